@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { getDb } from "@/db/runtime";
+import { errorResponse, readJson } from "@/lib/auth/guards";
+import { runOperation } from "@/lib/cli/operations";
+import { AppError } from "@/lib/errors";
+import { isValidControlToken } from "@/lib/server/control";
+
+// The CLI's channel into a server that owns the embedded database. Authenticated by the
+// per-start token in DATA_DIR/run/control.json, not by a user: the CLI acts as the operator.
+
+const body = z.object({ operation: z.string(), input: z.unknown() });
+
+export async function POST(req: Request): Promise<Response> {
+  try {
+    if (!isValidControlToken(req.headers.get("x-control-token"))) {
+      throw new AppError("unauthorized", "Invalid control token.");
+    }
+    const { operation, input } = await readJson(req, body);
+    const result = await runOperation(await getDb(), operation, input);
+    return Response.json({ result });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}

@@ -1,0 +1,13 @@
+import { listUsers } from "@/db/queries/users";
+import { apiRoute, readJson } from "@/lib/auth/guards";
+import { addUser } from "@/lib/users/admin";
+import { createUserSchema } from "@/lib/users/schemas";
+import { userJson } from "@/lib/users/serialize";
+
+export const GET = apiRoute({ roles: "admin" }, async ({ db }) => ({ users: (await listUsers(db)).map(userJson) }));
+
+export const POST = apiRoute({ roles: "admin" }, async ({ req, db }) => {
+  const input = await readJson(req, createUserSchema);
+  const user = await addUser(db, input);
+  return Response.json(userJson(user), { status: 201 });
+});

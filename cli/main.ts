@@ -1,0 +1,130 @@
+import nextEnv from "@next/env";
+import { Command, CommanderError } from "commander";
+import { EnvError, env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { execute } from "./transport";
+import { readPasswordFromStdin, printTable } from "./io";
+
+// `npm run cli -- <command>`: administration from a shell, in both database modes and whether
+// or not the server is running. Reads the same .env files as the server.
+
+nextEnv.loadEnvConfig(process.cwd(), false, { info: () => undefined, error: console.error });
+
+interface UserRow {
+  email: string;
+  name: string;
+  roles: string[];
+  groups: { name: string }[];
+  disabled: boolean;
+  lastLoginAt: string | null;
+}
+
+const program = new Command()
+  .name("cli")
+  .description("Administer the knowledge Q&A server.")
+  .showHelpAfterError()
+  .exitOverride();
+
+const user = program.command("user").description("Manage user accounts.");
+
+user
+  .command("add")
+  .description("Create a user. The password is read from standard input.")
+  .requiredOption("--email <email>", "sign-in email")
+  .requiredOption("--name <name>", "display name")
+  .option("--role <role>", "admin, compliance or employee (repeat for several)", (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option("--password-stdin", "read the password from standard input (required)")
+  .action(async (opts: { email: string; name: string; role: string[]; passwordStdin?: boolean }) => {
+    if (!opts.passwordStdin) throw new AppError("invalid_request", "Pass --password-stdin and pipe the password in, so it never appears in the process list or shell history.");
+    const password = await readPasswordFromStdin();
+    const created = (await execute(env(), "user.add", {
+      email: opts.email,
+      name: opts.name,
+      roles: opts.role.length > 0 ? opts.role : undefined,
+      password,
+    })) as UserRow;
+    console.log(`Created ${created.email} with roles: ${created.roles.join(", ")}`);
+  });
+
+user
+  .command("disable")
+  .description("Disable a user; their sessions and API keys stop working on their next request.")
+  .requiredOption("--email <email>", "the user's email")
+  .action(async (opts: { email: string }) => {
+    const u = (await execute(env(), "user.disable", { email: opts.email })) as UserRow;
+    console.log(`Disabled ${u.email}`);
+  });
+
+user
+  .command("enable")
+  .description("Enable a disabled user.")
+  .requiredOption("--email <email>", "the user's email")
+  .action(async (opts: { email: string }) => {
+    const u = (await execute(env(), "user.enable", { email: opts.email })) as UserRow;
+    console.log(`Enabled ${u.email}`);
+  });
+
+user
+  .command("list")
+  .description("List users.")
+  .option("--json", "print JSON")
+  .action(async (opts: { json?: boolean }) => {
+    const rows = (await execute(env(), "user.list", {})) as UserRow[];
+    if (opts.json) {
+      console.log(JSON.stringify(rows, null, 2));
+      return;
+    }
+    printTable(
+      ["EMAIL", "NAME", "ROLES", "GROUPS", "STATUS", "LAST SIGN-IN"],
+      rows.map((r) => [
+        r.email,
+        r.name,
+        r.roles.join(","),
+        r.groups.map((g) => g.name).join(","),
+        r.disabled ? "disabled" : "active",
+        r.lastLoginAt ? new Date(r.lastLoginAt).toISOString() : "never",
+      ]),
+    );
+  });
+
+const apikey = program.command("apikey").description("Manage API keys.");
+
+apikey
+  .command("create")
+  .description("Create an API key for a user; the key is printed once, alone on the last line.")
+  .requiredOption("--email <email>", "the key owner's email")
+  .option("--name <name>", "what the key is for", "cli")
+  .action(async (opts: { email: string; name: string }) => {
+    const r = (await execute(env(), "apikey.create", { email: opts.email, name: opts.name })) as { key: string; prefix: string; email: string };
+    console.log(`Created API key ${r.prefix} for ${r.email}. It is shown once; store it now:`);
+    console.log(r.key);
+  });
+
+apikey
+  .command("revoke")
+  .description("Revoke an API key by its prefix.")
+  .requiredOption("--prefix <prefix>", "the key's prefix (the 8 characters after kq_)")
+  .action(async (opts: { prefix: string }) => {
+    const r = (await execute(env(), "apikey.revoke", { prefix: opts.prefix })) as { prefix: string };
+    console.log(`Revoked API key ${r.prefix}`);
+  });
+
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync(process.argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return err.exitCode;
+    }
+    if (err instanceof AppError || err instanceof EnvError) {
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,46 @@
+import "server-only";
+import type { Executor } from "@/db/client";
+import { findActiveApiKeyByHash, touchApiKey } from "@/db/queries/api-keys";
+import { getUserWithAccess } from "@/db/queries/users";
+import type { Role } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { hashApiKey, looksLikeApiKey } from "./api-keys";
+
+/** Who is making this request, as the database says now. */
+export interface Actor {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  groups: { id: string; name: string }[];
+  via: "session" | "api_key";
+}
+
+export function hasRole(actor: Actor, role: Role): boolean {
+  return actor.roles.includes(role);
+}
+
+/** Loads the user behind a session; null if the account is gone or disabled. */
+export async function actorFromUserId(db: Executor, userId: string): Promise<Actor | null> {
+  const user = await getUserWithAccess(db, { id: userId });
+  if (!user || user.disabled) return null;
+  return { id: user.id, email: user.email, name: user.name, roles: user.roles, groups: user.groups, via: "session" };
+}
+
+// last_used_at is informational; writing it on every call would turn each read into a write.
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** Resolves `Authorization: Bearer <key>`; throws 401 for a key that is malformed, unknown or revoked. */
+export async function actorFromApiKey(db: Executor, key: string): Promise<Actor> {
+  const invalid = new AppError("unauthorized", "Invalid or revoked API key.");
+  if (!looksLikeApiKey(key)) throw invalid;
+  const row = await findActiveApiKeyByHash(db, { keyHash: hashApiKey(key) });
+  if (!row) throw invalid;
+  if (row.disabled) throw new AppError("unauthorized", "The account that owns this API key is disabled.");
+  const actor = await actorFromUserId(db, row.userId);
+  if (!actor) throw invalid;
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+    await touchApiKey(db, { id: row.id });
+  }
+  return { ...actor, via: "api_key" };
+}

@@ -1,0 +1,190 @@
+import "server-only";
+import { forbidden, redirect, unauthorized } from "next/navigation";
+import { z } from "zod";
+import type { Database } from "@/db/client";
+import { getDb } from "@/db/runtime";
+import type { Role } from "@/db/schema";
+import { AppError, fromZodError, toAppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { actorFromApiKey, actorFromUserId, type Actor } from "./actor";
+import { auth } from "./config";
+
+// Every page, route handler and server action starts with one of these. Identity comes from
+// the session cookie (or an API key on /api and /v1); what the identity may do is read from
+// the database on every call, so a disabled user or a removed role stops working at once.
+
+export type { Actor };
+
+async function sessionActor(db: Database): Promise<Actor | null> {
+  const session = await auth();
+  const userId = session?.user?.id;
+  if (!userId) return null;
+  return actorFromUserId(db, userId);
+}
+
+function anyRole(actor: Actor, roles: Role | Role[]): boolean {
+  const wanted = Array.isArray(roles) ? roles : [roles];
+  return wanted.some((r) => actor.roles.includes(r));
+}
+
+// ---- pages (server components) -------------------------------------------------------------
+
+/** The signed-in user, or null. For pages that render differently when signed out. */
+export async function currentUser(): Promise<Actor | null> {
+  return sessionActor(await getDb());
+}
+
+/** Pages: redirects to sign-in when there is no valid session. */
+export async function requireUser(): Promise<Actor> {
+  const actor = await currentUser();
+  if (!actor) redirect("/login");
+  return actor;
+}
+
+/** Pages: answers 403 unless the user holds one of the roles. */
+export async function requireRole(roles: Role | Role[]): Promise<Actor> {
+  const actor = await requireUser();
+  if (!anyRole(actor, roles)) forbidden();
+  return actor;
+}
+
+// ---- route handlers ------------------------------------------------------------------------
+
+export interface ApiContext<P> {
+  req: Request;
+  params: P;
+  actor: Actor;
+  db: Database;
+}
+
+type RouteContext<P> = { params: Promise<P> };
+
+async function apiActor(req: Request, db: Database): Promise<Actor> {
+  const authorization = req.headers.get("authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match?.[1]) throw new AppError("unauthorized", "The Authorization header must be 'Bearer <api key>'.");
+    return actorFromApiKey(db, match[1]);
+  }
+  const actor = await sessionActor(db);
+  if (!actor) throw new AppError("unauthorized", "Sign in or send an API key as 'Authorization: Bearer <key>'.");
+  // Cookie-authenticated writes must come from our own pages.
+  if (!["GET", "HEAD", "OPTIONS"].includes(req.method)) {
+    const origin = req.headers.get("origin");
+    const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+    if (origin && host && new URL(origin).host !== host) {
+      throw new AppError("forbidden", "Cross-origin request refused.");
+    }
+  }
+  return actor;
+}
+
+export function errorResponse(err: unknown): Response {
+  const appError = toAppError(err);
+  if (!appError.expose) log.error("request failed", { code: appError.code, err: appError.cause ?? appError });
+  return appError.toResponse();
+}
+
+/**
+ * Wraps a route handler: authenticates (session or API key), checks roles, turns thrown errors
+ * into `{ error: { code, message } }` with the right status, and never leaks a stack trace.
+ */
+export function apiRoute<P = Record<string, never>>(
+  options: { roles?: Role | Role[] },
+  handler: (ctx: ApiContext<P>) => Promise<Response | unknown>,
+) {
+  return async (req: Request, context: RouteContext<P>): Promise<Response> => {
+    try {
+      const db = await getDb();
+      const actor = await apiActor(req, db);
+      if (options.roles && !anyRole(actor, options.roles)) {
+        throw new AppError("forbidden", "You do not have permission to do this.");
+      }
+      const params = context?.params ? await context.params : ({} as P);
+      const result = await handler({ req, params, actor, db });
+      return result instanceof Response ? result : Response.json(result);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** Parses a JSON body with a zod schema; a missing or malformed body is a 400 naming the problem. */
+export async function readJson<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().includes("application/json")) {
+    throw new AppError("unsupported_media_type", "Send the request body as JSON with 'Content-Type: application/json'.");
+  }
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch (err) {
+    throw new AppError("invalid_request", "The request body is not valid JSON.", { cause: err });
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw fromZodError(parsed.error, "request body");
+  return parsed.data;
+}
+
+export function parseParams<T extends z.ZodType>(params: unknown, schema: T): z.infer<T> {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw new AppError("not_found", "No such resource.", { cause: parsed.error });
+  return parsed.data;
+}
+
+// ---- server actions ------------------------------------------------------------------------
+
+export type ActionResult<T = undefined> =
+  | { ok: true; data: T; message?: string }
+  | { ok: false; error: { code: string; message: string; fields?: Record<string, string> } };
+
+/**
+ * Wraps a server action, which is a public endpoint: requires a session (never an API key),
+ * checks roles, validates input with zod and returns a result the form can show.
+ */
+export function guardedAction<S extends z.ZodType, T>(
+  options: { roles?: Role | Role[] },
+  schema: S,
+  handler: (ctx: { input: z.infer<S>; actor: Actor; db: Database }) => Promise<T>,
+) {
+  return async (_previous: unknown, formData: FormData | z.input<S>): Promise<ActionResult<T>> => {
+    try {
+      const db = await getDb();
+      const actor = await sessionActor(db);
+      if (!actor) unauthorized();
+      if (options.roles && !anyRole(actor, options.roles)) {
+        throw new AppError("forbidden", "You do not have permission to do this.");
+      }
+      const raw = formData instanceof FormData ? formDataToObject(formData) : formData;
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) {
+        const fields: Record<string, string> = {};
+        for (const issue of parsed.error.issues) fields[issue.path.join(".")] ??= issue.message;
+        return { ok: false, error: { code: "invalid_request", message: fromZodError(parsed.error, "input").message, fields } };
+      }
+      const data = await handler({ input: parsed.data, actor, db });
+      return { ok: true, data };
+    } catch (err) {
+      if (isNextControlFlow(err)) throw err;
+      const appError = toAppError(err);
+      if (!appError.expose) log.error("action failed", { code: appError.code, err: appError.cause ?? appError });
+      return { ok: false, error: appError.toJSON().error };
+    }
+  };
+}
+
+function formDataToObject(formData: FormData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(formData.keys())) {
+    if (key.startsWith("$ACTION")) continue;
+    const values = formData.getAll(key);
+    out[key] = key.endsWith("[]") || values.length > 1 ? values : values[0];
+  }
+  return out;
+}
+
+// redirect(), notFound(), forbidden() and unauthorized() work by throwing; let them through.
+function isNextControlFlow(err: unknown): boolean {
+  const digest = (err as { digest?: unknown } | null)?.digest;
+  return typeof digest === "string" && (digest.startsWith("NEXT_REDIRECT") || digest.startsWith("NEXT_HTTP_ERROR_FALLBACK"));
+}

@@ -1,0 +1,32 @@
+import "server-only";
+import { credentialFailureMessage } from "./credentials";
+
+// What the login page says about a failed sign-in. Codes arrive in URLs, so they are mapped to
+// fixed sentences and never echoed back.
+
+export const SIGN_IN_FAILED = "Sign-in failed. Try again.";
+
+/** For the `code` of a CredentialsSignin error: "invalid", "disabled" or "locked_<minutes>". */
+export function credentialsSignInMessage(code: string | undefined): string {
+  if (code === "disabled") return credentialFailureMessage({ ok: false, reason: "disabled" });
+  const locked = /^locked_(\d{1,6})$/.exec(code ?? "");
+  if (locked) {
+    return credentialFailureMessage({ ok: false, reason: "locked", retryAfterSeconds: Number(locked[1]) * 60 });
+  }
+  // "invalid", and Auth.js's own default code, both mean the pair did not match.
+  return credentialFailureMessage({ ok: false, reason: "invalid" });
+}
+
+/** For `/login?error=…`, set by Auth.js (its error type) or by our sign-in callback. */
+export function signInErrorMessage(error: string, code?: string): string {
+  switch (error) {
+    case "disabled":
+      return credentialFailureMessage({ ok: false, reason: "disabled" });
+    case "sso_no_email":
+      return "Your identity provider did not send an email address, so you cannot be signed in. Ask your administrator to release the email claim to this application.";
+    case "CredentialsSignin":
+      return credentialsSignInMessage(code);
+    default:
+      return SIGN_IN_FAILED;
+  }
+}

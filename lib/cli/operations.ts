@@ -1,0 +1,60 @@
+import "server-only";
+import { z } from "zod";
+import type { Database } from "@/db/client";
+import { listUsers } from "@/db/queries/users";
+import { createApiKeyForUser, revokeApiKeyByPrefix } from "@/lib/auth/api-key-admin";
+import { AppError } from "@/lib/errors";
+import { addUser, requireUserByEmail, updateUser } from "@/lib/users/admin";
+import { apiKeyNameSchema, createUserSchema, emailSchema } from "@/lib/users/schemas";
+import { userJson } from "@/lib/users/serialize";
+
+// What the CLI can do, as data: the same operation runs in the CLI process (Postgres, or an
+// embedded database no server holds) or inside the running server (embedded database it owns).
+
+interface Operation<S extends z.ZodType> {
+  input: S;
+  run(db: Database, input: z.infer<S>): Promise<unknown>;
+}
+
+function op<S extends z.ZodType>(input: S, run: (db: Database, input: z.infer<S>) => Promise<unknown>): Operation<S> {
+  return { input, run };
+}
+
+export const operations = {
+  "user.add": op(createUserSchema, async (db, input) => userJson(await addUser(db, input))),
+  "user.disable": op(z.object({ email: emailSchema }), async (db, { email }) => {
+    const user = await requireUserByEmail(db, email);
+    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: true } }));
+  }),
+  "user.enable": op(z.object({ email: emailSchema }), async (db, { email }) => {
+    const user = await requireUserByEmail(db, email);
+    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: false } }));
+  }),
+  "user.list": op(z.object({}), async (db) => (await listUsers(db)).map(userJson)),
+  "apikey.create": op(z.object({ email: emailSchema, name: apiKeyNameSchema.default("cli") }), async (db, { email, name }) => {
+    const user = await requireUserByEmail(db, email);
+    if (user.disabled) throw new AppError("conflict", `The user ${email} is disabled; enable the account first.`);
+    const { key, apiKey } = await createApiKeyForUser(db, { userId: user.id, name });
+    return { key, prefix: apiKey.prefix, name: apiKey.name, email: user.email };
+  }),
+  "apikey.revoke": op(z.object({ prefix: z.string().trim().min(1, "Give the key prefix.") }), async (db, { prefix }) => {
+    const key = await revokeApiKeyByPrefix(db, { prefix });
+    return { prefix: key.prefix, name: key.name };
+  }),
+} as const;
+
+export type OperationName = keyof typeof operations;
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.hasOwn(operations, name);
+}
+
+export async function runOperation(db: Database, name: string, rawInput: unknown): Promise<unknown> {
+  if (!isOperationName(name)) throw new AppError("not_found", `Unknown operation "${name}".`);
+  const operation = operations[name] as Operation<z.ZodType>;
+  const parsed = operation.input.safeParse(rawInput);
+  if (!parsed.success) {
+    throw new AppError("invalid_request", parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ` : "") + i.message).join("; "));
+  }
+  return operation.run(db, parsed.data);
+}

@@ -1,0 +1,54 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import type { Database } from "@/db/client";
+import { isUniqueViolation } from "@/db/queries/errors";
+import { countUsers, createUser } from "@/db/queries/users";
+import { hashPassword } from "@/lib/auth/password";
+import type { Env } from "@/lib/env";
+import { log } from "@/lib/log";
+
+export const DEFAULT_ADMIN_EMAIL = "admin@knowledge.local";
+
+export type BootstrapResult =
+  | { created: false }
+  | { created: true; email: string; generatedPassword?: string };
+
+/**
+ * On a database with no users, creates the first administrator from ADMIN_EMAIL and
+ * ADMIN_PASSWORD, or with a generated password that is returned so it can be shown once.
+ */
+export async function ensureFirstAdmin(db: Database, e: Pick<Env, "ADMIN_EMAIL" | "ADMIN_PASSWORD" | "ADMIN_NAME">): Promise<BootstrapResult> {
+  if ((await countUsers(db)) > 0) return { created: false };
+  const email = (e.ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL).toLowerCase();
+  const generatedPassword = e.ADMIN_PASSWORD ? undefined : randomBytes(18).toString("base64url");
+  const password = e.ADMIN_PASSWORD ?? generatedPassword!;
+  try {
+    await createUser(db, { email, name: e.ADMIN_NAME, roles: ["admin", "employee"], passwordHash: await hashPassword(password) });
+  } catch (err) {
+    // Another process sharing the database bootstrapped first.
+    if (isUniqueViolation(err)) return { created: false };
+    throw err;
+  }
+  return { created: true, email, generatedPassword };
+}
+
+/** Prints the bootstrap outcome. The generated password appears here and nowhere else. */
+export function announceBootstrap(result: BootstrapResult): void {
+  if (!result.created) return;
+  if (!result.generatedPassword) {
+    log.info("created the first administrator from ADMIN_EMAIL/ADMIN_PASSWORD", { email: result.email });
+    return;
+  }
+  const lines = [
+    "",
+    "================================================================",
+    " First start: an administrator account was created.",
+    `   email:    ${result.email}`,
+    `   password: ${result.generatedPassword}`,
+    " This password is shown once. Sign in and keep it somewhere safe,",
+    " or set ADMIN_EMAIL and ADMIN_PASSWORD before the first start.",
+    "================================================================",
+    "",
+  ];
+  process.stdout.write(lines.join("\n"));
+}

@@ -1,0 +1,78 @@
+import "server-only";
+import type { z } from "zod";
+import type { Database } from "@/db/client";
+import { isUniqueViolation } from "@/db/queries/errors";
+import {
+  countOtherActiveAdmins,
+  countUsers,
+  createUser,
+  getUserByEmail,
+  getUserWithAccess,
+  normalizeEmail,
+  replaceUserRoles,
+  setUserDisabled,
+  updateUserProfile,
+  type UserWithAccess,
+} from "@/db/queries/users";
+import type { Role } from "@/db/schema";
+import { hashPassword } from "@/lib/auth/password";
+import { AppError } from "@/lib/errors";
+import type { createUserSchema, updateUserSchema } from "./schemas";
+
+// User administration, shared by the admin API, the admin pages and the CLI.
+
+export async function addUser(db: Database, input: z.infer<typeof createUserSchema>): Promise<UserWithAccess> {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const user = await createUser(db, { email: input.email, name: input.name, roles: input.roles as Role[], passwordHash });
+    return { ...user, roles: input.roles as Role[], groups: [] };
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new AppError("conflict", `A user with the email ${normalizeEmail(input.email)} already exists.`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+export async function requireUserById(db: Database, id: string): Promise<UserWithAccess> {
+  const user = await getUserWithAccess(db, { id });
+  if (!user) throw new AppError("not_found", "No user with this id.");
+  return user;
+}
+
+export async function requireUserByEmail(db: Database, email: string) {
+  const user = await getUserByEmail(db, { email });
+  if (!user) throw new AppError("not_found", `No user with the email ${email}.`);
+  return user;
+}
+
+/**
+ * Changes roles, the disabled flag or the name. Refuses changes that would leave no active
+ * administrator, since nobody could then undo them from the product.
+ */
+export async function updateUser(
+  db: Database,
+  { userId, changes, actorId }: { userId: string; changes: z.infer<typeof updateUserSchema>; actorId?: string },
+): Promise<UserWithAccess> {
+  const user = await requireUserById(db, userId);
+  const losesAdmin =
+    user.roles.includes("admin") &&
+    !user.disabled &&
+    ((changes.roles !== undefined && !changes.roles.includes("admin")) || changes.disabled === true);
+  if (losesAdmin && (await countOtherActiveAdmins(db, { exceptUserId: userId })) === 0) {
+    throw new AppError("conflict", "This is the last active administrator; make someone else an administrator first.");
+  }
+  if (actorId === userId && changes.disabled === true) {
+    throw new AppError("conflict", "You cannot disable your own account.");
+  }
+  await db.transaction(async (tx) => {
+    if (changes.roles !== undefined) await replaceUserRoles(tx, { userId, roles: changes.roles as Role[] });
+    if (changes.disabled !== undefined) await setUserDisabled(tx, { userId, disabled: changes.disabled });
+    if (changes.name !== undefined) await updateUserProfile(tx, { userId, name: changes.name });
+  });
+  return requireUserById(db, userId);
+}
+
+export async function hasAnyUser(db: Database): Promise<boolean> {
+  return (await countUsers(db)) > 0;
+}

@@ -1,0 +1,22 @@
+import type { NextConfig } from "next";
+
+// Native and WASM packages must be loaded from node_modules at run time, not bundled:
+// their loaders resolve binaries and data files relative to their own package folder.
+const nextConfig: NextConfig = {
+  serverExternalPackages: [
+    "node-llama-cpp",
+    "@lancedb/lancedb",
+    "@electric-sql/pglite",
+    "@electric-sql/pglite-socket",
+    "@node-rs/argon2",
+    "pg",
+  ],
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // forbidden() and unauthorized() answer 403/401 with our own pages.
+  experimental: { authInterrupts: true },
+  // Drizzle migrations are read from disk at start-up.
+  outputFileTracingIncludes: { "/*": ["./db/migrations/**/*"] },
+};
+
+export default nextConfig;

@@ -1,0 +1,47 @@
+// `npm test`: the whole suite on a fresh machine. Lint, types, Vitest (unit and integration,
+// against TEST_DATABASE_URL's Postgres when set, PGlite otherwise), then Playwright against
+// the production build in Debian's Chromium.
+import fs from "node:fs";
+import path from "node:path";
+import { ensureBuild, ensureDependencies, root, run, runOrExit } from "./setup.mjs";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+function ensureChromium() {
+  if (fs.existsSync(CHROMIUM)) return;
+  if (typeof process.getuid === "function" && process.getuid() === 0) {
+    console.log("› Chromium is missing; installing Debian's chromium package…");
+    runOrExit("apt-get update", "apt-get", ["update"]);
+    runOrExit("apt-get install chromium", "apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+    });
+    return;
+  }
+  console.error(
+    `\n✗ The browser tests need Chromium at ${CHROMIUM}. Install it with:\n\n    sudo apt-get update && sudo apt-get install -y chromium\n\n` +
+      "or point CHROMIUM_PATH at an existing Chromium binary, then run npm test again.\n",
+  );
+  process.exit(1);
+}
+
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const steps = [
+  ["lint", () => run(bin("eslint"), ["--max-warnings=0", "."])],
+  ["typecheck", () => run(bin("tsc"), ["--noEmit", "-p", "."])],
+  ["unit and integration tests", () => run(bin("vitest"), ["run"])],
+  ["production build", () => (ensureBuild(), 0)],
+  ["browser tests", () => run(bin("playwright"), ["test"])],
+];
+
+ensureDependencies();
+ensureChromium();
+const started = Date.now();
+for (const [label, step] of steps) {
+  console.log(`\n━━ ${label} ━━`);
+  const code = step();
+  if (code !== 0) {
+    console.error(`\n✗ ${label} failed (exit ${code}).`);
+    process.exit(code);
+  }
+}
+console.log(`\n✓ All checks passed in ${Math.round((Date.now() - started) / 1000)} s.`);

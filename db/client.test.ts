@@ -4,7 +4,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { migrateDatabase, openDatabase } from "./client";
+import { migrateDatabase, openDatabase, queryRows } from "./client";
 import { LockHeldError, lockPath, readLock } from "./embedded-lock";
 import { countUsers, createUser } from "./queries/users";
 
@@ -76,8 +76,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)("postgres", () => {
       const url = (h as { url?: string }).url!;
       const others = await Promise.all([openDatabase({ url }), openDatabase({ url })]);
       await Promise.all(others.map((o) => migrateDatabase(o, url)));
-      const r = await h.db.execute<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-      expect(r.rows[0]?.n).toBe(fs.readdirSync(path.join(process.cwd(), "db/migrations")).filter((f) => f.endsWith(".sql")).length);
+      const r = await queryRows<{ n: number }>(h.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+      expect(r[0]?.n).toBe(fs.readdirSync(path.join(process.cwd(), "db/migrations")).filter((f) => f.endsWith(".sql")).length);
       await Promise.all(others.map((o) => o.close()));
     } finally {
       await h.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import type { DatabaseHandle } from "@/db/client";
+import { queryRows, type DatabaseHandle } from "@/db/client";
 import { createTestDatabase } from "@/lib/testing/db";
 import { addUser, updateUser } from "@/lib/users/admin";
 import { checkCredentials, credentialFailureMessage } from "./credentials";
@@ -83,8 +83,8 @@ describe("checkCredentials", () => {
     await Promise.all(
       Array.from({ length: 6 }, () => checkCredentials(h.db, { email: "burst@example.org", password: "x" }, { maxFailures: 100, lockoutMinutes: 5 })),
     );
-    const rows = await h.db.execute<{ failures: number }>(sql`select failures from login_throttle where key = 'burst@example.org'`);
-    expect(rows.rows[0]?.failures).toBe(6);
+    const rows = await queryRows<{ failures: number }>(h.db, sql`select failures from login_throttle where key = 'burst@example.org'`);
+    expect(rows[0]?.failures).toBe(6);
   });
 
   it("tells a disabled user so only after the right password", async () => {

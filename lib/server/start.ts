@@ -5,11 +5,22 @@ import { log } from "@/lib/log";
 import { announceBootstrap, ensureFirstAdmin } from "./bootstrap";
 import { publishControlInfo } from "./control";
 
-/** Runs once per server process, before the first request: migrate, bootstrap, open the CLI channel. */
+/**
+ * Runs once per server process, before the first request: migrate, bootstrap, open the CLI
+ * channel. A failure (a bad setting, a database that cannot be opened or migrated) stops the
+ * server with the reason rather than letting it answer every request with an error.
+ */
 export async function startServer(): Promise<void> {
-  const e = env();
-  const handle = await getDatabaseHandle();
-  log.info("database ready", { kind: handle.kind, dataDir: e.dataDir });
-  announceBootstrap(await ensureFirstAdmin(handle.db, e));
-  if (handle.kind === "pglite") publishControlInfo(e.dataDir, e.PORT);
+  try {
+    const e = env();
+    const handle = await getDatabaseHandle();
+    log.info("database ready", { kind: handle.kind, dataDir: e.dataDir });
+    announceBootstrap(await ensureFirstAdmin(handle.db, e));
+    if (handle.kind === "pglite") publishControlInfo(e.dataDir, e.PORT);
+  } catch (err) {
+    process.stderr.write(`\nThe server could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof Error && err.cause) process.stderr.write(`Cause: ${String(err.cause)}\n`);
+    process.stderr.write("\n");
+    process.exit(1);
+  }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "@/db/client";
+import { queryRows, type DatabaseHandle } from "@/db/client";
 import { listUsers } from "@/db/queries/users";
 import { createTestDatabase } from "@/lib/testing/db";
 import { verifyPassword } from "@/lib/auth/password";
@@ -17,8 +17,8 @@ afterAll(async () => h.close());
 describe("user administration", () => {
   it("stores an argon2id hash, never the password", async () => {
     const u = await addUser(h.db, { email: "a@example.org", name: "A", roles: ["admin"], password: "a long password" });
-    const rows = await h.db.execute<{ password_hash: string }>(sql`select password_hash from users where id = ${u.id}`);
-    const stored = rows.rows[0]!.password_hash;
+    const rows = await queryRows<{ password_hash: string }>(h.db, sql`select password_hash from users where id = ${u.id}`);
+    const stored = rows[0]!.password_hash;
     expect(stored).toMatch(/^\$argon2id\$/);
     expect(stored).not.toContain("a long password");
     expect(await verifyPassword(stored, "a long password")).toBe(true);

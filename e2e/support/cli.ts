@@ -1,0 +1,20 @@
+import { spawnSync } from "node:child_process";
+import { e2e } from "./env";
+
+/** Runs `npm run cli -- …` against the running server's data directory, as an operator would. */
+export function cli(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync("npm", ["run", "-s", "cli", "--", ...args], {
+    input,
+    encoding: "utf8",
+    env: { ...process.env, DATA_DIR: e2e.dataDir, DATABASE_URL: "" },
+    timeout: 60_000,
+  });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function createApiKey(email: string): string {
+  const r = cli(["apikey", "create", "--email", email]);
+  if (r.code !== 0) throw new Error(`apikey create failed: ${r.stderr}`);
+  const lines = r.stdout.trim().split("\n");
+  return lines[lines.length - 1]!.trim();
+}

@@ -1,0 +1,10 @@
+// Settings of this run, fixed by playwright.config.ts in the environment every worker inherits.
+export const e2e = {
+  dataDir: process.env.E2E_DATA_DIR!,
+  adminEmail: process.env.E2E_ADMIN_EMAIL!,
+  adminPassword: process.env.E2E_ADMIN_PASSWORD!,
+};
+
+export function uniqueEmail(label: string): string {
+  return `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@e2e.example`;
+}

@@ -7,7 +7,6 @@ const nextConfig: NextConfig = {
     "node-llama-cpp",
     "@lancedb/lancedb",
     "@electric-sql/pglite",
-    "@electric-sql/pglite-socket",
     "@node-rs/argon2",
     "pg",
   ],

@@ -72,11 +72,17 @@ async function apiActor(req: Request, db: Database): Promise<Actor> {
   if (!["GET", "HEAD", "OPTIONS"].includes(req.method)) {
     const origin = req.headers.get("origin");
     const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-    if (origin && host && new URL(origin).host !== host) {
+    if (origin && host && originHost(origin) !== host) {
       throw new AppError("forbidden", "Cross-origin request refused.");
     }
   }
   return actor;
+}
+
+function originHost(origin: string): string | null {
+  // Browsers send the literal "null" from sandboxed frames and some redirects.
+  if (!URL.canParse(origin)) return null;
+  return new URL(origin).host;
 }
 
 export function errorResponse(err: unknown): Response {

@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import { forbidden, redirect, unauthorized } from "next/navigation";
 import { z } from "zod";
 import type { Database } from "@/db/client";
@@ -29,10 +30,11 @@ function anyRole(actor: Actor, roles: Role | Role[]): boolean {
 
 // ---- pages (server components) -------------------------------------------------------------
 
-/** The signed-in user, or null. For pages that render differently when signed out. */
-export async function currentUser(): Promise<Actor | null> {
-  return sessionActor(await getDb());
-}
+/**
+ * The signed-in user, or null. Cached for one server render, so the layout and the page share
+ * one database read; each new request reads afresh.
+ */
+export const currentUser = cache(async (): Promise<Actor | null> => sessionActor(await getDb()));
 
 /** Pages: redirects to sign-in when there is no valid session. */
 export async function requireUser(): Promise<Actor> {

@@ -1,0 +1,28 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { guardedAction } from "@/lib/auth/guards";
+import { formArray, formBoolean } from "@/lib/form-fields";
+import { updateUser } from "@/lib/users/admin";
+import { rolesSchema, uuidSchema } from "@/lib/users/schemas";
+
+const rolesForm = z.object({ userId: uuidSchema, roles: formArray(rolesSchema) });
+const disabledForm = z.object({ userId: uuidSchema, disabled: formBoolean });
+
+function revalidateUser(userId: string) {
+  revalidatePath(`/admin/users/${userId}`);
+  revalidatePath("/admin/users");
+}
+
+export const updateRolesAction = guardedAction({ roles: "admin" }, rolesForm, async ({ input, actor, db }) => {
+  const user = await updateUser(db, { userId: input.userId, changes: { roles: input.roles }, actorId: actor.id });
+  revalidateUser(user.id);
+  return { roles: user.roles };
+});
+
+export const setDisabledAction = guardedAction({ roles: "admin" }, disabledForm, async ({ input, actor, db }) => {
+  const user = await updateUser(db, { userId: input.userId, changes: { disabled: input.disabled }, actorId: actor.id });
+  revalidateUser(user.id);
+  return { disabled: user.disabled };
+});

@@ -1,0 +1,43 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { LoginForm } from "@/components/login-form";
+import { h1Class, secondaryButtonClass } from "@/components/ui/styles";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
+import { isOidcEnabled } from "@/lib/auth/config";
+import { currentUser } from "@/lib/auth/guards";
+import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
+import { env } from "@/lib/env";
+import { signInWithOidc } from "./actions";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  if (await currentUser()) redirect("/");
+  const params = await searchParams;
+  const callbackUrl = safeCallbackUrl(single(params.callbackUrl));
+  const errorParam = single(params.error);
+  const initialError = errorParam ? signInErrorMessage(errorParam, single(params.code)) : undefined;
+  const oidcName = isOidcEnabled() ? env().OIDC_DISPLAY_NAME : null;
+
+  return (
+    <div className="mx-auto max-w-sm space-y-6">
+      <h1 className={h1Class}>Sign in</h1>
+      <LoginForm callbackUrl={callbackUrl} initialError={initialError} />
+      {oidcName ? (
+        <form action={signInWithOidc} className="border-t border-gray-300 pt-6">
+          <input type="hidden" name="callbackUrl" value={callbackUrl} />
+          <button type="submit" className={`${secondaryButtonClass} w-full py-2`} data-testid="sign-in-oidc">
+            Sign in with {oidcName}
+          </button>
+        </form>
+      ) : null}
+      <p className="text-sm text-gray-700">Accounts are created by an administrator. Ask one if you need access.</p>
+    </div>
+  );
+}

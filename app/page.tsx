@@ -1,0 +1,64 @@
+import Link from "next/link";
+import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
+import { requireUser } from "@/lib/auth/guards";
+
+export default async function HomePage() {
+  const actor = await requireUser();
+  const isAdmin = actor.roles.includes("admin");
+
+  return (
+    <div>
+      <h1 className={h1Class} data-testid="home-welcome">
+        Welcome, {actor.name}
+      </h1>
+
+      <section aria-labelledby="who-heading" className={sectionClass}>
+        <h2 id="who-heading" className={h2Class}>
+          Who you are
+        </h2>
+        <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
+          <dt className="font-medium">Name</dt>
+          <dd>{actor.name}</dd>
+          <dt className="font-medium">Email</dt>
+          <dd data-testid="home-email">{actor.email}</dd>
+          <dt className="font-medium">Roles</dt>
+          <dd data-testid="home-roles">{actor.roles.length > 0 ? actor.roles.join(", ") : "None"}</dd>
+          <dt className="font-medium">Groups</dt>
+          <dd data-testid="home-groups">
+            {actor.groups.length > 0 ? actor.groups.map((g) => g.name).join(", ") : "You are not in any group yet."}
+          </dd>
+        </dl>
+      </section>
+
+      <section aria-labelledby="next-heading" className={sectionClass}>
+        <h2 id="next-heading" className={h2Class}>
+          What you can do now
+        </h2>
+        <ul className="list-disc space-y-2 pl-6 text-sm" data-testid="home-actions">
+          <li>
+            <Link href="/profile" className={linkClass}>
+              Your profile
+            </Link>
+            : see your account and create API keys for tools that call this service.
+          </li>
+          {isAdmin ? (
+            <>
+              <li>
+                <Link href="/admin/users" className={linkClass}>
+                  Users
+                </Link>
+                : create accounts, change roles, and enable or disable sign-in.
+              </li>
+              <li>
+                <Link href="/admin/groups" className={linkClass}>
+                  Groups
+                </Link>
+                : create groups and manage who belongs to them.
+              </li>
+            </>
+          ) : null}
+        </ul>
+      </section>
+    </div>
+  );
+}

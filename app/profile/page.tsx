@@ -1,0 +1,99 @@
+import type { Metadata } from "next";
+import { CreateApiKeyForm } from "@/components/profile/create-api-key-form";
+import { RevokeApiKeyButton } from "@/components/profile/revoke-api-key-button";
+import { DateTime } from "@/components/ui/date-time";
+import { h1Class, h2Class, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { getDb } from "@/db/runtime";
+import { listOwnApiKeys } from "@/lib/auth/api-key-admin";
+import { requireUser } from "@/lib/auth/guards";
+
+export const metadata: Metadata = { title: "Profile" };
+
+export default async function ProfilePage() {
+  const actor = await requireUser();
+  const keys = await listOwnApiKeys(await getDb(), actor.id);
+
+  return (
+    <div>
+      <h1 className={h1Class}>Your profile</h1>
+
+      <section aria-labelledby="account-heading" className={sectionClass}>
+        <h2 id="account-heading" className={h2Class}>
+          Account
+        </h2>
+        <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
+          <dt className="font-medium">Name</dt>
+          <dd data-testid="profile-name">{actor.name}</dd>
+          <dt className="font-medium">Email</dt>
+          <dd data-testid="profile-email">{actor.email}</dd>
+          <dt className="font-medium">Roles</dt>
+          <dd data-testid="profile-roles">{actor.roles.length > 0 ? actor.roles.join(", ") : "None"}</dd>
+          <dt className="font-medium">Groups</dt>
+          <dd data-testid="profile-groups">{actor.groups.length > 0 ? actor.groups.map((g) => g.name).join(", ") : "None"}</dd>
+        </dl>
+      </section>
+
+      <section aria-labelledby="keys-heading" className={sectionClass}>
+        <h2 id="keys-heading" className={h2Class}>
+          API keys
+        </h2>
+        <p className="text-sm text-gray-800">
+          Tools call the API with a key in the header <code className="font-mono">Authorization: Bearer kq_…</code>. A key
+          acts with your roles and groups, and stops working when it is revoked or your account is disabled.
+        </p>
+        {keys.length === 0 ? (
+          <p className="text-sm" data-testid="api-keys-empty">
+            You have no API keys.
+          </p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className={tableClass} data-testid="api-keys-table">
+              <thead>
+                <tr>
+                  <th scope="col" className={thClass}>Name</th>
+                  <th scope="col" className={thClass}>Key</th>
+                  <th scope="col" className={thClass}>Created</th>
+                  <th scope="col" className={thClass}>Last used</th>
+                  <th scope="col" className={thClass}>Status</th>
+                  <th scope="col" className={thClass}>
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((key) => (
+                  <tr key={key.id} data-testid={`api-key-row-${key.prefix}`}>
+                    <th scope="row" className={`${tdClass} font-normal`}>
+                      {key.name}
+                    </th>
+                    <td className={`${tdClass} font-mono`}>kq_{key.prefix}_…</td>
+                    <td className={tdClass}>
+                      <DateTime value={key.createdAt} />
+                    </td>
+                    <td className={tdClass}>
+                      <DateTime value={key.lastUsedAt} />
+                    </td>
+                    <td className={tdClass} data-testid="api-key-status">
+                      {key.revokedAt ? (
+                        <>
+                          Revoked <DateTime value={key.revokedAt} />
+                        </>
+                      ) : (
+                        "Active"
+                      )}
+                    </td>
+                    <td className={tdClass}>
+                      {key.revokedAt ? null : <RevokeApiKeyButton id={key.id} prefix={key.prefix} name={key.name} />}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <h3 className="pt-2 text-base font-semibold text-gray-900">Create a key</h3>
+        <CreateApiKeyForm />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+// Marks the current section with aria-current so it is announced, not only coloured.
+export function NavLink({ href, children, testId }: { href: string; children: React.ReactNode; testId: string }) {
+  const pathname = usePathname();
+  const current = href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+  return (
+    <Link
+      href={href}
+      data-testid={testId}
+      aria-current={current ? "page" : undefined}
+      className="rounded-md px-2 py-1 text-sm text-gray-800 hover:bg-gray-100 hover:text-gray-950 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 aria-[current=page]:font-semibold aria-[current=page]:text-blue-800 aria-[current=page]:underline aria-[current=page]:underline-offset-4"
+    >
+      {children}
+    </Link>
+  );
+}

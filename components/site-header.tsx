@@ -1,0 +1,72 @@
+import Link from "next/link";
+import { signOutAction } from "@/app/login/actions";
+import { currentUser } from "@/lib/auth/guards";
+import { NavLink } from "./nav-link";
+import { secondaryButtonClass } from "./ui/styles";
+
+const PRODUCT_NAME = "Knowledge Q&A";
+
+/** Navigation follows the roles the database holds now; links appear only for pages that exist. */
+export async function SiteHeader() {
+  const actor = await currentUser();
+  const isAdmin = actor?.roles.includes("admin") ?? false;
+
+  return (
+    <header className="border-b border-gray-300 bg-gray-50">
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+        {actor ? (
+          <Link
+            href="/"
+            className="font-semibold text-gray-950 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
+          >
+            {PRODUCT_NAME}
+          </Link>
+        ) : (
+          <span className="font-semibold text-gray-950">{PRODUCT_NAME}</span>
+        )}
+        {actor ? (
+          <>
+            <nav aria-label="Main" className="flex-1">
+              <ul className="flex flex-wrap items-center gap-1">
+                <li>
+                  <NavLink href="/" testId="nav-home">
+                    Home
+                  </NavLink>
+                </li>
+                <li>
+                  <NavLink href="/profile" testId="nav-profile">
+                    Profile
+                  </NavLink>
+                </li>
+                {isAdmin ? (
+                  <>
+                    <li>
+                      <NavLink href="/admin/users" testId="nav-users">
+                        Users
+                      </NavLink>
+                    </li>
+                    <li>
+                      <NavLink href="/admin/groups" testId="nav-groups">
+                        Groups
+                      </NavLink>
+                    </li>
+                  </>
+                ) : null}
+              </ul>
+            </nav>
+            <div className="flex items-center gap-3">
+              <p className="text-sm text-gray-800" data-testid="current-user">
+                <span className="font-medium">{actor.name}</span> <span className="text-gray-600">({actor.email})</span>
+              </p>
+              <form action={signOutAction}>
+                <button type="submit" className={secondaryButtonClass} data-testid="sign-out">
+                  Sign out
+                </button>
+              </form>
+            </div>
+          </>
+        ) : null}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,71 @@
+// The contract between parsers, the chunker and the pipeline.
+
+export const DOCUMENT_FORMATS = ["pdf", "docx", "html", "markdown", "text", "csv", "json"] as const;
+export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+
+/** A run of text in reading order, with where it sits in the document. */
+export interface ParsedBlock {
+  kind: "heading" | "paragraph" | "list" | "table" | "code" | "record";
+  text: string;
+  /** Headings only: 1 (top) to 6. */
+  level?: number;
+  /** 1-based page number, for formats that have pages (PDF). */
+  page?: number;
+}
+
+export interface ParsedDocument {
+  format: DocumentFormat;
+  /** From document metadata or the first top-level heading, when there is one. */
+  title?: string;
+  /** PDF only. */
+  pageCount?: number;
+  blocks: ParsedBlock[];
+  /** Things a person should know that did not stop parsing (e.g. "3 pages had no text"). */
+  warnings: string[];
+}
+
+/**
+ * A piece of a document sized for the embedder. Offsets index the document's canonical text:
+ * the blocks' texts joined with "\n\n" (see `canonicalText`), which is stored with the version
+ * so a citation can point at the exact place even after the document is superseded.
+ */
+export interface Chunk {
+  index: number;
+  text: string;
+  headingPath: string[];
+  pageStart?: number;
+  pageEnd?: number;
+  charStart: number;
+  charEnd: number;
+  /** Approximate token count used for sizing. */
+  tokenCount: number;
+}
+
+export const PARSE_ERROR_CODES = [
+  "unsupported_type",
+  "empty",
+  "corrupt",
+  "encrypted",
+  "no_text",
+  "too_large",
+  "unsafe_archive",
+] as const;
+export type ParseErrorCode = (typeof PARSE_ERROR_CODES)[number];
+
+/** A file that cannot be ingested, with a message for the person who uploaded it. */
+export class ParseError extends Error {
+  constructor(
+    readonly code: ParseErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ParseError";
+  }
+}
+
+export const BLOCK_SEPARATOR = "\n\n";
+
+export function canonicalText(doc: Pick<ParsedDocument, "blocks">): string {
+  return doc.blocks.map((b) => b.text).join(BLOCK_SEPARATOR);
+}

@@ -1,3 +1,5 @@
 export * from "./users";
 export * from "./groups";
 export * from "./collections";
+export * from "./documents";
+export * from "./jobs";

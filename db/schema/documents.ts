@@ -1,0 +1,86 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { collections } from "./collections";
+import { groups } from "./groups";
+import { users } from "./users";
+
+export const DOCUMENT_STATUSES = ["active", "deleted"] as const;
+export const documentStatusEnum = pgEnum("document_status", DOCUMENT_STATUSES);
+
+export const VERSION_STATUSES = ["queued", "processing", "ready", "failed", "superseded", "deleted"] as const;
+export type VersionStatus = (typeof VERSION_STATUSES)[number];
+export const versionStatusEnum = pgEnum("version_status", VERSION_STATUSES);
+
+/** A named document in a collection; its content lives in versions. Deleted documents stay as tombstones. */
+export const documents = pgTable(
+  "documents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    collectionId: uuid("collection_id")
+      .notNull()
+      .references(() => collections.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    status: documentStatusEnum("status").notNull().default("active"),
+    // The version searches use: the newest one that finished processing.
+    currentVersionId: uuid("current_version_id"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    deletedBy: uuid("deleted_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    uniqueIndex("documents_active_name_key").on(t.collectionId, t.name).where(sql`${t.status} = 'active'`),
+    index("documents_collection_idx").on(t.collectionId),
+  ],
+);
+
+export const documentVersions = pgTable(
+  "document_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    documentId: uuid("document_id")
+      .notNull()
+      .references(() => documents.id, { onDelete: "cascade" }),
+    versionNumber: integer("version_number").notNull(),
+    sha256: text("sha256").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    originalName: text("original_name").notNull(),
+    format: text("format"),
+    status: versionStatusEnum("status").notNull().default("queued"),
+    title: text("title"),
+    pageCount: integer("page_count"),
+    chunkCount: integer("chunk_count"),
+    // Canonical text the chunks' offsets index; kept so citations resolve after supersession.
+    text: text("text"),
+    warnings: text("warnings").array().notNull().default(sql`'{}'::text[]`),
+    errorCode: text("error_code"),
+    error: text("error"),
+    storagePath: text("storage_path"),
+    embedderId: text("embedder_id"),
+    uploadedBy: uuid("uploaded_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("document_versions_number_key").on(t.documentId, t.versionNumber),
+    index("document_versions_sha_idx").on(t.sha256),
+  ],
+);
+
+/** Groups a document is restricted to inside its collection; none means everyone with access to the collection. */
+export const documentRestrictions = pgTable(
+  "document_restrictions",
+  {
+    documentId: uuid("document_id")
+      .notNull()
+      .references(() => documents.id, { onDelete: "cascade" }),
+    groupId: uuid("group_id")
+      .notNull()
+      .references(() => groups.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.documentId, t.groupId] })],
+);
+
+export type Document = typeof documents.$inferSelect;
+export type DocumentVersion = typeof documentVersions.$inferSelect;

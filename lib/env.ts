@@ -38,9 +38,16 @@ const schema = z.object({
   OIDC_ROLES_CLAIM: z.string().trim().min(1).default("roles"),
   OIDC_ROLE_MAP: optionalText,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(10_240).default(50),
+  MAX_DECOMPRESSED_MB: z.coerce.number().positive().max(102_400).default(200),
+  INGEST_CONCURRENCY: z.coerce.number().int().min(0).max(32).default(1),
+  LANCEDB_URI: optionalText,
+  EMBEDDING_MODEL_PATH: optionalText,
+  EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  MODEL_THREADS: z.coerce.number().int().min(1).max(256).optional(),
 });
 
-export type Env = z.infer<typeof schema> & { dataDir: string };
+export type Env = z.infer<typeof schema> & { dataDir: string; lanceUri: string; maxUploadBytes: number; maxDecompressedBytes: number };
 
 let cached: Env | undefined;
 
@@ -60,7 +67,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       "Invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together to enable single sign-on.",
     );
   }
-  return { ...e, dataDir: path.resolve(e.DATA_DIR) };
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    ...e,
+    dataDir,
+    // A directory here, or an object-store URI (s3://…) that LanceDB understands.
+    lanceUri: e.LANCEDB_URI ?? path.join(dataDir, "lance"),
+    maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
+    maxDecompressedBytes: Math.round(e.MAX_DECOMPRESSED_MB * 1024 * 1024),
+  };
 }
 
 export function env(): Env {

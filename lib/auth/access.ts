@@ -1,0 +1,47 @@
+import "server-only";
+import type { Executor } from "@/db/client";
+import { getCollectionById, listGrantedCollections, type CollectionSummary } from "@/db/queries/collections";
+import type { AccessLevel } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import type { Actor } from "./actor";
+
+// Who may read or manage which collection, decided from grants in the database at request
+// time. Reading content (search, answers, downloads) needs a read or manage grant, for
+// administrators too; administering a collection (documents, grants) needs the admin role or
+// a manage grant.
+
+export interface ReadScope {
+  collections: (CollectionSummary & { access: AccessLevel })[];
+  collectionIds: string[];
+  groupIds: string[];
+}
+
+export async function resolveReadScope(db: Executor, actor: Actor): Promise<ReadScope> {
+  const groupIds = actor.groups.map((g) => g.id);
+  const collections = await listGrantedCollections(db, { roles: actor.roles, groupIds });
+  return { collections, collectionIds: collections.map((c) => c.id), groupIds };
+}
+
+/** read: content; list: see the collection and its documents' metadata; manage: change them. */
+export type CollectionPermission = "read" | "list" | "manage";
+
+/**
+ * Loads a collection the actor may use at `level`, or throws. A collection the actor may not
+ * even read answers 404, so its existence is not revealed.
+ */
+export async function requireCollection(db: Executor, actor: Actor, collectionId: string, level: CollectionPermission) {
+  const collection = await getCollectionById(db, { id: collectionId });
+  const notFound = new AppError("not_found", "No collection with this id.");
+  if (!collection) throw notFound;
+  const scope = await resolveReadScope(db, actor);
+  const grant = scope.collections.find((c) => c.id === collectionId);
+  const isAdmin = actor.roles.includes("admin");
+  if (level === "list") {
+    if (!grant && !isAdmin) throw notFound;
+  } else if (level === "read") {
+    if (!grant) throw isAdmin ? new AppError("forbidden", "Reading this collection's content needs a grant, also for administrators.") : notFound;
+  } else if (!isAdmin && grant?.access !== "manage") {
+    throw grant ? new AppError("forbidden", "You may read this collection but not manage it.") : notFound;
+  }
+  return { collection, access: grant?.access ?? null, isAdmin };
+}

@@ -210,6 +210,7 @@ export async function markDocumentDeleted(db: Executor, { documentId, deletedBy 
     .update(documents)
     .set({ status: "deleted", deletedAt: new Date(), deletedBy, currentVersionId: null, updatedAt: new Date() })
     .where(eq(documents.id, documentId));
+  await db.delete(documentRestrictions).where(eq(documentRestrictions.documentId, documentId));
   // The tombstone keeps names, sizes and hashes; the content goes.
   return db
     .update(documentVersions)

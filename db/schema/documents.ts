@@ -75,11 +75,13 @@ export const documentRestrictions = pgTable(
     documentId: uuid("document_id")
       .notNull()
       .references(() => documents.id, { onDelete: "cascade" }),
+    // Deleting a group that restricts documents is refused: cascading would silently open
+    // the documents to the whole collection.
     groupId: uuid("group_id")
       .notNull()
-      .references(() => groups.id, { onDelete: "cascade" }),
+      .references(() => groups.id, { onDelete: "restrict" }),
   },
-  (t) => [primaryKey({ columns: [t.documentId, t.groupId] })],
+  (t) => [primaryKey({ columns: [t.documentId, t.groupId] }), index("document_restrictions_group_idx").on(t.groupId)],
 );
 
 export type Document = typeof documents.$inferSelect;

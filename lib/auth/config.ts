@@ -25,6 +25,18 @@ const credentialsInput = z.object({ email: z.string().trim().min(1).max(320), pa
 
 export const OIDC_PROVIDER_ID = "oidc";
 
+/**
+ * What an operator needs to fix a failed sign-in: Auth.js's error type ("CallbackRouteError")
+ * and the underlying message ("unexpected JWT "aud" claim value"). Class names are minified in
+ * the production build and the error's own message is a documentation link.
+ */
+function authErrorFields(error: Error): { type: string; cause?: string; provider?: string } {
+  const type = "type" in error && typeof error.type === "string" ? error.type : error.name;
+  const cause = error.cause as { err?: unknown; provider?: unknown } | undefined;
+  const inner = cause?.err instanceof Error ? cause.err.message : error.message;
+  return { type, cause: inner, ...(typeof cause?.provider === "string" ? { provider: cause.provider } : {}) };
+}
+
 function buildConfig(): NextAuthConfig {
   const e = env();
   const maxAge = Math.round(e.SESSION_MAX_AGE_HOURS * 3600);
@@ -70,7 +82,8 @@ function buildConfig(): NextAuthConfig {
     providers,
     logger: {
       // Auth.js would print stack traces and request details; keep one line without secrets.
-      error: (error) => log.warn("auth error", { name: error.name, message: error.message }),
+      // Its own message is only a link, so the line carries the error type and the cause.
+      error: (error) => log.warn("auth error", authErrorFields(error)),
       warn: (code) => log.warn("auth warning", { code }),
       debug: () => undefined,
     },

@@ -1,10 +1,11 @@
 import "server-only";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
-import { isUniqueViolation } from "@/db/queries/errors";
+import { isForeignKeyViolation, isUniqueViolation } from "@/db/queries/errors";
 import {
   addGroupMember,
   createGroup,
+  deleteGroup,
   getGroupById,
   getGroupByName,
   listGroupMembers,
@@ -52,4 +53,17 @@ export async function removeMember(db: Database, { groupId, userId }: { groupId:
   await requireGroup(db, groupId);
   const removed = await removeGroupMember(db, { groupId, userId });
   if (!removed) throw new AppError("not_found", "That user is not a member of this group.");
+}
+
+/** Deletes a group; refused while it restricts documents, which would otherwise open up to everyone. */
+export async function removeGroup(db: Database, id: string) {
+  const group = await requireGroup(db, id);
+  try {
+    await deleteGroup(db, { id });
+  } catch (err) {
+    if (isForeignKeyViolation(err)) {
+      throw new AppError("conflict", `The group "${group.name}" restricts documents; lift those restrictions before deleting it.`, { cause: err });
+    }
+    throw err;
+  }
 }

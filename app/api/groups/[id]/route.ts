@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { deleteGroup } from "@/db/queries/groups";
 import { apiRoute, parseParams } from "@/lib/auth/guards";
-import { getGroupWithMembers, requireGroup } from "@/lib/groups/admin";
+import { getGroupWithMembers, removeGroup } from "@/lib/groups/admin";
 import { uuidSchema } from "@/lib/users/schemas";
 
 const params = z.object({ id: uuidSchema });
@@ -20,7 +19,6 @@ export const GET = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params:
 
 export const DELETE = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params: p, db }) => {
   const { id } = parseParams(p, params);
-  await requireGroup(db, id);
-  await deleteGroup(db, { id });
+  await removeGroup(db, id);
   return new Response(null, { status: 204 });
 });

@@ -1,0 +1,93 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { getDocumentById, listRestrictions, listVersions, markDocumentDeleted, replaceRestrictions } from "@/db/queries/documents";
+import { getGroupByName } from "@/db/queries/groups";
+import { documents, documentVersions } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { deleteOriginal } from "@/lib/storage/files";
+
+/** What document management needs from the search index. */
+export interface ChunkIndex {
+  setDocumentRestriction(documentId: string, groupIds: string[]): Promise<void>;
+  deleteDocument(documentId: string): Promise<number>;
+}
+
+export async function requireActiveDocument(db: Database, id: string) {
+  const doc = await getDocumentById(db, { id });
+  if (!doc || doc.status !== "active") throw new AppError("not_found", "No document with this id.");
+  return doc;
+}
+
+/** Locks the document row for the rest of the transaction; ingestion takes the same lock to publish. */
+export async function lockDocument(tx: Parameters<Parameters<Database["transaction"]>[0]>[0], documentId: string) {
+  const [row] = await tx.select({ id: documents.id, status: documents.status }).from(documents).where(eq(documents.id, documentId)).for("update");
+  return row ?? null;
+}
+
+/**
+ * Restricts a document to some groups of its collection (none: everyone who may read the
+ * collection). The index is updated while the document row is locked, so an ingest finishing
+ * at the same moment cannot publish chunks with the old restriction.
+ */
+export async function restrictDocument(
+  db: Database,
+  index: ChunkIndex,
+  { documentId, groupNames }: { documentId: string; groupNames: string[] },
+) {
+  const groupIds: string[] = [];
+  const unknown: string[] = [];
+  for (const name of groupNames) {
+    const g = await getGroupByName(db, { name });
+    if (g) groupIds.push(g.id);
+    else unknown.push(name);
+  }
+  if (unknown.length > 0) throw new AppError("invalid_request", `No group named ${unknown.map((n) => `"${n}"`).join(", ")}.`);
+  await db.transaction(async (tx) => {
+    const row = await lockDocument(tx, documentId);
+    if (!row || row.status !== "active") throw new AppError("not_found", "No document with this id.");
+    await replaceRestrictions(tx, { documentId, groupIds });
+    await index.setDocumentRestriction(documentId, groupIds);
+  });
+  return (await listRestrictions(db, { documentIds: [documentId] })).get(documentId) ?? [];
+}
+
+/** Deletes a document: its chunks and stored files go; a tombstone with names and hashes stays. */
+export async function deleteDocument(
+  db: Database,
+  index: ChunkIndex,
+  { documentId, deletedBy, dataDir }: { documentId: string; deletedBy: string | null; dataDir: string },
+) {
+  const files = await db
+    .select({ storagePath: documentVersions.storagePath })
+    .from(documentVersions)
+    .where(eq(documentVersions.documentId, documentId));
+  await db.transaction(async (tx) => {
+    const row = await lockDocument(tx, documentId);
+    if (!row || row.status !== "active") throw new AppError("not_found", "No document with this id.");
+    await markDocumentDeleted(tx, { documentId, deletedBy });
+  });
+  const removedChunks = await index.deleteDocument(documentId);
+  for (const f of files) if (f.storagePath) await deleteOriginal(dataDir, f.storagePath);
+  return { removedChunks };
+}
+
+export async function documentDetail(db: Database, documentId: string) {
+  const doc = await getDocumentById(db, { id: documentId });
+  if (!doc) throw new AppError("not_found", "No document with this id.");
+  const [versions, restrictions] = await Promise.all([
+    listVersions(db, { documentId }),
+    listRestrictions(db, { documentIds: [documentId] }),
+  ]);
+  return {
+    id: doc.id,
+    collectionId: doc.collectionId,
+    name: doc.name,
+    status: doc.status,
+    currentVersionId: doc.currentVersionId,
+    createdAt: doc.createdAt,
+    deletedAt: doc.deletedAt,
+    restrictedTo: restrictions.get(documentId) ?? [],
+    versions,
+  };
+}

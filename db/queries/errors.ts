@@ -14,10 +14,14 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   return false;
 }
 
-/** Postgres foreign_key_violation: a row is still referenced (or references nothing). */
+/**
+ * A row is still referenced (or references nothing): foreign_key_violation, or the
+ * restrict_violation that newer servers raise for ON DELETE RESTRICT.
+ */
 export function isForeignKeyViolation(err: unknown): boolean {
   for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === "23503") return true;
+    const code = (e as { code?: unknown }).code;
+    if (code === "23503" || code === "23001") return true;
   }
   return false;
 }

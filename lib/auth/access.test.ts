@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DatabaseHandle } from "@/db/client";
+import { insertDocument, replaceRestrictions } from "@/db/queries/documents";
+import { addCollection, addGrant, removeGrant } from "@/lib/collections/admin";
+import { addGroup, addMemberByEmail, removeGroup } from "@/lib/groups/admin";
+import { createTestDatabase } from "@/lib/testing/db";
+import { addUser } from "@/lib/users/admin";
+import { actorFromUserId, type Actor } from "./actor";
+import { requireCollection, requireReadableDocument, resolveReadScope } from "./access";
+
+let h: DatabaseHandle;
+let nurse: string, clerk: string, admin: string;
+let clinical: string, finance: string, wardGroup: string;
+
+beforeAll(async () => {
+  h = await createTestDatabase();
+  admin = (await addUser(h.db, { email: "admin@x.org", name: "A", roles: ["admin"], password: "admin password 1" })).id;
+  nurse = (await addUser(h.db, { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" })).id;
+  clerk = (await addUser(h.db, { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" })).id;
+  wardGroup = (await addGroup(h.db, { name: "Ward 4", description: "" })).id;
+  await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" });
+  clinical = (await addCollection(h.db, { name: "Clinical", description: "" }, null)).id;
+  finance = (await addCollection(h.db, { name: "Finance", description: "" }, null)).id;
+  await addGrant(h.db, clinical, { role: "employee", access: "read" });
+  await addGrant(h.db, finance, { group: "Ward 4", access: "manage" });
+});
+afterAll(async () => h.close());
+
+const actor = async (id: string) => (await actorFromUserId(h.db, id)) as Actor;
+
+describe("read scope", () => {
+  it("comes from role and group grants, with the strongest access", async () => {
+    const n = await resolveReadScope(h.db, await actor(nurse));
+    expect(n.collections.map((c) => [c.name, c.access])).toEqual([["Clinical", "read"], ["Finance", "manage"]]);
+    const c = await resolveReadScope(h.db, await actor(clerk));
+    expect(c.collectionIds).toEqual([clinical]);
+    // Administrators administer; they read content only through grants.
+    expect((await resolveReadScope(h.db, await actor(admin))).collectionIds).toEqual([]);
+  });
+
+  it("hides collections a person may not read, and separates reading from managing", async () => {
+    await expect(requireCollection(h.db, await actor(clerk), finance, "read")).rejects.toMatchObject({ status: 404 });
+    await expect(requireCollection(h.db, await actor(clerk), clinical, "manage")).rejects.toMatchObject({ status: 403 });
+    await expect(requireCollection(h.db, await actor(nurse), finance, "manage")).resolves.toMatchObject({ access: "manage" });
+    await expect(requireCollection(h.db, await actor(admin), finance, "manage")).resolves.toMatchObject({ isAdmin: true });
+    await expect(requireCollection(h.db, await actor(admin), finance, "read")).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("applies a revoked grant at once", async () => {
+    const grant = await addGrant(h.db, finance, { role: "employee", access: "read" });
+    expect((await resolveReadScope(h.db, await actor(clerk))).collectionIds).toContain(finance);
+    await removeGrant(h.db, finance, grant.id);
+    expect((await resolveReadScope(h.db, await actor(clerk))).collectionIds).not.toContain(finance);
+  });
+
+  it("keeps documents restricted to a group from readers outside it", async () => {
+    const doc = await insertDocument(h.db, { collectionId: clinical, name: "ward-only.md", createdBy: null });
+    await replaceRestrictions(h.db, { documentId: doc.id, groupIds: [wardGroup] });
+    await expect(requireReadableDocument(h.db, await actor(nurse), doc)).resolves.toBeUndefined();
+    await expect(requireReadableDocument(h.db, await actor(clerk), doc)).rejects.toMatchObject({ status: 404 });
+    // A group that restricts documents cannot be deleted (that would open them up).
+    await expect(removeGroup(h.db, wardGroup)).rejects.toMatchObject({
+      code: "conflict",
+      message: 'The group "Ward 4" restricts documents; lift those restrictions before deleting it.',
+    });
+  });
+
+  it("refuses grants to unknown groups and malformed grantees", async () => {
+    await expect(addGrant(h.db, clinical, { group: "Nobody", access: "read" })).rejects.toMatchObject({ message: 'No group named "Nobody".' });
+    const { grantSchema } = await import("@/lib/collections/schemas");
+    expect(grantSchema.safeParse({ group: "Ward 4", role: "admin" }).success).toBe(false);
+    expect(grantSchema.safeParse({ role: "root" }).success).toBe(false);
+    expect(grantSchema.safeParse({ role: "employee", access: "write" }).success).toBe(false);
+  });
+});

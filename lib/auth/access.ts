@@ -1,6 +1,7 @@
 import "server-only";
 import type { Executor } from "@/db/client";
 import { getCollectionById, listGrantedCollections, type CollectionSummary } from "@/db/queries/collections";
+import { listRestrictions } from "@/db/queries/documents";
 import type { AccessLevel } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "./actor";
@@ -44,4 +45,16 @@ export async function requireCollection(db: Executor, actor: Actor, collectionId
     throw grant ? new AppError("forbidden", "You may read this collection but not manage it.") : notFound;
   }
   return { collection, access: grant?.access ?? null, isAdmin };
+}
+
+/**
+ * Whether the actor may read a document's content: a read grant on its collection, and, when
+ * the document is restricted to groups, membership of one of them.
+ */
+export async function requireReadableDocument(db: Executor, actor: Actor, doc: { id: string; collectionId: string }) {
+  await requireCollection(db, actor, doc.collectionId, "read");
+  const restrictions = (await listRestrictions(db, { documentIds: [doc.id] })).get(doc.id) ?? [];
+  if (restrictions.length > 0 && !restrictions.some((g) => actor.groups.some((ag) => ag.id === g.id))) {
+    throw new AppError("not_found", "No document with this id.");
+  }
 }

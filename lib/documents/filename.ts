@@ -1,16 +1,20 @@
 import { AppError } from "@/lib/errors";
 
 /**
- * The display name of an upload: its last path segment, without control characters. An upload
- * named `../../etc/passwd` is stored as "passwd"; the name is only ever a label, never a path.
+ * The display name of an upload. Folder uploads keep their relative path ("policies/hr.md") so
+ * equally named files in different folders stay apart; "." and ".." segments are dropped, so
+ * `../../etc/passwd` becomes "etc/passwd". The name is only ever a label, never a path on disk.
  */
 export function sanitizeFileName(raw: string): string {
-  const lastSegment = raw.split(/[\\/]/).pop() ?? "";
-  // eslint-disable-next-line no-control-regex
-  const cleaned = lastSegment.replace(/[\u0000-\u001f\u007f]/g, "").normalize("NFC").trim();
-  if (!cleaned || cleaned === "." || cleaned === "..") {
+  const segments = raw
+    .split(/[\\/]+/)
+    // eslint-disable-next-line no-control-regex
+    .map((s) => s.replace(/[\u0000-\u001f\u007f]/g, "").normalize("NFC").trim())
+    .filter((s) => s !== "" && s !== "." && s !== "..");
+  const cleaned = segments.join("/");
+  if (!cleaned) {
     throw new AppError("invalid_request", `The file name "${raw.slice(0, 100)}" is not usable; rename the file and upload it again.`);
   }
-  if (cleaned.length > 255) throw new AppError("invalid_request", "The file name is longer than 255 characters.");
+  if (cleaned.length > 512) throw new AppError("invalid_request", "The file name is longer than 512 characters.");
   return cleaned;
 }

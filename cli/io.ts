@@ -19,3 +19,25 @@ export function printTable(headers: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
   if (rows.length === 0) console.log("(none)");
 }
+
+/** A one-line progress bar on a terminal; occasional plain lines when output is piped. */
+export class ProgressLine {
+  private lastPlain = -1;
+  constructor(private readonly total: number) {}
+
+  update(fraction: number, label: string): void {
+    const pct = Math.floor(Math.max(0, Math.min(1, fraction)) * 100);
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round((pct / 100) * width);
+      process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(pct).padStart(3)}% ${label.slice(0, 60).padEnd(60)}`);
+    } else if (pct >= this.lastPlain + 10) {
+      this.lastPlain = pct - (pct % 10);
+      process.stderr.write(`${pct}% ${label}\n`);
+    }
+  }
+
+  finish(): void {
+    if (process.stderr.isTTY) process.stderr.write("\n");
+  }
+}

@@ -2,6 +2,7 @@ import nextEnv from "@next/env";
 import { Command, CommanderError } from "commander";
 import { EnvError, env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { ingestCommand } from "./ingest";
 import { execute } from "./transport";
 import { readPasswordFromStdin, printTable } from "./io";
 
@@ -109,10 +110,30 @@ apikey
     console.log(`Revoked API key ${r.prefix}`);
   });
 
+program
+  .command("ingest")
+  .description("Ingest a file or every file under a folder into a collection, and wait for the result.")
+  .argument("<path>", "file or folder")
+  .requiredOption("--collection <name>", "the collection to ingest into")
+  .option("--create", "create the collection if it does not exist")
+  .action(async (target: string, opts: { collection: string; create?: boolean }) => {
+    exitCode = await ingestCommand(env(), target, opts, (line) => console.log(line));
+  });
+
+program
+  .command("reindex")
+  .description("Re-embed every document with the configured embedder (after changing EMBEDDING_MODEL_PATH).")
+  .action(async () => {
+    const r = (await execute(env(), "reindex", {})) as { embedder: string; queued: number };
+    console.log(`Re-indexing ${r.queued} document(s) with ${r.embedder}; follow progress on the collection pages.`);
+  });
+
+let exitCode = 0;
+
 async function main(): Promise<number> {
   try {
     await program.parseAsync(process.argv);
-    return 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander.

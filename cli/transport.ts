@@ -1,27 +1,39 @@
-import { migrateDatabase, openDatabase } from "@/db/client";
+import { migrateDatabase, openDatabase, type Database } from "@/db/client";
 import { readLock } from "@/db/embedded-lock";
 import { runOperation } from "@/lib/cli/operations";
 import type { Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { readControlInfo } from "@/lib/server/control";
 
-// Chooses where an operation runs. Postgres: here, over a connection of our own. Embedded:
+// Chooses where operations run. Postgres: here, over a connection of our own. Embedded:
 // inside the running server if one owns DATA_DIR (PGlite allows one process), else here.
 
-export async function execute(e: Env, operation: string, input: unknown): Promise<unknown> {
+export interface Session {
+  /** Runs in this process (true) or in the server that owns the embedded database (false). */
+  local: boolean;
+  /** This process's database, when local. */
+  db?: Database;
+  run(operation: string, input: unknown): Promise<unknown>;
+}
+
+export async function withSession<T>(e: Env, fn: (session: Session) => Promise<T>): Promise<T> {
   if (!e.DATABASE_URL) {
     const holder = readLock(e.dataDir);
-    if (holder?.owner === "server") return executeRemote(e, operation, input);
+    if (holder?.owner === "server") return fn({ local: false, run: (op, input) => executeRemote(e, op, input) });
   }
   const handle = e.DATABASE_URL
-    ? await openDatabase({ url: e.DATABASE_URL, poolMax: 2 })
+    ? await openDatabase({ url: e.DATABASE_URL, poolMax: 4 })
     : await openDatabase({ dataDir: e.dataDir, owner: "cli" });
   try {
     await migrateDatabase(handle, e.DATABASE_URL);
-    return await runOperation(handle.db, operation, input);
+    return await fn({ local: true, db: handle.db, run: (op, input) => runOperation(handle.db, op, input) });
   } finally {
     await handle.close();
   }
+}
+
+export async function execute(e: Env, operation: string, input: unknown): Promise<unknown> {
+  return withSession(e, (s) => s.run(operation, input));
 }
 
 async function executeRemote(e: Env, operation: string, input: unknown): Promise<unknown> {
@@ -45,10 +57,7 @@ async function executeRemote(e: Env, operation: string, input: unknown): Promise
   }
   const body = (await res.json()) as { result?: unknown; error?: { code: string; message: string } };
   if (!res.ok || body.error) {
-    throw new AppError(
-      (body.error?.code as never) ?? "internal",
-      body.error?.message ?? `The server answered ${res.status}.`,
-    );
+    throw new AppError((body.error?.code as never) ?? "internal", body.error?.message ?? `The server answered ${res.status}.`);
   }
   return body.result;
 }

@@ -7,6 +7,15 @@ import { AppError } from "@/lib/errors";
 import { addUser, requireUserByEmail, updateUser } from "@/lib/users/admin";
 import { apiKeyNameSchema, createUserSchema, emailSchema } from "@/lib/users/schemas";
 import { userJson } from "@/lib/users/serialize";
+import { getCollectionByName } from "@/db/queries/collections";
+import { listJobsByIds } from "@/db/queries/jobs";
+import { addCollection } from "@/lib/collections/admin";
+import { collectionNameSchema } from "@/lib/collections/schemas";
+import { acceptUpload } from "@/lib/documents/upload";
+import { env } from "@/lib/env";
+import { jobJson } from "@/lib/jobs/queue";
+import { reindexAll } from "@/lib/server/reindex";
+import { wakeWorkers } from "@/lib/server/workers";
 
 // What the CLI can do, as data: the same operation runs in the CLI process (Postgres, or an
 // embedded database no server holds) or inside the running server (embedded database it owns).
@@ -40,6 +49,32 @@ export const operations = {
   "apikey.revoke": op(z.object({ prefix: z.string().trim().min(1, "Give the key prefix.") }), async (db, { prefix }) => {
     const key = await revokeApiKeyByPrefix(db, { prefix });
     return { prefix: key.prefix, name: key.name };
+  }),
+  "collection.ensure": op(z.object({ name: collectionNameSchema, create: z.boolean().default(false) }), async (db, { name, create }) => {
+    const existing = await getCollectionByName(db, { name });
+    if (existing) return { id: existing.id, name: existing.name, created: false };
+    if (!create) throw new AppError("not_found", `No collection named "${name}". Create it in the browser, or add --create.`);
+    const { id } = await addCollection(db, { name, description: "" }, null);
+    return { id, name, created: true };
+  }),
+  "ingest.upload": op(
+    z.object({ collectionId: z.uuid(), name: z.string().min(1), contentBase64: z.string() }),
+    async (db, { collectionId, name, contentBase64 }) => {
+      const e = env();
+      const outcome = await acceptUpload(
+        db,
+        { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
+        { collectionId, fileName: name, bytes: Buffer.from(contentBase64, "base64"), uploaderId: null },
+      );
+      if (outcome.status === "queued") wakeWorkers();
+      return outcome;
+    },
+  ),
+  "jobs.status": op(z.object({ ids: z.array(z.uuid()).max(10_000) }), async (db, { ids }) => (await listJobsByIds(db, { ids })).map(jobJson)),
+  reindex: op(z.object({}), async (db) => {
+    const result = await reindexAll(db);
+    wakeWorkers();
+    return result;
   }),
 } as const;
 

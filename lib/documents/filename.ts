@@ -8,7 +8,6 @@ import { AppError } from "@/lib/errors";
 export function sanitizeFileName(raw: string): string {
   const segments = raw
     .split(/[\\/]+/)
-    // eslint-disable-next-line no-control-regex
     .map((s) => s.replace(/[\u0000-\u001f\u007f]/g, "").normalize("NFC").trim())
     .filter((s) => s !== "" && s !== "." && s !== "..");
   const cleaned = segments.join("/");

@@ -4,6 +4,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { announceBootstrap, ensureFirstAdmin } from "./bootstrap";
 import { publishControlInfo } from "./control";
+import { startWorkers } from "./workers";
 
 /**
  * Runs once per server process, before the first request: migrate, bootstrap, open the CLI
@@ -17,6 +18,7 @@ export async function startServer(): Promise<void> {
     log.info("database ready", { kind: handle.kind, dataDir: e.dataDir });
     announceBootstrap(await ensureFirstAdmin(handle.db, e));
     if (handle.kind === "pglite") publishControlInfo(e.dataDir, e.PORT);
+    startWorkers(handle.db);
   } catch (err) {
     process.stderr.write(`\nThe server could not start: ${err instanceof Error ? err.message : String(err)}\n`);
     if (err instanceof Error && err.cause) process.stderr.write(`Cause: ${String(err.cause)}\n`);

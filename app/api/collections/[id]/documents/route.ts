@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { listDocuments } from "@/db/queries/documents";
+import { requireCollection } from "@/lib/auth/access";
+import { apiRoute, parseParams } from "@/lib/auth/guards";
+import { acceptUploads } from "@/lib/documents/intake";
+import { documentListingJson } from "@/lib/documents/serialize";
+import { uuidSchema } from "@/lib/users/schemas";
+
+const params = z.object({ id: uuidSchema });
+
+export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor }) => {
+  const { id } = parseParams(p, params);
+  await requireCollection(db, actor, id, "list");
+  return { documents: (await listDocuments(db, { collectionId: id })).map(documentListingJson) };
+});
+
+/** Multipart upload of one or more files (any field name). 202 with a document and job per file. */
+export const POST = apiRoute<{ id: string }>({}, async ({ req, params: p, db, actor }) => {
+  const { id } = parseParams(p, params);
+  await requireCollection(db, actor, id, "manage");
+  const { status, files } = await acceptUploads(db, req, { collectionId: id, uploaderId: actor.id });
+  return Response.json({ files }, { status });
+});

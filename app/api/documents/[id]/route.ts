@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { requireCollection } from "@/lib/auth/access";
+import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
+import { restrictionSchema } from "@/lib/collections/schemas";
+import { deleteDocument, documentDetail, requireActiveDocument, restrictDocument } from "@/lib/documents/manage";
+import { env } from "@/lib/env";
+import { getChunkIndex } from "@/lib/server/index-runtime";
+import { uuidSchema } from "@/lib/users/schemas";
+
+const params = z.object({ id: uuidSchema });
+
+export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor }) => {
+  const { id } = parseParams(p, params);
+  const doc = await requireActiveDocument(db, id);
+  await requireCollection(db, actor, doc.collectionId, "list");
+  return documentDetail(db, id);
+});
+
+/** `{ "restrictedTo": ["group name", …] }`; an empty list lifts the restriction. */
+export const PATCH = apiRoute<{ id: string }>({}, async ({ req, params: p, db, actor }) => {
+  const { id } = parseParams(p, params);
+  const doc = await requireActiveDocument(db, id);
+  await requireCollection(db, actor, doc.collectionId, "manage");
+  const { restrictedTo } = await readJson(req, restrictionSchema);
+  const groups = await restrictDocument(db, await getChunkIndex(), { documentId: id, groupNames: restrictedTo });
+  return { id, restrictedTo: groups.map((g) => g.name) };
+});
+
+export const DELETE = apiRoute<{ id: string }>({}, async ({ params: p, db, actor }) => {
+  const { id } = parseParams(p, params);
+  const doc = await requireActiveDocument(db, id);
+  await requireCollection(db, actor, doc.collectionId, "manage");
+  const result = await deleteDocument(db, await getChunkIndex(), { documentId: id, deletedBy: actor.id, dataDir: env().dataDir });
+  return { id, deleted: true, ...result };
+});

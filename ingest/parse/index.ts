@@ -1,0 +1,57 @@
+// Entry point of the parsers: bytes and a filename in, a ParsedDocument out. Pure: no file system,
+// no network; the filename is only a hint for telling text formats apart.
+
+import { ParseError, type ParsedDocument } from "../types";
+import { detectFormat, EMPTY_MESSAGE, unsupportedType } from "./detect";
+import { parseCsv } from "./csv";
+import { parseDocx } from "./docx";
+import { parseHtml } from "./html";
+import { parseJson } from "./json";
+import { parseMarkdown } from "./markdown";
+import { parsePdf } from "./pdf";
+import { parseText } from "./text";
+import { decodeText } from "./text-utils";
+
+export { detectFormat } from "./detect";
+
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 200 * 1024 * 1024;
+
+export interface ParseOptions {
+  filename: string;
+  /** Upper bound on what an archive (DOCX) may expand to; larger archives are refused as unsafe. */
+  maxDecompressedBytes?: number;
+}
+
+export async function parseDocument(bytes: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
+  try {
+    return await dispatch(bytes, options);
+  } catch (err) {
+    // Pathological nesting that slipped past the parsers' own limits: a bad file, not a bug to retry.
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw new ParseError("corrupt", "The file is nested too deeply to be read.", { cause: err });
+    }
+    throw err;
+  }
+}
+
+async function dispatch(bytes: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
+  const { filename, maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES } = options;
+  const format = await detectFormat(bytes, filename);
+  switch (format) {
+    case "pdf":
+      return parsePdf(bytes);
+    case "docx":
+      return parseDocx(bytes, maxDecompressedBytes);
+    default: {
+      // detectFormat only returns a text format for bytes that decode, so null here is a bug upstream.
+      const text = decodeText(bytes);
+      if (text === null) throw unsupportedType(filename, "binary");
+      if (text.trim() === "") throw new ParseError("empty", EMPTY_MESSAGE);
+      if (format === "html") return parseHtml(text);
+      if (format === "markdown") return parseMarkdown(text);
+      if (format === "csv") return parseCsv(text, filename);
+      if (format === "json") return parseJson(text);
+      return parseText(text);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { getDocumentById, getVersionById, listRestrictions, setCurrentVersion, supersedeOtherVersions, updateVersion } from "@/db/queries/documents";
+import { documentVersions } from "@/db/schema";
+import { lockDocument } from "@/lib/documents/manage";
+import { PermanentJobError } from "@/lib/jobs/worker";
+import type { Embedder } from "@/lib/models/embedder";
+import { readOriginal } from "@/lib/storage/files";
+import type { ChunkRow, ChunkStore } from "@/lib/vector/store";
+import { chunkDocument } from "./chunk/chunker";
+import { parseDocument } from "./parse";
+import { canonicalText, ParseError } from "./types";
+
+// From a stored original to searchable chunks. Safe to run again at any point (a crash, a
+// retry): chunks are replaced per version, and they become visible only when the version is
+// published under the document's row lock, with the document's current restriction.
+
+export interface PipelineDeps {
+  db: Database;
+  store: ChunkStore;
+  embedder: Embedder;
+  dataDir: string;
+  maxDecompressedBytes: number;
+}
+
+export interface Progress {
+  progress(fraction: number, message?: string): Promise<void>;
+}
+
+// Until published, a version's chunks are restricted to a group nobody is in.
+export const UNPUBLISHED_GROUP = "00000000-0000-0000-0000-000000000000";
+
+export async function ingestVersion(deps: PipelineDeps, versionId: string, report: Progress): Promise<string> {
+  const { db, store, embedder } = deps;
+  const version = await getVersionById(db, { id: versionId });
+  if (!version || version.status === "deleted" || !version.storagePath) return "skipped: the version was deleted";
+  const document = await getDocumentById(db, { id: version.documentId });
+  if (!document || document.status !== "active") return "skipped: the document was deleted";
+
+  await updateVersion(db, { id: versionId, status: "processing", error: null, errorCode: null });
+  await report.progress(0.02, "Reading the file");
+  const bytes = await readOriginal(deps.dataDir, version.storagePath);
+
+  let parsed;
+  try {
+    parsed = await parseDocument(bytes, { filename: version.originalName, maxDecompressedBytes: deps.maxDecompressedBytes });
+  } catch (err) {
+    if (err instanceof ParseError) {
+      await updateVersion(db, { id: versionId, status: "failed", errorCode: err.code, error: err.message, processedAt: new Date() });
+      throw new PermanentJobError(err.message, { cause: err });
+    }
+    throw err;
+  }
+  await report.progress(0.1, "Splitting into passages");
+  const text = canonicalText(parsed);
+  const chunks = chunkDocument(parsed, { maxTokens: embedder.maxTokens });
+  if (chunks.length === 0) {
+    const message = "No extractable text.";
+    await updateVersion(db, { id: versionId, status: "failed", errorCode: "no_text", error: message, processedAt: new Date() });
+    throw new PermanentJobError(message);
+  }
+
+  const vectors: Float32Array[] = [];
+  const batch = 64;
+  for (let i = 0; i < chunks.length; i += batch) {
+    vectors.push(...(await embedder.embed(chunks.slice(i, i + batch).map((c) => c.text))));
+    await report.progress(0.1 + 0.8 * Math.min(1, (i + batch) / chunks.length), `Embedding passages ${Math.min(i + batch, chunks.length)}/${chunks.length}`);
+  }
+
+  const title = parsed.title ?? document.name;
+  const rows: ChunkRow[] = chunks.map((c, i) => ({
+    id: `${versionId}:${c.index}`,
+    text: c.text,
+    vector: vectors[i]!,
+    collectionId: document.collectionId,
+    documentId: document.id,
+    versionId,
+    restrictedTo: [UNPUBLISHED_GROUP],
+    piiTypes: [],
+    pageStart: c.pageStart ?? null,
+    pageEnd: c.pageEnd ?? null,
+    headingPath: c.headingPath.join(" > "),
+    charStart: c.charStart,
+    charEnd: c.charEnd,
+    chunkIndex: c.index,
+    title,
+  }));
+  await report.progress(0.92, "Writing the search index");
+  await store.replaceVersionChunks(versionId, rows);
+
+  const published = await db.transaction(async (tx) => {
+    const row = await lockDocument(tx, document.id);
+    const current = await tx.select({ status: documentVersions.status }).from(documentVersions).where(eq(documentVersions.id, versionId));
+    if (!row || row.status !== "active" || !current[0] || current[0].status === "deleted") return false;
+    const restrictions = (await listRestrictions(tx, { documentIds: [document.id] })).get(document.id) ?? [];
+    await updateVersion(tx, {
+      id: versionId,
+      status: "ready",
+      format: parsed.format,
+      title,
+      pageCount: parsed.pageCount ?? null,
+      chunkCount: chunks.length,
+      text,
+      warnings: parsed.warnings,
+      embedderId: embedder.id,
+      processedAt: new Date(),
+    });
+    await setCurrentVersion(tx, { documentId: document.id, versionId });
+    await supersedeOtherVersions(tx, { documentId: document.id, keepVersionId: versionId });
+    // Publishing: the document's real restriction replaces the placeholder on every chunk.
+    await store.setDocumentRestriction(document.id, restrictions.map((g) => g.id));
+    return true;
+  });
+  if (!published) {
+    await store.deleteVersion(versionId);
+    return "skipped: the document was deleted while it was processed";
+  }
+  // Older versions stay in the history (their text answers old citations) but not in search.
+  await store.deleteDocumentVersionsExcept(document.id, versionId);
+  await store.ensureIndexes();
+  return `${chunks.length} passages from ${parsed.pageCount ? `${parsed.pageCount} pages` : parsed.format}`;
+}

@@ -1,0 +1,43 @@
+import "server-only";
+import type { Database } from "@/db/client";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { wakeWorkers } from "@/lib/server/workers";
+import { acceptUpload, type UploadOutcome } from "./upload";
+
+// A batch may hold many files; only each file is held to MAX_UPLOAD_MB.
+const BATCH_FACTOR = 20;
+
+/** Reads a multipart request and accepts each file on its own: one bad file never sinks the batch. */
+export async function acceptUploads(
+  db: Database,
+  req: Request,
+  { collectionId, uploaderId }: { collectionId: string; uploaderId: string },
+): Promise<{ status: number; files: UploadOutcome[] }> {
+  const e = env();
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("multipart/form-data")) {
+    throw new AppError("unsupported_media_type", "Upload files as multipart/form-data.");
+  }
+  const length = Number(req.headers.get("content-length") ?? "0");
+  if (length > e.maxUploadBytes * BATCH_FACTOR) {
+    throw new AppError("payload_too_large", `The upload is larger than ${BATCH_FACTOR} times the per-file limit; send fewer files at once.`);
+  }
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch (err) {
+    throw new AppError("invalid_request", "The multipart body could not be read.", { cause: err });
+  }
+  const files = [...form.values()].filter((v): v is File => typeof v === "object" && v !== null && "arrayBuffer" in v);
+  if (files.length === 0) throw new AppError("invalid_request", "The upload contains no files.");
+
+  const outcomes: UploadOutcome[] = [];
+  for (const file of files) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    outcomes.push(await acceptUpload(db, { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes }, { collectionId, fileName: file.name, bytes, uploaderId }));
+  }
+  if (outcomes.some((o) => o.status === "queued")) wakeWorkers();
+  const status = outcomes.some((o) => o.status === "queued") ? 202 : outcomes.every((o) => o.status === "rejected") ? 400 : 200;
+  return { status, files: outcomes };
+}

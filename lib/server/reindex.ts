@@ -1,0 +1,39 @@
+import "server-only";
+import { and, eq, isNotNull } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { insertJob } from "@/db/queries/jobs";
+import { documentVersions, documents } from "@/db/schema";
+import { INGEST_JOB } from "@/lib/documents/upload";
+import { log } from "@/lib/log";
+import { env } from "@/lib/env";
+import { EmbedderMismatchError, openChunkStoreForReset } from "@/lib/vector/store";
+import { getChunkStore, getEmbedder } from "./index-runtime";
+
+/**
+ * Re-embeds every document with the configured embedder: the vector table is recreated for the
+ * embedder's identity and every current version is queued again from its stored original.
+ * Search answers from fewer documents until the queue drains.
+ */
+export async function reindexAll(db: Database): Promise<{ embedder: string; dim: number; queued: number }> {
+  const embedder = await getEmbedder();
+  try {
+    await (await getChunkStore()).reset(embedder.id, embedder.dim);
+  } catch (err) {
+    // A mismatch is exactly what reindexing resolves; any other failure is not.
+    if (!(err instanceof EmbedderMismatchError)) throw err;
+    const store = await openChunkStoreForReset({ uri: env().lanceUri });
+    try {
+      await store.reset(embedder.id, embedder.dim);
+    } finally {
+      await store.close();
+    }
+  }
+  const current = await db
+    .select({ versionId: documentVersions.id })
+    .from(documents)
+    .innerJoin(documentVersions, eq(documentVersions.id, documents.currentVersionId))
+    .where(and(eq(documents.status, "active"), isNotNull(documentVersions.storagePath)));
+  for (const v of current) await insertJob(db, { kind: INGEST_JOB, payload: { versionId: v.versionId } });
+  log.info("reindex queued", { embedder: embedder.id, versions: current.length });
+  return { embedder: embedder.id, dim: embedder.dim, queued: current.length };
+}

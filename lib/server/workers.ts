@@ -1,0 +1,46 @@
+import "server-only";
+import type { Database } from "@/db/client";
+import { INGEST_JOB } from "@/lib/documents/upload";
+import { env } from "@/lib/env";
+import { startWorker, type Worker } from "@/lib/jobs/worker";
+import { log } from "@/lib/log";
+import { ingestVersion } from "@/ingest/pipeline";
+import { getChunkStore, getEmbedder } from "./index-runtime";
+
+const KEY = Symbol.for("knowledge-qa.workers");
+type Holder = { [KEY]?: Worker };
+
+/** Starts this process's job workers (INGEST_CONCURRENCY at once; 0 leaves the work to other processes). */
+export function startWorkers(db: Database): Worker | undefined {
+  const holder = globalThis as Holder;
+  if (holder[KEY]) return holder[KEY];
+  const e = env();
+  if (e.INGEST_CONCURRENCY === 0) {
+    log.info("job workers disabled in this process (INGEST_CONCURRENCY=0)");
+    return undefined;
+  }
+  holder[KEY] = startWorker({
+    db,
+    concurrency: e.INGEST_CONCURRENCY,
+    handlers: {
+      [INGEST_JOB]: async (job, ctx) => {
+        const { versionId } = job.payload as { versionId: string };
+        const [store, embedder] = await Promise.all([getChunkStore(), getEmbedder()]);
+        return ingestVersion({ db: ctx.db, store, embedder, dataDir: e.dataDir, maxDecompressedBytes: e.maxDecompressedBytes }, versionId, ctx);
+      },
+    },
+  });
+  return holder[KEY];
+}
+
+/** Asks this process's workers to look for work now rather than at their next poll. */
+export function wakeWorkers(): void {
+  (globalThis as Holder)[KEY]?.wake();
+}
+
+export async function stopWorkers(): Promise<void> {
+  const holder = globalThis as Holder;
+  const w = holder[KEY];
+  delete holder[KEY];
+  await w?.stop();
+}

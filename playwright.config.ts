@@ -9,9 +9,26 @@ process.env.E2E_PORT ??= String(3100 + Math.floor(Math.random() * 800));
 process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `kq-e2e-${Date.now()}`);
 process.env.E2E_ADMIN_EMAIL ??= "admin@e2e.example";
 process.env.E2E_ADMIN_PASSWORD ??= `e2e-${Math.random().toString(36).slice(2)}-Pw!`;
+// A second server with single sign-on switched on, against a real OpenID provider on loopback
+// (e2e/support/oidc-provider.mjs). The first server stays as a newcomer gets it: no SSO.
+process.env.E2E_SSO_PORT ??= String(Number(process.env.E2E_PORT) + 1000);
+process.env.E2E_IDP_PORT ??= String(Number(process.env.E2E_PORT) + 2000);
+process.env.E2E_SSO_DATA_DIR ??= `${process.env.E2E_DATA_DIR}-sso`;
+process.env.E2E_OIDC_CLIENT_SECRET ??= `e2e-${Math.random().toString(36).slice(2)}`;
 
 const port = Number(process.env.E2E_PORT);
+const ssoPort = Number(process.env.E2E_SSO_PORT);
+const idpPort = Number(process.env.E2E_IDP_PORT);
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const oidcClientId = "knowledge-qa-e2e";
+
+const appEnv = {
+  DATABASE_URL: "",
+  ADMIN_EMAIL: process.env.E2E_ADMIN_EMAIL,
+  ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD,
+  NEXT_TELEMETRY_DISABLED: "1",
+  LOG_LEVEL: "warn",
+};
 
 export default defineConfig({
   testDir: "e2e",
@@ -31,21 +48,51 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
-  webServer: {
-    command: `node node_modules/next/dist/bin/next start -p ${port}`,
-    url: `http://127.0.0.1:${port}/api/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      PORT: String(port),
-      DATA_DIR: process.env.E2E_DATA_DIR,
-      DATABASE_URL: "",
-      ADMIN_EMAIL: process.env.E2E_ADMIN_EMAIL,
-      ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD,
-      NEXT_TELEMETRY_DISABLED: "1",
-      LOG_LEVEL: "warn",
+  webServer: [
+    {
+      command: `node node_modules/next/dist/bin/next start -p ${port}`,
+      url: `http://127.0.0.1:${port}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...appEnv, PORT: String(port), DATA_DIR: process.env.E2E_DATA_DIR },
     },
-  },
+    {
+      command: "node e2e/support/oidc-provider.mjs",
+      url: `http://127.0.0.1:${idpPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 10_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: {
+        IDP_PORT: String(idpPort),
+        IDP_CLIENT_ID: oidcClientId,
+        IDP_CLIENT_SECRET: process.env.E2E_OIDC_CLIENT_SECRET,
+        // localhost, as the README tells people to open the app; sso.localhost stands in for a
+        // real host name, one that differs from the address Next.js listens on.
+        IDP_REDIRECT_URIS: [`http://localhost:${ssoPort}`, `http://sso.localhost:${ssoPort}`]
+          .map((origin) => `${origin}/api/auth/callback/oidc`)
+          .join(" "),
+      },
+    },
+    {
+      command: `node node_modules/next/dist/bin/next start -p ${ssoPort}`,
+      url: `http://127.0.0.1:${ssoPort}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        ...appEnv,
+        PORT: String(ssoPort),
+        DATA_DIR: process.env.E2E_SSO_DATA_DIR,
+        OIDC_ISSUER: `http://127.0.0.1:${idpPort}`,
+        OIDC_CLIENT_ID: oidcClientId,
+        OIDC_CLIENT_SECRET: process.env.E2E_OIDC_CLIENT_SECRET,
+        OIDC_DISPLAY_NAME: "Hospital SSO",
+        OIDC_ROLE_MAP: "kq-admins=admin,kq-audit=compliance",
+      },
+    },
+  ],
 });

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { EnvError, env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { ingestCommand } from "./ingest";
+import { runWorkerCommand } from "./worker";
 import { execute } from "./transport";
 import { readPasswordFromStdin, printTable } from "./io";
 
@@ -126,6 +127,14 @@ program
   .action(async () => {
     const r = (await execute(env(), "reindex", {})) as { embedder: string; queued: number };
     console.log(`Re-indexing ${r.queued} document(s) with ${r.embedder}; follow progress on the collection pages.`);
+  });
+
+program
+  .command("worker")
+  .description("Run ingestion workers in this process until stopped (for extra worker processes with DATABASE_URL).")
+  .option("--concurrency <n>", "jobs at once (default INGEST_CONCURRENCY)")
+  .action(async (opts: { concurrency?: string }) => {
+    await runWorkerCommand(env(), opts.concurrency ? Number(opts.concurrency) : undefined, (line) => console.log(line));
   });
 
 let exitCode = 0;

@@ -1,14 +1,14 @@
 import "server-only";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { NextRequest } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db/runtime";
-import { createUser, getUserByEmail, getUserByExternalSubject, replaceUserRoles, updateUserProfile, recordLogin } from "@/db/queries/users";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { readOrCreateSecret } from "@/lib/secrets";
 import { checkCredentials } from "./credentials";
-import { parseRoleMap, rolesFromClaim } from "./oidc";
+import { findOidcUser, OIDC_PROVIDER_ID, parseRoleMap, provisionOidcUser, rolesFromClaim } from "./oidc";
 
 // Auth.js carries only the user id in its signed, expiring JWT cookie. Roles, groups and the
 // disabled flag are never taken from the token: guards read them from the database.
@@ -23,18 +23,23 @@ class SignInRefused extends CredentialsSignin {
 
 const credentialsInput = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
 
-export const OIDC_PROVIDER_ID = "oidc";
+export { OIDC_PROVIDER_ID };
 
 /**
- * What an operator needs to fix a failed sign-in: Auth.js's error type ("CallbackRouteError")
- * and the underlying message ("unexpected JWT "aud" claim value"). Class names are minified in
- * the production build and the error's own message is a documentation link.
+ * What an operator needs to fix a failed sign-in: Auth.js's error type ("CallbackRouteError"),
+ * the underlying message ("unexpected JWT "aud" claim value") and any OAuth error the identity
+ * provider answered ("invalid_client"). Class names are minified in the production build and
+ * the error's own message is only a documentation link.
  */
-function authErrorFields(error: Error): { type: string; cause?: string; provider?: string } {
-  const type = "type" in error && typeof error.type === "string" ? error.type : error.name;
-  const cause = error.cause as { err?: unknown; provider?: unknown } | undefined;
-  const inner = cause?.err instanceof Error ? cause.err.message : error.message;
-  return { type, cause: inner, ...(typeof cause?.provider === "string" ? { provider: cause.provider } : {}) };
+function authErrorFields(error: Error): Record<string, string> {
+  const fields: Record<string, string> = { type: "type" in error && typeof error.type === "string" ? error.type : error.name };
+  const cause = (error.cause ?? {}) as { err?: unknown; provider?: unknown };
+  const inner = cause.err instanceof Error ? (cause.err as Error & { error?: unknown; error_description?: unknown }) : undefined;
+  fields.cause = inner?.message ?? error.message;
+  if (typeof cause.provider === "string") fields.provider = cause.provider;
+  if (typeof inner?.error === "string") fields.idpError = inner.error;
+  if (typeof inner?.error_description === "string") fields.idpErrorDescription = inner.error_description;
+  return fields;
 }
 
 function buildConfig(): NextAuthConfig {
@@ -93,28 +98,16 @@ function buildConfig(): NextAuthConfig {
         const email = typeof profile?.email === "string" ? profile.email : undefined;
         const subject = typeof profile?.sub === "string" ? profile.sub : undefined;
         if (!email || !subject) return "/login?error=sso_no_email";
-        const db = await getDb();
-        const roles = rolesFromClaim(profile?.[e.OIDC_ROLES_CLAIM], roleMap);
         const name = (typeof profile?.name === "string" && profile.name) || email;
-        const existing =
-          (await getUserByExternalSubject(db, { provider: OIDC_PROVIDER_ID, subject })) ?? (await getUserByEmail(db, { email }));
-        if (!existing) {
-          await createUser(db, { email, name, roles, passwordHash: null, authProvider: OIDC_PROVIDER_ID, externalSubject: subject });
-          return true;
-        }
-        if (existing.disabled) return "/login?error=disabled";
-        // For accounts that came from the identity provider, it owns the roles.
-        if (existing.authProvider === OIDC_PROVIDER_ID) await replaceUserRoles(db, { userId: existing.id, roles });
-        await updateUserProfile(db, { userId: existing.id, externalSubject: subject });
-        await recordLogin(db, { userId: existing.id });
-        return true;
+        const roles = rolesFromClaim(profile?.[e.OIDC_ROLES_CLAIM], roleMap);
+        const result = await provisionOidcUser(await getDb(), { subject, email, name, roles });
+        return result.ok ? true : "/login?error=disabled";
       },
       async jwt({ token, user, account, profile }) {
         if (account?.provider === OIDC_PROVIDER_ID && typeof profile?.sub === "string") {
-          const db = await getDb();
-          const found = await getUserByExternalSubject(db, { provider: OIDC_PROVIDER_ID, subject: profile.sub });
-          const byEmail = found ?? (typeof profile.email === "string" ? await getUserByEmail(db, { email: profile.email }) : null);
-          if (byEmail) token.uid = byEmail.id;
+          const email = typeof profile.email === "string" ? profile.email : undefined;
+          const found = await findOidcUser(await getDb(), { subject: profile.sub, email });
+          if (found) token.uid = found.id;
         } else if (user?.id) {
           token.uid = user.id;
         }
@@ -128,7 +121,36 @@ function buildConfig(): NextAuthConfig {
   };
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth(() => buildConfig());
+const nextAuth = NextAuth(() => buildConfig());
+export const { auth, signIn, signOut } = nextAuth;
+
+/**
+ * Next.js hands route handlers a URL on the address the server listens on (http://localhost:3000),
+ * not the one the browser used (nextauthjs/next-auth#10928), while Auth.js's server actions take
+ * the origin from the Host headers. Left alone, single sign-on starts with one redirect_uri and
+ * redeems the code with another, which every identity provider refuses, and the callback would
+ * send the browser on to localhost. With AUTH_TRUST_HOST the handlers use the Host headers too;
+ * AUTH_URL, where set, still wins (next-auth applies it after this). Next.js also spells every
+ * loopback address "localhost" in these URLs, so on one machine SSO works at http://localhost:<port>
+ * and not at http://127.0.0.1:<port>.
+ */
+function atPublicOrigin(req: NextRequest): NextRequest {
+  if (!env().AUTH_TRUST_HOST) return req;
+  const first = (name: string) => req.headers.get(name)?.split(",")[0]?.trim() || undefined;
+  const host = first("x-forwarded-host") ?? first("host");
+  if (!host) return req;
+  const proto = (first("x-forwarded-proto") ?? req.nextUrl.protocol).replace(/:$/, "");
+  const publicOrigin = `${proto}://${host}`;
+  if (!["http", "https"].includes(proto) || !URL.canParse(publicOrigin)) return req;
+  if (new URL(publicOrigin).origin === req.nextUrl.origin) return req;
+  const url = new URL(`${req.nextUrl.pathname}${req.nextUrl.search}`, publicOrigin);
+  return new NextRequest(url, req);
+}
+
+export const handlers = {
+  GET: (req: NextRequest) => nextAuth.handlers.GET(atPublicOrigin(req)),
+  POST: (req: NextRequest) => nextAuth.handlers.POST(atPublicOrigin(req)),
+};
 
 export function isOidcEnabled(): boolean {
   const e = env();

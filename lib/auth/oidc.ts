@@ -1,5 +1,9 @@
 import "server-only";
+import type { Database, Executor } from "@/db/client";
+import { createUser, getUserByEmail, getUserByExternalSubject, recordLogin, replaceUserRoles, updateUserProfile } from "@/db/queries/users";
 import { ROLES, type Role } from "@/db/schema";
+
+export const OIDC_PROVIDER_ID = "oidc";
 
 /**
  * Maps the values of the configured roles claim to product roles. With no map, claim values
@@ -33,4 +37,49 @@ export function rolesFromClaim(claim: unknown, map: Map<string, Role>): Role[] {
   }
   if (roles.size === 0) roles.add("employee");
   return [...roles].sort();
+}
+
+export interface OidcIdentity {
+  subject: string;
+  email: string;
+  name: string;
+  roles: Role[];
+}
+
+export type OidcProvisioning = { ok: true; userId: string } | { ok: false; reason: "disabled" };
+
+/** The account an SSO login belongs to: by the IdP's subject, else by email. */
+export async function findOidcUser(db: Executor, { subject, email }: { subject: string; email?: string }) {
+  return (
+    (await getUserByExternalSubject(db, { provider: OIDC_PROVIDER_ID, subject })) ??
+    (email ? await getUserByEmail(db, { email }) : null)
+  );
+}
+
+/**
+ * Signs an SSO login into our accounts, in one transaction: creates the account on first login
+ * (an account an administrator made earlier is matched by email), refuses a disabled one, and
+ * records the sign-in. For accounts that came from the identity provider, it owns the roles.
+ */
+export async function provisionOidcUser(db: Database, identity: OidcIdentity): Promise<OidcProvisioning> {
+  return db.transaction(async (tx) => {
+    const existing = await findOidcUser(tx, identity);
+    if (!existing) {
+      const created = await createUser(tx, {
+        email: identity.email,
+        name: identity.name,
+        roles: identity.roles,
+        passwordHash: null,
+        authProvider: OIDC_PROVIDER_ID,
+        externalSubject: identity.subject,
+      });
+      await recordLogin(tx, { userId: created.id });
+      return { ok: true, userId: created.id };
+    }
+    if (existing.disabled) return { ok: false, reason: "disabled" };
+    if (existing.authProvider === OIDC_PROVIDER_ID) await replaceUserRoles(tx, { userId: existing.id, roles: identity.roles });
+    await updateUserProfile(tx, { userId: existing.id, externalSubject: identity.subject });
+    await recordLogin(tx, { userId: existing.id });
+    return { ok: true, userId: existing.id };
+  });
 }

@@ -87,6 +87,7 @@ export function startWorker(options: WorkerOptions): Worker {
       db,
       signal: controller.signal,
       async progress(fraction, message) {
+        log.debug("job progress", { jobId: job.id, kind: job.kind, progress: Number(fraction.toFixed(3)), message });
         if (lost || !(await heartbeatJob(db, { id: job.id, workerId: id, progress: fraction, message }))) {
           lost = true;
           controller.abort();

@@ -11,17 +11,18 @@ const KEY = Symbol.for("knowledge-qa.workers");
 type Holder = { [KEY]?: Worker };
 
 /** Starts this process's job workers (INGEST_CONCURRENCY at once; 0 leaves the work to other processes). */
-export function startWorkers(db: Database): Worker | undefined {
+export function startWorkers(db: Database, options: { concurrency?: number } = {}): Worker | undefined {
   const holder = globalThis as Holder;
   if (holder[KEY]) return holder[KEY];
   const e = env();
-  if (e.INGEST_CONCURRENCY === 0) {
+  const concurrency = options.concurrency ?? e.INGEST_CONCURRENCY;
+  if (concurrency === 0) {
     log.info("job workers disabled in this process (INGEST_CONCURRENCY=0)");
     return undefined;
   }
   holder[KEY] = startWorker({
     db,
-    concurrency: e.INGEST_CONCURRENCY,
+    concurrency,
     handlers: {
       [INGEST_JOB]: async (job, ctx) => {
         const { versionId } = job.payload as { versionId: string };

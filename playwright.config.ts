@@ -47,7 +47,11 @@ export default defineConfig({
       args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  projects: [
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /api-coverage\.spec\.ts/ },
+    // Checks what all the other specs saw, so it runs after them.
+    { name: "api-coverage", testMatch: /api-coverage\.spec\.ts/, dependencies: ["chromium"] },
+  ],
   webServer: [
     {
       command: `node node_modules/next/dist/bin/next start -p ${port}`,

@@ -2,6 +2,9 @@ import type { Metadata } from "next";
 import { SiteHeader } from "@/components/site-header";
 import "./globals.css";
 
+// Every page depends on who is asking; nothing is prerendered at build time.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "Knowledge Q&A", template: "%s · Knowledge Q&A" },
   description: "Private knowledge Q&A",

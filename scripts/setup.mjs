@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -61,6 +62,16 @@ export function ensureBuild({ force = false } = {}) {
   const fresh = !force && fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, "utf8") === digest;
   if (fresh) return;
   console.log("› Building the production bundle (next build)…");
-  runOrExit("next build", process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], { env: nextEnv });
+  // A build must never open a database or write data: give it a data folder that must stay absent.
+  const probe = path.join(os.tmpdir(), `kq-build-probe-${process.pid}`);
+  fs.rmSync(probe, { recursive: true, force: true });
+  runOrExit("next build", process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    env: { ...nextEnv, DATA_DIR: probe, DATABASE_URL: "" },
+  });
+  if (fs.existsSync(probe)) {
+    fs.rmSync(probe, { recursive: true, force: true });
+    console.error("\n✗ next build wrote to DATA_DIR: a page or module opens the database at build time.");
+    process.exit(1);
+  }
   fs.writeFileSync(STAMP, digest);
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { recordKey } from "./api";
 import { e2e } from "./env";
 
 /** Runs `npm run cli -- …` against the running server's data directory, as an operator would. */
@@ -16,5 +17,7 @@ export function createApiKey(email: string): string {
   const r = cli(["apikey", "create", "--email", email]);
   if (r.code !== 0) throw new Error(`apikey create failed: ${r.stderr}`);
   const lines = r.stdout.trim().split("\n");
-  return lines[lines.length - 1]!.trim();
+  const key = lines[lines.length - 1]!.trim();
+  recordKey(key);
+  return key;
 }

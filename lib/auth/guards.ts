@@ -16,11 +16,13 @@ import { auth } from "./config";
 
 export type { Actor };
 
-async function sessionActor(db: Database): Promise<Actor | null> {
+// The session is read before the database is opened: reading cookies is what tells Next.js a
+// page is dynamic, so a build never opens (or migrates) a database while prerendering.
+async function sessionActor(db?: Database): Promise<Actor | null> {
   const session = await auth();
   const userId = session?.user?.id;
   if (!userId) return null;
-  return actorFromUserId(db, userId);
+  return actorFromUserId(db ?? (await getDb()), userId);
 }
 
 function anyRole(actor: Actor, roles: Role | Role[]): boolean {
@@ -34,7 +36,7 @@ function anyRole(actor: Actor, roles: Role | Role[]): boolean {
  * The signed-in user, or null. Cached for one server render, so the layout and the page share
  * one database read; each new request reads afresh.
  */
-export const currentUser = cache(async (): Promise<Actor | null> => sessionActor(await getDb()));
+export const currentUser = cache(async (): Promise<Actor | null> => sessionActor());
 
 /** Pages: redirects to sign-in when there is no valid session. */
 export async function requireUser(): Promise<Actor> {

@@ -36,6 +36,14 @@ export default async function HomePage() {
         </h2>
         <ul className="list-disc space-y-2 pl-6 text-sm" data-testid="home-actions">
           <li>
+            <Link href="/collections" className={linkClass} data-testid="home-collections">
+              Collections
+            </Link>
+            {isAdmin
+              ? ": create collections, upload documents and decide which groups and roles may read them."
+              : ": the document collections you may ask about, and what is in them."}
+          </li>
+          <li>
             <Link href="/profile" className={linkClass}>
               Your profile
             </Link>

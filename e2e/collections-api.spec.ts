@@ -145,6 +145,11 @@ test("restricting a document keeps it from readers outside the group, downloads 
   expect(restricted.json).toEqual({ id: doc.id, restrictedTo: [groupName] });
   expect((await request.get(`/api/documents/${doc.id}/file`, { headers: bearer(readerKey) })).status()).toBe(404);
   expect((await request.get(`/api/documents/${doc.id}/file`, { headers: bearer(memberKey) })).status()).toBe(200);
+  // Its very name is hidden from readers outside the group.
+  const readerList = (await call(request, "GET", `/api/collections/${collectionId}/documents`, { key: readerKey })).json as { documents: { name: string }[] };
+  expect(readerList.documents.map((d) => d.name)).not.toContain("hand-hygiene.md");
+  expect(readerList.documents.map((d) => d.name)).toContain("diabetes.pdf");
+  expect((await call(request, "GET", `/api/documents/${doc.id}`, { key: readerKey })).res.status()).toBe(404);
   const unknownGroup = await call(request, "PATCH", `/api/documents/${doc.id}`, { key: adminKey, data: { restrictedTo: ["Ghosts"] } });
   expect((unknownGroup.json as { error: { message: string } }).error.message).toBe('No group named "Ghosts".');
 

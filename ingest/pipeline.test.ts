@@ -69,7 +69,7 @@ describe("ingestion pipeline", () => {
       uploaderId: null,
     });
     if (v1.status !== "queued") throw new Error("expected queued");
-    expect(await ingestVersion(deps(), v1.versionId, noProgress)).toBe("1 passages from markdown");
+    expect(await ingestVersion(deps(), v1.versionId, noProgress)).toBe("1 passage from markdown");
     expect(await store.countRows({ versionId: v1.versionId })).toBe(1);
     const hits = await store.textSearch("gown gloves", { access: { collectionIds: [collectionId], groupIds: [] }, limit: 5 });
     expect(hits[0]).toMatchObject({ versionId: v1.versionId, headingPath: "Isolation > Contact precautions" });

@@ -119,5 +119,6 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   // Older versions stay in the history (their text answers old citations) but not in search.
   await store.deleteDocumentVersionsExcept(document.id, versionId);
   await store.ensureIndexes();
-  return `${chunks.length} passages from ${parsed.pageCount ? `${parsed.pageCount} pages` : parsed.format}`;
+  const passages = `${chunks.length} passage${chunks.length === 1 ? "" : "s"}`;
+  return parsed.pageCount ? `${passages} from ${parsed.pageCount} page${parsed.pageCount === 1 ? "" : "s"}` : `${passages} from ${parsed.format}`;
 }

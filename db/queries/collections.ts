@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { collectionGrants, collections, documents, groups, type AccessLevel, type Role } from "../schema";
+import { collectionGrants, collections, groups, type AccessLevel, type Role } from "../schema";
 
 export interface CollectionSummary {
   id: string;
@@ -18,7 +18,9 @@ const summaryColumns = {
   description: collections.description,
   createdAt: collections.createdAt,
   updatedAt: collections.updatedAt,
-  documentCount: sql<number>`(select count(*)::int from ${documents} where ${documents.collectionId} = ${collections.id} and ${documents.status} = 'active')`,
+  // Qualified by hand: in a single-table select drizzle leaves column names bare, and a bare
+  // "id" inside the subquery would mean the document's own id.
+  documentCount: sql<number>`(select count(*)::int from "documents" d where d.collection_id = "collections"."id" and d.status = 'active')`,
 };
 
 export async function listCollections(db: Executor): Promise<CollectionSummary[]> {

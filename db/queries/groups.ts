@@ -19,7 +19,7 @@ export async function listGroups(db: Executor): Promise<GroupSummary[]> {
       name: groups.name,
       description: groups.description,
       createdAt: groups.createdAt,
-      memberCount: sql<number>`(select count(*)::int from ${groupMembers} where ${groupMembers.groupId} = ${groups.id})`,
+      memberCount: sql<number>`(select count(*)::int from "group_members" m where m.group_id = "groups"."id")`,
     })
     .from(groups)
     .orderBy(asc(groups.name));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
+import { getCollectionById } from "@/db/queries/collections";
 import { insertDocument, replaceRestrictions } from "@/db/queries/documents";
 import { addCollection, addGrant, removeGrant } from "@/lib/collections/admin";
 import { addGroup, addMemberByEmail, removeGroup } from "@/lib/groups/admin";
@@ -55,6 +56,9 @@ describe("read scope", () => {
 
   it("keeps documents restricted to a group from readers outside it", async () => {
     const doc = await insertDocument(h.db, { collectionId: clinical, name: "ward-only.md", createdBy: null });
+    // Counted on every path that loads a collection, alone or through a grant.
+    expect((await getCollectionById(h.db, { id: clinical }))?.documentCount).toBe(1);
+    expect((await resolveReadScope(h.db, await actor(clerk))).collections[0]?.documentCount).toBe(1);
     await replaceRestrictions(h.db, { documentId: doc.id, groupIds: [wardGroup] });
     await expect(requireReadableDocument(h.db, await actor(nurse), doc)).resolves.toBeUndefined();
     await expect(requireReadableDocument(h.db, await actor(clerk), doc)).rejects.toMatchObject({ status: 404 });

@@ -4,6 +4,8 @@ import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
 import { restrictionSchema } from "@/lib/collections/schemas";
 import { deleteDocument, documentDetail, requireActiveDocument, restrictDocument } from "@/lib/documents/manage";
 import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { visibleToReader } from "@/lib/documents/visibility";
 import { getChunkIndex } from "@/lib/server/index-runtime";
 import { uuidSchema } from "@/lib/users/schemas";
 
@@ -12,8 +14,10 @@ const params = z.object({ id: uuidSchema });
 export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const doc = await requireActiveDocument(db, id);
-  await requireCollection(db, actor, doc.collectionId, "list");
-  return documentDetail(db, id);
+  const { access, isAdmin } = await requireCollection(db, actor, doc.collectionId, "list");
+  const detail = await documentDetail(db, id);
+  if (visibleToReader([detail], actor, isAdmin || access === "manage").length === 0) throw new AppError("not_found", "No document with this id.");
+  return detail;
 });
 
 /** `{ "restrictedTo": ["group name", …] }`; an empty list lifts the restriction. */

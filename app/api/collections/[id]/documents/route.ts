@@ -4,14 +4,16 @@ import { requireCollection } from "@/lib/auth/access";
 import { apiRoute, parseParams } from "@/lib/auth/guards";
 import { acceptUploads } from "@/lib/documents/intake";
 import { documentListingJson } from "@/lib/documents/serialize";
+import { visibleToReader } from "@/lib/documents/visibility";
 import { uuidSchema } from "@/lib/users/schemas";
 
 const params = z.object({ id: uuidSchema });
 
 export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor }) => {
   const { id } = parseParams(p, params);
-  await requireCollection(db, actor, id, "list");
-  return { documents: (await listDocuments(db, { collectionId: id })).map(documentListingJson) };
+  const { access, isAdmin } = await requireCollection(db, actor, id, "list");
+  const docs = visibleToReader(await listDocuments(db, { collectionId: id }), actor, isAdmin || access === "manage");
+  return { documents: docs.map(documentListingJson) };
 });
 
 /** Multipart upload of one or more files (any field name). 202 with a document and job per file. */

@@ -1,0 +1,102 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import type { Executor } from "@/db/client";
+import { getCollectionById } from "@/db/queries/collections";
+import { requireCollection } from "@/lib/auth/access";
+import { guardedAction } from "@/lib/auth/guards";
+import { addGrant, changeCollection, removeCollection, removeGrant } from "@/lib/collections/admin";
+import { accessSchema, collectionNameSchema, descriptionSchema, grantSchema, restrictionSchema } from "@/lib/collections/schemas";
+import { deleteDocument, requireActiveDocument, restrictDocument } from "@/lib/documents/manage";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { formArray } from "@/lib/form-fields";
+import { getChunkIndex } from "@/lib/server/index-runtime";
+import { uuidSchema } from "@/lib/users/schemas";
+
+// The collection page's forms. Collection settings and grants are for administrators;
+// document actions are for whoever may manage the collection, checked against the document's
+// own collection (never a collection id sent by the form).
+
+function revalidateCollection(collectionId: string) {
+  revalidatePath(`/collections/${collectionId}`);
+  revalidatePath("/collections");
+}
+
+async function requireExistingCollection(db: Executor, id: string) {
+  const collection = await getCollectionById(db, { id });
+  if (!collection) throw new AppError("not_found", "This collection no longer exists.");
+  return collection;
+}
+
+const editForm = z.object({ collectionId: uuidSchema, name: collectionNameSchema, description: descriptionSchema.default("") });
+
+export const updateCollectionAction = guardedAction({ roles: "admin" }, editForm, async ({ input, db }) => {
+  await requireExistingCollection(db, input.collectionId);
+  const updated = await changeCollection(db, input.collectionId, { name: input.name, description: input.description });
+  revalidateCollection(input.collectionId);
+  return { name: updated?.name ?? input.name };
+});
+
+const deleteForm = z.object({ collectionId: uuidSchema, confirm: z.string().default("") });
+
+export const deleteCollectionAction = guardedAction({ roles: "admin" }, deleteForm, async ({ input, db }) => {
+  const collection = await requireExistingCollection(db, input.collectionId);
+  if (input.confirm !== collection.name) {
+    // The library's own message speaks to API callers; a person needs to know what to type.
+    throw new AppError("invalid_request", `Type the collection's name exactly as shown ("${collection.name}") to delete it.`);
+  }
+  await removeCollection(db, { id: collection.id, confirm: input.confirm, dataDir: env().dataDir, chunks: await getChunkIndex() });
+  revalidatePath("/collections");
+  redirect("/collections");
+});
+
+// One select names the grantee as "role:<role>" or "group:<group name>".
+const granteeSchema = z
+  .string({ error: "Choose a role or a group." })
+  .regex(/^(role|group):.+$/, "Choose a role or a group.")
+  .transform((value) => {
+    const at = value.indexOf(":");
+    return { kind: value.slice(0, at) as "role" | "group", name: value.slice(at + 1) };
+  });
+
+const addGrantForm = z.object({ collectionId: uuidSchema, grantee: granteeSchema, access: accessSchema });
+
+export const addGrantAction = guardedAction({ roles: "admin" }, addGrantForm, async ({ input, db }) => {
+  const grant = grantSchema.parse(
+    input.grantee.kind === "role" ? { role: input.grantee.name, access: input.access } : { group: input.grantee.name, access: input.access },
+  );
+  await addGrant(db, input.collectionId, grant);
+  revalidateCollection(input.collectionId);
+  return { grantee: input.grantee, access: input.access };
+});
+
+const removeGrantForm = z.object({ collectionId: uuidSchema, grantId: uuidSchema });
+
+export const removeGrantAction = guardedAction({ roles: "admin" }, removeGrantForm, async ({ input, db }) => {
+  await removeGrant(db, input.collectionId, input.grantId);
+  revalidateCollection(input.collectionId);
+  return { grantId: input.grantId };
+});
+
+const restrictForm = z.object({ documentId: uuidSchema, restrictedTo: formArray(restrictionSchema.shape.restrictedTo) });
+
+export const restrictDocumentAction = guardedAction({}, restrictForm, async ({ input, actor, db }) => {
+  const doc = await requireActiveDocument(db, input.documentId);
+  await requireCollection(db, actor, doc.collectionId, "manage");
+  const groups = await restrictDocument(db, await getChunkIndex(), { documentId: doc.id, groupNames: input.restrictedTo });
+  revalidateCollection(doc.collectionId);
+  return { restrictedTo: groups.map((g) => g.name) };
+});
+
+const deleteDocumentForm = z.object({ documentId: uuidSchema });
+
+export const deleteDocumentAction = guardedAction({}, deleteDocumentForm, async ({ input, actor, db }) => {
+  const doc = await requireActiveDocument(db, input.documentId);
+  await requireCollection(db, actor, doc.collectionId, "manage");
+  await deleteDocument(db, await getChunkIndex(), { documentId: doc.id, deletedBy: actor.id, dataDir: env().dataDir });
+  revalidateCollection(doc.collectionId);
+  return { name: doc.name };
+});

@@ -1,0 +1,131 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ACCESS_LABELS } from "@/components/collections/access-label";
+import { AutoRefresh } from "@/components/collections/auto-refresh";
+import { DeleteCollectionForm } from "@/components/collections/delete-collection-form";
+import { DocumentsTable, type DocumentRow } from "@/components/collections/documents-table";
+import { EditCollectionForm } from "@/components/collections/edit-collection-form";
+import { GrantsPanel } from "@/components/collections/grants-panel";
+import { UploadZone } from "@/components/collections/upload-zone";
+import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
+import { listDocuments } from "@/db/queries/documents";
+import { listGroups } from "@/db/queries/groups";
+import { getDb } from "@/db/runtime";
+import { ROLES } from "@/db/schema/users";
+import { requireCollection } from "@/lib/auth/access";
+import { requireUser, type Actor } from "@/lib/auth/guards";
+import { grantsJson } from "@/lib/collections/admin";
+import { documentListingJson } from "@/lib/documents/serialize";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { uuidSchema } from "@/lib/users/schemas";
+
+export const metadata: Metadata = { title: "Collection" };
+
+/** A collection the person may not see answers 404, exactly like one that does not exist. */
+async function loadCollection(actor: Actor, rawId: string) {
+  const id = uuidSchema.safeParse(rawId);
+  if (!id.success) notFound();
+  const db = await getDb();
+  try {
+    return { db, ...(await requireCollection(db, actor, id.data, "list")) };
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") notFound();
+    throw err;
+  }
+}
+
+function inMyGroups(actor: Actor, doc: DocumentRow): boolean {
+  return doc.restrictedTo.length === 0 || doc.restrictedTo.some((g) => actor.groups.some((mine) => mine.name === g));
+}
+
+export default async function CollectionPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requireUser();
+  const { db, collection, access, isAdmin } = await loadCollection(actor, (await params).id);
+  const canManage = isAdmin || access === "manage";
+
+  const [listing, groups, grants] = await Promise.all([
+    listDocuments(db, { collectionId: collection.id }),
+    canManage ? listGroups(db) : Promise.resolve([]),
+    isAdmin ? grantsJson(db, collection.id) : Promise.resolve([]),
+  ]);
+  // Readers see the documents they could be answered from; one restricted to other groups stays out of sight.
+  const documents = listing.map(documentListingJson).filter((doc) => canManage || inMyGroups(actor, doc));
+  // Opening an original needs what reading needs: a grant (also for admins) and a matching restriction.
+  const openable = new Set(documents.filter((doc) => access !== null && doc.currentVersionId && inMyGroups(actor, doc)).map((doc) => doc.id));
+  const groupNames = groups.map((g) => g.name);
+  const busy = documents.some((d) => d.status === "queued" || d.status === "processing");
+
+  return (
+    <div>
+      <AutoRefresh active={busy} />
+      <p className="text-sm">
+        <Link href="/collections" className={linkClass}>
+          ← All collections
+        </Link>
+      </p>
+      <h1 className={`${h1Class} mt-2`} data-testid="collection-heading">
+        {collection.name}
+      </h1>
+      {collection.description ? (
+        <p className="mt-2 text-sm text-gray-800" data-testid="collection-description">
+          {collection.description}
+        </p>
+      ) : null}
+      <p className="mt-2 text-sm text-gray-700" data-testid="collection-access">
+        Your access: {ACCESS_LABELS[access ?? "admin"]}
+        {isAdmin && !access ? ". Grant a role or group you belong to before answers can draw on this collection for you." : null}
+      </p>
+
+      {canManage ? (
+        <section aria-labelledby="upload-heading" className={sectionClass}>
+          <h2 id="upload-heading" className={h2Class}>
+            Upload documents
+          </h2>
+          <UploadZone collectionId={collection.id} maxUploadBytes={env().maxUploadBytes} />
+        </section>
+      ) : null}
+
+      <section aria-labelledby="documents-heading" className={sectionClass}>
+        <h2 id="documents-heading" className={h2Class}>
+          Documents ({documents.length})
+        </h2>
+        {documents.length === 0 ? (
+          <p className="text-sm" data-testid="documents-empty">
+            {canManage
+              ? "There are no documents yet. Upload files above; each is read, split into passages and indexed for answers."
+              : "There are no documents here yet. Someone who manages this collection can upload them."}
+          </p>
+        ) : (
+          <DocumentsTable documents={documents} canManage={canManage} groups={groupNames} openable={openable} />
+        )}
+      </section>
+
+      {isAdmin ? (
+        <>
+          <section aria-labelledby="grants-heading" className={sectionClass}>
+            <h2 id="grants-heading" className={h2Class}>
+              Who has access
+            </h2>
+            <GrantsPanel collectionId={collection.id} grants={grants} roles={ROLES} groups={groupNames} />
+          </section>
+
+          <section aria-labelledby="settings-heading" className={sectionClass}>
+            <h2 id="settings-heading" className={h2Class}>
+              Name and description
+            </h2>
+            <EditCollectionForm collectionId={collection.id} name={collection.name} description={collection.description} />
+          </section>
+
+          <section aria-labelledby="delete-heading" className={sectionClass}>
+            <h2 id="delete-heading" className={h2Class}>
+              Delete the collection
+            </h2>
+            <DeleteCollectionForm collectionId={collection.id} name={collection.name} documentCount={listing.length} />
+          </section>
+        </>
+      ) : null}
+    </div>
+  );
+}

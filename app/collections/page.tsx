@@ -1,0 +1,87 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ACCESS_LABELS, type CollectionAccess } from "@/components/collections/access-label";
+import { CreateCollectionForm } from "@/components/collections/create-collection-form";
+import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { listCollections, type CollectionSummary } from "@/db/queries/collections";
+import { getDb } from "@/db/runtime";
+import { resolveReadScope } from "@/lib/auth/access";
+import { requireUser } from "@/lib/auth/guards";
+
+export const metadata: Metadata = { title: "Collections" };
+
+/** Granted collections for everyone; administrators also see the rest, which they manage without reading. */
+export default async function CollectionsPage() {
+  const actor = await requireUser();
+  const isAdmin = actor.roles.includes("admin");
+  const db = await getDb();
+  const scope = await resolveReadScope(db, actor);
+  const rows: (CollectionSummary & { access: CollectionAccess })[] = [...scope.collections];
+  if (isAdmin) {
+    const granted = new Set(scope.collectionIds);
+    for (const c of await listCollections(db)) if (!granted.has(c.id)) rows.push({ ...c, access: "admin" });
+    rows.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  return (
+    <div>
+      <h1 className={h1Class}>Collections</h1>
+      <p className="mt-2 text-sm text-gray-800">
+        A collection is a set of documents that answers are written from. You see the collections you have been given access to.
+      </p>
+
+      <section aria-labelledby="collections-heading" className={sectionClass}>
+        <h2 id="collections-heading" className={h2Class}>
+          {isAdmin ? "All collections" : "Your collections"} ({rows.length})
+        </h2>
+        {rows.length === 0 ? (
+          <p className="text-sm" data-testid="collections-empty">
+            {isAdmin
+              ? "There are no collections yet. Create a collection below, upload documents to it, then grant groups or roles access."
+              : "You have no collections yet. Ask an administrator for access to the collections you need."}
+          </p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className={tableClass} data-testid="collections-table">
+              <thead>
+                <tr>
+                  <th scope="col" className={thClass}>Name</th>
+                  <th scope="col" className={thClass}>Description</th>
+                  <th scope="col" className={`${thClass} text-right`}>Documents</th>
+                  <th scope="col" className={thClass}>Your access</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((c) => (
+                  <tr key={c.id} data-testid={`collection-row-${c.name}`}>
+                    <th scope="row" className={`${tdClass} font-normal`}>
+                      <Link href={`/collections/${c.id}`} className={linkClass}>
+                        {c.name}
+                      </Link>
+                    </th>
+                    <td className={tdClass}>{c.description || <span className="text-gray-600">No description</span>}</td>
+                    <td className={`${tdClass} text-right`} data-testid="collection-doc-count">
+                      {c.documentCount}
+                    </td>
+                    <td className={tdClass} data-testid="collection-access">
+                      {ACCESS_LABELS[c.access]}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      {isAdmin ? (
+        <section aria-labelledby="create-collection-heading" className={sectionClass}>
+          <h2 id="create-collection-heading" className={h2Class}>
+            Create a collection
+          </h2>
+          <CreateCollectionForm />
+        </section>
+      ) : null}
+    </div>
+  );
+}

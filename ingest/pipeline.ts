@@ -5,6 +5,7 @@ import { getDocumentById, getVersionById, listRestrictions, setCurrentVersion, s
 import { documentVersions } from "@/db/schema";
 import { lockDocument } from "@/lib/documents/manage";
 import { PermanentJobError } from "@/lib/jobs/worker";
+import { log } from "@/lib/log";
 import type { Embedder } from "@/lib/models/embedder";
 import { readOriginal } from "@/lib/storage/files";
 import type { ChunkRow, ChunkStore } from "@/lib/vector/store";
@@ -13,8 +14,9 @@ import { parseDocument } from "./parse";
 import { canonicalText, ParseError } from "./types";
 
 // From a stored original to searchable chunks. Safe to run again at any point (a crash, a
-// retry): chunks are replaced per version, and they become visible only when the version is
-// published under the document's row lock, with the document's current restriction.
+// retry): chunks are replaced per version in one LanceDB commit, written while the document's
+// row is locked, with the document's current restriction. A run cut off between that commit and
+// the database commit leaves the new rows beside the old version's until the job is retried.
 
 export interface PipelineDeps {
   db: Database;
@@ -27,9 +29,6 @@ export interface PipelineDeps {
 export interface Progress {
   progress(fraction: number, message?: string): Promise<void>;
 }
-
-// Until published, a version's chunks are restricted to a group nobody is in.
-export const UNPUBLISHED_GROUP = "00000000-0000-0000-0000-000000000000";
 
 export async function ingestVersion(deps: PipelineDeps, versionId: string, report: Progress): Promise<string> {
   const { db, store, embedder } = deps;
@@ -69,31 +68,36 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   }
 
   const title = parsed.title ?? document.name;
-  const rows: ChunkRow[] = chunks.map((c, i) => ({
-    id: `${versionId}:${c.index}`,
-    text: c.text,
-    vector: vectors[i]!,
-    collectionId: document.collectionId,
-    documentId: document.id,
-    versionId,
-    restrictedTo: [UNPUBLISHED_GROUP],
-    piiTypes: [],
-    pageStart: c.pageStart ?? null,
-    pageEnd: c.pageEnd ?? null,
-    headingPath: c.headingPath.join(" > "),
-    charStart: c.charStart,
-    charEnd: c.charEnd,
-    chunkIndex: c.index,
-    title,
-  }));
+  const rowsWith = (restrictedTo: string[]): ChunkRow[] =>
+    chunks.map((c, i) => ({
+      id: `${versionId}:${c.index}`,
+      text: c.text,
+      vector: vectors[i]!,
+      collectionId: document.collectionId,
+      documentId: document.id,
+      versionId,
+      restrictedTo,
+      piiTypes: [],
+      pageStart: c.pageStart ?? null,
+      pageEnd: c.pageEnd ?? null,
+      headingPath: c.headingPath.join(" > "),
+      charStart: c.charStart,
+      charEnd: c.charEnd,
+      chunkIndex: c.index,
+      title,
+    }));
   await report.progress(0.92, "Writing the search index");
-  await store.replaceVersionChunks(versionId, rows);
 
+  // Published under the document's row lock: a restriction changed at the same moment (which
+  // takes the same lock) is either already in the rows written here or applied to them after.
+  // Writing the rows with their final restriction, rather than updating them afterwards, keeps
+  // LanceDB from rewriting indexed rows on every ingest.
   const published = await db.transaction(async (tx) => {
     const row = await lockDocument(tx, document.id);
     const current = await tx.select({ status: documentVersions.status }).from(documentVersions).where(eq(documentVersions.id, versionId));
     if (!row || row.status !== "active" || !current[0] || current[0].status === "deleted") return false;
     const restrictions = (await listRestrictions(tx, { documentIds: [document.id] })).get(document.id) ?? [];
+    await store.replaceVersionChunks(versionId, rowsWith(restrictions.map((g) => g.id)));
     await updateVersion(tx, {
       id: versionId,
       status: "ready",
@@ -108,17 +112,22 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
     });
     await setCurrentVersion(tx, { documentId: document.id, versionId });
     await supersedeOtherVersions(tx, { documentId: document.id, keepVersionId: versionId });
-    // Publishing: the document's real restriction replaces the placeholder on every chunk.
-    await store.setDocumentRestriction(document.id, restrictions.map((g) => g.id));
     return true;
   });
   if (!published) {
+    // An earlier, interrupted run may have written rows for a document deleted since.
     await store.deleteVersion(versionId);
     return "skipped: the document was deleted while it was processed";
   }
   // Older versions stay in the history (their text answers old citations) but not in search.
   await store.deleteDocumentVersionsExcept(document.id, versionId);
-  await store.ensureIndexes();
+  // Index upkeep is not part of the document's ingestion: searches also cover rows not yet in
+  // an index, so a failure here is logged and left to the next ingest, never failing this one.
+  try {
+    await store.ensureIndexes();
+  } catch (err) {
+    log.warn("search index maintenance failed; searches still cover unindexed rows", { err });
+  }
   const passages = `${chunks.length} passage${chunks.length === 1 ? "" : "s"}`;
   return parsed.pageCount ? `${passages} from ${parsed.pageCount} page${parsed.pageCount === 1 ? "" : "s"}` : `${passages} from ${parsed.format}`;
 }

@@ -1,0 +1,104 @@
+// npm run bench:ingest [-- --dir <folder>] [--limit <files>]
+// Ingestion throughput on real documents (default: ../shared/data/regdocs):
+//   1. parse + chunk: pages per second (PDF pages) and MB per second (all files);
+//   2. the raw embedder on the resulting chunk texts, alone: chunks per second;
+//   3. the whole pipeline (upload → job → parse → chunk → embed → LanceDB → publish) in a fresh
+//      embedded database: chunks per second, and its ratio to the raw embedder (the overhead).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { migrateDatabase, openDatabase } from "@/db/client";
+import { chunkDocument } from "@/ingest/chunk/chunker";
+import { parseDocument } from "@/ingest/parse";
+import { ingestVersion } from "@/ingest/pipeline";
+import { ParseError } from "@/ingest/types";
+import { listFiles } from "@/cli/ingest";
+import { addCollection } from "@/lib/collections/admin";
+import { acceptUpload } from "@/lib/documents/upload";
+import { createEmbedder } from "@/lib/models/embedder";
+import { openChunkStore } from "@/lib/vector/store";
+
+const { values } = parseArgs({
+  options: { dir: { type: "string", default: path.resolve(process.cwd(), "../shared/data/regdocs") }, limit: { type: "string" } },
+});
+const seconds = (t: number) => (performance.now() - t) / 1000;
+const fmt = (n: number, d = 1) => n.toFixed(d);
+
+async function main() {
+  let files = await listFiles(values.dir!);
+  if (values.limit) files = files.slice(0, Number(values.limit));
+  const totalBytes = files.reduce((s, f) => s + fs.statSync(f.full).size, 0);
+  console.log(`Corpus: ${files.length} files, ${fmt(totalBytes / 1e6)} MB from ${values.dir}`);
+
+  const embedder = await createEmbedder({});
+  // 1. parse + chunk
+  let pdfPages = 0;
+  let pdfSeconds = 0;
+  let failed = 0;
+  const texts: string[] = [];
+  const t1 = performance.now();
+  for (const f of files) {
+    const bytes = fs.readFileSync(f.full);
+    const t = performance.now();
+    try {
+      const doc = await parseDocument(bytes, { filename: f.name });
+      for (const c of chunkDocument(doc, { maxTokens: embedder.maxTokens })) texts.push(c.text);
+      if (doc.format === "pdf") {
+        pdfPages += doc.pageCount ?? 0;
+        pdfSeconds += seconds(t);
+      }
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+      failed++;
+    }
+  }
+  const parseSeconds = seconds(t1);
+  console.log(`\nParse + chunk: ${files.length - failed} files (${failed} refused) in ${fmt(parseSeconds, 2)} s → ${fmt(totalBytes / 1e6 / parseSeconds, 2)} MB/s, ${texts.length} chunks`);
+  console.log(`  PDF: ${pdfPages} pages in ${fmt(pdfSeconds, 2)} s → ${fmt(pdfPages / pdfSeconds)} pages/s`);
+
+  // 2. the raw embedder, same texts, same batch size as the pipeline
+  const t2 = performance.now();
+  for (let i = 0; i < texts.length; i += 64) await embedder.embed(texts.slice(i, i + 64));
+  const rawRate = texts.length / seconds(t2);
+  console.log(`\nRaw embedder (${embedder.id}): ${texts.length} chunks in ${fmt(seconds(t2))} s → ${fmt(rawRate)} chunks/s`);
+
+  // 3. the pipeline, end to end, in a fresh embedded database
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-bench-ingest-"));
+  const handle = await openDatabase({ dataDir, owner: "cli" });
+  try {
+    await migrateDatabase(handle);
+    const store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
+    const { id: collectionId } = await addCollection(handle.db, { name: "Bench", description: "" }, null);
+    const deps = { db: handle.db, store, embedder, dataDir, maxDecompressedBytes: 200 * 1024 * 1024 };
+    let chunks = 0;
+    const t3 = performance.now();
+    for (const f of files) {
+      const r = await acceptUpload(handle.db, { dataDir, maxUploadBytes: 500e6 }, { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full), uploaderId: null });
+      if (r.status !== "queued") continue;
+      try {
+        await ingestVersion(deps, r.versionId, { progress: async () => undefined });
+      } catch (err) {
+        if ((err as Error).name !== "PermanentJobError") throw err;
+      }
+    }
+    const pipelineSeconds = seconds(t3);
+    chunks = await store.countRows();
+    const pipelineRate = chunks / pipelineSeconds;
+    console.log(`\nPipeline: ${chunks} chunks in ${fmt(pipelineSeconds)} s → ${fmt(pipelineRate)} chunks/s`);
+    console.log(`  ratio pipeline / raw embedder: ${fmt(pipelineRate / rawRate, 2)} (overhead of parsing, storage and bookkeeping)`);
+    await store.close();
+  } finally {
+    await handle.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  await embedder.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,61 @@
+import "server-only";
+import { normalizeId, normalizeIds } from "./access-filter";
+import type { ChunkRow } from "./chunk-schema";
+
+// Checks a version's chunks before they are written: ids become SQL literals later, and a vector
+// of the wrong size or a NaN would poison every search that touches it.
+
+export class InvalidChunkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidChunkError";
+  }
+}
+
+const isInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0x7fffffff;
+
+/** Returns copies with ids in lower case; throws InvalidChunkError naming the first bad field. */
+export function validateVersionRows(versionId: string, rows: readonly ChunkRow[], dim: number): ChunkRow[] {
+  const version = normalizeId(versionId, "The version id");
+  const seen = new Set<number>();
+  let documentId: string | undefined;
+  let collectionId: string | undefined;
+
+  return rows.map((row, i) => {
+    const where = `Chunk ${i} of version ${version}`;
+    if (normalizeId(row.versionId, `${where}: versionId`) !== version) throw new InvalidChunkError(`${where} belongs to version ${row.versionId}.`);
+    const doc = normalizeId(row.documentId, `${where}: documentId`);
+    const col = normalizeId(row.collectionId, `${where}: collectionId`);
+    documentId ??= doc;
+    collectionId ??= col;
+    if (doc !== documentId || col !== collectionId) throw new InvalidChunkError(`${where} names a different document or collection than chunk 0.`);
+    if (!isInt(row.chunkIndex)) throw new InvalidChunkError(`${where}: chunkIndex must be a non-negative integer.`);
+    if (seen.has(row.chunkIndex)) throw new InvalidChunkError(`${where}: chunkIndex ${row.chunkIndex} is repeated.`);
+    seen.add(row.chunkIndex);
+    const id = `${version}:${row.chunkIndex}`;
+    if (row.id.toLowerCase() !== id) throw new InvalidChunkError(`${where}: id must be "${id}".`);
+    if (row.vector.length !== dim) throw new InvalidChunkError(`${where}: the vector has ${row.vector.length} values, the index expects ${dim}.`);
+    if (!row.vector.every(Number.isFinite)) throw new InvalidChunkError(`${where}: the vector contains a non-finite value.`);
+    if (typeof row.text !== "string" || typeof row.title !== "string" || typeof row.headingPath !== "string") {
+      throw new InvalidChunkError(`${where}: text, title and headingPath must be strings.`);
+    }
+    if (!isInt(row.charStart) || !isInt(row.charEnd) || row.charEnd < row.charStart) {
+      throw new InvalidChunkError(`${where}: charStart and charEnd must be integers with charStart <= charEnd.`);
+    }
+    for (const page of [row.pageStart, row.pageEnd]) {
+      if (page !== null && !isInt(page)) throw new InvalidChunkError(`${where}: pages must be integers or null.`);
+    }
+    if (!Array.isArray(row.piiTypes) || !row.piiTypes.every((t) => typeof t === "string")) {
+      throw new InvalidChunkError(`${where}: piiTypes must be a list of strings.`);
+    }
+    return {
+      ...row,
+      id,
+      versionId: version,
+      documentId: doc,
+      collectionId: col,
+      restrictedTo: normalizeIds(row.restrictedTo, `${where}: a restrictedTo group id`),
+      vector: Float32Array.from(row.vector),
+    };
+  });
+}

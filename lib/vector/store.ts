@@ -1,0 +1,289 @@
+import "server-only";
+import { makeArrowTable, MatchQuery, type Connection, type Table } from "@lancedb/lancedb";
+import { accessPredicate, normalizeIds, sqlId, type AccessFilter } from "./access-filter";
+import { validateVersionRows } from "./chunk-rows";
+import { chunkSchema, HIT_COLUMNS, readIdentity, TABLE_NAME, toHit, toRecord, type ChunkRow, type Hit, type StoredIdentity } from "./chunk-schema";
+import { toMatchText } from "./fts-query";
+import { connectLance } from "./lance-runtime";
+import { DEFAULT_VECTOR_INDEX_THRESHOLD, DISTANCE, ensureFtsIndex, FTS_INDEX_NAME, maintainIndexes, type IndexReport } from "./indexes";
+
+// The LanceDB chunk table: one row per chunk with its vector and the denormalised fields the
+// access filter needs. Every search carries the caller's access rule inside the LanceDB query.
+// Several processes (server, CLI, workers) may open the same table: writes are single commits
+// that LanceDB retries on conflict, and reads always look at the latest version.
+
+export type { AccessFilter, ChunkRow, Hit, IndexReport };
+export { InvalidIdError } from "./access-filter";
+export { InvalidChunkError } from "./chunk-rows";
+
+interface Identity {
+  embedderId: string;
+  dim: number;
+}
+
+export class EmbedderMismatchError extends Error {
+  readonly stored: StoredIdentity;
+  readonly configured: Identity;
+  constructor(stored: StoredIdentity, configured: Identity) {
+    super(
+      `The vector index was built with embedder ${stored.embedderId ?? "(unknown)"} (dim ${stored.dim ?? "unknown"}) but the server is configured with ${configured.embedderId} (dim ${configured.dim}). Run \`npm run cli -- reindex\` to re-embed all documents with ${configured.embedderId}.`,
+    );
+    this.name = "EmbedderMismatchError";
+    this.stored = stored;
+    this.configured = configured;
+  }
+}
+
+export interface SearchOptions {
+  access: AccessFilter;
+  limit: number;
+  /** Narrows the search to these collections; can never widen `access`. */
+  collectionIds?: string[];
+}
+
+export interface ChunkFilter {
+  versionId?: string;
+  documentId?: string;
+  collectionId?: string;
+}
+
+/** What works whatever embedder built the table: purging, restricting, counting, resetting. */
+export interface ChunkMaintenance {
+  deleteVersion(versionId: string): Promise<number>;
+  deleteDocument(documentId: string): Promise<number>;
+  /** Removes a document's chunks from every version but `keepVersionId`. */
+  deleteDocumentVersionsExcept(documentId: string, keepVersionId: string): Promise<number>;
+  deleteCollection(collectionId: string): Promise<number>;
+  /** Replaces the groups on every chunk of the document; [] means everyone who reads the collection. */
+  setDocumentRestriction(documentId: string, groupIds: string[]): Promise<void>;
+  countRows(filter?: ChunkFilter): Promise<number>;
+  /** Empties the table and records a new embedder identity (reindex). */
+  reset(embedderId: string, dim: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ChunkStore extends ChunkMaintenance {
+  readonly embedderId: string;
+  readonly dim: number;
+  /** Atomically makes `rows` the version's only chunks; running it again changes nothing. */
+  replaceVersionChunks(versionId: string, rows: ChunkRow[]): Promise<void>;
+  vectorSearch(vector: Float32Array, opts: SearchOptions): Promise<Hit[]>;
+  /** BM25 over the chunk text. */
+  textSearch(query: string, opts: SearchOptions): Promise<Hit[]>;
+  ensureIndexes(): Promise<IndexReport>;
+}
+
+export interface OpenChunkStoreOptions {
+  /** A directory (DATA_DIR/lance) or an object-store URI (LANCEDB_URI). */
+  uri: string;
+  embedderId: string;
+  dim: number;
+  /** Rows from which ensureIndexes builds a vector index (tests lower it). */
+  vectorIndexThreshold?: number;
+}
+
+const MAX_LIMIT = 1000;
+
+async function openExisting(db: Connection): Promise<Table | null> {
+  return (await db.tableNames()).includes(TABLE_NAME) ? db.openTable(TABLE_NAME) : null;
+}
+
+/** Opens the table for this embedder, creating it (with its identity and FTS index) on first use. */
+export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<ChunkStore> {
+  if (!opts.embedderId) throw new Error("openChunkStore needs the embedder id.");
+  if (!Number.isInteger(opts.dim) || opts.dim < 1) throw new Error(`openChunkStore needs a positive dimension, got ${opts.dim}.`);
+  const identity = { embedderId: opts.embedderId, dim: opts.dim };
+  const db = await connectLance(opts.uri);
+  let table: Table | null = null;
+  try {
+    table = await openExisting(db);
+    if (!table) {
+      try {
+        table = await db.createEmptyTable(TABLE_NAME, chunkSchema(identity.embedderId, identity.dim), { mode: "create", existOk: true });
+      } catch (err) {
+        // Another process created it between the two calls; its identity is checked below.
+        table = await openExisting(db);
+        if (!table) throw err;
+      }
+    }
+    const store = new LanceChunkStore(db, table, identity, opts.vectorIndexThreshold ?? DEFAULT_VECTOR_INDEX_THRESHOLD);
+    await store.verifiedTable();
+    await ensureFtsIndex(table);
+    return store;
+  } catch (err) {
+    table?.close();
+    db.close();
+    throw err;
+  }
+}
+
+/** For reindexing, and for purges while the configured embedder does not match the table. */
+export async function openChunkStoreForReset(opts: { uri: string }): Promise<ChunkMaintenance> {
+  const db = await connectLance(opts.uri);
+  return new LanceChunkStore(db, await openExisting(db), null, DEFAULT_VECTOR_INDEX_THRESHOLD);
+}
+
+function where(filter: ChunkFilter): string | undefined {
+  const parts: string[] = [];
+  if (filter.versionId !== undefined) parts.push(`version_id = ${sqlId(filter.versionId, "The version id")}`);
+  if (filter.documentId !== undefined) parts.push(`document_id = ${sqlId(filter.documentId, "The document id")}`);
+  if (filter.collectionId !== undefined) parts.push(`collection_id = ${sqlId(filter.collectionId, "The collection id")}`);
+  return parts.length > 0 ? parts.join(" AND ") : undefined;
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new Error(`limit must be an integer from 1 to ${MAX_LIMIT}, got ${limit}.`);
+}
+
+class LanceChunkStore implements ChunkStore {
+  constructor(
+    private readonly db: Connection,
+    private table: Table | null,
+    private identity: Identity | null,
+    private readonly vectorIndexThreshold: number,
+  ) {}
+
+  get embedderId(): string {
+    return this.requireIdentity().embedderId;
+  }
+
+  get dim(): number {
+    return this.requireIdentity().dim;
+  }
+
+  private requireIdentity(): Identity {
+    if (!this.identity) throw new Error("This chunk store was opened for maintenance only; call reset() before writing or searching.");
+    return this.identity;
+  }
+
+  /**
+   * The table as it is now, checked against our embedder. Re-read on every vector operation:
+   * another process may have reset the table for a different embedder since we opened it.
+   */
+  async verifiedTable(): Promise<Table> {
+    const identity = this.requireIdentity();
+    const table = this.table;
+    if (!table) throw new EmbedderMismatchError({ embedderId: null, dim: null }, identity);
+    const stored = readIdentity(await table.schema());
+    if (stored.embedderId !== identity.embedderId || stored.dim !== identity.dim) throw new EmbedderMismatchError(stored, identity);
+    return table;
+  }
+
+  async replaceVersionChunks(versionId: string, rows: ChunkRow[]): Promise<void> {
+    const table = await this.verifiedTable();
+    const valid = validateVersionRows(versionId, rows, this.dim);
+    if (valid.length === 0) {
+      await this.deleteVersion(versionId);
+      return;
+    }
+    const data = makeArrowTable(valid.map(toRecord), { schema: await table.schema() });
+    // One commit: matching ids are updated, new ones inserted, and the version's rows that are not
+    // in `rows` deleted. Readers see the old set or the new set, never a mix or nothing.
+    await table
+      .mergeInsert("id")
+      .whenMatchedUpdateAll()
+      .whenNotMatchedInsertAll()
+      .whenNotMatchedBySourceDelete({ where: `version_id = ${sqlId(versionId, "The version id")}` })
+      .execute(data);
+  }
+
+  private async deleteWhere(predicate: string): Promise<number> {
+    if (!this.table) return 0;
+    const result = await this.table.delete(predicate);
+    return result.numDeletedRows;
+  }
+
+  async deleteVersion(versionId: string): Promise<number> {
+    return this.deleteWhere(`version_id = ${sqlId(versionId, "The version id")}`);
+  }
+
+  async deleteDocument(documentId: string): Promise<number> {
+    return this.deleteWhere(`document_id = ${sqlId(documentId, "The document id")}`);
+  }
+
+  async deleteDocumentVersionsExcept(documentId: string, keepVersionId: string): Promise<number> {
+    return this.deleteWhere(`document_id = ${sqlId(documentId, "The document id")} AND version_id <> ${sqlId(keepVersionId, "The version id")}`);
+  }
+
+  async deleteCollection(collectionId: string): Promise<number> {
+    return this.deleteWhere(`collection_id = ${sqlId(collectionId, "The collection id")}`);
+  }
+
+  async setDocumentRestriction(documentId: string, groupIds: string[]): Promise<void> {
+    const predicate = `document_id = ${sqlId(documentId, "The document id")}`;
+    const groups = normalizeIds(groupIds, "A group id");
+    if (!this.table) return;
+    // An empty make_array() has no element type; the cast gives it the column's type.
+    const value = groups.length > 0 ? `make_array(${groups.map((g) => `'${g}'`).join(", ")})` : "arrow_cast(make_array(), 'List(Utf8)')";
+    await this.table.update({ where: predicate, valuesSql: { restricted_to: value } });
+  }
+
+  async countRows(filter: ChunkFilter = {}): Promise<number> {
+    const predicate = where(filter);
+    if (!this.table) return 0;
+    return this.table.countRows(predicate);
+  }
+
+  async vectorSearch(vector: Float32Array, opts: SearchOptions): Promise<Hit[]> {
+    checkLimit(opts.limit);
+    const predicate = accessPredicate(opts.access, opts.collectionIds);
+    if (!predicate) return [];
+    const table = await this.verifiedTable();
+    if (vector.length !== this.dim) throw new Error(`The query vector has ${vector.length} values, the index expects ${this.dim}.`);
+    // `where` on a vector query is a prefilter unless .postfilter() is called: the limit applies to
+    // rows the caller may read, so forbidden rows can neither leak nor crowd out allowed ones.
+    const rows = (await table
+      .vectorSearch(vector)
+      .distanceType(DISTANCE)
+      .where(predicate)
+      .select([...HIT_COLUMNS, "_distance"])
+      .limit(opts.limit)
+      .toArray()) as Record<string, unknown>[];
+    return rows.map((r) => toHit(r, 1 - Number(r._distance)));
+  }
+
+  async textSearch(query: string, opts: SearchOptions): Promise<Hit[]> {
+    checkLimit(opts.limit);
+    const predicate = accessPredicate(opts.access, opts.collectionIds);
+    const terms = toMatchText(query);
+    if (!predicate || !terms) return [];
+    const table = await this.verifiedTable();
+    // LanceDB 0.30: while the FTS index covers no rows yet (a new table before its first optimize)
+    // the plan applies the limit without ranking by score. Then every match is fetched and ranked here.
+    const stats = await table.indexStats(FTS_INDEX_NAME);
+    const fetch = stats && stats.numIndexedRows === 0 ? Math.max(opts.limit, stats.numUnindexedRows) : opts.limit;
+    // Full-text search applies `where` before scoring and limiting as well (a prefilter).
+    const rows = (await table
+      .query()
+      .fullTextSearch(new MatchQuery(terms, "text"))
+      .where(predicate)
+      .select([...HIT_COLUMNS, "_score"])
+      .limit(fetch)
+      .toArray()) as Record<string, unknown>[];
+    return rows
+      .map((r) => toHit(r, Number(r._score)))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, opts.limit);
+  }
+
+  async ensureIndexes(): Promise<IndexReport> {
+    return maintainIndexes(await this.verifiedTable(), this.vectorIndexThreshold);
+  }
+
+  async reset(embedderId: string, dim: number): Promise<void> {
+    if (!embedderId || !Number.isInteger(dim) || dim < 1) throw new Error("reset needs an embedder id and a positive dimension.");
+    // Overwrite, not drop: another process's open handle moves to the new (empty) version and its
+    // next operation meets the new identity instead of a missing directory.
+    const table = await this.db.createEmptyTable(TABLE_NAME, chunkSchema(embedderId, dim), { mode: "overwrite" });
+    this.table?.close();
+    this.table = table;
+    this.identity = { embedderId, dim };
+    await ensureFtsIndex(table);
+  }
+
+  async close(): Promise<void> {
+    this.table?.close();
+    this.table = null;
+    this.db.close();
+  }
+}

@@ -33,6 +33,14 @@ async function upload(request: APIRequestContext, key: string, files: { name: st
   return { status: res.status(), body: JSON.parse(text) as { files?: Outcome[]; error?: { code: string; message: string } } };
 }
 
+/** Downloads an original, recording the call like every other API response. */
+async function download(request: APIRequestContext, documentId: string, key: string) {
+  const url = `/api/documents/${documentId}/file`;
+  const res = await request.get(url, { headers: bearer(key) });
+  recordSeen({ url: `GET ${url}`, status: res.status(), body: res.status() === 200 ? "(file)" : await res.text() });
+  return res;
+}
+
 async function waitForJob(request: APIRequestContext, jobId: string) {
   for (let i = 0; i < 240; i++) {
     const { json } = await call(request, "GET", `/api/jobs/${jobId}`, { key: adminKey });
@@ -136,15 +144,15 @@ test("the same file uploaded twice at once is ingested once", async ({ request }
 test("restricting a document keeps it from readers outside the group, downloads included; deleting leaves a tombstone", async ({ request }) => {
   const docs = (await call(request, "GET", `/api/collections/${collectionId}/documents`, { key: adminKey })).json as { documents: { id: string; name: string }[] };
   const doc = docs.documents.find((d) => d.name === "hand-hygiene.md")!;
-  const readerDownload = await request.get(`/api/documents/${doc.id}/file`, { headers: bearer(readerKey) });
+  const readerDownload = await download(request, doc.id, readerKey);
   expect(readerDownload.status()).toBe(200);
   expect(await readerDownload.text()).toContain("alcohol-based hand rub");
   expect(readerDownload.headers()["content-disposition"]).toMatch(/^attachment/);
 
   const restricted = await call(request, "PATCH", `/api/documents/${doc.id}`, { key: memberKey, data: { restrictedTo: [groupName] } });
   expect(restricted.json).toEqual({ id: doc.id, restrictedTo: [groupName] });
-  expect((await request.get(`/api/documents/${doc.id}/file`, { headers: bearer(readerKey) })).status()).toBe(404);
-  expect((await request.get(`/api/documents/${doc.id}/file`, { headers: bearer(memberKey) })).status()).toBe(200);
+  expect((await download(request, doc.id, readerKey)).status()).toBe(404);
+  expect((await download(request, doc.id, memberKey)).status()).toBe(200);
   // Its very name is hidden from readers outside the group.
   const readerList = (await call(request, "GET", `/api/collections/${collectionId}/documents`, { key: readerKey })).json as { documents: { name: string }[] };
   expect(readerList.documents.map((d) => d.name)).not.toContain("hand-hygiene.md");
@@ -159,7 +167,7 @@ test("restricting a document keeps it from readers outside the group, downloads 
   expect((await call(request, "DELETE", `/api/documents/${doc.id}`, { key: readerKey })).res.status()).toBe(403);
   const deleted = await call(request, "DELETE", `/api/documents/${doc.id}`, { key: adminKey });
   expect(deleted.json).toMatchObject({ deleted: true, removedChunks: 1 });
-  expect((await request.get(`/api/documents/${doc.id}/file`, { headers: bearer(memberKey) })).status()).toBe(404);
+  expect((await download(request, doc.id, memberKey)).status()).toBe(404);
   const listed = (await call(request, "GET", `/api/collections/${collectionId}/documents`, { key: adminKey })).json as { documents: { name: string }[] };
   expect(listed.documents.map((d) => d.name)).not.toContain("hand-hygiene.md");
 });

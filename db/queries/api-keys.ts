@@ -37,6 +37,11 @@ export async function listApiKeysForUser(db: Executor, { userId }: { userId: str
   return db.select(publicApiKeyColumns).from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.createdAt));
 }
 
+export async function getApiKeyById(db: Executor, { id }: { id: string }): Promise<PublicApiKey | null> {
+  const [row] = await db.select(publicApiKeyColumns).from(apiKeys).where(eq(apiKeys.id, id));
+  return row ?? null;
+}
+
 export async function getApiKeyByPrefix(db: Executor, { prefix }: { prefix: string }): Promise<PublicApiKey | null> {
   const [row] = await db.select(publicApiKeyColumns).from(apiKeys).where(eq(apiKeys.prefix, prefix));
   return row ?? null;

@@ -4,6 +4,7 @@ import { getCollectionById, listGrantedCollections, type CollectionSummary } fro
 import { listRestrictions } from "@/db/queries/documents";
 import type { AccessLevel } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import { visibleToReader } from "@/lib/documents/visibility";
 import type { Actor } from "./actor";
 
 // Who may read or manage which collection, decided from grants in the database at request
@@ -53,8 +54,6 @@ export async function requireCollection(db: Executor, actor: Actor, collectionId
  */
 export async function requireReadableDocument(db: Executor, actor: Actor, doc: { id: string; collectionId: string }) {
   await requireCollection(db, actor, doc.collectionId, "read");
-  const restrictions = (await listRestrictions(db, { documentIds: [doc.id] })).get(doc.id) ?? [];
-  if (restrictions.length > 0 && !restrictions.some((g) => actor.groups.some((ag) => ag.id === g.id))) {
-    throw new AppError("not_found", "No document with this id.");
-  }
+  const restrictedTo = (await listRestrictions(db, { documentIds: [doc.id] })).get(doc.id) ?? [];
+  if (visibleToReader([{ restrictedTo }], actor, false).length === 0) throw new AppError("not_found", "No document with this id.");
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Database } from "@/db/client";
-import { getApiKeyByPrefix, insertApiKey, listApiKeysForUser, revokeApiKey, type PublicApiKey } from "@/db/queries/api-keys";
+import { getApiKeyById, getApiKeyByPrefix, insertApiKey, listApiKeysForUser, revokeApiKey, type PublicApiKey } from "@/db/queries/api-keys";
 import { AppError } from "@/lib/errors";
 import { generateApiKey } from "./api-keys";
 
@@ -20,8 +20,8 @@ export async function listOwnApiKeys(db: Database, userId: string) {
 
 /** Revokes a key of `ownerId` (or any key when ownerId is undefined, for administrators). */
 export async function revokeApiKeyById(db: Database, { id, ownerId }: { id: string; ownerId?: string }) {
-  const keys = ownerId ? await listApiKeysForUser(db, { userId: ownerId }) : [];
-  if (ownerId && !keys.some((k) => k.id === id)) throw new AppError("not_found", "No API key with this id.");
+  const key = await getApiKeyById(db, { id });
+  if (!key || (ownerId && key.userId !== ownerId)) throw new AppError("not_found", "No API key with this id.");
   const revoked = await revokeApiKey(db, { id });
   if (!revoked) throw new AppError("conflict", "This API key is already revoked.");
 }

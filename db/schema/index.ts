@@ -3,3 +3,4 @@ export * from "./groups";
 export * from "./collections";
 export * from "./documents";
 export * from "./jobs";
+export * from "./conversations";

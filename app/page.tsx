@@ -36,6 +36,12 @@ export default async function HomePage() {
         </h2>
         <ul className="list-disc space-y-2 pl-6 text-sm" data-testid="home-actions">
           <li>
+            <Link href="/chat" className={linkClass} data-testid="home-chat">
+              Ask a question
+            </Link>
+            : get an answer written only from the documents you may read, with every claim linked to its source.
+          </li>
+          <li>
             <Link href="/collections" className={linkClass} data-testid="home-collections">
               Collections
             </Link>

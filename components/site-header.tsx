@@ -34,6 +34,11 @@ export async function SiteHeader() {
                   </NavLink>
                 </li>
                 <li>
+                  <NavLink href="/chat" testId="nav-chat">
+                    Ask
+                  </NavLink>
+                </li>
+                <li>
                   <NavLink href="/collections" testId="nav-collections">
                     Collections
                   </NavLink>

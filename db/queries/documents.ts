@@ -226,3 +226,24 @@ export async function listVersionFilesInCollection(db: Executor, { collectionId 
     .innerJoin(documents, eq(documents.id, documentVersions.documentId))
     .where(eq(documents.collectionId, collectionId));
 }
+
+/**
+ * What answering needs to know about retrieved versions, from the source of truth: the version's
+ * number and file hash, and whether it is still its live document's current version.
+ */
+export async function getRetrievedVersions(db: Executor, { versionIds }: { versionIds: string[] }) {
+  if (versionIds.length === 0) return [];
+  return db
+    .select({
+      versionId: documentVersions.id,
+      versionNumber: documentVersions.versionNumber,
+      sha256: documentVersions.sha256,
+      documentId: documents.id,
+      collectionId: documents.collectionId,
+      documentStatus: documents.status,
+      currentVersionId: documents.currentVersionId,
+    })
+    .from(documentVersions)
+    .innerJoin(documents, eq(documents.id, documentVersions.documentId))
+    .where(inArray(documentVersions.id, versionIds));
+}

@@ -1,0 +1,5 @@
+import { apiRoute } from "@/lib/auth/guards";
+import { listMyConversations } from "@/lib/chat/conversations";
+
+/** The caller's own conversations, most recent first. */
+export const GET = apiRoute({}, async ({ db, actor }) => ({ conversations: await listMyConversations(db, actor) }));

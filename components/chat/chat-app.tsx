@@ -1,0 +1,234 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ChatRequestError, streamChat } from "@/lib/chat/client-stream";
+import type { ChatMessage, ConversationSummaryJson } from "@/lib/chat/types";
+import type { Citation } from "@/lib/rag/types";
+import { CitationPanel } from "./citation-panel";
+import { CollectionPicker, type PickerCollection } from "./collection-picker";
+import { Composer } from "./composer";
+import { ConversationList } from "./conversation-list";
+import { MessageView } from "./message-view";
+
+// The chat page: the asker's conversations, a collection picker limited to what they may read,
+// the conversation itself with answers streaming in, and a side panel for a cited passage.
+
+interface Props {
+  conversations: ConversationSummaryJson[];
+  collections: PickerCollection[];
+  current: { conversation: ConversationSummaryJson; messages: ChatMessage[] } | null;
+}
+
+function pendingMessage(role: "user" | "assistant", content: string): ChatMessage {
+  return {
+    id: `pending-${role}-${Date.now()}`,
+    role,
+    content,
+    status: role === "assistant" ? "streaming" : "complete",
+    replyTo: null,
+    citations: [],
+    sentences: [],
+    model: null,
+    collectionIds: [],
+    finishReason: null,
+    notCovered: false,
+    createdAt: new Date().toISOString(),
+    completedAt: null,
+    redacted: false,
+    feedback: null,
+  };
+}
+
+export function ChatApp({ conversations: initialConversations, collections, current }: Props) {
+  const [conversations, setConversations] = useState(initialConversations);
+  const [conversationId, setConversationId] = useState<string | null>(current?.conversation.id ?? null);
+  const [messages, setMessages] = useState<ChatMessage[]>(current?.messages ?? []);
+  const [selected, setSelected] = useState<string[]>(
+    (current?.conversation.collectionIds ?? []).filter((id) => collections.some((c) => c.id === id)),
+  );
+  const [busy, setBusy] = useState(false);
+  const [stage, setStage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState("");
+  const [panel, setPanel] = useState<{ citation: Citation; opener: HTMLElement | null } | null>(null);
+  const abortRef = useRef<AbortController | null>(null);
+  const endRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    endRef.current?.scrollIntoView({ block: "end" });
+  }, [messages]);
+
+  // Leaving the page stops an answer in progress rather than letting it run unseen.
+  useEffect(() => () => abortRef.current?.abort(), []);
+
+  const updateAssistant = useCallback((id: string, change: (m: ChatMessage) => ChatMessage) => {
+    setMessages((all) => all.map((m) => (m.id === id ? change(m) : m)));
+  }, []);
+
+  /** After a stop the server finishes checking and storing what was written; show that version. */
+  const reloadConversation = useCallback(async (id: string) => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const res = await fetch(`/api/conversations/${id}`, { cache: "no-store" });
+      if (!res.ok) return;
+      const body = (await res.json()) as { messages: ChatMessage[] };
+      if (!body.messages.some((m) => m.status === "streaming")) {
+        setMessages(body.messages);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }, []);
+
+  const send = useCallback(
+    async (text: string) => {
+      setError(null);
+      setAnnouncement("");
+      const question = pendingMessage("user", text);
+      const placeholder = pendingMessage("assistant", "");
+      let assistantId = placeholder.id;
+      let currentConversation = conversationId;
+      setMessages((all) => [...all, question, placeholder]);
+      setBusy(true);
+      setStage("Sending");
+      const controller = new AbortController();
+      abortRef.current = controller;
+      let stopped = false;
+      try {
+        const events = streamChat(
+          { message: text, conversationId: conversationId ?? undefined, collectionIds: selected.length > 0 ? selected : undefined },
+          { signal: controller.signal },
+        );
+        for await (const e of events) {
+          if (e.event === "meta") {
+            const meta = e.data;
+            currentConversation = meta.conversationId;
+            const realId = meta.messageId;
+            setMessages((all) =>
+              all.map((m) => (m.id === question.id ? { ...m, id: meta.questionId } : m.id === assistantId ? { ...m, id: realId, replyTo: meta.questionId } : m)),
+            );
+            assistantId = realId;
+            if (!conversationId) {
+              setConversationId(meta.conversationId);
+              const now = new Date().toISOString();
+              setConversations((all) => [
+                { id: meta.conversationId, title: meta.title, collectionIds: selected, createdAt: now, updatedAt: now },
+                ...all.filter((c) => c.id !== meta.conversationId),
+              ]);
+              window.history.replaceState(null, "", `/chat/${meta.conversationId}`);
+            }
+          } else if (e.event === "status") {
+            setStage(e.data.stage === "retrieving" ? "Searching your documents" : e.data.stage === "generating" ? "Writing the answer" : "Checking citations");
+          } else if (e.event === "token") {
+            const piece = e.data.text;
+            updateAssistant(assistantId, (m) => ({ ...m, content: m.content + piece }));
+          } else if (e.event === "final") {
+            const f = e.data;
+            updateAssistant(assistantId, (m) => ({
+              ...m,
+              content: f.answer,
+              status: f.status,
+              citations: f.citations,
+              sentences: f.sentences,
+              model: f.model,
+              finishReason: f.finishReason,
+              notCovered: f.notCovered,
+              completedAt: new Date().toISOString(),
+            }));
+            setAnnouncement(f.notCovered ? "Your documents do not cover this question." : `Answer ready with ${f.citations.length} source${f.citations.length === 1 ? "" : "s"}.`);
+          } else if (e.event === "error") {
+            const message = e.data.message;
+            updateAssistant(assistantId, (m) => ({ ...m, status: "failed", content: m.content }));
+            setError(message);
+          }
+        }
+      } catch (err) {
+        if (controller.signal.aborted) {
+          stopped = true;
+          updateAssistant(assistantId, (m) => ({ ...m, status: "stopped" }));
+          setAnnouncement("Stopped.");
+        } else if (err instanceof ChatRequestError) {
+          setMessages((all) => all.filter((m) => m.id !== question.id && m.id !== assistantId));
+          setError(err.retryAfterSeconds ? `${err.message} (try again in ${err.retryAfterSeconds} s)` : err.message);
+        } else {
+          updateAssistant(assistantId, (m) => ({ ...m, status: "failed" }));
+          setError(`The answer could not be loaded: ${(err as Error).message}`);
+        }
+      } finally {
+        setBusy(false);
+        setStage(null);
+        abortRef.current = null;
+        if (stopped && currentConversation) await reloadConversation(currentConversation);
+      }
+    },
+    [conversationId, selected, updateAssistant, reloadConversation],
+  );
+
+  const stop = useCallback(() => abortRef.current?.abort(), []);
+
+  const startNew = useCallback(() => {
+    abortRef.current?.abort();
+    setConversationId(null);
+    setMessages([]);
+    setError(null);
+    setPanel(null);
+    window.history.replaceState(null, "", "/chat");
+  }, []);
+
+  const deleted = useCallback(
+    (id: string) => {
+      setConversations((all) => all.filter((c) => c.id !== id));
+      if (id === conversationId) startNew();
+    },
+    [conversationId, startNew],
+  );
+
+  return (
+    <div className="grid gap-6 md:grid-cols-[14rem_1fr]">
+      <ConversationList conversations={conversations} activeId={conversationId} onNew={startNew} onDeleted={deleted} />
+      <section aria-labelledby="chat-heading" className="min-w-0">
+        <h1 id="chat-heading" className="text-2xl font-semibold text-gray-900">
+          Ask your documents
+        </h1>
+        {collections.length === 0 ? (
+          <p className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" data-testid="chat-no-collections">
+            You cannot read any document collection yet. Ask an administrator to grant you access to one.
+          </p>
+        ) : (
+          <>
+            <CollectionPicker collections={collections} selected={selected} onChange={setSelected} disabled={busy} />
+            <div className="mt-4 space-y-4" data-testid="chat-messages" aria-busy={busy}>
+              {messages.length === 0 ? (
+                <p className="text-sm text-gray-700" data-testid="chat-empty">
+                  Ask a question about your organisation&apos;s documents. Answers quote only documents you may read, and every claim links to its source.
+                </p>
+              ) : (
+                messages.map((m) => <MessageView key={m.id} message={m} onOpenCitation={(citation, opener) => setPanel({ citation, opener })} />)
+              )}
+              <div ref={endRef} />
+            </div>
+            {error ? (
+              <p role="alert" className="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="chat-error">
+                {error}
+              </p>
+            ) : null}
+            <Composer busy={busy} stage={stage} onSend={send} onStop={stop} />
+          </>
+        )}
+        <p className="sr-only" aria-live="polite" data-testid="chat-announcement">
+          {announcement}
+        </p>
+      </section>
+      {panel ? (
+        <CitationPanel
+          key={`${panel.citation.chunkId}:${panel.citation.n}`}
+          citation={panel.citation}
+          onClose={() => {
+            const opener = panel.opener;
+            setPanel(null);
+            opener?.focus();
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

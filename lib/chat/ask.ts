@@ -1,0 +1,310 @@
+import "server-only";
+import type { Database } from "@/db/client";
+import {
+  completeMessage,
+  getConversationForUser,
+  insertConversation,
+  insertMessage,
+  listHistoryTurns,
+  touchConversation,
+} from "@/db/queries/conversations";
+import { getRetrievedVersions, listRestrictions } from "@/db/queries/documents";
+import { resolveReadScope } from "@/lib/auth/access";
+import type { Actor } from "@/lib/auth/actor";
+import { AppError, toAppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import type { Embedder } from "@/lib/models/embedder";
+import { QueueFullError, type ChatTurn, type GenerationResult, type GenerationTicket, type Generator } from "@/lib/models/generator";
+import { checkAnswer, type CheckedAnswer, type VersionFacts } from "@/lib/rag/cite";
+import { buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prompt";
+import { retrieveForActor } from "@/lib/rag/retrieve";
+import type { FusedHit, RetrievedPassage } from "@/lib/rag/types";
+import type { ChunkStore } from "@/lib/vector/store";
+import type { AnswerModel, ChatEvent, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
+
+// One question, end to end: check who may ask what, hold a place in the generator's queue, retrieve
+// only what the asker may read, prompt, generate (streamed), check the citations, store the answer
+// and record it. Split in two so that everything that can refuse the request (a conversation that
+// is not yours, a collection you cannot read, a full queue) does so before the response starts
+// streaming and can still answer with the right HTTP status.
+
+export interface AskDeps {
+  db: Database;
+  store: ChunkStore;
+  embedder: Embedder;
+  generator: Generator;
+}
+
+export interface AskInput {
+  message: string;
+  conversationId?: string;
+  collectionIds?: string[];
+}
+
+export interface PreparedAnswer {
+  /** Runs to the end; never throws: failures become an `error` event and a failed message. */
+  run(emit: (e: ChatEvent) => void, signal: AbortSignal): Promise<FinalAnswer | null>;
+  /** Gives the queue place back when the answer will not be run after all. */
+  cancel(): void;
+}
+
+/** Passages handed to the prompt. More cost context and rarely add an answer. */
+export const PASSAGES_PER_ANSWER = 8;
+const TITLE_LENGTH = 80;
+
+export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput): Promise<PreparedAnswer> {
+  const { db, generator } = deps;
+  const question = input.message.trim();
+  if (!question) throw new AppError("invalid_request", "The message is empty.");
+
+  if (input.conversationId) {
+    const conversation = await getConversationForUser(db, { id: input.conversationId, userId: actor.id });
+    if (!conversation) throw new AppError("not_found", "No conversation with this id.");
+  }
+  const scope = await resolveReadScope(db, actor);
+  if (scope.collectionIds.length === 0) {
+    throw new AppError("forbidden", "You cannot read any document collection yet. Ask an administrator to grant you access to one.");
+  }
+  const requested = input.collectionIds && input.collectionIds.length > 0 ? [...new Set(input.collectionIds.map((c) => c.toLowerCase()))] : null;
+  if (requested?.some((id) => !scope.collectionIds.includes(id))) {
+    // Unknown and unreadable look the same: the asker learns nothing about collections they cannot read.
+    throw new AppError("not_found", "No collection with this id.");
+  }
+
+  let ticket: GenerationTicket;
+  try {
+    ticket = generator.reserve();
+  } catch (err) {
+    if (err instanceof QueueFullError) {
+      throw new AppError("rate_limited", err.message, { cause: err, headers: { "retry-after": String(err.retryAfterSeconds) } });
+    }
+    throw err;
+  }
+
+  let settled = false;
+  const release = () => {
+    if (!settled) {
+      settled = true;
+      ticket.release();
+    }
+  };
+  const collections = scope.collections.filter((c) => !requested || requested.includes(c.id)).map((c) => ({ id: c.id, name: c.name }));
+  return {
+    cancel: release,
+    run: (emit, signal) =>
+      answer({ deps, actor, question, conversationId: input.conversationId, requested, collections, emit, signal, ticket, markRun: () => (settled = true), release }),
+  };
+}
+
+interface AnswerContext {
+  deps: AskDeps;
+  actor: Actor;
+  question: string;
+  conversationId?: string;
+  requested: string[] | null;
+  collections: { id: string; name: string }[];
+  emit: (e: ChatEvent) => void;
+  signal: AbortSignal;
+  ticket: GenerationTicket;
+  markRun: () => void;
+  release: () => void;
+}
+
+async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
+  const { deps, actor, question, emit } = ctx;
+  const { db } = deps;
+  const started = performance.now();
+  let meta: ChatMeta | null = null;
+  try {
+    meta = await startExchange(ctx);
+    emit({ event: "meta", data: meta });
+
+    emit({ event: "status", data: { stage: "retrieving" } });
+    const retrieval = await retrieveForActor({
+      db,
+      store: deps.store,
+      embedder: deps.embedder,
+      actor,
+      question,
+      collectionIds: ctx.requested ?? undefined,
+      limit: PASSAGES_PER_ANSWER,
+    });
+    const { passages, versions } = await confirmPassages(db, actor, retrieval.hits, retrieval.scope.collectionIds);
+    const retrieved: RetrievedRef[] = passages.map((p) => ({
+      chunkId: p.chunkId,
+      documentId: p.documentId,
+      versionId: p.versionId,
+      versionSha256: versions.get(p.versionId)?.sha256 ?? null,
+      score: p.score,
+      vectorScore: p.vectorScore,
+      vectorRank: p.vectorRank,
+      textRank: p.textRank,
+    }));
+    const model: AnswerModel = { ...deps.generator.identity(), embedderId: deps.embedder.id };
+    const timings: Record<string, number> = { retrievalMs: Math.round(retrieval.timings.totalMs) };
+
+    let result: GenerationResult;
+    let checked: CheckedAnswer;
+    let promptSha256: string | null = null;
+    if (passages.length === 0) {
+      // Nothing the asker may read clears the relevance floor: say so, and do not call the model.
+      ctx.release();
+      emit({ event: "token", data: { text: NOT_COVERED_REPLY } });
+      result = { text: NOT_COVERED_REPLY, finishReason: "stop", tokens: 0, timings: { queueMs: 0, firstTokenMs: null, totalMs: 0 } };
+      checked = { text: NOT_COVERED_REPLY, sentences: [{ text: NOT_COVERED_REPLY, citations: [], support: "uncited", supportScore: 1 }], citations: [], removed: [] };
+    } else {
+      const history = await historyFor(db, meta);
+      const prompt = buildPrompt({
+        passages: passages.map((p) => ({ n: p.n, text: p.text, title: p.title, headingPath: p.headingPath, pageStart: p.pageStart })),
+        history,
+        question,
+        budget: deps.generator.promptBudget(),
+        countTokens: (t) => deps.generator.countTokens(t),
+      });
+      promptSha256 = prompt.sha256;
+      emit({ event: "status", data: { stage: "generating" } });
+      ctx.markRun();
+      result = await ctx.ticket.run({
+        system: prompt.system,
+        history: prompt.history,
+        question: prompt.question,
+        passages: prompt.passages,
+        signal: ctx.signal,
+        onToken: (text) => emit({ event: "token", data: { text } }),
+      });
+      timings.queueMs = Math.round(result.timings.queueMs);
+      if (result.timings.firstTokenMs !== null) timings.firstTokenMs = Math.round(result.timings.firstTokenMs);
+      timings.generationMs = Math.round(result.timings.totalMs);
+      emit({ event: "status", data: { stage: "checking" } });
+      const inPrompt = new Set(prompt.passages.map((p) => p.n));
+      checked = await checkAnswer({ answer: result.text, passages: passages.filter((p) => inPrompt.has(p.n)), versions, embedder: deps.embedder });
+    }
+    timings.totalMs = Math.round(performance.now() - started);
+
+    const final: FinalAnswer = {
+      conversationId: meta.conversationId,
+      messageId: meta.messageId,
+      questionId: meta.questionId,
+      answer: checked.text,
+      status: result.finishReason === "abort" ? "stopped" : "complete",
+      finishReason: result.finishReason,
+      notCovered: passages.length === 0 || checked.text.trim() === NOT_COVERED_REPLY,
+      citations: checked.citations,
+      sentences: checked.sentences,
+      model,
+      retrievedChunkIds: retrieved.map((r) => r.chunkId),
+      timings,
+    };
+    await completeMessage(db, {
+      id: meta.messageId,
+      content: final.answer,
+      status: final.status,
+      citations: final.citations,
+      sentences: final.sentences,
+      retrieved,
+      model,
+      finishReason: final.finishReason,
+      notCovered: final.notCovered,
+    });
+    void promptSha256;
+    emit({ event: "final", data: final });
+    return final;
+  } catch (err) {
+    ctx.release();
+    const appError = toAppError(err);
+    if (!appError.expose) log.error("answer failed", { code: appError.code, err: appError.cause ?? appError });
+    if (meta) {
+      await completeMessage(db, {
+        id: meta.messageId,
+        content: "",
+        status: "failed",
+        citations: [],
+        sentences: [],
+        retrieved: [],
+        model: null,
+        finishReason: "error",
+        notCovered: false,
+        error: appError.expose ? appError.message : "internal error",
+      }).catch((e: unknown) => log.error("could not mark the answer failed", { err: e }));
+    }
+    emit({ event: "error", data: appError.toJSON().error });
+    return null;
+  }
+}
+
+async function startExchange(ctx: AnswerContext): Promise<ChatMeta> {
+  const { deps, actor, question } = ctx;
+  const collectionIds = ctx.requested ?? [];
+  return deps.db.transaction(async (tx) => {
+    let conversationId = ctx.conversationId;
+    let title: string;
+    if (conversationId) {
+      // Checked in prepareAnswer; checked again here because it may have been deleted since.
+      const existing = await getConversationForUser(tx, { id: conversationId, userId: actor.id });
+      if (!existing) throw new AppError("not_found", "No conversation with this id.");
+      title = existing.title;
+      await touchConversation(tx, { id: conversationId, collectionIds });
+    } else {
+      title = question.length > TITLE_LENGTH ? `${question.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : question;
+      conversationId = (await insertConversation(tx, { userId: actor.id, title, collectionIds })).id;
+    }
+    const q = await insertMessage(tx, { conversationId, role: "user", content: question, collectionIds });
+    const a = await insertMessage(tx, { conversationId, role: "assistant", content: "", status: "streaming", replyTo: q.id, collectionIds });
+    return { conversationId, questionId: q.id, messageId: a.id, title, collections: ctx.collections };
+  });
+}
+
+/** Earlier finished exchanges of this conversation (not the question being answered now). */
+async function historyFor(db: Database, meta: ChatMeta): Promise<ChatTurn[]> {
+  const rows = await listHistoryTurns(db, { conversationId: meta.conversationId });
+  const answered = new Map(rows.filter((r) => r.role === "assistant" && r.status === "complete" && !r.redactedAt).map((r) => [r.replyTo, r]));
+  const turns: ChatTurn[] = [];
+  for (const r of rows) {
+    if (r.role !== "user" || r.id === meta.questionId || r.redactedAt) continue;
+    const reply = answered.get(r.id);
+    if (!reply || !reply.content) continue;
+    turns.push({ role: "user", content: r.content }, { role: "assistant", content: reply.content });
+  }
+  return turns;
+}
+
+/**
+ * The store already searched only what the asker may read. This second look, at Postgres, drops
+ * anything the source of truth no longer backs: a document deleted or re-versioned a moment ago,
+ * or a restriction changed while the index was being updated.
+ */
+async function confirmPassages(db: Database, actor: Actor, hits: FusedHit[], collectionIds: string[]) {
+  const versionRows = await getRetrievedVersions(db, { versionIds: [...new Set(hits.map((h) => h.versionId))] });
+  const byVersion = new Map(versionRows.map((v) => [v.versionId, v]));
+  const restrictions = await listRestrictions(db, { documentIds: [...new Set(versionRows.map((v) => v.documentId))] });
+  const myGroups = new Set(actor.groups.map((g) => g.id));
+  const readable = new Set(collectionIds);
+  const passages: RetrievedPassage[] = [];
+  for (const h of hits) {
+    const v = byVersion.get(h.versionId);
+    if (!v || v.documentStatus !== "active" || v.currentVersionId !== h.versionId || v.documentId !== h.documentId) continue;
+    if (!readable.has(v.collectionId)) continue;
+    const groups = restrictions.get(v.documentId) ?? [];
+    if (groups.length > 0 && !groups.some((g) => myGroups.has(g.id))) continue;
+    passages.push({
+      n: passages.length + 1,
+      chunkId: h.id,
+      documentId: h.documentId,
+      versionId: h.versionId,
+      collectionId: v.collectionId,
+      title: h.title,
+      headingPath: h.headingPath,
+      pageStart: h.pageStart,
+      pageEnd: h.pageEnd,
+      charStart: h.charStart,
+      charEnd: h.charEnd,
+      text: h.text,
+      score: h.score,
+      vectorScore: h.vectorScore,
+      vectorRank: h.vectorRank,
+      textRank: h.textRank,
+    });
+  }
+  const versions = new Map<string, VersionFacts>(versionRows.map((v) => [v.versionId, { versionNumber: v.versionNumber, sha256: v.sha256 }]));
+  return { passages, versions };
+}

@@ -1,0 +1,11 @@
+import "server-only";
+import { getDb } from "@/db/runtime";
+import { getGenerator } from "@/lib/models/generator-runtime";
+import { getChunkStore, getEmbedder } from "@/lib/server/index-runtime";
+import type { AskDeps } from "./ask";
+
+/** The process's database, chunk store, embedder and generator, for the chat routes. */
+export async function getAskDeps(): Promise<AskDeps> {
+  const [db, store, embedder, generator] = await Promise.all([getDb(), getChunkStore(), getEmbedder(), getGenerator()]);
+  return { db, store, embedder, generator };
+}

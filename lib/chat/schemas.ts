@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { uuidSchema } from "@/lib/users/schemas";
+
+// Input shapes of the chat API, shared by the route handlers and their tests.
+
+export const MAX_QUESTION_LENGTH = 4000;
+
+export const chatRequestSchema = z.object({
+  message: z
+    .string({ error: "message is required." })
+    .trim()
+    .min(1, "message must not be empty.")
+    .max(MAX_QUESTION_LENGTH, `message must be at most ${MAX_QUESTION_LENGTH} characters.`),
+  conversationId: uuidSchema.optional(),
+  collectionIds: z.array(uuidSchema).max(100, "Choose at most 100 collections.").optional(),
+});
+
+export const feedbackSchema = z.object({
+  rating: z.union([z.literal(1), z.literal(-1)], { error: "rating must be 1 (helpful) or -1 (not helpful)." }),
+  comment: z.string().trim().max(2000, "comment must be at most 2000 characters.").default(""),
+});
+
+export const renameConversationSchema = z.object({
+  title: z.string().trim().min(1, "title must not be empty.").max(200, "title must be at most 200 characters."),
+});

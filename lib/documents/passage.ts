@@ -1,0 +1,75 @@
+import "server-only";
+import type { Database } from "@/db/client";
+import { getVersionById } from "@/db/queries/documents";
+import { requireReadableDocument } from "@/lib/auth/access";
+import type { Actor } from "@/lib/auth/actor";
+import { AppError } from "@/lib/errors";
+import { requireActiveDocument } from "./manage";
+
+// A cited passage in its surroundings, for the citation panel. Read from the version's stored
+// canonical text (the text the chunk offsets index), so a citation of a superseded version still
+// shows exactly what was cited. Access is checked now, against the database, like a download.
+
+/** Characters of context shown on each side of the passage. */
+const CONTEXT_CHARS = 600;
+/** Longest passage served; chunks are far shorter, so this only bounds a forged range. */
+const MAX_PASSAGE_CHARS = 20_000;
+
+export interface PassageView {
+  documentId: string;
+  versionId: string;
+  versionNumber: number;
+  title: string;
+  format: string | null;
+  current: boolean;
+  before: string;
+  passage: string;
+  after: string;
+  /** Whether `before`/`after` stop short of the document's start/end. */
+  truncatedBefore: boolean;
+  truncatedAfter: boolean;
+}
+
+export async function readPassage(
+  db: Database,
+  actor: Actor,
+  input: { documentId: string; versionId: string; start: number; end: number },
+): Promise<PassageView> {
+  const doc = await requireActiveDocument(db, input.documentId);
+  await requireReadableDocument(db, actor, doc);
+  const version = await getVersionById(db, { id: input.versionId });
+  if (!version || version.documentId !== doc.id) throw new AppError("not_found", "No such version of this document.");
+  if (version.text === null) throw new AppError("not_found", "The text of this version is no longer kept.");
+  const text = version.text;
+  if (input.end <= input.start || input.end - input.start > MAX_PASSAGE_CHARS || input.end > text.length) {
+    throw new AppError("invalid_request", `The passage range ${input.start}–${input.end} is not inside this version (${text.length} characters).`);
+  }
+  const from = snapBack(text, Math.max(0, input.start - CONTEXT_CHARS));
+  const to = snapForward(text, Math.min(text.length, input.end + CONTEXT_CHARS));
+  return {
+    documentId: doc.id,
+    versionId: version.id,
+    versionNumber: version.versionNumber,
+    title: version.title ?? doc.name,
+    format: version.format,
+    current: doc.currentVersionId === version.id,
+    before: text.slice(from, input.start),
+    passage: text.slice(input.start, input.end),
+    after: text.slice(input.end, to),
+    truncatedBefore: from > 0,
+    truncatedAfter: to < text.length,
+  };
+}
+
+// Context ends at a word boundary rather than mid-word.
+function snapBack(text: string, at: number): number {
+  if (at === 0) return 0;
+  const space = text.indexOf(" ", at);
+  return space === -1 || space - at > 40 ? at : space + 1;
+}
+
+function snapForward(text: string, at: number): number {
+  if (at >= text.length) return text.length;
+  const space = text.lastIndexOf(" ", at);
+  return space === -1 || at - space > 40 ? at : space;
+}

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { linkClass, secondaryButtonClass } from "@/components/ui/styles";
 import type { Citation } from "@/lib/rag/types";
-import { citationLabel } from "./message-view";
+import { citationLabel } from "@/lib/rag/format";
 
 interface PassageView {
   title: string;

@@ -2,6 +2,7 @@
 
 import { Fragment, useState } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
+import { citationLabel, withReferences } from "@/lib/rag/format";
 import type { AnswerSentence, Citation } from "@/lib/rag/types";
 import { FeedbackControls } from "./feedback-controls";
 import { ModelBadge } from "./model-badge";
@@ -11,12 +12,6 @@ import { ModelBadge } from "./model-badge";
 
 const MARKER = /\[(\d{1,3})\]/g;
 
-export function citationLabel(c: Citation): string {
-  const parts = [c.title];
-  if (c.versionNumber !== null) parts.push(`version ${c.versionNumber}`);
-  if (c.pageStart !== null) parts.push(c.pageEnd !== null && c.pageEnd !== c.pageStart ? `pages ${c.pageStart}–${c.pageEnd}` : `page ${c.pageStart}`);
-  return parts.join(", ");
-}
 
 function CitationChip({ n, citation, onOpen }: { n: number; citation: Citation | undefined; onOpen: (c: Citation, el: HTMLElement) => void }) {
   if (!citation) {
@@ -65,10 +60,6 @@ function Sentence({ s, byN, onOpen }: { s: AnswerSentence; byN: Map<number, Cita
   return <span data-support={s.support}>{body}</span>;
 }
 
-function plainText(m: ChatMessage): string {
-  const sources = m.citations.map((c) => `[${c.n}] ${citationLabel(c)}${c.headingPath ? ` — ${c.headingPath}` : ""}`);
-  return sources.length > 0 ? `${m.content}\n\nSources:\n${sources.join("\n")}` : m.content;
-}
 
 export function MessageView({ message: m, onOpenCitation }: { message: ChatMessage; onOpenCitation: (c: Citation, el: HTMLElement) => void }) {
   const [copied, setCopied] = useState<"idle" | "done" | "failed">("idle");
@@ -85,7 +76,7 @@ export function MessageView({ message: m, onOpenCitation }: { message: ChatMessa
   const streaming = m.status === "streaming";
   async function copy() {
     try {
-      await navigator.clipboard.writeText(plainText(m));
+      await navigator.clipboard.writeText(withReferences(m.content, m.citations));
       setCopied("done");
     } catch {
       setCopied("failed");

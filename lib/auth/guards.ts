@@ -100,7 +100,11 @@ export function errorResponse(err: unknown): Response {
  * into `{ error: { code, message } }` with the right status, and never leaks a stack trace.
  */
 export function apiRoute<P = Record<string, never>>(
-  options: { roles?: Role | Role[] },
+  options: {
+    roles?: Role | Role[];
+    /** Error body format; the OpenAI-compatible routes answer errors the way OpenAI clients expect. */
+    errorResponse?: (err: AppError) => Response;
+  },
   handler: (ctx: ApiContext<P>) => Promise<Response | unknown>,
 ) {
   return async (req: Request, context: RouteContext<P>): Promise<Response> => {
@@ -114,7 +118,10 @@ export function apiRoute<P = Record<string, never>>(
       const result = await handler({ req, params, actor, db });
       return result instanceof Response ? result : Response.json(result);
     } catch (err) {
-      return errorResponse(err);
+      if (!options.errorResponse) return errorResponse(err);
+      const appError = toAppError(err);
+      if (!appError.expose) log.error("request failed", { code: appError.code, err: appError.cause ?? appError });
+      return options.errorResponse(appError);
     }
   };
 }

@@ -39,6 +39,11 @@ export interface AskInput {
   message: string;
   conversationId?: string;
   collectionIds?: string[];
+  /**
+   * Earlier turns supplied by the caller (the OpenAI-compatible API sends the whole exchange with
+   * every request). Without it, the stored conversation is the history.
+   */
+  history?: ChatTurn[];
 }
 
 export interface PreparedAnswer {
@@ -92,7 +97,20 @@ export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput
   return {
     cancel: release,
     run: (emit, signal) =>
-      answer({ deps, actor, question, conversationId: input.conversationId, requested, collections, emit, signal, ticket, markRun: () => (settled = true), release }),
+      answer({
+        deps,
+        actor,
+        question,
+        conversationId: input.conversationId,
+        history: input.history,
+        requested,
+        collections,
+        emit,
+        signal,
+        ticket,
+        markRun: () => (settled = true),
+        release,
+      }),
   };
 }
 
@@ -101,6 +119,7 @@ interface AnswerContext {
   actor: Actor;
   question: string;
   conversationId?: string;
+  history?: ChatTurn[];
   requested: string[] | null;
   collections: { id: string; name: string }[];
   emit: (e: ChatEvent) => void;
@@ -146,14 +165,16 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
     let result: GenerationResult;
     let checked: CheckedAnswer;
     let promptSha256: string | null = null;
+    let promptTokens = 0;
     if (passages.length === 0) {
       // Nothing the asker may read clears the relevance floor: say so, and do not call the model.
       ctx.release();
       emit({ event: "token", data: { text: NOT_COVERED_REPLY } });
       result = { text: NOT_COVERED_REPLY, finishReason: "stop", tokens: 0, timings: { queueMs: 0, firstTokenMs: null, totalMs: 0 } };
+      promptTokens = 0;
       checked = { text: NOT_COVERED_REPLY, sentences: [{ text: NOT_COVERED_REPLY, citations: [], support: "uncited", supportScore: 1 }], citations: [], removed: [] };
     } else {
-      const history = await historyFor(db, meta);
+      const history = ctx.history ?? (await historyFor(db, meta));
       const prompt = buildPrompt({
         passages: passages.map((p) => ({ n: p.n, text: p.text, title: p.title, headingPath: p.headingPath, pageStart: p.pageStart })),
         history,
@@ -162,6 +183,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
         countTokens: (t) => deps.generator.countTokens(t),
       });
       promptSha256 = prompt.sha256;
+      promptTokens = prompt.tokens;
       emit({ event: "status", data: { stage: "generating" } });
       ctx.markRun();
       result = await ctx.ticket.run({
@@ -193,6 +215,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       sentences: checked.sentences,
       model,
       retrievedChunkIds: retrieved.map((r) => r.chunkId),
+      usage: { promptTokens, completionTokens: result.tokens },
       timings,
     };
     await completeMessage(db, {

@@ -12,9 +12,10 @@ export function encodeEvent(e: ChatEvent): string {
   return `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
 }
 
-export function sseResponse(
+/** A text/event-stream response whose body `produce` writes; `signal` aborts when the client leaves. */
+export function eventStreamResponse(
   requestSignal: AbortSignal,
-  produce: (emit: (e: ChatEvent) => void, signal: AbortSignal) => Promise<unknown>,
+  produce: (write: (text: string) => void, signal: AbortSignal) => Promise<unknown>,
   headers: Record<string, string> = {},
 ): Response {
   const abort = new AbortController();
@@ -27,12 +28,11 @@ export function sseResponse(
 
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      const send = (text: string) => {
-        if (!open) return;
-        controller.enqueue(encoder.encode(text));
+      const write = (text: string) => {
+        if (open) controller.enqueue(encoder.encode(text));
       };
-      keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
-      produce((e) => send(encodeEvent(e)), abort.signal).finally(() => {
+      keepalive = setInterval(() => write(": keepalive\n\n"), KEEPALIVE_MS);
+      produce(write, abort.signal).finally(() => {
         clearInterval(keepalive);
         requestSignal.removeEventListener("abort", onRequestAbort);
         if (open) {
@@ -55,4 +55,9 @@ export function sseResponse(
       ...headers,
     },
   });
+}
+
+/** The chat stream: named events (meta, status, token, final, error). */
+export function sseResponse(requestSignal: AbortSignal, produce: (emit: (e: ChatEvent) => void, signal: AbortSignal) => Promise<unknown>): Response {
+  return eventStreamResponse(requestSignal, (write, signal) => produce((e) => write(encodeEvent(e)), signal));
 }

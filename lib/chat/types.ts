@@ -33,6 +33,8 @@ export interface FinalAnswer {
   sentences: AnswerSentence[];
   model: AnswerModel;
   retrievedChunkIds: string[];
+  /** Tokens as the generator counts them (the extractive generator counts words). */
+  usage: { promptTokens: number; completionTokens: number };
   timings: Record<string, number>;
 }
 

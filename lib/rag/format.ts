@@ -1,0 +1,23 @@
+import type { Citation } from "./types";
+
+// How a citation is named to people: in the chat's source list, in copied answers and in the
+// reference list that the OpenAI-compatible API appends for clients that ignore extra fields.
+
+export function citationLabel(c: Citation): string {
+  const parts = [c.title];
+  if (c.versionNumber !== null) parts.push(`version ${c.versionNumber}`);
+  if (c.pageStart !== null) parts.push(c.pageEnd !== null && c.pageEnd !== c.pageStart ? `pages ${c.pageStart}–${c.pageEnd}` : `page ${c.pageStart}`);
+  return parts.join(", ");
+}
+
+/** "Sources:" followed by one line per citation, or "" when there are none. */
+export function referenceList(citations: Citation[]): string {
+  if (citations.length === 0) return "";
+  const lines = citations.map((c) => `[${c.n}] ${citationLabel(c)}${c.headingPath ? ` — ${c.headingPath}` : ""}`);
+  return `Sources:\n${lines.join("\n")}`;
+}
+
+export function withReferences(answer: string, citations: Citation[]): string {
+  const refs = referenceList(citations);
+  return refs ? `${answer}\n\n${refs}` : answer;
+}

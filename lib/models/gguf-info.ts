@@ -1,4 +1,5 @@
 import "server-only";
+import { open } from "node:fs/promises";
 import { describeModelFile, ModelFileError } from "./model-file";
 
 // What a GGUF file says about itself: architecture, quantization, trained context length, name
@@ -43,23 +44,60 @@ export async function readGgufInfo(modelPath: string): Promise<GgufInfo> {
   const cache = infoCache();
   let pending = cache.get(file.sha256);
   if (!pending) {
-    pending = parse(file.path);
+    pending = checkHeader(file.path, file.bytes).then(() => parse(file.path, file.bytes));
     cache.set(file.sha256, pending);
     pending.catch(() => cache.delete(file.sha256));
   }
   return pending;
 }
 
-async function parse(filePath: string): Promise<GgufInfo> {
+/** A header takes well under a second to read; this only stops a damaged file from hanging start-up. */
+const READ_TIMEOUT_MS = 60_000;
+
+function notGguf(filePath: string, reason: string, cause?: unknown): ModelFileError {
+  return new ModelFileError(`The model file ${filePath} is not a readable GGUF model: ${reason}.`, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Checks the fixed header before handing the file to node-llama-cpp's reader, which reads past
+ * the end of a damaged file as zeros and can then spin on absurd entry counts.
+ */
+async function checkHeader(filePath: string, size: number): Promise<void> {
+  const header = Buffer.alloc(24);
+  const fd = await open(filePath, "r");
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await fd.read(header, 0, header.length, 0));
+  } finally {
+    await fd.close();
+  }
+  if (bytesRead < 4 || header.toString("latin1", 0, 4) !== "GGUF") throw notGguf(filePath, "it does not start with the GGUF signature");
+  if (bytesRead < header.length) throw notGguf(filePath, "the file ends inside its header");
+  const version = header.readUInt32LE(4);
+  if (version !== 2 && version !== 3) throw notGguf(filePath, `GGUF version ${version} is not supported (2 or 3)`);
+  const tensors = header.readBigUInt64LE(8);
+  const entries = header.readBigUInt64LE(16);
+  // A metadata entry takes at least 12 bytes and a tensor description at least 24.
+  if (entries * 12n + tensors * 24n > BigInt(size)) {
+    throw notGguf(filePath, `its header announces ${entries} metadata entries and ${tensors} tensors, more than ${size} bytes can hold (damaged or incomplete)`);
+  }
+}
+
+async function parse(filePath: string, size: number): Promise<GgufInfo> {
   const { readGgufFileInfo, GgmlType, GgufFileType } = await import("node-llama-cpp");
   let info;
   try {
     // sourceType "filesystem": a path must never be mistaken for a URL and fetched.
-    info = await readGgufFileInfo(filePath, { sourceType: "filesystem", ignoreKeys: SKIPPED_KEYS, logWarnings: false });
+    info = await readGgufFileInfo(filePath, {
+      sourceType: "filesystem",
+      ignoreKeys: SKIPPED_KEYS,
+      logWarnings: false,
+      signal: AbortSignal.timeout(READ_TIMEOUT_MS),
+    });
   } catch (err) {
     const message = (err as Error).message;
     const reason = err?.constructor?.name === "InvalidGgufMagicError" || /GGUF magic/i.test(message) ? "it does not start with the GGUF signature" : message;
-    throw new ModelFileError(`The model file ${filePath} is not a readable GGUF model: ${reason}.`, { cause: err });
+    throw notGguf(filePath, reason, err);
   }
 
   const general = info.metadata?.general;
@@ -67,6 +105,11 @@ async function parse(filePath: string): Promise<GgufInfo> {
   if (!architecture) throw new ModelFileError(`The model file ${filePath} has no general.architecture in its GGUF metadata.`);
 
   const tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
+  // The weights follow the header; a copy cut short loses them first.
+  const lastTensorStart = tensors.reduce((max, t) => Math.max(max, Number(t.offset)), 0);
+  if (info.infoEndOffset !== undefined && tensors.length > 0 && info.infoEndOffset + lastTensorStart >= size) {
+    throw notGguf(filePath, `it is incomplete: its weights extend past the end of the file (${size} bytes)`);
+  }
   let quantization: string | null = null;
   let quantizationSource: GgufInfo["quantizationSource"] = null;
   if (typeof general.file_type === "number") {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -247,6 +247,24 @@ describe("GGUF metadata", () => {
     expect(await quantizationName(0)).toBe("F32");
     expect(await quantizationName(7)).toBe("Q8_0");
     expect(await quantizationName(9999)).toBeNull();
+  });
+
+  it("refuses damaged and incomplete GGUF files promptly instead of hanging on them", async () => {
+    const garbled = path.join(tmp, "garbled.gguf");
+    await writeFile(garbled, "GGUF but not really a model, only text");
+    await expect(readGgufInfo(garbled)).rejects.toThrow(`The model file ${garbled} is not a readable GGUF model: GGUF version`);
+
+    const whole = await readFile(STORIES);
+    const headerOnly = path.join(tmp, "header-cut.gguf");
+    await writeFile(headerOnly, whole.subarray(0, 200));
+    await expect(readGgufInfo(headerOnly)).rejects.toThrow(/more than 200 bytes can hold \(damaged or incomplete\)/);
+
+    const weightsCut = path.join(tmp, "weights-cut.gguf");
+    await writeFile(weightsCut, whole.subarray(0, 200_000));
+    await expect(readGgufInfo(weightsCut)).rejects.toThrow(`The model file ${weightsCut} is not a readable GGUF model: it is incomplete`);
+    await expect(loadLlamaGenerator({ modelPath: weightsCut, parallel: 1, maxQueue: 0, contextSize: 1024, threads: 1, sampling: SAMPLING })).rejects.toThrow(
+      "it is incomplete: its weights extend past the end of the file (200000 bytes)",
+    );
   });
 
   it("refuses a text file with a message naming it", async () => {

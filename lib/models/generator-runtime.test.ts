@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseEnv, resetEnvCache } from "@/lib/env";
 import { getEmbedder } from "@/lib/server/index-runtime";
+import { getLlamaRuntime } from "./llama-runtime";
 import { USE_LITE_ID } from "./use-lite-embedder";
 import type { Generator } from "./generator";
 import { closeGenerator, createGeneratorFromEnv, describeGenerator, findModelInDir, getGenerator } from "./generator-runtime";
@@ -44,7 +45,7 @@ describe("choosing the generator", () => {
       modelFile: "stories260K.gguf",
       modelSha256: STORIES_SHA256,
       threads: 1,
-      gpu: null,
+      gpu: (await getLlamaRuntime()).gpu || null,
       sampling: { temperature: 0.5, topP: 0.9, topK: 40, maxTokens: 64, seed: 11 },
     });
     expect(g.status()).toMatchObject({ parallel: 3, maxQueue: 4 });
@@ -125,7 +126,9 @@ describe("the process's generator", () => {
     const d = await describeGenerator();
     expect(d.identity).toEqual(a.identity());
     expect(d.status).toEqual({ kind: "llama", active: 0, queued: 0, parallel: 2, maxQueue: 8 });
-    expect(d.gpu).toBeNull();
+    const gpu = (await getLlamaRuntime()).gpu;
+    if (gpu) expect(d.gpu).toMatchObject({ type: gpu, devices: expect.any(Array), vramTotal: expect.any(Number) });
+    else expect(d.gpu).toBeNull();
     expect(d.embedderId).toBe(USE_LITE_ID);
     expect(d.model).toMatchObject({ architecture: "llama", trainContextSize: 2048, parameterCount: 292_800 });
     // The embedder's worker thread would otherwise outlive the test.

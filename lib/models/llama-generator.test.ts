@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueFullError, type GenerationRequest, type SamplingSettings } from "./generator";
 import { readGgufInfo, quantizationName } from "./gguf-info";
 import { loadLlamaGenerator, PromptTooLongError, type LlamaGenerator } from "./llama-generator";
+import { getLlamaRuntime } from "./llama-runtime";
 
 // stories260K writes children's stories and cannot follow instructions: these tests check the
 // mechanics of the real node-llama-cpp path (streaming, stopping, limits, the queue, identity).
@@ -40,8 +41,10 @@ afterAll(async () => {
 });
 
 describe("llama generator", () => {
-  it("records the model's identity: file, size, sha256, GGUF metadata, context, threads, CPU, sampling", () => {
+  it("records the model's identity: file, size, sha256, GGUF metadata, context, threads, device, sampling", async () => {
     expect(generator.kind).toBe("llama");
+    // null on a CPU-only machine (like the CI one); "cuda", "vulkan" or "metal" where layers are offloaded.
+    const gpu = (await getLlamaRuntime()).gpu || null;
     const id = generator.identity();
     expect(id).toEqual({
       kind: "llama",
@@ -52,7 +55,7 @@ describe("llama generator", () => {
       // The file has no general.file_type; its weights are all F32.
       quantization: "F32",
       contextSize: 2048,
-      gpu: null,
+      gpu,
       threads: 1,
       sampling: SAMPLING,
     });
@@ -109,6 +112,16 @@ describe("llama generator", () => {
   it("stops when aborted before the first token, without an error", async () => {
     const result = await generator.reserve().run(request({ signal: AbortSignal.abort() }));
     expect(result).toMatchObject({ text: "", finishReason: "abort", tokens: 0 });
+  });
+
+  it("stays on the CPU with gpu 'off'", async () => {
+    const cpu = await loadLlamaGenerator({ modelPath: STORIES, parallel: 1, maxQueue: 0, contextSize: 1024, threads: 1, gpu: "off", sampling: SAMPLING });
+    try {
+      expect(cpu.identity().gpu).toBeNull();
+      expect((await cpu.reserve().run(request())).text.length).toBeGreaterThan(0);
+    } finally {
+      await cpu.close();
+    }
   });
 
   it("answers 'length' when the answer reaches maxTokens", async () => {

@@ -21,6 +21,31 @@ describe("configuration", () => {
     expect(parseEnv({ DATABASE_URL: "", ADMIN_EMAIL: " " }).DATABASE_URL).toBeUndefined();
   });
 
+  it("has answer-model defaults and names bad model settings", () => {
+    const e = parseEnv({ DATA_DIR: "/srv/kq" });
+    expect(e).toMatchObject({
+      MODEL_PARALLEL: 2,
+      MODEL_QUEUE_MAX: 8,
+      MODEL_CONTEXT_SIZE: 8192,
+      MODEL_MAX_TOKENS: 512,
+      MODEL_TEMPERATURE: 0.2,
+      MODEL_TOP_P: 0.9,
+      MODEL_TOP_K: 40,
+      MODEL_GPU: "auto",
+      modelsDir: path.resolve("/srv/kq/models"),
+    });
+    expect(e.MODEL_PATH).toBeUndefined();
+    expect(e.MODEL_SEED).toBeUndefined();
+    expect(parseEnv({ MODEL_SEED: " " }).MODEL_SEED).toBeUndefined();
+    expect(parseEnv({ MODEL_SEED: "0" }).MODEL_SEED).toBe(0);
+    expect(parseEnv({ MODELS_DIR: "/opt/models" }).modelsDir).toBe(path.resolve("/opt/models"));
+    expect(() =>
+      parseEnv({ MODEL_PARALLEL: "0", MODEL_TOP_P: "0", MODEL_TEMPERATURE: "3", MODEL_SEED: "abc", MODEL_GPU: "cuda", MODEL_CONTEXT_SIZE: "100" }),
+    ).toThrow(
+      /MODEL_PARALLEL: must be at least 1\n.*MODEL_CONTEXT_SIZE: must be at least 512 tokens\n.*MODEL_TEMPERATURE: must be between 0 and 2\n.*MODEL_TOP_P: must be above 0 and at most 1\n.*MODEL_SEED: must be a number\n.*MODEL_GPU: must be auto or off/,
+    );
+  });
+
   it("requires the OIDC settings together", () => {
     expect(() => parseEnv({ OIDC_ISSUER: "https://idp.example" })).toThrow(/must be set together/);
     expect(parseEnv({ OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" }).OIDC_ISSUER).toBe("https://idp.example");

@@ -45,9 +45,31 @@ const schema = z.object({
   EMBEDDING_MODEL_PATH: optionalText,
   EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   MODEL_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  MODEL_PATH: optionalText,
+  MODELS_DIR: optionalText,
+  MODEL_PARALLEL: z.coerce.number("must be a number").int("must be a whole number").min(1, "must be at least 1").max(64).default(2),
+  MODEL_QUEUE_MAX: z.coerce.number("must be a number").int("must be a whole number").min(0, "must be 0 or more").max(10_000).default(8),
+  MODEL_CONTEXT_SIZE: z.coerce.number("must be a number").int("must be a whole number").min(512, "must be at least 512 tokens").max(1_048_576).default(8192),
+  MODEL_MAX_TOKENS: z.coerce.number("must be a number").int("must be a whole number").min(16, "must be at least 16 tokens").max(131_072).default(512),
+  MODEL_TEMPERATURE: z.coerce.number("must be a number").min(0, "must be between 0 and 2").max(2, "must be between 0 and 2").default(0.2),
+  MODEL_TOP_P: z.coerce.number("must be a number").gt(0, "must be above 0 and at most 1").max(1, "must be above 0 and at most 1").default(0.9),
+  MODEL_TOP_K: z.coerce.number("must be a number").int("must be a whole number").min(0, "must be 0 (off) or more").max(100_000).default(40),
+  // Empty means unset (a random seed per answer), not 0.
+  MODEL_SEED: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number("must be a number").int("must be a whole number").min(0, "must be 0 or more").max(2 ** 32 - 1, "must fit in 32 bits").optional(),
+  ),
+  MODEL_GPU: z.enum(["auto", "off"], "must be auto or off").default("auto"),
 });
 
-export type Env = z.infer<typeof schema> & { dataDir: string; lanceUri: string; maxUploadBytes: number; maxDecompressedBytes: number };
+export type Env = z.infer<typeof schema> & {
+  dataDir: string;
+  lanceUri: string;
+  maxUploadBytes: number;
+  maxDecompressedBytes: number;
+  /** Where the first *.gguf is taken from when MODEL_PATH is unset. */
+  modelsDir: string;
+};
 
 let cached: Env | undefined;
 
@@ -73,6 +95,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     dataDir,
     // A directory here, or an object-store URI (s3://…) that LanceDB understands.
     lanceUri: e.LANCEDB_URI ?? path.join(dataDir, "lance"),
+    modelsDir: e.MODELS_DIR ? path.resolve(e.MODELS_DIR) : path.join(dataDir, "models"),
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
     maxDecompressedBytes: Math.round(e.MAX_DECOMPRESSED_MB * 1024 * 1024),
   };

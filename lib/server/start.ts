@@ -2,14 +2,16 @@ import "server-only";
 import { getDatabaseHandle } from "@/db/runtime";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { getGenerator } from "@/lib/models/generator-runtime";
 import { announceBootstrap, ensureFirstAdmin } from "./bootstrap";
 import { publishControlInfo } from "./control";
 import { startWorkers } from "./workers";
 
 /**
  * Runs once per server process, before the first request: migrate, bootstrap, open the CLI
- * channel. A failure (a bad setting, a database that cannot be opened or migrated) stops the
- * server with the reason rather than letting it answer every request with an error.
+ * channel, load the answer generator. A failure (a bad setting, a database that cannot be opened
+ * or migrated, a configured model that cannot be loaded) stops the server with the reason rather
+ * than letting it answer every request with an error.
  */
 export async function startServer(): Promise<void> {
   try {
@@ -18,6 +20,9 @@ export async function startServer(): Promise<void> {
     log.info("database ready", { kind: handle.kind, dataDir: e.dataDir });
     announceBootstrap(await ensureFirstAdmin(handle.db, e));
     if (handle.kind === "pglite") publishControlInfo(e.dataDir, e.PORT);
+    // Loaded before serving: a configured model that cannot be loaded stops the server here,
+    // naming MODEL_PATH or MODELS_DIR, rather than failing every question later.
+    await getGenerator();
     startWorkers(handle.db);
   } catch (err) {
     process.stderr.write(`\nThe server could not start: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -16,7 +16,7 @@ import { log } from "@/lib/log";
 import type { Embedder } from "@/lib/models/embedder";
 import { QueueFullError, type ChatTurn, type GenerationResult, type GenerationTicket, type Generator } from "@/lib/models/generator";
 import { checkAnswer, type CheckedAnswer, type VersionFacts } from "@/lib/rag/cite";
-import { buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prompt";
+import { basePromptTokens, buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prompt";
 import { retrieveForActor } from "@/lib/rag/retrieve";
 import type { FusedHit, RetrievedPassage } from "@/lib/rag/types";
 import type { ChunkStore } from "@/lib/vector/store";
@@ -74,6 +74,15 @@ export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput
   if (requested?.some((id) => !scope.collectionIds.includes(id))) {
     // Unknown and unreadable look the same: the asker learns nothing about collections they cannot read.
     throw new AppError("not_found", "No collection with this id.");
+  }
+
+  // A question that leaves no room for a single passage cannot be answered from documents.
+  const questionTokens = basePromptTokens(question, (t) => generator.countTokens(t));
+  if (questionTokens > generator.promptBudget() * 0.75) {
+    throw new AppError(
+      "payload_too_large",
+      `The question is too long for the configured model: with the instructions it needs ${questionTokens} tokens, and the model's context leaves room for ${Math.floor(generator.promptBudget() * 0.75)} before any passage.`,
+    );
   }
 
   let ticket: GenerationTicket;

@@ -77,6 +77,11 @@ export interface PromptOptions {
 // Each chat turn costs a few tokens of template around its text.
 const TURN_OVERHEAD = 8;
 
+/** What the prompt costs before any passage or history: instructions, the question, the template. */
+export function basePromptTokens(question: string, countTokens: (text: string) => number): number {
+  return countTokens(INSTRUCTIONS) + countTokens(question.trim()) + 2 * TURN_OVERHEAD + 16;
+}
+
 /**
  * Fits the prompt into the budget. The question always stays; then passages in rank order (the
  * best first, at least one even if it must be cut short); then as many of the most recent turns
@@ -85,7 +90,7 @@ const TURN_OVERHEAD = 8;
 export function buildPrompt(opts: PromptOptions): BuiltPrompt {
   const count = opts.countTokens;
   const question = opts.question.trim();
-  let used = count(INSTRUCTIONS) + count(question) + 2 * TURN_OVERHEAD + 16;
+  let used = basePromptTokens(question, count);
 
   const passages: PromptPassage[] = [];
   for (const p of opts.passages) {

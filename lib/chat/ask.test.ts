@@ -1,0 +1,290 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DatabaseHandle } from "@/db/client";
+import { deleteGrant, insertCollection, upsertGrant } from "@/db/queries/collections";
+import { listMessages } from "@/db/queries/conversations";
+import { markDocumentDeleted, replaceRestrictions } from "@/db/queries/documents";
+import { addGroupMember, createGroup } from "@/db/queries/groups";
+import { createUser } from "@/db/queries/users";
+import { ingestVersion } from "@/ingest/pipeline";
+import { actorFromUserId, type Actor } from "@/lib/auth/actor";
+import { acceptUpload } from "@/lib/documents/upload";
+import { AppError } from "@/lib/errors";
+import { createEmbedder, type Embedder } from "@/lib/models/embedder";
+import { createExtractiveGenerator } from "@/lib/models/extractive-generator";
+import type { GenerationRequest, Generator } from "@/lib/models/generator";
+import { loadLlamaGenerator } from "@/lib/models/llama-generator";
+import { NOT_COVERED_REPLY } from "@/lib/rag/prompt";
+import { createTestDatabase } from "@/lib/testing/db";
+import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
+import { prepareAnswer, type AskDeps } from "./ask";
+import type { ChatEvent, FinalAnswer } from "./types";
+
+// The whole question path with the real database, LanceDB, USE-lite embedder and generators:
+// what the asker may read decides, at request time, what reaches the prompt, the stream, the
+// citations and the stored conversation.
+
+const STORIES = path.resolve(process.cwd(), "../shared/models/stories260K.gguf");
+const SECRET = "ZEBRA-4471";
+const FINANCE = "4.2 million pounds";
+
+let h: DatabaseHandle;
+let dataDir: string;
+let embedder: Embedder;
+let store: ChunkStore;
+let nurse: Actor;
+let pharmacist: Actor;
+let outsider: Actor;
+let wardId: string;
+let financeId: string;
+let handDoc: string;
+let drugsDoc: string;
+let nurseGrant: string;
+
+/** A spy around a real generator: records what each run was given. */
+function recording(inner: Generator) {
+  const requests: GenerationRequest[] = [];
+  const generator: Generator = {
+    ...inner,
+    kind: inner.kind,
+    identity: () => inner.identity(),
+    promptBudget: () => inner.promptBudget(),
+    countTokens: (t) => inner.countTokens(t),
+    status: () => inner.status(),
+    close: () => inner.close(),
+    reserve() {
+      const ticket = inner.reserve();
+      return {
+        run: (req) => {
+          requests.push(req);
+          return ticket.run(req);
+        },
+        release: () => ticket.release(),
+      };
+    },
+  };
+  return { generator, requests };
+}
+
+async function ingest(collectionId: string, fileName: string, text: string) {
+  const upload = await acceptUpload(h.db, { dataDir, maxUploadBytes: 10e6 }, { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null });
+  if (upload.status !== "queued") throw new Error(`upload of ${fileName}: ${upload.status}`);
+  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6 }, upload.versionId, { progress: async () => undefined });
+  return upload.documentId;
+}
+
+async function user(email: string): Promise<string> {
+  return (await createUser(h.db, { email, name: email, roles: ["employee"], passwordHash: null })).id;
+}
+
+async function run(deps: AskDeps, actor: Actor, input: Parameters<typeof prepareAnswer>[2], signal = new AbortController().signal) {
+  const events: ChatEvent[] = [];
+  const prepared = await prepareAnswer(deps, actor, input);
+  const final = await prepared.run((e) => events.push(e), signal);
+  return { events, final, raw: JSON.stringify(events) };
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-ask-"));
+  h = await createTestDatabase();
+  embedder = await createEmbedder({});
+  store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
+
+  const [nurseId, pharmacistId, outsiderId] = [await user("nurse@ask.test"), await user("pharmacist@ask.test"), await user("outsider@ask.test")];
+  const nurses = await createGroup(h.db, { name: "Nurses" });
+  const pharmacy = await createGroup(h.db, { name: "Pharmacy" });
+  for (const id of [nurseId, pharmacistId]) await addGroupMember(h.db, { groupId: nurses.id, userId: id });
+  await addGroupMember(h.db, { groupId: pharmacy.id, userId: pharmacistId });
+  wardId = (await insertCollection(h.db, { name: "Ward", description: "", createdBy: null })).id;
+  financeId = (await insertCollection(h.db, { name: "Finance", description: "", createdBy: null })).id;
+  nurseGrant = (await upsertGrant(h.db, { collectionId: wardId, groupId: nurses.id, access: "read" })).id;
+
+  handDoc = await ingest(
+    wardId,
+    "hand-hygiene.md",
+    "# Hand hygiene\n\nStaff must perform hand hygiene before touching a patient and after touching patient surroundings.\n\nUse an alcohol-based hand rub for 20 to 30 seconds when hands are not visibly soiled.\n",
+  );
+  drugsDoc = await ingest(wardId, "controlled-drugs.md", `# Controlled drugs\n\nThe keypad combination for the controlled drugs cabinet is ${SECRET}.\n`);
+  await replaceRestrictions(h.db, { documentId: drugsDoc, groupIds: [pharmacy.id] });
+  await store.setDocumentRestriction(drugsDoc, [pharmacy.id]);
+  await ingest(financeId, "budget.md", `# Cardiology budget\n\nThe cardiology budget for 2027 is ${FINANCE}.\n`);
+
+  nurse = (await actorFromUserId(h.db, nurseId))!;
+  pharmacist = (await actorFromUserId(h.db, pharmacistId))!;
+  outsider = (await actorFromUserId(h.db, outsiderId))!;
+}, 180_000);
+
+afterAll(async () => {
+  await store?.close();
+  await h?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("asking with the extractive generator", () => {
+  it("streams a cited answer from the readable document and stores it", async () => {
+    const { generator, requests } = recording(createExtractiveGenerator({ parallel: 2, maxQueue: 2 }));
+    const { events, final } = await run({ db: h.db, store, embedder, generator }, nurse, { message: "When must staff perform hand hygiene?" });
+    expect(events[0]!.event).toBe("meta");
+    expect(events.filter((e) => e.event === "token").length).toBeGreaterThan(3);
+    expect(events.at(-1)!.event).toBe("final");
+    const f = final as FinalAnswer;
+    expect(f.citations[0]).toMatchObject({ documentId: handDoc, versionNumber: 1, headingPath: "Hand hygiene" });
+    expect(f.answer).toContain("before touching a patient");
+    expect(f.sentences.filter((s) => s.citations.length > 0).every((s) => s.support === "supported")).toBe(true);
+    expect(f.model).toMatchObject({ kind: "extractive", modelFile: null, embedderId: embedder.id });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.system).toContain("<passages>");
+
+    const stored = await listMessages(h.db, { conversationId: f.conversationId, userId: nurse.id });
+    expect(stored.map((m) => [m.role, m.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "complete"],
+    ]);
+    expect(stored[1]!.content).toBe(f.answer);
+    expect(stored[1]!.model).toMatchObject({ kind: "extractive" });
+  });
+
+  it("never puts a restricted document or another collection into the prompt, the stream or the stored answer", async () => {
+    const { generator, requests } = recording(createExtractiveGenerator({ parallel: 2, maxQueue: 2 }));
+    const deps = { db: h.db, store, embedder, generator };
+    for (const message of [`What is the keypad combination for the controlled drugs cabinet ${SECRET}?`, `What is the cardiology budget for 2027? ${FINANCE}`]) {
+      const { events, final } = await run(deps, nurse, { message });
+      const streamed = JSON.stringify(events.filter((e) => e.event !== "meta"));
+      expect(streamed).not.toContain("keypad combination for the controlled drugs cabinet is");
+      expect(streamed).not.toContain("budget for 2027 is");
+      for (const c of final!.citations) expect(c.documentId).toBe(handDoc);
+      const stored = await listMessages(h.db, { conversationId: final!.conversationId, userId: nurse.id });
+      expect(stored.find((m) => m.role === "assistant")!.content).not.toMatch(/is ZEBRA|is 4\.2/);
+    }
+    for (const r of requests) {
+      expect(r.system).not.toContain(SECRET);
+      expect(r.system).not.toContain(FINANCE);
+    }
+    // The same question from a member of the restricting group does reach the passage.
+    const member = await run(deps, pharmacist, { message: "What is the keypad combination for the controlled drugs cabinet?" });
+    expect(member.final!.citations.map((c) => c.documentId)).toContain(drugsDoc);
+    expect(member.final!.answer).toContain(SECRET);
+  });
+
+  it("answers 'not covered' without calling the generator when nothing relevant is readable", async () => {
+    const { generator, requests } = recording(createExtractiveGenerator({ parallel: 1, maxQueue: 0 }));
+    const { final, events } = await run({ db: h.db, store, embedder, generator }, nurse, { message: "Who won the football world cup in 1998?" });
+    expect(final).toMatchObject({ notCovered: true, answer: NOT_COVERED_REPLY, citations: [] });
+    expect(events.filter((e) => e.event === "token").map((e) => (e.data as { text: string }).text).join("")).toBe(NOT_COVERED_REPLY);
+    expect(requests).toHaveLength(0);
+    // The place in the queue was given back: another question can be asked at once.
+    expect(generator.status()).toMatchObject({ active: 0, queued: 0 });
+    await (await prepareAnswer({ db: h.db, store, embedder, generator }, nurse, { message: "hand hygiene" })).cancel();
+  });
+
+  it("refuses before streaming: no grant (403), someone else's conversation or an unreadable collection (404), a full queue (429)", async () => {
+    const generator = createExtractiveGenerator({ parallel: 1, maxQueue: 0 });
+    const deps = { db: h.db, store, embedder, generator };
+    const refusal = async (p: Promise<unknown>) => {
+      const err = await p.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(AppError);
+      return err as AppError;
+    };
+    expect((await refusal(prepareAnswer(deps, outsider, { message: "hand hygiene" }))).status).toBe(403);
+    const own = await run(deps, nurse, { message: "hand rub duration" });
+    expect((await refusal(prepareAnswer(deps, pharmacist, { message: "and?", conversationId: own.final!.conversationId }))).status).toBe(404);
+    expect((await refusal(prepareAnswer(deps, nurse, { message: "budget", collectionIds: [financeId] }))).message).toBe("No collection with this id.");
+
+    const holding = await prepareAnswer(deps, nurse, { message: "hand hygiene" });
+    const full = await refusal(prepareAnswer(deps, nurse, { message: "hand hygiene" }));
+    expect(full.status).toBe(429);
+    expect(Number(full.headers!["retry-after"])).toBeGreaterThanOrEqual(1);
+    holding.cancel();
+    (await prepareAnswer(deps, nurse, { message: "hand hygiene" })).cancel();
+  });
+
+  it("drops hits that Postgres no longer backs, such as a document deleted before the index caught up", async () => {
+    const doc = await ingest(wardId, "gloves.md", "# Gloves\n\nNitrile gloves are changed between every patient contact on the ward.\n");
+    const { generator } = recording(createExtractiveGenerator({ parallel: 1, maxQueue: 1 }));
+    const deps = { db: h.db, store, embedder, generator };
+    const before = await run(deps, nurse, { message: "When are nitrile gloves changed?" });
+    expect(before.final!.citations.map((c) => c.documentId)).toContain(doc);
+    await markDocumentDeleted(h.db, { documentId: doc, deletedBy: null });
+    expect(await store.countRows({ documentId: doc })).toBeGreaterThan(0);
+    const after = await run(deps, nurse, { message: "When are nitrile gloves changed?" });
+    expect(after.final!.citations.map((c) => c.documentId)).not.toContain(doc);
+    expect(after.raw).not.toContain("Nitrile gloves are changed");
+    await store.deleteDocument(doc);
+  });
+
+  it("passes earlier turns of the conversation as history", async () => {
+    const { generator, requests } = recording(createExtractiveGenerator({ parallel: 1, maxQueue: 1 }));
+    const deps = { db: h.db, store, embedder, generator };
+    const first = await run(deps, nurse, { message: "When must staff perform hand hygiene?" });
+    await run(deps, nurse, { message: "How long should the hand rub take?", conversationId: first.final!.conversationId });
+    expect(requests[1]!.history.map((t) => t.role)).toEqual(["user", "assistant"]);
+    expect(requests[1]!.history[0]!.content).toBe("When must staff perform hand hygiene?");
+  });
+
+  it("stops reading a collection the moment its grant is revoked", async () => {
+    const generator = createExtractiveGenerator({ parallel: 1, maxQueue: 1 });
+    const deps = { db: h.db, store, embedder, generator };
+    await deleteGrant(h.db, { collectionId: wardId, grantId: nurseGrant });
+    try {
+      const fresh = (await actorFromUserId(h.db, nurse.id))!;
+      await expect(prepareAnswer(deps, fresh, { message: "hand hygiene" })).rejects.toMatchObject({ status: 403 });
+    } finally {
+      const nurses = nurse.groups.find((g) => g.name === "Nurses")!;
+      nurseGrant = (await upsertGrant(h.db, { collectionId: wardId, groupId: nurses.id, access: "read" })).id;
+    }
+  });
+});
+
+describe("asking with node-llama-cpp (stories260K fixture)", () => {
+  let llama: Awaited<ReturnType<typeof loadLlamaGenerator>>;
+  beforeAll(async () => {
+    llama = await loadLlamaGenerator({
+      modelPath: STORIES,
+      parallel: 1,
+      maxQueue: 1,
+      contextSize: 2048,
+      threads: 1,
+      sampling: { temperature: 0.8, topP: 0.9, topK: 40, maxTokens: 400, seed: 7 },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await llama?.close();
+  });
+
+  it("streams tokens and records the model's identity and sha256 with the answer", async () => {
+    const { events, final } = await run({ db: h.db, store, embedder, generator: llama }, nurse, { message: "When must staff perform hand hygiene?" });
+    expect(events.filter((e) => e.event === "token").length).toBeGreaterThan(5);
+    expect(final!.model).toMatchObject({
+      kind: "llama",
+      modelFile: "stories260K.gguf",
+      modelBytes: 1185376,
+      modelSha256: "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d",
+      architecture: "llama",
+      embedderId: embedder.id,
+    });
+    const stored = await listMessages(h.db, { conversationId: final!.conversationId, userId: nurse.id });
+    expect(stored[1]!.model).toMatchObject({ modelSha256: "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d" });
+  });
+
+  it("stops generating when the client goes away and keeps what was written as a stopped answer", async () => {
+    const abort = new AbortController();
+    const events: ChatEvent[] = [];
+    const prepared = await prepareAnswer({ db: h.db, store, embedder, generator: llama }, nurse, { message: "When must staff perform hand hygiene?" });
+    let tokens = 0;
+    const final = await prepared.run((e) => {
+      events.push(e);
+      if (e.event === "token" && ++tokens === 3) abort.abort();
+    }, abort.signal);
+    expect(final!.status).toBe("stopped");
+    expect(final!.finishReason).toBe("abort");
+    expect(tokens).toBeLessThan(10);
+    const stored = await listMessages(h.db, { conversationId: final!.conversationId, userId: nurse.id });
+    expect(stored[1]!.status).toBe("stopped");
+    expect(llama.status()).toMatchObject({ active: 0, queued: 0 });
+  });
+});

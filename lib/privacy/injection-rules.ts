@@ -23,10 +23,10 @@ export interface InjectionRule {
 }
 
 const IGNORE = String.raw`(?:ignore|disregard|forget|skip|bypass|override|overrule|discard|abandon|neglect|dismiss|pay\s+no\s+attention\s+to|do\s+not\s+(?:follow|obey|heed|listen\s+to)|don'?t\s+(?:follow|obey|heed|listen\s+to)|stop\s+following|set\s+aside|throw\s+out|erase|cancel|nullify|drop)`;
-const RULES_OBJ = String.raw`(?:instructions?|prompts?|directions?|directives?|rules|guidelines|guardrails|constraints|restrictions|programming|commands?|orders|context|messages|training|filters|system\s+prompt|system\s+message|safety\s+(?:rules|guidelines|protocols|policies))`;
+const RULES_OBJ = String.raw`(?:instructions?|prompts?|directions?|directives?|rules?|guidelines|guardrails|constraints|restrictions|programming|commands?|orders|context|messages|training|filters|system\s+prompt|system\s+message|safety\s+(?:rules|guidelines|protocols|policies))`;
 const BEFORE = String.raw`(?:previous|prior|above|earlier|preceding|foregoing|former|initial|original|old|existing|past|last|aforementioned)`;
 const AI = String.raw`(?:ai|a\.i\.|chatbot|chat\s?bot|llm|llms|large\s+language\s+model|language\s+model|gpt(?:-?\d[\w.]*)?|chatgpt|claude|gemini|copilot|bard|llama|ai\s+(?:assistant|model|system|agent)|virtual\s+assistant|the\s+assistant|assistant|bot|model)`;
-const DATA_OBJ = String.raw`(?:conversation|chat\s+history|chat\s+log|chat|previous\s+messages|messages|context|system\s+prompt|prompt|instructions|secrets?|api\s+keys?|passwords?|credentials|tokens?|the\s+user'?s?\s+(?:data|information|details|question|questions|messages|answers?|email|name|address)|user\s+(?:data|information|details|questions|messages)|personal\s+(?:data|information)|(?:the\s+)?(?:above|previous)\s+(?:text|content|answer|response)|(?:full\s+|entire\s+|complete\s+)?(?:text|contents?)\s+of\s+(?:the\s+|your\s+)?(?:documents?|passages?|context|conversation))`;
+const DATA_OBJ = String.raw`(?:conversation|chat\s+history|chat\s+log|(?:this|the|our|my)\s+chat|(?:all\s+)?(?:previous|prior|earlier|above)\s+messages|context|system\s+prompt|prompt|instructions|secrets?|api\s+keys?|passwords?|credentials|tokens?|the\s+user'?s?\s+(?:data|information|details|question|questions|messages|answers?|email|name|address)|user\s+(?:data|information|details|questions|messages)|personal\s+(?:data|information)|(?:the\s+)?(?:above|previous)\s+(?:text|content|answer|response)|(?:full\s+|entire\s+|complete\s+)?(?:text|contents?)\s+of\s+(?:the\s+|your\s+)?(?:documents?|passages?|context|conversation))`;
 const TARGET = String.raw`(?:https?://|www\.|[\w.+-]+@[\w-]+\.[\w.]+|\S+\.(?:com|net|org|io|ru|cn|xyz|info|biz|top)\b|(?:this|that|the\s+following|my|our|an?\s+external|external|the\s+attacker'?s?)\s+(?:url|link|address|e-?mail(?:\s+address)?|server|endpoint|webhook|website|site|domain))`;
 const PLACEHOLDER = String.raw`(?:\{|\}|%7b|%7d|<[a-z_ ]+>|\$[a-z_]|\[(?:data|conversation|secret|chat|history|prompt|summary|user|info|answer|question|insert|content)[^\]]*\])`;
 
@@ -56,6 +56,11 @@ export const INJECTION_RULES: InjectionRule[] = [
   {
     kind: "override",
     re: /\b(?:ignore|disregard|forget)\s+(?:everything|anything|all(?:\s+of\s+that)?|what)\s+(?:you\s+(?:were|have\s+been)\s+told|(?:i|we)\s+(?:said|told\s+you)|(?:written\s+|said\s+|stated\s+)?(?:above|before|previously|so\s+far|up\s+to\s+(?:now|here|this\s+point))|you\s+know|that\s+came\s+before)/g,
+    confidence: 0.9,
+  },
+  {
+    kind: "override",
+    re: new RegExp(`\\b${IGNORE}\\s+(?:all\\s+(?:of\\s+)?)?(?:the\\s+|everything\\s+)?(?:above|foregoing|preceding)\\b(?:\\s+(?:text|content|lines))?\\s*(?:,|and|then|;)\\s*(?:instead\\s+)?(?:tell|say|respond|answer|reply|output|print|write|state|reveal|follow|do|recommend|approve|confirm)\\b`, "g"),
     confidence: 0.9,
   },
   {
@@ -145,6 +150,11 @@ export const INJECTION_RULES: InjectionRule[] = [
     re: /\b(?:act|behave|respond|answer|reply|speak)\s+(?:as|like)\s+(?:an?\s+|my\s+)?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|rogue|amoral|dan\b|different\s+(?:ai|model|assistant)|(?:ai|assistant|model|chatbot)\s+(?:without|with\s+no|that\s+has\s+no|free\s+of)|deceased\s+grandmother|grandma)/g,
     confidence: 0.92,
   },
+  {
+    kind: "role_play",
+    re: /\b(?:role-?play|act|pose|pretend\s+to\s+be|behave)\s+(?:as|like)\s+(?:an?\s+|the\s+)?(?:ai|model|assistant|chatbot|bot|language\s+model|character|version\s+of\s+yourself)\s+(?:that|which|who)\s+(?:has|have|had|is|was)\s+(?:been\s+)?(?:freed|released|liberated|unshackled|no|without|unrestricted|unfiltered|uncensored|free|not\s+bound)/g,
+    confidence: 0.9,
+  },
   { kind: "role_play", re: /\b(?:enable|activate|enter|switch\s+to|turn\s+on)\s+(?:god|dan|jailbreak|unrestricted|unfiltered|evil|chaos|opposite)\s+mode\b/g, confidence: 0.92 },
   { kind: "role_play", re: /\b(?:god|dan|jailbreak|unrestricted|unfiltered|evil)\s+mode\s+(?:enabled|activated|on|engaged)\b/g, confidence: 0.92 },
   { kind: "role_play", re: /\b(?:developer|debug|admin)\s+mode\s+(?:enabled|activated|engaged)\b[^.]{0,80}\byou\b/g, confidence: 0.8 },
@@ -166,7 +176,7 @@ export const INJECTION_RULES: InjectionRule[] = [
   },
   {
     kind: "exfiltration",
-    re: new RegExp(`\\b(?:send|e-?mail|post|upload|forward|transmit|exfiltrate|leak|submit|share|copy|paste|relay|report|deliver)\\s+(?:me\\s+)?(?:(?:the|all|this|your|any|every|each|all\\s+of\\s+the)\\s+)?(?:\\w+\\s+){0,3}?${DATA_OBJ}\\b[^.!?\\n]{0,40}?\\b(?:to|at|via|using|into)\\s+${TARGET}`, "g"),
+    re: new RegExp(`\\b(?:send|e-?mail|post|upload|forward|transmit|exfiltrate|leak|submit|share|copy|paste|relay|report|deliver)\\s+(?:me\\s+)?(?:(?:the|all|this|your|any|every|each|all\\s+of\\s+the)\\s+)?(?:[\\w'’]+\\s+){0,3}?${DATA_OBJ}\\b[^.!?\\n]{0,40}?\\b(?:to|at|via|using|into)\\s+${TARGET}`, "g"),
     confidence: 0.9,
   },
   {
@@ -236,7 +246,7 @@ export const INJECTION_RULES: InjectionRule[] = [
   // ---- instructions addressed to the assistant reading the document
   {
     kind: "addressed_instruction",
-    re: new RegExp(`\\b(?:note|message|instructions?|attention|hey|hi|hello|dear|psst|important|notice|reminder|memo|warning)\\s+(?:to|for)?\\s*(?:the\\s+|any\\s+|all\\s+)?${AI}s?\\s*[:,!-]`, "g"),
+    re: new RegExp(`\\b(?:note|message|instructions?|attention|hey|hi|hello|dear|psst|important|notice|reminder|memo|warning)[,:]?\\s+(?:to|for)?\\s*(?:the\\s+|any\\s+|all\\s+)?${AI}s?\\s*[:,!-]`, "g"),
     confidence: 0.85,
   },
   {

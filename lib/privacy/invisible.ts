@@ -2,7 +2,8 @@
 // controls that reorder what is displayed, and Unicode "tag" characters, which spell out ASCII
 // invisibly (a known way to smuggle instructions past a human reviewer).
 
-export const ZERO_WIDTH = /[\u200B\u2060\uFEFF\u180E\u200C\u200D]/g;
+// Zero-width (non-)joiners are left out: Persian, Devanagari and emoji sequences need them.
+export const ZERO_WIDTH = /[\u200B\u2060\uFEFF\u180E]/g;
 export const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 // U+E0000–U+E007F as surrogate pairs.
 export const TAG_CHARACTERS = /\uDB40[\uDC00-\uDC7F]/g;

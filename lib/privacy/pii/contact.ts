@@ -16,12 +16,14 @@ export function detectEmails(text: string): PiiFinding[] {
   if (!text.includes("@")) return out;
   for (const m of text.matchAll(EMAIL)) {
     if (FILE_EXTENSIONS.has(m[1]!.toLowerCase())) continue;
+    // user:password@host inside a URL is a credential, not a mailbox.
+    if (/:\/\/[^\s/@]*:$/.test(text.slice(Math.max(0, m.index - 80), m.index))) continue;
     out.push(finding("email", text, m.index, m.index + m[0].length, 0.95));
   }
   return out;
 }
 
-const PHONE_CUE = /\b(?:phone|ph|tel|telephone|mobile|cell|cellphone|fax|call|dial|contact|whatsapp|sms|text|pager|hotline|number)\b\.?\s*(?:no\.?|number|#)?\s*[:.]?\s*$/;
+const PHONE_CUE = /\b(?:phone|ph|tel|telephone|mobile|cell|cellphone|fax|call|dial|contact|whatsapp|sms|text|pager|hotline)\b\.?\s*(?:no\.?|number|#)?\s*[:.]?\s*$/;
 
 export function detectPhones(text: string, defaultCountry: CountryCode = "US"): PiiFinding[] {
   const out: PiiFinding[] = [];
@@ -58,8 +60,11 @@ export function detectIps(text: string): PiiFinding[] {
     const before = textBefore(text, m.index, 30);
     if (VERSION_CUE.test(before)) continue;
     const octets = m[0].split(".").map(Number);
-    let confidence = octets.every((o) => o < 10) ? 0.45 : 0.8;
-    if (IP_CUE.test(before)) confidence = 0.95;
+    // "4.4.1.3" is far more often a section number than an address: only an explicit cue right
+    // before it makes it one.
+    const smallOctets = octets.every((o) => o < 10);
+    let confidence = smallOctets ? 0.45 : 0.8;
+    if (smallOctets ? /\b(?:ip|ipv4|ip address|address|host)\s*[:=]?\s*$/.test(before) : IP_CUE.test(before)) confidence = 0.95;
     out.push(finding("ip_address", text, m.index, m.index + m[0].length, confidence));
   }
   if (text.includes(":")) {

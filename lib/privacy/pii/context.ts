@@ -18,7 +18,7 @@ export function textAfter(text: string, end: number, window: number): string {
 
 /** Words that make a nearby number an identifier of something other than a person. */
 export const NOT_PERSONAL_CUE =
-  /\b(?:order|invoice|inv|part|item|sku|ref|reference|tracking|ticket|case|claim no|po|purchase order|serial|model|isbn|issn|imei|batch|lot|build|version|ver|release|docket|file no|form|routing|transaction|confirmation|receipt|shipment|catalog|catalogue|product|patent|contract|project|job|request|incident)\b[^0-9]{0,14}$|(?:#|\bno\.?)\s*$/;
+  /\b(?:order|invoice|inv|part|item|sku|ref|reference|tracking|ticket|case|claim no|po|purchase order|serial|model|isbn|issn|imei|batch|lot|build|version|ver|release|docket|file no|form|routing|transaction|confirmation|receipt|shipment|catalog|catalogue|product|patent|contract|project|job|request|incident|record|index|code|sku)\b[^0-9]{0,14}$|(?:#|\bno\.?)\s*$/;
 
 /** Shannon entropy in bits per character. */
 export function entropy(value: string): number {

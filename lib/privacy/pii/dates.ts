@@ -53,7 +53,7 @@ function isRealBirthDate([y, m, d]: [number, number, number]): boolean {
 }
 
 /** What may stand between a cue and its date: a colon, a bracketed format hint, a table bar. */
-const GAP = /^(?:\s|[:|=\-–—]|\((?:[^()\n]{0,14})\)|on\b|is\b|was\b){0,8}/i;
+const GAP = /^(?:\s|[:|=\-–—]|\((?:[^()\n]{0,14})\)|on\b|is\b|was\b|of\b|(?:given|listed|recorded|entered|stated|reported)\s+as\b){0,8}/i;
 
 export function detectDatesOfBirth(text: string): PiiFinding[] {
   const out: PiiFinding[] = [];

@@ -12,9 +12,11 @@ const TOKEN = String.raw`(?:(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)
 const PARTICLE = String.raw`(?:van|von|de|der|den|da|di|du|del|la|le|bin|al|ter|ten)`;
 const INITIAL = String.raw`[A-Z]\.`;
 /** First [middle initial] [particle] Last, or a single surname where the cue allows. */
-const FULL_NAME = new RegExp(`^${TOKEN}(?:\\s+(?:${INITIAL}|${TOKEN}))?(?:\\s+${PARTICLE})?\\s+${TOKEN}`);
-const ONE_NAME = new RegExp(`^${TOKEN}(?:\\s+(?:${INITIAL}\\s+)?(?:${PARTICLE}\\s+)?${TOKEN}){0,2}`);
-const LAST_FIRST = new RegExp(`^${TOKEN},\\s+${TOKEN}(?:\\s+${INITIAL})?`);
+// Inside a name only spaces and tabs: a line break ends it (headings run into the next line).
+const SP = String.raw`[ \t]+`;
+const FULL_NAME = new RegExp(`^${TOKEN}(?:${SP}(?:${INITIAL}|${TOKEN}))?(?:${SP}${PARTICLE}(?:${SP}${PARTICLE})?)?${SP}${TOKEN}`);
+const ONE_NAME = new RegExp(`^${TOKEN}(?:${SP}(?:${INITIAL}${SP})?(?:${PARTICLE}${SP})?${TOKEN}){0,2}`);
+const LAST_FIRST = new RegExp(`^${TOKEN},${SP}${TOKEN}(?:${SP}${INITIAL})?`);
 
 // Capitalised words that follow the same cues in policies and forms without being names.
 const NOT_NAMES = new Set(
@@ -31,6 +33,11 @@ const NOT_NAMES = new Set(
   representative contact person owner administrator admin operator vendor supplier contractor partner public
   january february march april may june july august september october november december monday tuesday wednesday
   thursday friday saturday sunday north south east west street road avenue county city district region
+  division institute branch unit bureau council commission foundation association society laboratory lab technology
+  technologies solutions network networks bank trust fund insurance partners holdings international global applied
+  toolkit notification testing selection relationships summary action income retirement financial institution
+  institutions providers matches defined identifiers required payable receivable accounts desk help support operations
+  services cybersecurity safety quality assurance governance training education research development engineering
   if when where while for from with without to of in on at by and or not no yes is are was were be been`
     .split(/\s+/)
     .filter(Boolean),
@@ -46,14 +53,18 @@ function take(text: string, at: number, re: RegExp): string | null {
   return m && plausible(m[0]) ? m[0] : null;
 }
 
-const HONORIFIC = /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sra?|Srta)\b\.?\s+/g;
+const HONORIFIC = /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sra?|Srta)\b\.?[ \t]+/g;
 const HONORIFIC_AHEAD = /^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sra?|Srta)\b/;
+// A label noun counts only with a colon or dash after it ("Provider: …", not "Service Provider
+// Testing"); "… by" phrases count without one.
 const LABEL =
-  /\b(?:patient(?:'s)?(?:\s+(?:full\s+)?name)?|(?:full\s+|legal\s+|client\s+|member\s+|employee\s+|resident\s+|insured\s+)?name|employee|signed|signature|signed\s+by|insured|subscriber|guardian|next\s+of\s+kin|emergency\s+contact|contact\s+person|attn|attention|prepared\s+by|approved\s+by|reviewed\s+by|submitted\s+by|requested\s+by|authored\s+by|author|physician|attending|provider|nurse|mother|father|spouse|witness|beneficiary)\b\.?\s*[:\-–]?\s*/gi;
-const DEAR = /\bDear\s+/g;
+  /\b(?:(?:patient(?:'s)?(?:[ \t]+(?:full[ \t]+)?name)?|(?:full[ \t]+|legal[ \t]+|client[ \t]+|member[ \t]+|employee[ \t]+|resident[ \t]+|insured[ \t]+)?name|employee|signed|signature|insured|subscriber|guardian|next[ \t]+of[ \t]+kin|emergency[ \t]+contact|contact[ \t]+person|attn|attention|author|physician|attending|provider|nurse|mother|father|spouse|witness|beneficiary)\.?[ \t]*[:\-–]|(?:prepared|approved|reviewed|submitted|requested|authored|signed|completed|verified)[ \t]+by[ \t]*:?)[ \t]*/gi;
+/** "patient Jane Roe" written into running text, without a colon. */
+const PATIENT = /\b[Pp]atient[ \t]+(?=[A-Z])/g;
+const DEAR = /\bDear[ \t]+/g;
 const CREDENTIAL_AFTER = /^,?\s+(?:MD|M\.D\.|RN|R\.N\.|DO|D\.O\.|PhD|Ph\.D\.|NP|PA-C|DDS|DMD|LPN|CNA|PharmD|MBBS|FACP|FRCP|Esq\.?)\b/;
 const IDENTIFIER_AFTER = /^\s*[,(]\s*(?:DOB|D\.O\.B\.|born|date of birth|MRN|SSN|age\s+\d)/i;
-const CANDIDATE = new RegExp(`(?<![\\w'’-])${TOKEN}(?:\\s+${INITIAL})?(?:\\s+${PARTICLE})?\\s+${TOKEN}(?![\\w'’-])`, "g");
+const CANDIDATE = new RegExp(`(?<![\\w'’-])${TOKEN}(?:${SP}${INITIAL})?(?:${SP}${PARTICLE})?${SP}${TOKEN}(?![\\w'’-])`, "g");
 
 export function detectNames(text: string): PiiFinding[] {
   const out: PiiFinding[] = [];
@@ -69,6 +80,11 @@ export function detectNames(text: string): PiiFinding[] {
     const lastFirst = take(text, at, LAST_FIRST);
     const name = lastFirst ?? take(text, at, FULL_NAME);
     if (name) push(at, name, 0.85);
+  }
+  for (const m of text.matchAll(PATIENT)) {
+    const at = m.index + m[0].length;
+    const name = take(text, at, FULL_NAME);
+    if (name) push(at, name, 0.75);
   }
   for (const m of text.matchAll(DEAR)) {
     const at = m.index + m[0].length;

@@ -30,15 +30,18 @@ const KNOWN_KEYS: { re: RegExp; confidence: number }[] = [
 
 // The value after a password cue, quoted or not; the cue itself stays readable after masking.
 const PASSWORD =
-  /\b(?:pass(?:word|wd|phrase|code)?|pwd|pw|passwort|mot de passe|contrase[ñn]a|pin)\b(?:\s+(?:is|was|=|:))?\s*[:=]?\s*(["'`“‘]?)([^\s"'`”’]{4,128})\1/dgi;
+  /\b(?:pass(?:word|wd|phrase|code)?|pwd|pw|passwort|mot de passe|contrase[ñn]a|pin)\b(\s+(?:is|was|(?:re)?set\s+to|changed\s+to|to)\s+|\s*(?:[:=]|:=)\s*|\s+)(["'`“‘]?)([^\s"'`”’]{4,128})\2/dgi;
 const PLACEHOLDER =
   /^(?:[*x•.·#_-]+|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\$\{?[\w.]+\}?|%\w+%|(?:your|my|the|a|an|new|old|same|this|that|must|should|shall|will|may|can|cannot|be|at|of|for|to|is|are|was|not|never|only|and|or|with|when|if|policy|policies|required|requirement|requirements|minimum|maximum|min|max|length|expire|expires|expiry|expiration|change|changes|changed|reset|resets|characters?|complexity|none|null|nil|n\/a|tbd|redacted|hidden|protected|manager|management|history|field|fields|hash|hashes|hashed|based|entry|entries|used|use|strength|strong|weak|rules?|guidance|guidelines?|authentication|authenticator|authenticators|secret|secrets|value|values|example|sample|placeholder|changeme_placeholder))$/i;
 
 function passwordFindings(text: string, out: PiiFinding[]): void {
   for (const m of text.matchAll(PASSWORD)) {
-    const value = m[2]!.replace(/[.,;:!?)]+$/, "");
-    if (value.length < 4 || PLACEHOLDER.test(value)) continue;
-    const quoted = m[1] !== "";
+    const value = m[3]!.replace(/[.,;:!?)]+$/, "");
+    if (value.length < 4 || PLACEHOLDER.test(value) || /^[<[{(/-]/.test(value)) continue;
+    const quoted = m[2] !== "";
+    // "password Tr0ub4dor&3" with nothing between: only a value that mixes letters and digits.
+    const bare = m[1]!.trim() === "";
+    if (bare && !quoted && !(/\d/.test(value) && /[A-Za-z]/.test(value))) continue;
     const isPin = /^pin\b/i.test(m[0]);
     let confidence: number;
     if (isPin) confidence = /^\d{4,12}$/.test(value) ? 0.75 : 0;
@@ -46,7 +49,7 @@ function passwordFindings(text: string, out: PiiFinding[]): void {
     else if (/\d/.test(value) || /[^A-Za-z0-9]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value.slice(1)))) confidence = 0.85;
     else confidence = 0;
     if (confidence === 0) continue;
-    const start = m.indices![2]![0];
+    const start = m.indices![3]![0];
     out.push(finding("password", text, start, start + value.length, confidence));
   }
 }
@@ -59,7 +62,8 @@ function urlCredentials(text: string, out: PiiFinding[]): void {
     const value = m[2]!;
     if (PLACEHOLDER.test(value) || /^(?:pass(?:word)?|pwd|secret)$/i.test(value)) continue;
     const [start, end] = m.indices![2]!;
-    out.push(finding("password", text, start, end, 0.9));
+    // Above an email's confidence: "user:pass@host" must read as a password.
+    out.push(finding("password", text, start, end, 0.96));
   }
 }
 
@@ -69,19 +73,30 @@ const KEY_CUE =
 function cuedSecrets(text: string, out: PiiFinding[]): void {
   for (const m of text.matchAll(KEY_CUE)) {
     const value = m[1]!.replace(/[.=]+$/, (tail) => (tail.includes("=") ? tail : ""));
-    const classes = [/[a-z]/, /[A-Z]/, /\d/].filter((re) => re.test(value)).length;
-    if (value.length < 16 || classes < 2 || entropy(value) < 3.3) continue;
-    // Words joined by dashes or underscores are identifiers, not secrets.
-    if (/^[A-Za-z]+(?:[-_][A-Za-z]+)+$/.test(value)) continue;
+    if (value.length < 16 || /^[-./]/.test(value) || entropy(value) < 3.3) continue;
+    // Random strings mix digits with letters (or are long hex); words joined by dashes, slashes
+    // or underscores ("Impersonation/Theft", "use-hmg-online-services") are names, not secrets.
+    const hasDigit = /\d/.test(value);
+    const mixedCase = /[a-z]/.test(value) && /[A-Z]/.test(value);
+    if (!hasDigit && !(mixedCase && value.length >= 32)) continue;
+    if (/(?:[A-Za-z]{3,}[-_/.]){2,}/.test(value) && !/[A-Za-z]*\d[A-Za-z]*\d/.test(value.replace(/[-_/.]/g, ""))) continue;
     const start = m.indices![1]![0];
     out.push(finding("secret", text, start, start + value.length, 0.85));
   }
 }
 
+/** Documentation keys: runs of one character ("AKIAXXXXXXXXXXXXXXXX") or vendors' EXAMPLE keys. */
+function isPlaceholderKey(key: string): boolean {
+  return /(.)\1{5,}/.test(key) || /EXAMPLE|SAMPLE|PLACEHOLDER|DUMMY/i.test(key) || (key.length < 200 && entropy(key) < 3);
+}
+
 export function detectSecrets(text: string): PiiFinding[] {
   const out: PiiFinding[] = [];
   for (const { re, confidence } of KNOWN_KEYS) {
-    for (const m of text.matchAll(re)) out.push(finding("secret", text, m.index, m.index + m[0].length, confidence));
+    for (const m of text.matchAll(re)) {
+      if (isPlaceholderKey(m[0])) continue;
+      out.push(finding("secret", text, m.index, m.index + m[0].length, confidence));
+    }
   }
   cuedSecrets(text, out);
   return out;

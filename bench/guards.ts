@@ -89,8 +89,10 @@ function injectionReport() {
     let tn = 0;
     for (const item of items.filter((i) => split === "all" || i.split === split)) {
       const flagged = scanInjection(item.text).length > 0;
-      if (item.injection) flagged ? tp++ : fn++;
-      else flagged ? fp++ : tn++;
+      if (item.injection && flagged) tp++;
+      else if (item.injection) fn++;
+      else if (flagged) fp++;
+      else tn++;
       if (split === "all" && flagged !== item.injection) misses.push(`[${item.split}] ${flagged ? "FP" : "FN"} ${item.id} ${item.kind ?? item.source}: ${item.text.slice(0, 110)}`);
     }
     const c = { tp, fp, fn };

@@ -102,7 +102,7 @@ export function maskPii(text: string, findings: readonly PiiFinding[]): string {
 }
 
 /** How many findings of each type. */
-export function countPii(findings: readonly PiiFinding[]): Partial<Record<PiiType, number>> {
+export function countPii(findings: readonly Pick<PiiFinding, "type">[]): Partial<Record<PiiType, number>> {
   const counts: Partial<Record<PiiType, number>> = {};
   for (const f of findings) counts[f.type] = (counts[f.type] ?? 0) + 1;
   return counts;

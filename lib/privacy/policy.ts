@@ -50,7 +50,9 @@ export type PrivacyPolicyPatch = z.infer<typeof privacyPolicyPatchSchema>;
 
 /** Applies a change, refusing a policy that could not act (mask or reject with no types chosen). */
 export function mergePolicy(current: PrivacyPolicy, patch: PrivacyPolicyPatch): PrivacyPolicy {
-  const next: PrivacyPolicy = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+  const merged: PrivacyPolicy = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+  // One order and no repeats, whoever calls.
+  const next = { ...merged, piiTypes: PII_TYPES.filter((t) => merged.piiTypes.includes(t)) };
   if (next.pii !== "tag" && next.piiTypes.length === 0) {
     throw new AppError("invalid_request", `Choose at least one kind of personal data for "${next.pii}" to act on (piiTypes).`);
   }

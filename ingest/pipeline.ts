@@ -1,22 +1,37 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { getDocumentById, getVersionById, listRestrictions, setCurrentVersion, supersedeOtherVersions, updateVersion } from "@/db/queries/documents";
+import { getCollectionById } from "@/db/queries/collections";
+import {
+  clearCurrentVersionIf,
+  getDocumentById,
+  getVersionById,
+  listRestrictions,
+  setCurrentVersion,
+  supersedeOtherVersions,
+  updateVersion,
+} from "@/db/queries/documents";
 import { documentVersions } from "@/db/schema";
 import { lockDocument } from "@/lib/documents/manage";
 import { PermanentJobError } from "@/lib/jobs/worker";
 import { log } from "@/lib/log";
 import type { Embedder } from "@/lib/models/embedder";
-import { readOriginal } from "@/lib/storage/files";
+import { detectOptionsFromEnv } from "@/lib/privacy/config";
+import { chunkPiiTypes, locateFindings, prepareDocument, type DocumentScan } from "@/lib/privacy/document-scan";
+import { collectionPolicy } from "@/lib/privacy/collection-policy";
+import { deleteOriginal, readOriginal } from "@/lib/storage/files";
 import type { ChunkRow, ChunkStore } from "@/lib/vector/store";
 import { chunkDocument } from "./chunk/chunker";
 import { parseDocument } from "./parse";
-import { canonicalText, ParseError } from "./types";
+import { canonicalText, ParseError, type ParsedDocument } from "./types";
 
 // From a stored original to searchable chunks. Safe to run again at any point (a crash, a
 // retry): chunks are replaced per version in one LanceDB commit, written while the document's
 // row is locked, with the document's current restriction. A run cut off between that commit and
 // the database commit leaves the new rows beside the old version's until the job is retried.
+// The collection's privacy policy applies between parsing and chunking (lib/privacy): personal
+// data is tagged, masked or makes the document refused, and a version with prompt-injection
+// findings is held in quarantine, out of search, until an administrator releases it.
 
 export interface PipelineDeps {
   db: Database;
@@ -41,7 +56,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   await report.progress(0.02, "Reading the file");
   const bytes = await readOriginal(deps.dataDir, version.storagePath);
 
-  let parsed;
+  let parsed: ParsedDocument;
   try {
     parsed = await parseDocument(bytes, { filename: version.originalName, maxDecompressedBytes: deps.maxDecompressedBytes });
   } catch (err) {
@@ -51,13 +66,33 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
     }
     throw err;
   }
+  await report.progress(0.08, "Checking for personal data and prompt injection");
+  const collection = await getCollectionById(db, { id: document.collectionId });
+  if (!collection) return "skipped: the collection was deleted";
+  const prepared = prepareDocument(parsed, collectionPolicy(collection), detectOptionsFromEnv());
+  if (prepared.rejection) return refuse(deps, { versionId, documentId: document.id, message: prepared.rejection, scan: prepared.scan });
+  parsed = prepared.document;
+
   await report.progress(0.1, "Splitting into passages");
   const text = canonicalText(parsed);
   const chunks = chunkDocument(parsed, { maxTokens: embedder.maxTokens });
+  const scan = locateFindings(prepared.scan, chunks);
+  const piiTypes = Object.keys(scan.pii).sort();
+  const warnings = [...parsed.warnings, ...prepared.warnings];
   if (chunks.length === 0) {
     const message = "No extractable text.";
     await updateVersion(db, { id: versionId, status: "failed", errorCode: "no_text", error: message, processedAt: new Date() });
     throw new PermanentJobError(message);
+  }
+
+  const released = version.reviewDecision === "released";
+  if (scan.quarantined && !released) {
+    return quarantine(deps, {
+      versionId,
+      documentId: document.id,
+      values: { format: parsed.format, title: parsed.title ?? document.name, pageCount: parsed.pageCount ?? null, chunkCount: chunks.length, text, warnings, piiTypes, scan },
+      findings: scan.injection.length,
+    });
   }
 
   const vectors: Float32Array[] = [];
@@ -68,6 +103,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   }
 
   const title = parsed.title ?? document.name;
+  const chunkTypes = chunkPiiTypes(chunks, prepared.spans);
   const rowsWith = (restrictedTo: string[]): ChunkRow[] =>
     chunks.map((c, i) => ({
       id: `${versionId}:${c.index}`,
@@ -77,7 +113,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
       documentId: document.id,
       versionId,
       restrictedTo,
-      piiTypes: [],
+      piiTypes: chunkTypes[i]!,
       pageStart: c.pageStart ?? null,
       pageEnd: c.pageEnd ?? null,
       headingPath: c.headingPath.join(" > "),
@@ -106,7 +142,9 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
       pageCount: parsed.pageCount ?? null,
       chunkCount: chunks.length,
       text,
-      warnings: parsed.warnings,
+      warnings,
+      piiTypes,
+      scan: released ? { ...scan, quarantined: false } : scan,
       embedderId: embedder.id,
       processedAt: new Date(),
     });
@@ -130,4 +168,65 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   }
   const passages = `${chunks.length} passage${chunks.length === 1 ? "" : "s"}`;
   return parsed.pageCount ? `${passages} from ${parsed.pageCount} page${parsed.pageCount === 1 ? "" : "s"}` : `${passages} from ${parsed.format}`;
+}
+
+/**
+ * A version the policy refuses: no text, no chunks and no original are kept (the point of the
+ * policy is not to hold that data), and if it was the current version (a re-check after a policy
+ * change) it leaves search.
+ */
+async function refuse(
+  deps: PipelineDeps,
+  { versionId, documentId, message, scan }: { versionId: string; documentId: string; message: string; scan: DocumentScan },
+): Promise<never> {
+  const { db, store } = deps;
+  const storagePath = await db.transaction(async (tx) => {
+    await lockDocument(tx, documentId);
+    const current = await getVersionById(tx, { id: versionId });
+    await updateVersion(tx, {
+      id: versionId,
+      status: "failed",
+      errorCode: "pii_rejected",
+      error: message,
+      text: null,
+      storagePath: null,
+      piiTypes: Object.keys(scan.pii).sort(),
+      scan,
+      processedAt: new Date(),
+    });
+    await clearCurrentVersionIf(tx, { documentId, versionId });
+    return current?.storagePath ?? null;
+  });
+  await store.deleteVersion(versionId);
+  if (storagePath) await deleteOriginal(deps.dataDir, storagePath);
+  throw new PermanentJobError(message);
+}
+
+/**
+ * Holds a version out of search until an administrator reviews it: its text and findings are
+ * kept for the review, nothing is embedded, and chunks an earlier run wrote (a re-check of a
+ * current version) are removed.
+ */
+async function quarantine(
+  deps: PipelineDeps,
+  {
+    versionId,
+    documentId,
+    values,
+    findings,
+  }: { versionId: string; documentId: string; values: Omit<Parameters<typeof updateVersion>[1], "id">; findings: number },
+): Promise<string> {
+  const { db, store } = deps;
+  const held = await db.transaction(async (tx) => {
+    const row = await lockDocument(tx, documentId);
+    const current = await tx.select({ status: documentVersions.status }).from(documentVersions).where(eq(documentVersions.id, versionId));
+    if (!row || row.status !== "active" || !current[0] || current[0].status === "deleted") return false;
+    await updateVersion(tx, { ...values, id: versionId, status: "quarantined", processedAt: new Date() });
+    await clearCurrentVersionIf(tx, { documentId, versionId });
+    return true;
+  });
+  await store.deleteVersion(versionId);
+  if (!held) return "skipped: the document was deleted while it was processed";
+  log.info("version quarantined for review", { versionId, findings });
+  return `quarantined for review: ${findings} possible prompt injection${findings === 1 ? "" : "s"}`;
 }

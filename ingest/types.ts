@@ -13,6 +13,30 @@ export interface ParsedBlock {
   page?: number;
 }
 
+/** Why text was judged invisible to a reader (and so left out of the blocks). */
+export const HIDDEN_REASONS = [
+  "display_none",
+  "visibility_hidden",
+  "hidden_attribute",
+  "transparent",
+  "same_color",
+  "tiny_font",
+  "off_screen",
+  "clipped",
+  "vanish",
+  "invisible_characters",
+] as const;
+export type HiddenReason = (typeof HIDDEN_REASONS)[number];
+
+/** Text a reader of the original would not see: kept out of the index, reported for review. */
+export interface HiddenText {
+  reason: HiddenReason;
+  /** The hidden text itself (at most MAX_HIDDEN_TEXT characters), or a description for invisible characters. */
+  text: string;
+}
+
+export const MAX_HIDDEN_TEXT = 2000;
+
 export interface ParsedDocument {
   format: DocumentFormat;
   /** From document metadata or the first top-level heading, when there is one. */
@@ -22,6 +46,8 @@ export interface ParsedDocument {
   blocks: ParsedBlock[];
   /** Things a person should know that did not stop parsing (e.g. "3 pages had no text"). */
   warnings: string[];
+  /** Hidden text found and left out (HTML and DOCX styling, invisible characters in any format); absent when none. */
+  hidden?: HiddenText[];
 }
 
 /**

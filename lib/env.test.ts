@@ -52,6 +52,22 @@ describe("configuration", () => {
   });
 });
 
+describe("privacy settings", () => {
+  it("compiles site MRN patterns and names a bad one", () => {
+    const e = parseEnv({ PII_MRN_PATTERNS: '["\\\\bH(\\\\d{7})\\\\b"]' });
+    expect(e.PII_MRN_PATTERNS?.[0]?.test("wristband H0345678")).toBe(true);
+    expect(() => parseEnv({ PII_MRN_PATTERNS: '["(unclosed"]' })).toThrow(/PII_MRN_PATTERNS: pattern "\(unclosed" is not a valid regular expression/);
+    expect(() => parseEnv({ PII_MRN_PATTERNS: "H\\d+" })).toThrow(/PII_MRN_PATTERNS: must be a JSON array/);
+    expect(() => parseEnv({ PII_MRN_PATTERNS: '["x*"]' })).toThrow(/PII_MRN_PATTERNS: pattern "x\*" matches empty text/);
+  });
+
+  it("takes a phone region the phone library knows", () => {
+    expect(parseEnv({}).PII_PHONE_REGION).toBe("US");
+    expect(parseEnv({ PII_PHONE_REGION: "gb" }).PII_PHONE_REGION).toBe("GB");
+    expect(() => parseEnv({ PII_PHONE_REGION: "XX" })).toThrow(/PII_PHONE_REGION: must be a two-letter country code/);
+  });
+});
+
 describe("OIDC role mapping", () => {
   it("takes role names as they are when no map is given, defaulting to employee", () => {
     expect(rolesFromClaim(["admin", "unknown"], new Map())).toEqual(["admin"]);

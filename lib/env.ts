@@ -1,5 +1,6 @@
 import "server-only";
 import path from "node:path";
+import { isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
 
 // The only module that reads process.env. Parsed lazily so that `next build` does not need a
@@ -14,6 +15,38 @@ const optionalText = z
   .trim()
   .transform((v) => (v === "" ? undefined : v))
   .optional();
+
+/**
+ * Site-specific medical record number patterns: a JSON array of regular expressions (JavaScript
+ * syntax, matched case-sensitively; the first capture group, if any, is the number itself).
+ */
+const mrnPatternsSchema = z.string().transform((raw, ctx) => {
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `must be a JSON array of regular expressions (${(err as Error).message})` });
+    return z.NEVER;
+  }
+  if (!Array.isArray(list) || !list.every((p) => typeof p === "string" && p.length > 0)) {
+    ctx.addIssue({ code: "custom", message: 'must be a JSON array of non-empty strings, e.g. ["\\bH\\d{7}\\b"]' });
+    return z.NEVER;
+  }
+  const patterns: RegExp[] = [];
+  for (const source of list as string[]) {
+    try {
+      patterns.push(new RegExp(source, "g"));
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `pattern ${JSON.stringify(source)} is not a valid regular expression: ${(err as Error).message}` });
+      return z.NEVER;
+    }
+    if (patterns.at(-1)!.test("")) {
+      ctx.addIssue({ code: "custom", message: `pattern ${JSON.stringify(source)} matches empty text` });
+      return z.NEVER;
+    }
+  }
+  return patterns;
+});
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -60,6 +93,13 @@ const schema = z.object({
     z.coerce.number("must be a number").int("must be a whole number").min(0, "must be 0 or more").max(2 ** 32 - 1, "must fit in 32 bits").optional(),
   ),
   MODEL_GPU: z.enum(["auto", "off"], "must be auto or off").default("auto"),
+  PII_MRN_PATTERNS: optionalText.pipe(mrnPatternsSchema.optional()),
+  PII_PHONE_REGION: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((v) => isSupportedCountry(v), "must be a two-letter country code such as US or GB")
+    .default("US"),
 });
 
 export type Env = z.infer<typeof schema> & {

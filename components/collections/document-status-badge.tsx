@@ -8,6 +8,7 @@ const STYLES: Record<VersionStatus, { label: string; className: string }> = {
   failed: { label: "Failed", className: "border-red-700 bg-red-50 text-red-900" },
   superseded: { label: "Superseded", className: "border-gray-500 bg-gray-50 text-gray-900" },
   deleted: { label: "Deleted", className: "border-gray-500 bg-gray-50 text-gray-900" },
+  quarantined: { label: "Awaiting review", className: "border-amber-700 bg-amber-50 text-amber-950" },
 };
 
 export function DocumentStatusBadge({ status }: { status: VersionStatus }) {

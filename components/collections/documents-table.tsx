@@ -5,6 +5,8 @@ import { DeleteDocumentButton } from "./delete-document-button";
 import { DocumentStatusBadge } from "./document-status-badge";
 import { formatBytes } from "./format";
 import { ManagedRow } from "./managed-row";
+import { PiiTags } from "./pii-tags";
+import { PrivacyFindings } from "./privacy-findings";
 import { RestrictDocumentForm } from "./restrict-document-form";
 
 export type DocumentRow = ReturnType<typeof documentListingJson>;
@@ -45,6 +47,12 @@ function DocumentCells({ doc, openable }: { doc: DocumentRow; openable: boolean 
             An earlier version is still the one answers use.
           </p>
         ) : null}
+        {doc.status === "quarantined" ? (
+          <p className="mt-1 text-amber-950" data-testid="doc-quarantine-note">
+            Held out of search: possible prompt injection. An administrator must release or reject it.
+          </p>
+        ) : null}
+        <PiiTags types={doc.piiTypes} counts={doc.scan?.pii} />
         {doc.warnings.length > 0 ? (
           <ul className="mt-1 list-disc pl-4 text-amber-900" aria-label="Warnings" data-testid="doc-warnings">
             {doc.warnings.map((w) => (
@@ -123,11 +131,17 @@ export function DocumentsTable({
                 columns={COLUMNS + 1}
                 cells={cells}
                 panel={
-                  <div className="grid gap-6 sm:grid-cols-2">
-                    <RestrictDocumentForm documentId={doc.id} groups={groups} restrictedTo={doc.restrictedTo} />
-                    <div>
-                      <DeleteDocumentButton documentId={doc.id} name={doc.name} />
+                  <div className="space-y-6">
+                    <div className="grid gap-6 sm:grid-cols-2">
+                      <RestrictDocumentForm documentId={doc.id} groups={groups} restrictedTo={doc.restrictedTo} />
+                      <div>
+                        <DeleteDocumentButton documentId={doc.id} name={doc.name} />
+                      </div>
                     </div>
+                    <section aria-label={`Privacy scan of ${doc.name}`}>
+                      <h3 className="text-sm font-semibold text-gray-900">Privacy and safety scan</h3>
+                      <PrivacyFindings doc={doc} />
+                    </section>
                   </div>
                 }
               />

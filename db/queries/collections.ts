@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { collectionGrants, collections, groups, type AccessLevel, type Role } from "../schema";
+import { collectionGrants, collections, groups, type AccessLevel, type InjectionPolicy, type PiiPolicy, type Role } from "../schema";
 
 export interface CollectionSummary {
   id: string;
@@ -10,6 +10,9 @@ export interface CollectionSummary {
   createdAt: Date;
   updatedAt: Date;
   documentCount: number;
+  piiPolicy: PiiPolicy;
+  piiPolicyTypes: string[];
+  injectionPolicy: InjectionPolicy;
 }
 
 const summaryColumns = {
@@ -18,6 +21,9 @@ const summaryColumns = {
   description: collections.description,
   createdAt: collections.createdAt,
   updatedAt: collections.updatedAt,
+  piiPolicy: collections.piiPolicy,
+  piiPolicyTypes: collections.piiPolicyTypes,
+  injectionPolicy: collections.injectionPolicy,
   // Qualified by hand: in a single-table select drizzle leaves column names bare, and a bare
   // "id" inside the subquery would mean the document's own id.
   documentCount: sql<number>`(select count(*)::int from "documents" d where d.collection_id = "collections"."id" and d.status = 'active')`,
@@ -48,6 +54,13 @@ export async function updateCollection(db: Executor, { id, name, description }: 
     .update(collections)
     .set({ ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}), updatedAt: new Date() })
     .where(eq(collections.id, id));
+}
+
+export async function updateCollectionPolicy(
+  db: Executor,
+  { id, piiPolicy, piiPolicyTypes, injectionPolicy }: { id: string; piiPolicy: PiiPolicy; piiPolicyTypes: string[]; injectionPolicy: InjectionPolicy },
+) {
+  await db.update(collections).set({ piiPolicy, piiPolicyTypes, injectionPolicy, updatedAt: new Date() }).where(eq(collections.id, id));
 }
 
 export async function deleteCollectionRow(db: Executor, { id }: { id: string }): Promise<boolean> {

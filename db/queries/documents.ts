@@ -1,7 +1,10 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, max, ne, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Executor } from "../client";
 import { documentRestrictions, documentVersions, documents, groups, users, type VersionStatus } from "../schema";
+
+const reviewers = alias(users, "reviewers");
 
 export async function lockDocumentName(db: Executor, { collectionId, name }: { collectionId: string; name: string }) {
   // Serialises uploads of the same name into the same collection (two at once must not both
@@ -33,7 +36,7 @@ export async function findVersionWithContent(db: Executor, { collectionId, sha25
         eq(documents.collectionId, collectionId),
         eq(documents.status, "active"),
         eq(documentVersions.sha256, sha256),
-        inArray(documentVersions.status, ["queued", "processing", "ready"]),
+        inArray(documentVersions.status, ["queued", "processing", "ready", "quarantined"]),
       ),
     )
     .limit(1);
@@ -128,6 +131,9 @@ export interface DocumentListing {
     errorCode: string | null;
     error: string | null;
     warnings: string[];
+    piiTypes: string[];
+    scan: unknown;
+    review: { decision: string; note: string | null; at: Date | null; by: string | null } | null;
     createdAt: Date;
     processedAt: Date | null;
     uploadedBy: { id: string; email: string; name: string } | null;
@@ -149,9 +155,11 @@ export async function listDocuments(db: Executor, { collectionId }: { collection
     .select({
       v: documentVersions,
       uploader: { id: users.id, email: users.email, name: users.name },
+      reviewer: reviewers.name,
     })
     .from(documentVersions)
     .leftJoin(users, eq(users.id, documentVersions.uploadedBy))
+    .leftJoin(reviewers, eq(reviewers.id, documentVersions.reviewedBy))
     .where(inArray(documentVersions.documentId, ids))
     .orderBy(desc(documentVersions.versionNumber));
   const restrictions = await listRestrictions(db, { documentIds: ids });
@@ -178,6 +186,11 @@ export async function listDocuments(db: Executor, { collectionId }: { collection
             errorCode: latest.v.errorCode,
             error: latest.v.error,
             warnings: latest.v.warnings,
+            piiTypes: latest.v.piiTypes,
+            scan: latest.v.scan,
+            review: latest.v.reviewDecision
+              ? { decision: latest.v.reviewDecision, note: latest.v.reviewNote, at: latest.v.reviewedAt, by: latest.reviewer ?? null }
+              : null,
             createdAt: latest.v.createdAt,
             processedAt: latest.v.processedAt,
             uploadedBy: latest.uploader?.id ? latest.uploader : null,
@@ -217,6 +230,23 @@ export async function markDocumentDeleted(db: Executor, { documentId, deletedBy 
     .set({ status: "deleted", text: null, storagePath: null })
     .where(eq(documentVersions.documentId, documentId))
     .returning({ id: documentVersions.id });
+}
+
+/** Current versions of a collection's active documents that still have their original: what a policy change re-checks. */
+export async function listCurrentVersionIds(db: Executor, { collectionId }: { collectionId: string }): Promise<string[]> {
+  const rows = await db
+    .select({ id: documentVersions.id })
+    .from(documents)
+    .innerJoin(documentVersions, eq(documentVersions.id, documents.currentVersionId))
+    .where(and(eq(documents.collectionId, collectionId), eq(documents.status, "active"), sql`${documentVersions.storagePath} is not null`));
+  return rows.map((r) => r.id);
+}
+
+export async function clearCurrentVersionIf(db: Executor, { documentId, versionId }: { documentId: string; versionId: string }) {
+  await db
+    .update(documents)
+    .set({ currentVersionId: null, updatedAt: new Date() })
+    .where(and(eq(documents.id, documentId), eq(documents.currentVersionId, versionId)));
 }
 
 export async function listVersionFilesInCollection(db: Executor, { collectionId }: { collectionId: string }) {

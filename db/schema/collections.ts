@@ -7,6 +7,16 @@ export const ACCESS_LEVELS = ["read", "manage"] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 export const accessEnum = pgEnum("access_level", ACCESS_LEVELS);
 
+/** tag: index as-is with PII types on each passage; mask: replace chosen types before indexing; reject: refuse documents with them. */
+export const PII_POLICIES = ["tag", "mask", "reject"] as const;
+export type PiiPolicy = (typeof PII_POLICIES)[number];
+export const piiPolicyEnum = pgEnum("pii_policy", PII_POLICIES);
+
+/** quarantine: wait for an administrator's review before the version becomes searchable; warn: index and show a warning. */
+export const INJECTION_POLICIES = ["quarantine", "warn"] as const;
+export type InjectionPolicy = (typeof INJECTION_POLICIES)[number];
+export const injectionPolicyEnum = pgEnum("injection_policy", INJECTION_POLICIES);
+
 export const collections = pgTable(
   "collections",
   {
@@ -14,6 +24,14 @@ export const collections = pgTable(
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    piiPolicy: piiPolicyEnum("pii_policy").notNull().default("tag"),
+    // The types "mask" and "reject" act on: names from lib/privacy/pii-types.ts, checked by the
+    // application (so a new type needs no migration); the default is DEFAULT_PRIVACY_POLICY's.
+    piiPolicyTypes: text("pii_policy_types")
+      .array()
+      .notNull()
+      .default(sql`'{ssn,credit_card,iban,date_of_birth,mrn,secret,password}'::text[]`),
+    injectionPolicy: injectionPolicyEnum("injection_policy").notNull().default("quarantine"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { collections } from "./collections";
 import { groups } from "./groups";
 import { users } from "./users";
@@ -7,7 +7,8 @@ import { users } from "./users";
 export const DOCUMENT_STATUSES = ["active", "deleted"] as const;
 export const documentStatusEnum = pgEnum("document_status", DOCUMENT_STATUSES);
 
-export const VERSION_STATUSES = ["queued", "processing", "ready", "failed", "superseded", "deleted"] as const;
+/** quarantined: processed, but held out of search until an administrator releases or rejects it. */
+export const VERSION_STATUSES = ["queued", "processing", "ready", "failed", "superseded", "deleted", "quarantined"] as const;
 export type VersionStatus = (typeof VERSION_STATUSES)[number];
 export const versionStatusEnum = pgEnum("version_status", VERSION_STATUSES);
 
@@ -58,6 +59,14 @@ export const documentVersions = pgTable(
     error: text("error"),
     storagePath: text("storage_path"),
     embedderId: text("embedder_id"),
+    /** PII types found in the version's text (before any masking), for listings and filters. */
+    piiTypes: text("pii_types").array().notNull().default(sql`'{}'::text[]`),
+    /** DocumentScan (lib/privacy/document-scan.ts): counts, injection and hidden-text findings; never PII values. */
+    scan: jsonb("scan"),
+    reviewDecision: text("review_decision"),
+    reviewNote: text("review_note"),
+    reviewedBy: uuid("reviewed_by").references(() => users.id, { onDelete: "set null" }),
+    reviewedAt: timestamp("reviewed_at", { withTimezone: true }),
     uploadedBy: uuid("uploaded_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp("processed_at", { withTimezone: true }),
@@ -65,6 +74,7 @@ export const documentVersions = pgTable(
   (t) => [
     uniqueIndex("document_versions_number_key").on(t.documentId, t.versionNumber),
     index("document_versions_sha_idx").on(t.sha256),
+    check("document_versions_review_decision", sql`${t.reviewDecision} is null or ${t.reviewDecision} in ('released', 'rejected')`),
   ],
 );
 

@@ -1,10 +1,12 @@
-// DOCX → blocks: the archive is vetted first (zip bombs, traversal names), then mammoth turns the
-// document into HTML, which goes through the same extractor as uploaded HTML.
+// DOCX → blocks: the archive is vetted first (zip bombs, traversal names), hidden runs are cut
+// out (docx-hidden.ts), then mammoth turns the document into HTML, which goes through the same
+// extractor as uploaded HTML.
 
 import mammoth from "mammoth";
 import { ParseError, type ParsedDocument } from "../types";
 import { damaged } from "./errors";
 import { BlockSink, finishDocument } from "./blocks";
+import { removeHiddenRuns } from "./docx-hidden";
 import { htmlToBlocks } from "./html-blocks";
 import { assertSafeArchive } from "./zip";
 
@@ -16,10 +18,13 @@ export async function parseDocx(bytes: Uint8Array, maxDecompressedBytes: number)
     throw damaged("DOCX file", err);
   }
 
+  const sink = new BlockSink();
   let html: string;
   try {
+    // Hidden runs are cut from the XML first: mammoth would otherwise render them as text.
+    const visible = await removeHiddenRuns(bytes, sink);
     const result = await mammoth.convertToHtml(
-      { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
+      { buffer: Buffer.from(visible.buffer, visible.byteOffset, visible.byteLength) },
       {
         // Images carry no indexable text; skipping them avoids base64-encoding every picture.
         convertImage: mammoth.images.imgElement(async () => ({ src: "" })),
@@ -33,7 +38,6 @@ export async function parseDocx(bytes: Uint8Array, maxDecompressedBytes: number)
     throw damaged("DOCX file", err);
   }
 
-  const sink = new BlockSink();
   htmlToBlocks(html, sink);
   return finishDocument("docx", sink, { title: sink.firstHeading() });
 }

@@ -1,10 +1,12 @@
 // HTML → blocks, shared by the HTML parser, the DOCX parser (via mammoth's HTML) and raw HTML in
-// Markdown. Walks the parsed tree once in document order; active and hidden content is dropped so
-// that neither scripts nor invisible text (a prompt-injection vector) reach the index.
+// Markdown. Walks the parsed tree once in document order; active content is dropped, and hidden
+// text is removed (and reported) first by html-hidden.ts, so that neither scripts nor invisible
+// text (a prompt-injection vector) reach the index.
 
 import { load } from "cheerio";
 import { ParseError } from "../types";
 import type { BlockSink } from "./blocks";
+import { removeHiddenText } from "./html-hidden";
 import { collapseSpace } from "./text-utils";
 
 /** The structural subset of domhandler's nodes this module reads. */
@@ -33,9 +35,8 @@ function isElement(node: DomNode): boolean {
 function isDropped(node: DomNode): boolean {
   if (!isElement(node)) return node.type !== "text";
   if (DROPPED.has(node.name ?? "")) return true;
-  const attribs = node.attribs ?? {};
-  if ("hidden" in attribs || attribs["aria-hidden"] === "true") return true;
-  return /(?:display\s*:\s*none|visibility\s*:\s*hidden)/i.test(attribs.style ?? "");
+  // Styled-away text was removed (and reported) before the walk; aria-hidden marks decoration.
+  return node.attribs?.["aria-hidden"] === "true";
 }
 
 /**
@@ -232,6 +233,7 @@ export function htmlToBlocks(html: string, sink: BlockSink): { title?: string } 
   }
   const $ = load(html);
   const title = collapseSpace($("title").first().text()) || undefined;
+  removeHiddenText($, sink);
   const walker = new HtmlWalker(sink);
   walker.walk($.root()[0]!, 0);
   walker.flush();

@@ -8,9 +8,14 @@ import {
   insertCollection,
   listGrants,
   updateCollection,
+  updateCollectionPolicy,
   upsertGrant,
 } from "@/db/queries/collections";
-import { listVersionFilesInCollection } from "@/db/queries/documents";
+import { listCurrentVersionIds, listVersionFilesInCollection } from "@/db/queries/documents";
+import { insertJob } from "@/db/queries/jobs";
+import { INGEST_JOB } from "@/lib/documents/upload";
+import { collectionPolicy } from "@/lib/privacy/collection-policy";
+import { mergePolicy, type PrivacyPolicyPatch } from "@/lib/privacy/policy";
 import { isUniqueViolation } from "@/db/queries/errors";
 import { AppError } from "@/lib/errors";
 import { requireGroupByName } from "@/lib/groups/admin";
@@ -34,6 +39,32 @@ export async function changeCollection(db: Database, id: string, changes: z.infe
     throw err;
   }
   return getCollectionById(db, { id });
+}
+
+/**
+ * Changes a collection's privacy policy. With `recheck`, every current document is queued to go
+ * through ingestion again under the new policy (masking or refusing what is already indexed);
+ * otherwise the policy applies to uploads from now on. Returns the policy and how many were queued.
+ */
+export async function changeCollectionPolicy(
+  db: Database,
+  id: string,
+  { patch, recheck, actorId }: { patch: PrivacyPolicyPatch; recheck: boolean; actorId: string | null },
+) {
+  const collection = await getCollectionById(db, { id });
+  if (!collection) throw new AppError("not_found", "No collection with this id.");
+  const next = mergePolicy(collectionPolicy(collection), patch);
+  const requeued = await db.transaction(async (tx) => {
+    await updateCollectionPolicy(tx, { id, piiPolicy: next.pii, piiPolicyTypes: next.piiTypes, injectionPolicy: next.injection });
+    if (!recheck) return 0;
+    const versionIds = await listCurrentVersionIds(tx, { collectionId: id });
+    for (const versionId of versionIds) {
+      // Stays searchable as it is until the job has run; a review decision already taken stands.
+      await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: actorId });
+    }
+    return versionIds.length;
+  });
+  return { policy: next, requeued };
 }
 
 export interface ChunkPurger {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ACCESS_LEVELS } from "@/db/schema/collections";
+import { privacyPolicyPatchSchema } from "@/lib/privacy/policy";
 import { groupNameSchema, roleSchema } from "@/lib/users/schemas";
 
 export const collectionNameSchema = z
@@ -17,6 +18,19 @@ export const updateCollectionSchema = z
   .object({ name: collectionNameSchema.optional(), description: descriptionSchema.optional() })
   .strict()
   .refine((v) => v.name !== undefined || v.description !== undefined, { message: "Nothing to change: send name or description." });
+
+/** PATCH /api/collections/:id: name and description (administrators), privacy policy (managers too). */
+export const collectionPatchSchema = z
+  .object({
+    name: collectionNameSchema.optional(),
+    description: descriptionSchema.optional(),
+    privacy: privacyPolicyPatchSchema.optional(),
+    recheck: z.boolean({ error: "recheck must be true or false." }).default(false),
+  })
+  .strict()
+  .refine((v) => v.name !== undefined || v.description !== undefined || v.privacy !== undefined, {
+    message: "Nothing to change: send name, description or privacy.",
+  });
 
 export const accessSchema = z.enum(ACCESS_LEVELS, { error: () => `access must be one of: ${ACCESS_LEVELS.join(", ")}.` });
 

@@ -1,4 +1,5 @@
 import type { CollectionSummary } from "@/db/queries/collections";
+import { collectionPolicy } from "@/lib/privacy/collection-policy";
 
 export function collectionJson(c: CollectionSummary, access: "read" | "manage" | "admin") {
   return {
@@ -7,6 +8,7 @@ export function collectionJson(c: CollectionSummary, access: "read" | "manage" |
     description: c.description,
     documentCount: c.documentCount,
     access,
+    privacy: collectionPolicy(c),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };

@@ -1,7 +1,13 @@
 import type { DocumentListing } from "@/db/queries/documents";
+import type { DocumentScan } from "@/lib/privacy/document-scan";
 
-export function documentListingJson(d: DocumentListing) {
+/**
+ * A document for listings. `withScan` adds the privacy scan (injection and hidden-text excerpts)
+ * for those who manage the collection; every reader sees which kinds of personal data it holds.
+ */
+export function documentListingJson(d: DocumentListing, { withScan = false }: { withScan?: boolean } = {}) {
   const v = d.latest;
+  const scan = (v?.scan ?? null) as DocumentScan | null;
   return {
     id: d.id,
     name: d.name,
@@ -19,6 +25,15 @@ export function documentListingJson(d: DocumentListing) {
     processedAt: v?.processedAt ?? null,
     error: v?.error ? { code: v.errorCode, message: v.error } : null,
     warnings: v?.warnings ?? [],
+    piiTypes: v?.piiTypes ?? [],
     restrictedTo: d.restrictedTo.map((g) => g.name),
+    ...(withScan
+      ? {
+          scan: scan
+            ? { pii: scan.pii, masked: scan.masked, injection: scan.injection.map(({ at: _at, ...f }) => f), hidden: scan.hidden, quarantined: v?.status === "quarantined" }
+            : null,
+          review: v?.review ?? null,
+        }
+      : {}),
   };
 }

@@ -7,12 +7,15 @@ import type { Executor } from "@/db/client";
 import { getCollectionById } from "@/db/queries/collections";
 import { requireCollection } from "@/lib/auth/access";
 import { guardedAction } from "@/lib/auth/guards";
-import { addGrant, changeCollection, removeCollection, removeGrant } from "@/lib/collections/admin";
+import { addGrant, changeCollection, changeCollectionPolicy, removeCollection, removeGrant } from "@/lib/collections/admin";
 import { accessSchema, collectionNameSchema, descriptionSchema, grantSchema, restrictionSchema } from "@/lib/collections/schemas";
 import { deleteDocument, requireActiveDocument, restrictDocument } from "@/lib/documents/manage";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { formArray } from "@/lib/form-fields";
+import { INJECTION_POLICIES, PII_POLICIES } from "@/lib/privacy/policy";
+import { PII_TYPES } from "@/lib/privacy/pii-types";
+import { MAX_REVIEW_NOTE, reviewQuarantinedVersion } from "@/lib/privacy/review";
 import { getChunkIndex } from "@/lib/server/index-runtime";
 import { uuidSchema } from "@/lib/users/schemas";
 
@@ -99,4 +102,39 @@ export const deleteDocumentAction = guardedAction({}, deleteDocumentForm, async 
   await deleteDocument(db, await getChunkIndex(), { documentId: doc.id, deletedBy: actor.id, dataDir: env().dataDir });
   revalidateCollection(doc.collectionId);
   return { name: doc.name };
+});
+
+// The privacy policy: administrators and those who manage the collection (checked against the
+// collection in the database, not the page that sent the form).
+const policyForm = z.object({
+  collectionId: uuidSchema,
+  pii: z.enum(PII_POLICIES, { error: "Choose what to do with personal data." }),
+  piiTypes: formArray(z.array(z.enum(PII_TYPES, { error: "Unknown kind of personal data." }))),
+  injection: z.enum(INJECTION_POLICIES, { error: "Choose what to do with possible prompt injection." }),
+  recheck: z.enum(["on"]).optional(),
+});
+
+export const updatePrivacyPolicyAction = guardedAction({}, policyForm, async ({ input, actor, db }) => {
+  await requireCollection(db, actor, input.collectionId, "manage");
+  const { requeued } = await changeCollectionPolicy(db, input.collectionId, {
+    patch: { pii: input.pii, piiTypes: input.piiTypes, injection: input.injection },
+    recheck: input.recheck === "on",
+    actorId: actor.id,
+  });
+  revalidateCollection(input.collectionId);
+  return { requeued };
+});
+
+// Releasing a quarantined version is a security decision: administrators only, so whoever
+// uploaded a document cannot also wave it through.
+const reviewForm = z.object({
+  versionId: uuidSchema,
+  decision: z.enum(["release", "reject"], { error: "Choose release or reject." }),
+  note: z.string().trim().max(MAX_REVIEW_NOTE, `The note may be at most ${MAX_REVIEW_NOTE} characters.`).default(""),
+});
+
+export const reviewVersionAction = guardedAction({ roles: "admin" }, reviewForm, async ({ input, actor, db }) => {
+  const outcome = await reviewQuarantinedVersion(db, { versionId: input.versionId, decision: input.decision, note: input.note, reviewerId: actor.id });
+  revalidateCollection(outcome.collectionId);
+  return { decision: input.decision };
 });

@@ -7,6 +7,9 @@ import { DeleteCollectionForm } from "@/components/collections/delete-collection
 import { DocumentsTable, type DocumentRow } from "@/components/collections/documents-table";
 import { EditCollectionForm } from "@/components/collections/edit-collection-form";
 import { GrantsPanel } from "@/components/collections/grants-panel";
+import { PrivacyFindings } from "@/components/collections/privacy-findings";
+import { PrivacyPolicyForm } from "@/components/collections/privacy-policy-form";
+import { ReviewForm } from "@/components/collections/review-form";
 import { UploadZone } from "@/components/collections/upload-zone";
 import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
 import { listDocuments } from "@/db/queries/documents";
@@ -18,6 +21,9 @@ import { requireUser, type Actor } from "@/lib/auth/guards";
 import { grantsJson } from "@/lib/collections/admin";
 import { documentListingJson } from "@/lib/documents/serialize";
 import { env } from "@/lib/env";
+import { collectionPolicy } from "@/lib/privacy/collection-policy";
+import { INJECTION_POLICIES, INJECTION_POLICY_LABELS, PII_POLICIES, PII_POLICY_LABELS } from "@/lib/privacy/policy";
+import { PII_TYPES } from "@/lib/privacy/pii-types";
 import { AppError } from "@/lib/errors";
 import { uuidSchema } from "@/lib/users/schemas";
 
@@ -51,11 +57,12 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
     isAdmin ? grantsJson(db, collection.id) : Promise.resolve([]),
   ]);
   // Readers see the documents they could be answered from; one restricted to other groups stays out of sight.
-  const documents = listing.map(documentListingJson).filter((doc) => canManage || inMyGroups(actor, doc));
+  const documents = listing.map((d) => documentListingJson(d, { withScan: canManage })).filter((doc) => canManage || inMyGroups(actor, doc));
   // Opening an original needs what reading needs: a grant (also for admins) and a matching restriction.
   const openable = new Set(documents.filter((doc) => access !== null && doc.currentVersionId && inMyGroups(actor, doc)).map((doc) => doc.id));
   const groupNames = groups.map((g) => g.name);
   const busy = documents.some((d) => d.status === "queued" || d.status === "processing");
+  const quarantined = canManage ? documents.filter((d) => d.status === "quarantined") : [];
 
   return (
     <div>
@@ -87,6 +94,35 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
         </section>
       ) : null}
 
+      {quarantined.length > 0 ? (
+        <section aria-labelledby="review-heading" className={sectionClass} data-testid="quarantine-review">
+          <h2 id="review-heading" className={h2Class}>
+            Waiting for review ({quarantined.length})
+          </h2>
+          <p className="text-sm text-gray-800">
+            These documents contain text that looks like instructions to the assistant. They stay out of search until an administrator
+            releases them. Read what was found before deciding.
+          </p>
+          <ul className="space-y-6">
+            {quarantined.map((doc) => (
+              <li key={doc.id} className="rounded-md border border-amber-700 p-4" data-testid={`review-item-${doc.name}`}>
+                <h3 className="font-medium text-gray-900">
+                  {doc.name} <span className="font-normal text-gray-700">(version {doc.version})</span>
+                </h3>
+                <PrivacyFindings doc={doc} />
+                {isAdmin && doc.versionId ? (
+                  <div className="mt-3">
+                    <ReviewForm versionId={doc.versionId} name={doc.name} />
+                  </div>
+                ) : (
+                  <p className="mt-3 text-sm text-gray-800">An administrator decides whether to release or reject it.</p>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
       <section aria-labelledby="documents-heading" className={sectionClass}>
         <h2 id="documents-heading" className={h2Class}>
           Documents ({documents.length})
@@ -101,6 +137,22 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
           <DocumentsTable documents={documents} canManage={canManage} groups={groupNames} openable={openable} />
         )}
       </section>
+
+      {canManage ? (
+        <section aria-labelledby="privacy-heading" className={sectionClass}>
+          <h2 id="privacy-heading" className={h2Class}>
+            Privacy and safety policy
+          </h2>
+          <PrivacyPolicyForm
+            collectionId={collection.id}
+            policy={collectionPolicy(collection)}
+            piiOptions={PII_POLICIES.map((value) => ({ value, label: PII_POLICY_LABELS[value] }))}
+            injectionOptions={INJECTION_POLICIES.map((value) => ({ value, label: INJECTION_POLICY_LABELS[value] }))}
+            piiTypes={PII_TYPES}
+            documentCount={listing.length}
+          />
+        </section>
+      ) : null}
 
       {isAdmin ? (
         <>

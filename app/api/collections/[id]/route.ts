@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { requireCollection } from "@/lib/auth/access";
 import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
-import { changeCollection, removeCollection } from "@/lib/collections/admin";
-import { updateCollectionSchema } from "@/lib/collections/schemas";
+import { getCollectionById } from "@/db/queries/collections";
+import { changeCollection, changeCollectionPolicy, removeCollection } from "@/lib/collections/admin";
+import { collectionPatchSchema } from "@/lib/collections/schemas";
+import { AppError } from "@/lib/errors";
 import { collectionJson } from "@/lib/collections/serialize";
 import { env } from "@/lib/env";
 import { getChunkIndex } from "@/lib/server/index-runtime";
@@ -16,12 +18,23 @@ export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor })
   return collectionJson(collection, access ?? "admin");
 });
 
-export const PATCH = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req, params: p, db, actor }) => {
+/**
+ * Name and description: administrators. The privacy policy (`privacy`, with `recheck: true` to
+ * run current documents through it again): administrators and those who manage the collection.
+ */
+export const PATCH = apiRoute<{ id: string }>({}, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
-  await requireCollection(db, actor, id, "manage");
-  const changes = await readJson(req, updateCollectionSchema);
-  const updated = await changeCollection(db, id, changes);
-  return collectionJson(updated!, "admin");
+  const isAdmin = actor.roles.includes("admin");
+  const body = await readJson(req, collectionPatchSchema);
+  if (!isAdmin && (body.name !== undefined || body.description !== undefined)) {
+    throw new AppError("forbidden", "You do not have permission to do this.");
+  }
+  const { access } = await requireCollection(db, actor, id, "manage");
+  let requeued: number | undefined;
+  if (body.privacy) requeued = (await changeCollectionPolicy(db, id, { patch: body.privacy, recheck: body.recheck, actorId: actor.id })).requeued;
+  const { name, description } = body;
+  const updated = name !== undefined || description !== undefined ? await changeCollection(db, id, { name, description }) : await getCollectionById(db, { id });
+  return { ...collectionJson(updated!, isAdmin ? "admin" : (access ?? "manage")), ...(requeued !== undefined ? { requeued } : {}) };
 });
 
 /** DELETE /api/collections/:id?confirm=<exact collection name> */

@@ -12,8 +12,9 @@ const params = z.object({ id: uuidSchema });
 export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const { access, isAdmin } = await requireCollection(db, actor, id, "list");
-  const docs = visibleToReader(await listDocuments(db, { collectionId: id }), actor, isAdmin || access === "manage");
-  return { documents: docs.map(documentListingJson) };
+  const canManage = isAdmin || access === "manage";
+  const docs = visibleToReader(await listDocuments(db, { collectionId: id }), actor, canManage);
+  return { documents: docs.map((d) => documentListingJson(d, { withScan: canManage })) };
 });
 
 /** Multipart upload of one or more files (any field name). 202 with a document and job per file. */

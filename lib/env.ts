@@ -45,6 +45,11 @@ const schema = z.object({
   EMBEDDING_MODEL_PATH: optionalText,
   EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   MODEL_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  // The generator's GGUF: MODEL_PATH, or the first *.gguf (by name) in MODELS_DIR; neither → extractive.
+  MODEL_PATH: optionalText,
+  MODELS_DIR: optionalText,
+  // Bearer token Prometheus sends to GET /api/metrics; unset switches the endpoint off.
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string; lanceUri: string; maxUploadBytes: number; maxDecompressedBytes: number };

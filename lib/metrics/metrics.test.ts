@@ -137,7 +137,12 @@ describe("the exposition", () => {
     expect((await scrape()).families.get("kq_generation_queue_depth")!.samples).toEqual([]);
     let queued = 3;
     // The scrape reads Generator.status(); the real generators live on another branch of the code.
-    trackGenerator({ status: () => ({ kind: "llama", active: 2, parallel: 2, queued, maxQueue: 8 }) });
+    trackGenerator({
+      status: () => ({ kind: "llama", active: 2, parallel: 2, queued, maxQueue: 8 }),
+      identity: () => {
+        throw new Error("a scrape does not need the model's identity");
+      },
+    });
     let families = (await scrape()).families;
     expect(sampleValue(families, "kq_generation_queue_depth", { kind: "llama" })).toBe(3);
     expect(sampleValue(families, "kq_generation_active", { kind: "llama" })).toBe(2);

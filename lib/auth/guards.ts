@@ -107,10 +107,11 @@ export function apiRoute<P = Record<string, never>>(
 ) {
   return async (req: Request, context: RouteContext<P>): Promise<Response> => {
     const started = performance.now();
-    // Params first: they name the route pattern the request is measured under, whatever happens next.
-    const params = context?.params ? await context.params : ({} as P);
+    // Params name the route pattern the request is measured under, whatever happens after them.
+    let params = {} as P;
     let status = 500;
     try {
+      if (context?.params) params = await context.params;
       const db = await getDb();
       const actor = await apiActor(req, db);
       if (options.roles && !anyRole(actor, options.roles)) {

@@ -15,6 +15,8 @@ process.env.E2E_SSO_PORT ??= String(Number(process.env.E2E_PORT) + 1000);
 process.env.E2E_IDP_PORT ??= String(Number(process.env.E2E_PORT) + 2000);
 process.env.E2E_SSO_DATA_DIR ??= `${process.env.E2E_DATA_DIR}-sso`;
 process.env.E2E_OIDC_CLIENT_SECRET ??= `e2e-${Math.random().toString(36).slice(2)}`;
+// Prometheus's bearer token for GET /api/metrics (e2e/operations.spec.ts).
+process.env.E2E_METRICS_TOKEN ??= `metrics-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 
 const port = Number(process.env.E2E_PORT);
 const ssoPort = Number(process.env.E2E_SSO_PORT);
@@ -28,6 +30,7 @@ const appEnv = {
   ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD,
   NEXT_TELEMETRY_DISABLED: "1",
   LOG_LEVEL: "warn",
+  METRICS_TOKEN: process.env.E2E_METRICS_TOKEN,
 };
 
 export default defineConfig({

@@ -16,6 +16,9 @@ export default defineConfig({
     environment: "node",
     pool: "forks",
     testTimeout: 60_000,
+    // next-auth imports "next/server" without an extension, which only a bundler resolves; let
+    // Vite transform it so route handlers (lib/auth/guards.ts) can be called from tests.
+    server: { deps: { inline: ["next-auth"] } },
     hookTimeout: 120_000,
   },
 });

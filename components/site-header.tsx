@@ -51,6 +51,11 @@ export async function SiteHeader() {
                 {isAdmin ? (
                   <>
                     <li>
+                      <NavLink href="/admin" testId="nav-admin" exact>
+                        Admin
+                      </NavLink>
+                    </li>
+                    <li>
                       <NavLink href="/admin/users" testId="nav-users">
                         Users
                       </NavLink>

@@ -46,6 +46,11 @@ describe("configuration", () => {
     );
   });
 
+  it("refuses a guessable metrics token and treats an empty one as metrics off", () => {
+    expect(() => parseEnv({ METRICS_TOKEN: "prometheus" })).toThrow(/METRICS_TOKEN: must be at least 16 characters/);
+    expect(parseEnv({ METRICS_TOKEN: "" }).METRICS_TOKEN).toBeUndefined();
+  });
+
   it("requires the OIDC settings together", () => {
     expect(() => parseEnv({ OIDC_ISSUER: "https://idp.example" })).toThrow(/must be set together/);
     expect(parseEnv({ OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" }).OIDC_ISSUER).toBe("https://idp.example");

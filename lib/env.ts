@@ -100,6 +100,8 @@ const schema = z.object({
     .toUpperCase()
     .refine((v) => isSupportedCountry(v), "must be a two-letter country code such as US or GB")
     .default("US"),
+  // Bearer token Prometheus sends to GET /api/metrics; unset switches the endpoint off.
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
 });
 
 export type Env = z.infer<typeof schema> & {

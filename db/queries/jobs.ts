@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { jobs, type Job } from "../schema";
+import { jobs, type Job, type JobStatus } from "../schema";
 
 export async function insertJob(
   db: Executor,
@@ -117,4 +117,12 @@ export async function finishJob(
 export async function countJobsByStatus(db: Executor): Promise<Record<string, number>> {
   const rows = await db.select({ status: jobs.status, n: sql<number>`count(*)::int` }).from(jobs).groupBy(jobs.status);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/** Jobs per kind and status, for the metrics scrape and the admin overview (one grouped scan). */
+export async function countJobsByKindAndStatus(db: Executor): Promise<{ kind: string; status: JobStatus; count: number }[]> {
+  return db
+    .select({ kind: jobs.kind, status: jobs.status, count: sql<number>`count(*)::int` })
+    .from(jobs)
+    .groupBy(jobs.kind, jobs.status);
 }

@@ -3,6 +3,7 @@ export const e2e = {
   dataDir: process.env.E2E_DATA_DIR!,
   adminEmail: process.env.E2E_ADMIN_EMAIL!,
   adminPassword: process.env.E2E_ADMIN_PASSWORD!,
+  metricsToken: process.env.E2E_METRICS_TOKEN!,
 };
 
 export function uniqueEmail(label: string): string {

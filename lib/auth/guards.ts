@@ -7,7 +7,9 @@ import { getDb } from "@/db/runtime";
 import type { Role } from "@/db/schema";
 import { AppError, fromZodError, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { observeHttpRequest, routePattern } from "@/lib/metrics/http";
 import { actorFromApiKey, actorFromUserId, type Actor } from "./actor";
+import { checkBearerSecret } from "./bearer-secret";
 import { auth } from "./config";
 
 // Every page, route handler and server action starts with one of these. Identity comes from
@@ -108,20 +110,74 @@ export function apiRoute<P = Record<string, never>>(
   handler: (ctx: ApiContext<P>) => Promise<Response | unknown>,
 ) {
   return async (req: Request, context: RouteContext<P>): Promise<Response> => {
+    const started = performance.now();
+    // Params name the route pattern the request is measured under, whatever happens after them.
+    let params = {} as P;
+    let status = 500;
     try {
+      if (context?.params) params = await context.params;
       const db = await getDb();
       const actor = await apiActor(req, db);
       if (options.roles && !anyRole(actor, options.roles)) {
         throw new AppError("forbidden", "You do not have permission to do this.");
       }
-      const params = context?.params ? await context.params : ({} as P);
       const result = await handler({ req, params, actor, db });
-      return result instanceof Response ? result : Response.json(result);
+      const res = result instanceof Response ? result : Response.json(result);
+      status = res.status;
+      return res;
     } catch (err) {
-      if (!options.errorResponse) return errorResponse(err);
-      const appError = toAppError(err);
-      if (!appError.expose) log.error("request failed", { code: appError.code, err: appError.cause ?? appError });
-      return options.errorResponse(appError);
+      let res: Response;
+      if (options.errorResponse) {
+        const appError = toAppError(err);
+        if (!appError.expose) log.error("request failed", { code: appError.code, err: appError.cause ?? appError });
+        res = options.errorResponse(appError);
+      } else {
+        res = errorResponse(err);
+      }
+      status = res.status;
+      return res;
+    } finally {
+      observeHttpRequest({ method: req.method, route: routeOf(req, params), status, ms: performance.now() - started });
+    }
+  };
+}
+
+function routeOf(req: Request, params: unknown): string {
+  return routePattern(new URL(req.url).pathname, (params ?? {}) as Record<string, string | string[]>);
+}
+
+/**
+ * Wraps a route handler for a machine that holds a shared secret instead of a user account
+ * (Prometheus on /api/metrics). Only `Authorization: Bearer <secret>` opens it: a session or an
+ * API key never does, so a signed-in browser cannot read it and the secret grants nothing else.
+ * With no secret configured the route answers 404 saying how to switch it on.
+ */
+export function secretRoute(
+  options: { route: string; secret: () => string | undefined; disabled: string; realm: string },
+  handler: (ctx: { req: Request }) => Promise<Response>,
+) {
+  return async (req: Request): Promise<Response> => {
+    const started = performance.now();
+    let status = 500;
+    try {
+      const secret = options.secret();
+      if (!secret) throw new AppError("not_found", options.disabled);
+      const check = checkBearerSecret(req.headers.get("authorization"), secret);
+      if (check === "missing" || check === "malformed") {
+        throw new AppError("unauthorized", `Send the ${options.realm} token as 'Authorization: Bearer <token>'.`, {
+          headers: { "www-authenticate": `Bearer realm="${options.realm}"` },
+        });
+      }
+      if (check !== "ok") throw new AppError("forbidden", `The ${options.realm} token is not valid.`);
+      const res = await handler({ req });
+      status = res.status;
+      return res;
+    } catch (err) {
+      const res = errorResponse(err);
+      status = res.status;
+      return res;
+    } finally {
+      observeHttpRequest({ method: req.method, route: options.route, status, ms: performance.now() - started });
     }
   };
 }

@@ -13,6 +13,7 @@ import { resolveReadScope } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/actor";
 import { AppError, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { recordAnswer, recordGeneration, recordRetrieval } from "@/lib/metrics/record";
 import type { Embedder } from "@/lib/models/embedder";
 import { QueueFullError, type ChatTurn, type GenerationResult, type GenerationTicket, type Generator } from "@/lib/models/generator";
 import { checkAnswer, type CheckedAnswer, type VersionFacts } from "@/lib/rag/cite";
@@ -90,6 +91,7 @@ export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput
     ticket = generator.reserve();
   } catch (err) {
     if (err instanceof QueueFullError) {
+      recordAnswer("refused");
       throw new AppError("rate_limited", err.message, { cause: err, headers: { "retry-after": String(err.retryAfterSeconds) } });
     }
     throw err;
@@ -157,6 +159,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       collectionIds: ctx.requested ?? undefined,
       limit: PASSAGES_PER_ANSWER,
     });
+    recordRetrieval(retrieval.timings.totalMs);
     const { passages, versions } = await confirmPassages(db, actor, retrieval.hits, retrieval.scope.collectionIds);
     const retrieved: RetrievedRef[] = passages.map((p) => ({
       chunkId: p.chunkId,
@@ -203,6 +206,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
         signal: ctx.signal,
         onToken: (text) => emit({ event: "token", data: { text } }),
       });
+      recordGeneration({ ms: result.timings.totalMs, tokens: result.tokens, firstTokenMs: result.timings.firstTokenMs, kind: deps.generator.kind });
       timings.queueMs = Math.round(result.timings.queueMs);
       if (result.timings.firstTokenMs !== null) timings.firstTokenMs = Math.round(result.timings.firstTokenMs);
       timings.generationMs = Math.round(result.timings.totalMs);
@@ -240,9 +244,11 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
     });
     void promptSha256;
     emit({ event: "final", data: final });
+    recordAnswer(final.status === "stopped" ? "stopped" : final.notCovered ? "not_covered" : "complete");
     return final;
   } catch (err) {
     ctx.release();
+    recordAnswer("failed");
     const appError = toAppError(err);
     if (!appError.expose) log.error("answer failed", { code: appError.code, err: appError.cause ?? appError });
     if (meta) {

@@ -5,6 +5,7 @@ import type { Database } from "@/db/client";
 import { claimJob, failExhaustedJobs, finishJob, heartbeatJob } from "@/db/queries/jobs";
 import type { Job } from "@/db/schema";
 import { log } from "@/lib/log";
+import { recordJobRun, type JobRunOutcome } from "@/lib/metrics/record";
 
 // Runs queued jobs with bounded concurrency. Every running job is heart-beaten; if this
 // process dies, another worker (here after a restart, or elsewhere) claims the job again once
@@ -95,21 +96,27 @@ export function startWorker(options: WorkerOptions): Worker {
         }
       },
     };
+    const started = performance.now();
+    let outcome: JobRunOutcome = "succeeded";
     try {
       const message = await options.handlers[job.kind]!(job, ctx);
       await finishJob(db, { id: job.id, workerId: id, status: "succeeded", message: message ?? undefined });
     } catch (err) {
       if (err instanceof JobLostError || lost) {
+        outcome = "lost";
         log.warn("job taken over by another worker; dropping this run", { jobId: job.id });
       } else if (err instanceof PermanentJobError || job.attempts >= job.maxAttempts) {
+        outcome = "failed";
         await finishJob(db, { id: job.id, workerId: id, status: "failed", error: messageOf(err) });
       } else {
+        outcome = "retry";
         log.warn("job failed; will retry", { jobId: job.id, attempt: job.attempts, err });
         const runAfter = new Date(Date.now() + retryMs * 2 ** (job.attempts - 1));
         await finishJob(db, { id: job.id, workerId: id, status: "retry", error: messageOf(err), runAfter });
       }
     } finally {
       clearInterval(beat);
+      recordJobRun({ kind: job.kind, outcome, ms: performance.now() - started });
     }
   }
 

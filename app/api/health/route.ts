@@ -1,12 +1,13 @@
 import { sql } from "drizzle-orm";
 import { getDatabaseHandle } from "@/db/runtime";
 import { log } from "@/lib/log";
+import { instrumentRoute } from "@/lib/metrics/http";
 import { APP_VERSION } from "@/lib/version";
 
 // Unauthenticated on purpose (load balancers and monitors call it); says nothing sensitive.
 export const dynamic = "force-dynamic";
 
-export async function GET(): Promise<Response> {
+export const GET = instrumentRoute("/api/health", async (): Promise<Response> => {
   const started = performance.now();
   let database: { reachable: boolean; kind?: string; latencyMs?: number } = { reachable: false };
   try {
@@ -18,4 +19,4 @@ export async function GET(): Promise<Response> {
   }
   const status = database.reachable ? "ok" : "degraded";
   return Response.json({ status, version: APP_VERSION, database }, { status: database.reachable ? 200 : 503 });
-}
+});

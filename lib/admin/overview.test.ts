@@ -65,7 +65,7 @@ function deps(overrides: Partial<OverviewDeps> = {}): OverviewDeps {
   return {
     db: h.db,
     databaseKind: "pglite",
-    env: { dataDir, lanceUri, DATABASE_URL: undefined, MODEL_PATH: undefined, MODELS_DIR: undefined, EMBEDDING_MODEL_PATH: undefined },
+    env: { dataDir, lanceUri, DATABASE_URL: undefined, MODEL_PATH: undefined, MODELS_DIR: undefined, modelsDir: path.join(dataDir, "models"), EMBEDDING_MODEL_PATH: undefined },
     openChunks: () => openChunkStoreForReset({ uri: lanceUri }),
     generator: null,
     ...overrides,

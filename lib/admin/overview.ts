@@ -75,7 +75,7 @@ export interface AdminOverview {
 export interface OverviewDeps {
   db: Executor;
   databaseKind: "postgres" | "pglite";
-  env: Pick<Env, "dataDir" | "lanceUri" | "DATABASE_URL" | "MODEL_PATH" | "MODELS_DIR" | "EMBEDDING_MODEL_PATH">;
+  env: Pick<Env, "dataDir" | "lanceUri" | "DATABASE_URL" | "MODEL_PATH" | "MODELS_DIR" | "modelsDir" | "EMBEDDING_MODEL_PATH">;
   /** Opens the chunk table for counting; it is closed again afterwards. */
   openChunks: () => Promise<ChunkMaintenance>;
   /** The process's generator, if it has created one. */

@@ -32,7 +32,7 @@ const byName = (bom: CdxBom, lockPath: string) => bom.components.find((c) => pro
 
 beforeAll(async () => {
   lock = JSON.parse(await readFile(path.join(root, "package-lock.json"), "utf8")) as typeof lock;
-  plain = await buildAiBom({ root, generator: await configuredGenerator({}), embeddingModelPath: null });
+  plain = await buildAiBom({ root, generator: await configuredGenerator({ modelsDir: path.join(root, "no-models-here") }), embeddingModelPath: null });
   tmp = await mkdtemp(path.join(os.tmpdir(), "kq-aibom-"));
 });
 
@@ -104,7 +104,7 @@ describe("the AI bill of materials", () => {
   });
 
   it("lists a GGUF generator by its exact hash and metadata, with where llama.cpp runs", async () => {
-    const bom = await buildAiBom({ root, generator: await configuredGenerator({ MODEL_PATH: STORIES }), embeddingModelPath: null });
+    const bom = await buildAiBom({ root, generator: await configuredGenerator({ MODEL_PATH: STORIES, modelsDir: "" }), embeddingModelPath: null });
     expect(await validate(bom)).toBeNull();
     const model = bom.components.find((c) => c.type === "machine-learning-model" && propertyOf(c, PROP.modelRole) === "generator")!;
     expect(model.name).toBe("stories260K.gguf");
@@ -124,7 +124,7 @@ describe("the AI bill of materials", () => {
   });
 
   it("lists a GGUF embedder instead of the bundled one", async () => {
-    const bom = await buildAiBom({ root, generator: await configuredGenerator({}), embeddingModelPath: TINY });
+    const bom = await buildAiBom({ root, generator: await configuredGenerator({ modelsDir: path.join(root, "no-models-here") }), embeddingModelPath: TINY });
     expect(await validate(bom)).toBeNull();
     const embedder = bom.components.find((c) => propertyOf(c, PROP.modelRole) === "embedder")!;
     expect(embedder).toMatchObject({ type: "machine-learning-model", name: "llama-2-tiny-random.gguf", hashes: [{ alg: "SHA-256", content: TINY_SHA256 }] });
@@ -135,20 +135,21 @@ describe("the AI bill of materials", () => {
 
   it("fails with the path named when the model or the lockfile is wrong", async () => {
     const missing = path.join(tmp, "missing.gguf");
-    await expect(buildAiBom({ root, generator: await configuredGenerator({ MODEL_PATH: missing }), embeddingModelPath: null })).rejects.toThrow(
+    await expect(buildAiBom({ root, generator: await configuredGenerator({ MODEL_PATH: missing, modelsDir: "" }), embeddingModelPath: null })).rejects.toThrow(
       `The model file ${missing} does not exist.`,
     );
     const notGguf = path.join(tmp, "weights.gguf");
     await writeFile(notGguf, "this is not a model");
-    await expect(buildAiBom({ root, generator: await configuredGenerator({ MODEL_PATH: notGguf }), embeddingModelPath: null })).rejects.toThrow(
+    await expect(buildAiBom({ root, generator: await configuredGenerator({ MODEL_PATH: notGguf, modelsDir: "" }), embeddingModelPath: null })).rejects.toThrow(
       /is not a readable GGUF model/,
     );
-    await expect(configuredGenerator({ MODELS_DIR: path.join(tmp, "nowhere") })).rejects.toThrow(/MODELS_DIR .*nowhere does not exist/);
-    expect(await configuredGenerator({ MODELS_DIR: models })).toEqual({ kind: "llama", modelPath: TINY, source: "MODELS_DIR" });
+    // A missing models folder means no model, as for the generator itself.
+    expect(await configuredGenerator({ modelsDir: path.join(tmp, "nowhere") })).toEqual({ kind: "extractive", modelPath: null, source: null });
+    expect(await configuredGenerator({ modelsDir: models })).toEqual({ kind: "llama", modelPath: TINY, source: "MODELS_DIR" });
 
     await writeFile(path.join(tmp, "package.json"), JSON.stringify({ name: "x", version: "1.0.0" }));
     await writeFile(path.join(tmp, "package-lock.json"), JSON.stringify({ lockfileVersion: 1, dependencies: {} }));
-    const broken = buildAiBom({ root: tmp, generator: await configuredGenerator({}), embeddingModelPath: null });
+    const broken = buildAiBom({ root: tmp, generator: await configuredGenerator({ modelsDir: path.join(root, "no-models-here") }), embeddingModelPath: null });
     await expect(broken).rejects.toBeInstanceOf(LockfileError);
     await expect(broken).rejects.toThrow(`${path.join(tmp, "package-lock.json")} is not an npm lockfile (version 2 or 3): lockfileVersion`);
   });

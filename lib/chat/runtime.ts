@@ -1,6 +1,5 @@
 import "server-only";
 import { getDb } from "@/db/runtime";
-import { trackGenerator } from "@/lib/metrics/record";
 import { getGenerator } from "@/lib/models/generator-runtime";
 import { getChunkStore, getEmbedder } from "@/lib/server/index-runtime";
 import type { AskDeps } from "./ask";
@@ -8,7 +7,5 @@ import type { AskDeps } from "./ask";
 /** The process's database, chunk store, embedder and generator, for the chat routes. */
 export async function getAskDeps(): Promise<AskDeps> {
   const [db, store, embedder, generator] = await Promise.all([getDb(), getChunkStore(), getEmbedder(), getGenerator()]);
-  // From now on a metrics scrape can read this generator's queue (it never creates one itself).
-  trackGenerator(generator);
   return { db, store, embedder, generator };
 }

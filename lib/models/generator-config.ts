@@ -3,11 +3,18 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Env } from "@/lib/env";
 import type { GeneratorKind } from "./generator";
-import { ModelFileError } from "./model-file";
 
 // Which generator the configuration asks for, without loading anything: MODEL_PATH, else the
-// first *.gguf (by name) in MODELS_DIR, else the extractive generator. The bill of materials and
-// the admin overview describe the configured model before any question has loaded it.
+// first *.gguf (by name) in MODELS_DIR (default DATA_DIR/models; the embedding model's file is
+// skipped), else the extractive generator. The runtime loads exactly this; the bill of materials
+// and the admin overview describe it before any question has loaded it.
+
+export class GeneratorConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "GeneratorConfigError";
+  }
+}
 
 export interface ConfiguredGenerator {
   kind: GeneratorKind;
@@ -16,17 +23,27 @@ export interface ConfiguredGenerator {
   source: "MODEL_PATH" | "MODELS_DIR" | null;
 }
 
-export async function configuredGenerator(e: Pick<Env, "MODEL_PATH" | "MODELS_DIR">): Promise<ConfiguredGenerator> {
-  if (e.MODEL_PATH) return { kind: "llama", modelPath: path.resolve(e.MODEL_PATH), source: "MODEL_PATH" };
-  if (!e.MODELS_DIR) return { kind: "extractive", modelPath: null, source: null };
-  const dir = path.resolve(e.MODELS_DIR);
+/** The first *.gguf in the folder by name, or null when the folder is missing or has none. */
+export async function findModelInDir(dir: string, exclude: readonly string[] = []): Promise<string | null> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelFileError(`MODELS_DIR ${dir} ${code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "unknown error"})`}.`, { cause: err });
+    if (code === "ENOENT") return null;
+    throw new GeneratorConfigError(`MODELS_DIR: the folder ${dir} cannot be read (${code ?? (err as Error).message}).`, { cause: err });
   }
-  const first = names.filter((n) => n.toLowerCase().endsWith(".gguf")).sort()[0];
-  return first ? { kind: "llama", modelPath: path.join(dir, first), source: "MODELS_DIR" } : { kind: "extractive", modelPath: null, source: null };
+  const skip = new Set(exclude.map((p) => path.resolve(p)));
+  const found = names
+    .filter((n) => n.toLowerCase().endsWith(".gguf") && !n.startsWith("."))
+    .sort()
+    .map((n) => path.join(dir, n))
+    .find((p) => !skip.has(p));
+  return found ?? null;
+}
+
+export async function configuredGenerator(e: Pick<Env, "MODEL_PATH" | "modelsDir" | "EMBEDDING_MODEL_PATH">): Promise<ConfiguredGenerator> {
+  if (e.MODEL_PATH) return { kind: "llama", modelPath: path.resolve(e.MODEL_PATH), source: "MODEL_PATH" };
+  const found = await findModelInDir(e.modelsDir, e.EMBEDDING_MODEL_PATH ? [e.EMBEDDING_MODEL_PATH] : []);
+  return found ? { kind: "llama", modelPath: found, source: "MODELS_DIR" } : { kind: "extractive", modelPath: null, source: null };
 }

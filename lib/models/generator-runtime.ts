@@ -1,12 +1,13 @@
 import "server-only";
-import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { env, type Env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { trackGenerator } from "@/lib/metrics/record";
 import { getEmbedder } from "@/lib/server/index-runtime";
 import { createExtractiveGenerator } from "./extractive-generator";
 import type { Generator, GeneratorIdentity, GeneratorStatus } from "./generator";
 import type { GgufInfo } from "./gguf-info";
+import { configuredGenerator, findModelInDir, GeneratorConfigError } from "./generator-config";
 import type { LlamaGenerator } from "./llama-generator";
 import { getLlamaRuntime } from "./llama-runtime";
 
@@ -17,44 +18,13 @@ import { getLlamaRuntime } from "./llama-runtime";
 const GENERATOR = Symbol.for("knowledge-qa.generator");
 type Holder = { [GENERATOR]?: Promise<Generator> };
 
-export class GeneratorConfigError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "GeneratorConfigError";
-  }
-}
-
-/** The first *.gguf in the folder by name, or null when the folder is missing or has none. */
-export async function findModelInDir(dir: string, exclude: readonly string[] = []): Promise<string | null> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return null;
-    throw new GeneratorConfigError(`MODELS_DIR: the folder ${dir} cannot be read (${code ?? (err as Error).message}).`, { cause: err });
-  }
-  const skip = new Set(exclude.map((p) => path.resolve(p)));
-  const found = names
-    .filter((n) => n.toLowerCase().endsWith(".gguf") && !n.startsWith("."))
-    .sort()
-    .map((n) => path.join(dir, n))
-    .find((p) => !skip.has(p));
-  return found ?? null;
-}
+export { findModelInDir, GeneratorConfigError };
 
 /** Builds the generator a configuration asks for. getGenerator() calls this once per process. */
 export async function createGeneratorFromEnv(e: Env): Promise<Generator> {
-  let modelPath: string | null = null;
-  let source: "MODEL_PATH" | "MODELS_DIR";
-  if (e.MODEL_PATH) {
-    modelPath = path.resolve(e.MODEL_PATH);
-    source = "MODEL_PATH";
-  } else {
-    // The embedding model may sit in the same folder; it is not a chat model.
-    modelPath = await findModelInDir(e.modelsDir, e.EMBEDDING_MODEL_PATH ? [e.EMBEDDING_MODEL_PATH] : []);
-    source = "MODELS_DIR";
-  }
+  const configured = await configuredGenerator(e);
+  const modelPath = configured.modelPath;
+  const source = configured.source;
 
   if (!modelPath) {
     return createExtractiveGenerator({ parallel: e.MODEL_PARALLEL, maxQueue: e.MODEL_QUEUE_MAX, promptBudget: e.MODEL_CONTEXT_SIZE - e.MODEL_MAX_TOKENS });
@@ -89,6 +59,8 @@ export function getGenerator(): Promise<Generator> {
   if (!holder[GENERATOR]) {
     const pending = createGeneratorFromEnv(env()).then((g) => {
       const id = g.identity();
+      // Queue gauges follow the process's one generator, however it is reached (chat, /v1, admin).
+      trackGenerator(g);
       log.info("answer generator ready", { kind: id.kind, model: id.modelFile, sha256: id.modelSha256, gpu: id.gpu, contextSize: id.contextSize, parallel: g.status().parallel });
       return g;
     });

@@ -6,7 +6,10 @@ import type { Hit } from "@/lib/vector/store";
 export interface RankSignals {
   /** 1-based rank in the vector list, null if absent. */
   vectorRank: number | null;
-  /** Cosine similarity to the question, null if the vector list did not return it. */
+  /**
+   * Cosine similarity to the question: from the vector list, or computed from the stored vector
+   * of a passage only BM25 found; null when unknown.
+   */
   vectorScore: number | null;
   textRank: number | null;
   /** Raw BM25 score; comparable only within one query. Never shown to users. */

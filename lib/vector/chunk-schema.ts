@@ -35,6 +35,9 @@ export interface ChunkRow {
 /** A chunk found by a search; `score` is cosine similarity (vector) or BM25 (text). */
 export type Hit = Omit<ChunkRow, "vector"> & { score: number };
 
+/** A hit with its stored vector, for scoring it against the question's vector; never sent to users. */
+export type HitWithVector = Hit & { vector: Float32Array };
+
 const utf8List = () => new List(new Field("item", new Utf8(), true));
 
 export function chunkSchema(embedderId: string, dim: number): Schema {
@@ -115,6 +118,12 @@ export function toRecord(row: ChunkRow): Record<string, unknown> {
     chunk_index: row.chunkIndex,
     title: row.title,
   };
+}
+
+/** Arrow hands back a vector as a list view; copied so the hit does not pin the result batch. */
+export function toHitWithVector(r: Record<string, unknown>, score: number): HitWithVector {
+  const v = r.vector as { toArray(): ArrayLike<number> } | null | undefined;
+  return { ...toHit(r, score), vector: v ? Float32Array.from(v.toArray()) : new Float32Array(0) };
 }
 
 type ListLike = { toArray(): ArrayLike<unknown> } | null | undefined;

@@ -218,6 +218,24 @@ describe("search results", () => {
     expect(await store.textSearch("?!", { access: onlyA, limit: 5 })).toEqual([]);
   });
 
+  it("returns each BM25 hit's stored vector when asked, and only then", async () => {
+    const doc = docFixture(A);
+    await store.replaceVersionChunks(doc.versionId, [
+      chunkRow(doc, 0, "Heparin dose for adults.", basisVector(DIM, 2)),
+      chunkRow(doc, 1, "Heparin and renal failure.", basisVector(DIM, 5)),
+    ]);
+    const withVectors = await store.textSearch("heparin", { access: onlyA, limit: 5, withVectors: true });
+    expect(withVectors.map((h) => [h.chunkIndex, Array.from(h.vector)])).toEqual(
+      expect.arrayContaining([
+        [0, Array.from(basisVector(DIM, 2))],
+        [1, Array.from(basisVector(DIM, 5))],
+      ]),
+    );
+    expect(withVectors).toHaveLength(2);
+    const plain = await store.textSearch("heparin", { access: onlyA, limit: 5 });
+    expect(plain.every((h) => !("vector" in h))).toBe(true);
+  });
+
   it("answers searches on an empty store with []", async () => {
     expect(await store.vectorSearch(basisVector(DIM, 0), { access: onlyA, limit: 10 })).toEqual([]);
     expect(await store.textSearch("anything", { access: onlyA, limit: 10 })).toEqual([]);
@@ -256,6 +274,35 @@ describe("embedder identity", () => {
     await fresh.replaceVersionChunks(doc.versionId, [chunkRow(doc, 0, "new vectors", basisVector(4, 0))]);
     expect((await fresh.textSearch("vectors", { access: onlyA, limit: 5 })).map((h) => h.text)).toEqual(["new vectors"]);
     await fresh.close();
+  });
+});
+
+describe("identity checks on the search path", () => {
+  it("re-checks after a reset by another process, even right after a search verified the table", async () => {
+    const doc = docFixture(A);
+    await store.replaceVersionChunks(doc.versionId, [chunkRow(doc, 0, "heparin dose", basisVector(DIM, 0))]);
+    // Repeated searches on an unchanged table reuse the check.
+    for (let i = 0; i < 3; i++) expect(await store.textSearch("heparin", { access: onlyA, limit: 5 })).toHaveLength(1);
+    expect(await store.vectorSearch(basisVector(DIM, 0), { access: onlyA, limit: 5 })).toHaveLength(1);
+    const other = await openChunkStoreForReset({ uri: dir });
+    await other.reset("another-embedder@1", DIM);
+    await other.close();
+    await expect(store.textSearch("heparin", { access: onlyA, limit: 5 })).rejects.toBeInstanceOf(EmbedderMismatchError);
+    await expect(store.vectorSearch(basisVector(DIM, 0), { access: onlyA, limit: 5 })).rejects.toBeInstanceOf(EmbedderMismatchError);
+  });
+
+  it("ranks rows before the first optimize, and finds rows written after it", async () => {
+    const doc = docFixture(A);
+    const filler = (n: number, from: number) => Array.from({ length: n }, (_, i) => chunkRow(doc, from + i, `routine ward note ${from + i}`, basisVector(DIM, 0)));
+    await store.replaceVersionChunks(doc.versionId, [...filler(30, 0), chunkRow(doc, 30, "pheochromocytoma pheochromocytoma workup", basisVector(DIM, 1))]);
+    // Unindexed: every match is fetched and ranked, so the best match is first even with limit 1.
+    expect((await store.textSearch("note pheochromocytoma", { access: onlyA, limit: 1 }))[0]!.chunkIndex).toBe(30);
+    await store.ensureIndexes();
+    expect((await store.textSearch("note pheochromocytoma", { access: onlyA, limit: 1 }))[0]!.chunkIndex).toBe(30);
+    const later = docFixture(A);
+    await store.replaceVersionChunks(later.versionId, [chunkRow(later, 0, "pheochromocytoma pheochromocytoma pheochromocytoma", basisVector(DIM, 2))]);
+    // Rows written after the optimize are found at once (scored apart from the indexed ones).
+    expect((await store.textSearch("pheochromocytoma", { access: onlyA, limit: 5 })).map((h) => h.documentId)).toContain(later.documentId);
   });
 });
 

@@ -2,7 +2,7 @@ import "server-only";
 import { makeArrowTable, MatchQuery, type Connection, type Table } from "@lancedb/lancedb";
 import { accessPredicate, normalizeIds, sqlId, type AccessFilter } from "./access-filter";
 import { validateVersionRows } from "./chunk-rows";
-import { chunkSchema, HIT_COLUMNS, readIdentity, TABLE_NAME, toHit, toRecord, type ChunkRow, type Hit, type StoredIdentity } from "./chunk-schema";
+import { chunkSchema, HIT_COLUMNS, readIdentity, TABLE_NAME, toHit, toHitWithVector, toRecord, type ChunkRow, type Hit, type HitWithVector, type StoredIdentity } from "./chunk-schema";
 import { toMatchText } from "./fts-query";
 import { connectLance } from "./lance-runtime";
 import { DEFAULT_VECTOR_INDEX_THRESHOLD, DISTANCE, ensureFtsIndex, FTS_INDEX_NAME, maintainIndexes, type IndexReport } from "./indexes";
@@ -12,7 +12,7 @@ import { DEFAULT_VECTOR_INDEX_THRESHOLD, DISTANCE, ensureFtsIndex, FTS_INDEX_NAM
 // Several processes (server, CLI, workers) may open the same table: writes are single commits
 // that LanceDB retries on conflict, and reads always look at the latest version.
 
-export type { AccessFilter, ChunkRow, Hit, IndexReport };
+export type { AccessFilter, ChunkRow, Hit, HitWithVector, IndexReport };
 export { InvalidIdError } from "./access-filter";
 export { InvalidChunkError } from "./chunk-rows";
 
@@ -68,7 +68,11 @@ export interface ChunkStore extends ChunkMaintenance {
   /** Atomically makes `rows` the version's only chunks; running it again changes nothing. */
   replaceVersionChunks(versionId: string, rows: ChunkRow[]): Promise<void>;
   vectorSearch(vector: Float32Array, opts: SearchOptions): Promise<Hit[]>;
-  /** BM25 over the chunk text. */
+  /**
+   * BM25 over the chunk text. With `withVectors`, each hit carries its stored vector, so retrieval
+   * can score lexical hits by cosine as well without a second query.
+   */
+  textSearch(query: string, opts: SearchOptions & { withVectors: true }): Promise<HitWithVector[]>;
   textSearch(query: string, opts: SearchOptions): Promise<Hit[]>;
   ensureIndexes(): Promise<IndexReport>;
 }
@@ -136,6 +140,10 @@ function checkLimit(limit: number): void {
 }
 
 class LanceChunkStore implements ChunkStore {
+  /** The table version whose schema last matched our identity (see verifiedVersion). */
+  private verified: { table: Table; version: number; embedderId: string; dim: number } | null = null;
+  private ftsState: { table: Table; version: number; empty: boolean; unindexedRows: number } | null = null;
+
   constructor(
     private readonly db: Connection,
     private table: Table | null,
@@ -157,16 +165,41 @@ class LanceChunkStore implements ChunkStore {
   }
 
   /**
-   * The table as it is now, checked against our embedder. Re-read on every vector operation:
-   * another process may have reset the table for a different embedder since we opened it.
+   * The table as it is now, checked against our embedder. Another process may have reset the table
+   * for a different embedder since we opened it, so the identity is re-read whenever the table's
+   * version moved: every commit (a reset included) makes a new version, and asking for the latest
+   * version costs a fraction of reading the schema (~0.07 ms against ~0.9 ms locally).
    */
   async verifiedTable(): Promise<Table> {
+    return (await this.verifiedVersion()).table;
+  }
+
+  private async verifiedVersion(): Promise<{ table: Table; version: number }> {
     const identity = this.requireIdentity();
     const table = this.table;
     if (!table) throw new EmbedderMismatchError({ embedderId: null, dim: null }, identity);
+    const version = await table.version();
+    const known = this.verified;
+    if (known && known.table === table && known.version === version && known.embedderId === identity.embedderId && known.dim === identity.dim) {
+      return { table, version };
+    }
     const stored = readIdentity(await table.schema());
     if (stored.embedderId !== identity.embedderId || stored.dim !== identity.dim) throw new EmbedderMismatchError(stored, identity);
-    return table;
+    this.verified = { table, version, ...identity };
+    return { table, version };
+  }
+
+  /**
+   * Whether the full-text index covers no row yet (a new table before its first optimize), per table
+   * version: it can only change with a commit, so searches between commits skip the index-stats read.
+   */
+  private async ftsIndexEmpty(table: Table, version: number): Promise<{ empty: boolean; unindexedRows: number }> {
+    const known = this.ftsState;
+    if (known && known.table === table && known.version === version) return known;
+    const stats = await table.indexStats(FTS_INDEX_NAME);
+    const state = { table, version, empty: !!stats && stats.numIndexedRows === 0, unindexedRows: stats?.numUnindexedRows ?? 0 };
+    this.ftsState = state;
+    return state;
   }
 
   async replaceVersionChunks(versionId: string, rows: ChunkRow[]): Promise<void> {
@@ -242,28 +275,29 @@ class LanceChunkStore implements ChunkStore {
     return rows.map((r) => toHit(r, 1 - Number(r._distance)));
   }
 
-  async textSearch(query: string, opts: SearchOptions): Promise<Hit[]> {
+  async textSearch(query: string, opts: SearchOptions & { withVectors: true }): Promise<HitWithVector[]>;
+  async textSearch(query: string, opts: SearchOptions): Promise<Hit[]>;
+  async textSearch(query: string, opts: SearchOptions & { withVectors?: boolean }): Promise<Hit[] | HitWithVector[]> {
     checkLimit(opts.limit);
     const predicate = accessPredicate(opts.access, opts.collectionIds);
     const terms = toMatchText(query);
     if (!predicate || !terms) return [];
-    const table = await this.verifiedTable();
+    const { table, version } = await this.verifiedVersion();
     // LanceDB 0.30: while the FTS index covers no rows yet (a new table before its first optimize)
     // the plan applies the limit without ranking by score. Then every match is fetched and ranked here.
-    const stats = await table.indexStats(FTS_INDEX_NAME);
-    const fetch = stats && stats.numIndexedRows === 0 ? Math.max(opts.limit, stats.numUnindexedRows) : opts.limit;
+    const fts = await this.ftsIndexEmpty(table, version);
+    const fetch = fts.empty ? Math.max(opts.limit, fts.unindexedRows) : opts.limit;
+    const columns = opts.withVectors ? [...HIT_COLUMNS, "vector", "_score"] : [...HIT_COLUMNS, "_score"];
     // Full-text search applies `where` before scoring and limiting as well (a prefilter).
     const rows = (await table
       .query()
       .fullTextSearch(new MatchQuery(terms, "text"))
       .where(predicate)
-      .select([...HIT_COLUMNS, "_score"])
+      .select(columns)
       .limit(fetch)
       .toArray()) as Record<string, unknown>[];
-    return rows
-      .map((r) => toHit(r, Number(r._score)))
-      .sort((a, b) => b.score - a.score)
-      .slice(0, opts.limit);
+    const hits = rows.map((r) => (opts.withVectors ? toHitWithVector(r, Number(r._score)) : toHit(r, Number(r._score))));
+    return hits.sort((a, b) => b.score - a.score).slice(0, opts.limit);
   }
 
   async ensureIndexes(): Promise<IndexReport> {

@@ -1,0 +1,175 @@
+import "server-only";
+import type { Executor } from "@/db/client";
+import { getUserWithAccess } from "@/db/queries/users";
+import type { Actor } from "@/lib/auth/actor";
+import { resolveReadScope } from "@/lib/auth/access";
+import { AppError } from "@/lib/errors";
+import type { Embedder } from "@/lib/models/embedder";
+import type { AccessFilter, ChunkStore } from "@/lib/vector/store";
+import { InvalidIdError, normalizeId } from "@/lib/vector/access-filter";
+import { DEFAULT_FUSION, type FusionParams } from "./fusion";
+import { rankPassages, type RetrievalMode } from "./rank";
+import { DEFAULT_FLOOR, type FloorParams } from "./relevance";
+import type { FusedHit } from "./types";
+
+// Permission-aware hybrid retrieval: the question is embedded, the vector search and the BM25
+// search run concurrently, both with the caller's access rule inside the LanceDB query (a
+// prefilter: rows the caller may not read are never ranked, returned or counted), then the two
+// lists are fused (lib/rag/fusion.ts) and cut by the relevance floor (lib/rag/relevance.ts).
+
+export interface SearchTimings {
+  /** Embedding the question. */
+  embedMs: number;
+  vectorMs: number;
+  textMs: number;
+  /** Fusion, term coverage, deduplication and the floor. */
+  fuseMs: number;
+  totalMs: number;
+}
+
+export interface SearchResult {
+  /** Passages that cleared the floor, best first, at most `limit`. Empty: the documents do not cover the question. */
+  hits: FusedHit[];
+  /** Distinct passages the two searches returned together. */
+  candidates: number;
+  /** How many of those (after deduplication) failed the relevance floor. */
+  belowFloor: number;
+  timings: SearchTimings;
+}
+
+export interface SearchPassagesOptions {
+  store: ChunkStore;
+  embedder: Embedder;
+  /** What the caller may read, resolved from Postgres for this request. */
+  access: AccessFilter;
+  question: string;
+  /** Narrows the search to these collections; never widens `access`. */
+  collectionIds?: string[];
+  /** Passages to return, 1 to 200 (default 8). */
+  limit?: number;
+  /** "text" (BM25 only) and "vector" exist for benchmarks and diagnosis; the product uses "hybrid". */
+  mode?: RetrievalMode;
+  /** null switches the floor off (benchmarks of ranking quality only). */
+  floor?: FloorParams | null;
+  fusion?: FusionParams;
+}
+
+export const DEFAULT_LIMIT = 8;
+export const MAX_LIMIT = 200;
+/** Longer questions are refused: their terms add nothing to BM25 and embedding them costs. */
+export const MAX_QUESTION_CHARS = 4000;
+/** Each list is searched this deep at least; fusion needs candidates beyond the final limit. */
+const MIN_DEPTH = 50;
+
+const now = () => performance.now();
+
+export async function searchPassages(opts: SearchPassagesOptions): Promise<SearchResult> {
+  const start = now();
+  const question = opts.question.trim();
+  if (!question) throw new AppError("invalid_request", "The question is empty.");
+  if (question.length > MAX_QUESTION_CHARS) throw new AppError("invalid_request", `The question is longer than ${MAX_QUESTION_CHARS} characters.`);
+  const limit = opts.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new AppError("invalid_request", `limit must be an integer from 1 to ${MAX_LIMIT}.`);
+  const mode = opts.mode ?? "hybrid";
+  const depth = Math.max(MIN_DEPTH, limit);
+  const search = { access: opts.access, collectionIds: opts.collectionIds, limit: depth };
+
+  // BM25 needs no embedding, so it starts at once; the vector search starts when the question's
+  // vector is ready. Promise.all holds both from the start, so neither can fail unobserved.
+  const timings = { embedMs: 0, vectorMs: 0, textMs: 0 };
+  const lexical = async () => {
+    if (mode === "vector") return [];
+    const t = now();
+    const hits = await opts.store.textSearch(question, { ...search, withVectors: true });
+    timings.textMs = now() - t;
+    return hits;
+  };
+  const semantic = async () => {
+    const t = now();
+    const [queryVector] = await opts.embedder.embed([question]);
+    timings.embedMs = now() - t;
+    if (mode === "text") return { queryVector: queryVector!, hits: [] };
+    const t2 = now();
+    const hits = await opts.store.vectorSearch(queryVector!, search);
+    timings.vectorMs = now() - t2;
+    return { queryVector: queryVector!, hits };
+  };
+  const [text, { queryVector, hits: vector }] = await Promise.all([lexical(), semantic()]);
+
+  const t = now();
+  const ranked = rankPassages({
+    question,
+    queryVector,
+    vector,
+    text,
+    limit,
+    mode,
+    floor: opts.floor === undefined ? DEFAULT_FLOOR : opts.floor,
+    fusion: opts.fusion ?? DEFAULT_FUSION,
+  });
+  const end = now();
+  return { ...ranked, timings: { ...timings, fuseMs: end - t, totalMs: end - start } };
+}
+
+export interface RetrieveForActorOptions {
+  db: Executor;
+  store: ChunkStore;
+  embedder: Embedder;
+  actor: Actor;
+  question: string;
+  /**
+   * Collections the user picked; each must be readable, else not_found (without saying which).
+   * Omitted or empty: every collection the user may read.
+   */
+  collectionIds?: string[];
+  limit?: number;
+}
+
+export type ActorSearchResult = SearchResult & { scope: { collectionIds: string[]; groupIds: string[] } };
+
+/**
+ * Retrieval for a signed-in user. Who may read what is read from Postgres on every call, roles
+ * and groups included (not taken from the session), so a revoked grant or a removed membership
+ * applies to the very next question.
+ */
+export async function retrieveForActor(opts: RetrieveForActorOptions): Promise<ActorSearchResult> {
+  const start = now();
+  const user = await getUserWithAccess(opts.db, { id: opts.actor.id });
+  if (!user || user.disabled) throw new AppError("unauthorized", "This account is disabled or no longer exists.");
+  const current: Actor = { ...opts.actor, roles: user.roles, groups: user.groups };
+  const scope = await resolveReadScope(opts.db, current);
+
+  let collectionIds = scope.collectionIds;
+  if (opts.collectionIds !== undefined && opts.collectionIds.length > 0) {
+    const readable = new Set(scope.collectionIds);
+    const wanted = [...new Set(opts.collectionIds.map((id) => normalizeRequestedId(id)))];
+    // One answer for "does not exist" and "exists but not yours": existence is not revealed.
+    if (wanted.some((id) => !readable.has(id))) throw new AppError("not_found", "No collection with this id.");
+    collectionIds = wanted;
+  }
+  const result: ActorSearchResult["scope"] = { collectionIds, groupIds: scope.groupIds };
+  if (collectionIds.length === 0) {
+    // Nothing readable: LanceDB is not queried at all.
+    if (!opts.question.trim()) throw new AppError("invalid_request", "The question is empty.");
+    const totalMs = now() - start;
+    return { hits: [], candidates: 0, belowFloor: 0, timings: { embedMs: 0, vectorMs: 0, textMs: 0, fuseMs: 0, totalMs }, scope: result };
+  }
+  const found = await searchPassages({
+    store: opts.store,
+    embedder: opts.embedder,
+    access: { collectionIds, groupIds: scope.groupIds },
+    question: opts.question,
+    limit: opts.limit,
+  });
+  return { ...found, timings: { ...found.timings, totalMs: now() - start }, scope: result };
+}
+
+function normalizeRequestedId(id: unknown): string {
+  try {
+    return normalizeId(id, "A collection id");
+  } catch (err) {
+    // Not even a UUID: it cannot name a collection.
+    if (err instanceof InvalidIdError) throw new AppError("not_found", "No collection with this id.");
+    throw err;
+  }
+}

@@ -22,7 +22,20 @@ let pdfDocId: string;
 
 // A two-page protocol: the answer is on page 2, so the citation must say page 2.
 const PROTOCOL = makePdf([
-  textPage(["Central line care protocol", "", "Scope", "This protocol applies to all adult inpatient wards."]),
+  // Page 1 is long enough to fill a passage of its own, so page 2 starts the next one.
+  textPage([
+    "Central line care protocol",
+    "",
+    "Scope",
+    "This protocol applies to all adult inpatient wards, the intensive care unit and the day surgery unit.",
+    "It covers adult patients with a central venous catheter inserted for any reason, whether tunnelled or not.",
+    "Paediatric and neonatal units follow their own protocol, which is kept by the paediatric nursing lead.",
+    "Nurses caring for a patient with a central line complete the line care record at the start of every shift.",
+    "The record notes the insertion date, the catheter type, the number of lumens and the state of the site.",
+    "Any redness, swelling, discharge or pain at the insertion site is reported to the medical team at once.",
+    "Lines that are no longer needed are removed promptly, because every day a line stays in adds to the risk.",
+    "Training on this protocol is part of the induction of every nurse who works on the wards named above.",
+  ]),
   textPage([
     "Dressing changes",
     "Transparent dressings on central venous catheters are changed every seven days.",

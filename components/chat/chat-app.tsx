@@ -102,9 +102,11 @@ export function ChatApp({ conversations: initialConversations, collections, curr
           if (e.event === "meta") {
             const meta = e.data;
             currentConversation = meta.conversationId;
+            // The updater runs later, when assistantId already holds the new id: capture the old one.
+            const pendingId = assistantId;
             const realId = meta.messageId;
             setMessages((all) =>
-              all.map((m) => (m.id === question.id ? { ...m, id: meta.questionId } : m.id === assistantId ? { ...m, id: realId, replyTo: meta.questionId } : m)),
+              all.map((m) => (m.id === question.id ? { ...m, id: meta.questionId } : m.id === pendingId ? { ...m, id: realId, replyTo: meta.questionId } : m)),
             );
             assistantId = realId;
             if (!conversationId) {

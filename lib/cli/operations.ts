@@ -12,6 +12,7 @@ import { listJobsByIds } from "@/db/queries/jobs";
 import { addCollection } from "@/lib/collections/admin";
 import { collectionNameSchema } from "@/lib/collections/schemas";
 import { acceptUpload } from "@/lib/documents/upload";
+import { CLI_ACTOR } from "@/lib/audit/types";
 import { env } from "@/lib/env";
 import { jobJson } from "@/lib/jobs/queue";
 import { reindexAll } from "@/lib/server/reindex";
@@ -30,31 +31,31 @@ function op<S extends z.ZodType>(input: S, run: (db: Database, input: z.infer<S>
 }
 
 export const operations = {
-  "user.add": op(createUserSchema, async (db, input) => userJson(await addUser(db, input))),
+  "user.add": op(createUserSchema, async (db, input) => userJson(await addUser(db, input, CLI_ACTOR))),
   "user.disable": op(z.object({ email: emailSchema }), async (db, { email }) => {
     const user = await requireUserByEmail(db, email);
-    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: true } }));
+    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: true }, by: CLI_ACTOR }));
   }),
   "user.enable": op(z.object({ email: emailSchema }), async (db, { email }) => {
     const user = await requireUserByEmail(db, email);
-    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: false } }));
+    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: false }, by: CLI_ACTOR }));
   }),
   "user.list": op(z.object({}), async (db) => (await listUsers(db)).map(userJson)),
   "apikey.create": op(z.object({ email: emailSchema, name: apiKeyNameSchema.default("cli") }), async (db, { email, name }) => {
     const user = await requireUserByEmail(db, email);
     if (user.disabled) throw new AppError("conflict", `The user ${email} is disabled; enable the account first.`);
-    const { key, apiKey } = await createApiKeyForUser(db, { userId: user.id, name });
+    const { key, apiKey } = await createApiKeyForUser(db, { userId: user.id, name }, CLI_ACTOR);
     return { key, prefix: apiKey.prefix, name: apiKey.name, email: user.email };
   }),
   "apikey.revoke": op(z.object({ prefix: z.string().trim().min(1, "Give the key prefix.") }), async (db, { prefix }) => {
-    const key = await revokeApiKeyByPrefix(db, { prefix });
+    const key = await revokeApiKeyByPrefix(db, { prefix }, CLI_ACTOR);
     return { prefix: key.prefix, name: key.name };
   }),
   "collection.ensure": op(z.object({ name: collectionNameSchema, create: z.boolean().default(false) }), async (db, { name, create }) => {
     const existing = await getCollectionByName(db, { name });
     if (existing) return { id: existing.id, name: existing.name, created: false };
     if (!create) throw new AppError("not_found", `No collection named "${name}". Create it in the browser, or add --create.`);
-    const { id } = await addCollection(db, { name, description: "" }, null);
+    const { id } = await addCollection(db, { name, description: "" }, CLI_ACTOR);
     return { id, name, created: true };
   }),
   "ingest.upload": op(
@@ -64,7 +65,7 @@ export const operations = {
       const outcome = await acceptUpload(
         db,
         { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
-        { collectionId, fileName: name, bytes: Buffer.from(contentBase64, "base64"), uploaderId: null },
+        { collectionId, fileName: name, bytes: Buffer.from(contentBase64, "base64"), uploaderId: null, by: CLI_ACTOR },
       );
       if (outcome.status === "queued") wakeWorkers();
       return outcome;

@@ -7,6 +7,7 @@ import { collectionJson } from "@/lib/collections/serialize";
 import { env } from "@/lib/env";
 import { getChunkIndex } from "@/lib/server/index-runtime";
 import { uuidSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -20,7 +21,7 @@ export const PATCH = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req, 
   const { id } = parseParams(p, params);
   await requireCollection(db, actor, id, "manage");
   const changes = await readJson(req, updateCollectionSchema);
-  const updated = await changeCollection(db, id, changes);
+  const updated = await changeCollection(db, id, changes, auditActor(actor));
   return collectionJson(updated!, "admin");
 });
 
@@ -29,6 +30,6 @@ export const DELETE = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req,
   const { id } = parseParams(p, params);
   await requireCollection(db, actor, id, "manage");
   const confirm = new URL(req.url).searchParams.get("confirm");
-  const result = await removeCollection(db, { id, confirm, dataDir: env().dataDir, chunks: await getChunkIndex() });
+  const result = await removeCollection(db, { id, confirm, dataDir: env().dataDir, chunks: await getChunkIndex(), by: auditActor(actor) });
   return result;
 });

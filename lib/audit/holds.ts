@@ -13,11 +13,17 @@ import type { AuditActor } from "./types";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const holdReasonSchema = z
+  .string({ error: "Give the reason for the hold." })
+  .trim()
+  .min(3, "Give the reason for the hold (at least 3 characters).")
+  .max(1000, "The reason must be at most 1000 characters.");
+
 export const holdSchema = z
   .object({
     user: z.string().trim().max(320).optional(),
     collection: z.string().trim().max(200).optional(),
-    reason: z.string({ error: "Give the reason for the hold." }).trim().min(3, "Give the reason for the hold (at least 3 characters).").max(1000, "The reason must be at most 1000 characters."),
+    reason: holdReasonSchema,
   })
   .refine((v) => Boolean(v.user) !== Boolean(v.collection), { message: "Hold either a user (email) or a collection (name or id), not both." });
 

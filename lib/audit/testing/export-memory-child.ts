@@ -31,7 +31,7 @@ async function main() {
   const exp = await startAuditExport(handle.db, { format: "jsonl", filters: {}, actor: { id: null, email: null, via: "cli" }, key: loadSigningKey({ dataDir: dir, AUDIT_SIGNING_KEY: undefined }) });
   const out = fs.createWriteStream(file);
   for await (const chunk of exp.chunks) {
-    if (!out.write(chunk)) await new Promise((r) => out.once("drain", r));
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
     peak = Math.max(peak, process.memoryUsage().heapUsed);
   }
   await new Promise<void>((r) => out.end(r));

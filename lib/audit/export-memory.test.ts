@@ -12,7 +12,7 @@ import { verifyExportFile } from "./verify-export";
 
 const EVENTS = 100_000;
 const HEAP_MB = 160;
-const GROWTH_CEILING = 48 * 1024 * 1024;
+const GROWTH_CEILING = 64 * 1024 * 1024;
 
 let h: (DatabaseHandle & { url?: string }) | undefined;
 beforeAll(async () => {
@@ -30,6 +30,8 @@ describe("export memory", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { events: number; bytes: number; growth: number; file: string };
+    // The figures, for the record (the assertions below are the gate).
+    console.log(`export of ${(out.bytes / 1e6).toFixed(0)} MB with a ${HEAP_MB} MB heap: peak heap growth ${(out.growth / 1e6).toFixed(1)} MB`);
     try {
       expect(out.bytes).toBeGreaterThan(HEAP_MB * 1024 * 1024);
       expect(out.growth).toBeLessThan(GROWTH_CEILING);

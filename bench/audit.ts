@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { sql } from "drizzle-orm";
 import { migrateDatabase, openDatabase, queryRows, type DatabaseHandle } from "@/db/client";
+import { listAuditEvents, type AuditQuery } from "@/db/queries/audit";
 import { questionAnsweredEvent } from "@/lib/audit/fixtures";
 import { appendAudit, appendAuditBatch } from "@/lib/audit/log";
 import type { AuditEventInput } from "@/lib/audit/types";
@@ -98,6 +99,25 @@ async function main() {
     if (total > 100_000) {
       await load(total);
       await verifyAt(`${fmt(total / 1e6, total % 1e6 === 0 ? 0 : 1)}M`);
+    }
+
+    // 3. The console's first page (50 newest matching events) for each kind of filter.
+    await queryRows(db, sql`analyze`);
+    const filters: [string, AuditQuery][] = [
+      ["no filter", {}],
+      ["one user", { userId: users[7]!.id }],
+      ["one collection (questions that searched it, uploads)", { collectionId: collections[1]!.id }],
+      ["one document (answers that retrieved from it)", { documentId: documents[11]!.documentId }],
+      ["event type question.answered", { types: ["question.answered"] }],
+      ["free text", { text: "isolation room 42" }],
+      ["a day, one user, questions", { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000), userId: users[3]!.id, types: ["question."] }],
+    ];
+    console.log(`\nConsole page of 50 at ${fmt((await verifyChainCount(db)) / 1e6, 1)}M events:`);
+    for (const [label, query] of filters) {
+      await listAuditEvents(db, { query, limit: 51 });
+      const t0 = performance.now();
+      const rows = await listAuditEvents(db, { query, limit: 51 });
+      console.log(`  ${label}: ${fmt(performance.now() - t0, 0)} ms (${rows.length} rows)`);
     }
   } finally {
     await handle?.close();

@@ -242,6 +242,12 @@ test("a compliance user downloads a signed export, which verify-export accepts o
   const verified = cli(["audit", "verify"]);
   expect(verified.code).toBe(0);
   expect(verified.stdout).toMatch(/The chain is intact\./);
+  // An export from the shell streams through the server that owns the embedded database.
+  const shellExport = path.join(dir, "shell.csv");
+  const exported = cli(["audit", "export", "--format", "csv", "--collection", collectionName, "--out", shellExport]);
+  expect(exported.stderr).toBe("");
+  expect(exported.stdout).toMatch(/^Wrote .*shell\.csv \(\d+ bytes, \d+ events, /);
+  expect(verifyExport(shellExport, pem).code).toBe(0);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -55,6 +55,19 @@ describe("the audit chain", () => {
     expect((await verifyChain(h.db)).ok).toBe(true);
   });
 
+  it("files feedback under its conversation, with the comment beside the chain", async () => {
+    const conversationId = randomUUID();
+    const { seq } = await appendAudit(h.db, {
+      type: "feedback.given",
+      actorId: actor.id,
+      actorEmail: actor.email,
+      payload: { messageId: randomUUID(), conversationId, rating: -1, comment: "Cited the wrong ward." },
+    });
+    const [row] = await queryRows<{ subject_conversation_id: string; payload: Record<string, unknown> }>(h.db, sql`select subject_conversation_id, payload from audit_events where seq = ${seq}`);
+    expect(row).toEqual({ subject_conversation_id: conversationId, payload: { messageId: expect.any(String), conversationId, rating: -1 } });
+    expect((await verifyChain(h.db)).ok).toBe(true);
+  });
+
   it("refuses an unknown event type and rolls back the change it belonged to", async () => {
     await expect(
       h.db.transaction(async (tx) => {

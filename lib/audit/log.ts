@@ -57,11 +57,18 @@ function refsOf(input: AuditEventInput): { documentIds: string[]; collectionIds:
   };
 }
 
-function prepare(input: AuditEventInput): Prepared {
-  if (!isAuditEventType(input.type)) throw new Error(`Unknown audit event type "${String(input.type)}".`);
-  if (!input.payload || typeof input.payload !== "object" || Array.isArray(input.payload)) {
-    throw new Error(`The payload of a ${input.type} event must be an object.`);
+function prepare(given: AuditEventInput): Prepared {
+  if (!isAuditEventType(given.type)) throw new Error(`Unknown audit event type "${String(given.type)}".`);
+  if (!given.payload || typeof given.payload !== "object" || Array.isArray(given.payload)) {
+    throw new Error(`The payload of a ${given.type} event must be an object.`);
   }
+  // A conversation event names its conversation in the payload; retention and the conversation
+  // index read it from the subject, so it is filled in when the caller left it out.
+  const conversationId = given.payload.conversationId;
+  const input: AuditEventInput =
+    !given.subject?.conversationId && typeof conversationId === "string" && UUID.test(conversationId)
+      ? { ...given, subject: { ...given.subject, conversationId } }
+      : given;
   const { payload, content } = splitContent(input.type, asStoredJson(input.payload));
   const salt = content ? randomBytes(16).toString("hex") : null;
   return {

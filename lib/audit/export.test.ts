@@ -95,9 +95,12 @@ describe("exports", () => {
     const pharmacyOnly = await exportTo("jsonl", { collection: "Pharmacy", type: "question" });
     const rows = fs.readFileSync(pharmacyOnly.file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { kind: string; type?: string });
     expect(rows.filter((r) => r.kind === "event").map((r) => r.type)).toEqual(["question.answered", "question.answered"]);
+    // By id: the collection's own creation and the one question that searched it.
     const wardsOnly = await exportTo("jsonl", { collection: wards.id });
     const check = await verifyExportFile(wardsOnly.file);
-    expect(check).toMatchObject({ ok: true, rows: 1, filters: { collection: wards.id } });
+    expect(check).toMatchObject({ ok: true, rows: 2, filters: { collection: wards.id } });
+    const types = fs.readFileSync(wardsOnly.file, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { type?: string }).type).filter(Boolean);
+    expect(types).toEqual(["collection.created", "question.answered"]);
   });
 
   it("refuses bad filters with a message naming them, before recording anything", async () => {

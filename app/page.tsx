@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/guards";
 export default async function HomePage() {
   const actor = await requireUser();
   const isAdmin = actor.roles.includes("admin");
+  const isCompliance = actor.roles.includes("compliance");
 
   return (
     <div>
@@ -70,6 +71,14 @@ export default async function HomePage() {
                 : create groups and manage who belongs to them.
               </li>
             </>
+          ) : null}
+          {isCompliance ? (
+            <li>
+              <Link href="/compliance" className={linkClass} data-testid="home-compliance">
+                Compliance
+              </Link>
+              : the audit trail of sign-ins, changes and answers, signed exports, and retention holds.
+            </li>
           ) : null}
         </ul>
       </section>

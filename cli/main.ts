@@ -2,6 +2,7 @@ import nextEnv from "@next/env";
 import { Command, CommanderError } from "commander";
 import { EnvError, env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { registerAuditCommands } from "./audit";
 import { ingestCommand } from "./ingest";
 import { runWorkerCommand } from "./worker";
 import { execute } from "./transport";
@@ -20,6 +21,8 @@ interface UserRow {
   disabled: boolean;
   lastLoginAt: string | null;
 }
+
+let exitCode = 0;
 
 const program = new Command()
   .name("cli")
@@ -137,7 +140,10 @@ program
     await runWorkerCommand(env(), opts.concurrency ? Number(opts.concurrency) : undefined, (line) => console.log(line));
   });
 
-let exitCode = 0;
+registerAuditCommands(program, (line) => console.log(line), (code) => {
+  exitCode = code;
+});
+
 
 async function main(): Promise<number> {
   try {

@@ -10,6 +10,7 @@ const PRODUCT_NAME = "Knowledge Q&A";
 export async function SiteHeader() {
   const actor = await currentUser();
   const isAdmin = actor?.roles.includes("admin") ?? false;
+  const isCompliance = actor?.roles.includes("compliance") ?? false;
 
   return (
     <header className="border-b border-gray-300 bg-gray-50">
@@ -66,6 +67,13 @@ export async function SiteHeader() {
                       </NavLink>
                     </li>
                   </>
+                ) : null}
+                {isCompliance ? (
+                  <li>
+                    <NavLink href="/compliance" testId="nav-compliance">
+                      Compliance
+                    </NavLink>
+                  </li>
                 ) : null}
               </ul>
             </nav>

@@ -15,7 +15,7 @@ async function init(): Promise<DatabaseHandle> {
     ? await openDatabase({ url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX })
     : await openDatabase({ dataDir: e.dataDir, owner: "server" });
   try {
-    await migrateDatabase(handle, e.DATABASE_URL);
+    await migrateDatabase(handle, e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL);
   } catch (err) {
     await handle.close();
     throw err;

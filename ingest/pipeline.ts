@@ -14,6 +14,7 @@ import {
 import { documentVersions } from "@/db/schema";
 import { lockDocument } from "@/lib/documents/manage";
 import { PermanentJobError } from "@/lib/jobs/worker";
+import { appendAudit } from "@/lib/audit/log";
 import { log } from "@/lib/log";
 import type { Embedder } from "@/lib/models/embedder";
 import { detectOptionsFromEnv } from "@/lib/privacy/config";
@@ -45,6 +46,22 @@ export interface Progress {
   progress(fraction: number, message?: string): Promise<void>;
 }
 
+type VersionRow = NonNullable<Awaited<ReturnType<typeof getVersionById>>>;
+type DocumentRow = NonNullable<Awaited<ReturnType<typeof getDocumentById>>>;
+
+/** A version that cannot be read: marked failed, and recorded, together. */
+async function markFailed(db: Database, { document, version, errorCode, error }: { document: DocumentRow; version: VersionRow; errorCode: string; error: string }) {
+  await db.transaction(async (tx) => {
+    await updateVersion(tx, { id: version.id, status: "failed", errorCode, error, processedAt: new Date() });
+    await appendAudit(tx, {
+      type: "document.ingest_failed",
+      actorId: null,
+      subject: { documentId: document.id, collectionId: document.collectionId },
+      payload: { via: "system", name: document.name, versionId: version.id, versionNumber: version.versionNumber, sha256: version.sha256, errorCode, error },
+    });
+  });
+}
+
 export async function ingestVersion(deps: PipelineDeps, versionId: string, report: Progress): Promise<string> {
   const { db, store, embedder } = deps;
   const version = await getVersionById(db, { id: versionId });
@@ -61,7 +78,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
     parsed = await parseDocument(bytes, { filename: version.originalName, maxDecompressedBytes: deps.maxDecompressedBytes });
   } catch (err) {
     if (err instanceof ParseError) {
-      await updateVersion(db, { id: versionId, status: "failed", errorCode: err.code, error: err.message, processedAt: new Date() });
+      await markFailed(db, { document, version, errorCode: err.code, error: err.message });
       throw new PermanentJobError(err.message, { cause: err });
     }
     throw err;
@@ -81,7 +98,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   const warnings = [...parsed.warnings, ...prepared.warnings];
   if (chunks.length === 0) {
     const message = "No extractable text.";
-    await updateVersion(db, { id: versionId, status: "failed", errorCode: "no_text", error: message, processedAt: new Date() });
+    await markFailed(db, { document, version, errorCode: "no_text", error: message });
     throw new PermanentJobError(message);
   }
 
@@ -149,7 +166,24 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
       processedAt: new Date(),
     });
     await setCurrentVersion(tx, { documentId: document.id, versionId });
-    await supersedeOtherVersions(tx, { documentId: document.id, keepVersionId: versionId });
+    const superseded = await supersedeOtherVersions(tx, { documentId: document.id, keepVersionId: versionId });
+    await appendAudit(tx, {
+      type: "document.published",
+      actorId: null,
+      subject: { documentId: document.id, collectionId: document.collectionId },
+      payload: {
+        via: "system",
+        name: document.name,
+        versionId,
+        versionNumber: version.versionNumber,
+        sha256: version.sha256,
+        format: parsed.format,
+        title,
+        chunkCount: chunks.length,
+        embedderId: embedder.id,
+        supersededVersionIds: superseded,
+      },
+    });
     return true;
   });
   if (!published) {

@@ -73,6 +73,21 @@ describe("privacy settings", () => {
   });
 });
 
+describe("audit configuration", () => {
+  it("keeps conversations by default and validates the retention period", () => {
+    expect(parseEnv({}).RETENTION_DAYS).toBeUndefined();
+    expect(parseEnv({ RETENTION_DAYS: "365" }).RETENTION_DAYS).toBe(365);
+    expect(() => parseEnv({ RETENTION_DAYS: "a year" })).toThrow(/RETENTION_DAYS: /);
+    expect(() => parseEnv({ RETENTION_DAYS: "0" })).toThrow(/RETENTION_DAYS: /);
+    expect(() => parseEnv({ RETENTION_DAYS: "1.5" })).toThrow(/RETENTION_DAYS: must be a whole number of days/);
+  });
+
+  it("takes a migration URL only together with DATABASE_URL", () => {
+    expect(() => parseEnv({ DATABASE_MIGRATION_URL: "postgres://owner@db/kq" })).toThrow(/DATABASE_MIGRATION_URL only applies together with DATABASE_URL/);
+    expect(parseEnv({ DATABASE_URL: "postgres://app@db/kq", DATABASE_MIGRATION_URL: "postgres://owner@db/kq" }).DATABASE_MIGRATION_URL).toBe("postgres://owner@db/kq");
+  });
+});
+
 describe("OIDC role mapping", () => {
   it("takes role names as they are when no map is given, defaulting to employee", () => {
     expect(rolesFromClaim(["admin", "unknown"], new Map())).toEqual(["admin"]);

@@ -56,6 +56,10 @@ const schema = z.object({
     z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional(),
   ),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // Migrations as the schema owner, serving as a role that may not alter the audit trail.
+  DATABASE_MIGRATION_URL: optionalText.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional(),
+  ),
   AUTH_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   AUTH_TRUST_HOST: boolish.default(true),
   SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 30).default(8),
@@ -102,6 +106,9 @@ const schema = z.object({
     .default("US"),
   // Bearer token Prometheus sends to GET /api/metrics; unset switches the endpoint off.
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  AUDIT_SIGNING_KEY: optionalText,
+  RETENTION_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().int("must be a whole number of days").min(1).max(36_500).optional()),
+  RETENTION_SWEEP_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(60),
 });
 
 export type Env = z.infer<typeof schema> & {
@@ -126,6 +133,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const e = result.data;
   const oidcKeys = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET];
   const oidcSet = oidcKeys.filter(Boolean).length;
+  if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
+    throw new EnvError("Invalid configuration: DATABASE_MIGRATION_URL only applies together with DATABASE_URL.");
+  }
   if (oidcSet > 0 && oidcSet < 3) {
     throw new EnvError(
       "Invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together to enable single sign-on.",

@@ -21,3 +21,19 @@ export function readOrCreateSecret(dataDir: string, name: string, bytes = 32): s
   if (value.length < 32) throw new Error(`The secret file ${file} is shorter than 32 characters; delete it to regenerate.`);
   return value;
 }
+
+/**
+ * Reads a secret file under DATA_DIR/secrets, creating it (0600) with `create()` on first use.
+ * Exclusive creation means two processes starting at once agree on one value.
+ */
+export function readOrCreateSecretFile(dataDir: string, name: string, create: () => string): string {
+  const dir = path.join(dataDir, "secrets");
+  const file = path.join(dir, name);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    fs.writeFileSync(file, create(), { flag: "wx", mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  return fs.readFileSync(file, "utf8");
+}

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { createApiKeyForUser, revokeApiKeyById } from "@/lib/auth/api-key-admin";
 import { guardedAction } from "@/lib/auth/guards";
 import { apiKeyNameSchema, uuidSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 // Any signed-in user manages their own keys; ownership is checked on the key, not trusted from the form.
 
@@ -12,14 +13,14 @@ const createKeyForm = z.object({ name: apiKeyNameSchema });
 const revokeKeyForm = z.object({ id: uuidSchema });
 
 export const createApiKeyAction = guardedAction({}, createKeyForm, async ({ input, actor, db }) => {
-  const { key, apiKey } = await createApiKeyForUser(db, { userId: actor.id, name: input.name });
+  const { key, apiKey } = await createApiKeyForUser(db, { userId: actor.id, name: input.name }, auditActor(actor));
   revalidatePath("/profile");
   // The only time the secret leaves the server; it is not stored anywhere it could be read back.
   return { key, name: apiKey.name, prefix: apiKey.prefix };
 });
 
 export const revokeApiKeyAction = guardedAction({}, revokeKeyForm, async ({ input, actor, db }) => {
-  await revokeApiKeyById(db, { id: input.id, ownerId: actor.id });
+  await revokeApiKeyById(db, { id: input.id, ownerId: actor.id }, auditActor(actor));
   revalidatePath("/profile");
   return { id: input.id };
 });

@@ -4,3 +4,4 @@ export * from "./collections";
 export * from "./documents";
 export * from "./jobs";
 export * from "./conversations";
+export * from "./audit";

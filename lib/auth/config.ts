@@ -3,7 +3,9 @@ import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { NextRequest } from "next/server";
 import { z } from "zod";
+import { getUserById } from "@/db/queries/users";
 import { getDb } from "@/db/runtime";
+import { appendAudit } from "@/lib/audit/log";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { readOrCreateSecret } from "@/lib/secrets";
@@ -91,6 +93,17 @@ function buildConfig(): NextAuthConfig {
       error: (error) => log.warn("auth error", authErrorFields(error)),
       warn: (code) => log.warn("auth warning", { code }),
       debug: () => undefined,
+    },
+    events: {
+      // Ending a session must never fail, so this is the one audit write whose failure does not
+      // stop its action: Auth.js logs it (as an auth error) and clears the cookie regardless.
+      async signOut(message) {
+        const uid = "token" in message && typeof message.token?.uid === "string" ? message.token.uid : null;
+        if (!uid) return;
+        const db = await getDb();
+        const user = await getUserById(db, { id: uid });
+        await appendAudit(db, { type: "auth.sign_out", actorId: uid, actorEmail: user?.email ?? null, payload: {} });
+      },
     },
     callbacks: {
       async signIn({ account, profile }) {

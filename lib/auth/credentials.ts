@@ -1,5 +1,6 @@
 import "server-only";
 import type { Executor } from "@/db/client";
+import { appendAudit } from "@/lib/audit/log";
 import { clearLoginThrottle, getLoginThrottle, recordLoginFailure } from "@/db/queries/login-throttle";
 import { getUserCredentialsByEmail, normalizeEmail, recordLogin } from "@/db/queries/users";
 import { dummyPasswordHash, verifyPassword } from "./password";
@@ -31,6 +32,8 @@ export async function checkCredentials(
   if (throttle?.lockedUntil && throttle.lockedUntil > now) {
     // Still verify a hash so a locked probe costs the same as any other.
     await verifyPassword(await dummyPasswordHash(), input.password);
+    const known = await getUserCredentialsByEmail(db, { email: key });
+    await appendAudit(db, { type: "auth.sign_in_failed", actorId: known?.id ?? null, actorEmail: key, payload: { method: "credentials", email: key, reason: "locked" } });
     return { ok: false, reason: "locked", retryAfterSeconds: Math.ceil((throttle.lockedUntil.getTime() - now.getTime()) / 1000) };
   }
 
@@ -40,17 +43,35 @@ export async function checkCredentials(
 
   if (!user || !user.passwordHash || !matches) {
     const lockMs = policy.lockoutMinutes * 60_000;
-    const result = await recordLoginFailure(db, { key, now, windowMs: lockMs, maxFailures: policy.maxFailures, lockMs });
+    // Compliance sees whether the account exists; the person signing in never does.
+    const reason = !user ? "unknown_email" : !user.passwordHash ? "no_password" : "wrong_password";
+    const result = await db.transaction(async (tx) => {
+      const r = await recordLoginFailure(tx, { key, now, windowMs: lockMs, maxFailures: policy.maxFailures, lockMs });
+      const lockedNow = r.lockedUntil !== null && r.lockedUntil !== undefined && r.lockedUntil > now;
+      await appendAudit(tx, {
+        type: "auth.sign_in_failed",
+        actorId: user?.id ?? null,
+        actorEmail: key,
+        payload: { method: "credentials", email: key, reason, ...(lockedNow ? { lockedUntil: r.lockedUntil!.toISOString() } : {}) },
+      });
+      return r;
+    });
     if (result.lockedUntil && result.lockedUntil > now) {
       return { ok: false, reason: "locked", retryAfterSeconds: Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000) };
     }
     return { ok: false, reason: "invalid" };
   }
   // Only someone who knows the password learns that the account is disabled.
-  if (user.disabled) return { ok: false, reason: "disabled" };
+  if (user.disabled) {
+    await appendAudit(db, { type: "auth.sign_in_failed", actorId: user.id, actorEmail: key, payload: { method: "credentials", email: key, reason: "disabled" } });
+    return { ok: false, reason: "disabled" };
+  }
 
-  await clearLoginThrottle(db, { key });
-  await recordLogin(db, { userId: user.id });
+  await db.transaction(async (tx) => {
+    await clearLoginThrottle(tx, { key });
+    await recordLogin(tx, { userId: user.id });
+    await appendAudit(tx, { type: "auth.sign_in", actorId: user.id, actorEmail: key, payload: { method: "credentials" } });
+  });
   return { ok: true, userId: user.id };
 }
 

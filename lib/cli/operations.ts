@@ -12,6 +12,13 @@ import { listJobsByIds } from "@/db/queries/jobs";
 import { addCollection } from "@/lib/collections/admin";
 import { collectionNameSchema } from "@/lib/collections/schemas";
 import { acceptUpload } from "@/lib/documents/upload";
+import { startAuditExport, type AuditExport } from "@/lib/audit/export";
+import { auditFilterSchema } from "@/lib/audit/filters";
+import { holdSchema, listHolds, placeLegalHold, releaseHold } from "@/lib/audit/holds";
+import { runRetentionSweep } from "@/lib/audit/retention";
+import { verifyAndRecord } from "@/lib/audit/service";
+import { loadSigningKey } from "@/lib/audit/signing-key";
+import { CLI_ACTOR } from "@/lib/audit/types";
 import { env } from "@/lib/env";
 import { jobJson } from "@/lib/jobs/queue";
 import { reindexAll } from "@/lib/server/reindex";
@@ -30,31 +37,31 @@ function op<S extends z.ZodType>(input: S, run: (db: Database, input: z.infer<S>
 }
 
 export const operations = {
-  "user.add": op(createUserSchema, async (db, input) => userJson(await addUser(db, input))),
+  "user.add": op(createUserSchema, async (db, input) => userJson(await addUser(db, input, CLI_ACTOR))),
   "user.disable": op(z.object({ email: emailSchema }), async (db, { email }) => {
     const user = await requireUserByEmail(db, email);
-    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: true } }));
+    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: true }, by: CLI_ACTOR }));
   }),
   "user.enable": op(z.object({ email: emailSchema }), async (db, { email }) => {
     const user = await requireUserByEmail(db, email);
-    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: false } }));
+    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: false }, by: CLI_ACTOR }));
   }),
   "user.list": op(z.object({}), async (db) => (await listUsers(db)).map(userJson)),
   "apikey.create": op(z.object({ email: emailSchema, name: apiKeyNameSchema.default("cli") }), async (db, { email, name }) => {
     const user = await requireUserByEmail(db, email);
     if (user.disabled) throw new AppError("conflict", `The user ${email} is disabled; enable the account first.`);
-    const { key, apiKey } = await createApiKeyForUser(db, { userId: user.id, name });
+    const { key, apiKey } = await createApiKeyForUser(db, { userId: user.id, name }, CLI_ACTOR);
     return { key, prefix: apiKey.prefix, name: apiKey.name, email: user.email };
   }),
   "apikey.revoke": op(z.object({ prefix: z.string().trim().min(1, "Give the key prefix.") }), async (db, { prefix }) => {
-    const key = await revokeApiKeyByPrefix(db, { prefix });
+    const key = await revokeApiKeyByPrefix(db, { prefix }, CLI_ACTOR);
     return { prefix: key.prefix, name: key.name };
   }),
   "collection.ensure": op(z.object({ name: collectionNameSchema, create: z.boolean().default(false) }), async (db, { name, create }) => {
     const existing = await getCollectionByName(db, { name });
     if (existing) return { id: existing.id, name: existing.name, created: false };
     if (!create) throw new AppError("not_found", `No collection named "${name}". Create it in the browser, or add --create.`);
-    const { id } = await addCollection(db, { name, description: "" }, null);
+    const { id } = await addCollection(db, { name, description: "" }, CLI_ACTOR);
     return { id, name, created: true };
   }),
   "ingest.upload": op(
@@ -64,7 +71,7 @@ export const operations = {
       const outcome = await acceptUpload(
         db,
         { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
-        { collectionId, fileName: name, bytes: Buffer.from(contentBase64, "base64"), uploaderId: null },
+        { collectionId, fileName: name, bytes: Buffer.from(contentBase64, "base64"), uploaderId: null, by: CLI_ACTOR },
       );
       if (outcome.status === "queued") wakeWorkers();
       return outcome;
@@ -76,7 +83,41 @@ export const operations = {
     wakeWorkers();
     return result;
   }),
+  "audit.verify": op(z.object({ anchor: z.object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).optional() }), async (db, { anchor }) =>
+    verifyAndRecord(db, CLI_ACTOR, { anchor }),
+  ),
+  "audit.public_key": op(z.object({}), async () => {
+    const key = loadSigningKey(env());
+    return { algorithm: "Ed25519", publicKeyPem: key.publicKeyPem, fingerprint: key.fingerprint, source: key.source };
+  }),
+  "retention.run": op(z.object({ days: z.number().int().min(1).max(36_500).optional() }), async (db, { days }) => {
+    const retentionDays = days ?? env().RETENTION_DAYS;
+    if (!retentionDays) throw new AppError("invalid_request", "No retention period: set RETENTION_DAYS or pass --days N.");
+    return runRetentionSweep(db, { retentionDays, actor: CLI_ACTOR });
+  }),
+  "hold.add": op(holdSchema, async (db, input) => placeLegalHold(db, CLI_ACTOR, input)),
+  "hold.list": op(z.object({}), async (db) => listHolds(db)),
+  "hold.release": op(z.object({ id: z.string().trim().min(1, "Give the hold's id.") }), async (db, { id }) => releaseHold(db, CLI_ACTOR, id)),
 } as const;
+
+/** Operations whose result is a file, streamed (through the server too) rather than one JSON value. */
+export const streamOperations = {
+  "audit.export": {
+    input: z.object({ format: z.enum(["csv", "jsonl"], { error: () => "--format must be csv or jsonl." }), filters: auditFilterSchema }),
+    run: async (db: Database, { format, filters }: { format: "csv" | "jsonl"; filters: z.infer<typeof auditFilterSchema> }): Promise<AuditExport> =>
+      startAuditExport(db, { format, filters, actor: CLI_ACTOR, key: loadSigningKey(env()) }),
+  },
+} as const;
+
+export async function runStreamOperation(db: Database, name: string, rawInput: unknown): Promise<AuditExport> {
+  if (!Object.hasOwn(streamOperations, name)) throw new AppError("not_found", `Unknown operation "${name}".`);
+  const operation = streamOperations[name as keyof typeof streamOperations];
+  const parsed = operation.input.safeParse(rawInput);
+  if (!parsed.success) {
+    throw new AppError("invalid_request", parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ` : "") + i.message).join("; "));
+  }
+  return operation.run(db, parsed.data);
+}
 
 export type OperationName = keyof typeof operations;
 

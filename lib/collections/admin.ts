@@ -1,6 +1,8 @@
 import "server-only";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
+import { appendAudit, by as auditBy } from "@/lib/audit/log";
+import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
 import {
   deleteCollectionRow,
   deleteGrant,
@@ -17,23 +19,44 @@ import { INGEST_JOB } from "@/lib/documents/upload";
 import { collectionPolicy } from "@/lib/privacy/collection-policy";
 import { mergePolicy, type PrivacyPolicyPatch } from "@/lib/privacy/policy";
 import { isUniqueViolation } from "@/db/queries/errors";
+import type { Role } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { requireGroupByName } from "@/lib/groups/admin";
 import { deleteOriginal } from "@/lib/storage/files";
 import type { createCollectionSchema, grantSchema, updateCollectionSchema } from "./schemas";
 
-export async function addCollection(db: Database, input: z.infer<typeof createCollectionSchema>, createdBy: string | null) {
+/** `by` is who creates it (an actor), or a user id / null for callers outside a request. */
+export async function addCollection(db: Database, input: z.infer<typeof createCollectionSchema>, by: AuditActor | string | null) {
+  const who: AuditActor = by && typeof by === "object" ? by : { ...SYSTEM_ACTOR, id: by };
   try {
-    return await insertCollection(db, { name: input.name, description: input.description, createdBy });
+    return await db.transaction(async (tx) => {
+      const row = await insertCollection(tx, { name: input.name, description: input.description, createdBy: who.id });
+      await appendAudit(tx, {
+        type: "collection.created",
+        ...auditBy(who),
+        subject: { collectionId: row.id },
+        payload: { via: who.via, name: input.name, description: input.description },
+      });
+      return row;
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError("conflict", `A collection named "${input.name}" already exists.`, { cause: err });
     throw err;
   }
 }
 
-export async function changeCollection(db: Database, id: string, changes: z.infer<typeof updateCollectionSchema>) {
+export async function changeCollection(db: Database, id: string, changes: z.infer<typeof updateCollectionSchema>, by: AuditActor = SYSTEM_ACTOR) {
+  const before = await getCollectionById(db, { id });
   try {
-    await updateCollection(db, { id, ...changes });
+    await db.transaction(async (tx) => {
+      await updateCollection(tx, { id, ...changes });
+      await appendAudit(tx, {
+        type: "collection.updated",
+        ...auditBy(by),
+        subject: { collectionId: id },
+        payload: { via: by.via, before: { name: before?.name, description: before?.description }, after: changes },
+      });
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError("conflict", `A collection named "${changes.name}" already exists.`, { cause: err });
     throw err;
@@ -77,7 +100,7 @@ export interface ChunkPurger {
  */
 export async function removeCollection(
   db: Database,
-  { id, confirm, dataDir, chunks }: { id: string; confirm: string | null; dataDir: string; chunks: ChunkPurger },
+  { id, confirm, dataDir, chunks, by = SYSTEM_ACTOR }: { id: string; confirm: string | null; dataDir: string; chunks: ChunkPurger; by?: AuditActor },
 ) {
   const collection = await getCollectionById(db, { id });
   if (!collection) throw new AppError("not_found", "No collection with this id.");
@@ -90,7 +113,15 @@ export async function removeCollection(
     );
   }
   const files = await listVersionFilesInCollection(db, { collectionId: id });
-  await deleteCollectionRow(db, { id });
+  await db.transaction(async (tx) => {
+    await deleteCollectionRow(tx, { id });
+    await appendAudit(tx, {
+      type: "collection.deleted",
+      ...auditBy(by),
+      subject: { collectionId: id },
+      payload: { via: by.via, name: collection.name, documentCount: collection.documentCount },
+    });
+  });
   // After the rows are gone nothing can reach these; an ingest still running for this
   // collection finds its document missing and removes what it wrote.
   const removedChunks = await chunks.deleteCollection(id);
@@ -98,17 +129,52 @@ export async function removeCollection(
   return { name: collection.name, removedDocuments: collection.documentCount, removedChunks, removedFiles: files.filter((f) => f.storagePath).length };
 }
 
-export async function addGrant(db: Database, collectionId: string, input: z.infer<typeof grantSchema>) {
-  if (!(await getCollectionById(db, { id: collectionId }))) throw new AppError("not_found", "No collection with this id.");
-  if ("group" in input) {
-    const group = await requireGroupByName(db, input.group);
-    return upsertGrant(db, { collectionId, groupId: group.id, access: input.access });
-  }
-  return upsertGrant(db, { collectionId, role: input.role, access: input.access });
+export async function addGrant(db: Database, collectionId: string, input: z.infer<typeof grantSchema>, by: AuditActor = SYSTEM_ACTOR) {
+  const collection = await getCollectionById(db, { id: collectionId });
+  if (!collection) throw new AppError("not_found", "No collection with this id.");
+  const group = "group" in input ? await requireGroupByName(db, input.group) : null;
+  return db.transaction(async (tx) => {
+    const before = (await listGrants(tx, { collectionId })).find((g) => (group ? g.groupId === group.id : g.role === ("role" in input ? input.role : null)));
+    const grant = group
+      ? await upsertGrant(tx, { collectionId, groupId: group.id, access: input.access })
+      : await upsertGrant(tx, { collectionId, role: (input as { role: Role }).role, access: input.access });
+    if (!before || before.access !== input.access) {
+      await appendAudit(tx, {
+        type: before ? "grant.changed" : "grant.added",
+        ...auditBy(by),
+        subject: { collectionId },
+        payload: {
+          via: by.via,
+          grantId: grant.id,
+          collection: collection.name,
+          ...(group ? { group: group.name, groupId: group.id } : { role: (input as { role: Role }).role }),
+          access: input.access,
+          ...(before ? { previousAccess: before.access } : {}),
+        },
+      });
+    }
+    return grant;
+  });
 }
 
-export async function removeGrant(db: Database, collectionId: string, grantId: string) {
-  if (!(await deleteGrant(db, { collectionId, grantId }))) throw new AppError("not_found", "No such grant on this collection.");
+export async function removeGrant(db: Database, collectionId: string, grantId: string, by: AuditActor = SYSTEM_ACTOR) {
+  const collection = await getCollectionById(db, { id: collectionId });
+  const grant = (await listGrants(db, { collectionId })).find((g) => g.id === grantId);
+  await db.transaction(async (tx) => {
+    if (!grant || !(await deleteGrant(tx, { collectionId, grantId }))) throw new AppError("not_found", "No such grant on this collection.");
+    await appendAudit(tx, {
+      type: "grant.removed",
+      ...auditBy(by),
+      subject: { collectionId },
+      payload: {
+        via: by.via,
+        grantId,
+        collection: collection?.name ?? null,
+        ...(grant.groupId ? { group: grant.groupName, groupId: grant.groupId } : { role: grant.role }),
+        access: grant.access,
+      },
+    });
+  });
 }
 
 export async function grantsJson(db: Database, collectionId: string) {

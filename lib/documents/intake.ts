@@ -1,6 +1,7 @@
 import "server-only";
 import type { Database } from "@/db/client";
 import { env } from "@/lib/env";
+import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
 import { wakeWorkers } from "@/lib/server/workers";
 import { acceptUpload, type UploadOutcome } from "./upload";
@@ -12,7 +13,7 @@ const BATCH_FACTOR = 20;
 export async function acceptUploads(
   db: Database,
   req: Request,
-  { collectionId, uploaderId }: { collectionId: string; uploaderId: string },
+  { collectionId, uploaderId, by }: { collectionId: string; uploaderId: string; by: AuditActor },
 ): Promise<{ status: number; files: UploadOutcome[] }> {
   const e = env();
   const type = req.headers.get("content-type") ?? "";
@@ -35,7 +36,7 @@ export async function acceptUploads(
   const outcomes: UploadOutcome[] = [];
   for (const file of files) {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    outcomes.push(await acceptUpload(db, { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes }, { collectionId, fileName: file.name, bytes, uploaderId }));
+    outcomes.push(await acceptUpload(db, { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes }, { collectionId, fileName: file.name, bytes, uploaderId, by }));
   }
   if (outcomes.some((o) => o.status === "queued")) wakeWorkers();
   const status = outcomes.some((o) => o.status === "queued") ? 202 : outcomes.every((o) => o.status === "rejected") ? 400 : 200;

@@ -4,6 +4,8 @@ import type { Database } from "@/db/client";
 import { getDocumentById, listRestrictions, listVersions, markDocumentDeleted, replaceRestrictions } from "@/db/queries/documents";
 import { getGroupByName } from "@/db/queries/groups";
 import { documents, documentVersions } from "@/db/schema";
+import { appendAudit, by as auditBy } from "@/lib/audit/log";
+import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
 import { deleteOriginal } from "@/lib/storage/files";
 
@@ -33,7 +35,7 @@ export async function lockDocument(tx: Parameters<Parameters<Database["transacti
 export async function restrictDocument(
   db: Database,
   index: ChunkIndex,
-  { documentId, groupNames }: { documentId: string; groupNames: string[] },
+  { documentId, groupNames, by = SYSTEM_ACTOR }: { documentId: string; groupNames: string[]; by?: AuditActor },
 ) {
   const groupIds: string[] = [];
   const unknown: string[] = [];
@@ -46,8 +48,21 @@ export async function restrictDocument(
   await db.transaction(async (tx) => {
     const row = await lockDocument(tx, documentId);
     if (!row || row.status !== "active") throw new AppError("not_found", "No document with this id.");
+    const before = (await listRestrictions(tx, { documentIds: [documentId] })).get(documentId) ?? [];
     await replaceRestrictions(tx, { documentId, groupIds });
     await index.setDocumentRestriction(documentId, groupIds);
+    const doc = await getDocumentById(tx, { id: documentId });
+    await appendAudit(tx, {
+      type: "document.restricted",
+      ...auditBy(by),
+      subject: { documentId, collectionId: doc?.collectionId },
+      payload: {
+        via: by.via,
+        name: doc?.name ?? null,
+        before,
+        restrictedTo: groupIds.map((id, i) => ({ id, name: groupNames[i] ?? null })),
+      },
+    });
   });
   return (await listRestrictions(db, { documentIds: [documentId] })).get(documentId) ?? [];
 }
@@ -56,8 +71,9 @@ export async function restrictDocument(
 export async function deleteDocument(
   db: Database,
   index: ChunkIndex,
-  { documentId, deletedBy, dataDir }: { documentId: string; deletedBy: string | null; dataDir: string },
+  { documentId, deletedBy, dataDir, by }: { documentId: string; deletedBy: string | null; dataDir: string; by?: AuditActor },
 ) {
+  const who: AuditActor = by ?? { ...SYSTEM_ACTOR, id: deletedBy };
   const files = await db
     .select({ storagePath: documentVersions.storagePath })
     .from(documentVersions)
@@ -65,7 +81,14 @@ export async function deleteDocument(
   await db.transaction(async (tx) => {
     const row = await lockDocument(tx, documentId);
     if (!row || row.status !== "active") throw new AppError("not_found", "No document with this id.");
-    await markDocumentDeleted(tx, { documentId, deletedBy });
+    const versions = await markDocumentDeleted(tx, { documentId, deletedBy });
+    const doc = await getDocumentById(tx, { id: documentId });
+    await appendAudit(tx, {
+      type: "document.deleted",
+      ...auditBy(who),
+      subject: { documentId, collectionId: doc?.collectionId },
+      payload: { via: who.via, name: doc?.name ?? null, versionIds: versions.map((v) => v.id) },
+    });
   });
   const removedChunks = await index.deleteDocument(documentId);
   for (const f of files) if (f.storagePath) await deleteOriginal(dataDir, f.storagePath);

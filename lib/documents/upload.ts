@@ -10,6 +10,9 @@ import {
   nextVersionNumber,
 } from "@/db/queries/documents";
 import { insertJob } from "@/db/queries/jobs";
+import { getCollectionById } from "@/db/queries/collections";
+import { appendAudit, by as auditBy } from "@/lib/audit/log";
+import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
 import { deleteOriginal, saveOriginal } from "@/lib/storage/files";
 import { sanitizeFileName } from "./filename";
@@ -40,8 +43,9 @@ function mb(bytes: number): string {
 export async function acceptUpload(
   db: Database,
   limits: UploadLimits,
-  input: { collectionId: string; fileName: string; bytes: Uint8Array; uploaderId: string | null },
+  input: { collectionId: string; fileName: string; bytes: Uint8Array; uploaderId: string | null; by?: AuditActor },
 ): Promise<UploadOutcome> {
+  const by: AuditActor = input.by ?? { ...SYSTEM_ACTOR, id: input.uploaderId };
   let name: string;
   try {
     name = sanitizeFileName(input.fileName);
@@ -85,6 +89,13 @@ export async function acceptUpload(
         storagePath,
       });
       const job = await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: input.uploaderId });
+      const collection = await getCollectionById(tx, { id: input.collectionId });
+      await appendAudit(tx, {
+        type: "document.uploaded",
+        ...auditBy(by),
+        subject: { collectionId: input.collectionId, documentId: document.id },
+        payload: { via: by.via, name, collection: collection?.name ?? null, versionId, versionNumber, sha256, sizeBytes: input.bytes.byteLength, newDocument: !existing },
+      });
       return { name, status: "queued", documentId: document.id, versionId, versionNumber, jobId: job.id };
     });
     committed = outcome.status === "queued";

@@ -1,6 +1,8 @@
 import "server-only";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
+import { appendAudit, by as auditBy } from "@/lib/audit/log";
+import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/queries/errors";
 import {
   addGroupMember,
@@ -11,13 +13,19 @@ import {
   listGroupMembers,
   removeGroupMember,
 } from "@/db/queries/groups";
+import { eq } from "drizzle-orm";
+import { users } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { requireUserByEmail } from "@/lib/users/admin";
 import type { createGroupSchema } from "@/lib/users/schemas";
 
-export async function addGroup(db: Database, input: z.infer<typeof createGroupSchema>) {
+export async function addGroup(db: Database, input: z.infer<typeof createGroupSchema>, by: AuditActor = SYSTEM_ACTOR) {
   try {
-    return await createGroup(db, input);
+    return await db.transaction(async (tx) => {
+      const group = await createGroup(tx, input);
+      await appendAudit(tx, { type: "group.created", ...auditBy(by), payload: { via: by.via, groupId: group.id, name: group.name, description: group.description } });
+      return group;
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError("conflict", `A group named "${input.name}" already exists.`, { cause: err });
     throw err;
@@ -42,24 +50,47 @@ export async function getGroupWithMembers(db: Database, id: string) {
   return { ...group, members };
 }
 
-export async function addMemberByEmail(db: Database, { groupId, email }: { groupId: string; email: string }) {
+export async function addMemberByEmail(db: Database, { groupId, email }: { groupId: string; email: string }, by: AuditActor = SYSTEM_ACTOR) {
   const group = await requireGroup(db, groupId);
   const user = await requireUserByEmail(db, email);
-  const added = await addGroupMember(db, { groupId, userId: user.id });
+  const added = await db.transaction(async (tx) => {
+    const isNew = await addGroupMember(tx, { groupId, userId: user.id });
+    if (isNew) {
+      await appendAudit(tx, {
+        type: "group.member_added",
+        ...auditBy(by),
+        subject: { userId: user.id },
+        payload: { via: by.via, groupId, group: group.name, email: user.email },
+      });
+    }
+    return isNew;
+  });
   return { group, user, added };
 }
 
-export async function removeMember(db: Database, { groupId, userId }: { groupId: string; userId: string }) {
-  await requireGroup(db, groupId);
-  const removed = await removeGroupMember(db, { groupId, userId });
-  if (!removed) throw new AppError("not_found", "That user is not a member of this group.");
+export async function removeMember(db: Database, { groupId, userId }: { groupId: string; userId: string }, by: AuditActor = SYSTEM_ACTOR) {
+  const group = await requireGroup(db, groupId);
+  await db.transaction(async (tx) => {
+    const removed = await removeGroupMember(tx, { groupId, userId });
+    if (!removed) throw new AppError("not_found", "That user is not a member of this group.");
+    const [member] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId));
+    await appendAudit(tx, {
+      type: "group.member_removed",
+      ...auditBy(by),
+      subject: { userId },
+      payload: { via: by.via, groupId, group: group.name, email: member?.email ?? null },
+    });
+  });
 }
 
 /** Deletes a group; refused while it restricts documents, which would otherwise open up to everyone. */
-export async function removeGroup(db: Database, id: string) {
+export async function removeGroup(db: Database, id: string, by: AuditActor = SYSTEM_ACTOR) {
   const group = await requireGroup(db, id);
   try {
-    await deleteGroup(db, { id });
+    await db.transaction(async (tx) => {
+      await deleteGroup(tx, { id });
+      await appendAudit(tx, { type: "group.deleted", ...auditBy(by), payload: { via: by.via, groupId: id, name: group.name } });
+    });
   } catch (err) {
     if (isForeignKeyViolation(err)) {
       throw new AppError("conflict", `The group "${group.name}" restricts documents; lift those restrictions before deleting it.`, { cause: err });

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Database } from "@/db/client";
 import { isUniqueViolation } from "@/db/queries/errors";
 import { countUsers, createUser } from "@/db/queries/users";
+import { appendAudit } from "@/lib/audit/log";
 import { hashPassword } from "@/lib/auth/password";
 import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -23,7 +24,16 @@ export async function ensureFirstAdmin(db: Database, e: Pick<Env, "ADMIN_EMAIL" 
   const generatedPassword = e.ADMIN_PASSWORD ? undefined : randomBytes(18).toString("base64url");
   const password = e.ADMIN_PASSWORD ?? generatedPassword!;
   try {
-    await createUser(db, { email, name: e.ADMIN_NAME, roles: ["admin", "employee"], passwordHash: await hashPassword(password) });
+    const passwordHash = await hashPassword(password);
+    await db.transaction(async (tx) => {
+      const user = await createUser(tx, { email, name: e.ADMIN_NAME, roles: ["admin", "employee"], passwordHash });
+      await appendAudit(tx, {
+        type: "user.created",
+        actorId: null,
+        subject: { userId: user.id },
+        payload: { via: "system", email, name: user.name, roles: ["admin", "employee"], authProvider: "credentials", reason: "first start" },
+      });
+    });
   } catch (err) {
     // Another process sharing the database bootstrapped first.
     if (isUniqueViolation(err)) return { created: false };

@@ -1,6 +1,8 @@
 import "server-only";
 import { getDatabaseHandle } from "@/db/runtime";
 import { env } from "@/lib/env";
+import { startRetentionSchedule } from "@/lib/audit/retention";
+import { loadSigningKey } from "@/lib/audit/signing-key";
 import { log } from "@/lib/log";
 import { getGenerator } from "@/lib/models/generator-runtime";
 import { announceBootstrap, ensureFirstAdmin } from "./bootstrap";
@@ -24,6 +26,9 @@ export async function startServer(): Promise<void> {
     // naming MODEL_PATH or MODELS_DIR, rather than failing every question later.
     await getGenerator();
     startWorkers(handle.db);
+    // Generated on the first start when AUDIT_SIGNING_KEY is not set; a bad key stops the start.
+    log.info("audit export signing key", { fingerprint: loadSigningKey(e).fingerprint });
+    if (e.RETENTION_DAYS) startRetentionSchedule(handle.db, { retentionDays: e.RETENTION_DAYS, everyMinutes: e.RETENTION_SWEEP_MINUTES });
   } catch (err) {
     process.stderr.write(`\nThe server could not start: ${err instanceof Error ? err.message : String(err)}\n`);
     if (err instanceof Error && err.cause) process.stderr.write(`Cause: ${String(err.cause)}\n`);

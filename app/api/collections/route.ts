@@ -4,6 +4,7 @@ import { apiRoute, readJson } from "@/lib/auth/guards";
 import { addCollection } from "@/lib/collections/admin";
 import { createCollectionSchema } from "@/lib/collections/schemas";
 import { collectionJson } from "@/lib/collections/serialize";
+import { auditActor } from "@/lib/audit/actor";
 
 /** Collections the caller may read through grants; administrators also see every other one (access "admin"). */
 export const GET = apiRoute({}, async ({ db, actor }) => {
@@ -17,6 +18,6 @@ export const GET = apiRoute({}, async ({ db, actor }) => {
 
 export const POST = apiRoute({ roles: "admin" }, async ({ req, db, actor }) => {
   const input = await readJson(req, createCollectionSchema);
-  const { id } = await addCollection(db, input, actor.id);
+  const { id } = await addCollection(db, input, auditActor(actor));
   return Response.json({ id, name: input.name, description: input.description }, { status: 201 });
 });

@@ -2,11 +2,12 @@ import { listGroups } from "@/db/queries/groups";
 import { apiRoute, readJson } from "@/lib/auth/guards";
 import { addGroup } from "@/lib/groups/admin";
 import { createGroupSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 export const GET = apiRoute({ roles: "admin" }, async ({ db }) => ({ groups: await listGroups(db) }));
 
-export const POST = apiRoute({ roles: "admin" }, async ({ req, db }) => {
+export const POST = apiRoute({ roles: "admin" }, async ({ req, db, actor }) => {
   const input = await readJson(req, createGroupSchema);
-  const group = await addGroup(db, input);
+  const group = await addGroup(db, input, auditActor(actor));
   return Response.json({ id: group.id, name: group.name, description: group.description, createdAt: group.createdAt }, { status: 201 });
 });

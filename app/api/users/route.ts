@@ -3,11 +3,12 @@ import { apiRoute, readJson } from "@/lib/auth/guards";
 import { addUser } from "@/lib/users/admin";
 import { createUserSchema } from "@/lib/users/schemas";
 import { userJson } from "@/lib/users/serialize";
+import { auditActor } from "@/lib/audit/actor";
 
 export const GET = apiRoute({ roles: "admin" }, async ({ db }) => ({ users: (await listUsers(db)).map(userJson) }));
 
-export const POST = apiRoute({ roles: "admin" }, async ({ req, db }) => {
+export const POST = apiRoute({ roles: "admin" }, async ({ req, db, actor }) => {
   const input = await readJson(req, createUserSchema);
-  const user = await addUser(db, input);
+  const user = await addUser(db, input, auditActor(actor));
   return Response.json(userJson(user), { status: 201 });
 });

@@ -18,6 +18,7 @@ import { PII_TYPES } from "@/lib/privacy/pii-types";
 import { MAX_REVIEW_NOTE, reviewQuarantinedVersion } from "@/lib/privacy/review";
 import { getChunkIndex } from "@/lib/server/index-runtime";
 import { uuidSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 // The collection page's forms. Collection settings and grants are for administrators;
 // document actions are for whoever may manage the collection, checked against the document's
@@ -36,22 +37,22 @@ async function requireExistingCollection(db: Executor, id: string) {
 
 const editForm = z.object({ collectionId: uuidSchema, name: collectionNameSchema, description: descriptionSchema.default("") });
 
-export const updateCollectionAction = guardedAction({ roles: "admin" }, editForm, async ({ input, db }) => {
+export const updateCollectionAction = guardedAction({ roles: "admin" }, editForm, async ({ input, actor, db }) => {
   await requireExistingCollection(db, input.collectionId);
-  const updated = await changeCollection(db, input.collectionId, { name: input.name, description: input.description });
+  const updated = await changeCollection(db, input.collectionId, { name: input.name, description: input.description }, auditActor(actor));
   revalidateCollection(input.collectionId);
   return { name: updated?.name ?? input.name };
 });
 
 const deleteForm = z.object({ collectionId: uuidSchema, confirm: z.string().default("") });
 
-export const deleteCollectionAction = guardedAction({ roles: "admin" }, deleteForm, async ({ input, db }) => {
+export const deleteCollectionAction = guardedAction({ roles: "admin" }, deleteForm, async ({ input, actor, db }) => {
   const collection = await requireExistingCollection(db, input.collectionId);
   if (input.confirm !== collection.name) {
     // The library's own message speaks to API callers; a person needs to know what to type.
     throw new AppError("invalid_request", `Type the collection's name exactly as shown ("${collection.name}") to delete it.`);
   }
-  await removeCollection(db, { id: collection.id, confirm: input.confirm, dataDir: env().dataDir, chunks: await getChunkIndex() });
+  await removeCollection(db, { id: collection.id, confirm: input.confirm, dataDir: env().dataDir, chunks: await getChunkIndex(), by: auditActor(actor) });
   revalidatePath("/collections");
   redirect("/collections");
 });
@@ -67,19 +68,19 @@ const granteeSchema = z
 
 const addGrantForm = z.object({ collectionId: uuidSchema, grantee: granteeSchema, access: accessSchema });
 
-export const addGrantAction = guardedAction({ roles: "admin" }, addGrantForm, async ({ input, db }) => {
+export const addGrantAction = guardedAction({ roles: "admin" }, addGrantForm, async ({ input, actor, db }) => {
   const grant = grantSchema.parse(
     input.grantee.kind === "role" ? { role: input.grantee.name, access: input.access } : { group: input.grantee.name, access: input.access },
   );
-  await addGrant(db, input.collectionId, grant);
+  await addGrant(db, input.collectionId, grant, auditActor(actor));
   revalidateCollection(input.collectionId);
   return { grantee: input.grantee, access: input.access };
 });
 
 const removeGrantForm = z.object({ collectionId: uuidSchema, grantId: uuidSchema });
 
-export const removeGrantAction = guardedAction({ roles: "admin" }, removeGrantForm, async ({ input, db }) => {
-  await removeGrant(db, input.collectionId, input.grantId);
+export const removeGrantAction = guardedAction({ roles: "admin" }, removeGrantForm, async ({ input, actor, db }) => {
+  await removeGrant(db, input.collectionId, input.grantId, auditActor(actor));
   revalidateCollection(input.collectionId);
   return { grantId: input.grantId };
 });
@@ -89,7 +90,7 @@ const restrictForm = z.object({ documentId: uuidSchema, restrictedTo: formArray(
 export const restrictDocumentAction = guardedAction({}, restrictForm, async ({ input, actor, db }) => {
   const doc = await requireActiveDocument(db, input.documentId);
   await requireCollection(db, actor, doc.collectionId, "manage");
-  const groups = await restrictDocument(db, await getChunkIndex(), { documentId: doc.id, groupNames: input.restrictedTo });
+  const groups = await restrictDocument(db, await getChunkIndex(), { documentId: doc.id, groupNames: input.restrictedTo, by: auditActor(actor) });
   revalidateCollection(doc.collectionId);
   return { restrictedTo: groups.map((g) => g.name) };
 });
@@ -99,7 +100,7 @@ const deleteDocumentForm = z.object({ documentId: uuidSchema });
 export const deleteDocumentAction = guardedAction({}, deleteDocumentForm, async ({ input, actor, db }) => {
   const doc = await requireActiveDocument(db, input.documentId);
   await requireCollection(db, actor, doc.collectionId, "manage");
-  await deleteDocument(db, await getChunkIndex(), { documentId: doc.id, deletedBy: actor.id, dataDir: env().dataDir });
+  await deleteDocument(db, await getChunkIndex(), { documentId: doc.id, deletedBy: actor.id, dataDir: env().dataDir, by: auditActor(actor) });
   revalidateCollection(doc.collectionId);
   return { name: doc.name };
 });

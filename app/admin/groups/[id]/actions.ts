@@ -5,6 +5,7 @@ import { z } from "zod";
 import { guardedAction } from "@/lib/auth/guards";
 import { addMemberByEmail, removeMember } from "@/lib/groups/admin";
 import { addMemberSchema, uuidSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 const addMemberForm = addMemberSchema.extend({ groupId: uuidSchema });
 const removeMemberForm = z.object({ groupId: uuidSchema, userId: uuidSchema });
@@ -17,14 +18,14 @@ function revalidateMembership(groupId: string, userId: string) {
   revalidatePath(`/admin/users/${userId}`);
 }
 
-export const addMemberAction = guardedAction({ roles: "admin" }, addMemberForm, async ({ input, db }) => {
-  const { user, added } = await addMemberByEmail(db, { groupId: input.groupId, email: input.email });
+export const addMemberAction = guardedAction({ roles: "admin" }, addMemberForm, async ({ input, actor, db }) => {
+  const { user, added } = await addMemberByEmail(db, { groupId: input.groupId, email: input.email }, auditActor(actor));
   revalidateMembership(input.groupId, user.id);
   return { email: user.email, added };
 });
 
-export const removeMemberAction = guardedAction({ roles: "admin" }, removeMemberForm, async ({ input, db }) => {
-  await removeMember(db, { groupId: input.groupId, userId: input.userId });
+export const removeMemberAction = guardedAction({ roles: "admin" }, removeMemberForm, async ({ input, actor, db }) => {
+  await removeMember(db, { groupId: input.groupId, userId: input.userId }, auditActor(actor));
   revalidateMembership(input.groupId, input.userId);
   return { userId: input.userId };
 });

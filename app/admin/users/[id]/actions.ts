@@ -6,6 +6,7 @@ import { guardedAction } from "@/lib/auth/guards";
 import { formArray, formBoolean } from "@/lib/form-fields";
 import { updateUser } from "@/lib/users/admin";
 import { rolesSchema, uuidSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 const rolesForm = z.object({ userId: uuidSchema, roles: formArray(rolesSchema) });
 const disabledForm = z.object({ userId: uuidSchema, disabled: formBoolean });
@@ -16,13 +17,13 @@ function revalidateUser(userId: string) {
 }
 
 export const updateRolesAction = guardedAction({ roles: "admin" }, rolesForm, async ({ input, actor, db }) => {
-  const user = await updateUser(db, { userId: input.userId, changes: { roles: input.roles }, actorId: actor.id });
+  const user = await updateUser(db, { userId: input.userId, changes: { roles: input.roles }, actorId: actor.id, by: auditActor(actor) });
   revalidateUser(user.id);
   return { roles: user.roles };
 });
 
 export const setDisabledAction = guardedAction({ roles: "admin" }, disabledForm, async ({ input, actor, db }) => {
-  const user = await updateUser(db, { userId: input.userId, changes: { disabled: input.disabled }, actorId: actor.id });
+  const user = await updateUser(db, { userId: input.userId, changes: { disabled: input.disabled }, actorId: actor.id, by: auditActor(actor) });
   revalidateUser(user.id);
   return { disabled: user.disabled };
 });

@@ -9,6 +9,7 @@ import { collectionJson } from "@/lib/collections/serialize";
 import { env } from "@/lib/env";
 import { getChunkIndex } from "@/lib/server/index-runtime";
 import { uuidSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -33,7 +34,7 @@ export const PATCH = apiRoute<{ id: string }>({}, async ({ req, params: p, db, a
   let requeued: number | undefined;
   if (body.privacy) requeued = (await changeCollectionPolicy(db, id, { patch: body.privacy, recheck: body.recheck, actorId: actor.id })).requeued;
   const { name, description } = body;
-  const updated = name !== undefined || description !== undefined ? await changeCollection(db, id, { name, description }) : await getCollectionById(db, { id });
+  const updated = name !== undefined || description !== undefined ? await changeCollection(db, id, { name, description }, auditActor(actor)) : await getCollectionById(db, { id });
   return { ...collectionJson(updated!, isAdmin ? "admin" : (access ?? "manage")), ...(requeued !== undefined ? { requeued } : {}) };
 });
 
@@ -42,6 +43,6 @@ export const DELETE = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req,
   const { id } = parseParams(p, params);
   await requireCollection(db, actor, id, "manage");
   const confirm = new URL(req.url).searchParams.get("confirm");
-  const result = await removeCollection(db, { id, confirm, dataDir: env().dataDir, chunks: await getChunkIndex() });
+  const result = await removeCollection(db, { id, confirm, dataDir: env().dataDir, chunks: await getChunkIndex(), by: auditActor(actor) });
   return result;
 });

@@ -8,6 +8,7 @@ import { AppError } from "@/lib/errors";
 import { visibleToReader } from "@/lib/documents/visibility";
 import { getChunkIndex } from "@/lib/server/index-runtime";
 import { uuidSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -26,7 +27,7 @@ export const PATCH = apiRoute<{ id: string }>({}, async ({ req, params: p, db, a
   const doc = await requireActiveDocument(db, id);
   await requireCollection(db, actor, doc.collectionId, "manage");
   const { restrictedTo } = await readJson(req, restrictionSchema);
-  const groups = await restrictDocument(db, await getChunkIndex(), { documentId: id, groupNames: restrictedTo });
+  const groups = await restrictDocument(db, await getChunkIndex(), { documentId: id, groupNames: restrictedTo, by: auditActor(actor) });
   return { id, restrictedTo: groups.map((g) => g.name) };
 });
 
@@ -34,6 +35,6 @@ export const DELETE = apiRoute<{ id: string }>({}, async ({ params: p, db, actor
   const { id } = parseParams(p, params);
   const doc = await requireActiveDocument(db, id);
   await requireCollection(db, actor, doc.collectionId, "manage");
-  const result = await deleteDocument(db, await getChunkIndex(), { documentId: id, deletedBy: actor.id, dataDir: env().dataDir });
+  const result = await deleteDocument(db, await getChunkIndex(), { documentId: id, deletedBy: actor.id, dataDir: env().dataDir, by: auditActor(actor) });
   return { id, deleted: true, ...result };
 });

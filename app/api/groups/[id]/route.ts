@@ -2,6 +2,7 @@ import { z } from "zod";
 import { apiRoute, parseParams } from "@/lib/auth/guards";
 import { getGroupWithMembers, removeGroup } from "@/lib/groups/admin";
 import { uuidSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -17,8 +18,8 @@ export const GET = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params:
   };
 });
 
-export const DELETE = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params: p, db }) => {
+export const DELETE = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params: p, db, actor }) => {
   const { id } = parseParams(p, params);
-  await removeGroup(db, id);
+  await removeGroup(db, id, auditActor(actor));
   return new Response(null, { status: 204 });
 });

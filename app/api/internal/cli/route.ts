@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { getDb } from "@/db/runtime";
 import { errorResponse, readJson } from "@/lib/auth/guards";
-import { runOperation } from "@/lib/cli/operations";
+import { exportResponseBody } from "@/lib/audit/export";
+import { runOperation, runStreamOperation, streamOperations } from "@/lib/cli/operations";
 import { AppError } from "@/lib/errors";
 import { isValidControlToken } from "@/lib/server/control";
 
@@ -16,6 +17,10 @@ export async function POST(req: Request): Promise<Response> {
       throw new AppError("unauthorized", "Invalid control token.");
     }
     const { operation, input } = await readJson(req, body);
+    if (Object.hasOwn(streamOperations, operation)) {
+      const file = await runStreamOperation(await getDb(), operation, input);
+      return new Response(exportResponseBody(file.chunks), { headers: { "content-type": file.contentType, "x-file-name": file.fileName } });
+    }
     const result = await runOperation(await getDb(), operation, input);
     return Response.json({ result });
   } catch (err) {

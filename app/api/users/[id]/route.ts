@@ -3,6 +3,7 @@ import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
 import { requireUserById, updateUser } from "@/lib/users/admin";
 import { updateUserSchema, uuidSchema } from "@/lib/users/schemas";
 import { userJson } from "@/lib/users/serialize";
+import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -14,5 +15,5 @@ export const GET = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params:
 export const PATCH = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const changes = await readJson(req, updateUserSchema);
-  return userJson(await updateUser(db, { userId: id, changes, actorId: actor.id }));
+  return userJson(await updateUser(db, { userId: id, changes, actorId: actor.id, by: auditActor(actor) }));
 });

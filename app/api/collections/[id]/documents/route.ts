@@ -6,6 +6,7 @@ import { acceptUploads } from "@/lib/documents/intake";
 import { documentListingJson } from "@/lib/documents/serialize";
 import { visibleToReader } from "@/lib/documents/visibility";
 import { uuidSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -21,6 +22,6 @@ export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor })
 export const POST = apiRoute<{ id: string }>({}, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   await requireCollection(db, actor, id, "manage");
-  const { status, files } = await acceptUploads(db, req, { collectionId: id, uploaderId: actor.id });
+  const { status, files } = await acceptUploads(db, req, { collectionId: id, uploaderId: actor.id, by: auditActor(actor) });
   return Response.json({ files }, { status });
 });

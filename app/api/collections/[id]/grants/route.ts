@@ -5,6 +5,7 @@ import { grantSchema } from "@/lib/collections/schemas";
 import { AppError } from "@/lib/errors";
 import { getCollectionById } from "@/db/queries/collections";
 import { uuidSchema } from "@/lib/users/schemas";
+import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -15,10 +16,10 @@ export const GET = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params:
 });
 
 /** `{ "group": name }` or `{ "role": name }`, with `"access": "read" | "manage"`; granting again changes the access. */
-export const POST = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req, params: p, db }) => {
+export const POST = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const input = await readJson(req, grantSchema);
-  const grant = await addGrant(db, id, input);
+  const grant = await addGrant(db, id, input, auditActor(actor));
   const grants = await grantsJson(db, id);
   return Response.json(grants.find((g) => g.id === grant.id), { status: 201 });
 });

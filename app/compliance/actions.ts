@@ -1,0 +1,34 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { auditActor } from "@/lib/audit/actor";
+import { holdReasonSchema, placeLegalHold, releaseHold } from "@/lib/audit/holds";
+import { verifyAndRecord } from "@/lib/audit/service";
+import { guardedAction } from "@/lib/auth/guards";
+
+// The compliance console's forms; every one for the compliance role only.
+
+export const verifyChainAction = guardedAction({ roles: "compliance" }, z.object({}), async ({ actor, db }) => {
+  const r = await verifyAndRecord(db, auditActor(actor));
+  revalidatePath("/compliance");
+  return { ok: r.ok, count: r.count, head: r.head, firstBroken: r.firstBroken, durationMs: r.durationMs };
+});
+
+const holdForm = z.object({
+  subject: z.enum(["user", "collection"], { error: () => "Choose whether to hold a user or a collection." }),
+  target: z.string({ error: "Give the user's email or the collection's name." }).trim().min(1, "Give the user's email or the collection's name."),
+  reason: holdReasonSchema,
+});
+
+export const placeHoldAction = guardedAction({ roles: "compliance" }, holdForm, async ({ input, actor, db }) => {
+  const hold = await placeLegalHold(db, auditActor(actor), { [input.subject]: input.target, reason: input.reason });
+  revalidatePath("/compliance/retention");
+  return { on: hold.userEmail ?? hold.collection ?? input.target };
+});
+
+export const releaseHoldAction = guardedAction({ roles: "compliance" }, z.object({ id: z.uuid() }), async ({ input, actor, db }) => {
+  await releaseHold(db, auditActor(actor), input.id);
+  revalidatePath("/compliance/retention");
+  return { id: input.id };
+});

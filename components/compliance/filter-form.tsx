@@ -1,0 +1,68 @@
+import { inputClass, labelClass, buttonClass, linkClass } from "@/components/ui/styles";
+import type { AuditFilters } from "@/lib/audit/filters";
+import { AUDIT_EVENT_TYPES } from "@/lib/audit/types";
+import Link from "next/link";
+
+const FAMILIES = [...new Set(AUDIT_EVENT_TYPES.map((t) => t.split(".")[0]!))];
+
+/** The log's filters as a plain GET form: every filtered view has its own URL to share. */
+export function FilterForm({ filters, collections }: { filters: AuditFilters; collections: { id: string; name: string }[] }) {
+  const type = filters.type?.[0] ?? "";
+  const field = (name: string, label: string, input: React.ReactNode) => (
+    <div>
+      <label htmlFor={`f-${name}`} className={labelClass}>
+        {label}
+      </label>
+      <div className="mt-1">{input}</div>
+    </div>
+  );
+  return (
+    <form method="get" action="/compliance" className="grid grid-cols-1 gap-3 sm:grid-cols-3" data-testid="audit-filters">
+      {field("user", "User (email)", <input id="f-user" name="user" defaultValue={filters.user ?? ""} className={inputClass} autoComplete="off" />)}
+      {field("from", "From (UTC)", <input id="f-from" name="from" type="date" defaultValue={filters.from?.slice(0, 10) ?? ""} className={inputClass} />)}
+      {field("to", "To (UTC, inclusive)", <input id="f-to" name="to" type="date" defaultValue={filters.to?.slice(0, 10) ?? ""} className={inputClass} />)}
+      {field(
+        "collection",
+        "Collection",
+        <select id="f-collection" name="collection" defaultValue={filters.collection ?? ""} className={inputClass}>
+          <option value="">Any</option>
+          {collections.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+          {filters.collection && !collections.some((c) => c.id === filters.collection) ? <option value={filters.collection}>{filters.collection}</option> : null}
+        </select>,
+      )}
+      {field("document", "Document id", <input id="f-document" name="document" defaultValue={filters.document ?? ""} className={inputClass} autoComplete="off" />)}
+      {field(
+        "type",
+        "Event type",
+        <select id="f-type" name="type" defaultValue={type} className={inputClass}>
+          <option value="">Any</option>
+          {FAMILIES.map((f) => (
+            <optgroup key={f} label={f}>
+              <option value={f}>All {f} events</option>
+              {AUDIT_EVENT_TYPES.filter((t) => t.startsWith(`${f}.`)).map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </optgroup>
+          ))}
+        </select>,
+      )}
+      <div className="sm:col-span-2">
+        {field("q", "Words", <input id="f-q" name="q" defaultValue={filters.q ?? ""} className={inputClass} autoComplete="off" placeholder='e.g. insulin "hand hygiene" -draft' />)}
+      </div>
+      <div className="flex items-end gap-3">
+        <button type="submit" className={buttonClass} data-testid="apply-filters">
+          Filter
+        </button>
+        <Link href="/compliance" className={linkClass}>
+          Clear
+        </Link>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,78 @@
+// One line per event for the console's list and the CSV export's summary column. Reads the
+// payload with its content merged (redacted text reads as the marker).
+
+type P = Record<string, unknown>;
+
+const s = (v: unknown): string => (typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v));
+const clip = (v: string, n = 140) => (v.length > n ? `${v.slice(0, n - 1)}…` : v);
+
+export function describeEvent(type: string, p: P): string {
+  switch (type) {
+    case "auth.sign_in":
+      return `Signed in${p.method ? ` (${s(p.method)})` : ""}`;
+    case "auth.sign_in_failed":
+      return `Sign-in refused for ${s(p.email)}: ${s(p.reason)}`;
+    case "auth.sign_out":
+      return "Signed out";
+    case "user.created":
+      return `Created user ${s(p.email)} with roles ${(p.roles as string[] | undefined)?.join(", ") ?? ""}`;
+    case "user.roles_changed":
+      return `Roles of ${s(p.email)}: ${(p.before as string[] | undefined)?.join(", ") || "none"} → ${(p.after as string[] | undefined)?.join(", ") || "none"}`;
+    case "user.disabled":
+      return `Disabled ${s(p.email)}`;
+    case "user.enabled":
+      return `Enabled ${s(p.email)}`;
+    case "user.renamed":
+      return `Renamed ${s(p.email)} to ${s(p.name)}`;
+    case "group.created":
+      return `Created group ${s(p.name)}`;
+    case "group.deleted":
+      return `Deleted group ${s(p.name)}`;
+    case "group.member_added":
+      return `Added ${s(p.email)} to group ${s(p.group)}`;
+    case "group.member_removed":
+      return `Removed ${s(p.email)} from group ${s(p.group)}`;
+    case "apikey.created":
+      return `Created API key ${s(p.prefix)} (${s(p.name)}) for ${s(p.ownerEmail)}`;
+    case "apikey.revoked":
+      return `Revoked API key ${s(p.prefix)}`;
+    case "collection.created":
+      return `Created collection ${s(p.name)}`;
+    case "collection.updated":
+      return `Changed collection ${s(p.before && (p.before as P).name)}${p.after && (p.after as P).name !== (p.before as P | undefined)?.name ? ` → ${s((p.after as P).name)}` : ""}`;
+    case "collection.deleted":
+      return `Deleted collection ${s(p.name)} (${s(p.documentCount)} documents)`;
+    case "grant.added":
+    case "grant.changed":
+    case "grant.removed":
+      return `${type === "grant.added" ? "Granted" : type === "grant.changed" ? "Changed grant:" : "Removed grant:"} ${s(p.access)} on ${s(p.collection)} to ${p.group ? `group ${s(p.group)}` : `role ${s(p.role)}`}`;
+    case "document.uploaded":
+      return `Uploaded ${s(p.name)} version ${s(p.versionNumber)} to ${s(p.collection)}`;
+    case "document.published":
+      return `Published ${s(p.name)} version ${s(p.versionNumber)} (${s(p.chunkCount)} passages)`;
+    case "document.ingest_failed":
+      return `Could not ingest ${s(p.name)} version ${s(p.versionNumber)}: ${s(p.error)}`;
+    case "document.restricted":
+      return `Restricted ${s(p.name)} to ${(p.restrictedTo as { name: string }[] | undefined)?.map((g) => g.name).join(", ") || "everyone with access"}`;
+    case "document.deleted":
+      return `Deleted ${s(p.name)}`;
+    case "question.answered":
+      return `Asked: ${clip(s(p.question))}`;
+    case "question.refused":
+      return `Question refused (${s(p.reason)}): ${clip(s(p.question))}`;
+    case "feedback.given":
+      return `Rated an answer ${p.rating === 1 ? "helpful" : "not helpful"}${p.comment ? `: ${clip(s(p.comment))}` : ""}`;
+    case "audit.exported":
+      return `Exported the audit trail as ${s(p.format).toUpperCase()}`;
+    case "audit.verified":
+      return `Verified the chain: ${p.ok ? "intact" : `broken at ${s((p.firstBroken as P | null)?.seq)}`} (${s(p.count)} events)`;
+    case "retention.purged":
+      return `Retention redacted ${s(p.messages)} messages and ${s(p.auditEvents)} audit records older than ${s(p.cutoff)}`;
+    case "retention.hold_placed":
+      return `Legal hold on ${p.userEmail ? s(p.userEmail) : `collection ${s(p.collection)}`}: ${clip(s(p.reason))}`;
+    case "retention.hold_released":
+      return `Released legal hold on ${p.userEmail ? s(p.userEmail) : `collection ${s(p.collection)}`}`;
+    default:
+      return type;
+  }
+}

@@ -1,0 +1,52 @@
+import "server-only";
+import type { Database } from "@/db/client";
+import { getAuditEventBySeq, listAuditEvents } from "@/db/queries/audit";
+import { AppError } from "@/lib/errors";
+import { answerView, type AnswerView } from "./answer-view";
+import { describeEvent } from "./describe";
+import { resolveAuditFilters, type AuditFilters } from "./filters";
+import { appendAudit, by } from "./log";
+import { eventView, readablePayload } from "./rows";
+import type { AuditActor, AuditEventView } from "./types";
+import { verifyChain, type ChainVerification } from "./verify";
+
+// What the console, the API and the CLI do with the trail, in one place.
+
+export interface EventJson extends AuditEventView {
+  /** The payload with its content merged back (or redaction markers). */
+  readable: Record<string, unknown>;
+  summary: string;
+}
+
+export function eventJson(view: AuditEventView): EventJson {
+  const readable = readablePayload(view);
+  return { ...view, readable, summary: describeEvent(view.type, readable) };
+}
+
+export async function listEventsPage(
+  db: Database,
+  { filters, beforeSeq, limit }: { filters: AuditFilters; beforeSeq?: number; limit: number },
+): Promise<{ events: EventJson[]; nextBefore: number | null }> {
+  const query = await resolveAuditFilters(db, filters);
+  const rows = await listAuditEvents(db, { query, beforeSeq, limit: limit + 1 });
+  const page = rows.slice(0, limit).map((r) => eventJson(eventView(r)));
+  return { events: page, nextBefore: rows.length > limit ? page[page.length - 1]!.seq : null };
+}
+
+export async function eventDetail(db: Database, seq: number): Promise<{ event: EventJson; answer: AnswerView | null }> {
+  const row = await getAuditEventBySeq(db, { seq });
+  if (!row) throw new AppError("not_found", `No audit event ${seq}.`);
+  const view = eventView(row);
+  return { event: eventJson(view), answer: await answerView(db, view) };
+}
+
+/** Verifies the chain and records that it was verified, with the outcome. */
+export async function verifyAndRecord(db: Database, actor: AuditActor, options: { anchor?: { seq: number; hash: string } } = {}): Promise<ChainVerification> {
+  const result = await verifyChain(db, options);
+  await appendAudit(db, {
+    type: "audit.verified",
+    ...by(actor),
+    payload: { via: actor.via, ok: result.ok, count: result.count, head: result.head, firstBroken: result.firstBroken, anchor: result.anchor ?? null, durationMs: result.durationMs },
+  });
+  return result;
+}

@@ -1,14 +1,18 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "@/db/client";
+import { queryRows, type DatabaseHandle } from "@/db/client";
+import { listAuditEvents } from "@/db/queries/audit";
 import { deleteGrant, insertCollection, upsertGrant } from "@/db/queries/collections";
 import { listMessages } from "@/db/queries/conversations";
 import { markDocumentDeleted, replaceRestrictions } from "@/db/queries/documents";
 import { addGroupMember, createGroup } from "@/db/queries/groups";
 import { createUser } from "@/db/queries/users";
 import { ingestVersion } from "@/ingest/pipeline";
+import { eventView, readablePayload } from "@/lib/audit/rows";
+import { verifyChain } from "@/lib/audit/verify";
 import { actorFromUserId, type Actor } from "@/lib/auth/actor";
 import { acceptUpload } from "@/lib/documents/upload";
 import { AppError } from "@/lib/errors";
@@ -77,6 +81,11 @@ async function ingest(collectionId: string, fileName: string, text: string) {
 
 async function user(email: string): Promise<string> {
   return (await createUser(h.db, { email, name: email, roles: ["employee"], passwordHash: null })).id;
+}
+
+async function latestEvent(type: string) {
+  const [row] = await listAuditEvents(h.db, { query: { types: [type] }, limit: 1 });
+  return row ? readablePayload(eventView(row)) : null;
 }
 
 async function run(deps: AskDeps, actor: Actor, input: Parameters<typeof prepareAnswer>[2], signal = new AbortController().signal) {
@@ -236,6 +245,52 @@ describe("asking with the extractive generator", () => {
     } finally {
       const nurses = nurse.groups.find((g) => g.name === "Nurses")!;
       nurseGrant = (await upsertGrant(h.db, { collectionId: wardId, groupId: nurses.id, access: "read" })).id;
+    }
+  });
+});
+
+describe("the record of every question", () => {
+  it("records who asked what, the collections searched, what was retrieved, the prompt hash, the model and the answer", async () => {
+    const generator = createExtractiveGenerator({ parallel: 1, maxQueue: 1 });
+    const { final } = await run({ db: h.db, store, embedder, generator }, nurse, { message: "How long should the alcohol-based hand rub take?" });
+    const event = (await latestEvent("question.answered")) as Record<string, unknown> & { retrieved: { chunkId: string; versionSha256: string; score: number }[] };
+    expect(event).toMatchObject({
+      conversationId: final!.conversationId,
+      messageId: final!.messageId,
+      question: "How long should the alcohol-based hand rub take?",
+      allowedCollections: [{ id: wardId, name: "Ward" }],
+      answer: final!.answer,
+      finishReason: "stop",
+      model: { kind: "extractive", embedderId: embedder.id },
+      citations: final!.citations,
+    });
+    expect(event.promptSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(event.retrieved.map((r) => r.chunkId)).toEqual(final!.retrievedChunkIds);
+    expect(event.retrieved[0]!.versionSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await verifyChain(h.db)).ok).toBe(true);
+  });
+
+  it("records refused questions with the reason", async () => {
+    const generator = createExtractiveGenerator({ parallel: 1, maxQueue: 0 });
+    await expect(prepareAnswer({ db: h.db, store, embedder, generator }, outsider, { message: "What is the ward budget?" })).rejects.toMatchObject({ status: 403 });
+    expect(await latestEvent("question.refused")).toMatchObject({ question: "What is the ward budget?", reason: "forbidden", status: 403 });
+  });
+
+  it("gives no answer that cannot be recorded: the stored answer and the event fail together", async () => {
+    const generator = createExtractiveGenerator({ parallel: 1, maxQueue: 1 });
+    await h.db.execute(sql`create function refuse_question_audit() returns trigger language plpgsql as $$ begin if new.type = 'question.answered' and new.payload->>'finishReason' <> 'error' then raise exception 'audit storage unavailable'; end if; return new; end $$`);
+    await h.db.execute(sql`create trigger refuse_question_audit before insert on audit_events for each row execute function refuse_question_audit()`);
+    try {
+      const { events, final } = await run({ db: h.db, store, embedder, generator }, nurse, { message: "When must staff perform hand hygiene?" });
+      expect(final).toBeNull();
+      expect(events.at(-1)).toMatchObject({ event: "error", data: { code: "internal" } });
+      expect(events.some((e) => e.event === "final")).toBe(false);
+      const meta = events[0]!.data as { messageId: string };
+      const [row] = await queryRows<{ status: string; content: string }>(h.db, sql`select status, content from messages where id = ${meta.messageId}`);
+      expect(row).toEqual({ status: "failed", content: "" });
+    } finally {
+      await h.db.execute(sql`drop trigger refuse_question_audit on audit_events`);
+      await h.db.execute(sql`drop function refuse_question_audit`);
     }
   });
 });

@@ -8,7 +8,6 @@ import {
   listHistoryTurns,
   touchConversation,
 } from "@/db/queries/conversations";
-import { getRetrievedVersions, listRestrictions } from "@/db/queries/documents";
 import { resolveReadScope } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/actor";
 import { AppError, toAppError } from "@/lib/errors";
@@ -16,11 +15,13 @@ import { log } from "@/lib/log";
 import { recordAnswer, recordGeneration, recordRetrieval } from "@/lib/metrics/record";
 import type { Embedder } from "@/lib/models/embedder";
 import { QueueFullError, type ChatTurn, type GenerationResult, type GenerationTicket, type Generator } from "@/lib/models/generator";
-import { checkAnswer, type CheckedAnswer, type VersionFacts } from "@/lib/rag/cite";
+import { appendAudit } from "@/lib/audit";
+import { checkAnswer, type CheckedAnswer } from "@/lib/rag/cite";
 import { basePromptTokens, buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prompt";
 import { retrieveForActor } from "@/lib/rag/retrieve";
-import type { FusedHit, RetrievedPassage } from "@/lib/rag/types";
 import type { ChunkStore } from "@/lib/vector/store";
+import { confirmPassages } from "./confirm";
+import { questionAnsweredEvent, questionFailedEvent, recordRefusal } from "./record";
 import type { AnswerModel, ChatEvent, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
 
 // One question, end to end: check who may ask what, hold a place in the generator's queue, retrieve
@@ -59,9 +60,19 @@ export const PASSAGES_PER_ANSWER = 8;
 const TITLE_LENGTH = 80;
 
 export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput): Promise<PreparedAnswer> {
-  const { db, generator } = deps;
   const question = input.message.trim();
   if (!question) throw new AppError("invalid_request", "The message is empty.");
+  try {
+    return await admit(deps, actor, input, question);
+  } catch (err) {
+    // Every question is on the record, the refused ones too, with the reason they were refused.
+    if (err instanceof AppError && err.expose) await recordRefusal(deps.db, actor, { question, conversationId: input.conversationId, collectionIds: input.collectionIds }, err);
+    throw err;
+  }
+}
+
+async function admit(deps: AskDeps, actor: Actor, input: AskInput, question: string): Promise<PreparedAnswer> {
+  const { db, generator } = deps;
 
   if (input.conversationId) {
     const conversation = await getConversationForUser(db, { id: input.conversationId, userId: actor.id });
@@ -145,6 +156,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
   const { db } = deps;
   const started = performance.now();
   let meta: ChatMeta | null = null;
+  let retrievedSoFar: RetrievedRef[] = [];
   try {
     meta = await startExchange(ctx);
     emit({ event: "meta", data: meta });
@@ -171,6 +183,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       vectorRank: p.vectorRank,
       textRank: p.textRank,
     }));
+    retrievedSoFar = retrieved;
     const model: AnswerModel = { ...deps.generator.identity(), embedderId: deps.embedder.id };
     const timings: Record<string, number> = { retrievalMs: Math.round(retrieval.timings.totalMs) };
 
@@ -231,18 +244,22 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       usage: { promptTokens, completionTokens: result.tokens },
       timings,
     };
-    await completeMessage(db, {
-      id: meta.messageId,
-      content: final.answer,
-      status: final.status,
-      citations: final.citations,
-      sentences: final.sentences,
-      retrieved,
-      model,
-      finishReason: final.finishReason,
-      notCovered: final.notCovered,
+    const exchange = { actor, meta, question, retrieved, model };
+    // The answer and its record commit together: an answer that cannot be recorded is not given.
+    await db.transaction(async (tx) => {
+      await completeMessage(tx, {
+        id: meta!.messageId,
+        content: final.answer,
+        status: final.status,
+        citations: final.citations,
+        sentences: final.sentences,
+        retrieved,
+        model,
+        finishReason: final.finishReason,
+        notCovered: final.notCovered,
+      });
+      await appendAudit(tx, questionAnsweredEvent({ ...exchange, promptSha256, final }));
     });
-    void promptSha256;
     emit({ event: "final", data: final });
     recordAnswer(final.status === "stopped" ? "stopped" : final.notCovered ? "not_covered" : "complete");
     return final;
@@ -252,18 +269,25 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
     const appError = toAppError(err);
     if (!appError.expose) log.error("answer failed", { code: appError.code, err: appError.cause ?? appError });
     if (meta) {
-      await completeMessage(db, {
-        id: meta.messageId,
-        content: "",
-        status: "failed",
-        citations: [],
-        sentences: [],
-        retrieved: [],
-        model: null,
-        finishReason: "error",
-        notCovered: false,
-        error: appError.expose ? appError.message : "internal error",
-      }).catch((e: unknown) => log.error("could not mark the answer failed", { err: e }));
+      const failedMeta = meta;
+      const reason = appError.expose ? appError.message : "internal error";
+      await db
+        .transaction(async (tx) => {
+          await completeMessage(tx, {
+            id: failedMeta.messageId,
+            content: "",
+            status: "failed",
+            citations: [],
+            sentences: [],
+            retrieved: retrievedSoFar,
+            model: null,
+            finishReason: "error",
+            notCovered: false,
+            error: reason,
+          });
+          await appendAudit(tx, questionFailedEvent({ actor, meta: failedMeta, question, retrieved: retrievedSoFar, model: { ...deps.generator.identity(), embedderId: deps.embedder.id }, error: reason }));
+        })
+        .catch((e: unknown) => log.error("could not record the failed answer", { err: e }));
     }
     emit({ event: "error", data: appError.toJSON().error });
     return null;
@@ -304,45 +328,4 @@ async function historyFor(db: Database, meta: ChatMeta): Promise<ChatTurn[]> {
     turns.push({ role: "user", content: r.content }, { role: "assistant", content: reply.content });
   }
   return turns;
-}
-
-/**
- * The store already searched only what the asker may read. This second look, at Postgres, drops
- * anything the source of truth no longer backs: a document deleted or re-versioned a moment ago,
- * or a restriction changed while the index was being updated.
- */
-async function confirmPassages(db: Database, actor: Actor, hits: FusedHit[], collectionIds: string[]) {
-  const versionRows = await getRetrievedVersions(db, { versionIds: [...new Set(hits.map((h) => h.versionId))] });
-  const byVersion = new Map(versionRows.map((v) => [v.versionId, v]));
-  const restrictions = await listRestrictions(db, { documentIds: [...new Set(versionRows.map((v) => v.documentId))] });
-  const myGroups = new Set(actor.groups.map((g) => g.id));
-  const readable = new Set(collectionIds);
-  const passages: RetrievedPassage[] = [];
-  for (const h of hits) {
-    const v = byVersion.get(h.versionId);
-    if (!v || v.documentStatus !== "active" || v.currentVersionId !== h.versionId || v.documentId !== h.documentId) continue;
-    if (!readable.has(v.collectionId)) continue;
-    const groups = restrictions.get(v.documentId) ?? [];
-    if (groups.length > 0 && !groups.some((g) => myGroups.has(g.id))) continue;
-    passages.push({
-      n: passages.length + 1,
-      chunkId: h.id,
-      documentId: h.documentId,
-      versionId: h.versionId,
-      collectionId: v.collectionId,
-      title: h.title,
-      headingPath: h.headingPath,
-      pageStart: h.pageStart,
-      pageEnd: h.pageEnd,
-      charStart: h.charStart,
-      charEnd: h.charEnd,
-      text: h.text,
-      score: h.score,
-      vectorScore: h.vectorScore,
-      vectorRank: h.vectorRank,
-      textRank: h.textRank,
-    });
-  }
-  const versions = new Map<string, VersionFacts>(versionRows.map((v) => [v.versionId, { versionNumber: v.versionNumber, sha256: v.sha256 }]));
-  return { passages, versions };
 }

@@ -12,14 +12,13 @@ import {
   type MessageView,
 } from "@/db/queries/conversations";
 import type { Actor } from "@/lib/auth/actor";
+import { appendAudit, REDACTION_MARKER } from "@/lib/audit";
 import { AppError } from "@/lib/errors";
 import type { AnswerSentence, Citation } from "@/lib/rag/types";
 import type { AnswerModel, ChatMessage, ConversationSummaryJson } from "./types";
 
 // The asker's own conversations. Every function takes the actor and finds only what is theirs:
 // someone else's conversation id answers 404, exactly like one that does not exist.
-
-export const REDACTED_MARKER = "[removed under the retention policy]";
 
 export function conversationJson(c: ConversationSummary): ConversationSummaryJson {
   return { id: c.id, title: c.title, collectionIds: c.collectionIds, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
@@ -29,7 +28,7 @@ export function messageJson(m: MessageView): ChatMessage {
   return {
     id: m.id,
     role: m.role,
-    content: m.redactedAt ? REDACTED_MARKER : m.content,
+    content: m.redactedAt ? REDACTION_MARKER : m.content,
     status: m.status,
     replyTo: m.replyTo,
     citations: m.redactedAt ? [] : (m.citations as Citation[]),
@@ -70,6 +69,15 @@ export async function rateMyAnswer(db: Executor, actor: Actor, messageId: string
   const message = await getAssistantMessageForUser(db, { id: messageId, userId: actor.id });
   if (!message) throw new AppError("not_found", "No answer with this id.");
   if (message.status === "streaming") throw new AppError("conflict", "This answer is still being written; rate it when it is finished.");
-  await upsertFeedback(db, { messageId, userId: actor.id, rating: input.rating, comment: input.comment });
+  await db.transaction(async (tx) => {
+    await upsertFeedback(tx, { messageId, userId: actor.id, rating: input.rating, comment: input.comment });
+    await appendAudit(tx, {
+      type: "feedback.given",
+      actorId: actor.id,
+      actorEmail: actor.email,
+      subject: { conversationId: message.conversationId, userId: actor.id },
+      payload: { messageId, conversationId: message.conversationId, rating: input.rating, comment: input.comment },
+    });
+  });
   return { messageId, conversationId: message.conversationId, ...input };
 }

@@ -1,0 +1,47 @@
+import "server-only";
+import type { Database } from "@/db/client";
+import { getRetrievedVersions, listRestrictions } from "@/db/queries/documents";
+import type { Actor } from "@/lib/auth/actor";
+import type { VersionFacts } from "@/lib/rag/cite";
+import type { FusedHit, RetrievedPassage } from "@/lib/rag/types";
+
+/**
+ * The store already searched only what the asker may read. This second look, at Postgres, drops
+ * anything the source of truth no longer backs: a document deleted or re-versioned a moment ago,
+ * or a restriction changed while the index was being updated.
+ */
+export async function confirmPassages(db: Database, actor: Actor, hits: FusedHit[], collectionIds: string[]) {
+  const versionRows = await getRetrievedVersions(db, { versionIds: [...new Set(hits.map((h) => h.versionId))] });
+  const byVersion = new Map(versionRows.map((v) => [v.versionId, v]));
+  const restrictions = await listRestrictions(db, { documentIds: [...new Set(versionRows.map((v) => v.documentId))] });
+  const myGroups = new Set(actor.groups.map((g) => g.id));
+  const readable = new Set(collectionIds);
+  const passages: RetrievedPassage[] = [];
+  for (const h of hits) {
+    const v = byVersion.get(h.versionId);
+    if (!v || v.documentStatus !== "active" || v.currentVersionId !== h.versionId || v.documentId !== h.documentId) continue;
+    if (!readable.has(v.collectionId)) continue;
+    const groups = restrictions.get(v.documentId) ?? [];
+    if (groups.length > 0 && !groups.some((g) => myGroups.has(g.id))) continue;
+    passages.push({
+      n: passages.length + 1,
+      chunkId: h.id,
+      documentId: h.documentId,
+      versionId: h.versionId,
+      collectionId: v.collectionId,
+      title: h.title,
+      headingPath: h.headingPath,
+      pageStart: h.pageStart,
+      pageEnd: h.pageEnd,
+      charStart: h.charStart,
+      charEnd: h.charEnd,
+      text: h.text,
+      score: h.score,
+      vectorScore: h.vectorScore,
+      vectorRank: h.vectorRank,
+      textRank: h.textRank,
+    });
+  }
+  const versions = new Map<string, VersionFacts>(versionRows.map((v) => [v.versionId, { versionNumber: v.versionNumber, sha256: v.sha256 }]));
+  return { passages, versions };
+}

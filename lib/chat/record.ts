@@ -1,0 +1,95 @@
+import "server-only";
+import type { Executor } from "@/db/client";
+import { appendAudit, type AuditEventInput } from "@/lib/audit";
+import type { Actor } from "@/lib/auth/actor";
+import type { AppError } from "@/lib/errors";
+import type { AnswerModel, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
+
+// What the audit trail records of a question: who asked what, which collections were searched,
+// what was retrieved (with version hashes and scores), the prompt's hash, the model, the answer,
+// its citations and timings. Shaped as docs/adr/0008-audit-trail.md describes `question.answered`.
+
+interface Exchange {
+  actor: Actor;
+  meta: ChatMeta;
+  question: string;
+  retrieved: RetrievedRef[];
+  model: AnswerModel;
+}
+
+function base(e: Exchange): Omit<AuditEventInput, "payload" | "type"> {
+  return { actorId: e.actor.id, actorEmail: e.actor.email, subject: { conversationId: e.meta.conversationId, userId: e.actor.id } };
+}
+
+export function questionAnsweredEvent(e: Exchange & { promptSha256: string | null; final: FinalAnswer }): AuditEventInput {
+  const f = e.final;
+  return {
+    ...base(e),
+    type: "question.answered",
+    payload: {
+      conversationId: e.meta.conversationId,
+      messageId: e.meta.messageId,
+      question: e.question,
+      allowedCollections: e.meta.collections,
+      retrieved: e.retrieved,
+      promptSha256: e.promptSha256,
+      model: e.model,
+      answer: f.answer,
+      notCovered: f.notCovered,
+      finishReason: f.finishReason,
+      citations: f.citations,
+      sentences: f.sentences,
+      timings: f.timings,
+      via: e.actor.via,
+    },
+  };
+}
+
+/** An answer that broke off with an error is recorded too: the question was asked and passages may have been read. */
+export function questionFailedEvent(e: Exchange & { error: string }): AuditEventInput {
+  return {
+    ...base(e),
+    type: "question.answered",
+    payload: {
+      conversationId: e.meta.conversationId,
+      messageId: e.meta.messageId,
+      question: e.question,
+      allowedCollections: e.meta.collections,
+      retrieved: e.retrieved,
+      promptSha256: null,
+      model: e.model,
+      answer: "",
+      notCovered: false,
+      finishReason: "error",
+      error: e.error,
+      citations: [],
+      sentences: [],
+      timings: {},
+      via: e.actor.via,
+    },
+  };
+}
+
+/** A question turned away before anything was retrieved, with the reason the asker was given. */
+export async function recordRefusal(
+  db: Executor,
+  actor: Actor,
+  input: { question: string; conversationId?: string; collectionIds?: string[] },
+  err: AppError,
+): Promise<void> {
+  await appendAudit(db, {
+    type: "question.refused",
+    actorId: actor.id,
+    actorEmail: actor.email,
+    subject: { userId: actor.id },
+    payload: {
+      question: input.question,
+      conversationId: input.conversationId ?? null,
+      requestedCollections: input.collectionIds ?? [],
+      reason: err.code,
+      message: err.message,
+      status: err.status,
+      via: actor.via,
+    },
+  });
+}

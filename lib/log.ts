@@ -9,9 +9,15 @@ function threshold(): number {
   return ORDER[level] ?? ORDER.info;
 }
 
+// Database errors quote the failed statement's parameters, which can be document text, questions
+// or answers; the statement itself is kept, the values are not.
+function withoutParams(text: string | undefined): string | undefined {
+  return text?.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, "\nparams: [withheld]");
+}
+
 function serializeError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
-  const out: Record<string, unknown> = { name: err.name, message: err.message, stack: err.stack };
+  const out: Record<string, unknown> = { name: err.name, message: withoutParams(err.message), stack: withoutParams(err.stack) };
   if (err.cause !== undefined) out.cause = serializeError(err.cause);
   return out;
 }

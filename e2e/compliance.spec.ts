@@ -253,7 +253,7 @@ test("a compliance user downloads a signed export, which verify-export accepts o
 
 // Needs the chat API (POST /api/chat, issue 4), which is built on another branch: this test
 // fails on the audit branch alone and passes once the chat is merged.
-test("[needs the chat API] a compliance user finds an employee's question, opens its citations and downloads the export", async ({ browser }) => {
+test("a compliance user finds an employee's question, opens its citations and downloads the export", async ({ browser }) => {
   const question = `How long must I wash my hands before entering an isolation room? (${stamp})`;
   const emp = await signedInPage(browser, employee.email, employee.password);
   const origin = new URL(emp.page.url()).origin;

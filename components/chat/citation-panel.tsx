@@ -72,7 +72,11 @@ export function CitationPanel({ citation: c, onClose }: { citation: Citation; on
           <h2 id="citation-panel-title" className="text-base font-semibold text-gray-950" data-testid="citation-panel-title">
             {citationLabel(c)}
           </h2>
-          {c.headingPath ? <p className="text-sm text-gray-800">{c.headingPath}</p> : null}
+          {c.headingPath ? (
+            <p className="line-clamp-2 text-sm text-gray-800" title={c.headingPath}>
+              {c.headingPath}
+            </p>
+          ) : null}
         </div>
         <button type="button" onClick={onClose} className={secondaryButtonClass} data-testid="citation-panel-close">
           Close

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useState } from "react";
+import { CloseIcon } from "@/components/ui/icons";
 import { secondaryButtonClass } from "@/components/ui/styles";
 import type { ConversationSummaryJson } from "@/lib/chat/types";
 
@@ -60,7 +61,7 @@ export function ConversationList({
                 aria-label={`Delete conversation: ${c.title}`}
                 data-testid="conversation-delete"
               >
-                ✕
+                <CloseIcon />
               </button>
             </li>
           ))}

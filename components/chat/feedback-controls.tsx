@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { ThumbDownIcon, ThumbUpIcon } from "@/components/ui/icons";
 import { secondaryButtonClass } from "@/components/ui/styles";
 
 /** Thumbs up or down on an answer, with an optional comment; choosing again replaces the rating. */
@@ -33,7 +34,7 @@ export function FeedbackControls({ messageId, initial }: { messageId: string; in
     }
   }
 
-  const thumb = (rating: 1 | -1, label: string, icon: string, testId: string) => {
+  const thumb = (rating: 1 | -1, label: string, icon: React.ReactNode, testId: string) => {
     const active = (draft?.rating ?? saved?.rating) === rating;
     return (
       <button
@@ -41,10 +42,10 @@ export function FeedbackControls({ messageId, initial }: { messageId: string; in
         aria-pressed={active}
         aria-label={label}
         onClick={() => setDraft({ rating, comment: draft?.comment ?? saved?.comment ?? "" })}
-        className="rounded px-1.5 py-0.5 text-sm hover:bg-gray-100 focus-visible:outline-2 focus-visible:outline-blue-700 aria-pressed:bg-blue-100"
+        className="inline-flex items-center rounded px-1.5 py-1 text-gray-800 hover:bg-gray-100 focus-visible:outline-2 focus-visible:outline-blue-700 aria-pressed:bg-blue-100"
         data-testid={testId}
       >
-        <span aria-hidden="true">{icon}</span>
+        {icon}
       </button>
     );
   };
@@ -52,8 +53,8 @@ export function FeedbackControls({ messageId, initial }: { messageId: string; in
   return (
     <div className="flex flex-wrap items-center gap-2 text-xs text-gray-800">
       <span>Was this helpful?</span>
-      {thumb(1, "Helpful", "👍", "feedback-up")}
-      {thumb(-1, "Not helpful", "👎", "feedback-down")}
+      {thumb(1, "Helpful", <ThumbUpIcon />, "feedback-up")}
+      {thumb(-1, "Not helpful", <ThumbDownIcon />, "feedback-down")}
       {saved && !draft ? (
         <span className="text-green-800" data-testid="feedback-saved">
           Thanks, your feedback was saved.

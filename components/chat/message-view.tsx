@@ -2,7 +2,7 @@
 
 import { Fragment, useState } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
-import { citationLabel, withReferences } from "@/lib/rag/format";
+import { citationLabel, shortHeadingPath, withReferences } from "@/lib/rag/format";
 import type { AnswerSentence, Citation } from "@/lib/rag/types";
 import { FeedbackControls } from "./feedback-controls";
 import { ModelBadge } from "./model-badge";
@@ -137,7 +137,12 @@ export function MessageView({ message: m, onOpenCitation }: { message: ChatMessa
                   data-testid="source-link"
                 >
                   {citationLabel(c)}
-                  {c.headingPath ? <span className="text-gray-700 no-underline"> — {c.headingPath}</span> : null}
+                  {shortHeadingPath(c.title, c.headingPath) ? (
+                    <span className="text-gray-700" title={c.headingPath}>
+                      {" "}
+                      — {shortHeadingPath(c.title, c.headingPath)}
+                    </span>
+                  ) : null}
                 </button>
               </li>
             ))}

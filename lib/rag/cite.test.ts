@@ -78,3 +78,12 @@ describe("checkAnswer", () => {
     expect(r.sentences[0]).toMatchObject({ support: "uncited", supportScore: 1 });
   });
 });
+
+describe("shortHeadingPath", () => {
+  it("drops the title repeated at the start and keeps the last two levels", async () => {
+    const { shortHeadingPath } = await import("./format");
+    expect(shortHeadingPath("Guide to Infection Prevention", "GUIDE TO INFECTION PREVENTION > Minimum expectations > Hand hygiene > Soap")).toBe("… > Hand hygiene > Soap");
+    expect(shortHeadingPath("Breach Policy", "Breach Policy")).toBe("");
+    expect(shortHeadingPath("Doc", "Scope > Rules")).toBe("Scope > Rules");
+  });
+});

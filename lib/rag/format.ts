@@ -21,3 +21,15 @@ export function withReferences(answer: string, citations: Citation[]): string {
   const refs = referenceList(citations);
   return refs ? `${answer}\n\n${refs}` : answer;
 }
+
+/**
+ * A heading path short enough for a source list: the document's own title is dropped from its
+ * start (PDF outlines often repeat it) and only the last two levels are kept.
+ */
+export function shortHeadingPath(title: string, headingPath: string): string {
+  const norm = (t: string) => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  let parts = headingPath.split(" > ").map((p) => p.trim()).filter(Boolean);
+  while (parts.length > 1 && norm(title).startsWith(norm(parts[0]!))) parts = parts.slice(1);
+  if (parts.length === 1 && norm(parts[0]!) === norm(title)) return "";
+  return parts.length > 2 ? `… > ${parts.slice(-2).join(" > ")}` : parts.join(" > ");
+}

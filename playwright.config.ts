@@ -15,12 +15,17 @@ process.env.E2E_SSO_PORT ??= String(Number(process.env.E2E_PORT) + 1000);
 process.env.E2E_IDP_PORT ??= String(Number(process.env.E2E_PORT) + 2000);
 process.env.E2E_SSO_DATA_DIR ??= `${process.env.E2E_DATA_DIR}-sso`;
 process.env.E2E_OIDC_CLIENT_SECRET ??= `e2e-${Math.random().toString(36).slice(2)}`;
+// A third server that answers with node-llama-cpp and the stories260K fixture (e2e/chat-llama.spec.ts):
+// one sequence, no waiting room, long answers, so a second question meets a full queue.
+process.env.E2E_LLAMA_PORT ??= String(Number(process.env.E2E_PORT) + 3000);
+process.env.E2E_LLAMA_DATA_DIR ??= `${process.env.E2E_DATA_DIR}-llama`;
 // Prometheus's bearer token for GET /api/metrics (e2e/operations.spec.ts).
 process.env.E2E_METRICS_TOKEN ??= `metrics-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 
 const port = Number(process.env.E2E_PORT);
 const ssoPort = Number(process.env.E2E_SSO_PORT);
 const idpPort = Number(process.env.E2E_IDP_PORT);
+const llamaPort = Number(process.env.E2E_LLAMA_PORT);
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const oidcClientId = "knowledge-qa-e2e";
 
@@ -56,6 +61,26 @@ export default defineConfig({
     { name: "api-coverage", testMatch: /api-coverage\.spec\.ts/, dependencies: ["chromium"] },
   ],
   webServer: [
+    {
+      command: `node node_modules/next/dist/bin/next start -p ${llamaPort}`,
+      url: `http://127.0.0.1:${llamaPort}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        ...appEnv,
+        PORT: String(llamaPort),
+        DATA_DIR: process.env.E2E_LLAMA_DATA_DIR,
+        MODEL_PATH: path.resolve("../shared/models/stories260K.gguf"),
+        MODEL_THREADS: "1",
+        MODEL_PARALLEL: "1",
+        MODEL_QUEUE_MAX: "0",
+        MODEL_CONTEXT_SIZE: "2048",
+        MODEL_MAX_TOKENS: "1000",
+        MODEL_SEED: "42",
+      },
+    },
     {
       command: `node node_modules/next/dist/bin/next start -p ${port}`,
       url: `http://127.0.0.1:${port}/api/health`,

@@ -75,8 +75,8 @@ export async function ask(
   return { status: res.status(), headers: res.headers(), body, events, final, error };
 }
 
-export async function uploadText(request: APIRequestContext, key: string, collectionId: string, name: string, text: string | Buffer, mimeType = "text/markdown") {
-  const url = `/api/collections/${collectionId}/documents`;
+export async function uploadText(request: APIRequestContext, key: string, collectionId: string, name: string, text: string | Buffer, mimeType = "text/markdown", base = "") {
+  const url = `${base}/api/collections/${collectionId}/documents`;
   const res = await request.post(url, {
     headers: bearer(key),
     multipart: { file: { name, mimeType, buffer: Buffer.isBuffer(text) ? text : Buffer.from(text) } },
@@ -88,9 +88,9 @@ export async function uploadText(request: APIRequestContext, key: string, collec
   return file;
 }
 
-export async function waitForJob(request: APIRequestContext, key: string, jobId: string) {
+export async function waitForJob(request: APIRequestContext, key: string, jobId: string, base = "") {
   for (let i = 0; i < 240; i++) {
-    const { json } = await call(request, "GET", `/api/jobs/${jobId}`, { key });
+    const { json } = await call(request, "GET", `${base}/api/jobs/${jobId}`, { key });
     const job = json as { status: string; error: string | null };
     if (job.status === "succeeded") return;
     if (job.status === "failed") throw new Error(`job ${jobId} failed: ${job.error}`);
@@ -99,20 +99,20 @@ export async function waitForJob(request: APIRequestContext, key: string, jobId:
   throw new Error(`job ${jobId} did not finish`);
 }
 
-export async function createCollection(request: APIRequestContext, adminKey: string, name: string) {
-  const { res, json } = await call(request, "POST", "/api/collections", { key: adminKey, data: { name, description: "" } });
+export async function createCollection(request: APIRequestContext, adminKey: string, name: string, base = "") {
+  const { res, json } = await call(request, "POST", `${base}/api/collections`, { key: adminKey, data: { name, description: "" } });
   if (res.status() !== 201) throw new Error(`create collection answered ${res.status()}`);
   return (json as { id: string }).id;
 }
 
-export async function createGroup(request: APIRequestContext, adminKey: string, name: string, members: string[]) {
-  const { json } = await call(request, "POST", "/api/groups", { key: adminKey, data: { name } });
+export async function createGroup(request: APIRequestContext, adminKey: string, name: string, members: string[], base = "") {
+  const { json } = await call(request, "POST", `${base}/api/groups`, { key: adminKey, data: { name } });
   const id = (json as { id: string }).id;
-  for (const email of members) await call(request, "POST", `/api/groups/${id}/members`, { key: adminKey, data: { email } });
+  for (const email of members) await call(request, "POST", `${base}/api/groups/${id}/members`, { key: adminKey, data: { email } });
   return id;
 }
 
-export async function createUser(request: APIRequestContext, adminKey: string, email: string, password: string, roles: string[] = ["employee"]) {
-  const { res } = await call(request, "POST", "/api/users", { key: adminKey, data: { email, name: email.split("@")[0], roles, password } });
+export async function createUser(request: APIRequestContext, adminKey: string, email: string, password: string, roles: string[] = ["employee"], base = "") {
+  const { res } = await call(request, "POST", `${base}/api/users`, { key: adminKey, data: { email, name: email.split("@")[0], roles, password } });
   if (res.status() !== 201) throw new Error(`create user answered ${res.status()}`);
 }

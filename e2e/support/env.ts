@@ -4,6 +4,8 @@ export const e2e = {
   adminEmail: process.env.E2E_ADMIN_EMAIL!,
   adminPassword: process.env.E2E_ADMIN_PASSWORD!,
   metricsToken: process.env.E2E_METRICS_TOKEN!,
+  llamaBaseUrl: `http://127.0.0.1:${process.env.E2E_LLAMA_PORT}`,
+  llamaDataDir: process.env.E2E_LLAMA_DATA_DIR!,
 };
 
 export function uniqueEmail(label: string): string {

@@ -14,7 +14,7 @@ import { AppError, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { recordAnswer, recordGeneration, recordRetrieval } from "@/lib/metrics/record";
 import type { Embedder } from "@/lib/models/embedder";
-import { QueueFullError, type ChatTurn, type GenerationResult, type GenerationTicket, type Generator } from "@/lib/models/generator";
+import { isQueueFullError, type ChatTurn, type GenerationResult, type GenerationTicket, type Generator } from "@/lib/models/generator";
 import { appendAudit } from "@/lib/audit";
 import { checkAnswer, type CheckedAnswer } from "@/lib/rag/cite";
 import { basePromptTokens, buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prompt";
@@ -101,7 +101,7 @@ async function admit(deps: AskDeps, actor: Actor, input: AskInput, question: str
   try {
     ticket = generator.reserve();
   } catch (err) {
-    if (err instanceof QueueFullError) {
+    if (isQueueFullError(err)) {
       recordAnswer("refused");
       throw new AppError("rate_limited", err.message, { cause: err, headers: { "retry-after": String(err.retryAfterSeconds) } });
     }

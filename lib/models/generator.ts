@@ -107,3 +107,11 @@ export class QueueFullError extends Error {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/**
+ * By shape, not instanceof: the llama generator is loaded with a dynamic import, and a bundler may
+ * give that chunk its own copy of this module, hence its own QueueFullError class.
+ */
+export function isQueueFullError(err: unknown): err is QueueFullError {
+  return err instanceof Error && err.name === "QueueFullError" && typeof (err as { retryAfterSeconds?: unknown }).retryAfterSeconds === "number";
+}

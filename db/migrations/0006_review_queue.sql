@@ -1,5 +1,6 @@
 CREATE TABLE "review_actions" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"seq" bigserial NOT NULL,
 	"item_id" uuid NOT NULL,
 	"decision" text NOT NULL,
 	"note" text DEFAULT '' NOT NULL,
@@ -13,6 +14,7 @@ CREATE TABLE "review_actions" (
 --> statement-breakpoint
 CREATE TABLE "review_flags" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"seq" bigserial NOT NULL,
 	"item_id" uuid NOT NULL,
 	"source" text NOT NULL,
 	"reason" text NOT NULL,
@@ -44,8 +46,8 @@ ALTER TABLE "review_actions" ADD CONSTRAINT "review_actions_actor_id_users_id_fk
 ALTER TABLE "review_flags" ADD CONSTRAINT "review_flags_item_id_review_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."review_items"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_flags" ADD CONSTRAINT "review_flags_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_items" ADD CONSTRAINT "review_items_asker_id_users_id_fk" FOREIGN KEY ("asker_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "review_actions_item_idx" ON "review_actions" USING btree ("item_id","created_at");--> statement-breakpoint
-CREATE INDEX "review_flags_item_idx" ON "review_flags" USING btree ("item_id","created_at");--> statement-breakpoint
+CREATE INDEX "review_actions_item_idx" ON "review_actions" USING btree ("item_id","seq");--> statement-breakpoint
+CREATE INDEX "review_flags_item_idx" ON "review_flags" USING btree ("item_id","seq");--> statement-breakpoint
 CREATE INDEX "review_flags_reason_idx" ON "review_flags" USING btree ("reason","item_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "review_items_message_key" ON "review_items" USING btree ("message_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "review_items_number_key" ON "review_items" USING btree ("number");--> statement-breakpoint

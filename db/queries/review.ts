@@ -101,7 +101,7 @@ export async function listReviewItems(
   const rows = await db
     .select({
       ...itemColumns,
-      reasons: sql<string[]>`(select coalesce(array_agg(r.reason order by r.first), '{}') from (select f.reason, min(f.created_at) as first from review_flags f where f.item_id = ${reviewItems.id} group by f.reason) r)`,
+      reasons: sql<string[]>`(select coalesce(array_agg(r.reason order by r.first), '{}') from (select f.reason, min(f.seq) as first from review_flags f where f.item_id = ${reviewItems.id} group by f.reason) r)`,
       flagCount: sql<number>`(select count(*)::int from review_flags f where f.item_id = ${reviewItems.id})`,
       question: questionMessage.content,
     })
@@ -129,7 +129,7 @@ export async function listReviewFlags(db: Executor, { itemId }: { itemId: string
     .select({ id: reviewFlags.id, source: reviewFlags.source, reason: reviewFlags.reason, details: reviewFlags.details, createdBy: reviewFlags.createdBy, createdAt: reviewFlags.createdAt })
     .from(reviewFlags)
     .where(eq(reviewFlags.itemId, itemId))
-    .orderBy(asc(reviewFlags.createdAt), asc(reviewFlags.id));
+    .orderBy(asc(reviewFlags.seq));
 }
 
 export async function listReviewActions(db: Executor, { itemId }: { itemId: string }) {
@@ -145,7 +145,7 @@ export async function listReviewActions(db: Executor, { itemId }: { itemId: stri
     })
     .from(reviewActions)
     .where(eq(reviewActions.itemId, itemId))
-    .orderBy(asc(reviewActions.createdAt), asc(reviewActions.id));
+    .orderBy(asc(reviewActions.seq));
 }
 
 /** How many items wait for a reviewer (open or escalated): the console's link shows it. */

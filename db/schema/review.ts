@@ -41,6 +41,8 @@ export const reviewFlags = pgTable(
   "review_flags",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    /** Insertion order: flags raised in one transaction share created_at. */
+    seq: bigserial("seq", { mode: "number" }).notNull(),
     itemId: uuid("item_id")
       .notNull()
       .references(() => reviewItems.id, { onDelete: "cascade" }),
@@ -53,7 +55,7 @@ export const reviewFlags = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("review_flags_item_idx").on(t.itemId, t.createdAt),
+    index("review_flags_item_idx").on(t.itemId, t.seq),
     index("review_flags_reason_idx").on(t.reason, t.itemId),
     check("review_flags_source", sql`${t.source} in ('user', 'guard')`),
     check("review_flags_reason", sql`${t.reason} in (${inList(REVIEW_REASONS)})`),
@@ -65,6 +67,8 @@ export const reviewActions = pgTable(
   "review_actions",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    /** Insertion order, for the history. */
+    seq: bigserial("seq", { mode: "number" }).notNull(),
     itemId: uuid("item_id")
       .notNull()
       .references(() => reviewItems.id, { onDelete: "cascade" }),
@@ -77,7 +81,7 @@ export const reviewActions = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("review_actions_item_idx").on(t.itemId, t.createdAt),
+    index("review_actions_item_idx").on(t.itemId, t.seq),
     check("review_actions_decision", sql`${t.decision} in (${inList(REVIEW_DECISIONS)})`),
     check("review_actions_status", sql`${t.statusAfter} in (${inList(REVIEW_STATUSES)})`),
   ],

@@ -152,8 +152,12 @@ test("a poisoned document is quarantined, never cited before an administrator re
 
   await waiting.getByLabel("Note (kept with the decision)").fill("Reviewed: the instruction is a training example");
   await waiting.getByTestId("review-release").click();
-  await expect(admin.page.getByTestId("review-success")).toHaveText("neonatal-visitors.md was released and is being indexed.");
+  // Released, the version leaves the review list and is indexed; the decision stays with its findings.
+  await expect(admin.page.getByTestId("quarantine-review")).toHaveCount(0);
   await expect(collection.documentRow("neonatal-visitors.md").getByTestId("doc-status")).toHaveText("Ready", { timeout: 60_000 });
+  const panel = await collection.openManage("neonatal-visitors.md");
+  await expect(panel.getByTestId("privacy-review")).toContainText("Released after review");
+  await expect(panel.getByTestId("privacy-review")).toContainText("Reviewed: the instruction is a training example");
 
   const after = await ask(request, nurseKey, { message: question, collectionIds: [collectionId] });
   expect(after.final!.citations.map((c) => c.documentId)).toContain(poisonedId);

@@ -11,7 +11,7 @@ import type { AnswerModel, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
 // its citations and timings. Shaped as docs/adr/0008-audit-trail.md describes `question.answered`.
 // The question is recorded as stored (masked under the question policy), with the kinds of
 // personal data found and any injection findings; an answer also records what the output guard
-// redacted and why it went to the review queue (docs/adr/0010-question-and-answer-guards.md).
+// redacted and why it went to the review queue (docs/adr/0010-question-and-answer-guards-and-review.md).
 
 interface Exchange {
   actor: Actor;

@@ -126,7 +126,7 @@ export default async function ReviewItemPage({ params }: { params: Promise<{ id:
         ) : (
           <p className="text-sm">No decision yet.</p>
         )}
-        <ReviewDecisionForm key={`${item.status}-${history.length}`} itemId={item.id} status={item.status} />
+        <ReviewDecisionForm itemId={item.id} status={item.status} />
       </section>
     </div>
   );

@@ -7,7 +7,10 @@
 //   3. injection recall and false-positive rate on the labelled set, per split;
 //   4. the injection scanner's false-positive rate over every passage of regdocs (parsed and
 //      chunked by the product's own parser and chunker), with the flagged passages listed;
-//   5. throughput of detectPii and scanInjection over those passages, in MB/s.
+//   5. throughput of detectPii and scanInjection over those passages, in MB/s;
+//   6. the output guard on answers quoted from those passages: answers it redacts although every
+//      value came from a cited passage (should be none), a foreign SSN added to each (should always
+//      be caught), and the time per answer, with screening a question.
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +19,7 @@ import { listFiles } from "@/cli/ingest";
 import { chunkDocument } from "@/ingest/chunk/chunker";
 import { parseDocument } from "@/ingest/parse";
 import { ParseError } from "@/ingest/types";
+import { guardAnswerParts, scanQuestion } from "@/lib/privacy/guards";
 import { scanInjection } from "@/lib/privacy/injection";
 import { detectPii, PII_TYPES, type PiiType } from "@/lib/privacy/pii";
 import { detectNames } from "@/lib/privacy/pii/names";
@@ -160,6 +164,49 @@ async function regdocsReport() {
   const rulesSeconds = (performance.now() - t) / 1000;
   console.log(`names, cue rules           ${(Buffer.byteLength(sample) / 1e6 / rulesSeconds).toFixed(2)} MB/s`);
   console.log(`names, compromise          ${(Buffer.byteLength(sample) / 1e6 / nlpSeconds).toFixed(3)} MB/s`);
+  answerGuardReport(passages.map((p) => p.text));
+}
+
+/** Answers as a model that quotes its passages writes them: three sentences, each citing its passage. */
+function answerGuardReport(texts: string[]) {
+  // The sentence holding the passage's first piece of personal data when it has one (what an
+  // answer repeating it would quote), else its first sentence.
+  const sentence = (t: string) => {
+    const flat = t.replace(/\s+/g, " ");
+    const at = detectPii(flat)[0]?.start ?? 0;
+    const start = Math.max(flat.lastIndexOf(". ", at) + 2, 0);
+    const end = flat.indexOf(". ", at);
+    return flat.slice(start, end < 0 ? undefined : end + 1).slice(0, 400).trim();
+  };
+  // Passages with personal data first, so that many answers repeat some.
+  const ordered = [...texts.filter((t) => detectPii(t).length > 0), ...texts.filter((t) => detectPii(t).length === 0)];
+  const answers: { text: string; sentences: string[]; passages: string[] }[] = [];
+  for (let i = 0; i + 3 <= ordered.length; i += 3) {
+    const cited = ordered.slice(i, i + 3);
+    const sentences = cited.map((t, k) => `${sentence(t)} [${k + 1}] `);
+    answers.push({ text: sentences.join(""), sentences, passages: cited });
+  }
+  const carrying = answers.filter((a) => detectPii(a.text).length > 0).length;
+  const question = "What does the policy require, and who is responsible for it?";
+  let falseRedactions = 0;
+  let caught = 0;
+  const ms: number[] = [];
+  for (const a of answers) {
+    const t = performance.now();
+    scanQuestion(question);
+    const clean = guardAnswerParts({ ...a, question, maskedQuestionValues: [] });
+    ms.push(performance.now() - t);
+    if (Object.keys(clean.redacted).length > 0) falseRedactions++;
+    const leaked = `${a.text}The member's SSN is 536-22-1987.`;
+    const guarded = guardAnswerParts({ text: leaked, sentences: [...a.sentences, "The member's SSN is 536-22-1987."], passages: a.passages, question, maskedQuestionValues: [] });
+    if ((guarded.redacted.ssn ?? 0) > 0 && !guarded.text.includes("536-22-1987")) caught++;
+  }
+  ms.sort((x, y) => x - y);
+  console.log(`\n== Output guard on ${answers.length} answers quoted from regdocs passages (three cited sentences each)`);
+  console.log(`answers repeating personal data from their cited passages: ${carrying}`);
+  console.log(`answers redacted although every value was in a cited passage: ${falseRedactions} (${pct(falseRedactions / answers.length).trim()})`);
+  console.log(`foreign SSN added to each answer, caught: ${caught}/${answers.length}`);
+  console.log(`question screen + answer guard: median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p95 ${ms[Math.floor(ms.length * 0.95)]!.toFixed(2)} ms per answer`);
 }
 
 async function main() {

@@ -69,11 +69,18 @@ export async function SiteHeader() {
                   </>
                 ) : null}
                 {isCompliance ? (
-                  <li>
-                    <NavLink href="/compliance" testId="nav-compliance">
-                      Compliance
-                    </NavLink>
-                  </li>
+                  <>
+                    <li>
+                      <NavLink href="/compliance" testId="nav-compliance" exact>
+                        Compliance
+                      </NavLink>
+                    </li>
+                    <li>
+                      <NavLink href="/compliance/review" testId="nav-review">
+                        Review
+                      </NavLink>
+                    </li>
+                  </>
                 ) : null}
               </ul>
             </nav>

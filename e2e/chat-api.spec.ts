@@ -220,7 +220,15 @@ test("feedback is saved on one's own answers and bad input is refused with the r
   expect((bad.json as { error: { message: string } }).error.message).toMatch(/rating must be 1/);
   const { json } = await call(request, "GET", `/api/conversations/${conversationId}`, { key: nurseKey });
   const answer = (json as { messages: { id: string; feedback: unknown }[] }).messages.find((m) => m.id === answerId)!;
-  expect(answer.feedback).toEqual({ rating: -1, comment: "Missed the glove rule" });
+  // A thumbs down without a reason is feedback only: it sends nothing to the review queue.
+  expect(answer.feedback).toEqual({ rating: -1, comment: "Missed the glove rule", reason: null });
+  expect(ok.json).toMatchObject({ reason: null, inReview: false });
+  const withReasonUp = await call(request, "POST", `/api/messages/${answerId}/feedback`, { key: nurseKey, data: { rating: 1, reason: "incorrect" } });
+  expect(withReasonUp.res.status()).toBe(400);
+  expect((withReasonUp.json as { error: { message: string } }).error.message).toMatch(/a reason goes with a thumbs down/);
+  const otherWithoutWords = await call(request, "POST", `/api/messages/${answerId}/feedback`, { key: nurseKey, data: { rating: -1, reason: "other" } });
+  expect(otherWithoutWords.res.status()).toBe(400);
+  expect((otherWithoutWords.json as { error: { message: string } }).error.message).toMatch(/say what was wrong/);
 });
 
 test("malformed questions are refused with a message naming the problem", async ({ request }) => {

@@ -49,6 +49,11 @@ export interface Progress {
 type VersionRow = NonNullable<Awaited<ReturnType<typeof getVersionById>>>;
 type DocumentRow = NonNullable<Awaited<ReturnType<typeof getDocumentById>>>;
 
+/** Injection findings as the audit trail records them: kinds, confidence and where, with the masked excerpt. */
+function recordedFindings(scan: DocumentScan) {
+  return scan.injection.map((f) => ({ kind: f.kind, confidence: f.confidence, source: f.source, passage: f.passage, excerpt: f.excerpt }));
+}
+
 /** A version that cannot be read: marked failed, and recorded, together. */
 async function markFailed(db: Database, { document, version, errorCode, error }: { document: DocumentRow; version: VersionRow; errorCode: string; error: string }) {
   await db.transaction(async (tx) => {
@@ -87,7 +92,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   const collection = await getCollectionById(db, { id: document.collectionId });
   if (!collection) return "skipped: the collection was deleted";
   const prepared = prepareDocument(parsed, collectionPolicy(collection), detectOptionsFromEnv());
-  if (prepared.rejection) return refuse(deps, { versionId, documentId: document.id, message: prepared.rejection, scan: prepared.scan });
+  if (prepared.rejection) return refuse(deps, { version, document, message: prepared.rejection, scan: prepared.scan });
   parsed = prepared.document;
 
   await report.progress(0.1, "Splitting into passages");
@@ -105,10 +110,9 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   const released = version.reviewDecision === "released";
   if (scan.quarantined && !released) {
     return quarantine(deps, {
-      versionId,
-      documentId: document.id,
+      version,
+      document,
       values: { format: parsed.format, title: parsed.title ?? document.name, pageCount: parsed.pageCount ?? null, chunkCount: chunks.length, text, warnings, piiTypes, scan },
-      findings: scan.injection.length,
     });
   }
 
@@ -184,6 +188,15 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
         supersededVersionIds: superseded,
       },
     });
+    // Under the "warn" policy the findings are on record next to the publication.
+    if (!released && scan.injection.length > 0) {
+      await appendAudit(tx, {
+        type: "document.injection_warning",
+        actorId: null,
+        subject: { documentId: document.id, collectionId: document.collectionId },
+        payload: { via: "system", name: document.name, versionId, versionNumber: version.versionNumber, sha256: version.sha256, policy: scan.injectionPolicy, findings: recordedFindings(scan) },
+      });
+    }
     return true;
   });
   if (!published) {
@@ -211,9 +224,11 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
  */
 async function refuse(
   deps: PipelineDeps,
-  { versionId, documentId, message, scan }: { versionId: string; documentId: string; message: string; scan: DocumentScan },
+  { version, document, message, scan }: { version: VersionRow; document: DocumentRow; message: string; scan: DocumentScan },
 ): Promise<never> {
   const { db, store } = deps;
+  const versionId = version.id;
+  const documentId = document.id;
   const storagePath = await db.transaction(async (tx) => {
     await lockDocument(tx, documentId);
     const current = await getVersionById(tx, { id: versionId });
@@ -229,6 +244,12 @@ async function refuse(
       processedAt: new Date(),
     });
     await clearCurrentVersionIf(tx, { documentId, versionId });
+    await appendAudit(tx, {
+      type: "document.ingest_failed",
+      actorId: null,
+      subject: { documentId, collectionId: document.collectionId },
+      payload: { via: "system", name: document.name, versionId, versionNumber: version.versionNumber, sha256: version.sha256, errorCode: "pii_rejected", error: message, pii: scan.pii },
+    });
     return current?.storagePath ?? null;
   });
   await store.deleteVersion(versionId);
@@ -243,20 +264,24 @@ async function refuse(
  */
 async function quarantine(
   deps: PipelineDeps,
-  {
-    versionId,
-    documentId,
-    values,
-    findings,
-  }: { versionId: string; documentId: string; values: Omit<Parameters<typeof updateVersion>[1], "id">; findings: number },
+  { version, document, values }: { version: VersionRow; document: DocumentRow; values: Omit<Parameters<typeof updateVersion>[1], "id"> & { scan: DocumentScan } },
 ): Promise<string> {
   const { db, store } = deps;
+  const versionId = version.id;
+  const documentId = document.id;
+  const findings = values.scan.injection.length;
   const held = await db.transaction(async (tx) => {
     const row = await lockDocument(tx, documentId);
     const current = await tx.select({ status: documentVersions.status }).from(documentVersions).where(eq(documentVersions.id, versionId));
     if (!row || row.status !== "active" || !current[0] || current[0].status === "deleted") return false;
     await updateVersion(tx, { ...values, id: versionId, status: "quarantined", processedAt: new Date() });
     await clearCurrentVersionIf(tx, { documentId, versionId });
+    await appendAudit(tx, {
+      type: "document.quarantined",
+      actorId: null,
+      subject: { documentId, collectionId: document.collectionId },
+      payload: { via: "system", name: document.name, versionId, versionNumber: version.versionNumber, sha256: version.sha256, policy: "quarantine", findings: recordedFindings(values.scan) },
+    });
     return true;
   });
   await store.deleteVersion(versionId);

@@ -66,6 +66,22 @@ describe("privacy settings", () => {
     expect(() => parseEnv({ PII_MRN_PATTERNS: '["x*"]' })).toThrow(/PII_MRN_PATTERNS: pattern "x\*" matches empty text/);
   });
 
+  it("masks the identifiers in stored questions and answers injection attempts by default, and names bad question settings", () => {
+    const e = parseEnv({});
+    expect(e.QUESTION_PII_POLICY).toBe("mask");
+    expect(e.QUESTION_PII_TYPES).toBeUndefined();
+    expect(e.QUESTION_INJECTION_POLICY).toBe("answer");
+    expect(parseEnv({ QUESTION_PII_TYPES: " email, SSN ", QUESTION_PII_POLICY: "keep", QUESTION_INJECTION_POLICY: "refuse" })).toMatchObject({
+      QUESTION_PII_TYPES: ["ssn", "email"],
+      QUESTION_PII_POLICY: "keep",
+      QUESTION_INJECTION_POLICY: "refuse",
+    });
+    expect(() => parseEnv({ QUESTION_PII_POLICY: "drop", QUESTION_PII_TYPES: "ssn, passport", QUESTION_INJECTION_POLICY: "block" })).toThrow(
+      /QUESTION_PII_POLICY: must be mask or keep\n.*QUESTION_PII_TYPES: unknown kind passport; use any of ssn, .*\n.*QUESTION_INJECTION_POLICY: must be answer or refuse/,
+    );
+    expect(() => parseEnv({ QUESTION_PII_TYPES: " , " })).toThrow(/QUESTION_PII_TYPES: must name at least one kind/);
+  });
+
   it("takes a phone region the phone library knows", () => {
     expect(parseEnv({}).PII_PHONE_REGION).toBe("US");
     expect(parseEnv({ PII_PHONE_REGION: "gb" }).PII_PHONE_REGION).toBe("GB");

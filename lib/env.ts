@@ -2,6 +2,7 @@ import "server-only";
 import path from "node:path";
 import { isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
+import { DEFAULT_QUESTION_POLICY, parsePiiTypeList, QUESTION_INJECTION_POLICIES, QUESTION_PII_POLICIES } from "@/lib/privacy/question-policy";
 
 // The only module that reads process.env. Parsed lazily so that `next build` does not need a
 // runtime configuration, and validated as a whole so a bad value fails start-up with its name.
@@ -46,6 +47,21 @@ const mrnPatternsSchema = z.string().transform((raw, ctx) => {
     }
   }
   return patterns;
+});
+
+/** A comma-separated list of PII kinds ("ssn, credit_card"); at least one. */
+const piiTypeListSchema = z.string().transform((raw, ctx) => {
+  try {
+    const types = parsePiiTypeList(raw);
+    if (types.length === 0) {
+      ctx.addIssue({ code: "custom", message: "must name at least one kind (unset it for the default)" });
+      return z.NEVER;
+    }
+    return types;
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
 });
 
 const schema = z.object({
@@ -104,6 +120,10 @@ const schema = z.object({
     .toUpperCase()
     .refine((v) => isSupportedCountry(v), "must be a two-letter country code such as US or GB")
     .default("US"),
+  // Questions: what the stored question keeps, and whether one with injection findings is answered.
+  QUESTION_PII_POLICY: z.enum(QUESTION_PII_POLICIES, "must be mask or keep").default(DEFAULT_QUESTION_POLICY.pii),
+  QUESTION_PII_TYPES: optionalText.pipe(piiTypeListSchema.optional()),
+  QUESTION_INJECTION_POLICY: z.enum(QUESTION_INJECTION_POLICIES, "must be answer or refuse").default(DEFAULT_QUESTION_POLICY.injection),
   // Bearer token Prometheus sends to GET /api/metrics; unset switches the endpoint off.
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   AUDIT_SIGNING_KEY: optionalText,

@@ -5,6 +5,7 @@ import { VerifyChainForm } from "@/components/compliance/verify-chain-form";
 import { formatUtc } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, secondaryButtonClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
 import { listCollections } from "@/db/queries/collections";
+import { countOpenReviewItems } from "@/db/queries/review";
 import { getDb } from "@/db/runtime";
 import { filtersToSearchParams, parseAuditFilters, type AuditFilters } from "@/lib/audit/filters";
 import { listEventsPage } from "@/lib/audit/service";
@@ -41,6 +42,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
     error = err.message;
   }
   const collections = (await listCollections(db)).map((c) => ({ id: c.id, name: c.name }));
+  const waiting = await countOpenReviewItems(db);
   const query = filtersToSearchParams(filters);
   const key = loadSigningKey(env());
   const exportHref = (format: string) => `/api/audit/export?${new URLSearchParams([["format", format], ...query.entries()]).toString()}`;
@@ -49,9 +51,14 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
     <div>
       <div className="flex flex-wrap items-baseline justify-between gap-4">
         <h1 className={h1Class}>Audit log</h1>
-        <Link href="/compliance/retention" className={linkClass} data-testid="retention-link">
-          Retention and legal holds
-        </Link>
+        <div className="flex flex-wrap gap-4">
+          <Link href="/compliance/review" className={linkClass} data-testid="review-queue-link">
+            Review queue ({waiting} waiting)
+          </Link>
+          <Link href="/compliance/retention" className={linkClass} data-testid="retention-link">
+            Retention and legal holds
+          </Link>
+        </div>
       </div>
       <p className="mt-2 text-sm text-gray-800">
         Every sign-in, change and answer, in order, each chained to the one before by its hash. Times are UTC.

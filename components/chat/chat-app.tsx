@@ -105,8 +105,11 @@ export function ChatApp({ conversations: initialConversations, collections, curr
             // The updater runs later, when assistantId already holds the new id: capture the old one.
             const pendingId = assistantId;
             const realId = meta.messageId;
+            // The question as stored: masked under the deployment's question policy.
             setMessages((all) =>
-              all.map((m) => (m.id === question.id ? { ...m, id: meta.questionId } : m.id === pendingId ? { ...m, id: realId, replyTo: meta.questionId } : m)),
+              all.map((m) =>
+                m.id === question.id ? { ...m, id: meta.questionId, content: meta.question } : m.id === pendingId ? { ...m, id: realId, replyTo: meta.questionId } : m,
+              ),
             );
             assistantId = realId;
             if (!conversationId) {

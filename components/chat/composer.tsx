@@ -1,20 +1,50 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { buttonClass, secondaryButtonClass } from "@/components/ui/styles";
+import { describeSecrets, findObviousSecrets, type ObviousSecret } from "@/lib/privacy/secret-check";
 
 const MAX_LENGTH = 4000;
 
-/** The question box: Enter sends, Shift+Enter starts a new line; Stop ends an answer being written. */
+/**
+ * The question box: Enter sends, Shift+Enter starts a new line; Stop ends an answer being written.
+ * A question that holds a password, a private key or an API key is held back in the browser until
+ * the asker confirms it (a modal dialog: Escape or "Edit the question" go back to the box with the
+ * secret selected).
+ */
 export function Composer({ busy, stage, onSend, onStop }: { busy: boolean; stage: string | null; onSend: (text: string) => void; onStop: () => void }) {
   const [text, setText] = useState("");
+  const [secrets, setSecrets] = useState<ObviousSecret[]>([]);
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
 
-  function submit() {
+  function send() {
     const question = text.trim();
-    if (!question || busy) return;
     setText("");
     onSend(question);
   }
+
+  function submit() {
+    if (!text.trim() || busy) return;
+    const found = findObviousSecrets(text);
+    if (found.length > 0) {
+      setSecrets(found);
+      dialogRef.current?.showModal();
+      return;
+    }
+    send();
+  }
+
+  function backToEditing() {
+    dialogRef.current?.close();
+    const first = secrets[0];
+    const input = inputRef.current;
+    if (!input) return;
+    input.focus();
+    if (first) input.setSelectionRange(first.start, first.end);
+  }
+
+  const what = describeSecrets(secrets);
 
   return (
     <form
@@ -29,6 +59,7 @@ export function Composer({ busy, stage, onSend, onStop }: { busy: boolean; stage
       </label>
       <textarea
         id="chat-input"
+        ref={inputRef}
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => {
@@ -61,6 +92,43 @@ export function Composer({ busy, stage, onSend, onStop }: { busy: boolean; stage
           )}
         </p>
       </div>
+      <dialog
+        ref={dialogRef}
+        aria-labelledby="secret-warning-title"
+        aria-describedby="secret-warning-text"
+        onCancel={(e) => {
+          // Escape: back to the question, as "Edit the question" does.
+          e.preventDefault();
+          backToEditing();
+        }}
+        className="m-auto max-w-md rounded-lg border border-gray-400 p-5 text-gray-950 backdrop:bg-gray-900/40"
+        data-testid="secret-warning"
+      >
+        <h2 id="secret-warning-title" className="text-lg font-semibold">
+          This looks like {what}
+        </h2>
+        <p id="secret-warning-text" className="mt-2 text-sm text-gray-800">
+          Your question seems to contain {what}. Questions are kept in your conversation history and in the audit trail; credentials should never be shared,
+          not even with this assistant. Edit the question to remove it, or send it anyway if you are sure.
+        </p>
+        <div className="mt-4 flex flex-wrap gap-2">
+          {/* The safe choice has the focus when the dialog opens. */}
+          <button type="button" onClick={backToEditing} className={buttonClass} autoFocus data-testid="secret-warning-edit">
+            Edit the question
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              dialogRef.current?.close();
+              send();
+            }}
+            className={secondaryButtonClass}
+            data-testid="secret-warning-send"
+          >
+            Send anyway
+          </button>
+        </div>
+      </dialog>
     </form>
   );
 }

@@ -1,8 +1,45 @@
 import Link from "next/link";
 import { h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
-import type { AnswerView } from "@/lib/audit/answer-view";
+import type { AnswerPrivacy, AnswerView } from "@/lib/audit/answer-view";
+import { INJECTION_LABELS, type InjectionKind } from "@/lib/privacy/injection";
+import { describePiiCounts, type PiiType } from "@/lib/privacy/pii-types";
+import { isReviewReason, REVIEW_REASON_LABELS } from "@/lib/review/reasons";
 
 const SUPPORT: Record<string, string> = { supported: "supported", weak: "weakly supported", uncited: "no citation" };
+
+const kinds = (counts: Record<string, number>) => describePiiCounts(counts as Partial<Record<PiiType, number>>);
+
+/** What the guards found in the question and did to the answer; nothing when they found nothing. */
+function PrivacyRecord({ privacy: p }: { privacy: AnswerPrivacy }) {
+  const found = kinds(p.questionPii);
+  const masked = kinds(p.questionMasked);
+  const redacted = kinds(p.redacted);
+  if (!found && !redacted && p.injection.length === 0 && p.review.length === 0) return null;
+  return (
+    <section aria-labelledby="privacy-heading" className={sectionClass} data-testid="answer-privacy">
+      <h2 id="privacy-heading" className={h2Class}>
+        Privacy and safety checks
+      </h2>
+      <ul className="list-disc space-y-1 pl-6 text-sm">
+        {found ? (
+          <li data-testid="privacy-question-pii">
+            The question held {found}; {masked ? `stored with ${masked} masked` : "stored as typed"}
+            {p.questionPolicy ? ` (question policy: ${p.questionPolicy})` : ""}.
+          </li>
+        ) : null}
+        {p.injection.map((f, i) => (
+          <li key={i} data-testid="privacy-question-injection">
+            {INJECTION_LABELS[f.kind as InjectionKind] ?? f.kind} in the question ({Math.round(f.confidence * 100)}%): <q className="font-mono text-xs">{f.excerpt}</q>
+          </li>
+        ))}
+        {redacted ? <li data-testid="privacy-redacted">Redacted from the answer because no cited passage contains it: {redacted}.</li> : null}
+        {p.review.length > 0 ? (
+          <li data-testid="privacy-review">Sent to the review queue: {p.review.map((r) => (isReviewReason(r) ? REVIEW_REASON_LABELS[r] : r)).join(", ")}.</li>
+        ) : null}
+      </ul>
+    </section>
+  );
+}
 
 /** An answer as the asker received it, with each cited passage as it read then. */
 export function AnswerRecord({ answer }: { answer: AnswerView }) {
@@ -40,6 +77,8 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
           </ul>
         ) : null}
       </section>
+
+      <PrivacyRecord privacy={answer.privacy} />
 
       <section aria-labelledby="citations-heading" className={sectionClass}>
         <h2 id="citations-heading" className={h2Class}>

@@ -188,3 +188,25 @@ export async function releaseLegalHold(db: Executor, { id, releasedBy }: { id: s
     .returning({ id: legalHolds.id, userId: legalHolds.userId, collectionId: legalHolds.collectionId, reason: legalHolds.reason });
   return row ?? null;
 }
+
+/**
+ * Events about one answer (its question.answered record, feedback on it), oldest first: found
+ * through the conversation index, then by the message id the payload names.
+ */
+export async function listAuditEventsForMessage(
+  db: Executor,
+  { conversationId, messageId, types }: { conversationId: string; messageId: string; types: string[] },
+): Promise<AuditRow[]> {
+  return (await db
+    .select(columns)
+    .from(auditEvents)
+    .leftJoin(auditEventContents, eq(auditEventContents.seq, auditEvents.seq))
+    .where(
+      and(
+        eq(auditEvents.subjectConversationId, conversationId),
+        inArray(auditEvents.type, types),
+        sql`${auditEvents.payload}->>'messageId' = ${messageId}`,
+      ),
+    )
+    .orderBy(asc(auditEvents.seq))) as AuditRow[];
+}

@@ -90,6 +90,7 @@ export interface MessageView {
   /** The viewer's own rating, if any. */
   rating: number | null;
   feedbackComment: string | null;
+  feedbackReason: string | null;
 }
 
 /** The conversation's messages, oldest first, with the owner's feedback on each. */
@@ -113,6 +114,7 @@ export async function listMessages(db: Executor, { conversationId, userId }: { c
       redactedAt: messages.redactedAt,
       rating: messageFeedback.rating,
       feedbackComment: messageFeedback.comment,
+      feedbackReason: messageFeedback.reason,
     })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
@@ -173,13 +175,13 @@ export async function getAssistantMessageForUser(db: Executor, { id, userId }: {
   return row ?? null;
 }
 
-export async function upsertFeedback(db: Executor, input: { messageId: string; userId: string; rating: 1 | -1; comment: string }) {
+export async function upsertFeedback(db: Executor, input: { messageId: string; userId: string; rating: 1 | -1; comment: string; reason: string | null }) {
   await db
     .insert(messageFeedback)
     .values(input)
     .onConflictDoUpdate({
       target: [messageFeedback.messageId, messageFeedback.userId],
-      set: { rating: input.rating, comment: input.comment, updatedAt: new Date() },
+      set: { rating: input.rating, comment: input.comment, reason: input.reason, updatedAt: new Date() },
     });
 }
 

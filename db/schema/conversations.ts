@@ -76,10 +76,16 @@ export const messageFeedback = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     rating: smallint("rating").notNull(),
     comment: text("comment").notNull().default(""),
+    /** With a thumbs down: why (lib/review/reasons.ts USER_REVIEW_REASONS); such an answer goes to the review queue. */
+    reason: text("reason"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.messageId, t.userId] }), check("message_feedback_rating", sql`${t.rating} in (-1, 1)`)],
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.userId] }),
+    check("message_feedback_rating", sql`${t.rating} in (-1, 1)`),
+    check("message_feedback_reason", sql`${t.reason} is null or (${t.rating} = -1 and ${t.reason} in ('incorrect', 'unsupported', 'harmful', 'other'))`),
+  ],
 );
 
 export type Conversation = typeof conversations.$inferSelect;

@@ -5,3 +5,4 @@ export * from "./documents";
 export * from "./jobs";
 export * from "./conversations";
 export * from "./audit";
+export * from "./review";

@@ -38,6 +38,17 @@ export interface CitedPassage extends RecordedCitation {
   matchesRecord: boolean | null;
 }
 
+/** What the guards around answering recorded: kinds and counts, injection findings with masked excerpts. */
+export interface AnswerPrivacy {
+  /** The question policy in force ("mask" or "keep"); null for answers recorded before it existed. */
+  questionPolicy: string | null;
+  questionPii: Record<string, number>;
+  questionMasked: Record<string, number>;
+  injection: { kind: string; confidence: number; excerpt: string }[];
+  redacted: Record<string, number>;
+  review: string[];
+}
+
 export interface AnswerView {
   question: string;
   answer: string;
@@ -51,6 +62,21 @@ export interface AnswerView {
   sentences: { text: string; citations: number[]; support: string; supportScore: number }[];
   timings: Record<string, number>;
   citations: CitedPassage[];
+  privacy: AnswerPrivacy;
+}
+
+function privacyOf(p: Record<string, unknown>): AnswerPrivacy {
+  const q = (p.questionPrivacy ?? {}) as { policy?: unknown; pii?: unknown; masked?: unknown };
+  const guard = (p.guard ?? {}) as { redacted?: unknown; review?: unknown };
+  const counts = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, number>) : {});
+  return {
+    questionPolicy: typeof q.policy === "string" ? q.policy : null,
+    questionPii: counts(q.pii),
+    questionMasked: counts(q.masked),
+    injection: Array.isArray(p.injection) ? (p.injection as AnswerPrivacy["injection"]) : [],
+    redacted: counts(guard.redacted),
+    review: Array.isArray(guard.review) ? (guard.review as string[]) : [],
+  };
 }
 
 export async function answerView(db: Executor, event: AuditEventView): Promise<AnswerView | null> {
@@ -86,6 +112,7 @@ export async function answerView(db: Executor, event: AuditEventView): Promise<A
     promptSha256: typeof p.promptSha256 === "string" ? p.promptSha256 : null,
     sentences: list(p.sentences),
     timings: (p.timings as Record<string, number> | undefined) ?? {},
+    privacy: privacyOf(p),
     citations: citations.map((c) => {
       const v = byId.get(c.versionId);
       const stored = v?.text ? v.text.slice(c.charStart, c.charEnd) : null;

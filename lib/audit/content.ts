@@ -5,9 +5,12 @@ import { asStoredJson } from "./canonical";
 // event type names its content fields; `[]` means every element of an array.
 
 const CONTENT_PATHS: Record<string, string[]> = {
-  "question.answered": ["question", "answer", "sentences[].text", "citations[].text"],
-  "question.refused": ["question"],
+  "question.answered": ["question", "answer", "sentences[].text", "citations[].text", "injection[].excerpt"],
+  "question.refused": ["question", "injection[].excerpt"],
   "feedback.given": ["comment"],
+  // Prompt-injection findings quote the document (personal data in the excerpts masked).
+  "document.quarantined": ["findings[].excerpt"],
+  "document.injection_warning": ["findings[].excerpt"],
 };
 
 /** Shown wherever retention removed text. */
@@ -17,7 +20,7 @@ export function contentPathsFor(type: string): string[] {
   return CONTENT_PATHS[type] ?? [];
 }
 
-/** Event types whose content retention redacts. */
+/** Event types whose content retention redacts (document findings' excerpts included). */
 export const CONVERSATION_EVENT_TYPES = Object.keys(CONTENT_PATHS);
 
 function parsePath(path: string): { array: string | null; field: string } {

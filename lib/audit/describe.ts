@@ -6,6 +6,18 @@ type P = Record<string, unknown>;
 const s = (v: unknown): string => (typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v));
 const clip = (v: string, n = 140) => (v.length > n ? `${v.slice(0, n - 1)}…` : v);
 
+function findings(p: P): string {
+  const list = Array.isArray(p.findings) ? (p.findings as P[]) : [];
+  const kinds = [...new Set(list.map((f) => s(f.kind).replace(/_/g, " ")))];
+  return `${list.length} possible prompt injection${list.length === 1 ? "" : "s"}${kinds.length ? ` (${kinds.join(", ")})` : ""}`;
+}
+
+/** " — flagged for review (…)" when the guards sent the answer to the review queue. */
+function flagged(p: P): string {
+  const review = (p.guard as P | undefined)?.review;
+  return Array.isArray(review) && review.length > 0 ? ` — flagged for review (${review.map((r) => s(r).replace(/_/g, " ")).join(", ")})` : "";
+}
+
 export function describeEvent(type: string, p: P): string {
   switch (type) {
     case "auth.sign_in":
@@ -40,6 +52,10 @@ export function describeEvent(type: string, p: P): string {
       return `Created collection ${s(p.name)}`;
     case "collection.updated":
       return `Changed collection ${s(p.before && (p.before as P).name)}${p.after && (p.after as P).name !== (p.before as P | undefined)?.name ? ` → ${s((p.after as P).name)}` : ""}`;
+    case "collection.policy_changed": {
+      const after = (p.after ?? {}) as P;
+      return `Privacy policy of ${s(p.collection)}: personal data ${s(after.pii)}${after.pii !== "tag" && Array.isArray(after.piiTypes) ? ` (${(after.piiTypes as string[]).join(", ")})` : ""}, injection ${s(after.injection)}${p.recheck ? `; ${s(p.requeued)} documents checked again` : ""}`;
+    }
     case "collection.deleted":
       return `Deleted collection ${s(p.name)} (${s(p.documentCount)} documents)`;
     case "grant.added":
@@ -56,12 +72,26 @@ export function describeEvent(type: string, p: P): string {
       return `Restricted ${s(p.name)} to ${(p.restrictedTo as { name: string }[] | undefined)?.map((g) => g.name).join(", ") || "everyone with access"}`;
     case "document.deleted":
       return `Deleted ${s(p.name)}`;
+    case "document.quarantined":
+      return `Quarantined ${s(p.name)} version ${s(p.versionNumber)}: ${findings(p)}`;
+    case "document.injection_warning":
+      return `Indexed ${s(p.name)} version ${s(p.versionNumber)} with a warning: ${findings(p)}`;
+    case "document.released":
+      return `Released ${s(p.name)} version ${s(p.versionNumber)} from quarantine${p.note ? `: ${clip(s(p.note))}` : ""}`;
+    case "document.rejected":
+      return `Rejected quarantined ${s(p.name)} version ${s(p.versionNumber)}${p.note ? `: ${clip(s(p.note))}` : ""}`;
     case "question.answered":
-      return `Asked: ${clip(s(p.question))}`;
+      return `Asked: ${clip(s(p.question))}${flagged(p)}`;
     case "question.refused":
       return `Question refused (${s(p.reason)}): ${clip(s(p.question))}`;
     case "feedback.given":
-      return `Rated an answer ${p.rating === 1 ? "helpful" : "not helpful"}${p.comment ? `: ${clip(s(p.comment))}` : ""}`;
+      return `Rated an answer ${p.rating === 1 ? "helpful" : "not helpful"}${p.reason ? ` (${s(p.reason)})` : ""}${p.comment ? `: ${clip(s(p.comment))}` : ""}`;
+    case "review.resolved":
+      return `Review #${s(p.number)} resolved: the answer is ${s(p.decision)}${p.note ? ` (${clip(s(p.note))})` : ""}`;
+    case "review.escalated":
+      return `Review #${s(p.number)} escalated${p.note ? `: ${clip(s(p.note))}` : ""}`;
+    case "review.reopened":
+      return `Review #${s(p.number)} reopened${p.note ? `: ${clip(s(p.note))}` : ""}`;
     case "audit.exported":
       return `Exported the audit trail as ${s(p.format).toUpperCase()}`;
     case "audit.verified":

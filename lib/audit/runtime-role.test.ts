@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
+import { flagAnswer } from "@/lib/review/flag";
 import { createTestDatabase } from "@/lib/testing/db";
 import { questionAnsweredEvent } from "./fixtures";
 import { appendAudit } from "./log";
@@ -55,5 +56,13 @@ describe.runIf(url)("the runtime role", () => {
     const swept = await runRetentionSweep(app!.db, { retentionDays: 1, now: new Date(Date.now() + 2 * 86_400_000), actor: { id: null, email: null, via: "system" } });
     expect(swept.auditEvents).toBe(1);
     expect(await verifyChain(app!.db)).toMatchObject({ ok: true, count: 2 });
+  });
+
+  it("numbers review queue items and their flags (the role may use the sequences)", async () => {
+    const answer = { messageId: randomUUID(), conversationId: randomUUID(), asker: { id: null, email: "erin@example.org" } };
+    const first = await app!.db.transaction((tx) => flagAnswer(tx, { ...answer, flags: [{ source: "guard", reason: "output_redacted" }] }));
+    const second = await app!.db.transaction((tx) => flagAnswer(tx, { ...answer, flags: [{ source: "user", reason: "incorrect" }] }));
+    expect(first).toMatchObject({ number: expect.any(Number), reopened: false });
+    expect(second!.itemId).toBe(first!.itemId);
   });
 });

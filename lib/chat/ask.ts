@@ -16,25 +16,33 @@ import { recordAnswer, recordGeneration, recordRetrieval } from "@/lib/metrics/r
 import type { Embedder } from "@/lib/models/embedder";
 import { isQueueFullError, type ChatTurn, type GenerationResult, type GenerationTicket, type Generator } from "@/lib/models/generator";
 import { appendAudit } from "@/lib/audit";
+import { detectOptionsFromEnv, questionPolicyFromEnv } from "@/lib/privacy/config";
+import type { DetectPiiOptions } from "@/lib/privacy/pii";
+import type { QuestionPolicy } from "@/lib/privacy/question-policy";
+import { flagAnswer } from "@/lib/review/flag";
 import { checkAnswer, type CheckedAnswer } from "@/lib/rag/cite";
 import { basePromptTokens, buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prompt";
 import { retrieveForActor } from "@/lib/rag/retrieve";
 import type { ChunkStore } from "@/lib/vector/store";
 import { confirmPassages } from "./confirm";
+import { guardCheckedAnswer, guardFlags, guardSummary, injectionRefusal, screenQuestion, type ScreenedQuestion } from "./guard";
 import { questionAnsweredEvent, questionFailedEvent, recordRefusal } from "./record";
 import type { AnswerModel, ChatEvent, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
 
-// One question, end to end: check who may ask what, hold a place in the generator's queue, retrieve
-// only what the asker may read, prompt, generate (streamed), check the citations, store the answer
-// and record it. Split in two so that everything that can refuse the request (a conversation that
-// is not yours, a collection you cannot read, a full queue) does so before the response starts
-// streaming and can still answer with the right HTTP status.
+// One question, end to end: screen it (lib/chat/guard.ts), check who may ask what, hold a place in
+// the generator's queue, retrieve only what the asker may read, prompt, generate (streamed), check
+// the citations, guard the answer, store it and record it, sending it for review when a guard or
+// the asker flags it. Split in two so that everything that can refuse the request (a conversation
+// that is not yours, a collection you cannot read, a full queue) does so before the response
+// starts streaming and can still answer with the right HTTP status.
 
 export interface AskDeps {
   db: Database;
   store: ChunkStore;
   embedder: Embedder;
   generator: Generator;
+  /** The question policy and detection options; read from the configuration when left out. */
+  privacy?: { question: QuestionPolicy; detect: DetectPiiOptions };
 }
 
 export interface AskInput {
@@ -60,10 +68,12 @@ export const PASSAGES_PER_ANSWER = 8;
 const TITLE_LENGTH = 80;
 
 export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput): Promise<PreparedAnswer> {
-  const question = input.message.trim();
-  if (!question) throw new AppError("invalid_request", "The message is empty.");
+  const typed = input.message.trim();
+  if (!typed) throw new AppError("invalid_request", "The message is empty.");
+  const privacy = deps.privacy ?? { question: questionPolicyFromEnv(), detect: detectOptionsFromEnv() };
+  const question = screenQuestion(typed, privacy.question, privacy.detect);
   try {
-    return await admit(deps, actor, input, question);
+    return await admit({ ...deps, privacy }, actor, input, question);
   } catch (err) {
     // Every question is on the record, the refused ones too, with the reason they were refused.
     if (err instanceof AppError && err.expose) await recordRefusal(deps.db, actor, { question, conversationId: input.conversationId, collectionIds: input.collectionIds }, err);
@@ -71,7 +81,9 @@ export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput
   }
 }
 
-async function admit(deps: AskDeps, actor: Actor, input: AskInput, question: string): Promise<PreparedAnswer> {
+type GuardedDeps = AskDeps & Required<Pick<AskDeps, "privacy">>;
+
+async function admit(deps: GuardedDeps, actor: Actor, input: AskInput, question: ScreenedQuestion): Promise<PreparedAnswer> {
   const { db, generator } = deps;
 
   if (input.conversationId) {
@@ -88,8 +100,11 @@ async function admit(deps: AskDeps, actor: Actor, input: AskInput, question: str
     throw new AppError("not_found", "No collection with this id.");
   }
 
+  const refusal = injectionRefusal(question);
+  if (refusal) throw refusal;
+
   // A question that leaves no room for a single passage cannot be answered from documents.
-  const questionTokens = basePromptTokens(question, (t) => generator.countTokens(t));
+  const questionTokens = basePromptTokens(question.forModel, (t) => generator.countTokens(t));
   if (questionTokens > generator.promptBudget() * 0.75) {
     throw new AppError(
       "payload_too_large",
@@ -137,9 +152,9 @@ async function admit(deps: AskDeps, actor: Actor, input: AskInput, question: str
 }
 
 interface AnswerContext {
-  deps: AskDeps;
+  deps: GuardedDeps;
   actor: Actor;
-  question: string;
+  question: ScreenedQuestion;
   conversationId?: string;
   history?: ChatTurn[];
   requested: string[] | null;
@@ -167,7 +182,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       store: deps.store,
       embedder: deps.embedder,
       actor,
-      question,
+      question: question.forModel,
       collectionIds: ctx.requested ?? undefined,
       limit: PASSAGES_PER_ANSWER,
     });
@@ -203,7 +218,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       const prompt = buildPrompt({
         passages: passages.map((p) => ({ n: p.n, text: p.text, title: p.title, headingPath: p.headingPath, pageStart: p.pageStart })),
         history,
-        question,
+        question: question.forModel,
         budget: deps.generator.promptBudget(),
         countTokens: (t) => deps.generator.countTokens(t),
       });
@@ -227,25 +242,31 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       const inPrompt = new Set(prompt.passages.map((p) => p.n));
       checked = await checkAnswer({ answer: result.text, passages: passages.filter((p) => inPrompt.has(p.n)), versions, embedder: deps.embedder });
     }
+    // What was streamed is replaced by the guarded text in the final event, the stored message and the record.
+    const guarded = guardCheckedAnswer(checked, question, deps.privacy.detect);
+    const status = result.finishReason === "abort" ? "stopped" : "complete";
+    const flags = guardFlags({ guarded, q: question, sentences: guarded.sentences, complete: status === "complete" && passages.length > 0 });
     timings.totalMs = Math.round(performance.now() - started);
 
     const final: FinalAnswer = {
       conversationId: meta.conversationId,
       messageId: meta.messageId,
       questionId: meta.questionId,
-      answer: checked.text,
-      status: result.finishReason === "abort" ? "stopped" : "complete",
+      answer: guarded.text,
+      status,
       finishReason: result.finishReason,
       notCovered: passages.length === 0 || checked.text.trim() === NOT_COVERED_REPLY,
       citations: checked.citations,
-      sentences: checked.sentences,
+      sentences: guarded.sentences,
       model,
       retrievedChunkIds: retrieved.map((r) => r.chunkId),
       usage: { promptTokens, completionTokens: result.tokens },
       timings,
+      guard: guardSummary(question, guarded.redacted, flags),
     };
     const exchange = { actor, meta, question, retrieved, model };
-    // The answer and its record commit together: an answer that cannot be recorded is not given.
+    // The answer, its record and its place in the review queue commit together: an answer that
+    // cannot be recorded is not given.
     await db.transaction(async (tx) => {
       await completeMessage(tx, {
         id: meta!.messageId,
@@ -257,6 +278,12 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
         model,
         finishReason: final.finishReason,
         notCovered: final.notCovered,
+      });
+      await flagAnswer(tx, {
+        messageId: meta!.messageId,
+        conversationId: meta!.conversationId,
+        asker: { id: actor.id, email: actor.email },
+        flags: flags.map((f) => ({ source: "guard", reason: f.reason, details: f.details })),
       });
       await appendAudit(tx, questionAnsweredEvent({ ...exchange, promptSha256, final }));
     });
@@ -307,12 +334,13 @@ async function startExchange(ctx: AnswerContext): Promise<ChatMeta> {
       title = existing.title;
       await touchConversation(tx, { id: conversationId, collectionIds });
     } else {
-      title = question.length > TITLE_LENGTH ? `${question.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : question;
+      const stored = question.stored;
+      title = stored.length > TITLE_LENGTH ? `${stored.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : stored;
       conversationId = (await insertConversation(tx, { userId: actor.id, title, collectionIds })).id;
     }
-    const q = await insertMessage(tx, { conversationId, role: "user", content: question, collectionIds });
+    const q = await insertMessage(tx, { conversationId, role: "user", content: question.stored, collectionIds });
     const a = await insertMessage(tx, { conversationId, role: "assistant", content: "", status: "streaming", replyTo: q.id, collectionIds });
-    return { conversationId, questionId: q.id, messageId: a.id, title, collections: ctx.collections };
+    return { conversationId, questionId: q.id, messageId: a.id, title, question: question.stored, collections: ctx.collections };
   });
 }
 

@@ -14,6 +14,8 @@ import {
 import type { Actor } from "@/lib/auth/actor";
 import { appendAudit, REDACTION_MARKER } from "@/lib/audit";
 import { AppError } from "@/lib/errors";
+import { flagAnswer } from "@/lib/review/flag";
+import type { UserReviewReason } from "@/lib/review/reasons";
 import type { AnswerSentence, Citation } from "@/lib/rag/types";
 import type { AnswerModel, ChatMessage, ConversationSummaryJson } from "./types";
 
@@ -40,7 +42,7 @@ export function messageJson(m: MessageView): ChatMessage {
     createdAt: m.createdAt.toISOString(),
     completedAt: m.completedAt?.toISOString() ?? null,
     redacted: m.redactedAt !== null,
-    feedback: m.rating === null ? null : { rating: m.rating, comment: m.feedbackComment ?? "" },
+    feedback: m.rating === null ? null : { rating: m.rating, comment: m.feedbackComment ?? "", reason: (m.feedbackReason as UserReviewReason | null) ?? null },
   };
 }
 
@@ -64,20 +66,34 @@ export async function deleteMyConversation(db: Executor, actor: Actor, id: strin
   if (!(await deleteConversation(db, { id, userId: actor.id }))) throw new AppError("not_found", "No conversation with this id.");
 }
 
-/** Thumbs up or down on one of the asker's own answers; a second rating replaces the first. */
-export async function rateMyAnswer(db: Executor, actor: Actor, messageId: string, input: { rating: 1 | -1; comment: string }) {
+/**
+ * Thumbs up or down on one of the asker's own answers; a second rating replaces the first. A
+ * thumbs down with a reason also puts the answer in the review queue (the comment stays with the
+ * feedback, where retention can reach it).
+ */
+export async function rateMyAnswer(db: Executor, actor: Actor, messageId: string, input: { rating: 1 | -1; comment: string; reason?: UserReviewReason }) {
   const message = await getAssistantMessageForUser(db, { id: messageId, userId: actor.id });
   if (!message) throw new AppError("not_found", "No answer with this id.");
   if (message.status === "streaming") throw new AppError("conflict", "This answer is still being written; rate it when it is finished.");
-  await db.transaction(async (tx) => {
-    await upsertFeedback(tx, { messageId, userId: actor.id, rating: input.rating, comment: input.comment });
+  const reason = input.reason ?? null;
+  const review = await db.transaction(async (tx) => {
+    await upsertFeedback(tx, { messageId, userId: actor.id, rating: input.rating, comment: input.comment, reason });
+    const flagged = reason
+      ? await flagAnswer(tx, {
+          messageId,
+          conversationId: message.conversationId,
+          asker: { id: actor.id, email: actor.email },
+          flags: [{ source: "user", reason, createdBy: actor.id }],
+        })
+      : null;
     await appendAudit(tx, {
       type: "feedback.given",
       actorId: actor.id,
       actorEmail: actor.email,
       subject: { conversationId: message.conversationId, userId: actor.id },
-      payload: { messageId, conversationId: message.conversationId, rating: input.rating, comment: input.comment },
+      payload: { messageId, conversationId: message.conversationId, rating: input.rating, reason, comment: input.comment, reviewItem: flagged?.number ?? null },
     });
+    return flagged;
   });
-  return { messageId, conversationId: message.conversationId, ...input };
+  return { messageId, conversationId: message.conversationId, rating: input.rating, comment: input.comment, reason, inReview: review !== null };
 }

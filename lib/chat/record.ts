@@ -3,16 +3,20 @@ import type { Executor } from "@/db/client";
 import { appendAudit, type AuditEventInput } from "@/lib/audit";
 import type { Actor } from "@/lib/auth/actor";
 import type { AppError } from "@/lib/errors";
+import { questionRecord, type ScreenedQuestion } from "./guard";
 import type { AnswerModel, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
 
 // What the audit trail records of a question: who asked what, which collections were searched,
 // what was retrieved (with version hashes and scores), the prompt's hash, the model, the answer,
 // its citations and timings. Shaped as docs/adr/0008-audit-trail.md describes `question.answered`.
+// The question is recorded as stored (masked under the question policy), with the kinds of
+// personal data found and any injection findings; an answer also records what the output guard
+// redacted and why it went to the review queue (docs/adr/0010-question-and-answer-guards-and-review.md).
 
 interface Exchange {
   actor: Actor;
   meta: ChatMeta;
-  question: string;
+  question: ScreenedQuestion;
   retrieved: RetrievedRef[];
   model: AnswerModel;
 }
@@ -29,7 +33,8 @@ export function questionAnsweredEvent(e: Exchange & { promptSha256: string | nul
     payload: {
       conversationId: e.meta.conversationId,
       messageId: e.meta.messageId,
-      question: e.question,
+      question: e.question.stored,
+      ...questionRecord(e.question),
       allowedCollections: e.meta.collections,
       retrieved: e.retrieved,
       promptSha256: e.promptSha256,
@@ -40,6 +45,7 @@ export function questionAnsweredEvent(e: Exchange & { promptSha256: string | nul
       citations: f.citations,
       sentences: f.sentences,
       timings: f.timings,
+      guard: { redacted: f.guard.redacted, review: f.guard.review },
       via: e.actor.via,
     },
   };
@@ -53,7 +59,8 @@ export function questionFailedEvent(e: Exchange & { error: string }): AuditEvent
     payload: {
       conversationId: e.meta.conversationId,
       messageId: e.meta.messageId,
-      question: e.question,
+      question: e.question.stored,
+      ...questionRecord(e.question),
       allowedCollections: e.meta.collections,
       retrieved: e.retrieved,
       promptSha256: null,
@@ -74,7 +81,7 @@ export function questionFailedEvent(e: Exchange & { error: string }): AuditEvent
 export async function recordRefusal(
   db: Executor,
   actor: Actor,
-  input: { question: string; conversationId?: string; collectionIds?: string[] },
+  input: { question: ScreenedQuestion; conversationId?: string; collectionIds?: string[] },
   err: AppError,
 ): Promise<void> {
   await appendAudit(db, {
@@ -83,7 +90,8 @@ export async function recordRefusal(
     actorEmail: actor.email,
     subject: { userId: actor.id },
     payload: {
-      question: input.question,
+      question: input.question.stored,
+      ...questionRecord(input.question),
       conversationId: input.conversationId ?? null,
       requestedCollections: input.collectionIds ?? [],
       reason: err.code,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { USER_REVIEW_REASONS } from "@/lib/review/reasons";
 import { uuidSchema } from "@/lib/users/schemas";
 
 // Input shapes of the chat API, shared by the route handlers and their tests.
@@ -15,10 +16,17 @@ export const chatRequestSchema = z.object({
   collectionIds: z.array(uuidSchema).max(100, "Choose at most 100 collections.").optional(),
 });
 
-export const feedbackSchema = z.object({
-  rating: z.union([z.literal(1), z.literal(-1)], { error: "rating must be 1 (helpful) or -1 (not helpful)." }),
-  comment: z.string().trim().max(2000, "comment must be at most 2000 characters.").default(""),
-});
+/** A thumbs down with a reason sends the answer to the review queue. */
+export const feedbackSchema = z
+  .object({
+    rating: z.union([z.literal(1), z.literal(-1)], { error: "rating must be 1 (helpful) or -1 (not helpful)." }),
+    comment: z.string().trim().max(2000, "comment must be at most 2000 characters.").default(""),
+    reason: z.enum(USER_REVIEW_REASONS, { error: `reason must be one of: ${USER_REVIEW_REASONS.join(", ")}.` }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.reason && v.rating !== -1) ctx.addIssue({ code: "custom", path: ["reason"], message: "a reason goes with a thumbs down (rating -1)." });
+    if (v.reason === "other" && !v.comment) ctx.addIssue({ code: "custom", path: ["comment"], message: 'say what was wrong when the reason is "other".' });
+  });
 
 export const renameConversationSchema = z.object({
   title: z.string().trim().min(1, "title must not be empty.").max(200, "title must be at most 200 characters."),

@@ -2,7 +2,10 @@
 // this module is imported by client components.
 
 import type { GeneratorIdentity } from "@/lib/models/generator";
+import type { InjectionKind } from "@/lib/privacy/injection-rules";
+import type { PiiType } from "@/lib/privacy/pii-types";
 import type { AnswerSentence, Citation } from "@/lib/rag/types";
+import type { ReviewReason, UserReviewReason } from "@/lib/review/reasons";
 
 export type AnswerModel = GeneratorIdentity & { embedderId: string };
 
@@ -18,6 +21,20 @@ export interface RetrievedRef {
 }
 
 export type AnswerStatus = "complete" | "stopped" | "failed";
+
+/** What the privacy and safety checks around answering found and did; kinds and counts, never values. */
+export interface AnswerGuardSummary {
+  /** Personal data in the question, by kind. */
+  questionPii: Partial<Record<PiiType, number>>;
+  /** Kinds masked in the stored question (the conversation, its title and the audit trail). */
+  questionMasked: Partial<Record<PiiType, number>>;
+  /** Prompt-injection findings in the question. */
+  questionInjection: { kind: InjectionKind; confidence: number }[];
+  /** Personal data removed from the answer because no cited passage contains it. */
+  redacted: Partial<Record<PiiType, number>>;
+  /** Why the answer went to the human review queue; empty when it did not. */
+  review: ReviewReason[];
+}
 
 export interface FinalAnswer {
   conversationId: string;
@@ -36,6 +53,11 @@ export interface FinalAnswer {
   /** Tokens as the generator counts them (the extractive generator counts words). */
   usage: { promptTokens: number; completionTokens: number };
   timings: Record<string, number>;
+  /**
+   * The streamed tokens were written before this check: `answer` and `sentences` are the guarded
+   * text, which replaces what was streamed.
+   */
+  guard: AnswerGuardSummary;
 }
 
 export interface ChatMeta {
@@ -43,6 +65,8 @@ export interface ChatMeta {
   questionId: string;
   messageId: string;
   title: string;
+  /** The question as stored: masked under the question policy. */
+  question: string;
   /** The collections this question searches (already limited to what the asker may read). */
   collections: { id: string; name: string }[];
 }
@@ -72,7 +96,7 @@ export interface ChatMessage {
   completedAt: string | null;
   /** Retention replaced the content with a marker. */
   redacted: boolean;
-  feedback: { rating: number; comment: string } | null;
+  feedback: { rating: number; comment: string; reason: UserReviewReason | null } | null;
 }
 
 export interface ConversationSummaryJson {

@@ -72,20 +72,31 @@ export async function changeCollection(db: Database, id: string, changes: z.infe
 export async function changeCollectionPolicy(
   db: Database,
   id: string,
-  { patch, recheck, actorId }: { patch: PrivacyPolicyPatch; recheck: boolean; actorId: string | null },
+  { patch, recheck, actorId, by }: { patch: PrivacyPolicyPatch; recheck: boolean; actorId: string | null; by?: AuditActor },
 ) {
   const collection = await getCollectionById(db, { id });
   if (!collection) throw new AppError("not_found", "No collection with this id.");
-  const next = mergePolicy(collectionPolicy(collection), patch);
+  const before = collectionPolicy(collection);
+  const next = mergePolicy(before, patch);
+  const who: AuditActor = by ?? { ...SYSTEM_ACTOR, id: actorId };
   const requeued = await db.transaction(async (tx) => {
     await updateCollectionPolicy(tx, { id, piiPolicy: next.pii, piiPolicyTypes: next.piiTypes, injectionPolicy: next.injection });
-    if (!recheck) return 0;
-    const versionIds = await listCurrentVersionIds(tx, { collectionId: id });
-    for (const versionId of versionIds) {
-      // Stays searchable as it is until the job has run; a review decision already taken stands.
-      await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: actorId });
+    let count = 0;
+    if (recheck) {
+      const versionIds = await listCurrentVersionIds(tx, { collectionId: id });
+      for (const versionId of versionIds) {
+        // Stays searchable as it is until the job has run; a review decision already taken stands.
+        await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: actorId });
+      }
+      count = versionIds.length;
     }
-    return versionIds.length;
+    await appendAudit(tx, {
+      type: "collection.policy_changed",
+      ...auditBy(who),
+      subject: { collectionId: id },
+      payload: { via: who.via, collection: collection.name, before, after: next, recheck, requeued: count },
+    });
+    return count;
   });
   return { policy: next, requeued };
 }

@@ -17,7 +17,7 @@ import { MAX_QUESTION_LENGTH, messageText, type ChatCompletionRequest } from "./
 // the history. System and developer messages are not passed to the model: the instructions that
 // keep answers inside the passages are the service's, not the caller's. Citations travel in an
 // extra `citations` field and, for clients that ignore extra fields, as a reference list at the end
-// of the content.
+// of the content. A non-streamed answer's content is already guarded (lib/chat/guard.ts).
 
 interface Conversation {
   question: string;
@@ -52,6 +52,10 @@ function extras(f: FinalAnswer) {
     not_covered: f.notCovered,
     model_identity: f.model,
     retrieved_chunk_ids: f.retrievedChunkIds,
+    // What the privacy guards did. A streamed answer's content was sent before the output guard
+    // ran: when `guard.redacted` is not empty, `guarded_content` is the text to keep.
+    guard: f.guard,
+    ...(Object.keys(f.guard.redacted).length > 0 ? { guarded_content: f.answer } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // ones below `minConfidence` are dropped, and where two findings overlap the stronger one wins.
 
 import type { CountryCode } from "libphonenumber-js/max";
+import { DEFAULT_MIN_CONFIDENCE, resolveOverlaps } from "./pii-overlaps";
 import { MASK_TOKENS, PII_TYPES, type PiiFinding, type PiiType } from "./pii-types";
 import { detectEmails, detectIps, detectPhones } from "./pii/contact";
 import { detectDatesOfBirth } from "./pii/dates";
@@ -11,6 +12,7 @@ import { detectNames } from "./pii/names";
 import { detectCards, detectIbans, detectSsn } from "./pii/numbers";
 import { detectPasswords, detectSecrets } from "./pii/secrets";
 
+export { DEFAULT_MIN_CONFIDENCE, resolveOverlaps } from "./pii-overlaps";
 export { describePiiCounts, isPiiType, MASK_TOKENS, PII_LABELS, PII_TYPES, type PiiFinding, type PiiType } from "./pii-types";
 
 export interface DetectPiiOptions {
@@ -23,8 +25,6 @@ export interface DetectPiiOptions {
   /** Findings below this are dropped (default 0.5). */
   minConfidence?: number;
 }
-
-export const DEFAULT_MIN_CONFIDENCE = 0.5;
 
 type Detector = (text: string, opts: DetectPiiOptions) => PiiFinding[];
 
@@ -42,22 +42,6 @@ const DETECTORS: Record<PiiType, Detector> = {
   person_name: (t) => detectNames(t),
 };
 
-// When two findings have the same confidence, the more specific kind wins (a card number that
-// a phone matcher also accepts is a card number).
-const SPECIFICITY: Record<PiiType, number> = {
-  secret: 11,
-  password: 10,
-  iban: 9,
-  credit_card: 8,
-  ssn: 7,
-  mrn: 6,
-  date_of_birth: 5,
-  email: 4,
-  ip_address: 3,
-  phone: 2,
-  person_name: 1,
-};
-
 export function detectPii(text: string, opts: DetectPiiOptions = {}): PiiFinding[] {
   const types = opts.types ?? PII_TYPES;
   const min = opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
@@ -66,27 +50,6 @@ export function detectPii(text: string, opts: DetectPiiOptions = {}): PiiFinding
     for (const f of DETECTORS[type](text, opts)) if (f.confidence >= min) all.push(f);
   }
   return resolveOverlaps(all);
-}
-
-function stronger(a: PiiFinding, b: PiiFinding): boolean {
-  if (a.confidence !== b.confidence) return a.confidence > b.confidence;
-  if (SPECIFICITY[a.type] !== SPECIFICITY[b.type]) return SPECIFICITY[a.type] > SPECIFICITY[b.type];
-  return a.end - a.start > b.end - b.start;
-}
-
-/**
- * Non-overlapping findings in text order: the strongest finding keeps its span and anything
- * that overlaps it goes (identical spans of one type collapse to one).
- */
-export function resolveOverlaps(findings: readonly PiiFinding[]): PiiFinding[] {
-  const ranked = [...findings].sort((a, b) => (stronger(a, b) ? -1 : stronger(b, a) ? 1 : a.start - b.start));
-  const kept: PiiFinding[] = [];
-  for (const f of ranked) {
-    if (f.end <= f.start) continue;
-    if (kept.some((k) => f.start < k.end && k.start < f.end)) continue;
-    kept.push(f);
-  }
-  return kept.sort((a, b) => a.start - b.start);
 }
 
 /** Replaces each finding's span with its type's token ("[SSN]", "[CARD]" …). */

@@ -4,11 +4,14 @@ import { getDocumentById, getVersionById, updateVersion } from "@/db/queries/doc
 import { insertJob } from "@/db/queries/jobs";
 import { INGEST_JOB } from "@/lib/documents/upload";
 import { lockDocument } from "@/lib/documents/manage";
+import { appendAudit, by as auditBy } from "@/lib/audit/log";
+import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
 
 // An administrator's decision on a quarantined version. Releasing queues the version again: the
 // pipeline sees the decision and publishes it (the findings stay on record, shown with who
-// released it). Rejecting ends it: it never becomes searchable and its text is dropped.
+// released it). Rejecting ends it: it never becomes searchable and its text is dropped. Either
+// decision is recorded in the audit trail (document.released / document.rejected) with it.
 
 export type ReviewDecision = "release" | "reject";
 
@@ -16,8 +19,9 @@ export const MAX_REVIEW_NOTE = 2000;
 
 export async function reviewQuarantinedVersion(
   db: Database,
-  { versionId, decision, note, reviewerId }: { versionId: string; decision: ReviewDecision; note: string; reviewerId: string },
+  { versionId, decision, note, reviewerId, by }: { versionId: string; decision: ReviewDecision; note: string; reviewerId: string; by?: AuditActor },
 ): Promise<{ documentId: string; collectionId: string; jobId: string | null }> {
+  const reviewer: AuditActor = by ?? { id: reviewerId, email: null, via: "session" };
   const version = await getVersionById(db, { id: versionId });
   const document = version ? await getDocumentById(db, { id: version.documentId }) : null;
   if (!version || !document || document.status !== "active") throw new AppError("not_found", "No such document version.");
@@ -29,6 +33,22 @@ export async function reviewQuarantinedVersion(
       throw new AppError("conflict", "This version is no longer waiting for review (someone else may have decided, or it was replaced).");
     }
     const reviewed = { reviewDecision: decision === "release" ? "released" : "rejected", reviewNote: note || null, reviewedBy: reviewerId, reviewedAt: new Date() };
+    const scan = locked.scan as { injection?: { kind: string }[] } | null;
+    const record = () =>
+      appendAudit(tx, {
+        type: decision === "release" ? "document.released" : "document.rejected",
+        ...auditBy(reviewer),
+        subject: { documentId: document.id, collectionId: document.collectionId },
+        payload: {
+          via: reviewer.via,
+          name: document.name,
+          versionId,
+          versionNumber: locked.versionNumber,
+          sha256: locked.sha256,
+          note,
+          findingKinds: [...new Set((scan?.injection ?? []).map((f) => f.kind))],
+        },
+      });
     if (decision === "reject") {
       await updateVersion(tx, {
         id: versionId,
@@ -38,10 +58,12 @@ export async function reviewQuarantinedVersion(
         error: note ? `Rejected after review: ${note}` : "Rejected after review for possible prompt injection.",
         text: null,
       });
+      await record();
       return { documentId: document.id, collectionId: document.collectionId, jobId: null };
     }
     await updateVersion(tx, { id: versionId, ...reviewed, status: "queued" });
     const job = await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: reviewerId });
+    await record();
     return { documentId: document.id, collectionId: document.collectionId, jobId: job.id };
   });
 }

@@ -121,6 +121,7 @@ export const updatePrivacyPolicyAction = guardedAction({}, policyForm, async ({ 
     patch: { pii: input.pii, piiTypes: input.piiTypes, injection: input.injection },
     recheck: input.recheck === "on",
     actorId: actor.id,
+    by: auditActor(actor),
   });
   revalidateCollection(input.collectionId);
   return { requeued };
@@ -135,7 +136,7 @@ const reviewForm = z.object({
 });
 
 export const reviewVersionAction = guardedAction({ roles: "admin" }, reviewForm, async ({ input, actor, db }) => {
-  const outcome = await reviewQuarantinedVersion(db, { versionId: input.versionId, decision: input.decision, note: input.note, reviewerId: actor.id });
+  const outcome = await reviewQuarantinedVersion(db, { versionId: input.versionId, decision: input.decision, note: input.note, reviewerId: actor.id, by: auditActor(actor) });
   revalidateCollection(outcome.collectionId);
   return { decision: input.decision };
 });

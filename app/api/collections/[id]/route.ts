@@ -32,7 +32,7 @@ export const PATCH = apiRoute<{ id: string }>({}, async ({ req, params: p, db, a
   }
   const { access } = await requireCollection(db, actor, id, "manage");
   let requeued: number | undefined;
-  if (body.privacy) requeued = (await changeCollectionPolicy(db, id, { patch: body.privacy, recheck: body.recheck, actorId: actor.id })).requeued;
+  if (body.privacy) requeued = (await changeCollectionPolicy(db, id, { patch: body.privacy, recheck: body.recheck, actorId: actor.id, by: auditActor(actor) })).requeued;
   const { name, description } = body;
   const updated = name !== undefined || description !== undefined ? await changeCollection(db, id, { name, description }, auditActor(actor)) : await getCollectionById(db, { id });
   return { ...collectionJson(updated!, isAdmin ? "admin" : (access ?? "manage")), ...(requeued !== undefined ? { requeued } : {}) };

@@ -1,3 +1,5 @@
+import { USE_LITE_ID } from "@/lib/models/use-lite-embedder";
+
 // The relevance floor: whether a passage has enough absolute evidence of answering the question
 // to be shown to the model at all. When no passage clears it, the caller answers that the user's
 // documents do not cover the question. Only absolute signals are used, never ranks: the best of
@@ -24,7 +26,21 @@ export interface FloorParams {
   minCosineWithTerms: number;
 }
 
+/** For the default embedder (USE-lite 0.2.0), whose cosines the thresholds were measured on. */
 export const DEFAULT_FLOOR: FloorParams = { minCosine: 0.4, minCoverage: 0.4, minCosineWithTerms: 0.35 };
+
+/**
+ * For any other embedder: cosine scales differ between models (many put unrelated texts above
+ * 0.5), so until thresholds are measured for it (the tuning benchmark takes --embedding-model),
+ * only lexical evidence counts: half of the question's content terms.
+ */
+export const LEXICAL_FLOOR: FloorParams = { minCosine: Number.POSITIVE_INFINITY, minCoverage: 0.5, minCosineWithTerms: -1 };
+
+const MEASURED: Record<string, FloorParams> = { [USE_LITE_ID]: DEFAULT_FLOOR };
+
+export function floorFor(embedderId: string): FloorParams {
+  return MEASURED[embedderId] ?? LEXICAL_FLOOR;
+}
 
 export interface FloorSignals {
   /** null when unknown: then the passage cannot clear the floor. */

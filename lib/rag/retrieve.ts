@@ -9,7 +9,7 @@ import type { AccessFilter, ChunkStore } from "@/lib/vector/store";
 import { InvalidIdError, normalizeId } from "@/lib/vector/access-filter";
 import { DEFAULT_FUSION, type FusionParams } from "./fusion";
 import { rankPassages, type RetrievalMode } from "./rank";
-import { DEFAULT_FLOOR, type FloorParams } from "./relevance";
+import { floorFor, type FloorParams } from "./relevance";
 import type { FusedHit } from "./types";
 
 // Permission-aware hybrid retrieval: the question is embedded, the vector search and the BM25
@@ -49,7 +49,7 @@ export interface SearchPassagesOptions {
   limit?: number;
   /** "text" (BM25 only) and "vector" exist for benchmarks and diagnosis; the product uses "hybrid". */
   mode?: RetrievalMode;
-  /** null switches the floor off (benchmarks of ranking quality only). */
+  /** Default: the floor measured for this embedder (floorFor). null switches it off (benchmarks of ranking quality only). */
   floor?: FloorParams | null;
   fusion?: FusionParams;
 }
@@ -104,7 +104,7 @@ export async function searchPassages(opts: SearchPassagesOptions): Promise<Searc
     text,
     limit,
     mode,
-    floor: opts.floor === undefined ? DEFAULT_FLOOR : opts.floor,
+    floor: opts.floor === undefined ? floorFor(opts.embedder.id) : opts.floor,
     fusion: opts.fusion ?? DEFAULT_FUSION,
   });
   const end = now();

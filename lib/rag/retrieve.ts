@@ -32,7 +32,10 @@ export interface SearchResult {
   hits: FusedHit[];
   /** Distinct passages the two searches returned together. */
   candidates: number;
-  /** How many of those (after deduplication) failed the relevance floor. */
+  /**
+   * How many of those the relevance floor removed before `limit` passages were found: every
+   * candidate (after deduplication) when none cleared it.
+   */
   belowFloor: number;
   timings: SearchTimings;
 }

@@ -74,7 +74,11 @@ export async function openCorpusStore(embedder: Embedder, chunks: CorpusChunks, 
   const marker = path.join(dir, "complete.json");
   if (fs.existsSync(marker)) {
     const store = await openChunkStore({ uri: dir, embedderId: embedder.id, dim: embedder.dim });
-    if ((await store.countRows()) === chunks.chunkCount) return store;
+    if ((await store.countRows()) === chunks.chunkCount) {
+      // Nothing to do on a table left optimized; catches up one a newer store version rewrote.
+      await store.ensureIndexes();
+      return store;
+    }
     await store.close();
   }
   fs.rmSync(dir, { recursive: true, force: true });

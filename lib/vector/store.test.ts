@@ -326,6 +326,12 @@ describe("unrestricted rows", () => {
       table.close();
       db.close();
       const legacy = await openChunkStore({ uri: legacyDir, embedderId: EMBEDDER, dim: DIM });
+      // The rewritten rows are folded into the full-text index while opening, not left to scan.
+      const reopened = await connectLance(legacyDir);
+      const check = await reopened.openTable(TABLE_NAME);
+      expect(await check.indexStats("text_idx")).toMatchObject({ numUnindexedRows: 0, numIndexedRows: 2 });
+      check.close();
+      reopened.close();
       const hits = await legacy.textSearch("legacy passage", { access: onlyA, limit: 10 });
       expect(hits.map((h) => [h.documentId, h.restrictedTo])).toEqual([[open.documentId, []]]);
       expect((await legacy.vectorSearch(basisVector(DIM, 1), { access: onlyA, limit: 10 })).map((h) => h.documentId)).toEqual([open.documentId]);

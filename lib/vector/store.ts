@@ -113,7 +113,9 @@ export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<Chunk
     const store = new LanceChunkStore(db, table, identity, opts.vectorIndexThreshold ?? DEFAULT_VECTOR_INDEX_THRESHOLD);
     await store.verifiedTable();
     await ensureFtsIndex(table);
-    await markUnrestrictedRows(table);
+    // A table from before the everyone marker is rewritten once; the rewritten rows are then
+    // folded into the indexes at once, since BM25 scores rows outside its index less well.
+    if ((await markUnrestrictedRows(table)) > 0) await store.ensureIndexes();
     return store;
   } catch (err) {
     table?.close();

@@ -66,13 +66,19 @@ const MIN_DEPTH = 50;
 
 const now = () => performance.now();
 
-export async function searchPassages(opts: SearchPassagesOptions): Promise<SearchResult> {
-  const start = now();
+/** The trimmed question and the limit, or a clear invalid_request. */
+function checkRequest(opts: { question: string; limit?: number }): { question: string; limit: number } {
   const question = opts.question.trim();
   if (!question) throw new AppError("invalid_request", "The question is empty.");
   if (question.length > MAX_QUESTION_CHARS) throw new AppError("invalid_request", `The question is longer than ${MAX_QUESTION_CHARS} characters.`);
   const limit = opts.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new AppError("invalid_request", `limit must be an integer from 1 to ${MAX_LIMIT}.`);
+  return { question, limit };
+}
+
+export async function searchPassages(opts: SearchPassagesOptions): Promise<SearchResult> {
+  const start = now();
+  const { question, limit } = checkRequest(opts);
   const mode = opts.mode ?? "hybrid";
   const depth = Math.max(MIN_DEPTH, limit);
   const search = { access: opts.access, collectionIds: opts.collectionIds, limit: depth };
@@ -137,6 +143,7 @@ export type ActorSearchResult = SearchResult & { scope: { collectionIds: string[
  */
 export async function retrieveForActor(opts: RetrieveForActorOptions): Promise<ActorSearchResult> {
   const start = now();
+  checkRequest(opts);
   const user = await getUserWithAccess(opts.db, { id: opts.actor.id });
   if (!user || user.disabled) throw new AppError("unauthorized", "This account is disabled or no longer exists.");
   const current: Actor = { ...opts.actor, roles: user.roles, groups: user.groups };
@@ -153,7 +160,6 @@ export async function retrieveForActor(opts: RetrieveForActorOptions): Promise<A
   const result: ActorSearchResult["scope"] = { collectionIds, groupIds: scope.groupIds };
   if (collectionIds.length === 0) {
     // Nothing readable: LanceDB is not queried at all.
-    if (!opts.question.trim()) throw new AppError("invalid_request", "The question is empty.");
     const totalMs = now() - start;
     return { hits: [], candidates: 0, belowFloor: 0, timings: { embedMs: 0, vectorMs: 0, textMs: 0, fuseMs: 0, totalMs }, scope: result };
   }

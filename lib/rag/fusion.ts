@@ -2,7 +2,7 @@ import type { Hit } from "@/lib/vector/store";
 import type { RankSignals } from "./types";
 
 // Fusion of the vector list and the BM25 list into one ranking: a convex combination of the two
-// scores, each divided by the best score of its list for this question (docs/adr/0004).
+// scores, each divided by the best score of its list for this question (docs/adr/0009).
 //
 //   fused = textWeight · bm25 / best bm25  +  (1 − textWeight) · cosine / best cosine
 //
@@ -22,7 +22,7 @@ export interface FusionParams {
   textWeight: number;
 }
 
-/** Tuned on the SciFact train queries only (bench/retrieval.ts --tune); see docs/adr/0004. */
+/** Tuned on the SciFact train queries only (bench/retrieval.ts --tune); see docs/adr/0009. */
 export const DEFAULT_FUSION: FusionParams = { textWeight: 0.6 };
 
 export interface FusionLists {

@@ -27,6 +27,7 @@ export interface RankInput {
 export interface Ranked {
   hits: FusedHit[];
   candidates: number;
+  /** Candidates ranked above the last passage returned that the floor removed (all of them when none cleared). */
   belowFloor: number;
 }
 
@@ -52,10 +53,11 @@ export function rankPassages(input: RankInput): Ranked {
   const hits: FusedHit[] = [];
   let belowFloor = 0;
   for (const candidate of fused) {
+    // Candidates below the last passage returned are not examined: term analysis is the costly
+    // part of ranking, done only for passages returned and where it can decide the floor.
+    if (hits.length === input.limit) break;
     if (kept.some((k) => overlapsHeavily(k, candidate))) continue;
     kept.push(candidate);
-    // Term analysis is the costly part of ranking (every candidate of every question): it is done
-    // for the passages returned, and for the others only where it can decide the floor.
     let coverage: number | null = null;
     if (input.floor) {
       if (canClearFloor(candidate.vectorScore, input.floor)) coverage = coverageOf(candidate);
@@ -64,7 +66,7 @@ export function rankPassages(input: RankInput): Ranked {
         continue;
       }
     }
-    if (hits.length < input.limit) hits.push({ ...candidate, termCoverage: coverage ?? coverageOf(candidate) });
+    hits.push({ ...candidate, termCoverage: coverage ?? coverageOf(candidate) });
   }
   return { hits, candidates: fused.length, belowFloor };
 }

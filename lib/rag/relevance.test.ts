@@ -7,7 +7,8 @@ import { parseDocument } from "@/ingest/parse";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { chunkRow, docFixture } from "@/lib/vector/chunk-fixtures";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
-import { canClearFloor, clearsFloor, DEFAULT_FLOOR } from "./relevance";
+import { USE_LITE_ID } from "@/lib/models/use-lite-embedder";
+import { canClearFloor, clearsFloor, DEFAULT_FLOOR, floorFor, LEXICAL_FLOOR } from "./relevance";
 import { searchPassages } from "./retrieve";
 
 // The relevance floor over real regulatory text (HIPAA and NIST SP 800-63B from ../shared/data),
@@ -105,5 +106,12 @@ describe("clearsFloor", () => {
     expect(canClearFloor(null)).toBe(false);
     expect(canClearFloor(low)).toBe(true);
     for (const termCoverage of [0, 0.5, 1]) expect(clearsFloor({ vectorScore: low - 0.001, termCoverage })).toBe(false);
+  });
+
+  it("uses measured thresholds only for the embedder they were measured on, terms alone for others", () => {
+    expect(floorFor(USE_LITE_ID)).toEqual(DEFAULT_FLOOR);
+    expect(floorFor("gguf:bge-small.gguf:0123456789ab")).toEqual(LEXICAL_FLOOR);
+    expect(clearsFloor({ vectorScore: 0.95, termCoverage: 0.4 }, LEXICAL_FLOOR)).toBe(false);
+    expect(clearsFloor({ vectorScore: 0.05, termCoverage: 0.5 }, LEXICAL_FLOOR)).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { USE_LITE_ID } from "@/lib/models/use-lite-embedder";
+
 // The relevance floor: whether a passage has enough absolute evidence of answering the question
 // to be shown to the model at all. When no passage clears it, the caller answers that the user's
 // documents do not cover the question. Only absolute signals are used, never ranks: the best of
@@ -13,7 +15,7 @@
 //   - USE-lite gives unrelated English texts cosines up to ~0.4, and strings it does not know
 //     (codes such as "CRIMSON-5520") cosines above 0.5 with passages that do not contain them at all.
 // Thresholds are chosen on SciFact's train queries and a written set of off-topic questions
-// (npm run bench:retrieval -- --tune; docs/adr/0004).
+// (npm run bench:retrieval -- --tune; docs/adr/0009).
 
 export interface FloorParams {
   /** A passage sharing a term with the question and at least this similar to it clears the floor. */
@@ -24,7 +26,21 @@ export interface FloorParams {
   minCosineWithTerms: number;
 }
 
+/** For the default embedder (USE-lite 0.2.0), whose cosines the thresholds were measured on. */
 export const DEFAULT_FLOOR: FloorParams = { minCosine: 0.4, minCoverage: 0.4, minCosineWithTerms: 0.35 };
+
+/**
+ * For any other embedder: cosine scales differ between models (many put unrelated texts above
+ * 0.5), so until thresholds are measured for it (the tuning benchmark takes --embedding-model),
+ * only lexical evidence counts: half of the question's content terms.
+ */
+export const LEXICAL_FLOOR: FloorParams = { minCosine: Number.POSITIVE_INFINITY, minCoverage: 0.5, minCosineWithTerms: -1 };
+
+const MEASURED: Record<string, FloorParams> = { [USE_LITE_ID]: DEFAULT_FLOOR };
+
+export function floorFor(embedderId: string): FloorParams {
+  return MEASURED[embedderId] ?? LEXICAL_FLOOR;
+}
 
 export interface FloorSignals {
   /** null when unknown: then the passage cannot clear the floor. */

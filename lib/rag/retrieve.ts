@@ -9,7 +9,7 @@ import type { AccessFilter, ChunkStore } from "@/lib/vector/store";
 import { InvalidIdError, normalizeId } from "@/lib/vector/access-filter";
 import { DEFAULT_FUSION, type FusionParams } from "./fusion";
 import { rankPassages, type RetrievalMode } from "./rank";
-import { DEFAULT_FLOOR, type FloorParams } from "./relevance";
+import { floorFor, type FloorParams } from "./relevance";
 import type { FusedHit } from "./types";
 
 // Permission-aware hybrid retrieval: the question is embedded, the vector search and the BM25
@@ -32,7 +32,10 @@ export interface SearchResult {
   hits: FusedHit[];
   /** Distinct passages the two searches returned together. */
   candidates: number;
-  /** How many of those (after deduplication) failed the relevance floor. */
+  /**
+   * How many of those the relevance floor removed before `limit` passages were found: every
+   * candidate (after deduplication) when none cleared it.
+   */
   belowFloor: number;
   timings: SearchTimings;
 }
@@ -49,7 +52,7 @@ export interface SearchPassagesOptions {
   limit?: number;
   /** "text" (BM25 only) and "vector" exist for benchmarks and diagnosis; the product uses "hybrid". */
   mode?: RetrievalMode;
-  /** null switches the floor off (benchmarks of ranking quality only). */
+  /** Default: the floor measured for this embedder (floorFor). null switches it off (benchmarks of ranking quality only). */
   floor?: FloorParams | null;
   fusion?: FusionParams;
 }
@@ -63,13 +66,19 @@ const MIN_DEPTH = 50;
 
 const now = () => performance.now();
 
-export async function searchPassages(opts: SearchPassagesOptions): Promise<SearchResult> {
-  const start = now();
+/** The trimmed question and the limit, or a clear invalid_request. */
+function checkRequest(opts: { question: string; limit?: number }): { question: string; limit: number } {
   const question = opts.question.trim();
   if (!question) throw new AppError("invalid_request", "The question is empty.");
   if (question.length > MAX_QUESTION_CHARS) throw new AppError("invalid_request", `The question is longer than ${MAX_QUESTION_CHARS} characters.`);
   const limit = opts.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new AppError("invalid_request", `limit must be an integer from 1 to ${MAX_LIMIT}.`);
+  return { question, limit };
+}
+
+export async function searchPassages(opts: SearchPassagesOptions): Promise<SearchResult> {
+  const start = now();
+  const { question, limit } = checkRequest(opts);
   const mode = opts.mode ?? "hybrid";
   const depth = Math.max(MIN_DEPTH, limit);
   const search = { access: opts.access, collectionIds: opts.collectionIds, limit: depth };
@@ -104,7 +113,7 @@ export async function searchPassages(opts: SearchPassagesOptions): Promise<Searc
     text,
     limit,
     mode,
-    floor: opts.floor === undefined ? DEFAULT_FLOOR : opts.floor,
+    floor: opts.floor === undefined ? floorFor(opts.embedder.id) : opts.floor,
     fusion: opts.fusion ?? DEFAULT_FUSION,
   });
   const end = now();
@@ -134,6 +143,7 @@ export type ActorSearchResult = SearchResult & { scope: { collectionIds: string[
  */
 export async function retrieveForActor(opts: RetrieveForActorOptions): Promise<ActorSearchResult> {
   const start = now();
+  checkRequest(opts);
   const user = await getUserWithAccess(opts.db, { id: opts.actor.id });
   if (!user || user.disabled) throw new AppError("unauthorized", "This account is disabled or no longer exists.");
   const current: Actor = { ...opts.actor, roles: user.roles, groups: user.groups };
@@ -150,7 +160,6 @@ export async function retrieveForActor(opts: RetrieveForActorOptions): Promise<A
   const result: ActorSearchResult["scope"] = { collectionIds, groupIds: scope.groupIds };
   if (collectionIds.length === 0) {
     // Nothing readable: LanceDB is not queried at all.
-    if (!opts.question.trim()) throw new AppError("invalid_request", "The question is empty.");
     const totalMs = now() - start;
     return { hits: [], candidates: 0, belowFloor: 0, timings: { embedMs: 0, vectorMs: 0, textMs: 0, fuseMs: 0, totalMs }, scope: result };
   }

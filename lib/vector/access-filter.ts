@@ -4,6 +4,15 @@ import "server-only";
 // search, which LanceDB applies before ranking (a prefilter): rows the caller may not read never
 // compete for the limit and are never returned. Ids are interpolated into SQL, so only strings
 // shaped like UUIDs are accepted; nothing else can reach the query text.
+//
+// A row's `restricted_to` holds the groups that may read it, or EVERYONE_GROUP when anyone who
+// reads the collection may. Both clauses of the rule are then set lookups that LanceDB answers
+// from scalar indexes (a bitmap on collection_id, a label list on restricted_to; see indexes.ts)
+// instead of evaluating every row: at 100k chunks that halved the cost of the filter. Rows keep
+// meaning "restricted to nobody" as [] everywhere outside the table (chunk-schema.ts converts).
+
+/** Stands for "everyone who may read the collection" in the table. Never a real group: Postgres ids are version-4 UUIDs. */
+export const EVERYONE_GROUP = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
 /** What the caller may read, resolved from Postgres for this request. */
 export interface AccessFilter {
@@ -41,9 +50,9 @@ export function sqlIdList(values: readonly string[]): string {
 }
 
 /**
- * A row is visible iff its collection is readable AND (it is restricted to nobody OR to at least
- * one of the caller's groups). `narrowTo` can only shrink the readable set. Returns null when
- * nothing is readable: the caller must then answer [] without querying.
+ * A row is visible iff its collection is readable AND it is open to everyone in it or restricted
+ * to at least one of the caller's groups. `narrowTo` can only shrink the readable set. Returns
+ * null when nothing is readable: the caller must then answer [] without querying.
  */
 export function accessPredicate(access: AccessFilter, narrowTo?: readonly string[]): string | null {
   let collections = normalizeIds(access.collectionIds, "A readable collection id");
@@ -52,9 +61,6 @@ export function accessPredicate(access: AccessFilter, narrowTo?: readonly string
     collections = collections.filter((c) => wanted.has(c));
   }
   if (collections.length === 0) return null;
-  const groups = normalizeIds(access.groupIds, "A group id");
-  const unrestricted = "array_length(restricted_to) = 0";
-  // array_has_any with an empty list fails to plan in LanceDB 0.30, and means "no group" anyway.
-  const groupClause = groups.length === 0 ? unrestricted : `(${unrestricted} OR array_has_any(restricted_to, make_array(${sqlIdList(groups)})))`;
-  return `collection_id IN (${sqlIdList(collections)}) AND ${groupClause}`;
+  const groups = normalizeIds(access.groupIds, "A group id").filter((g) => g !== EVERYONE_GROUP);
+  return `collection_id IN (${sqlIdList(collections)}) AND array_has_any(restricted_to, make_array(${sqlIdList([EVERYONE_GROUP, ...groups])}))`;
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { normalizeId, normalizeIds } from "./access-filter";
+import { EVERYONE_GROUP, normalizeId, normalizeIds } from "./access-filter";
 import type { ChunkRow } from "./chunk-schema";
 
 // Checks a version's chunks before they are written: ids become SQL literals later, and a vector
@@ -48,13 +48,15 @@ export function validateVersionRows(versionId: string, rows: readonly ChunkRow[]
     if (!Array.isArray(row.piiTypes) || !row.piiTypes.every((t) => typeof t === "string")) {
       throw new InvalidChunkError(`${where}: piiTypes must be a list of strings.`);
     }
+    const restrictedTo = normalizeIds(row.restrictedTo, `${where}: a restrictedTo group id`);
+    if (restrictedTo.includes(EVERYONE_GROUP)) throw new InvalidChunkError(`${where}: ${EVERYONE_GROUP} is reserved; an unrestricted chunk has restrictedTo [].`);
     return {
       ...row,
       id,
       versionId: version,
       documentId: doc,
       collectionId: col,
-      restrictedTo: normalizeIds(row.restrictedTo, `${where}: a restrictedTo group id`),
+      restrictedTo,
       vector: Float32Array.from(row.vector),
     };
   });

@@ -1,5 +1,6 @@
 import "server-only";
 import { DataType, Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } from "apache-arrow";
+import { EVERYONE_GROUP } from "./access-filter";
 
 // The chunk table's Arrow schema and the conversions between its snake_case columns and the
 // camelCase rows the rest of the code uses. The embedder identity is stored in the schema
@@ -108,7 +109,7 @@ export function toRecord(row: ChunkRow): Record<string, unknown> {
     collection_id: row.collectionId,
     document_id: row.documentId,
     version_id: row.versionId,
-    restricted_to: row.restrictedTo,
+    restricted_to: row.restrictedTo.length > 0 ? row.restrictedTo : [EVERYONE_GROUP],
     pii_types: row.piiTypes,
     page_start: row.pageStart,
     page_end: row.pageEnd,
@@ -137,7 +138,7 @@ export function toHit(r: Record<string, unknown>, score: number): Hit {
     collectionId: String(r.collection_id),
     documentId: String(r.document_id),
     versionId: String(r.version_id),
-    restrictedTo: strings(r.restricted_to as ListLike),
+    restrictedTo: strings(r.restricted_to as ListLike).filter((g) => g !== EVERYONE_GROUP),
     piiTypes: strings(r.pii_types as ListLike),
     pageStart: intOrNull(r.page_start),
     pageEnd: intOrNull(r.page_end),

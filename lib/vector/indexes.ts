@@ -1,8 +1,12 @@
 import "server-only";
 import { Index, type Table } from "@lancedb/lancedb";
 import { log } from "@/lib/log";
+import { EVERYONE_GROUP } from "./access-filter";
 
 // Index policy for the chunk table.
+// - Access: a bitmap index on collection_id and a label-list index on restricted_to, so the access
+//   rule (access-filter.ts) is answered from indexes rather than by reading both columns of every
+//   row on each search. Rows written since the last upkeep are checked directly, with the same result.
 // - Full text: one BM25 index on `text`, created with the table. Rows written after the last
 //   optimize are still found (LanceDB scans them flat), but that path scores a term found in most
 //   of those rows as zero; optimize folds them into the index, which scores them properly.
@@ -30,6 +34,8 @@ const FTS_OPTIONS = {
 
 export const FTS_INDEX_NAME = "text_idx";
 const VECTOR_INDEX_NAME = "vector_idx";
+const COLLECTION_INDEX_NAME = "collection_idx";
+const RESTRICTION_INDEX_NAME = "restricted_to_idx";
 const OPTIMIZE_ATTEMPTS = 4;
 /**
  * Old table versions still hold deleted chunks; LanceDB's default keeps them 7 days. An hour is
@@ -67,8 +73,26 @@ function partitionsFor(rows: number): number {
   return Math.max(1, Math.ceil(rows / 1_000_000));
 }
 
+/**
+ * Tables written before EVERYONE_GROUP existed hold [] for unrestricted rows, which the access
+ * rule does not match: those rows would be hidden from everyone (never shown to the wrong people).
+ * They are rewritten when a process opens the table, and at each index upkeep in case a process
+ * still running older code wrote some since. Counting finds none on a current table in milliseconds.
+ */
+export async function markUnrestrictedRows(table: Table): Promise<number> {
+  const legacy = "array_length(restricted_to) = 0";
+  const rows = await table.countRows(legacy);
+  if (rows === 0) return 0;
+  await table.update({ where: legacy, valuesSql: { restricted_to: `make_array('${EVERYONE_GROUP}')` } });
+  log.info("marked unrestricted chunks for the indexed access rule", { rows });
+  return rows;
+}
+
 export async function maintainIndexes(table: Table, vectorIndexThreshold: number): Promise<IndexReport> {
   await ensureFtsIndex(table);
+  await markUnrestrictedRows(table);
+  await createIndexOnce(table, "collection_id", COLLECTION_INDEX_NAME, Index.bitmap());
+  await createIndexOnce(table, "restricted_to", RESTRICTION_INDEX_NAME, Index.labelList());
   const rows = await table.countRows();
   let vectorIndex = await hasIndexOn(table, "vector");
   if (!vectorIndex && rows >= vectorIndexThreshold) {

@@ -4,6 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { basisVector, chunkRow, docFixture, type DocFixture } from "./chunk-fixtures";
+import { EVERYONE_GROUP } from "./access-filter";
+import { chunkSchema, TABLE_NAME, toRecord } from "./chunk-schema";
+import { connectLance } from "./lance-runtime";
 import { EmbedderMismatchError, InvalidChunkError, InvalidIdError, openChunkStore, openChunkStoreForReset, type AccessFilter, type ChunkStore } from "./store";
 
 const DIM = 8;
@@ -303,6 +306,59 @@ describe("identity checks on the search path", () => {
     await store.replaceVersionChunks(later.versionId, [chunkRow(later, 0, "pheochromocytoma pheochromocytoma pheochromocytoma", basisVector(DIM, 2))]);
     // Rows written after the optimize are found at once (scored apart from the indexed ones).
     expect((await store.textSearch("pheochromocytoma", { access: onlyA, limit: 5 })).map((h) => h.documentId)).toContain(later.documentId);
+  });
+});
+
+describe("unrestricted rows", () => {
+  it("opens a table written before the everyone marker and shows its unrestricted rows, restricted ones still hidden", async () => {
+    await store.close();
+    const legacyDir = await mkdtemp(path.join(os.tmpdir(), "chunk-store-legacy-"));
+    try {
+      // Rows as the previous encoding wrote them: [] for "everyone who reads the collection".
+      const db = await connectLance(legacyDir);
+      const table = await db.createEmptyTable(TABLE_NAME, chunkSchema(EMBEDDER, DIM), { mode: "create" });
+      const open = docFixture(A);
+      const closed = docFixture(A, [G]);
+      await table.add([
+        { ...toRecord(chunkRow(open, 0, "legacy open passage", basisVector(DIM, 0))), restricted_to: [] },
+        toRecord(chunkRow(closed, 0, "legacy closed passage", basisVector(DIM, 1))),
+      ]);
+      table.close();
+      db.close();
+      const legacy = await openChunkStore({ uri: legacyDir, embedderId: EMBEDDER, dim: DIM });
+      // The rewritten rows are folded into the full-text index while opening, not left to scan.
+      const reopened = await connectLance(legacyDir);
+      const check = await reopened.openTable(TABLE_NAME);
+      expect(await check.indexStats("text_idx")).toMatchObject({ numUnindexedRows: 0, numIndexedRows: 2 });
+      check.close();
+      reopened.close();
+      const hits = await legacy.textSearch("legacy passage", { access: onlyA, limit: 10 });
+      expect(hits.map((h) => [h.documentId, h.restrictedTo])).toEqual([[open.documentId, []]]);
+      expect((await legacy.vectorSearch(basisVector(DIM, 1), { access: onlyA, limit: 10 })).map((h) => h.documentId)).toEqual([open.documentId]);
+      await legacy.close();
+    } finally {
+      await rm(legacyDir, { recursive: true, force: true });
+      store = await openChunkStore({ uri: dir, embedderId: EMBEDDER, dim: DIM });
+    }
+  });
+
+  it("refuses the reserved everyone id as a real restriction", async () => {
+    const doc = docFixture(A, [EVERYONE_GROUP]);
+    await expect(store.replaceVersionChunks(doc.versionId, [chunkRow(doc, 0, "text", basisVector(DIM, 0))])).rejects.toThrow(/reserved/);
+    const ok = docFixture(A);
+    await store.replaceVersionChunks(ok.versionId, [chunkRow(ok, 0, "text", basisVector(DIM, 0))]);
+    await expect(store.setDocumentRestriction(ok.documentId, [EVERYONE_GROUP])).rejects.toThrow(/reserved/);
+    expect((await store.vectorSearch(basisVector(DIM, 0), { access: onlyA, limit: 1 }))[0]!.restrictedTo).toEqual([]);
+  });
+
+  it("answers the access rule from scalar indexes once indexes are maintained", async () => {
+    await seedLeakFixture(true);
+    const db = await connectLance(dir);
+    const table = await db.openTable(TABLE_NAME);
+    const kinds = (await table.listIndices()).map((i) => [i.columns.join(","), i.indexType]);
+    expect(kinds).toEqual(expect.arrayContaining([["collection_id", "Bitmap"], ["restricted_to", "LabelList"]]));
+    table.close();
+    db.close();
   });
 });
 

@@ -1,11 +1,11 @@
 import "server-only";
 import { makeArrowTable, MatchQuery, type Connection, type Table } from "@lancedb/lancedb";
-import { accessPredicate, normalizeIds, sqlId, type AccessFilter } from "./access-filter";
+import { accessPredicate, EVERYONE_GROUP, normalizeIds, sqlId, sqlIdList, type AccessFilter } from "./access-filter";
 import { validateVersionRows } from "./chunk-rows";
 import { chunkSchema, HIT_COLUMNS, readIdentity, TABLE_NAME, toHit, toHitWithVector, toRecord, type ChunkRow, type Hit, type HitWithVector, type StoredIdentity } from "./chunk-schema";
 import { toMatchText } from "./fts-query";
 import { connectLance } from "./lance-runtime";
-import { DEFAULT_VECTOR_INDEX_THRESHOLD, DISTANCE, ensureFtsIndex, FTS_INDEX_NAME, maintainIndexes, type IndexReport } from "./indexes";
+import { DEFAULT_VECTOR_INDEX_THRESHOLD, DISTANCE, ensureFtsIndex, FTS_INDEX_NAME, maintainIndexes, markUnrestrictedRows, type IndexReport } from "./indexes";
 
 // The LanceDB chunk table: one row per chunk with its vector and the denormalised fields the
 // access filter needs. Every search carries the caller's access rule inside the LanceDB query.
@@ -113,6 +113,9 @@ export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<Chunk
     const store = new LanceChunkStore(db, table, identity, opts.vectorIndexThreshold ?? DEFAULT_VECTOR_INDEX_THRESHOLD);
     await store.verifiedTable();
     await ensureFtsIndex(table);
+    // A table from before the everyone marker is rewritten once; the rewritten rows are then
+    // folded into the indexes at once, since BM25 scores rows outside its index less well.
+    if ((await markUnrestrictedRows(table)) > 0) await store.ensureIndexes();
     return store;
   } catch (err) {
     table?.close();
@@ -245,10 +248,9 @@ class LanceChunkStore implements ChunkStore {
   async setDocumentRestriction(documentId: string, groupIds: string[]): Promise<void> {
     const predicate = `document_id = ${sqlId(documentId, "The document id")}`;
     const groups = normalizeIds(groupIds, "A group id");
+    if (groups.includes(EVERYONE_GROUP)) throw new Error(`${EVERYONE_GROUP} is reserved and cannot restrict a document.`);
     if (!this.table) return;
-    // An empty make_array() has no element type; the cast gives it the column's type.
-    const value = groups.length > 0 ? `make_array(${groups.map((g) => `'${g}'`).join(", ")})` : "arrow_cast(make_array(), 'List(Utf8)')";
-    await this.table.update({ where: predicate, valuesSql: { restricted_to: value } });
+    await this.table.update({ where: predicate, valuesSql: { restricted_to: `make_array(${sqlIdList(groups.length > 0 ? groups : [EVERYONE_GROUP])})` } });
   }
 
   async countRows(filter: ChunkFilter = {}): Promise<number> {

@@ -1,0 +1,51 @@
+// Everyday questions that no policy, regulation or scientific abstract answers. The relevance
+// floor must leave them without passages. The first set is used to choose the floor's
+// thresholds (with SciFact's train queries); the second is only measured.
+
+export const OFF_TOPIC_TUNING = [
+  "what is the cafeteria menu on friday",
+  "who won the 1998 world cup",
+  "when does the parking garage close on weekends",
+  "what is the best recipe for chocolate chip cookies",
+  "how do I book a table at the italian restaurant downtown",
+  "who is the lead singer of the rolling stones",
+  "what time does the gym open tomorrow",
+  "how many goals did pele score",
+  "what movies are playing at the cinema tonight",
+  "where can I buy cheap concert tickets",
+  "what is the capital of australia",
+  "how do I change the oil in my car",
+  "is it going to rain this weekend",
+  "who painted the mona lisa",
+  "what is the theme of the office holiday party this year",
+  "how tall is the eiffel tower",
+  "can you recommend a good fantasy novel",
+  "what are the rules of cricket",
+  "how do I train my puppy to sit",
+  "which airline has the cheapest flights to paris",
+  "what does error code ZX-4471 mean on the coffee machine",
+];
+
+export const OFF_TOPIC_HELD_OUT = [
+  "what is on the lunch menu in the staff canteen today",
+  "who won the super bowl in 2015",
+  "how do I make sourdough bread at home",
+  "what was the score of the football match last night",
+  "when is the next full moon",
+  "what are good hiking trails near the lake",
+  "who wrote the harry potter books",
+  "how do I fix a flat bicycle tyre",
+  "what songs are on the new taylor swift album",
+  "where is the nearest coffee shop",
+  "what is the plot of the movie titanic",
+  "which chess opening is best for beginners",
+  "when does the christmas market open in the city",
+  "which team won the basketball championship",
+  "how do I knit a scarf",
+  "what is the tallest mountain in africa",
+  "can you recommend a vegetarian lasagna recipe",
+  "who is the prime minister of canada",
+  "which video games are on sale this weekend",
+  "how do I get to the beach by train",
+  "where is locker QV-8813",
+];

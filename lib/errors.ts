@@ -24,11 +24,13 @@ export class AppError extends Error {
   readonly status: number;
   readonly details?: unknown;
   readonly headers?: Record<string, string>;
+  private readonly shown?: boolean;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; details?: unknown; headers?: Record<string, string> } = {},
+    /** `expose: true` shows a 5xx message that was written for the caller (a service unavailable for a known reason). */
+    options: { cause?: unknown; details?: unknown; headers?: Record<string, string>; expose?: boolean } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "AppError";
@@ -36,11 +38,12 @@ export class AppError extends Error {
     this.status = STATUS[code];
     this.details = options.details;
     this.headers = options.headers;
+    this.shown = options.expose;
   }
 
   /** 5xx messages may describe internals; they are logged, never sent. */
   get expose(): boolean {
-    return this.status < 500;
+    return this.shown ?? this.status < 500;
   }
 
   toJSON() {

@@ -343,3 +343,13 @@ describe("asking with node-llama-cpp (stories260K fixture)", () => {
     expect(llama.status()).toMatchObject({ active: 0, queued: 0 });
   });
 });
+
+describe("a search index built by another embedding model", () => {
+  it("is reported as unavailable with what to run, not as an internal error", async () => {
+    const { asUnavailable } = await import("./unavailable");
+    const { EmbedderMismatchError } = await import("@/lib/vector/store");
+    const err = asUnavailable(new EmbedderMismatchError({ embedderId: "gguf:old", dim: 384 }, { embedderId: "use-lite", dim: 512 })) as AppError;
+    expect(err.status).toBe(503);
+    expect(err.toJSON().error.message).toMatch(/npm run cli -- reindex/);
+  });
+});

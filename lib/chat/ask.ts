@@ -25,6 +25,7 @@ import { basePromptTokens, buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prom
 import { retrieveForActor } from "@/lib/rag/retrieve";
 import type { ChunkStore } from "@/lib/vector/store";
 import { confirmPassages } from "./confirm";
+import { asUnavailable } from "./unavailable";
 import { guardCheckedAnswer, guardFlags, guardSummary, injectionRefusal, screenQuestion, type ScreenedQuestion } from "./guard";
 import { questionAnsweredEvent, questionFailedEvent, recordRefusal } from "./record";
 import type { AnswerModel, ChatEvent, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
@@ -293,7 +294,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
   } catch (err) {
     ctx.release();
     recordAnswer("failed");
-    const appError = toAppError(err);
+    const appError = toAppError(asUnavailable(err));
     if (!appError.expose) log.error("answer failed", { code: appError.code, err: appError.cause ?? appError });
     if (meta) {
       const failedMeta = meta;

@@ -3,9 +3,14 @@ import { getDb } from "@/db/runtime";
 import { getGenerator } from "@/lib/models/generator-runtime";
 import { getChunkStore, getEmbedder } from "@/lib/server/index-runtime";
 import type { AskDeps } from "./ask";
+import { asUnavailable } from "./unavailable";
 
 /** The process's database, chunk store, embedder and generator, for the chat routes. */
 export async function getAskDeps(): Promise<AskDeps> {
-  const [db, store, embedder, generator] = await Promise.all([getDb(), getChunkStore(), getEmbedder(), getGenerator()]);
-  return { db, store, embedder, generator };
+  try {
+    const [db, store, embedder, generator] = await Promise.all([getDb(), getChunkStore(), getEmbedder(), getGenerator()]);
+    return { db, store, embedder, generator };
+  } catch (err) {
+    throw asUnavailable(err);
+  }
 }

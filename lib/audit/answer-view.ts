@@ -4,6 +4,7 @@ import type { Executor } from "@/db/client";
 import { documents, documentVersions } from "@/db/schema";
 import { REDACTION_MARKER } from "./content";
 import { readablePayload } from "./rows";
+import type { Citation } from "@/lib/rag/types";
 import type { AuditEventView } from "./types";
 
 // "Who saw what, from which version, via which model": a question.answered event with each
@@ -11,21 +12,8 @@ import type { AuditEventView } from "./types";
 // document is superseded), else from the copy the event recorded (a deleted document's text is
 // gone), else it was purged by retention.
 
-interface RecordedCitation {
-  n: number;
-  chunkId: string;
-  documentId: string;
-  versionId: string;
-  versionNumber: number | null;
-  versionSha256: string | null;
-  title: string;
-  headingPath: string;
-  pageStart: number | null;
-  pageEnd: number | null;
-  charStart: number;
-  charEnd: number;
-  text: string;
-}
+/** A citation as the chat recorded it (lib/rag/types.ts). */
+type RecordedCitation = Citation;
 
 export interface CitedPassage extends RecordedCitation {
   documentName: string | null;

@@ -25,20 +25,28 @@ function base(e: Exchange): Omit<AuditEventInput, "payload" | "type"> {
   return { actorId: e.actor.id, actorEmail: e.actor.email, subject: { conversationId: e.meta.conversationId, userId: e.actor.id } };
 }
 
+/** The part of the record every asked question has, however it ended. */
+function asked(e: Exchange) {
+  return {
+    conversationId: e.meta.conversationId,
+    messageId: e.meta.messageId,
+    question: e.question.stored,
+    ...questionRecord(e.question),
+    allowedCollections: e.meta.collections,
+    retrieved: e.retrieved,
+    model: e.model,
+    via: e.actor.via,
+  };
+}
+
 export function questionAnsweredEvent(e: Exchange & { promptSha256: string | null; final: FinalAnswer }): AuditEventInput {
   const f = e.final;
   return {
     ...base(e),
     type: "question.answered",
     payload: {
-      conversationId: e.meta.conversationId,
-      messageId: e.meta.messageId,
-      question: e.question.stored,
-      ...questionRecord(e.question),
-      allowedCollections: e.meta.collections,
-      retrieved: e.retrieved,
+      ...asked(e),
       promptSha256: e.promptSha256,
-      model: e.model,
       answer: f.answer,
       notCovered: f.notCovered,
       finishReason: f.finishReason,
@@ -46,7 +54,6 @@ export function questionAnsweredEvent(e: Exchange & { promptSha256: string | nul
       sentences: f.sentences,
       timings: f.timings,
       guard: { redacted: f.guard.redacted, review: f.guard.review },
-      via: e.actor.via,
     },
   };
 }
@@ -56,24 +63,7 @@ export function questionFailedEvent(e: Exchange & { error: string }): AuditEvent
   return {
     ...base(e),
     type: "question.answered",
-    payload: {
-      conversationId: e.meta.conversationId,
-      messageId: e.meta.messageId,
-      question: e.question.stored,
-      ...questionRecord(e.question),
-      allowedCollections: e.meta.collections,
-      retrieved: e.retrieved,
-      promptSha256: null,
-      model: e.model,
-      answer: "",
-      notCovered: false,
-      finishReason: "error",
-      error: e.error,
-      citations: [],
-      sentences: [],
-      timings: {},
-      via: e.actor.via,
-    },
+    payload: { ...asked(e), promptSha256: null, answer: "", notCovered: false, finishReason: "error", error: e.error, citations: [], sentences: [], timings: {} },
   };
 }
 

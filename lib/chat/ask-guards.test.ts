@@ -208,8 +208,9 @@ describe("the output guard", () => {
   it("redacts personal data no cited passage holds from the final, stored and recorded answer, and flags it", async () => {
     const { generator } = recording(undefined, (text) => `${text}\nThe patient's SSN is ${SSN} [1].`);
     const { final, streamed } = await run(deps(generator), "When is the discharge letter sent?");
-    // The tokens went out before the check; the final event carries the guarded text that replaces them.
-    expect(streamed).toContain(SSN);
+    // Not even the streamed tokens carry it: they were guarded against the passages in the prompt.
+    expect(streamed).not.toContain(SSN);
+    expect(streamed).toContain("The patient's SSN is [SSN] [1].");
     expect(final.answer).toContain("The patient's SSN is [SSN] [1].");
     expect(final.answer).not.toContain(SSN);
     expect(final.sentences.map((s) => s.text).join(" ")).toContain("[SSN]");

@@ -28,6 +28,7 @@ import { confirmPassages } from "./confirm";
 import { asUnavailable } from "./unavailable";
 import { guardCheckedAnswer, guardFlags, guardSummary, injectionRefusal, screenQuestion, type ScreenedQuestion } from "./guard";
 import { questionAnsweredEvent, questionFailedEvent, recordRefusal } from "./record";
+import { createStreamGuard } from "./stream-guard";
 import type { AnswerModel, ChatEvent, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
 
 // One question, end to end: screen it (lib/chat/guard.ts), check who may ask what, hold a place in
@@ -227,23 +228,30 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       promptTokens = prompt.tokens;
       emit({ event: "status", data: { stage: "generating" } });
       ctx.markRun();
+      const inPrompt = new Set(prompt.passages.map((p) => p.n));
+      const stream = createStreamGuard(
+        { passages: passages.filter((p) => inPrompt.has(p.n)), question: question.typed, maskedQuestionValues: question.maskedFindings, detect: deps.privacy.detect },
+        (text) => emit({ event: "token", data: { text } }),
+      );
       result = await ctx.ticket.run({
         system: prompt.system,
         history: prompt.history,
         question: prompt.question,
         passages: prompt.passages,
         signal: ctx.signal,
-        onToken: (text) => emit({ event: "token", data: { text } }),
+        onToken: (text) => stream.push(text),
       });
+      stream.end();
       recordGeneration({ ms: result.timings.totalMs, tokens: result.tokens, firstTokenMs: result.timings.firstTokenMs, kind: deps.generator.kind });
       timings.queueMs = Math.round(result.timings.queueMs);
       if (result.timings.firstTokenMs !== null) timings.firstTokenMs = Math.round(result.timings.firstTokenMs);
       timings.generationMs = Math.round(result.timings.totalMs);
       emit({ event: "status", data: { stage: "checking" } });
-      const inPrompt = new Set(prompt.passages.map((p) => p.n));
       checked = await checkAnswer({ answer: result.text, passages: passages.filter((p) => inPrompt.has(p.n)), versions, embedder: deps.embedder });
     }
-    // What was streamed is replaced by the guarded text in the final event, the stored message and the record.
+    // What streamed (guarded against every passage in the prompt, lib/chat/stream-guard.ts) is
+    // replaced by the text guarded against the cited passages in the final event, the stored
+    // message and the record.
     const guarded = guardCheckedAnswer(checked, question, deps.privacy.detect);
     const status = result.finishReason === "abort" ? "stopped" : "complete";
     const flags = guardFlags({ guarded, q: question, sentences: guarded.sentences, complete: status === "complete" && passages.length > 0 });

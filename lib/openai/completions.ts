@@ -52,8 +52,9 @@ function extras(f: FinalAnswer) {
     not_covered: f.notCovered,
     model_identity: f.model,
     retrieved_chunk_ids: f.retrievedChunkIds,
-    // What the privacy guards did. A streamed answer's content was sent before the output guard
-    // ran: when `guard.redacted` is not empty, `guarded_content` is the text to keep.
+    // What the privacy guards did. Streamed content is guarded against every passage in the
+    // prompt; the final guard, against the cited passages only, is stricter: when
+    // `guard.redacted` is not empty, `guarded_content` is the text to keep.
     guard: f.guard,
     ...(Object.keys(f.guard.redacted).length > 0 ? { guarded_content: f.answer } : {}),
   };

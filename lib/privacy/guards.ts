@@ -64,6 +64,13 @@ function standalone(value: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}])`, "gu");
 }
 
+/** Every further whole-word occurrence of values already found, masked: detection can miss a repeat that lacks the first one's context. */
+export function maskRepeats(text: string, found: readonly PiiFinding[]): string {
+  let out = text;
+  for (const f of found) out = out.replace(standalone(f.text), MASK_TOKENS[f.type]);
+  return out;
+}
+
 export interface AnswerPartsInput {
   /** The whole answer, and the same answer sentence by sentence (both are shown and stored). */
   text: string;
@@ -86,31 +93,39 @@ export interface GuardedAnswerParts {
 }
 
 /**
+ * What the output guard does with one finding in an answer: `foreign` (no permitted passage nor the
+ * question holds it: redact and flag), `echo` (the asker's own value that their stored question
+ * masks: mask alike) or null (let it through).
+ */
+export function answerPiiClassifier(
+  input: Pick<AnswerPartsInput, "passages" | "question" | "maskedQuestionValues">,
+  opts: DetectPiiOptions = {},
+): (f: PiiFinding) => "foreign" | "echo" | null {
+  const fromPassages = allowance(input.passages, opts);
+  const fromQuestion = allowance([input.question], opts);
+  const maskedKeys = new Set(input.maskedQuestionValues.map((f) => canonical(f.text)));
+  return (f) => {
+    if (fromPassages(f)) return null;
+    if (!fromQuestion(f)) return "foreign";
+    return maskedKeys.has(canonical(f.text)) ? "echo" : null;
+  };
+}
+
+/**
  * guardAnswer for an answer shown both whole and sentence by sentence, with the question taken
  * into account. Every value removed from the whole text is removed from every sentence too (and
  * from repeats detection missed for want of context), so the parts never disagree.
  */
 export function guardAnswerParts(input: AnswerPartsInput, opts: DetectPiiOptions = {}): GuardedAnswerParts {
-  const fromPassages = allowance(input.passages, opts);
-  const fromQuestion = allowance([input.question], opts);
-  const maskedKeys = new Set(input.maskedQuestionValues.map((f) => canonical(f.text)));
+  const classify = answerPiiClassifier(input, opts);
   const foreign: PiiFinding[] = [];
   const echoed: PiiFinding[] = [];
-  const classify = (f: PiiFinding): "foreign" | "echo" | null => {
-    if (fromPassages(f)) return null;
-    if (!fromQuestion(f)) return "foreign";
-    return maskedKeys.has(canonical(f.text)) ? "echo" : null;
-  };
   for (const f of detectPii(input.text, opts)) {
     const c = classify(f);
     if (c === "foreign") foreign.push(f);
     else if (c === "echo") echoed.push(f);
   }
   const removed = [...foreign, ...echoed];
-  const scrub = (text: string) => {
-    let out = maskPii(text, detectPii(text, opts).filter((f) => classify(f) !== null));
-    for (const f of removed) out = out.replace(standalone(f.text), MASK_TOKENS[f.type]);
-    return out;
-  };
+  const scrub = (text: string) => maskRepeats(maskPii(text, detectPii(text, opts).filter((f) => classify(f) !== null)), removed);
   return { text: scrub(input.text), sentences: input.sentences.map(scrub), redacted: countPii(foreign), echoed: countPii(echoed) };
 }

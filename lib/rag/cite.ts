@@ -8,7 +8,7 @@ import type { AnswerSentence, Citation, RetrievedPassage } from "./types";
 // reader sees the flag next to it rather than trusting an unsupported claim.
 
 /** [1], [1, 2], [1-3], [1][2]: one or more numbers in square brackets. */
-const MARKER = /\[(\d{1,3}(?:\s*[,;]\s*\d{1,3}|\s*[-–]\s*\d{1,3})*)\]/g;
+export const MARKER = /\[(\d{1,3}(?:\s*[,;]\s*\d{1,3}|\s*[-–]\s*\d{1,3})*)\]/g;
 
 /** A sentence this well covered by its passages (lexically) is supported without further checks. */
 export const LEXICAL_SUPPORTED = 0.6;
@@ -30,6 +30,21 @@ function parseMarker(inner: string): number[] {
     } else if (part.trim()) out.push(Number(part.trim()));
   }
   return out;
+}
+
+/**
+ * Rewrites every citation marker to cite only the passages `known` accepts, one number per pair
+ * of brackets ("[1, 7]" with 7 unknown becomes "[1]"); a marker citing nothing known is removed.
+ * Shared by the check after generation and the stream guard, so what streams and what is kept agree.
+ */
+export function rewriteMarkers(text: string, known: (n: number) => boolean, seen?: (valid: number[], dropped: number[]) => void): string {
+  return text.replace(MARKER, (_match, inner: string) => {
+    const valid: number[] = [];
+    const dropped: number[] = [];
+    for (const n of parseMarker(inner)) (known(n) ? valid : dropped).push(n);
+    seen?.(valid, dropped);
+    return valid.length > 0 ? valid.map((n) => `[${n}]`).join("") : "";
+  });
 }
 
 /** Sentences as Intl's sentence segmenter sees them, with a citation after the full stop kept in its sentence. */
@@ -81,14 +96,9 @@ export async function checkAnswer(opts: CheckOptions): Promise<CheckedAnswer> {
   const sentences: { text: string; citations: number[] }[] = [];
   for (const raw of splitSentences(opts.answer)) {
     const cited: number[] = [];
-    const cleaned = raw.replace(MARKER, (_match, inner: string) => {
-      const valid: number[] = [];
-      for (const n of parseMarker(inner)) {
-        if (byNumber.has(n)) valid.push(n);
-        else removed.add(n);
-      }
+    const cleaned = rewriteMarkers(raw, (n) => byNumber.has(n), (valid, dropped) => {
+      for (const n of dropped) removed.add(n);
       for (const n of valid) if (!cited.includes(n)) cited.push(n);
-      return valid.length > 0 ? valid.map((n) => `[${n}]`).join("") : "";
     });
     sentences.push({ text: cleaned.replace(/[ \t]+([.,;:!?])/g, "$1").replace(/[ \t]{2,}/g, " "), citations: cited });
   }

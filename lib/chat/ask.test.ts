@@ -235,6 +235,17 @@ describe("asking with the extractive generator", () => {
     expect(requests[1]!.history[0]!.content).toBe("When must staff perform hand hygiene?");
   });
 
+  it("finds what a short follow-up refers to through the question before it", async () => {
+    const deps = { db: h.db, store, embedder, generator: createExtractiveGenerator({ parallel: 1, maxQueue: 1 }) };
+    const alone = await run(deps, nurse, { message: "For how many seconds?" });
+    expect(alone.final!.notCovered).toBe(true);
+    const first = await run(deps, nurse, { message: "What should staff use when hands are not visibly soiled?" });
+    const followUp = await run(deps, nurse, { message: "For how many seconds?", conversationId: first.final!.conversationId });
+    expect(followUp.final!.notCovered).toBe(false);
+    expect(followUp.final!.citations.map((c) => c.documentId)).toContain(handDoc);
+    expect(followUp.final!.answer).toMatch(/20 to 30 seconds/);
+  });
+
   it("stops reading a collection the moment its grant is revoked", async () => {
     const generator = createExtractiveGenerator({ parallel: 1, maxQueue: 1 });
     const deps = { db: h.db, store, embedder, generator };

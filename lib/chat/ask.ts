@@ -22,6 +22,7 @@ import type { QuestionPolicy } from "@/lib/privacy/question-policy";
 import { flagAnswer } from "@/lib/review/flag";
 import { checkAnswer, type CheckedAnswer } from "@/lib/rag/cite";
 import { basePromptTokens, buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prompt";
+import { retrievalQuery } from "@/lib/rag/follow-up";
 import { retrieveForActor } from "@/lib/rag/retrieve";
 import type { ChunkStore } from "@/lib/vector/store";
 import { confirmPassages } from "./confirm";
@@ -179,12 +180,13 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
     emit({ event: "meta", data: meta });
 
     emit({ event: "status", data: { stage: "retrieving" } });
+    const history = ctx.history ?? (await historyFor(db, meta));
     const retrieval = await retrieveForActor({
       db,
       store: deps.store,
       embedder: deps.embedder,
       actor,
-      question: question.forModel,
+      question: retrievalQuery(question.forModel, history),
       collectionIds: ctx.requested ?? undefined,
       limit: PASSAGES_PER_ANSWER,
     });
@@ -216,7 +218,6 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       promptTokens = 0;
       checked = { text: NOT_COVERED_REPLY, sentences: [{ text: NOT_COVERED_REPLY, citations: [], support: "uncited", supportScore: 1 }], citations: [], removed: [] };
     } else {
-      const history = ctx.history ?? (await historyFor(db, meta));
       const prompt = buildPrompt({
         passages: passages.map((p) => ({ n: p.n, text: p.text, title: p.title, headingPath: p.headingPath, pageStart: p.pageStart })),
         history,

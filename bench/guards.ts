@@ -10,7 +10,10 @@
 //   5. throughput of detectPii and scanInjection over those passages, in MB/s;
 //   6. the output guard on answers quoted from those passages: answers it redacts although every
 //      value came from a cited passage (should be none), a foreign SSN added to each (should always
-//      be caught), and the time per answer, with screening a question.
+//      be caught), and the time per answer, with screening a question;
+//   7. the stream guard on the same answers arriving in small pieces: answers it changes although
+//      every value came from a prompt passage (should be none), a foreign SSN shown at any point
+//      (should be never), and its time per answer.
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -19,6 +22,7 @@ import { listFiles } from "@/cli/ingest";
 import { chunkDocument } from "@/ingest/chunk/chunker";
 import { parseDocument } from "@/ingest/parse";
 import { ParseError } from "@/ingest/types";
+import { createStreamGuard, STREAM_HOLD_CHARS } from "@/lib/chat/stream-guard";
 import { guardAnswerParts, scanQuestion } from "@/lib/privacy/guards";
 import { scanInjection } from "@/lib/privacy/injection";
 import { detectPii, PII_TYPES, type PiiType } from "@/lib/privacy/pii";
@@ -207,6 +211,37 @@ function answerGuardReport(texts: string[]) {
   console.log(`answers redacted although every value was in a cited passage: ${falseRedactions} (${pct(falseRedactions / answers.length).trim()})`);
   console.log(`foreign SSN added to each answer, caught: ${caught}/${answers.length}`);
   console.log(`question screen + answer guard: median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p95 ${ms[Math.floor(ms.length * 0.95)]!.toFixed(2)} ms per answer`);
+  streamGuardReport(answers, question);
+}
+
+/** The same answers streamed through the stream guard in 4-character pieces, as a model's tokens arrive. */
+function streamGuardReport(answers: { text: string; passages: string[] }[], question: string) {
+  const SSN = "536-22-1987";
+  let altered = 0;
+  let leaked = 0;
+  const ms: number[] = [];
+  let chars = 0;
+  for (const a of answers) {
+    const passages = a.passages.map((text, i) => ({ n: i + 1, text }));
+    const stream = (text: string) => {
+      const pieces: string[] = [];
+      const guard = createStreamGuard({ passages, question, maskedQuestionValues: [] }, (t) => pieces.push(t));
+      const t = performance.now();
+      for (let i = 0; i < text.length; i += 4) guard.push(text.slice(i, i + 4));
+      guard.end();
+      ms.push(performance.now() - t);
+      chars += text.length;
+      return pieces.join("");
+    };
+    if (stream(a.text) !== a.text) altered++;
+    if (stream(`${a.text}The member's SSN is ${SSN}. ${a.text}`).includes(SSN.slice(0, 6))) leaked++;
+  }
+  ms.sort((x, y) => x - y);
+  const total = ms.reduce((x, y) => x + y, 0);
+  console.log(`\n== Stream guard on the same answers, in 4-character pieces (${STREAM_HOLD_CHARS}-character window)`);
+  console.log(`answers changed although every value was in a prompt passage: ${altered}/${answers.length}`);
+  console.log(`foreign SSN inside a streamed answer, shown at any point: ${leaked}/${answers.length}`);
+  console.log(`time: median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p95 ${ms[Math.floor(ms.length * 0.95)]!.toFixed(2)} ms per answer; ${(chars / 1e3 / (total / 1e3)).toFixed(0)} k characters/s`);
 }
 
 async function main() {

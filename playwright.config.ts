@@ -56,9 +56,12 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /api-coverage\.spec\.ts/ },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /(api-coverage|zero-egress)\.spec\.ts/ },
+    // A cold production server started from scratch inside a network namespace: run alone, so
+    // its start-up time is not shared with another worker's specs.
+    { name: "zero-egress", testMatch: /zero-egress\.spec\.ts/, dependencies: ["chromium"] },
     // Checks what all the other specs saw, so it runs after them.
-    { name: "api-coverage", testMatch: /api-coverage\.spec\.ts/, dependencies: ["chromium"] },
+    { name: "api-coverage", testMatch: /api-coverage\.spec\.ts/, dependencies: ["chromium", "zero-egress"] },
   ],
   webServer: [
     {

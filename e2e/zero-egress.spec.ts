@@ -11,7 +11,7 @@ import { recordSeen } from "./support/api";
 // e2e/support/zero-egress-run.ts; this spec checks that it can run and reads its report.
 
 // A cold production server, USE-lite's first load and one ingestion on two cores, in one test.
-test.setTimeout(120_000);
+test.setTimeout(210_000);
 
 function requirement(): string | null {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) {
@@ -36,7 +36,7 @@ test("start-up, ingestion and a cited answer work with no network, and nothing t
     cwd: process.cwd(),
     encoding: "utf8",
     env: { ...process.env, ZE_REPORT: reportPath },
-    timeout: 110_000,
+    timeout: 200_000,
   });
   expect(fs.existsSync(reportPath), `The offline run wrote no report. Its output:\n${run.stdout}\n${run.stderr}`).toBe(true);
   const report = JSON.parse(fs.readFileSync(reportPath, "utf8")) as {

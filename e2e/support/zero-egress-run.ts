@@ -133,7 +133,8 @@ function startServer(useStrace: boolean): ChildProcess {
       DATABASE_URL: "",
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
-      LOG_LEVEL: "warn",
+      // Info, so that a slow or stuck start-up shows in the report how far it got.
+      LOG_LEVEL: "info",
     },
   });
 }
@@ -145,20 +146,26 @@ async function http(method: string, url: string, init: { headers?: Record<string
   return { res, text, json: () => JSON.parse(text) as Record<string, unknown> };
 }
 
+/** A cold start (PGlite's first initdb, migrations, argon2 for the first admin) takes 5–10 s here; this allows for a loaded machine. */
+const HEALTH_WAIT_MS = 150_000;
+
 async function waitForHealth(server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + HEALTH_WAIT_MS;
   let last = "no answer yet";
   while (Date.now() < deadline) {
     if (server.exitCode !== null) fail(`The server exited with code ${server.exitCode} while starting.`);
     const r = await fetch(`${base}/api/health`).then(
       (res) => `HTTP ${res.status}`,
-      (err: Error) => `${err.message} (${String((err.cause as { code?: string } | undefined)?.code)})`,
+      (err: Error) => {
+        const cause = err.cause as { code?: string; message?: string } | undefined;
+        return `${err.message} (${cause?.code ?? cause?.message ?? "no cause given"})`;
+      },
     );
     if (r === "HTTP 200") return;
     last = r;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  fail(`The server did not answer /api/health within 90 s (last: ${last}).`);
+  fail(`The server did not answer /api/health within ${HEALTH_WAIT_MS / 1000} s (last: ${last}).`);
 }
 
 /** Auth.js's credentials flow over plain HTTP, then an API key for the rest. */

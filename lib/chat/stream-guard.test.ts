@@ -81,6 +81,21 @@ describe("the stream guard", () => {
     }
   });
 
+  it("masks a later repeat of a masked value that lacks the cue that found it, however far on", () => {
+    const text = `The form gives DOB: 12/03/1981 for the patient. ${FILLER.repeat(10)}Check 12/03/1981 against the wristband. ${FILLER}`;
+    const { out } = feed(text, [5]);
+    expect(out).toContain("The form gives DOB: [DOB] for the patient.");
+    expect(out).toContain("Check [DOB] against the wristband.");
+    expect(out).not.toContain("1981");
+  });
+
+  it("streams text without spaces too, rather than holding it all to the end", () => {
+    const text = "手指衛生は患者に触れる前と後に行う。".repeat(30);
+    const { out, snapshots } = feed(text, [3]);
+    expect(out).toBe(text);
+    expect(snapshots[Math.floor(snapshots.length / 2)]!.length).toBeGreaterThan(0);
+  });
+
   it("releases everything, guarded, when the model stops early", () => {
     const { out } = feed("Short answer: 536-22-1987", [2]);
     expect(out).toBe("Short answer: [SSN]");

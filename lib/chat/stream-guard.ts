@@ -18,6 +18,11 @@ import { MARKER, rewriteMarkers } from "@/lib/rag/cite";
 export const STREAM_HOLD_CHARS = 96;
 /** Released in steps of at least this many characters, so detection does not run for every token. */
 const STEP_CHARS = 24;
+/**
+ * Each step runs detection from this far before the text still held: enough for any cue before a
+ * value ("date of birth:", "SSN"), and it keeps a long answer's cost linear rather than quadratic.
+ */
+const CONTEXT_CHARS = 512;
 
 export interface StreamGuardInput {
   /** Every passage given to the model, by its number in the prompt. */
@@ -43,20 +48,32 @@ export function createStreamGuard(input: StreamGuardInput, emit: (text: string) 
   const hold = input.hold ?? STREAM_HOLD_CHARS;
   let raw = "";
   let released = 0;
+  /** Every value masked so far: a later repeat without the cue that found it is masked too. */
+  const found = new Map<string, PiiFinding>();
 
   const release = (final: boolean) => {
     let cut = raw.length;
     if (!final) {
-      cut = raw.length - hold;
-      if (cut - released < STEP_CHARS) return;
-      // Never inside a word: the cut goes after the last whitespace before it.
+      const target = raw.length - hold;
+      if (target - released < STEP_CHARS) return;
+      // Never inside a word: the cut goes after the last whitespace before it. Text without
+      // spaces (Chinese, Japanese, a long URL) is cut where it is once a whole window has built up.
+      cut = target;
       while (cut > released && !/\s/.test(raw[cut - 1]!)) cut--;
+      if (cut === released && target - released >= hold) cut = target;
     }
     if (cut <= released) return;
-    const masked = detectPii(raw, input.detect).filter((f) => classify(f) !== null);
+    // The window starts after a whitespace, so it does not begin with half a value.
+    let from = Math.max(0, released - CONTEXT_CHARS);
+    if (from > 0) from = Math.min(released, from + raw.slice(from).search(/\s|$/) + 1);
+    const window = raw.slice(from);
+    const masked = detectPii(window, input.detect)
+      .filter((f) => classify(f) !== null)
+      .map((f) => ({ ...f, start: f.start + from, end: f.end + from }));
     if (!final) {
       // Nor inside a value to mask or a citation marker; moving the cut back can land in another span, so repeat.
-      const spans: { start: number; end: number }[] = [...masked, ...Array.from(raw.matchAll(MARKER), (m) => ({ start: m.index, end: m.index + m[0].length }))];
+      const markers = Array.from(window.matchAll(MARKER), (m) => ({ start: m.index + from, end: m.index + from + m[0].length }));
+      const spans: { start: number; end: number }[] = [...masked, ...markers];
       for (let moved = true; moved; ) {
         moved = false;
         for (const s of spans) {
@@ -69,10 +86,10 @@ export function createStreamGuard(input: StreamGuardInput, emit: (text: string) 
       if (cut <= released) return;
     }
     // A value found only now that began before `released` (its start already shown) has the rest masked.
-    const inSegment = masked
-      .filter((f) => f.end > released && f.start < cut)
-      .map((f) => ({ ...f, start: Math.max(f.start, released) - released, end: Math.min(f.end, cut) - released }));
-    const segment = maskRepeats(maskPii(raw.slice(released, cut), inSegment), masked);
+    const shown = masked.filter((f) => f.end > released && f.start < cut);
+    for (const f of shown) found.set(`${f.type}:${f.text}`, f);
+    const inSegment = shown.map((f) => ({ ...f, start: Math.max(f.start, released) - released, end: Math.min(f.end, cut) - released }));
+    const segment = maskRepeats(maskPii(raw.slice(released, cut), inSegment), [...found.values()]);
     released = cut;
     const out = rewriteMarkers(segment, (n) => known.has(n));
     if (out) emit(out);

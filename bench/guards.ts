@@ -26,6 +26,7 @@ import { createStreamGuard, STREAM_HOLD_CHARS } from "@/lib/chat/stream-guard";
 import { guardAnswerParts, scanQuestion } from "@/lib/privacy/guards";
 import { scanInjection } from "@/lib/privacy/injection";
 import { detectPii, PII_TYPES, type PiiType } from "@/lib/privacy/pii";
+import { rewriteMarkers } from "@/lib/rag/cite";
 import { detectNames } from "@/lib/privacy/pii/names";
 import { emptyCounts, loadInjectionItems, loadPiiItems, precision, recall, scorePii, type Counts, type Split } from "./guards/eval-data";
 
@@ -218,6 +219,7 @@ function answerGuardReport(texts: string[]) {
 function streamGuardReport(answers: { text: string; passages: string[] }[], question: string) {
   const SSN = "536-22-1987";
   let altered = 0;
+  let withFootnotes = 0;
   let leaked = 0;
   const ms: number[] = [];
   let chars = 0;
@@ -233,13 +235,21 @@ function streamGuardReport(answers: { text: string; passages: string[] }[], ques
       chars += text.length;
       return pieces.join("");
     };
-    if (stream(a.text) !== a.text) altered++;
+    const streamed = stream(a.text);
+    // Footnote numbers in the quoted text ("[51]") cite no prompt passage: the citation check
+    // removes them from the final answer, and the stream guard already does.
+    const expected = rewriteMarkers(a.text, (n) => n >= 1 && n <= passages.length);
+    if (expected !== a.text) withFootnotes++;
+    if (streamed !== expected) {
+      altered++;
+      if (values.errors) console.log(`  changed: ${JSON.stringify(a.text)}\n       to: ${JSON.stringify(streamed)}`);
+    }
     if (stream(`${a.text}The member's SSN is ${SSN}. ${a.text}`).includes(SSN.slice(0, 6))) leaked++;
   }
   ms.sort((x, y) => x - y);
   const total = ms.reduce((x, y) => x + y, 0);
   console.log(`\n== Stream guard on the same answers, in 4-character pieces (${STREAM_HOLD_CHARS}-character window)`);
-  console.log(`answers changed although every value was in a prompt passage: ${altered}/${answers.length}`);
+  console.log(`answers changed although every value was in a prompt passage: ${altered}/${answers.length} (besides ${withFootnotes} losing footnote markers that cite no prompt passage, as the final check does)`);
   console.log(`foreign SSN inside a streamed answer, shown at any point: ${leaked}/${answers.length}`);
   console.log(`time: median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p95 ${ms[Math.floor(ms.length * 0.95)]!.toFixed(2)} ms per answer; ${(chars / 1e3 / (total / 1e3)).toFixed(0)} k characters/s`);
 }

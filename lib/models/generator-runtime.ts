@@ -78,7 +78,11 @@ export async function closeGenerator(): Promise<void> {
   const pending = holder[GENERATOR];
   delete holder[GENERATOR];
   if (!pending) return;
-  const generator = await pending.catch(() => null);
+  const generator = await pending.catch((err: unknown) => {
+    // A generator that failed to load holds nothing to close; its error already reached the caller of getGenerator.
+    log.debug("closing a generator that never loaded", { err });
+    return null;
+  });
   await generator?.close();
 }
 

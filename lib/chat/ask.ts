@@ -1,13 +1,6 @@
 import "server-only";
 import type { Database } from "@/db/client";
-import {
-  completeMessage,
-  getConversationForUser,
-  insertConversation,
-  insertMessage,
-  listHistoryTurns,
-  touchConversation,
-} from "@/db/queries/conversations";
+import { getConversationForUser } from "@/db/queries/conversations";
 import { resolveReadScope } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/actor";
 import { AppError, toAppError } from "@/lib/errors";
@@ -15,11 +8,9 @@ import { log } from "@/lib/log";
 import { recordAnswer, recordGeneration, recordRetrieval } from "@/lib/metrics/record";
 import type { Embedder } from "@/lib/models/embedder";
 import { isQueueFullError, type ChatTurn, type GenerationResult, type GenerationTicket, type Generator } from "@/lib/models/generator";
-import { appendAudit } from "@/lib/audit";
 import { detectOptionsFromEnv, questionPolicyFromEnv } from "@/lib/privacy/config";
 import type { DetectPiiOptions } from "@/lib/privacy/pii";
 import type { QuestionPolicy } from "@/lib/privacy/question-policy";
-import { flagAnswer } from "@/lib/review/flag";
 import { checkAnswer, type CheckedAnswer } from "@/lib/rag/cite";
 import { basePromptTokens, buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prompt";
 import { retrievalQuery } from "@/lib/rag/follow-up";
@@ -28,14 +19,15 @@ import type { ChunkStore } from "@/lib/vector/store";
 import { confirmPassages } from "./confirm";
 import { asUnavailable } from "./unavailable";
 import { guardCheckedAnswer, guardFlags, guardSummary, injectionRefusal, screenQuestion, type ScreenedQuestion } from "./guard";
-import { questionAnsweredEvent, questionFailedEvent, recordRefusal } from "./record";
+import { exchangeHistory, failExchange, finishExchange, openExchange } from "./exchange";
+import { recordRefusal } from "./record";
 import { createStreamGuard } from "./stream-guard";
 import type { AnswerModel, ChatEvent, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
 
 // One question, end to end: screen it (lib/chat/guard.ts), check who may ask what, hold a place in
 // the generator's queue, retrieve only what the asker may read, prompt, generate (streamed), check
-// the citations, guard the answer, store it and record it, sending it for review when a guard or
-// the asker flags it. Split in two so that everything that can refuse the request (a conversation
+// the citations, guard the answer, store it and record it (lib/chat/exchange.ts), sending it for
+// review when a guard or the asker flags it. Split in two so that everything that can refuse the request (a conversation
 // that is not yours, a collection you cannot read, a full queue) does so before the response
 // starts streaming and can still answer with the right HTTP status.
 
@@ -68,7 +60,6 @@ export interface PreparedAnswer {
 
 /** Passages handed to the prompt. More cost context and rarely add an answer. */
 export const PASSAGES_PER_ANSWER = 8;
-const TITLE_LENGTH = 80;
 
 export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput): Promise<PreparedAnswer> {
   const typed = input.message.trim();
@@ -176,11 +167,11 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
   let meta: ChatMeta | null = null;
   let retrievedSoFar: RetrievedRef[] = [];
   try {
-    meta = await startExchange(ctx);
+    meta = await openExchange(db, { actor, question, conversationId: ctx.conversationId, collectionIds: ctx.requested ?? [], collections: ctx.collections });
     emit({ event: "meta", data: meta });
 
     emit({ event: "status", data: { stage: "retrieving" } });
-    const history = ctx.history ?? (await historyFor(db, meta));
+    const history = ctx.history ?? (await exchangeHistory(db, meta));
     const retrieval = await retrieveForActor({
       db,
       store: deps.store,
@@ -274,29 +265,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       timings,
       guard: guardSummary(question, guarded.redacted, flags),
     };
-    const exchange = { actor, meta, question, retrieved, model };
-    // The answer, its record and its place in the review queue commit together: an answer that
-    // cannot be recorded is not given.
-    await db.transaction(async (tx) => {
-      await completeMessage(tx, {
-        id: meta!.messageId,
-        content: final.answer,
-        status: final.status,
-        citations: final.citations,
-        sentences: final.sentences,
-        retrieved,
-        model,
-        finishReason: final.finishReason,
-        notCovered: final.notCovered,
-      });
-      await flagAnswer(tx, {
-        messageId: meta!.messageId,
-        conversationId: meta!.conversationId,
-        asker: { id: actor.id, email: actor.email },
-        flags: flags.map((f) => ({ source: "guard", reason: f.reason, details: f.details })),
-      });
-      await appendAudit(tx, questionAnsweredEvent({ ...exchange, promptSha256, final }));
-    });
+    await finishExchange(db, { actor, meta, question, retrieved, model, final, flags, promptSha256 });
     emit({ event: "final", data: final });
     recordAnswer(final.status === "stopped" ? "stopped" : final.notCovered ? "not_covered" : "complete");
     return final;
@@ -306,64 +275,10 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
     const appError = toAppError(asUnavailable(err));
     if (!appError.expose) log.error("answer failed", { code: appError.code, err: appError.cause ?? appError });
     if (meta) {
-      const failedMeta = meta;
-      const reason = appError.expose ? appError.message : "internal error";
-      await db
-        .transaction(async (tx) => {
-          await completeMessage(tx, {
-            id: failedMeta.messageId,
-            content: "",
-            status: "failed",
-            citations: [],
-            sentences: [],
-            retrieved: retrievedSoFar,
-            model: null,
-            finishReason: "error",
-            notCovered: false,
-            error: reason,
-          });
-          await appendAudit(tx, questionFailedEvent({ actor, meta: failedMeta, question, retrieved: retrievedSoFar, model: { ...deps.generator.identity(), embedderId: deps.embedder.id }, error: reason }));
-        })
-        .catch((e: unknown) => log.error("could not record the failed answer", { err: e }));
+      const model = { ...deps.generator.identity(), embedderId: deps.embedder.id };
+      await failExchange(db, { actor, meta, question, retrieved: retrievedSoFar, model, error: appError.expose ? appError.message : "internal error" });
     }
     emit({ event: "error", data: appError.toJSON().error });
     return null;
   }
-}
-
-async function startExchange(ctx: AnswerContext): Promise<ChatMeta> {
-  const { deps, actor, question } = ctx;
-  const collectionIds = ctx.requested ?? [];
-  return deps.db.transaction(async (tx) => {
-    let conversationId = ctx.conversationId;
-    let title: string;
-    if (conversationId) {
-      // Checked in prepareAnswer; checked again here because it may have been deleted since.
-      const existing = await getConversationForUser(tx, { id: conversationId, userId: actor.id });
-      if (!existing) throw new AppError("not_found", "No conversation with this id.");
-      title = existing.title;
-      await touchConversation(tx, { id: conversationId, collectionIds });
-    } else {
-      const stored = question.stored;
-      title = stored.length > TITLE_LENGTH ? `${stored.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : stored;
-      conversationId = (await insertConversation(tx, { userId: actor.id, title, collectionIds })).id;
-    }
-    const q = await insertMessage(tx, { conversationId, role: "user", content: question.stored, collectionIds });
-    const a = await insertMessage(tx, { conversationId, role: "assistant", content: "", status: "streaming", replyTo: q.id, collectionIds });
-    return { conversationId, questionId: q.id, messageId: a.id, title, question: question.stored, collections: ctx.collections };
-  });
-}
-
-/** Earlier finished exchanges of this conversation (not the question being answered now). */
-async function historyFor(db: Database, meta: ChatMeta): Promise<ChatTurn[]> {
-  const rows = await listHistoryTurns(db, { conversationId: meta.conversationId });
-  const answered = new Map(rows.filter((r) => r.role === "assistant" && r.status === "complete" && !r.redactedAt).map((r) => [r.replyTo, r]));
-  const turns: ChatTurn[] = [];
-  for (const r of rows) {
-    if (r.role !== "user" || r.id === meta.questionId || r.redactedAt) continue;
-    const reply = answered.get(r.id);
-    if (!reply || !reply.content) continue;
-    turns.push({ role: "user", content: r.content }, { role: "assistant", content: reply.content });
-  }
-  return turns;
 }

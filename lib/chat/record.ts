@@ -13,7 +13,8 @@ import type { AnswerModel, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
 // personal data found and any injection findings; an answer also records what the output guard
 // redacted and why it went to the review queue (docs/adr/0010-question-and-answer-guards-and-review.md).
 
-interface Exchange {
+/** Who asked what, with what was retrieved and which model answered: what every question record starts from. */
+export interface Exchange {
   actor: Actor;
   meta: ChatMeta;
   question: ScreenedQuestion;

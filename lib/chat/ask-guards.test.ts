@@ -15,10 +15,11 @@ import { actorFromUserId, type Actor } from "@/lib/auth/actor";
 import { acceptUpload } from "@/lib/documents/upload";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { createExtractiveGenerator } from "@/lib/models/extractive-generator";
-import type { GenerationRequest, Generator } from "@/lib/models/generator";
+import type { Generator } from "@/lib/models/generator";
 import { DEFAULT_QUESTION_POLICY, type QuestionPolicy } from "@/lib/privacy/question-policy";
 import { reviewItemDetail } from "@/lib/review/queue";
 import { createTestDatabase } from "@/lib/testing/db";
+import { recordingGenerator } from "@/lib/testing/recording-generator";
 import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { prepareAnswer, type AskDeps } from "./ask";
@@ -39,29 +40,9 @@ let store: ChunkStore;
 let nurse: Actor;
 let dischargeDoc: string;
 
-/** The real extractive generator, recording what each run was given. */
-function recording(inner: Generator = createExtractiveGenerator({ parallel: 2, maxQueue: 4 }), alter?: (text: string) => string) {
-  const requests: GenerationRequest[] = [];
-  const generator: Generator = {
-    ...inner,
-    reserve() {
-      const ticket = inner.reserve();
-      return {
-        run: async (req) => {
-          requests.push(req);
-          const result = await ticket.run(req);
-          if (!alter) return result;
-          // Fault injection: a model that writes personal data its passages do not hold. No
-          // model that runs here can be made to do that on demand; everything around it is real.
-          const extra = alter(result.text).slice(result.text.length);
-          req.onToken?.(extra);
-          return { ...result, text: result.text + extra };
-        },
-        release: () => ticket.release(),
-      };
-    },
-  };
-  return { generator, requests };
+/** The real extractive generator, recording what each run was given; `alter` as in recordingGenerator. */
+function recording(alter?: (text: string) => string) {
+  return recordingGenerator(createExtractiveGenerator({ parallel: 2, maxQueue: 4 }), alter);
 }
 
 function deps(generator: Generator, question: Partial<QuestionPolicy> = {}): AskDeps {
@@ -206,7 +187,7 @@ describe("prompt injection in a question", () => {
 
 describe("the output guard", () => {
   it("redacts personal data no cited passage holds from the final, stored and recorded answer, and flags it", async () => {
-    const { generator } = recording(undefined, (text) => `${text}\nThe patient's SSN is ${SSN} [1].`);
+    const { generator } = recording((text) => `${text}\nThe patient's SSN is ${SSN} [1].`);
     const { final, streamed } = await run(deps(generator), "When is the discharge letter sent?");
     // Not even the streamed tokens carry it: they were guarded against the passages in the prompt.
     expect(streamed).not.toContain(SSN);
@@ -232,7 +213,7 @@ describe("the output guard", () => {
   });
 
   it("lets through personal data the cited passage holds", async () => {
-    const { generator } = recording(undefined, (text) => `${text}\nThe letter goes to the family doctor [1].`);
+    const { generator } = recording((text) => `${text}\nThe letter goes to the family doctor [1].`);
     const { final } = await run(deps(generator), "When is the discharge letter sent?");
     expect(final.guard.redacted).toEqual({});
     expect(await getReviewItemByMessage(h.db, { messageId: final.messageId })).toBeNull();

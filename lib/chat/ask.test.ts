@@ -18,10 +18,10 @@ import { acceptUpload } from "@/lib/documents/upload";
 import { AppError } from "@/lib/errors";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { createExtractiveGenerator } from "@/lib/models/extractive-generator";
-import type { GenerationRequest, Generator } from "@/lib/models/generator";
 import { loadLlamaGenerator } from "@/lib/models/llama-generator";
 import { NOT_COVERED_REPLY } from "@/lib/rag/prompt";
 import { createTestDatabase } from "@/lib/testing/db";
+import { recordingGenerator } from "@/lib/testing/recording-generator";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { prepareAnswer, type AskDeps } from "./ask";
 import type { ChatEvent, FinalAnswer } from "./types";
@@ -46,31 +46,6 @@ let financeId: string;
 let handDoc: string;
 let drugsDoc: string;
 let nurseGrant: string;
-
-/** A spy around a real generator: records what each run was given. */
-function recording(inner: Generator) {
-  const requests: GenerationRequest[] = [];
-  const generator: Generator = {
-    ...inner,
-    kind: inner.kind,
-    identity: () => inner.identity(),
-    promptBudget: () => inner.promptBudget(),
-    countTokens: (t) => inner.countTokens(t),
-    status: () => inner.status(),
-    close: () => inner.close(),
-    reserve() {
-      const ticket = inner.reserve();
-      return {
-        run: (req) => {
-          requests.push(req);
-          return ticket.run(req);
-        },
-        release: () => ticket.release(),
-      };
-    },
-  };
-  return { generator, requests };
-}
 
 async function ingest(collectionId: string, fileName: string, text: string) {
   const upload = await acceptUpload(h.db, { dataDir, maxUploadBytes: 10e6 }, { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null });
@@ -133,7 +108,7 @@ afterAll(async () => {
 
 describe("asking with the extractive generator", () => {
   it("streams a cited answer from the readable document and stores it", async () => {
-    const { generator, requests } = recording(createExtractiveGenerator({ parallel: 2, maxQueue: 2 }));
+    const { generator, requests } = recordingGenerator(createExtractiveGenerator({ parallel: 2, maxQueue: 2 }));
     const { events, final } = await run({ db: h.db, store, embedder, generator }, nurse, { message: "When must staff perform hand hygiene?" });
     expect(events[0]!.event).toBe("meta");
     expect(events.filter((e) => e.event === "token").length).toBeGreaterThan(3);
@@ -156,7 +131,7 @@ describe("asking with the extractive generator", () => {
   });
 
   it("never puts a restricted document or another collection into the prompt, the stream or the stored answer", async () => {
-    const { generator, requests } = recording(createExtractiveGenerator({ parallel: 2, maxQueue: 2 }));
+    const { generator, requests } = recordingGenerator(createExtractiveGenerator({ parallel: 2, maxQueue: 2 }));
     const deps = { db: h.db, store, embedder, generator };
     for (const message of [`What is the keypad combination for the controlled drugs cabinet ${SECRET}?`, `What is the cardiology budget for 2027? ${FINANCE}`]) {
       const { events, final } = await run(deps, nurse, { message });
@@ -178,7 +153,7 @@ describe("asking with the extractive generator", () => {
   });
 
   it("answers 'not covered' without calling the generator when nothing relevant is readable", async () => {
-    const { generator, requests } = recording(createExtractiveGenerator({ parallel: 1, maxQueue: 0 }));
+    const { generator, requests } = recordingGenerator(createExtractiveGenerator({ parallel: 1, maxQueue: 0 }));
     const { final, events } = await run({ db: h.db, store, embedder, generator }, nurse, { message: "Who won the football world cup in 1998?" });
     expect(final).toMatchObject({ notCovered: true, answer: NOT_COVERED_REPLY, citations: [] });
     expect(events.filter((e) => e.event === "token").map((e) => (e.data as { text: string }).text).join("")).toBe(NOT_COVERED_REPLY);
@@ -214,7 +189,7 @@ describe("asking with the extractive generator", () => {
 
   it("drops hits that Postgres no longer backs, such as a document deleted before the index caught up", async () => {
     const doc = await ingest(wardId, "gloves.md", "# Gloves\n\nNitrile gloves are changed between every patient contact on the ward.\n");
-    const { generator } = recording(createExtractiveGenerator({ parallel: 1, maxQueue: 1 }));
+    const { generator } = recordingGenerator(createExtractiveGenerator({ parallel: 1, maxQueue: 1 }));
     const deps = { db: h.db, store, embedder, generator };
     const before = await run(deps, nurse, { message: "When are nitrile gloves changed?" });
     expect(before.final!.citations.map((c) => c.documentId)).toContain(doc);
@@ -227,7 +202,7 @@ describe("asking with the extractive generator", () => {
   });
 
   it("passes earlier turns of the conversation as history", async () => {
-    const { generator, requests } = recording(createExtractiveGenerator({ parallel: 1, maxQueue: 1 }));
+    const { generator, requests } = recordingGenerator(createExtractiveGenerator({ parallel: 1, maxQueue: 1 }));
     const deps = { db: h.db, store, embedder, generator };
     const first = await run(deps, nurse, { message: "When must staff perform hand hygiene?" });
     await run(deps, nurse, { message: "How long should the hand rub take?", conversationId: first.final!.conversationId });
@@ -352,15 +327,5 @@ describe("asking with node-llama-cpp (stories260K fixture)", () => {
     const stored = await listMessages(h.db, { conversationId: final!.conversationId, userId: nurse.id });
     expect(stored[1]!.status).toBe("stopped");
     expect(llama.status()).toMatchObject({ active: 0, queued: 0 });
-  });
-});
-
-describe("a search index built by another embedding model", () => {
-  it("is reported as unavailable with what to run, not as an internal error", async () => {
-    const { asUnavailable } = await import("./unavailable");
-    const { EmbedderMismatchError } = await import("@/lib/vector/store");
-    const err = asUnavailable(new EmbedderMismatchError({ embedderId: "gguf:old", dim: 384 }, { embedderId: "use-lite", dim: 512 })) as AppError;
-    expect(err.status).toBe(503);
-    expect(err.toJSON().error.message).toMatch(/npm run cli -- reindex/);
   });
 });

@@ -1,48 +1,27 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateDatabase, openDatabase, type DatabaseHandle } from "@/db/client";
-import { createTestDatabase } from "@/lib/testing/db";
+import { describe, expect, it } from "vitest";
+import { migrateDatabase, openDatabase } from "@/db/client";
+import { cliSandbox } from "@/lib/testing/cli";
 
 // The audit commands as an operator runs them, in a child process: against Postgres when
 // TEST_DATABASE_URL is set, else an embedded database no server holds.
 
-let dataDir: string;
-let pgHandle: (DatabaseHandle & { url?: string }) | undefined;
-
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-audit-cli-"));
-  if (process.env.TEST_DATABASE_URL) pgHandle = await createTestDatabase();
-});
-afterAll(async () => {
-  await pgHandle?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-function cli(args: string[], input = "") {
-  const r = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "cli/main.ts", ...args], {
-    input,
-    encoding: "utf8",
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: pgHandle?.url ?? "", AUDIT_SIGNING_KEY: "", RETENTION_DAYS: "" },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sandbox = cliSandbox({ prefix: "kq-audit-cli-", env: { AUDIT_SIGNING_KEY: "", RETENTION_DAYS: "" }, timeoutMs: 120_000 });
+const { cli } = sandbox;
 
 /** Alters a row as a superuser with the guard triggers switched off. */
 async function tamper(statement: ReturnType<typeof sql>) {
-  const handle = pgHandle ?? (await openDatabase({ dataDir, owner: "cli" }));
+  const handle = sandbox.pgHandle ?? (await openDatabase({ dataDir: sandbox.dataDir, owner: "cli" }));
   try {
-    if (!pgHandle) await migrateDatabase(handle);
+    if (!sandbox.pgHandle) await migrateDatabase(handle);
     await handle.db.transaction(async (tx) => {
       await tx.execute(sql`set local session_replication_role = replica`);
       await tx.execute(statement);
     });
   } finally {
-    if (!pgHandle) await handle.close();
+    if (!sandbox.pgHandle) await handle.close();
   }
 }
 
@@ -57,14 +36,14 @@ describe("audit commands", () => {
     expect(ok.stdout).toMatch(/Events checked: 2\n/);
     expect(ok.stdout).toMatch(/The chain is intact\./);
 
-    const file = path.join(dataDir, "trail.jsonl");
+    const file = path.join(sandbox.dataDir, "trail.jsonl");
     const exp = cli(["audit", "export", "--format", "jsonl", "--type", "user", "--type", "retention", "--out", file]);
     expect(exp.stderr).toBe("");
     expect(exp.stdout).toMatch(/ 2 events, 1–2\), signed by sha256:[0-9a-f]{64}\./);
     // Not overwritten.
     expect(cli(["audit", "export", "--format", "jsonl", "--out", file]).stderr).toMatch(/already exists/);
 
-    const pem = path.join(dataDir, "key.pem");
+    const pem = path.join(sandbox.dataDir, "key.pem");
     const pk = cli(["audit", "public-key"]);
     fs.writeFileSync(pem, pk.stdout.split("Fingerprint:")[0]!);
     const check = cli(["audit", "verify-export", file, "--public-key", pem]);
@@ -72,16 +51,16 @@ describe("audit commands", () => {
     expect(check.stdout).toMatch(/^VALID: /);
     expect(check.stdout).toMatch(/\(the key given\)/);
 
-    const altered = path.join(dataDir, "altered.jsonl");
+    const altered = path.join(sandbox.dataDir, "altered.jsonl");
     fs.writeFileSync(altered, fs.readFileSync(file, "utf8").replace("Case 2026-4", "Case 2026-5"));
     const bad = cli(["audit", "verify-export", altered]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^INVALID: /);
     expect(bad.stdout).toMatch(/does not match the digest in its manifest/);
 
-    expect(cli(["audit", "export", "--format", "xml", "--out", path.join(dataDir, "x")]).stderr.trim()).toBe("error: format: --format must be csv or jsonl.");
-    expect(cli(["audit", "export", "--format", "csv", "--from", "soon", "--out", path.join(dataDir, "y")]).stderr).toMatch(/from must be a date/);
-    expect(fs.existsSync(path.join(dataDir, "y.partial"))).toBe(false);
+    expect(cli(["audit", "export", "--format", "xml", "--out", path.join(sandbox.dataDir, "x")]).stderr.trim()).toBe("error: format: --format must be csv or jsonl.");
+    expect(cli(["audit", "export", "--format", "csv", "--from", "soon", "--out", path.join(sandbox.dataDir, "y")]).stderr).toMatch(/from must be a date/);
+    expect(fs.existsSync(path.join(sandbox.dataDir, "y.partial"))).toBe(false);
 
     await tamper(sql`update audit_events set actor_email = 'someone-else@example.org' where seq = 2`);
     const broken = cli(["audit", "verify"]);

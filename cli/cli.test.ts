@@ -1,36 +1,12 @@
-import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/lib/testing/db";
-import type { DatabaseHandle } from "@/db/client";
+import { describe, expect, it } from "vitest";
 import { listUsers } from "@/db/queries/users";
+import { cliSandbox } from "@/lib/testing/cli";
 
 // The CLI as an operator runs it: a real child process, with its exit code and output. Against
 // the Postgres server when TEST_DATABASE_URL is set, else an embedded database no server holds.
 
-let dataDir: string;
-let pgHandle: (DatabaseHandle & { url?: string }) | undefined;
-
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-cli-"));
-  if (process.env.TEST_DATABASE_URL) pgHandle = await createTestDatabase();
-});
-afterAll(async () => {
-  await pgHandle?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-function cli(args: string[], input = "") {
-  const r = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "cli/main.ts", ...args], {
-    input,
-    encoding: "utf8",
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: pgHandle?.url ?? "" },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sandbox = cliSandbox({ prefix: "kq-cli-" });
+const { cli } = sandbox;
 
 describe("cli", () => {
   it("adds users with several roles, reading the password from stdin", () => {
@@ -84,9 +60,9 @@ describe("cli", () => {
     expect(cli(["user", "disable", "--email", "temp@example.org"]).code).toBe(0);
     const table = cli(["user", "list"]).stdout;
     expect(table).toMatch(/^temp@example\.org\s+Temp\s+employee\s+disabled\s+never$/m);
-    if (pgHandle) {
+    if (sandbox.pgHandle) {
       // What the CLI wrote is what the server reads.
-      expect((await listUsers(pgHandle.db)).find((u) => u.email === "temp@example.org")?.disabled).toBe(true);
+      expect((await listUsers(sandbox.pgHandle.db)).find((u) => u.email === "temp@example.org")?.disabled).toBe(true);
     }
   });
 });

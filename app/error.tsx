@@ -5,7 +5,8 @@ import { buttonClass, h1Class, linkClass } from "@/components/ui/styles";
 
 // The message and stack stay on the server; the digest lets an operator find the log line.
 export default function ErrorPage({ error, retry }: { error: unknown; retry: () => void }) {
-  const digest = error instanceof Error && "digest" in error && typeof error.digest === "string" ? error.digest : undefined;
+  const digest =
+    error instanceof Error && "digest" in error && typeof error.digest === "string" ? error.digest : undefined;
   return (
     <div className="space-y-4" data-testid="error-page">
       <h1 className={h1Class}>Something went wrong</h1>

@@ -13,7 +13,9 @@ import { appendAudit, appendAuditBatch } from "@/lib/audit/log";
 import type { AuditEventInput } from "@/lib/audit/types";
 import { verifyChain } from "@/lib/audit/verify";
 
-const { values } = parseArgs({ options: { events: { type: "string", default: "1000000" }, appends: { type: "string", default: "2000" } } });
+const { values } = parseArgs({
+  options: { events: { type: "string", default: "1000000" }, appends: { type: "string", default: "2000" } },
+});
 const total = Number(values.events);
 const appends = Number(values.appends);
 const seconds = (t: number) => (performance.now() - t) / 1000;
@@ -21,7 +23,11 @@ const fmt = (n: number, d = 1) => n.toLocaleString("en-US", { maximumFractionDig
 
 const users = Array.from({ length: 200 }, (_, i) => ({ id: randomUUID(), email: `staff${i}@hospital.example` }));
 const collections = Array.from({ length: 12 }, (_, i) => ({ id: randomUUID(), name: `Collection ${i}` }));
-const documents = Array.from({ length: 400 }, (_, i) => ({ documentId: randomUUID(), versionId: randomUUID(), title: `Protocol ${i}` }));
+const documents = Array.from({ length: 400 }, (_, i) => ({
+  documentId: randomUUID(),
+  versionId: randomUUID(),
+  title: `Protocol ${i}`,
+}));
 
 /** A realistic mix: one in five events is an answered question with five passages, the rest admin and sign-in events. */
 function event(i: number): AuditEventInput {
@@ -32,20 +38,56 @@ function event(i: number): AuditEventInput {
       versionSha256: "ab".repeat(32),
       text: `Step ${k + 1}: wash hands for 40 seconds and record the check in the ward log before entering room ${i % 97}.`,
     }));
-    return questionAnsweredEvent({ asker: u, question: `Question ${i}: what is the procedure for isolation room ${i % 97}?`, collections: collections.slice(0, 3 + (i % 4)), passages, cited: 3 });
+    return questionAnsweredEvent({
+      asker: u,
+      question: `Question ${i}: what is the procedure for isolation room ${i % 97}?`,
+      collections: collections.slice(0, 3 + (i % 4)),
+      passages,
+      cited: 3,
+    });
   }
-  if (i % 5 === 1) return { type: "auth.sign_in", actorId: u.id, actorEmail: u.email, payload: { method: "credentials" } };
-  if (i % 5 === 2) return { type: "auth.sign_in_failed", actorId: null, actorEmail: u.email, payload: { method: "credentials", email: u.email, reason: "wrong_password" } };
+  if (i % 5 === 1)
+    return { type: "auth.sign_in", actorId: u.id, actorEmail: u.email, payload: { method: "credentials" } };
+  if (i % 5 === 2)
+    return {
+      type: "auth.sign_in_failed",
+      actorId: null,
+      actorEmail: u.email,
+      payload: { method: "credentials", email: u.email, reason: "wrong_password" },
+    };
   if (i % 5 === 3) {
     const c = collections[i % collections.length]!;
-    return { type: "document.uploaded", actorId: u.id, actorEmail: u.email, subject: { collectionId: c.id, documentId: documents[i % documents.length]!.documentId }, payload: { via: "session", name: `file-${i}.pdf`, collection: c.name, versionNumber: 1, sha256: "cd".repeat(32), sizeBytes: 123456, newDocument: true } };
+    return {
+      type: "document.uploaded",
+      actorId: u.id,
+      actorEmail: u.email,
+      subject: { collectionId: c.id, documentId: documents[i % documents.length]!.documentId },
+      payload: {
+        via: "session",
+        name: `file-${i}.pdf`,
+        collection: c.name,
+        versionNumber: 1,
+        sha256: "cd".repeat(32),
+        sizeBytes: 123456,
+        newDocument: true,
+      },
+    };
   }
-  return { type: "feedback.given", actorId: u.id, actorEmail: u.email, subject: { userId: u.id, conversationId: randomUUID() }, payload: { messageId: randomUUID(), conversationId: randomUUID(), rating: 1, comment: "Helpful." } };
+  return {
+    type: "feedback.given",
+    actorId: u.id,
+    actorEmail: u.email,
+    subject: { userId: u.id, conversationId: randomUUID() },
+    payload: { messageId: randomUUID(), conversationId: randomUUID(), rating: 1, comment: "Helpful." },
+  };
 }
 
 async function main() {
   const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-  if (!adminUrl) throw new Error("Set TEST_DATABASE_URL (or DATABASE_URL) to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres");
+  if (!adminUrl)
+    throw new Error(
+      "Set TEST_DATABASE_URL (or DATABASE_URL) to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres",
+    );
   const name = `kq_bench_audit_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -71,7 +113,9 @@ async function main() {
       }),
     );
     const concurrent = appends / seconds(t);
-    console.log(`\nAppends (appendAudit, own transaction each): ${fmt(single, 0)}/s with one writer, ${fmt(concurrent, 0)}/s with four writers at once`);
+    console.log(
+      `\nAppends (appendAudit, own transaction each): ${fmt(single, 0)}/s with one writer, ${fmt(concurrent, 0)}/s with four writers at once`,
+    );
 
     // 2. Bulk load up to 100k, verify; then up to the total, verify again.
     const load = async (upTo: number) => {
@@ -79,11 +123,16 @@ async function main() {
       const t0 = performance.now();
       const batch = 2000;
       for (let i = from; i < upTo; i += batch) {
-        await appendAuditBatch(db, Array.from({ length: Math.min(batch, upTo - i) }, (_, k) => event(i + k)));
+        await appendAuditBatch(
+          db,
+          Array.from({ length: Math.min(batch, upTo - i) }, (_, k) => event(i + k)),
+        );
         if ((i / batch) % 50 === 0 && i > from) process.stdout.write(`  … ${fmt(i, 0)} events\n`);
       }
       const s = seconds(t0);
-      console.log(`Loaded ${fmt(upTo - from, 0)} events in ${fmt(s)} s (${fmt((upTo - from) / s, 0)}/s, batches of 2,000 under one lock)`);
+      console.log(
+        `Loaded ${fmt(upTo - from, 0)} events in ${fmt(s)} s (${fmt((upTo - from) / s, 0)}/s, batches of 2,000 under one lock)`,
+      );
     };
     const verifyAt = async (label: string) => {
       const t0 = performance.now();
@@ -91,7 +140,9 @@ async function main() {
       const s = seconds(t0);
       if (!v.ok) throw new Error(`verification failed: ${JSON.stringify(v.firstBroken)}`);
       const size = (await admin.query(`select pg_size_pretty(pg_database_size($1)) as s`, [name])).rows[0].s as string;
-      console.log(`Verification at ${label}: ${fmt(v.count, 0)} events in ${fmt(s, 2)} s (${fmt(v.count / s, 0)} events/s); database ${size}`);
+      console.log(
+        `Verification at ${label}: ${fmt(v.count, 0)} events in ${fmt(s, 2)} s (${fmt(v.count / s, 0)} events/s); database ${size}`,
+      );
     };
     console.log("");
     await load(Math.min(100_000, total));
@@ -111,7 +162,15 @@ async function main() {
       ["one document (answers that retrieved from it)", { documentId: documents[11]!.documentId }],
       ["event type question.answered", { types: ["question.answered"] }],
       ["free text", { text: "isolation room 42" }],
-      ["a day, one user, questions", { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000), userId: users[5]!.id, types: ["question."] }],
+      [
+        "a day, one user, questions",
+        {
+          from: new Date(Date.now() - 86_400_000),
+          to: new Date(Date.now() + 60_000),
+          userId: users[5]!.id,
+          types: ["question."],
+        },
+      ],
     ];
     console.log(`\nConsole page of 50 at ${fmt((await verifyChainCount(db)) / 1e6, 1)}M events:`);
     for (const [label, query] of filters) {

@@ -68,8 +68,16 @@ export const log = (msg: string) => process.stderr.write(`${msg}\n`);
  * same chunks, otherwise embedded (through the cache) and written version by version with
  * replaceVersionChunks, as ingestion writes, then indexed with ensureIndexes.
  */
-export async function openCorpusStore(embedder: Embedder, chunks: CorpusChunks, cache: EmbeddingCache): Promise<ChunkStore> {
-  const key = sha256(chunks.docs.flatMap((d) => d.rows.map((r) => `${r.id}\u0000${r.text}\u0000${r.headingPath}\u0000${r.title}`)).join("\u0001")).slice(0, 16);
+export async function openCorpusStore(
+  embedder: Embedder,
+  chunks: CorpusChunks,
+  cache: EmbeddingCache,
+): Promise<ChunkStore> {
+  const key = sha256(
+    chunks.docs
+      .flatMap((d) => d.rows.map((r) => `${r.id}\u0000${r.text}\u0000${r.headingPath}\u0000${r.title}`))
+      .join("\u0001"),
+  ).slice(0, 16);
   const dir = path.join(BENCH_CACHE_DIR, embedderSlug(embedder.id), `${chunks.name}-lance-${key}`);
   const marker = path.join(dir, "complete.json");
   if (fs.existsSync(marker)) {
@@ -88,7 +96,9 @@ export async function openCorpusStore(embedder: Embedder, chunks: CorpusChunks, 
   const vectors = await cache.embed(texts, (done, todo) => {
     if (performance.now() - last < 10_000 && done < todo) return;
     last = performance.now();
-    log(`  ${chunks.name}: embedded ${done}/${todo} new chunks (${(done / ((performance.now() - t0) / 1000)).toFixed(0)}/s)`);
+    log(
+      `  ${chunks.name}: embedded ${done}/${todo} new chunks (${(done / ((performance.now() - t0) / 1000)).toFixed(0)}/s)`,
+    );
   });
   const store = await openChunkStore({ uri: dir, embedderId: embedder.id, dim: embedder.dim });
   const t1 = performance.now();
@@ -101,7 +111,9 @@ export async function openCorpusStore(embedder: Embedder, chunks: CorpusChunks, 
     if (i % 250 === 249) await store.ensureIndexes();
   }
   await store.ensureIndexes();
-  log(`  ${chunks.name}: ${chunks.chunkCount} chunks of ${chunks.docs.length} documents written and indexed in ${((performance.now() - t1) / 1000).toFixed(0)} s`);
+  log(
+    `  ${chunks.name}: ${chunks.chunkCount} chunks of ${chunks.docs.length} documents written and indexed in ${((performance.now() - t1) / 1000).toFixed(0)} s`,
+  );
   fs.writeFileSync(marker, JSON.stringify({ rows: chunks.chunkCount, embedderId: embedder.id }));
   return store;
 }

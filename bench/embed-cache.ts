@@ -42,7 +42,13 @@ export class EmbeddingCache {
     const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + n * dim * 4));
     for (let i = 0; i < n; i++) this.vectors.set(keys[i]!, all.subarray(i * dim, (i + 1) * dim));
     if (n < keys.length || n * dim * 4 < bytes.byteLength) {
-      fs.writeFileSync(this.keysFile, keys.slice(0, n).map((k) => `${k}\n`).join(""));
+      fs.writeFileSync(
+        this.keysFile,
+        keys
+          .slice(0, n)
+          .map((k) => `${k}\n`)
+          .join(""),
+      );
       fs.writeFileSync(this.dataFile, bytes.subarray(0, n * dim * 4));
     }
   }
@@ -50,7 +56,14 @@ export class EmbeddingCache {
   /** Vectors for `texts` in order, embedding (and caching) only those not seen before. */
   async embed(texts: string[], onProgress?: (done: number, todo: number) => void): Promise<Float32Array[]> {
     const keys = texts.map(sha256);
-    const missing = [...new Set(keys.map((k, i) => (this.vectors.has(k) ? -1 : i)).filter((i) => i >= 0).map((i) => keys[i]!))];
+    const missing = [
+      ...new Set(
+        keys
+          .map((k, i) => (this.vectors.has(k) ? -1 : i))
+          .filter((i) => i >= 0)
+          .map((i) => keys[i]!),
+      ),
+    ];
     const textOf = new Map(keys.map((k, i) => [k, texts[i]!]));
     const batch = 64;
     for (let start = 0; start < missing.length; start += batch) {

@@ -16,7 +16,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createEmbedder } from "@/lib/models/embedder";
-import { candidateSentences, pickSentences, splitSentences, type CandidateSentence } from "@/lib/models/extractive-select";
+import {
+  candidateSentences,
+  pickSentences,
+  splitSentences,
+  type CandidateSentence,
+} from "@/lib/models/extractive-select";
 import type { PromptPassage } from "@/lib/models/generator";
 import { dot } from "@/lib/models/vector-math";
 import { termSet, contentTerms } from "@/lib/rag/terms";
@@ -61,7 +66,9 @@ interface Case {
 
 async function main() {
   const docs = readJsonl<Doc>(path.join(values.data!, "corpus.jsonl"));
-  const claims = readJsonl<Claim>(path.join(values.data!, "queries.jsonl")).filter((c) => Object.keys(c.metadata ?? {}).length > 0);
+  const claims = readJsonl<Claim>(path.join(values.data!, "queries.jsonl")).filter(
+    (c) => Object.keys(c.metadata ?? {}).length > 0,
+  );
   const limit = Number(values.limit);
   const distractors = Number(values.distractors);
   const byId = new Map(docs.map((d) => [d._id, d]));
@@ -80,8 +87,17 @@ async function main() {
       .slice(0, distractors)
       .map((x) => x.d);
     // Evidence first half the time, so a bias toward the first passage cannot pass for skill.
-    const ordered = cases.length % 2 === 0 ? [...evidenceIds.map((id) => byId.get(id)!), ...scored] : [...scored, ...evidenceIds.map((id) => byId.get(id)!)];
-    const passages: PromptPassage[] = ordered.map((d, i) => ({ n: i + 1, text: d.text, title: d.title, headingPath: "", pageStart: null }));
+    const ordered =
+      cases.length % 2 === 0
+        ? [...evidenceIds.map((id) => byId.get(id)!), ...scored]
+        : [...scored, ...evidenceIds.map((id) => byId.get(id)!)];
+    const passages: PromptPassage[] = ordered.map((d, i) => ({
+      n: i + 1,
+      text: d.text,
+      title: d.title,
+      headingPath: "",
+      pageStart: null,
+    }));
     const evidence = new Map<number, Set<number>>();
     for (const p of passages) {
       const doc = ordered[p.n - 1]!;
@@ -94,7 +110,9 @@ async function main() {
     cases.push({ claim: claim.text, passages, evidence, candidates: candidateSentences(passages) });
   }
   const sentences = cases.reduce((n, c) => n + c.candidates.length, 0);
-  console.log(`SciFact claims with sentence evidence: ${cases.length} (of ${claims.length}), ${distractors} hard distractors each, ${sentences} candidate sentences`);
+  console.log(
+    `SciFact claims with sentence evidence: ${cases.length} (of ${claims.length}), ${distractors} hard distractors each, ${sentences} candidate sentences`,
+  );
   console.log(`  evidence abstracts whose evidence index exceeds our sentence count: ${misaligned}`);
 
   const lexicalOnly = values["lexical-only"];
@@ -122,7 +140,9 @@ async function main() {
     { name: "lexical 0.3 + similarity 0.7", weight: 0.7 },
     { name: "similarity only", weight: 1 },
   ];
-  console.log(`\n${"variant".padEnd(32)} ${"P@1".padStart(6)} ${"hit@4".padStart(6)} ${"precision".padStart(10)} ${"citation".padStart(9)} ${"quoted".padStart(7)}`);
+  console.log(
+    `\n${"variant".padEnd(32)} ${"P@1".padStart(6)} ${"hit@4".padStart(6)} ${"precision".padStart(10)} ${"citation".padStart(9)} ${"quoted".padStart(7)}`,
+  );
   for (const v of lexicalOnly ? variants.slice(0, 1) : variants) {
     let top = 0;
     let hit = 0;
@@ -130,7 +150,11 @@ async function main() {
     let correct = 0;
     let rightPassage = 0;
     for (const c of cases) {
-      const picked = pickSentences(c.claim, c.candidates, v.weight === null ? {} : { similarities: c.similarities, similarityWeight: v.weight });
+      const picked = pickSentences(
+        c.claim,
+        c.candidates,
+        v.weight === null ? {} : { similarities: c.similarities, similarityWeight: v.weight },
+      );
       const best = picked.reduce((a, b) => (b.score > a.score ? b : a));
       if (isEvidence(c, best)) top++;
       if (picked.some((s) => isEvidence(c, s))) hit++;

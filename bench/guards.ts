@@ -28,7 +28,16 @@ import { scanInjection } from "@/lib/privacy/injection";
 import { detectPii, PII_TYPES, type PiiType } from "@/lib/privacy/pii";
 import { rewriteMarkers } from "@/lib/rag/cite";
 import { detectNames } from "@/lib/privacy/pii/names";
-import { emptyCounts, loadInjectionItems, loadPiiItems, precision, recall, scorePii, type Counts, type Split } from "./guards/eval-data";
+import {
+  emptyCounts,
+  loadInjectionItems,
+  loadPiiItems,
+  precision,
+  recall,
+  scorePii,
+  type Counts,
+  type Split,
+} from "./guards/eval-data";
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +52,9 @@ const USE_LITE_MAX_TOKENS = 256;
 
 function piiReport() {
   const items = loadPiiItems();
-  console.log(`\n== PII: ${items.filter((i) => i.expect.length > 0).length} positive and ${items.filter((i) => i.expect.length === 0).length} negative strings`);
+  console.log(
+    `\n== PII: ${items.filter((i) => i.expect.length > 0).length} positive and ${items.filter((i) => i.expect.length === 0).length} negative strings`,
+  );
   const bySplit = new Map<Split | "all", Map<PiiType, Counts>>();
   const errors: string[] = [];
   for (const item of items) {
@@ -54,7 +65,9 @@ function piiReport() {
       bySplit.set(split, m);
     }
   }
-  console.log(`${"type".padEnd(14)} ${"dev P".padStart(7)} ${"dev R".padStart(7)} ${"test P".padStart(7)} ${"test R".padStart(7)} ${"all P".padStart(7)} ${"all R".padStart(7)}   (tp/fp/fn all)`);
+  console.log(
+    `${"type".padEnd(14)} ${"dev P".padStart(7)} ${"dev R".padStart(7)} ${"test P".padStart(7)} ${"test R".padStart(7)} ${"all P".padStart(7)} ${"all R".padStart(7)}   (tp/fp/fn all)`,
+  );
   for (const type of PII_TYPES) {
     const cells = (["dev", "test", "all"] as const).map((s) => {
       const c = bySplit.get(s)?.get(type) ?? emptyCounts();
@@ -67,15 +80,29 @@ function piiReport() {
 }
 
 function namesReport() {
-  const items = loadPiiItems().filter((i) => i.expect.some((e) => e.type === "person_name") || i.confuser === "person_name");
+  const items = loadPiiItems().filter(
+    (i) => i.expect.some((e) => e.type === "person_name") || i.confuser === "person_name",
+  );
   const rules = new Map<PiiType, Counts>();
   const tagger = new Map<PiiType, Counts>();
   for (const item of items) {
-    scorePii(item, detectNames(item.text).filter((f) => f.confidence >= 0.5), rules);
-    const people = nlp(item.text).people().json({ offset: true }) as { text: string; offset: { start: number; length: number } }[];
     scorePii(
       item,
-      people.map((p) => ({ type: "person_name" as const, start: p.offset.start, end: p.offset.start + p.offset.length, text: p.text })),
+      detectNames(item.text).filter((f) => f.confidence >= 0.5),
+      rules,
+    );
+    const people = nlp(item.text).people().json({ offset: true }) as {
+      text: string;
+      offset: { start: number; length: number };
+    }[];
+    scorePii(
+      item,
+      people.map((p) => ({
+        type: "person_name" as const,
+        start: p.offset.start,
+        end: p.offset.start + p.offset.length,
+        text: p.text,
+      })),
       tagger,
     );
   }
@@ -89,7 +116,9 @@ function namesReport() {
 function injectionReport() {
   const items = loadInjectionItems();
   const attempts = items.filter((i) => i.injection).length;
-  console.log(`\n== Injection: ${attempts} attempts, ${items.length - attempts} benign (${items.filter((i) => i.source?.startsWith("regdocs/")).length} of them real regdocs sentences)`);
+  console.log(
+    `\n== Injection: ${attempts} attempts, ${items.length - attempts} benign (${items.filter((i) => i.source?.startsWith("regdocs/")).length} of them real regdocs sentences)`,
+  );
   const misses: string[] = [];
   for (const split of ["dev", "test", "all"] as const) {
     let tp = 0;
@@ -102,10 +131,15 @@ function injectionReport() {
       else if (item.injection) fn++;
       else if (flagged) fp++;
       else tn++;
-      if (split === "all" && flagged !== item.injection) misses.push(`[${item.split}] ${flagged ? "FP" : "FN"} ${item.id} ${item.kind ?? item.source}: ${item.text.slice(0, 110)}`);
+      if (split === "all" && flagged !== item.injection)
+        misses.push(
+          `[${item.split}] ${flagged ? "FP" : "FN"} ${item.id} ${item.kind ?? item.source}: ${item.text.slice(0, 110)}`,
+        );
     }
     const c = { tp, fp, fn };
-    console.log(`${split.padEnd(5)} recall ${pct(recall(c))}  precision ${pct(precision(c))}  false positives ${fp}/${fp + tn} (${pct(fp / Math.max(1, fp + tn)).trim()})`);
+    console.log(
+      `${split.padEnd(5)} recall ${pct(recall(c))}  precision ${pct(precision(c))}  false positives ${fp}/${fp + tn} (${pct(fp / Math.max(1, fp + tn)).trim()})`,
+    );
   }
   if (values.errors) for (const m of misses) console.log(`  ${m}`);
 }
@@ -117,23 +151,30 @@ async function regdocsReport() {
   for (const f of files) {
     try {
       const doc = await parseDocument(fs.readFileSync(f.full), { filename: f.name });
-      for (const c of chunkDocument(doc, { maxTokens: USE_LITE_MAX_TOKENS })) passages.push({ file: path.relative(values.dir!, f.full), text: c.text });
+      for (const c of chunkDocument(doc, { maxTokens: USE_LITE_MAX_TOKENS }))
+        passages.push({ file: path.relative(values.dir!, f.full), text: c.text });
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
     }
   }
   const bytes = passages.reduce((s, p) => s + Buffer.byteLength(p.text), 0);
-  console.log(`\n== regdocs: ${passages.length} passages, ${(bytes / 1e6).toFixed(1)} MB of text from ${files.length} files`);
+  console.log(
+    `\n== regdocs: ${passages.length} passages, ${(bytes / 1e6).toFixed(1)} MB of text from ${files.length} files`,
+  );
 
   let t = performance.now();
   const flagged: { file: string; kind: string; confidence: number; text: string }[] = [];
   for (const p of passages) {
     const found = scanInjection(p.text);
-    if (found.length > 0) flagged.push({ file: p.file, kind: found[0]!.kind, confidence: found[0]!.confidence, text: found[0]!.text });
+    if (found.length > 0)
+      flagged.push({ file: p.file, kind: found[0]!.kind, confidence: found[0]!.confidence, text: found[0]!.text });
   }
   const injSeconds = (performance.now() - t) / 1000;
-  console.log(`injection false positives: ${flagged.length}/${passages.length} passages (${pct(flagged.length / passages.length).trim()})`);
-  for (const f of flagged.slice(0, 40)) console.log(`  ${f.kind} ${f3(f.confidence)} ${f.file}: "${f.text.slice(0, 90)}"`);
+  console.log(
+    `injection false positives: ${flagged.length}/${passages.length} passages (${pct(flagged.length / passages.length).trim()})`,
+  );
+  for (const f of flagged.slice(0, 40))
+    console.log(`  ${f.kind} ${f3(f.confidence)} ${f.file}: "${f.text.slice(0, 90)}"`);
 
   t = performance.now();
   const types = new Map<PiiType, number>();
@@ -144,7 +185,9 @@ async function regdocsReport() {
     if (found.length > 0) withPii++;
     for (const f of found) {
       types.set(f.type, (types.get(f.type) ?? 0) + 1);
-      examples.push(`  ${f.type} ${f3(f.confidence)} ${p.file}: "${f.text.slice(0, 60)}" in "…${p.text.slice(Math.max(0, f.start - 40), f.end + 20).replace(/\s+/g, " ")}…"`);
+      examples.push(
+        `  ${f.type} ${f3(f.confidence)} ${p.file}: "${f.text.slice(0, 60)}" in "…${p.text.slice(Math.max(0, f.start - 40), f.end + 20).replace(/\s+/g, " ")}…"`,
+      );
     }
   }
   const piiSeconds = (performance.now() - t) / 1000;
@@ -160,7 +203,10 @@ async function regdocsReport() {
   console.log(`scanInjection              ${(bytes / 1e6 / injSeconds).toFixed(2)} MB/s`);
   console.log(`detectPii, all types       ${(bytes / 1e6 / piiSeconds).toFixed(2)} MB/s`);
   console.log(`detectPii, without phones  ${(bytes / 1e6 / noPhoneSeconds).toFixed(2)} MB/s`);
-  const sample = passages.slice(0, 200).map((p) => p.text).join("\n");
+  const sample = passages
+    .slice(0, 200)
+    .map((p) => p.text)
+    .join("\n");
   t = performance.now();
   nlp(sample).people().json({ offset: true });
   const nlpSeconds = (performance.now() - t) / 1000;
@@ -181,7 +227,10 @@ function answerGuardReport(texts: string[]) {
     const at = detectPii(flat)[0]?.start ?? 0;
     const start = Math.max(flat.lastIndexOf(". ", at) + 2, 0);
     const end = flat.indexOf(". ", at);
-    return flat.slice(start, end < 0 ? undefined : end + 1).slice(0, 400).trim();
+    return flat
+      .slice(start, end < 0 ? undefined : end + 1)
+      .slice(0, 400)
+      .trim();
   };
   // Passages with personal data first, so that many answers repeat some.
   const ordered = [...texts.filter((t) => detectPii(t).length > 0), ...texts.filter((t) => detectPii(t).length === 0)];
@@ -203,15 +252,27 @@ function answerGuardReport(texts: string[]) {
     ms.push(performance.now() - t);
     if (Object.keys(clean.redacted).length > 0) falseRedactions++;
     const leaked = `${a.text}The member's SSN is 536-22-1987.`;
-    const guarded = guardAnswerParts({ text: leaked, sentences: [...a.sentences, "The member's SSN is 536-22-1987."], passages: a.passages, question, maskedQuestionValues: [] });
+    const guarded = guardAnswerParts({
+      text: leaked,
+      sentences: [...a.sentences, "The member's SSN is 536-22-1987."],
+      passages: a.passages,
+      question,
+      maskedQuestionValues: [],
+    });
     if ((guarded.redacted.ssn ?? 0) > 0 && !guarded.text.includes("536-22-1987")) caught++;
   }
   ms.sort((x, y) => x - y);
-  console.log(`\n== Output guard on ${answers.length} answers quoted from regdocs passages (three cited sentences each)`);
+  console.log(
+    `\n== Output guard on ${answers.length} answers quoted from regdocs passages (three cited sentences each)`,
+  );
   console.log(`answers repeating personal data from their cited passages: ${carrying}`);
-  console.log(`answers redacted although every value was in a cited passage: ${falseRedactions} (${pct(falseRedactions / answers.length).trim()})`);
+  console.log(
+    `answers redacted although every value was in a cited passage: ${falseRedactions} (${pct(falseRedactions / answers.length).trim()})`,
+  );
   console.log(`foreign SSN added to each answer, caught: ${caught}/${answers.length}`);
-  console.log(`question screen + answer guard: median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p95 ${ms[Math.floor(ms.length * 0.95)]!.toFixed(2)} ms per answer`);
+  console.log(
+    `question screen + answer guard: median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p95 ${ms[Math.floor(ms.length * 0.95)]!.toFixed(2)} ms per answer`,
+  );
   streamGuardReport(answers, question);
 }
 
@@ -249,9 +310,13 @@ function streamGuardReport(answers: { text: string; passages: string[] }[], ques
   ms.sort((x, y) => x - y);
   const total = ms.reduce((x, y) => x + y, 0);
   console.log(`\n== Stream guard on the same answers, in 4-character pieces (${STREAM_HOLD_CHARS}-character window)`);
-  console.log(`answers changed although every value was in a prompt passage: ${altered}/${answers.length} (besides ${withFootnotes} losing footnote markers that cite no prompt passage, as the final check does)`);
+  console.log(
+    `answers changed although every value was in a prompt passage: ${altered}/${answers.length} (besides ${withFootnotes} losing footnote markers that cite no prompt passage, as the final check does)`,
+  );
   console.log(`foreign SSN inside a streamed answer, shown at any point: ${leaked}/${answers.length}`);
-  console.log(`time: median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p95 ${ms[Math.floor(ms.length * 0.95)]!.toFixed(2)} ms per answer; ${(chars / 1e3 / (total / 1e3)).toFixed(0)} k characters/s`);
+  console.log(
+    `time: median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p95 ${ms[Math.floor(ms.length * 0.95)]!.toFixed(2)} ms per answer; ${(chars / 1e3 / (total / 1e3)).toFixed(0)} k characters/s`,
+  );
 }
 
 async function main() {

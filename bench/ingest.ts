@@ -20,7 +20,10 @@ import { createEmbedder } from "@/lib/models/embedder";
 import { openChunkStore } from "@/lib/vector/store";
 
 const { values } = parseArgs({
-  options: { dir: { type: "string", default: path.resolve(process.cwd(), "../shared/data/regdocs") }, limit: { type: "string" } },
+  options: {
+    dir: { type: "string", default: path.resolve(process.cwd(), "../shared/data/regdocs") },
+    limit: { type: "string" },
+  },
 });
 const seconds = (t: number) => (performance.now() - t) / 1000;
 const fmt = (n: number, d = 1) => n.toFixed(d);
@@ -54,27 +57,39 @@ async function main() {
     }
   }
   const parseSeconds = seconds(t1);
-  console.log(`\nParse + chunk: ${files.length - failed} files (${failed} refused) in ${fmt(parseSeconds, 2)} s → ${fmt(totalBytes / 1e6 / parseSeconds, 2)} MB/s, ${texts.length} chunks`);
+  console.log(
+    `\nParse + chunk: ${files.length - failed} files (${failed} refused) in ${fmt(parseSeconds, 2)} s → ${fmt(totalBytes / 1e6 / parseSeconds, 2)} MB/s, ${texts.length} chunks`,
+  );
   console.log(`  PDF: ${pdfPages} pages in ${fmt(pdfSeconds, 2)} s → ${fmt(pdfPages / pdfSeconds)} pages/s`);
 
   // 2. the raw embedder, same texts, same batch size as the pipeline
   const t2 = performance.now();
   for (let i = 0; i < texts.length; i += 64) await embedder.embed(texts.slice(i, i + 64));
   const rawRate = texts.length / seconds(t2);
-  console.log(`\nRaw embedder (${embedder.id}): ${texts.length} chunks in ${fmt(seconds(t2))} s → ${fmt(rawRate)} chunks/s`);
+  console.log(
+    `\nRaw embedder (${embedder.id}): ${texts.length} chunks in ${fmt(seconds(t2))} s → ${fmt(rawRate)} chunks/s`,
+  );
 
   // 3. the pipeline, end to end, in a fresh embedded database
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-bench-ingest-"));
   const handle = await openDatabase({ dataDir, owner: "cli" });
   try {
     await migrateDatabase(handle);
-    const store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
+    const store = await openChunkStore({
+      uri: path.join(dataDir, "lance"),
+      embedderId: embedder.id,
+      dim: embedder.dim,
+    });
     const { id: collectionId } = await addCollection(handle.db, { name: "Bench", description: "" }, null);
     const deps = { db: handle.db, store, embedder, dataDir, maxDecompressedBytes: 200 * 1024 * 1024 };
     let chunks = 0;
     const t3 = performance.now();
     for (const f of files) {
-      const r = await acceptUpload(handle.db, { dataDir, maxUploadBytes: 500e6 }, { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full), uploaderId: null });
+      const r = await acceptUpload(
+        handle.db,
+        { dataDir, maxUploadBytes: 500e6 },
+        { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full), uploaderId: null },
+      );
       if (r.status !== "queued") continue;
       try {
         await ingestVersion(deps, r.versionId, { progress: async () => undefined });
@@ -86,7 +101,9 @@ async function main() {
     chunks = await store.countRows();
     const pipelineRate = chunks / pipelineSeconds;
     console.log(`\nPipeline: ${chunks} chunks in ${fmt(pipelineSeconds)} s → ${fmt(pipelineRate)} chunks/s`);
-    console.log(`  ratio pipeline / raw embedder: ${fmt(pipelineRate / rawRate, 2)} (overhead of parsing, storage and bookkeeping)`);
+    console.log(
+      `  ratio pipeline / raw embedder: ${fmt(pipelineRate / rawRate, 2)} (overhead of parsing, storage and bookkeeping)`,
+    );
     await store.close();
   } finally {
     await handle.close();

@@ -26,7 +26,13 @@ import { EmbeddingCache } from "./embed-cache";
 import { percentile } from "./metrics";
 import { loadScifactCorpus, loadScifactQrels, loadScifactQueries } from "./scifact";
 
-const { values } = parseArgs({ options: { sizes: { type: "string", default: "10000,100000" }, queries: { type: "string", default: "200" }, rounds: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "10000,100000" },
+    queries: { type: "string", default: "200" },
+    rounds: { type: "string", default: "3" },
+  },
+});
 const sizes = values.sizes!.split(",").map(Number);
 /** What searchPassages searches each list to for the default 8 passages. */
 const DEPTH = 50;
@@ -69,7 +75,11 @@ async function fill(store: ChunkStore, texts: string[], vectors: Float32Array[],
     const n = Math.min(PER_VERSION, to - start);
     const v = start / PER_VERSION;
     const versionId = uuidFor(`bench:latency:version:${v}`);
-    const doc = { collectionId: COLLECTIONS[v % COLLECTIONS.length]!, documentId: uuidFor(`bench:latency:doc:${v}`), versionId };
+    const doc = {
+      collectionId: COLLECTIONS[v % COLLECTIONS.length]!,
+      documentId: uuidFor(`bench:latency:doc:${v}`),
+      versionId,
+    };
     const restrictedTo = v % 7 === 3 ? [GROUP] : v % 7 === 5 ? [OTHER_GROUP] : [];
     const rows: ChunkRow[] = Array.from({ length: n }, (_, i) => {
       const k = start + i;
@@ -104,7 +114,11 @@ interface Percentiles {
  * Both paths for each question, alternating which goes first, over several rounds: the machine is
  * shared, and timing one path after the other would charge any change in load to one of them.
  */
-async function timePaired(questions: string[], paths: [(q: string) => Promise<unknown>, (q: string) => Promise<unknown>], rounds: number): Promise<[Percentiles, Percentiles]> {
+async function timePaired(
+  questions: string[],
+  paths: [(q: string) => Promise<unknown>, (q: string) => Promise<unknown>],
+  rounds: number,
+): Promise<[Percentiles, Percentiles]> {
   for (const q of questions.slice(0, 10)) for (const run of paths) await run(q);
   const samples: [number[], number[]] = [[], []];
   for (let round = 0; round < rounds; round++) {
@@ -150,18 +164,32 @@ async function main() {
       const t2 = performance.now();
       const report = await store.ensureIndexes();
       const indexSeconds = (performance.now() - t2) / 1000;
-      log(`\n${rows} chunks: written in ${wrote.toFixed(0)} s; ensureIndexes (index build and upkeep) ${indexSeconds.toFixed(0)} s`);
+      log(
+        `\n${rows} chunks: written in ${wrote.toFixed(0)} s; ensureIndexes (index build and upkeep) ${indexSeconds.toFixed(0)} s`,
+      );
       table ??= await db.openTable("chunks");
       const ours = (q: string) => searchPassages({ store, embedder: fast, access: ACCESS, question: q });
       const raw = (q: string) => {
-        const v = fast.embed([q]).then(([vec]) => table!.vectorSearch(vec!).distanceType(DISTANCE).limit(DEPTH).toArray());
+        const v = fast
+          .embed([q])
+          .then(([vec]) => table!.vectorSearch(vec!).distanceType(DISTANCE).limit(DEPTH).toArray());
         const terms = toMatchText(q);
-        const f = terms ? table!.query().fullTextSearch(new MatchQuery(terms, "text")).limit(DEPTH).toArray() : Promise.resolve([]);
+        const f = terms
+          ? table!.query().fullTextSearch(new MatchQuery(terms, "text")).limit(DEPTH).toArray()
+          : Promise.resolve([]);
         return Promise.all([v, f]);
       };
       const [oursMs, rawMs] = await timePaired(questions, [ours, raw], ROUNDS);
-      log(`  ours p50 ${oursMs.p50.toFixed(1)} / p95 ${oursMs.p95.toFixed(1)} ms; raw p50 ${rawMs.p50.toFixed(1)} / p95 ${rawMs.p95.toFixed(1)} ms`);
-      results.push({ rows, index: report.vectorIndex ? "IVF_HNSW_SQ" : "none (exact)", ours: oursMs, raw: rawMs, indexSeconds });
+      log(
+        `  ours p50 ${oursMs.p50.toFixed(1)} / p95 ${oursMs.p95.toFixed(1)} ms; raw p50 ${rawMs.p50.toFixed(1)} / p95 ${rawMs.p95.toFixed(1)} ms`,
+      );
+      results.push({
+        rows,
+        index: report.vectorIndex ? "IVF_HNSW_SQ" : "none (exact)",
+        ours: oursMs,
+        raw: rawMs,
+        indexSeconds,
+      });
     }
   } finally {
     table?.close();
@@ -171,8 +199,12 @@ async function main() {
     await embedder.close();
   }
 
-  console.log(`\nRetrieval latency excluding query embedding: ${questions.length} SciFact test questions × ${ROUNDS} rounds, paired; depth ${DEPTH} per list`);
-  console.log(`(caller reads ${ACCESS.collectionIds.length} of ${COLLECTIONS.length} collections; vector index from ${DEFAULT_VECTOR_INDEX_THRESHOLD} rows)`);
+  console.log(
+    `\nRetrieval latency excluding query embedding: ${questions.length} SciFact test questions × ${ROUNDS} rounds, paired; depth ${DEPTH} per list`,
+  );
+  console.log(
+    `(caller reads ${ACCESS.collectionIds.length} of ${COLLECTIONS.length} collections; vector index from ${DEFAULT_VECTOR_INDEX_THRESHOLD} rows)`,
+  );
   console.log("  chunks   vector index   index build   ours p50 / p95 (ms)   raw p50 / p95 (ms)   p95 ours/raw");
   for (const r of results) {
     console.log(

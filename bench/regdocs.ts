@@ -24,16 +24,53 @@ export async function loadRegdocs(): Promise<CorpusDocument[]> {
 
 /** Questions an employee might ask about these documents, with the file that answers each. */
 export const REGDOCS_QUESTIONS: { question: string; file: string }[] = [
-  { question: "How long must HIPAA policies and procedures documentation be retained?", file: "hipaa-cfr-45-160-164-md/164-316-policies-procedures-documentation.md" },
-  { question: "What is the minimum length of a memorized secret chosen by the subscriber?", file: "nist-sp800-63-3-md/sp800-63b__sec5_authenticators.md" },
-  { question: "Within how many days must individuals be notified after discovery of a breach of unsecured protected health information?", file: "hipaa-cfr-45-160-164-md/164-404-notification-individuals.md" },
-  { question: "When may a covered entity disclose protected health information for public health activities?", file: "hipaa-cfr-45-160-164-md/164-512-uses-disclosures-opportunity-not-required.md" },
-  { question: "What does the minimum necessary standard require?", file: "hipaa-cfr-45-160-164-md/164-502-uses-disclosures-general.md" },
-  { question: "Which workstation security safeguards are required?", file: "hipaa-cfr-45-160-164-md/164-310-physical-safeguards.md" },
-  { question: "How often are vulnerability scans performed?", file: "datica-hipaa-policies-md/16-vulnerability_scanning_policy.md" },
-  { question: "What must a business associate agreement contain?", file: "hipaa-cfr-45-160-164-md/164-504-uses-disclosures-organization.md" },
-  { question: "How should a reauthentication be handled when a session reaches its time limit at AAL2?", file: "nist-sp800-63-3-md/sp800-63b__sec4_aal.md" },
-  { question: "What are the civil money penalty amounts for HIPAA violations?", file: "hipaa-cfr-45-160-164-md/160-404-amount-of-civil-penalty.md" },
-  { question: "How is disposable media containing ePHI destroyed?", file: "datica-hipaa-policies-md/14-disposable_media_policy.md" },
-  { question: "What identity evidence is required for identity proofing at IAL2?", file: "nist-sp800-63-3-md/sp800-63a__sec4_ial.md" },
+  {
+    question: "How long must HIPAA policies and procedures documentation be retained?",
+    file: "hipaa-cfr-45-160-164-md/164-316-policies-procedures-documentation.md",
+  },
+  {
+    question: "What is the minimum length of a memorized secret chosen by the subscriber?",
+    file: "nist-sp800-63-3-md/sp800-63b__sec5_authenticators.md",
+  },
+  {
+    question:
+      "Within how many days must individuals be notified after discovery of a breach of unsecured protected health information?",
+    file: "hipaa-cfr-45-160-164-md/164-404-notification-individuals.md",
+  },
+  {
+    question: "When may a covered entity disclose protected health information for public health activities?",
+    file: "hipaa-cfr-45-160-164-md/164-512-uses-disclosures-opportunity-not-required.md",
+  },
+  {
+    question: "What does the minimum necessary standard require?",
+    file: "hipaa-cfr-45-160-164-md/164-502-uses-disclosures-general.md",
+  },
+  {
+    question: "Which workstation security safeguards are required?",
+    file: "hipaa-cfr-45-160-164-md/164-310-physical-safeguards.md",
+  },
+  {
+    question: "How often are vulnerability scans performed?",
+    file: "datica-hipaa-policies-md/16-vulnerability_scanning_policy.md",
+  },
+  {
+    question: "What must a business associate agreement contain?",
+    file: "hipaa-cfr-45-160-164-md/164-504-uses-disclosures-organization.md",
+  },
+  {
+    question: "How should a reauthentication be handled when a session reaches its time limit at AAL2?",
+    file: "nist-sp800-63-3-md/sp800-63b__sec4_aal.md",
+  },
+  {
+    question: "What are the civil money penalty amounts for HIPAA violations?",
+    file: "hipaa-cfr-45-160-164-md/160-404-amount-of-civil-penalty.md",
+  },
+  {
+    question: "How is disposable media containing ePHI destroyed?",
+    file: "datica-hipaa-policies-md/14-disposable_media_policy.md",
+  },
+  {
+    question: "What identity evidence is required for identity proofing at IAL2?",
+    file: "nist-sp800-63-3-md/sp800-63a__sec4_ial.md",
+  },
 ];

@@ -21,10 +21,12 @@ import { loadRegdocs, REGDOCS_QUESTIONS } from "./regdocs";
 import { tune } from "./retrieval-tune";
 import { loadScifactCorpus, loadScifactQrels, loadScifactQueries } from "./scifact";
 
-const { values } = parseArgs({ options: {
+const { values } = parseArgs({
+  options: {
     tune: { type: "boolean", default: false },
     "floor-only": { type: "boolean", default: false },
-    "embedding-model": { type: "string" },     "limit-queries": { type: "string" },
+    "embedding-model": { type: "string" },
+    "limit-queries": { type: "string" },
   },
 });
 /** Enough passages for 100 distinct documents in almost every query (Recall@100). */
@@ -39,18 +41,41 @@ async function main() {
   const sciStore = await openCorpusStore(embedder, sciChunks, cache);
   const regStore = await openCorpusStore(embedder, regChunks, cache);
   const queries = loadScifactQueries();
-  console.log(`SciFact: ${sciChunks.docs.length} abstracts → ${sciChunks.chunkCount} chunks; regdocs: ${regChunks.docs.length} documents → ${regChunks.chunkCount} chunks; embedder ${embedder.id}`);
+  console.log(
+    `SciFact: ${sciChunks.docs.length} abstracts → ${sciChunks.chunkCount} chunks; regdocs: ${regChunks.docs.length} documents → ${regChunks.chunkCount} chunks; embedder ${embedder.id}`,
+  );
 
   if (values.tune) {
-    await tune(embedder, { store: sciStore, chunks: sciChunks }, { store: regStore, chunks: regChunks }, queries, loadScifactQrels("train"), { floorOnly: values["floor-only"]! });
+    await tune(
+      embedder,
+      { store: sciStore, chunks: sciChunks },
+      { store: regStore, chunks: regChunks },
+      queries,
+      loadScifactQrels("train"),
+      { floorOnly: values["floor-only"]! },
+    );
   } else {
     let test = [...loadScifactQrels("test").entries()];
     if (values["limit-queries"]) test = test.slice(0, Number(values["limit-queries"]));
     const sciSearch = (question: string, extra: Partial<SearchPassagesOptions>) =>
-      searchPassages({ store: sciStore, embedder, access: { collectionIds: [sciChunks.collectionId], groupIds: [] }, question, ...extra });
-    const regSearch = (question: string) => searchPassages({ store: regStore, embedder, access: { collectionIds: [regChunks.collectionId], groupIds: [] }, question });
+      searchPassages({
+        store: sciStore,
+        embedder,
+        access: { collectionIds: [sciChunks.collectionId], groupIds: [] },
+        question,
+        ...extra,
+      });
+    const regSearch = (question: string) =>
+      searchPassages({
+        store: regStore,
+        embedder,
+        access: { collectionIds: [regChunks.collectionId], groupIds: [] },
+        question,
+      });
 
-    console.log(`\nSciFact TEST: ${test.length} queries, through searchPassages (access filter on), document = best passage`);
+    console.log(
+      `\nSciFact TEST: ${test.length} queries, through searchPassages (access filter on), document = best passage`,
+    );
     console.log("  run                       nDCG@10   Recall@100");
     const runs: [string, Partial<SearchPassagesOptions>][] = [
       ["BM25 only", { mode: "text", floor: null }],
@@ -101,12 +126,24 @@ async function main() {
       if (rankDocuments(r.hits.slice(0, 3), regChunks.keyOf).includes(file)) regRight++;
     }
     const n = OFF_TOPIC_HELD_OUT.length;
-    console.log(`\nRelevance floor (lib/rag/relevance.ts, for ${embedder.id}; SciFact test and held-out questions, unseen in tuning)`);
-    console.log(`  SciFact test queries left with no passage (false cuts):     ${falseCuts}/${served.length} = ${((100 * falseCuts) / served.length).toFixed(1)}%`);
-    console.log(`  relevant passages in the unfloored top 10 that it dropped:  ${relevantDropped}/${relevantTop} = ${((100 * relevantDropped) / Math.max(1, relevantTop)).toFixed(1)}%`);
-    console.log(`  held-out off-topic questions rejected, over SciFact:        ${rejectedSci}/${n} = ${((100 * rejectedSci) / n).toFixed(0)}%`);
-    console.log(`  held-out off-topic questions rejected, over regdocs:        ${rejectedReg}/${n} = ${((100 * rejectedReg) / n).toFixed(0)}%`);
-    console.log(`  regdocs questions (seen in tuning) kept / answer file top 3: ${regKept}/${REGDOCS_QUESTIONS.length} / ${regRight}/${REGDOCS_QUESTIONS.length}`);
+    console.log(
+      `\nRelevance floor (lib/rag/relevance.ts, for ${embedder.id}; SciFact test and held-out questions, unseen in tuning)`,
+    );
+    console.log(
+      `  SciFact test queries left with no passage (false cuts):     ${falseCuts}/${served.length} = ${((100 * falseCuts) / served.length).toFixed(1)}%`,
+    );
+    console.log(
+      `  relevant passages in the unfloored top 10 that it dropped:  ${relevantDropped}/${relevantTop} = ${((100 * relevantDropped) / Math.max(1, relevantTop)).toFixed(1)}%`,
+    );
+    console.log(
+      `  held-out off-topic questions rejected, over SciFact:        ${rejectedSci}/${n} = ${((100 * rejectedSci) / n).toFixed(0)}%`,
+    );
+    console.log(
+      `  held-out off-topic questions rejected, over regdocs:        ${rejectedReg}/${n} = ${((100 * rejectedReg) / n).toFixed(0)}%`,
+    );
+    console.log(
+      `  regdocs questions (seen in tuning) kept / answer file top 3: ${regKept}/${REGDOCS_QUESTIONS.length} / ${regRight}/${REGDOCS_QUESTIONS.length}`,
+    );
   }
   await sciStore.close();
   await regStore.close();

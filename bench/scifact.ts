@@ -16,7 +16,10 @@ export function loadScifactCorpus(): CorpusDocument[] {
     return {
       key: String(r._id),
       title,
-      blocks: [...(title ? [{ kind: "heading" as const, level: 1, text: title }] : []), ...(text ? [{ kind: "paragraph" as const, text }] : [])],
+      blocks: [
+        ...(title ? [{ kind: "heading" as const, level: 1, text: title }] : []),
+        ...(text ? [{ kind: "paragraph" as const, text }] : []),
+      ],
     };
   });
 }
@@ -26,7 +29,10 @@ export function loadScifactQueries(): Map<string, string> {
 }
 
 export function loadScifactQrels(split: "train" | "test"): Qrels {
-  const lines = fs.readFileSync(path.join(SCIFACT_DIR, "qrels", `${split}.tsv`), "utf8").split(/\r?\n/).slice(1);
+  const lines = fs
+    .readFileSync(path.join(SCIFACT_DIR, "qrels", `${split}.tsv`), "utf8")
+    .split(/\r?\n/)
+    .slice(1);
   const qrels: Qrels = new Map();
   for (const line of lines) {
     if (!line.trim()) continue;

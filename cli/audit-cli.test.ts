@@ -8,7 +8,11 @@ import { cliSandbox } from "@/lib/testing/cli";
 // The audit commands as an operator runs them, in a child process: against Postgres when
 // TEST_DATABASE_URL is set, else an embedded database no server holds.
 
-const sandbox = cliSandbox({ prefix: "kq-audit-cli-", env: { AUDIT_SIGNING_KEY: "", RETENTION_DAYS: "" }, timeoutMs: 120_000 });
+const sandbox = cliSandbox({
+  prefix: "kq-audit-cli-",
+  env: { AUDIT_SIGNING_KEY: "", RETENTION_DAYS: "" },
+  timeoutMs: 120_000,
+});
 const { cli } = sandbox;
 
 /** Alters a row as a superuser with the guard triggers switched off. */
@@ -27,8 +31,15 @@ async function tamper(statement: ReturnType<typeof sql>) {
 
 describe("audit commands", () => {
   it("verifies, exports, checks an export offline, and names a row altered behind the triggers", async () => {
-    expect(cli(["user", "add", "--email", "carla@example.org", "--name", "Carla", "--role", "compliance", "--password-stdin"], "compliance password").code).toBe(0);
-    expect(cli(["hold", "add", "--user", "carla@example.org", "--reason", "Case 2026-4"]).stdout).toMatch(/^Placed legal hold [0-9a-f-]{36} on carla@example.org\./);
+    expect(
+      cli(
+        ["user", "add", "--email", "carla@example.org", "--name", "Carla", "--role", "compliance", "--password-stdin"],
+        "compliance password",
+      ).code,
+    ).toBe(0);
+    expect(cli(["hold", "add", "--user", "carla@example.org", "--reason", "Case 2026-4"]).stdout).toMatch(
+      /^Placed legal hold [0-9a-f-]{36} on carla@example.org\./,
+    );
 
     const ok = cli(["audit", "verify"]);
     expect(ok.stderr).toBe("");
@@ -58,8 +69,12 @@ describe("audit commands", () => {
     expect(bad.stdout).toMatch(/^INVALID: /);
     expect(bad.stdout).toMatch(/does not match the digest in its manifest/);
 
-    expect(cli(["audit", "export", "--format", "xml", "--out", path.join(sandbox.dataDir, "x")]).stderr.trim()).toBe("error: format: --format must be csv or jsonl.");
-    expect(cli(["audit", "export", "--format", "csv", "--from", "soon", "--out", path.join(sandbox.dataDir, "y")]).stderr).toMatch(/from must be a date/);
+    expect(cli(["audit", "export", "--format", "xml", "--out", path.join(sandbox.dataDir, "x")]).stderr.trim()).toBe(
+      "error: format: --format must be csv or jsonl.",
+    );
+    expect(
+      cli(["audit", "export", "--format", "csv", "--from", "soon", "--out", path.join(sandbox.dataDir, "y")]).stderr,
+    ).toMatch(/from must be a date/);
     expect(fs.existsSync(path.join(sandbox.dataDir, "y.partial"))).toBe(false);
 
     await tamper(sql`update audit_events set actor_email = 'someone-else@example.org' where seq = 2`);
@@ -72,7 +87,9 @@ describe("audit commands", () => {
     const none = cli(["retention", "run"]);
     expect(none.code).toBe(1);
     expect(none.stderr.trim()).toBe("error: No retention period: set RETENTION_DAYS or pass --days N.");
-    expect(cli(["retention", "run", "--days", "30"]).stdout).toMatch(/^Redacted 0 message\(s\) and 0 audit record\(s\) older than /);
+    expect(cli(["retention", "run", "--days", "30"]).stdout).toMatch(
+      /^Redacted 0 message\(s\) and 0 audit record\(s\) older than /,
+    );
     const list = cli(["hold", "list"]);
     const id = /([0-9a-f-]{36})\s+carla@example.org/.exec(list.stdout)?.[1];
     expect(id).toBeDefined();

@@ -30,12 +30,25 @@ function withFilters(cmd: Command): Command {
     .option("--user <email-or-id>", "events by or about this user")
     .option("--collection <name-or-id>", "events about this collection, and questions that searched it")
     .option("--document <id>", "events about this document, and answers that retrieved from it")
-    .option("--type <type>", "an event type or family, e.g. question.answered or question (repeat for several)", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      "--type <type>",
+      "an event type or family, e.g. question.answered or question (repeat for several)",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option("--q <words>", "free text");
 }
 
 function filtersOf(o: FilterOptions) {
-  return { from: o.from, to: o.to, user: o.user, collection: o.collection, document: o.document, type: o.type?.length ? o.type : undefined, q: o.q };
+  return {
+    from: o.from,
+    to: o.to,
+    user: o.user,
+    collection: o.collection,
+    document: o.document,
+    type: o.type?.length ? o.type : undefined,
+    q: o.q,
+  };
 }
 
 export function registerAuditCommands(program: Command, out: Out, setExit: (code: number) => void): void {
@@ -59,7 +72,13 @@ export function registerAuditCommands(program: Command, out: Out, setExit: (code
         out(`Events checked: ${r.count}`);
         out(`Head: ${r.head ? `${r.head.seq} ${r.head.hash}` : "(empty chain)"}`);
         if (r.anchor) out(`Anchor ${r.anchor.seq}: ${r.anchor.matches ? "matches" : "DOES NOT MATCH"}`);
-        out(r.firstBroken ? `BROKEN at event ${r.firstBroken.seq}: ${r.firstBroken.reason}` : r.ok ? "The chain is intact." : "The chain does not match the anchor.");
+        out(
+          r.firstBroken
+            ? `BROKEN at event ${r.firstBroken.seq}: ${r.firstBroken.reason}`
+            : r.ok
+              ? "The chain is intact."
+              : "The chain does not match the anchor.",
+        );
       }
       if (!r.ok) setExit(1);
     });
@@ -79,7 +98,7 @@ export function registerAuditCommands(program: Command, out: Out, setExit: (code
     try {
       await executeStream(env(), "audit.export", { format: opts.format, filters: filtersOf(opts) }, async (chunk) => {
         bytes += chunk.byteLength;
-        for (let off = 0; off < chunk.byteLength; ) off += fs.writeSync(fd, chunk, off);
+        for (let off = 0; off < chunk.byteLength;) off += fs.writeSync(fd, chunk, off);
       });
       fs.fsyncSync(fd);
     } catch (err) {
@@ -90,7 +109,9 @@ export function registerAuditCommands(program: Command, out: Out, setExit: (code
     fs.closeSync(fd);
     fs.renameSync(tmp, target);
     const check = await verifyExportFile(target);
-    out(`Wrote ${target} (${bytes} bytes, ${check.rows} events, ${check.firstSeq ?? "-"}–${check.lastSeq ?? "-"}), signed by ${check.keyFingerprint}.`);
+    out(
+      `Wrote ${target} (${bytes} bytes, ${check.rows} events, ${check.firstSeq ?? "-"}–${check.lastSeq ?? "-"}), signed by ${check.keyFingerprint}.`,
+    );
     if (!check.ok) {
       out(`The written file does not verify: ${check.problems.join("; ")}`);
       setExit(1);
@@ -101,17 +122,25 @@ export function registerAuditCommands(program: Command, out: Out, setExit: (code
     .command("verify-export")
     .description("Check an export offline: its signature, its digest, every event's hash. Needs no database.")
     .argument("<file>", "the export file")
-    .option("--public-key <file-or-pem>", "the expected signing key (PEM file, PEM text or base64); without it the key inside the file is used")
+    .option(
+      "--public-key <file-or-pem>",
+      "the expected signing key (PEM file, PEM text or base64); without it the key inside the file is used",
+    )
     .option("--json", "print JSON")
     .action(async (file: string, opts: { publicKey?: string; json?: boolean }) => {
       let publicKey: string | undefined;
-      if (opts.publicKey) publicKey = fs.existsSync(opts.publicKey) ? fs.readFileSync(opts.publicKey, "utf8") : opts.publicKey;
+      if (opts.publicKey)
+        publicKey = fs.existsSync(opts.publicKey) ? fs.readFileSync(opts.publicKey, "utf8") : opts.publicKey;
       const r = await verifyExportFile(path.resolve(file), { publicKey });
       if (opts.json) out(JSON.stringify(r, null, 2));
       else {
         out(`${r.ok ? "VALID" : "INVALID"}: ${file}`);
-        out(`Format: ${r.format ?? "unknown"}; events: ${r.rows} (${r.firstSeq ?? "-"}–${r.lastSeq ?? "-"}); chain head: ${r.chainHead ? `${r.chainHead.seq} ${r.chainHead.hash}` : "-"}`);
-        out(`Signed by: ${r.keyFingerprint ?? "-"}${r.keyTrusted === null ? " (no --public-key given: the file's own key was used)" : r.keyTrusted ? " (the key given)" : " (NOT the key given)"}`);
+        out(
+          `Format: ${r.format ?? "unknown"}; events: ${r.rows} (${r.firstSeq ?? "-"}–${r.lastSeq ?? "-"}); chain head: ${r.chainHead ? `${r.chainHead.seq} ${r.chainHead.hash}` : "-"}`,
+        );
+        out(
+          `Signed by: ${r.keyFingerprint ?? "-"}${r.keyTrusted === null ? " (no --public-key given: the file's own key was used)" : r.keyTrusted ? " (the key given)" : " (NOT the key given)"}`,
+        );
         if (r.filters) out(`Filters: ${JSON.stringify(r.filters)}`);
         for (const p of r.problems) out(`  - ${p}`);
       }
@@ -134,7 +163,11 @@ export function registerAuditCommands(program: Command, out: Out, setExit: (code
     .description("Redact conversation content older than the retention period now (legal holds apply).")
     .option("--days <n>", "retention period in days (default RETENTION_DAYS)")
     .action(async (opts: { days?: string }) => {
-      const r = (await execute(env(), "retention.run", { days: opts.days ? Number(opts.days) : undefined })) as { cutoff: string; messages: number; auditEvents: number };
+      const r = (await execute(env(), "retention.run", { days: opts.days ? Number(opts.days) : undefined })) as {
+        cutoff: string;
+        messages: number;
+        auditEvents: number;
+      };
       out(`Redacted ${r.messages} message(s) and ${r.auditEvents} audit record(s) older than ${r.cutoff}.`);
     });
 
@@ -146,14 +179,24 @@ export function registerAuditCommands(program: Command, out: Out, setExit: (code
     .option("--collection <name>", "hold everything that touched this collection")
     .requiredOption("--reason <text>", "why (case number, request)")
     .action(async (opts: { user?: string; collection?: string; reason: string }) => {
-      const r = (await execute(env(), "hold.add", opts)) as { id: string; userEmail: string | null; collection: string | null };
+      const r = (await execute(env(), "hold.add", opts)) as {
+        id: string;
+        userEmail: string | null;
+        collection: string | null;
+      };
       out(`Placed legal hold ${r.id} on ${r.userEmail ?? `collection ${r.collection}`}.`);
     });
   hold
     .command("list")
     .description("List active legal holds.")
     .action(async () => {
-      const rows = (await execute(env(), "hold.list", {})) as { id: string; user: { email: string } | null; collection: { name: string } | null; reason: string; createdAt: string }[];
+      const rows = (await execute(env(), "hold.list", {})) as {
+        id: string;
+        user: { email: string } | null;
+        collection: { name: string } | null;
+        reason: string;
+        createdAt: string;
+      }[];
       printTable(
         ["ID", "ON", "REASON", "SINCE"],
         rows.map((r) => [r.id, r.user ? r.user.email : `collection ${r.collection?.name}`, r.reason, r.createdAt]),

@@ -10,7 +10,22 @@ const { cli } = sandbox;
 
 describe("cli", () => {
   it("adds users with several roles, reading the password from stdin", () => {
-    const r = cli(["user", "add", "--email", "Ops@Example.org", "--name", "Ops", "--role", "admin", "--role", "compliance", "--password-stdin"], "operator password\n");
+    const r = cli(
+      [
+        "user",
+        "add",
+        "--email",
+        "Ops@Example.org",
+        "--name",
+        "Ops",
+        "--role",
+        "admin",
+        "--role",
+        "compliance",
+        "--password-stdin",
+      ],
+      "operator password\n",
+    );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe("Created ops@example.org with roles: admin, compliance");
@@ -20,10 +35,16 @@ describe("cli", () => {
     const noStdin = cli(["user", "add", "--email", "x@example.org", "--name", "X"]);
     expect(noStdin.code).toBe(1);
     expect(noStdin.stderr).toMatch(/Pass --password-stdin/);
-    const dup = cli(["user", "add", "--email", "ops@example.org", "--name", "Again", "--password-stdin"], "another password");
+    const dup = cli(
+      ["user", "add", "--email", "ops@example.org", "--name", "Again", "--password-stdin"],
+      "another password",
+    );
     expect(dup.code).toBe(1);
     expect(dup.stderr.trim()).toBe("error: A user with the email ops@example.org already exists.");
-    const badRole = cli(["user", "add", "--email", "y@example.org", "--name", "Y", "--role", "root", "--password-stdin"], "long enough pass");
+    const badRole = cli(
+      ["user", "add", "--email", "y@example.org", "--name", "Y", "--role", "root", "--password-stdin"],
+      "long enough pass",
+    );
     expect(badRole.code).toBe(1);
     expect(badRole.stderr).toMatch(/roles\.0: Role must be one of: admin, compliance, employee\./);
     const missingOption = cli(["user", "disable"]);
@@ -55,7 +76,10 @@ describe("cli", () => {
   });
 
   it("disables a user and lists them as disabled", async () => {
-    const add = cli(["user", "add", "--email", "temp@example.org", "--name", "Temp", "--password-stdin"], "temporary password");
+    const add = cli(
+      ["user", "add", "--email", "temp@example.org", "--name", "Temp", "--password-stdin"],
+      "temporary password",
+    );
     expect(add.stdout.trim()).toBe("Created temp@example.org with roles: employee");
     expect(cli(["user", "disable", "--email", "temp@example.org"]).code).toBe(0);
     const table = cli(["user", "list"]).stdout;

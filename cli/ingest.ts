@@ -20,7 +20,10 @@ interface JobState {
 
 export async function listFiles(root: string): Promise<{ full: string; name: string }[]> {
   const stat = await fs.stat(root).catch((err: NodeJS.ErrnoException) => {
-    throw new AppError("not_found", err.code === "ENOENT" ? `No such file or folder: ${root}` : `Cannot read ${root}: ${err.message}`);
+    throw new AppError(
+      "not_found",
+      err.code === "ENOENT" ? `No such file or folder: ${root}` : `Cannot read ${root}: ${err.message}`,
+    );
   });
   if (stat.isFile()) return [{ full: root, name: path.basename(root) }];
   const out: { full: string; name: string }[] = [];
@@ -47,7 +50,10 @@ export async function ingestCommand(
   const files = await listFiles(path.resolve(target));
   if (files.length === 0) throw new AppError("invalid_request", `No files under ${target}.`);
   return withSession(e, async (session) => {
-    const collection = (await session.run("collection.ensure", { name: opts.collection, create: opts.create ?? false })) as { id: string; name: string; created: boolean };
+    const collection = (await session.run("collection.ensure", {
+      name: opts.collection,
+      create: opts.create ?? false,
+    })) as { id: string; name: string; created: boolean };
     if (collection.created) print(`Created collection "${collection.name}".`);
     const worker = session.local ? await startLocalWorker(session) : undefined;
     try {
@@ -64,13 +70,22 @@ async function startLocalWorker(session: Session): Promise<Worker> {
   return startWorkers(session.db!)!;
 }
 
-async function uploadAndFollow(session: Session, collectionId: string, files: { full: string; name: string }[], print: (l: string) => void) {
+async function uploadAndFollow(
+  session: Session,
+  collectionId: string,
+  files: { full: string; name: string }[],
+  print: (l: string) => void,
+) {
   const bar = new ProgressLine(files.length);
   const outcomes: { name: string; outcome: UploadOutcome }[] = [];
   for (const [i, f] of files.entries()) {
     bar.update(i / files.length / 2, `uploading ${f.name}`);
     const bytes = await fs.readFile(f.full);
-    const outcome = (await session.run("ingest.upload", { collectionId, name: f.name, contentBase64: bytes.toString("base64") })) as UploadOutcome;
+    const outcome = (await session.run("ingest.upload", {
+      collectionId,
+      name: f.name,
+      contentBase64: bytes.toString("base64"),
+    })) as UploadOutcome;
     outcomes.push({ name: f.name, outcome });
   }
   const jobIds = outcomes.flatMap((o) => (o.outcome.status === "queued" ? [o.outcome.jobId] : []));
@@ -98,7 +113,9 @@ async function uploadAndFollow(session: Session, collectionId: string, files: { 
       else failed.push(`${name}: ${job?.error ?? "did not finish"}`);
     }
   }
-  print(`Ingested ${ingested.length}, unchanged ${unchanged.length}, failed ${failed.length} (of ${outcomes.length} files).`);
+  print(
+    `Ingested ${ingested.length}, unchanged ${unchanged.length}, failed ${failed.length} (of ${outcomes.length} files).`,
+  );
   for (const line of failed) print(`  failed: ${line}`);
   return failed.length > 0 ? 1 : 0;
 }

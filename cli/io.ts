@@ -2,19 +2,28 @@ import { AppError } from "@/lib/errors";
 
 export async function readPasswordFromStdin(): Promise<string> {
   if (process.stdin.isTTY) {
-    throw new AppError("invalid_request", "--password-stdin reads a piped password, e.g. `printf '%s' \"$PW\" | npm run cli -- user add ...`.");
+    throw new AppError(
+      "invalid_request",
+      "--password-stdin reads a piped password, e.g. `printf '%s' \"$PW\" | npm run cli -- user add ...`.",
+    );
   }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   // A trailing newline from `echo` is not part of the password.
-  const password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  const password = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
   if (!password) throw new AppError("invalid_request", "No password on standard input.");
   return password;
 }
 
 export function printTable(headers: string[], rows: string[][]): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
   console.log(line(headers));
   for (const r of rows) console.log(line(r));
   if (rows.length === 0) console.log("(none)");
@@ -30,7 +39,9 @@ export class ProgressLine {
     if (process.stderr.isTTY) {
       const width = 30;
       const filled = Math.round((pct / 100) * width);
-      process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(pct).padStart(3)}% ${label.slice(0, 60).padEnd(60)}`);
+      process.stderr.write(
+        `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(pct).padStart(3)}% ${label.slice(0, 60).padEnd(60)}`,
+      );
     } else if (pct >= this.lastPlain + 10) {
       this.lastPlain = pct - (pct % 10);
       process.stderr.write(`${pct}% ${label}\n`);

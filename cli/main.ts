@@ -37,10 +37,19 @@ user
   .description("Create a user. The password is read from standard input.")
   .requiredOption("--email <email>", "sign-in email")
   .requiredOption("--name <name>", "display name")
-  .option("--role <role>", "admin, compliance or employee (repeat for several)", (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option(
+    "--role <role>",
+    "admin, compliance or employee (repeat for several)",
+    (v: string, prev: string[]) => [...prev, v],
+    [] as string[],
+  )
   .option("--password-stdin", "read the password from standard input (required)")
   .action(async (opts: { email: string; name: string; role: string[]; passwordStdin?: boolean }) => {
-    if (!opts.passwordStdin) throw new AppError("invalid_request", "Pass --password-stdin and pipe the password in, so it never appears in the process list or shell history.");
+    if (!opts.passwordStdin)
+      throw new AppError(
+        "invalid_request",
+        "Pass --password-stdin and pipe the password in, so it never appears in the process list or shell history.",
+      );
     const password = await readPasswordFromStdin();
     const created = (await execute(env(), "user.add", {
       email: opts.email,
@@ -100,7 +109,11 @@ apikey
   .requiredOption("--email <email>", "the key owner's email")
   .option("--name <name>", "what the key is for", "cli")
   .action(async (opts: { email: string; name: string }) => {
-    const r = (await execute(env(), "apikey.create", { email: opts.email, name: opts.name })) as { key: string; prefix: string; email: string };
+    const r = (await execute(env(), "apikey.create", { email: opts.email, name: opts.name })) as {
+      key: string;
+      prefix: string;
+      email: string;
+    };
     console.log(`Created API key ${r.prefix} for ${r.email}. It is shown once; store it now:`);
     console.log(r.key);
   });
@@ -140,10 +153,13 @@ program
     await runWorkerCommand(env(), opts.concurrency ? Number(opts.concurrency) : undefined, (line) => console.log(line));
   });
 
-registerAuditCommands(program, (line) => console.log(line), (code) => {
-  exitCode = code;
-});
-
+registerAuditCommands(
+  program,
+  (line) => console.log(line),
+  (code) => {
+    exitCode = code;
+  },
+);
 
 async function main(): Promise<number> {
   try {

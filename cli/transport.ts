@@ -40,14 +40,22 @@ export async function execute(e: Env, operation: string, input: unknown): Promis
  * Runs an operation whose result is a file, handing each chunk to `sink` as it arrives (from this
  * process, or streamed from the server that owns the embedded database). Returns the file name.
  */
-export async function executeStream(e: Env, operation: string, input: unknown, sink: (chunk: Uint8Array) => Promise<void>): Promise<string> {
+export async function executeStream(
+  e: Env,
+  operation: string,
+  input: unknown,
+  sink: (chunk: Uint8Array) => Promise<void>,
+): Promise<string> {
   if (!e.DATABASE_URL) {
     const holder = readLock(e.dataDir);
     if (holder?.owner === "server") {
       const res = await postToServer(e, operation, input);
       if (!res.ok || !res.body) {
         const body = (await res.json()) as { error?: { code: string; message: string } };
-        throw new AppError((body.error?.code as never) ?? "internal", body.error?.message ?? `The server answered ${res.status}.`);
+        throw new AppError(
+          (body.error?.code as never) ?? "internal",
+          body.error?.message ?? `The server answered ${res.status}.`,
+        );
       }
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) await sink(chunk);
       return res.headers.get("x-file-name") ?? "export";
@@ -63,7 +71,10 @@ export async function executeStream(e: Env, operation: string, input: unknown, s
 async function postToServer(e: Env, operation: string, input: unknown): Promise<Response> {
   const control = readControlInfo(e.dataDir);
   if (!control) {
-    throw new AppError("unavailable", `The server that owns ${e.dataDir} is still starting; try again in a few seconds.`);
+    throw new AppError(
+      "unavailable",
+      `The server that owns ${e.dataDir} is still starting; try again in a few seconds.`,
+    );
   }
   try {
     return await fetch(`http://127.0.0.1:${control.port}/api/internal/cli`, {
@@ -84,7 +95,10 @@ async function executeRemote(e: Env, operation: string, input: unknown): Promise
   const res = await postToServer(e, operation, input);
   const body = (await res.json()) as { result?: unknown; error?: { code: string; message: string } };
   if (!res.ok || body.error) {
-    throw new AppError((body.error?.code as never) ?? "internal", body.error?.message ?? `The server answered ${res.status}.`);
+    throw new AppError(
+      (body.error?.code as never) ?? "internal",
+      body.error?.message ?? `The server answered ${res.status}.`,
+    );
   }
   return body.result;
 }

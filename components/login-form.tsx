@@ -8,17 +8,37 @@ import { TextField } from "@/components/ui/text-field";
 
 /** Email and password sign-in. `initialError` comes from `?error=` after a redirect from Auth.js. */
 export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; initialError?: string }) {
-  const { result, formAction, pending, formRef, onSubmit } = useFormAction(signInWithCredentials, { resetOnSuccess: false });
+  const { result, formAction, pending, formRef, onSubmit } = useFormAction(signInWithCredentials, {
+    resetOnSuccess: false,
+  });
   const error = result ? (result.ok ? undefined : result.error.message) : initialError;
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} className="space-y-4" data-testid="login-form" noValidate>
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      className="space-y-4"
+      data-testid="login-form"
+      noValidate
+    >
       {error ? (
-        <p role="alert" data-testid="login-error" className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900">
+        <p
+          role="alert"
+          data-testid="login-error"
+          className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900"
+        >
           {error}
         </p>
       ) : null}
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
-      <TextField name="email" label="Email" type="email" autoComplete="username" required error={fieldError(result, "email")} />
+      <TextField
+        name="email"
+        label="Email"
+        type="email"
+        autoComplete="username"
+        required
+        error={fieldError(result, "email")}
+      />
       <TextField
         name="password"
         label="Password"

@@ -5,7 +5,17 @@ import { usePathname } from "next/navigation";
 
 // Marks the current section with aria-current so it is announced, not only coloured.
 // `exact`: a section whose sub-pages have their own links (Admin, then Users) is current only on itself.
-export function NavLink({ href, children, testId, exact = false }: { href: string; children: React.ReactNode; testId: string; exact?: boolean }) {
+export function NavLink({
+  href,
+  children,
+  testId,
+  exact = false,
+}: {
+  href: string;
+  children: React.ReactNode;
+  testId: string;
+  exact?: boolean;
+}) {
   const pathname = usePathname();
   const current = href === "/" || exact ? pathname === href : pathname === href || pathname.startsWith(`${href}/`);
   return (

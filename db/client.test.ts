@@ -39,7 +39,10 @@ describe("embedded database", () => {
     // A real other process: `sleep` stands in for a running server.
     const other = spawn("sleep", ["30"]);
     try {
-      fs.writeFileSync(lockPath(dataDir), JSON.stringify({ pid: other.pid, owner: "server", startedAt: new Date().toISOString() }));
+      fs.writeFileSync(
+        lockPath(dataDir),
+        JSON.stringify({ pid: other.pid, owner: "server", startedAt: new Date().toISOString() }),
+      );
       const attempt = openDatabase({ dataDir, owner: "cli" });
       await expect(attempt).rejects.toBeInstanceOf(LockHeldError);
       await expect(openDatabase({ dataDir, owner: "cli" })).rejects.toThrow(`in use by the server (pid ${other.pid})`);
@@ -77,7 +80,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)("postgres", () => {
       const others = await Promise.all([openDatabase({ url }), openDatabase({ url })]);
       await Promise.all(others.map((o) => migrateDatabase(o, url)));
       const r = await queryRows<{ n: number }>(h.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-      expect(r[0]?.n).toBe(fs.readdirSync(path.join(process.cwd(), "db/migrations")).filter((f) => f.endsWith(".sql")).length);
+      expect(r[0]?.n).toBe(
+        fs.readdirSync(path.join(process.cwd(), "db/migrations")).filter((f) => f.endsWith(".sql")).length,
+      );
       await Promise.all(others.map((o) => o.close()));
     } finally {
       await h.close();

@@ -31,10 +31,7 @@ export const MIGRATIONS_DIR = path.join(process.cwd(), "db", "migrations");
 // Any constant works; it only has to be the same in every process that migrates.
 const MIGRATION_LOCK_KEY = 7_402_117_731;
 
-export type OpenOptions =
-  | { url: string; poolMax?: number }
-  | { dataDir: string; owner: LockOwner }
-  | { memory: true };
+export type OpenOptions = { url: string; poolMax?: number } | { dataDir: string; owner: LockOwner } | { memory: true };
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if ("url" in options) {

@@ -89,7 +89,9 @@ test("admin creates an employee who is kept out of admin pages, then disabled", 
   await employee.context.close();
 });
 
-test("an API key made on the profile page is shown once, authenticates, and stops when revoked", async ({ browser }) => {
+test("an API key made on the profile page is shown once, authenticates, and stops when revoked", async ({
+  browser,
+}) => {
   const admin = await signedInPage(browser, e2e.adminEmail, e2e.adminPassword);
   const page = admin.page;
   await page.getByTestId("nav-profile").click();

@@ -26,7 +26,11 @@ test.beforeAll(() => {
 test("health answers without authentication", async ({ request }) => {
   const { res, json } = await call(request, "GET", "/api/health");
   expect(res.status()).toBe(200);
-  expect(json).toMatchObject({ status: "ok", version: expect.any(String), database: { reachable: true, kind: "pglite" } });
+  expect(json).toMatchObject({
+    status: "ok",
+    version: expect.any(String),
+    database: { reachable: true, kind: "pglite" },
+  });
 });
 
 test("unauthenticated and unknown requests get JSON errors, never HTML or a stack", async ({ request }) => {
@@ -36,10 +40,15 @@ test("unauthenticated and unknown requests get JSON errors, never HTML or a stac
   const unknown = await call(request, "GET", "/api/no-such-thing", { key: adminKey });
   expect(unknown.res.status()).toBe(404);
   expect(errorOf(unknown.json)).toEqual({ code: "not_found", message: "No such API endpoint." });
-  const badKey = await call(request, "GET", "/api/me", { key: "kq_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
+  const badKey = await call(request, "GET", "/api/me", {
+    key: "kq_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  });
   expect(badKey.res.status()).toBe(401);
   expect(errorOf(badKey.json).message).toBe("Invalid or revoked API key.");
-  const control = await call(request, "POST", "/api/internal/cli", { data: { operation: "user.list", input: {} }, headers: { "x-control-token": "guess" } });
+  const control = await call(request, "POST", "/api/internal/cli", {
+    data: { operation: "user.list", input: {} },
+    headers: { "x-control-token": "guess" },
+  });
   expect(control.res.status()).toBe(401);
 });
 
@@ -63,7 +72,10 @@ test("an admin provisions a user and a group over the API", async ({ request }) 
   const group = await call(request, "POST", "/api/groups", { key: adminKey, data: { name: `Ward ${Date.now()}` } });
   expect(group.res.status()).toBe(201);
   groupId = (group.json as { id: string }).id;
-  const member = await call(request, "POST", `/api/groups/${groupId}/members`, { key: adminKey, data: { email: employeeEmail } });
+  const member = await call(request, "POST", `/api/groups/${groupId}/members`, {
+    key: adminKey,
+    data: { email: employeeEmail },
+  });
   expect(member.res.status()).toBe(201);
 
   employeeKey = createApiKey(employeeEmail);
@@ -79,22 +91,38 @@ test("an admin provisions a user and a group over the API", async ({ request }) 
   expect((users.json as { users: { email: string }[] }).users.map((u) => u.email)).toContain(employeeEmail);
   const groupDetail = await call(request, "GET", `/api/groups/${groupId}`, { key: adminKey });
   expect((groupDetail.json as { members: { email: string }[] }).members.map((m) => m.email)).toEqual([employeeEmail]);
-  expect((await call(request, "GET", `/api/users/${employeeId}`, { key: adminKey })).json).toMatchObject({ email: employeeEmail });
+  expect((await call(request, "GET", `/api/users/${employeeId}`, { key: adminKey })).json).toMatchObject({
+    email: employeeEmail,
+  });
   expect((await call(request, "GET", "/api/groups", { key: adminKey })).res.status()).toBe(200);
 });
 
 test("bad input is refused with a message that names the problem, and changes nothing", async ({ request }) => {
-  const notJson = await request.post("/api/users", { headers: { Authorization: `Bearer ${adminKey}`, "Content-Type": "application/json" }, data: Buffer.from("{oops") });
+  const notJson = await request.post("/api/users", {
+    headers: { Authorization: `Bearer ${adminKey}`, "Content-Type": "application/json" },
+    data: Buffer.from("{oops"),
+  });
   expect(notJson.status()).toBe(400);
   expect((await notJson.json()).error.message).toBe("The request body is not valid JSON.");
-  const wrongType = await request.post("/api/groups", { headers: { Authorization: `Bearer ${adminKey}`, "Content-Type": "text/plain" }, data: Buffer.from("name=x") });
+  const wrongType = await request.post("/api/groups", {
+    headers: { Authorization: `Bearer ${adminKey}`, "Content-Type": "text/plain" },
+    data: Buffer.from("name=x"),
+  });
   expect(wrongType.status()).toBe(415);
-  const invalid = await call(request, "POST", "/api/users", { key: adminKey, data: { email: "nope", name: "", roles: ["root"], password: "x" } });
+  const invalid = await call(request, "POST", "/api/users", {
+    key: adminKey,
+    data: { email: "nope", name: "", roles: ["root"], password: "x" },
+  });
   expect(invalid.res.status()).toBe(400);
-  expect(errorOf(invalid.json).message).toMatch(/email: Enter a valid email address\..*roles\.0: Role must be one of: admin, compliance, employee\..*password: Password must be at least 12 characters\./);
+  expect(errorOf(invalid.json).message).toMatch(
+    /email: Enter a valid email address\..*roles\.0: Role must be one of: admin, compliance, employee\..*password: Password must be at least 12 characters\./,
+  );
   const nothing = await call(request, "PATCH", `/api/users/${employeeId}`, { key: adminKey, data: {} });
   expect(nothing.res.status()).toBe(400);
-  const missing = await call(request, "PATCH", "/api/users/00000000-0000-4000-8000-000000000000", { key: adminKey, data: { disabled: true } });
+  const missing = await call(request, "PATCH", "/api/users/00000000-0000-4000-8000-000000000000", {
+    key: adminKey,
+    data: { disabled: true },
+  });
   expect(missing.res.status()).toBe(404);
   const garbage = await call(request, "GET", "/api/users/not-a-uuid", { key: adminKey });
   expect(garbage.res.status()).toBe(404);
@@ -104,7 +132,7 @@ test("bad input is refused with a message that names the problem, and changes no
 
 test("every admin endpoint answers 403 to an employee", async ({ request }) => {
   const u = "00000000-0000-4000-8000-000000000000";
-  const attempts: [("GET" | "POST" | "PATCH" | "DELETE"), string, unknown?][] = [
+  const attempts: ["GET" | "POST" | "PATCH" | "DELETE", string, unknown?][] = [
     ["GET", "/api/users"],
     ["POST", "/api/users", { email: uniqueEmail("x"), name: "X", roles: ["admin"], password: "long enough password" }],
     ["GET", `/api/users/${employeeId}`],
@@ -123,7 +151,9 @@ test("every admin endpoint answers 403 to an employee", async ({ request }) => {
     expect(errorOf(json).code).toBe("forbidden");
   }
   // And nothing happened: the employee is still an employee, the group still exists.
-  expect((await call(request, "GET", `/api/users/${employeeId}`, { key: adminKey })).json).toMatchObject({ roles: ["employee"] });
+  expect((await call(request, "GET", `/api/users/${employeeId}`, { key: adminKey })).json).toMatchObject({
+    roles: ["employee"],
+  });
   expect((await call(request, "GET", `/api/groups/${groupId}`, { key: adminKey })).res.status()).toBe(200);
 });
 
@@ -148,7 +178,10 @@ test("a user manages their own API keys; a revoked key gets 401", async ({ reque
 
 test("disabling a user ends their access on the next request", async ({ request }) => {
   expect((await call(request, "GET", "/api/me", { key: employeeKey })).res.status()).toBe(200);
-  const disabled = await call(request, "PATCH", `/api/users/${employeeId}`, { key: adminKey, data: { disabled: true } });
+  const disabled = await call(request, "PATCH", `/api/users/${employeeId}`, {
+    key: adminKey,
+    data: { disabled: true },
+  });
   expect(disabled.json).toMatchObject({ disabled: true });
   const refused = await call(request, "GET", "/api/me", { key: employeeKey });
   expect(refused.res.status()).toBe(401);
@@ -156,9 +189,17 @@ test("disabling a user ends their access on the next request", async ({ request 
   await call(request, "PATCH", `/api/users/${employeeId}`, { key: adminKey, data: { disabled: false } });
   expect((await call(request, "GET", "/api/me", { key: employeeKey })).res.status()).toBe(200);
   // Removing a membership also takes effect at once.
-  expect((await call(request, "DELETE", `/api/groups/${groupId}/members/${employeeId}`, { key: adminKey })).res.status()).toBe(204);
-  expect(((await call(request, "GET", "/api/me", { key: employeeKey })).json as { groups: unknown[] }).groups).toEqual([]);
+  expect(
+    (await call(request, "DELETE", `/api/groups/${groupId}/members/${employeeId}`, { key: adminKey })).res.status(),
+  ).toBe(204);
+  expect(((await call(request, "GET", "/api/me", { key: employeeKey })).json as { groups: unknown[] }).groups).toEqual(
+    [],
+  );
   await call(request, "POST", `/api/groups/${groupId}/members`, { key: adminKey, data: { email: employeeEmail } });
-  expect((await call(request, "DELETE", `/api/groups/${groupId}/members`, { key: adminKey, data: { email: employeeEmail } })).res.status()).toBe(204);
+  expect(
+    (
+      await call(request, "DELETE", `/api/groups/${groupId}/members`, { key: adminKey, data: { email: employeeEmail } })
+    ).res.status(),
+  ).toBe(204);
   expect((await call(request, "DELETE", `/api/groups/${groupId}`, { key: adminKey })).res.status()).toBe(204);
 });

@@ -55,8 +55,14 @@ test.beforeAll(async ({ request }) => {
 
   wardId = await createCollection(request, adminKey, `Ward protocols ${stamp}`);
   financeId = await createCollection(request, adminKey, `Finance ${stamp}`);
-  await call(request, "POST", `/api/collections/${wardId}/grants`, { key: adminKey, data: { group: nurses, access: "read" } });
-  await call(request, "POST", `/api/collections/${financeId}/grants`, { key: adminKey, data: { group: `Finance ${stamp}`, access: "read" } });
+  await call(request, "POST", `/api/collections/${wardId}/grants`, {
+    key: adminKey,
+    data: { group: nurses, access: "read" },
+  });
+  await call(request, "POST", `/api/collections/${financeId}/grants`, {
+    key: adminKey,
+    data: { group: `Finance ${stamp}`, access: "read" },
+  });
   // The administrator manages both but reads neither: grant reading the finance collection to nobody they hold.
 
   const hand = await uploadText(request, adminKey, wardId, "hand-hygiene.md", HAND_HYGIENE);
@@ -72,7 +78,9 @@ test.beforeAll(async ({ request }) => {
   outsiderKey = createApiKey(outsider);
 });
 
-test("streams a cited answer: meta, tokens, then a final event with citations, model and retrieved chunks", async ({ request }) => {
+test("streams a cited answer: meta, tokens, then a final event with citations, model and retrieved chunks", async ({
+  request,
+}) => {
   const r = await ask(request, nurseKey, { message: "When must staff perform hand hygiene?" });
   expect(r.status).toBe(200);
   expect(r.headers["content-type"]).toContain("text/event-stream");
@@ -96,7 +104,10 @@ test("streams a cited answer: meta, tokens, then a final event with citations, m
   expect(f.model.embedderId).toMatch(/^use-lite/);
   expect(f.retrievedChunkIds.length).toBeGreaterThan(0);
   // The streamed tokens and the final answer tell the same story.
-  const streamed = r.events.filter((e) => e.event === "token").map((e) => (e.data as { text: string }).text).join("");
+  const streamed = r.events
+    .filter((e) => e.event === "token")
+    .map((e) => (e.data as { text: string }).text)
+    .join("");
   expect(streamed).toContain("before touching a patient");
 
   conversationId = f.conversationId;
@@ -109,8 +120,13 @@ test("streams a cited answer: meta, tokens, then a final event with citations, m
   expect(messages[1]!.citations).toHaveLength(f.citations.length);
 });
 
-test("a follow-up in the same conversation keeps its history and stays in the conversation list", async ({ request }) => {
-  const r = await ask(request, nurseKey, { message: "How long should an alcohol-based hand rub take?", conversationId });
+test("a follow-up in the same conversation keeps its history and stays in the conversation list", async ({
+  request,
+}) => {
+  const r = await ask(request, nurseKey, {
+    message: "How long should an alcohol-based hand rub take?",
+    conversationId,
+  });
   expect(r.final!.conversationId).toBe(conversationId);
   expect(r.final!.answer).toMatch(/20 to 30 seconds/);
   const list = await call(request, "GET", "/api/conversations", { key: nurseKey });
@@ -118,7 +134,9 @@ test("a follow-up in the same conversation keeps its history and stays in the co
   expect(conversations[0]).toMatchObject({ id: conversationId, title: "When must staff perform hand hygiene?" });
 });
 
-test("never returns text the asker may not read: not a restricted document of a readable collection, not another collection", async ({ request }) => {
+test("never returns text the asker may not read: not a restricted document of a readable collection, not another collection", async ({
+  request,
+}) => {
   for (const message of [
     `What is the keypad combination for the controlled drugs cabinet? ${PHARMACY_SECRET}`,
     "Who may open the controlled drugs cabinet?",
@@ -138,21 +156,29 @@ test("never returns text the asker may not read: not a restricted document of a 
   const list = await call(request, "GET", "/api/conversations", { key: nurseKey });
   for (const c of (list.json as { conversations: { id: string }[] }).conversations) {
     const { json } = await call(request, "GET", `/api/conversations/${c.id}`, { key: nurseKey });
-    const messages = (json as { messages: { role: string; content: string; citations: unknown }[] }).messages.filter((m) => m.role === "assistant");
+    const messages = (json as { messages: { role: string; content: string; citations: unknown }[] }).messages.filter(
+      (m) => m.role === "assistant",
+    );
     const text = JSON.stringify(messages);
     expect(text).not.toContain(PHARMACY_SECRET);
     expect(text).not.toContain(FINANCE_SECRET);
   }
 });
 
-test("a member of the restricting group gets the restricted passage (the leak checks above can fail)", async ({ request }) => {
-  const r = await ask(request, pharmacistKey, { message: "What is the keypad combination for the controlled drugs cabinet?" });
+test("a member of the restricting group gets the restricted passage (the leak checks above can fail)", async ({
+  request,
+}) => {
+  const r = await ask(request, pharmacistKey, {
+    message: "What is the keypad combination for the controlled drugs cabinet?",
+  });
   expect(r.final!.citations.map((c) => c.documentId)).toContain(drugsDocId);
   expect(r.final!.answer).toContain(PHARMACY_SECRET);
 });
 
 test("downloads and passages of a restricted document answer 404 to readers outside its group", async ({ request }) => {
-  const nurseAnswer = await ask(request, pharmacistKey, { message: "What is the keypad combination for the controlled drugs cabinet?" });
+  const nurseAnswer = await ask(request, pharmacistKey, {
+    message: "What is the keypad combination for the controlled drugs cabinet?",
+  });
   const cited = nurseAnswer.final!.citations.find((c) => c.documentId === drugsDocId)!;
   const passageUrl = `/api/documents/${drugsDocId}/passage?version=${cited.versionId}&start=${cited.charStart}&end=${cited.charEnd}`;
   const asPharmacist = await call(request, "GET", passageUrl, { key: pharmacistKey });
@@ -167,23 +193,41 @@ test("downloads and passages of a restricted document answer 404 to readers outs
   expect(file.status()).toBe(404);
 });
 
-test("a cited passage can be opened with its surroundings; a forged range is refused with the reason", async ({ request }) => {
+test("a cited passage can be opened with its surroundings; a forged range is refused with the reason", async ({
+  request,
+}) => {
   const r = await ask(request, nurseKey, { message: "When must staff perform hand hygiene?" });
   const c = r.final!.citations[0]!;
-  const ok = await call(request, "GET", `/api/documents/${c.documentId}/passage?version=${c.versionId}&start=${c.charStart}&end=${c.charEnd}`, { key: nurseKey });
+  const ok = await call(
+    request,
+    "GET",
+    `/api/documents/${c.documentId}/passage?version=${c.versionId}&start=${c.charStart}&end=${c.charEnd}`,
+    { key: nurseKey },
+  );
   expect(ok.res.status()).toBe(200);
   const view = ok.json as { passage: string; current: boolean; versionNumber: number; title: string };
   expect(view.passage).toBe(c.text);
   expect(view.current).toBe(true);
-  const bad = await call(request, "GET", `/api/documents/${c.documentId}/passage?version=${c.versionId}&start=0&end=99999999`, { key: nurseKey });
+  const bad = await call(
+    request,
+    "GET",
+    `/api/documents/${c.documentId}/passage?version=${c.versionId}&start=0&end=99999999`,
+    { key: nurseKey },
+  );
   expect(bad.res.status()).toBe(400);
   expect((bad.json as { error: { message: string } }).error.message).toMatch(/is not inside this version/);
 });
 
 test("choosing collections can narrow what is searched but never widen it", async ({ request }) => {
-  const narrowed = await ask(request, nurseKey, { message: "When must staff perform hand hygiene?", collectionIds: [wardId] });
+  const narrowed = await ask(request, nurseKey, {
+    message: "When must staff perform hand hygiene?",
+    collectionIds: [wardId],
+  });
   expect(narrowed.final!.citations[0]!.documentId).toBe(handDocId);
-  const widened = await ask(request, nurseKey, { message: "What is the cardiology budget?", collectionIds: [financeId] });
+  const widened = await ask(request, nurseKey, {
+    message: "What is the cardiology budget?",
+    collectionIds: [financeId],
+  });
   expect(widened.status).toBe(404);
   expect(widened.error).toEqual({ code: "not_found", message: "No collection with this id." });
   expect(widened.body).not.toContain(FINANCE_SECRET);
@@ -191,10 +235,16 @@ test("choosing collections can narrow what is searched but never widen it", asyn
 
 test("a question the documents do not cover says so, without citations", async ({ request }) => {
   const r = await ask(request, nurseKey, { message: "Who won the football world cup in 1998?" });
-  expect(r.final).toMatchObject({ notCovered: true, citations: [], answer: "The documents you can access do not cover this question." });
+  expect(r.final).toMatchObject({
+    notCovered: true,
+    citations: [],
+    answer: "The documents you can access do not cover this question.",
+  });
 });
 
-test("someone without any grant is told so; other people's conversations and answers are not found", async ({ request }) => {
+test("someone without any grant is told so; other people's conversations and answers are not found", async ({
+  request,
+}) => {
   const r = await ask(request, outsiderKey, { message: "When must staff perform hand hygiene?" });
   expect(r.status).toBe(403);
   expect(r.error!.message).toMatch(/cannot read any document collection/);
@@ -202,9 +252,15 @@ test("someone without any grant is told so; other people's conversations and ans
 
   for (const key of [outsiderKey, pharmacistKey]) {
     expect((await call(request, "GET", `/api/conversations/${conversationId}`, { key })).res.status()).toBe(404);
-    expect((await call(request, "PATCH", `/api/conversations/${conversationId}`, { key, data: { title: "mine now" } })).res.status()).toBe(404);
+    expect(
+      (
+        await call(request, "PATCH", `/api/conversations/${conversationId}`, { key, data: { title: "mine now" } })
+      ).res.status(),
+    ).toBe(404);
     expect((await call(request, "DELETE", `/api/conversations/${conversationId}`, { key })).res.status()).toBe(404);
-    expect((await call(request, "POST", `/api/messages/${answerId}/feedback`, { key, data: { rating: 1 } })).res.status()).toBe(404);
+    expect(
+      (await call(request, "POST", `/api/messages/${answerId}/feedback`, { key, data: { rating: 1 } })).res.status(),
+    ).toBe(404);
     const list = await call(request, "GET", "/api/conversations", { key });
     expect(JSON.stringify(list.json)).not.toContain(conversationId);
   }
@@ -213,7 +269,10 @@ test("someone without any grant is told so; other people's conversations and ans
 });
 
 test("feedback is saved on one's own answers and bad input is refused with the reason", async ({ request }) => {
-  const ok = await call(request, "POST", `/api/messages/${answerId}/feedback`, { key: nurseKey, data: { rating: -1, comment: "Missed the glove rule" } });
+  const ok = await call(request, "POST", `/api/messages/${answerId}/feedback`, {
+    key: nurseKey,
+    data: { rating: -1, comment: "Missed the glove rule" },
+  });
   expect(ok.res.status()).toBe(200);
   const bad = await call(request, "POST", `/api/messages/${answerId}/feedback`, { key: nurseKey, data: { rating: 5 } });
   expect(bad.res.status()).toBe(400);
@@ -223,18 +282,31 @@ test("feedback is saved on one's own answers and bad input is refused with the r
   // A thumbs down without a reason is feedback only: it sends nothing to the review queue.
   expect(answer.feedback).toEqual({ rating: -1, comment: "Missed the glove rule", reason: null });
   expect(ok.json).toMatchObject({ reason: null, inReview: false });
-  const withReasonUp = await call(request, "POST", `/api/messages/${answerId}/feedback`, { key: nurseKey, data: { rating: 1, reason: "incorrect" } });
+  const withReasonUp = await call(request, "POST", `/api/messages/${answerId}/feedback`, {
+    key: nurseKey,
+    data: { rating: 1, reason: "incorrect" },
+  });
   expect(withReasonUp.res.status()).toBe(400);
-  expect((withReasonUp.json as { error: { message: string } }).error.message).toMatch(/a reason goes with a thumbs down/);
-  const otherWithoutWords = await call(request, "POST", `/api/messages/${answerId}/feedback`, { key: nurseKey, data: { rating: -1, reason: "other" } });
+  expect((withReasonUp.json as { error: { message: string } }).error.message).toMatch(
+    /a reason goes with a thumbs down/,
+  );
+  const otherWithoutWords = await call(request, "POST", `/api/messages/${answerId}/feedback`, {
+    key: nurseKey,
+    data: { rating: -1, reason: "other" },
+  });
   expect(otherWithoutWords.res.status()).toBe(400);
   expect((otherWithoutWords.json as { error: { message: string } }).error.message).toMatch(/say what was wrong/);
 });
 
 test("malformed questions are refused with a message naming the problem", async ({ request }) => {
   expect((await ask(request, nurseKey, { message: "   " })).error!.message).toMatch(/message must not be empty/);
-  expect((await ask(request, nurseKey, { message: "x".repeat(4001) })).error!.message).toMatch(/at most 4000 characters/);
-  const notJson = await request.post("/api/chat", { headers: { ...bearer(nurseKey), "content-type": "text/plain" }, data: "hello" });
+  expect((await ask(request, nurseKey, { message: "x".repeat(4001) })).error!.message).toMatch(
+    /at most 4000 characters/,
+  );
+  const notJson = await request.post("/api/chat", {
+    headers: { ...bearer(nurseKey), "content-type": "text/plain" },
+    data: "hello",
+  });
   recordSeen({ url: "POST /api/chat", status: notJson.status(), body: await notJson.text() });
   expect(notJson.status()).toBe(415);
   const badConversation = await ask(request, nurseKey, { message: "hi", conversationId: "not-a-uuid" });
@@ -242,8 +314,15 @@ test("malformed questions are refused with a message naming the problem", async 
 });
 
 test("conversations can be renamed and deleted by their owner", async ({ request }) => {
-  const renamed = await call(request, "PATCH", `/api/conversations/${conversationId}`, { key: nurseKey, data: { title: "Hand hygiene" } });
+  const renamed = await call(request, "PATCH", `/api/conversations/${conversationId}`, {
+    key: nurseKey,
+    data: { title: "Hand hygiene" },
+  });
   expect(renamed.json).toEqual({ id: conversationId, title: "Hand hygiene" });
-  expect((await call(request, "DELETE", `/api/conversations/${conversationId}`, { key: nurseKey })).res.status()).toBe(204);
-  expect((await call(request, "GET", `/api/conversations/${conversationId}`, { key: nurseKey })).res.status()).toBe(404);
+  expect((await call(request, "DELETE", `/api/conversations/${conversationId}`, { key: nurseKey })).res.status()).toBe(
+    204,
+  );
+  expect((await call(request, "GET", `/api/conversations/${conversationId}`, { key: nurseKey })).res.status()).toBe(
+    404,
+  );
 });

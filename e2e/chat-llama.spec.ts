@@ -24,8 +24,19 @@ test.beforeAll(async ({ request }) => {
   await createUser(request, adminKey, nurse, PASSWORD, ["employee"], base);
   await createGroup(request, adminKey, "Nurses", [nurse], base);
   const collectionId = await createCollection(request, adminKey, "Protocols", base);
-  await call(request, "POST", `${base}/api/collections/${collectionId}/grants`, { key: adminKey, data: { group: "Nurses", access: "read" } });
-  const file = await uploadText(request, adminKey, collectionId, "hand-hygiene.md", "# Hand hygiene\n\nStaff clean their hands before and after every patient contact.\n", "text/markdown", base);
+  await call(request, "POST", `${base}/api/collections/${collectionId}/grants`, {
+    key: adminKey,
+    data: { group: "Nurses", access: "read" },
+  });
+  const file = await uploadText(
+    request,
+    adminKey,
+    collectionId,
+    "hand-hygiene.md",
+    "# Hand hygiene\n\nStaff clean their hands before and after every patient contact.\n",
+    "text/markdown",
+    base,
+  );
   await waitForJob(request, adminKey, file.jobId, base);
   nurseKey = createApiKey(nurse, e2e.llamaDataDir);
 });
@@ -47,39 +58,70 @@ async function startAnswer(question: string) {
     if (done) throw new Error(`the stream ended before a token: ${text}`);
     text += value;
   }
-  const meta = parseSse(text.slice(0, text.indexOf("\n\n") + 2))[0]!.data as { conversationId: string; messageId: string };
+  const meta = parseSse(text.slice(0, text.indexOf("\n\n") + 2))[0]!.data as {
+    conversationId: string;
+    messageId: string;
+  };
   return { abort, meta, reader };
 }
 
-test("tokens stream, a second question meets a full queue (429, Retry-After), and closing the stream stops the answer", async ({ request }) => {
+test("tokens stream, a second question meets a full queue (429, Retry-After), and closing the stream stops the answer", async ({
+  request,
+}) => {
   const first = await startAnswer("When do staff clean their hands?");
 
-  const second = await request.post(`${base}/api/chat`, { headers: { authorization: `Bearer ${nurseKey}` }, data: { message: "And gloves?" } });
+  const second = await request.post(`${base}/api/chat`, {
+    headers: { authorization: `Bearer ${nurseKey}` },
+    data: { message: "And gloves?" },
+  });
   expect(second.status()).toBe(429);
   expect(Number(second.headers()["retry-after"])).toBeGreaterThanOrEqual(1);
-  expect((await second.json()).error).toMatchObject({ code: "rate_limited", message: expect.stringMatching(/queue is full/) });
+  expect((await second.json()).error).toMatchObject({
+    code: "rate_limited",
+    message: expect.stringMatching(/queue is full/),
+  });
 
   first.abort.abort();
   await first.reader.cancel().catch((err: Error) => expect(err.name).toBe("AbortError"));
   // The server keeps what was written as a stopped answer, well short of the 1,000-token limit.
   await expect
     .poll(async () => {
-      const { json } = await call(request, "GET", `${base}/api/conversations/${first.meta.conversationId}`, { key: nurseKey });
-      return (json as { messages: { id: string; status: string }[] }).messages.find((m) => m.id === first.meta.messageId)?.status;
+      const { json } = await call(request, "GET", `${base}/api/conversations/${first.meta.conversationId}`, {
+        key: nurseKey,
+      });
+      return (json as { messages: { id: string; status: string }[] }).messages.find(
+        (m) => m.id === first.meta.messageId,
+      )?.status;
     })
     .toBe("stopped");
 
   // The slot is free again: the next question is answered in full by the model.
-  const res = await request.post(`${base}/api/chat`, { headers: { authorization: `Bearer ${nurseKey}` }, data: { message: "When do staff clean their hands?" } });
+  const res = await request.post(`${base}/api/chat`, {
+    headers: { authorization: `Bearer ${nurseKey}` },
+    data: { message: "When do staff clean their hands?" },
+  });
   expect(res.status()).toBe(200);
   const events = parseSse(await res.text());
   expect(events.filter((e) => e.event === "token").length).toBeGreaterThan(20);
-  const final = events.find((e) => e.event === "final")!.data as { model: Record<string, unknown>; finishReason: string };
-  expect(final.model).toMatchObject({ kind: "llama", modelFile: "stories260K.gguf", modelBytes: 1185376, modelSha256: STORIES_SHA256, architecture: "llama", gpu: null, threads: 1 });
+  const final = events.find((e) => e.event === "final")!.data as {
+    model: Record<string, unknown>;
+    finishReason: string;
+  };
+  expect(final.model).toMatchObject({
+    kind: "llama",
+    modelFile: "stories260K.gguf",
+    modelBytes: 1185376,
+    modelSha256: STORIES_SHA256,
+    architecture: "llama",
+    gpu: null,
+    threads: 1,
+  });
   expect(final.finishReason).toBe("length");
 });
 
-test("in the browser, Stop ends an answer being written and the model that wrote it is named with its hash", async ({ browser }) => {
+test("in the browser, Stop ends an answer being written and the model that wrote it is named with its hash", async ({
+  browser,
+}) => {
   const page = await (await browser.newContext({ baseURL: base })).newPage();
   await new LoginPage(page).signIn(nurse, PASSWORD);
   const chat = new ChatPage(page);

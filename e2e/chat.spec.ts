@@ -59,13 +59,18 @@ test.beforeAll(async ({ request }) => {
   await createGroup(request, adminKey, group, [nurse]);
   collectionName = `Nursing protocols ${stamp}`;
   const collectionId = await createCollection(request, adminKey, collectionName);
-  await call(request, "POST", `/api/collections/${collectionId}/grants`, { key: adminKey, data: { group, access: "read" } });
+  await call(request, "POST", `/api/collections/${collectionId}/grants`, {
+    key: adminKey,
+    data: { group, access: "read" },
+  });
   const file = await uploadText(request, adminKey, collectionId, "central-line-care.pdf", PROTOCOL, "application/pdf");
   pdfDocId = file.documentId;
   await waitForJob(request, adminKey, file.jobId);
 });
 
-test("an employee asks with the keyboard, watches the answer stream in, and opens its source at the right page", async ({ browser }) => {
+test("an employee asks with the keyboard, watches the answer stream in, and opens its source at the right page", async ({
+  browser,
+}) => {
   const { context, page } = await signedIn(browser, nurse);
   const chat = new ChatPage(page);
   await chat.goto();
@@ -90,7 +95,9 @@ test("an employee asks with the keyboard, watches the answer stream in, and open
   await page.keyboard.press("Enter");
   const panel = chat.panel();
   await expect(panel).toBeVisible();
-  await expect(panel.getByTestId("citation-passage")).toContainText("Transparent dressings on central venous catheters are changed every seven days.");
+  await expect(panel.getByTestId("citation-passage")).toContainText(
+    "Transparent dressings on central venous catheters are changed every seven days.",
+  );
   const original = panel.getByTestId("citation-open-original");
   await expect(original).toHaveText("Open the original at page 2");
   const href = await original.getAttribute("href");
@@ -119,11 +126,15 @@ test("an employee asks with the keyboard, watches the answer stream in, and open
   await context.close();
 });
 
-test("conversations are listed for their owner, continue with history, and a new chat starts empty", async ({ browser }) => {
+test("conversations are listed for their owner, continue with history, and a new chat starts empty", async ({
+  browser,
+}) => {
   const { context, page } = await signedIn(browser, nurse);
   const chat = new ChatPage(page);
   await chat.goto();
-  await expect(chat.conversationLinks().first()).toHaveText("How often are transparent dressings on central lines changed?");
+  await expect(chat.conversationLinks().first()).toHaveText(
+    "How often are transparent dressings on central lines changed?",
+  );
   await chat.conversationLinks().first().click();
   await expect(chat.answers()).toHaveCount(1);
   await chat.ask("And gauze dressings?");
@@ -149,7 +160,9 @@ test("a question the documents do not cover is answered as such", async ({ brows
   await context.close();
 });
 
-test("someone without access sees no collection, cannot ask, and cannot open another person's conversation", async ({ browser }) => {
+test("someone without access sees no collection, cannot ask, and cannot open another person's conversation", async ({
+  browser,
+}) => {
   const owner = await signedIn(browser, nurse);
   await new ChatPage(owner.page).goto();
   const href = await owner.page.getByTestId("conversation-link").first().getAttribute("href");

@@ -59,16 +59,28 @@ test.beforeAll(async ({ request }) => {
     { ...employee, roles: ["employee"], name: "Erin Employee" },
     { ...auditor, roles: ["compliance"], name: "Carla Compliance" },
   ]) {
-    const { res } = await call(request, "POST", "/api/users", { key: adminKey, data: { email: u.email, name: u.name, roles: u.roles, password: u.password } });
+    const { res } = await call(request, "POST", "/api/users", {
+      key: adminKey,
+      data: { email: u.email, name: u.name, roles: u.roles, password: u.password },
+    });
     expect(res.status()).toBe(201);
   }
   auditorKey = createApiKey(auditor.email);
   employeeKey = createApiKey(employee.email);
   const { json: group } = await call(request, "POST", "/api/groups", { key: adminKey, data: { name: groupName } });
-  await call(request, "POST", `/api/groups/${(group as { id: string }).id}/members`, { key: adminKey, data: { email: employee.email } });
-  const { json: collection } = await call(request, "POST", "/api/collections", { key: adminKey, data: { name: collectionName, description: "Ward protocols" } });
+  await call(request, "POST", `/api/groups/${(group as { id: string }).id}/members`, {
+    key: adminKey,
+    data: { email: employee.email },
+  });
+  const { json: collection } = await call(request, "POST", "/api/collections", {
+    key: adminKey,
+    data: { name: collectionName, description: "Ward protocols" },
+  });
   collectionId = (collection as { id: string }).id;
-  await call(request, "POST", `/api/collections/${collectionId}/grants`, { key: adminKey, data: { group: groupName, access: "read" } });
+  await call(request, "POST", `/api/collections/${collectionId}/grants`, {
+    key: adminKey,
+    data: { group: groupName, access: "read" },
+  });
   const upload = await request.post(`/api/collections/${collectionId}/documents`, {
     headers: bearer(adminKey),
     multipart: {
@@ -82,7 +94,11 @@ test.beforeAll(async ({ request }) => {
     },
   });
   const uploaded = (await upload.json()) as { files: { jobId: string }[] };
-  recordSeen({ url: `POST /api/collections/${collectionId}/documents`, status: upload.status(), body: JSON.stringify(uploaded) });
+  recordSeen({
+    url: `POST /api/collections/${collectionId}/documents`,
+    status: upload.status(),
+    body: JSON.stringify(uploaded),
+  });
   expect((await waitForJob(request, uploaded.files[0]!.jobId)).status).toBe("succeeded");
 });
 
@@ -109,7 +125,10 @@ test("an employee gets 403 on every compliance page and API", async ({ browser, 
     const viaKey = await call(request, method, url, { key: employeeKey, data });
     expect(viaKey.res.status(), `${method} ${url}`).toBe(403);
     expect(viaKey.json).toEqual({ error: { code: "forbidden", message: "You do not have permission to do this." } });
-    const viaSession = await call(emp.page.request, method, url, { data, headers: { origin: new URL(emp.page.url()).origin } });
+    const viaSession = await call(emp.page.request, method, url, {
+      data,
+      headers: { origin: new URL(emp.page.url()).origin },
+    });
     expect(viaSession.res.status(), `${method} ${url} (session)`).toBe(403);
   }
   // Nobody signed in: 401.
@@ -117,7 +136,10 @@ test("an employee gets 403 on every compliance page and API", async ({ browser, 
   await emp.context.close();
 });
 
-test("the console lists and filters real events from sign-ins, user, group and grant changes and uploads", async ({ browser, request }) => {
+test("the console lists and filters real events from sign-ins, user, group and grant changes and uploads", async ({
+  browser,
+  request,
+}) => {
   // A refused sign-in and a real one by the employee, through the sign-in page.
   const attempt = await browser.newContext();
   const login = new LoginPage(await attempt.newPage());
@@ -134,26 +156,38 @@ test("the console lists and filters real events from sign-ins, user, group and g
 
   await console_.filter({ user: employee.email, type: "auth" });
   await expect(console_.rowsOfType("auth.sign_in_failed")).toHaveCount(1);
-  await expect(console_.rowsOfType("auth.sign_in_failed").getByTestId("event-summary")).toHaveText(`Sign-in refused for ${employee.email}: wrong_password`);
+  await expect(console_.rowsOfType("auth.sign_in_failed").getByTestId("event-summary")).toHaveText(
+    `Sign-in refused for ${employee.email}: wrong_password`,
+  );
   // Every sign-in of the employee, by the employee, and nothing else.
   expect(await console_.rowsOfType("auth.sign_in").count()).toBeGreaterThanOrEqual(1);
-  for (const actor of await console_.rows().getByTestId("event-actor").allTextContents()) expect(actor).toBe(employee.email);
-  for (const type of await console_.rows().getByTestId("event-type").allTextContents()) expect(type).toMatch(/^auth\.sign_in(_failed)?$/);
+  for (const actor of await console_.rows().getByTestId("event-actor").allTextContents())
+    expect(actor).toBe(employee.email);
+  for (const type of await console_.rows().getByTestId("event-type").allTextContents())
+    expect(type).toMatch(/^auth\.sign_in(_failed)?$/);
 
   // By the employee, or about them: their account, their group membership.
   await console_.filter({ user: employee.email, type: "user" });
-  await expect(console_.rowsOfType("user.created").getByTestId("event-summary")).toHaveText(`Created user ${employee.email} with roles employee`);
+  await expect(console_.rowsOfType("user.created").getByTestId("event-summary")).toHaveText(
+    `Created user ${employee.email} with roles employee`,
+  );
   await expect(console_.rowsOfType("user.created").getByTestId("event-actor")).toHaveText(e2e.adminEmail);
   await console_.filter({ user: employee.email, type: "group.member_added" });
-  await expect(console_.rowsOfType("group.member_added").getByTestId("event-summary")).toHaveText(`Added ${employee.email} to group ${groupName}`);
+  await expect(console_.rowsOfType("group.member_added").getByTestId("event-summary")).toHaveText(
+    `Added ${employee.email} to group ${groupName}`,
+  );
 
   await console_.filter({ collection: collectionName });
   for (const type of ["collection.created", "grant.added", "document.uploaded", "document.published"]) {
     await expect(console_.rowsOfType(type), type).toHaveCount(1);
   }
-  await expect(console_.rowsOfType("grant.added").getByTestId("event-summary")).toHaveText(`Granted read on ${collectionName} to group ${groupName}`);
+  await expect(console_.rowsOfType("grant.added").getByTestId("event-summary")).toHaveText(
+    `Granted read on ${collectionName} to group ${groupName}`,
+  );
   await console_.openFirst("document.published");
-  await expect(aud.page.getByTestId("event-detail-summary")).toHaveText(/^Published hand-hygiene\.md version 1 \(\d+ passages\)$/);
+  await expect(aud.page.getByTestId("event-detail-summary")).toHaveText(
+    /^Published hand-hygiene\.md version 1 \(\d+ passages\)$/,
+  );
   await expect(aud.page.getByTestId("event-hash")).toHaveText(/^[0-9a-f]{64}$/);
 
   await console_.goto();
@@ -169,11 +203,19 @@ test("the console lists and filters real events from sign-ins, user, group and g
   await aud.context.close();
 
   // The same through the API.
-  const { json: page } = await call(request, "GET", `/api/audit/events?type=group&user=${encodeURIComponent(employee.email)}&limit=5`, { key: auditorKey });
+  const { json: page } = await call(
+    request,
+    "GET",
+    `/api/audit/events?type=group&user=${encodeURIComponent(employee.email)}&limit=5`,
+    { key: auditorKey },
+  );
   const events = (page as { events: { seq: number; type: string; summary: string }[] }).events;
   expect(events.map((e) => e.type)).toEqual(["group.member_added"]);
   const { json: one } = await call(request, "GET", `/api/audit/events/${events[0]!.seq}`, { key: auditorKey });
-  expect(one).toMatchObject({ event: { seq: events[0]!.seq, type: "group.member_added", actorEmail: e2e.adminEmail }, answer: null });
+  expect(one).toMatchObject({
+    event: { seq: events[0]!.seq, type: "group.member_added", actorEmail: e2e.adminEmail },
+    answer: null,
+  });
   expect((await call(request, "GET", "/api/audit/events/999999999", { key: auditorKey })).res.status()).toBe(404);
   const bad = await call(request, "GET", "/api/audit/events?to=2020-01-01&from=2021-01-01", { key: auditorKey });
   expect(bad.res.status()).toBe(400);
@@ -182,17 +224,30 @@ test("the console lists and filters real events from sign-ins, user, group and g
   expect(verified).toMatchObject({ ok: true, firstBroken: null });
 
   // Legal holds through the API, audited like everything else.
-  const placed = await call(request, "POST", "/api/audit/holds", { key: auditorKey, data: { user: employee.email, reason: "Complaint 2026-88" } });
+  const placed = await call(request, "POST", "/api/audit/holds", {
+    key: auditorKey,
+    data: { user: employee.email, reason: "Complaint 2026-88" },
+  });
   expect(placed.res.status()).toBe(201);
   const { json: holds } = await call(request, "GET", "/api/audit/holds", { key: auditorKey });
-  const hold = (holds as { holds: { id: string; user: { email: string } | null }[] }).holds.find((x) => x.user?.email === employee.email)!;
+  const hold = (holds as { holds: { id: string; user: { email: string } | null }[] }).holds.find(
+    (x) => x.user?.email === employee.email,
+  )!;
   expect((await call(request, "DELETE", `/api/audit/holds/${hold.id}`, { key: auditorKey })).res.status()).toBe(204);
   expect((await call(request, "DELETE", `/api/audit/holds/${hold.id}`, { key: auditorKey })).res.status()).toBe(404);
-  const { json: holdEvents } = await call(request, "GET", "/api/audit/events?type=retention&limit=2", { key: auditorKey });
-  expect((holdEvents as { events: { type: string }[] }).events.map((e) => e.type)).toEqual(["retention.hold_released", "retention.hold_placed"]);
+  const { json: holdEvents } = await call(request, "GET", "/api/audit/events?type=retention&limit=2", {
+    key: auditorKey,
+  });
+  expect((holdEvents as { events: { type: string }[] }).events.map((e) => e.type)).toEqual([
+    "retention.hold_released",
+    "retention.hold_placed",
+  ]);
 });
 
-test("a compliance user downloads a signed export, which verify-export accepts offline and refuses once altered", async ({ browser, request }) => {
+test("a compliance user downloads a signed export, which verify-export accepts offline and refuses once altered", async ({
+  browser,
+  request,
+}) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-e2e-export-"));
   const aud = await signedInPage(browser, auditor.email, auditor.password);
   const console_ = new CompliancePage(aud.page);
@@ -235,7 +290,9 @@ test("a compliance user downloads a signed export, which verify-export accepts o
   expect(verifyExport(jsonlFile, pem).code).toBe(0);
   const badFormat = await fetchExport(request, "/api/audit/export?format=pdf", auditorKey);
   expect(badFormat.status).toBe(400);
-  expect(JSON.parse(badFormat.body)).toEqual({ error: { code: "invalid_request", message: "format must be csv or jsonl." } });
+  expect(JSON.parse(badFormat.body)).toEqual({
+    error: { code: "invalid_request", message: "format must be csv or jsonl." },
+  });
 
   const { json: key } = await call(request, "GET", "/api/audit/public-key", { key: auditorKey });
   expect((key as { publicKeyPem: string }).publicKeyPem.trim()).toBe(fs.readFileSync(pem, "utf8").trim());
@@ -253,11 +310,16 @@ test("a compliance user downloads a signed export, which verify-export accepts o
 
 // Needs the chat API (POST /api/chat, issue 4), which is built on another branch: this test
 // fails on the audit branch alone and passes once the chat is merged.
-test("a compliance user finds an employee's question, opens its citations and downloads the export", async ({ browser }) => {
+test("a compliance user finds an employee's question, opens its citations and downloads the export", async ({
+  browser,
+}) => {
   const question = `How long must I wash my hands before entering an isolation room? (${stamp})`;
   const emp = await signedInPage(browser, employee.email, employee.password);
   const origin = new URL(emp.page.url()).origin;
-  const res = await emp.page.request.post("/api/chat", { data: { message: question, collectionIds: [collectionId] }, headers: { origin } });
+  const res = await emp.page.request.post("/api/chat", {
+    data: { message: question, collectionIds: [collectionId] },
+    headers: { origin },
+  });
   expect(res.status()).toBe(200);
   expect(res.headers()["content-type"]).toMatch(/^text\/event-stream/);
   const stream = await res.text();
@@ -269,7 +331,9 @@ test("a compliance user finds an employee's question, opens its citations and do
   const console_ = new CompliancePage(aud.page);
   await console_.goto();
   await console_.filter({ user: employee.email, type: "question.answered" });
-  await expect(console_.rowsOfType("question.answered").first().getByTestId("event-summary")).toHaveText(`Asked: ${question}`);
+  await expect(console_.rowsOfType("question.answered").first().getByTestId("event-summary")).toHaveText(
+    `Asked: ${question}`,
+  );
   await console_.openFirst("question.answered");
   await expect(aud.page.getByTestId("answer-question")).toHaveText(question);
   await expect(aud.page.getByTestId("answer-text")).not.toBeEmpty();
@@ -282,7 +346,10 @@ test("a compliance user finds an employee's question, opens its citations and do
 
   await console_.goto();
   await console_.filter({ user: employee.email, type: "question.answered" });
-  const [download] = await Promise.all([aud.page.waitForEvent("download"), aud.page.getByTestId("export-jsonl").click()]);
+  const [download] = await Promise.all([
+    aud.page.waitForEvent("download"),
+    aud.page.getByTestId("export-jsonl").click(),
+  ]);
   const file = path.join(os.tmpdir(), `kq-e2e-${stamp}-${download.suggestedFilename()}`);
   await download.saveAs(file);
   expect(fs.readFileSync(file, "utf8")).toContain(question);

@@ -34,7 +34,11 @@ function uniqueSuffix() {
 }
 
 /** Stands in for an IdP administrator: sets an account's groups, adding the account if it is new. */
-async function setIdpAccount(request: APIRequestContext, login: string, account: { roles: string[]; email?: string; name?: string }) {
+async function setIdpAccount(
+  request: APIRequestContext,
+  login: string,
+  account: { roles: string[]; email?: string; name?: string },
+) {
   const res = await request.post(`${idpOrigin}/test/accounts/${login}`, { data: account });
   expect(res.status(), await res.text()).toBe(204);
 }
@@ -55,9 +59,9 @@ test("a member of kq-admins signs in through the hospital IdP and is an admin", 
   // The first SSO login is a sign-in like any other: the admin list shows when it happened.
   await expect(row).not.toContainText("Never");
   const list = await page.request.get("/api/users");
-  const ada = ((await list.json()) as { users: { email: string; authProvider: string; lastLoginAt: string | null }[] }).users.find(
-    (u) => u.email === "ada.admin@hospital.example",
-  );
+  const ada = (
+    (await list.json()) as { users: { email: string; authProvider: string; lastLoginAt: string | null }[] }
+  ).users.find((u) => u.email === "ada.admin@hospital.example");
   expect(ada).toMatchObject({ authProvider: "oidc", lastLoginAt: expect.any(String) });
 });
 
@@ -79,7 +83,11 @@ test("someone in no mapped group becomes an employee and is kept out of admin pa
 
 test("the IdP owns the roles: a changed group claim replaces them on the next login", async ({ browser, request }) => {
   const login = `cora-${uniqueSuffix()}`;
-  await setIdpAccount(request, login, { email: `${login}@hospital.example`, name: "Cora Auditor", roles: ["kq-audit"] });
+  await setIdpAccount(request, login, {
+    email: `${login}@hospital.example`,
+    name: "Cora Auditor",
+    roles: ["kq-audit"],
+  });
   const cora = await ssoPage(browser, login);
   expect((await me(cora.page)).roles).toEqual(["compliance"]);
 
@@ -106,7 +114,11 @@ test("an admin disables an SSO user, who is refused at once and cannot sign in a
   // The IdP spells the email in mixed case; it is matched and stored lower-cased.
   const suffix = uniqueSuffix();
   const danEmail = `dan.porter-${suffix}@hospital.example`;
-  await setIdpAccount(request, `dan-${suffix}`, { email: `Dan.Porter-${suffix}@Hospital.example`, name: "Dan Porter", roles: ["ward-7"] });
+  await setIdpAccount(request, `dan-${suffix}`, {
+    email: `Dan.Porter-${suffix}@Hospital.example`,
+    name: "Dan Porter",
+    roles: ["ward-7"],
+  });
   const dan = await ssoPage(browser, `dan-${suffix}`);
   expect(await me(dan.page)).toMatchObject({ email: danEmail, roles: ["employee"] });
 
@@ -124,7 +136,9 @@ test("an admin disables an SSO user, who is refused at once and cannot sign in a
   // His IdP session is still alive, so the IdP vouches for him at once; we still refuse.
   await new SsoLogin(dan.page, idpOrigin).button().click();
   await expect(dan.page).toHaveURL(/\/login\?error=disabled/);
-  await expect(new LoginPage(dan.page).error()).toHaveText("This account is disabled. Ask an administrator to enable it.");
+  await expect(new LoginPage(dan.page).error()).toHaveText(
+    "This account is disabled. Ask an administrator to enable it.",
+  );
   expect((await dan.page.request.get("/api/me")).status()).toBe(401);
 
   await ada.context.close();

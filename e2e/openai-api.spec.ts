@@ -33,7 +33,10 @@ test.beforeAll(async ({ request }, info) => {
   protocolsName = `Discharge protocols ${stamp}`;
   protocolsId = await createCollection(request, adminKey, protocolsName);
   const treasury = await createCollection(request, adminKey, `Treasury ${stamp}`);
-  await call(request, "POST", `/api/collections/${protocolsId}/grants`, { key: adminKey, data: { group, access: "read" } });
+  await call(request, "POST", `/api/collections/${protocolsId}/grants`, {
+    key: adminKey,
+    data: { group, access: "read" },
+  });
   const doc = await uploadText(
     request,
     adminKey,
@@ -41,7 +44,13 @@ test.beforeAll(async ({ request }, info) => {
     "discharge.md",
     "# Discharge checklist\n\nBefore discharge the nurse reviews the medication list with the patient and books a follow-up appointment within fourteen days.\n",
   );
-  const secret = await uploadText(request, adminKey, treasury, "vault.md", `# Vault\n\nThe ${SECRET} opens the night safe.\n`);
+  const secret = await uploadText(
+    request,
+    adminKey,
+    treasury,
+    "vault.md",
+    `# Vault\n\nThe ${SECRET} opens the night safe.\n`,
+  );
   protocolDocId = doc.documentId;
   secretDocId = secret.documentId;
   await waitForJob(request, adminKey, doc.jobId);
@@ -73,7 +82,11 @@ test("answers a completion with a cited answer, citations in an extra field and 
   expect(content).toMatch(/Sources:\n\[1\] Discharge checklist, version 1/);
   expect(r.choices[0]!.finish_reason).toBe("stop");
   expect(r.usage!.completion_tokens).toBeGreaterThan(0);
-  const extra = r as unknown as { citations: { documentId: string }[]; model_identity: { kind: string }; conversation_id: string };
+  const extra = r as unknown as {
+    citations: { documentId: string }[];
+    model_identity: { kind: string };
+    conversation_id: string;
+  };
   expect(extra.citations[0]!.documentId).toBe(protocolDocId);
   expect(extra.model_identity.kind).toBe("extractive");
   expect(extra.conversation_id).toMatch(/^[0-9a-f-]{36}$/);
@@ -111,11 +124,17 @@ test("streams chunks with the official client, ending with citations", async () 
 });
 
 test("never answers from a collection the key's owner cannot read, whatever the model or collections asked for", async () => {
-  const r = await client.chat.completions.create({ model: "knowledge", messages: [{ role: "user", content: `What opens the night safe? ${SECRET}` }] });
+  const r = await client.chat.completions.create({
+    model: "knowledge",
+    messages: [{ role: "user", content: `What opens the night safe? ${SECRET}` }],
+  });
   expect(r.choices[0]!.message.content).not.toContain("opens the night safe");
   expect(JSON.stringify((r as unknown as { citations: unknown }).citations)).not.toContain(secretDocId);
 
-  const unknownModel = client.chat.completions.create({ model: `knowledge/Treasury ${stamp}`, messages: [{ role: "user", content: "night safe" }] });
+  const unknownModel = client.chat.completions.create({
+    model: `knowledge/Treasury ${stamp}`,
+    messages: [{ role: "user", content: "night safe" }],
+  });
   await expect(unknownModel).rejects.toMatchObject({ status: 404, code: "model_not_found", type: "not_found_error" });
   const byField = client.chat.completions.create({
     model: "knowledge",
@@ -124,18 +143,24 @@ test("never answers from a collection the key's owner cannot read, whatever the 
     collections: [`Treasury ${stamp}`],
   });
   await expect(byField).rejects.toMatchObject({ status: 404, type: "not_found_error" });
-  await expect(outsiderClient.chat.completions.create({ model: "knowledge", messages: [{ role: "user", content: "discharge" }] })).rejects.toMatchObject({
+  await expect(
+    outsiderClient.chat.completions.create({ model: "knowledge", messages: [{ role: "user", content: "discharge" }] }),
+  ).rejects.toMatchObject({
     status: 403,
     type: "permission_error",
   });
 });
 
 test("errors come back the way OpenAI clients expect", async ({ request }) => {
-  await expect(new OpenAI({ baseURL, apiKey: "kq_not_a_real_key", maxRetries: 0 }).models.list()).rejects.toMatchObject({
-    status: 401,
-    type: "authentication_error",
-  });
-  await expect(client.chat.completions.create({ model: "knowledge", messages: [{ role: "assistant", content: "hello" }] })).rejects.toMatchObject({
+  await expect(new OpenAI({ baseURL, apiKey: "kq_not_a_real_key", maxRetries: 0 }).models.list()).rejects.toMatchObject(
+    {
+      status: 401,
+      type: "authentication_error",
+    },
+  );
+  await expect(
+    client.chat.completions.create({ model: "knowledge", messages: [{ role: "assistant", content: "hello" }] }),
+  ).rejects.toMatchObject({
     status: 400,
     type: "invalid_request_error",
     message: expect.stringMatching(/last message must come from the user/),

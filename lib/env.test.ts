@@ -40,7 +40,14 @@ describe("configuration", () => {
     expect(parseEnv({ MODEL_SEED: "0" }).MODEL_SEED).toBe(0);
     expect(parseEnv({ MODELS_DIR: "/opt/models" }).modelsDir).toBe(path.resolve("/opt/models"));
     expect(() =>
-      parseEnv({ MODEL_PARALLEL: "0", MODEL_TOP_P: "0", MODEL_TEMPERATURE: "3", MODEL_SEED: "abc", MODEL_GPU: "cuda", MODEL_CONTEXT_SIZE: "100" }),
+      parseEnv({
+        MODEL_PARALLEL: "0",
+        MODEL_TOP_P: "0",
+        MODEL_TEMPERATURE: "3",
+        MODEL_SEED: "abc",
+        MODEL_GPU: "cuda",
+        MODEL_CONTEXT_SIZE: "100",
+      }),
     ).toThrow(
       /MODEL_PARALLEL: must be at least 1\n.*MODEL_CONTEXT_SIZE: must be at least 512 tokens\n.*MODEL_TEMPERATURE: must be between 0 and 2\n.*MODEL_TOP_P: must be above 0 and at most 1\n.*MODEL_SEED: must be a number\n.*MODEL_GPU: must be auto or off/,
     );
@@ -53,7 +60,9 @@ describe("configuration", () => {
 
   it("requires the OIDC settings together", () => {
     expect(() => parseEnv({ OIDC_ISSUER: "https://idp.example" })).toThrow(/must be set together/);
-    expect(parseEnv({ OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" }).OIDC_ISSUER).toBe("https://idp.example");
+    expect(
+      parseEnv({ OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" }).OIDC_ISSUER,
+    ).toBe("https://idp.example");
   });
 });
 
@@ -61,9 +70,13 @@ describe("privacy settings", () => {
   it("compiles site MRN patterns and names a bad one", () => {
     const e = parseEnv({ PII_MRN_PATTERNS: '["\\\\bH(\\\\d{7})\\\\b"]' });
     expect(e.PII_MRN_PATTERNS?.[0]?.test("wristband H0345678")).toBe(true);
-    expect(() => parseEnv({ PII_MRN_PATTERNS: '["(unclosed"]' })).toThrow(/PII_MRN_PATTERNS: pattern "\(unclosed" is not a valid regular expression/);
+    expect(() => parseEnv({ PII_MRN_PATTERNS: '["(unclosed"]' })).toThrow(
+      /PII_MRN_PATTERNS: pattern "\(unclosed" is not a valid regular expression/,
+    );
     expect(() => parseEnv({ PII_MRN_PATTERNS: "H\\d+" })).toThrow(/PII_MRN_PATTERNS: must be a JSON array/);
-    expect(() => parseEnv({ PII_MRN_PATTERNS: '["x*"]' })).toThrow(/PII_MRN_PATTERNS: pattern "x\*" matches empty text/);
+    expect(() => parseEnv({ PII_MRN_PATTERNS: '["x*"]' })).toThrow(
+      /PII_MRN_PATTERNS: pattern "x\*" matches empty text/,
+    );
   });
 
   it("masks the identifiers in stored questions and answers injection attempts by default, and names bad question settings", () => {
@@ -71,12 +84,24 @@ describe("privacy settings", () => {
     expect(e.QUESTION_PII_POLICY).toBe("mask");
     expect(e.QUESTION_PII_TYPES).toBeUndefined();
     expect(e.QUESTION_INJECTION_POLICY).toBe("answer");
-    expect(parseEnv({ QUESTION_PII_TYPES: " email, SSN ", QUESTION_PII_POLICY: "keep", QUESTION_INJECTION_POLICY: "refuse" })).toMatchObject({
+    expect(
+      parseEnv({
+        QUESTION_PII_TYPES: " email, SSN ",
+        QUESTION_PII_POLICY: "keep",
+        QUESTION_INJECTION_POLICY: "refuse",
+      }),
+    ).toMatchObject({
       QUESTION_PII_TYPES: ["ssn", "email"],
       QUESTION_PII_POLICY: "keep",
       QUESTION_INJECTION_POLICY: "refuse",
     });
-    expect(() => parseEnv({ QUESTION_PII_POLICY: "drop", QUESTION_PII_TYPES: "ssn, passport", QUESTION_INJECTION_POLICY: "block" })).toThrow(
+    expect(() =>
+      parseEnv({
+        QUESTION_PII_POLICY: "drop",
+        QUESTION_PII_TYPES: "ssn, passport",
+        QUESTION_INJECTION_POLICY: "block",
+      }),
+    ).toThrow(
       /QUESTION_PII_POLICY: must be mask or keep\n.*QUESTION_PII_TYPES: unknown kind passport; use any of ssn, .*\n.*QUESTION_INJECTION_POLICY: must be answer or refuse/,
     );
     expect(() => parseEnv({ QUESTION_PII_TYPES: " , " })).toThrow(/QUESTION_PII_TYPES: must name at least one kind/);
@@ -99,8 +124,13 @@ describe("audit configuration", () => {
   });
 
   it("takes a migration URL only together with DATABASE_URL", () => {
-    expect(() => parseEnv({ DATABASE_MIGRATION_URL: "postgres://owner@db/kq" })).toThrow(/DATABASE_MIGRATION_URL only applies together with DATABASE_URL/);
-    expect(parseEnv({ DATABASE_URL: "postgres://app@db/kq", DATABASE_MIGRATION_URL: "postgres://owner@db/kq" }).DATABASE_MIGRATION_URL).toBe("postgres://owner@db/kq");
+    expect(() => parseEnv({ DATABASE_MIGRATION_URL: "postgres://owner@db/kq" })).toThrow(
+      /DATABASE_MIGRATION_URL only applies together with DATABASE_URL/,
+    );
+    expect(
+      parseEnv({ DATABASE_URL: "postgres://app@db/kq", DATABASE_MIGRATION_URL: "postgres://owner@db/kq" })
+        .DATABASE_MIGRATION_URL,
+    ).toBe("postgres://owner@db/kq");
   });
 });
 

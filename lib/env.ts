@@ -2,7 +2,12 @@ import "server-only";
 import path from "node:path";
 import { isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
-import { DEFAULT_QUESTION_POLICY, parsePiiTypeList, QUESTION_INJECTION_POLICIES, QUESTION_PII_POLICIES } from "@/lib/privacy/question-policy";
+import {
+  DEFAULT_QUESTION_POLICY,
+  parsePiiTypeList,
+  QUESTION_INJECTION_POLICIES,
+  QUESTION_PII_POLICIES,
+} from "@/lib/privacy/question-policy";
 
 // The only module that reads process.env. Parsed lazily so that `next build` does not need a
 // runtime configuration, and validated as a whole so a bad value fails start-up with its name.
@@ -26,7 +31,10 @@ const mrnPatternsSchema = z.string().transform((raw, ctx) => {
   try {
     list = JSON.parse(raw);
   } catch (err) {
-    ctx.addIssue({ code: "custom", message: `must be a JSON array of regular expressions (${(err as Error).message})` });
+    ctx.addIssue({
+      code: "custom",
+      message: `must be a JSON array of regular expressions (${(err as Error).message})`,
+    });
     return z.NEVER;
   }
   if (!Array.isArray(list) || !list.every((p) => typeof p === "string" && p.length > 0)) {
@@ -38,7 +46,10 @@ const mrnPatternsSchema = z.string().transform((raw, ctx) => {
     try {
       patterns.push(new RegExp(source, "g"));
     } catch (err) {
-      ctx.addIssue({ code: "custom", message: `pattern ${JSON.stringify(source)} is not a valid regular expression: ${(err as Error).message}` });
+      ctx.addIssue({
+        code: "custom",
+        message: `pattern ${JSON.stringify(source)} is not a valid regular expression: ${(err as Error).message}`,
+      });
       return z.NEVER;
     }
     if (patterns.at(-1)!.test("")) {
@@ -69,18 +80,32 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   DATA_DIR: z.string().trim().min(1).default("./data"),
   DATABASE_URL: optionalText.pipe(
-    z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional(),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
   ),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   // Migrations as the schema owner, serving as a role that may not alter the audit trail.
   DATABASE_MIGRATION_URL: optionalText.pipe(
-    z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional(),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
   ),
   AUTH_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   AUTH_TRUST_HOST: boolish.default(true),
-  SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 30).default(8),
+  SESSION_MAX_AGE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(8),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
-  LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+  LOGIN_LOCKOUT_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(15),
   ADMIN_EMAIL: optionalText.pipe(z.email("must be an email address").optional()),
   ADMIN_PASSWORD: optionalText.pipe(z.string().min(12, "must be at least 12 characters").optional()),
   ADMIN_NAME: z.string().trim().min(1).default("Administrator"),
@@ -100,17 +125,55 @@ const schema = z.object({
   MODEL_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   MODEL_PATH: optionalText,
   MODELS_DIR: optionalText,
-  MODEL_PARALLEL: z.coerce.number("must be a number").int("must be a whole number").min(1, "must be at least 1").max(64).default(2),
-  MODEL_QUEUE_MAX: z.coerce.number("must be a number").int("must be a whole number").min(0, "must be 0 or more").max(10_000).default(8),
-  MODEL_CONTEXT_SIZE: z.coerce.number("must be a number").int("must be a whole number").min(512, "must be at least 512 tokens").max(1_048_576).default(8192),
-  MODEL_MAX_TOKENS: z.coerce.number("must be a number").int("must be a whole number").min(16, "must be at least 16 tokens").max(131_072).default(512),
-  MODEL_TEMPERATURE: z.coerce.number("must be a number").min(0, "must be between 0 and 2").max(2, "must be between 0 and 2").default(0.2),
-  MODEL_TOP_P: z.coerce.number("must be a number").gt(0, "must be above 0 and at most 1").max(1, "must be above 0 and at most 1").default(0.9),
-  MODEL_TOP_K: z.coerce.number("must be a number").int("must be a whole number").min(0, "must be 0 (off) or more").max(100_000).default(40),
+  MODEL_PARALLEL: z.coerce
+    .number("must be a number")
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(64)
+    .default(2),
+  MODEL_QUEUE_MAX: z.coerce
+    .number("must be a number")
+    .int("must be a whole number")
+    .min(0, "must be 0 or more")
+    .max(10_000)
+    .default(8),
+  MODEL_CONTEXT_SIZE: z.coerce
+    .number("must be a number")
+    .int("must be a whole number")
+    .min(512, "must be at least 512 tokens")
+    .max(1_048_576)
+    .default(8192),
+  MODEL_MAX_TOKENS: z.coerce
+    .number("must be a number")
+    .int("must be a whole number")
+    .min(16, "must be at least 16 tokens")
+    .max(131_072)
+    .default(512),
+  MODEL_TEMPERATURE: z.coerce
+    .number("must be a number")
+    .min(0, "must be between 0 and 2")
+    .max(2, "must be between 0 and 2")
+    .default(0.2),
+  MODEL_TOP_P: z.coerce
+    .number("must be a number")
+    .gt(0, "must be above 0 and at most 1")
+    .max(1, "must be above 0 and at most 1")
+    .default(0.9),
+  MODEL_TOP_K: z.coerce
+    .number("must be a number")
+    .int("must be a whole number")
+    .min(0, "must be 0 (off) or more")
+    .max(100_000)
+    .default(40),
   // Empty means unset (a random seed per answer), not 0.
   MODEL_SEED: z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    z.coerce.number("must be a number").int("must be a whole number").min(0, "must be 0 or more").max(2 ** 32 - 1, "must fit in 32 bits").optional(),
+    z.coerce
+      .number("must be a number")
+      .int("must be a whole number")
+      .min(0, "must be 0 or more")
+      .max(2 ** 32 - 1, "must fit in 32 bits")
+      .optional(),
   ),
   MODEL_GPU: z.enum(["auto", "off"], "must be auto or off").default("auto"),
   PII_MRN_PATTERNS: optionalText.pipe(mrnPatternsSchema.optional()),
@@ -123,12 +186,20 @@ const schema = z.object({
   // Questions: what the stored question keeps, and whether one with injection findings is answered.
   QUESTION_PII_POLICY: z.enum(QUESTION_PII_POLICIES, "must be mask or keep").default(DEFAULT_QUESTION_POLICY.pii),
   QUESTION_PII_TYPES: optionalText.pipe(piiTypeListSchema.optional()),
-  QUESTION_INJECTION_POLICY: z.enum(QUESTION_INJECTION_POLICIES, "must be answer or refuse").default(DEFAULT_QUESTION_POLICY.injection),
+  QUESTION_INJECTION_POLICY: z
+    .enum(QUESTION_INJECTION_POLICIES, "must be answer or refuse")
+    .default(DEFAULT_QUESTION_POLICY.injection),
   // Bearer token Prometheus sends to GET /api/metrics; unset switches the endpoint off.
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   AUDIT_SIGNING_KEY: optionalText,
-  RETENTION_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().int("must be a whole number of days").min(1).max(36_500).optional()),
-  RETENTION_SWEEP_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(60),
+  RETENTION_DAYS: optionalText.pipe(
+    z.coerce.number<string | undefined>().int("must be a whole number of days").min(1).max(36_500).optional(),
+  ),
+  RETENTION_SWEEP_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(60),
 });
 
 export type Env = z.infer<typeof schema> & {

@@ -13,8 +13,14 @@ describe("log", () => {
       lines.push(String(chunk));
       return true;
     });
-    const cause = new Error("Failed query: insert into messages (content) values ($1)\nparams: the patient's SSN is 123-45-6789");
-    log.error("answer failed", { err: new Error("Failed query: insert into audit_events values ($1, $2)\nparams: Hand hygiene protocol,secret", { cause }) });
+    const cause = new Error(
+      "Failed query: insert into messages (content) values ($1)\nparams: the patient's SSN is 123-45-6789",
+    );
+    log.error("answer failed", {
+      err: new Error("Failed query: insert into audit_events values ($1, $2)\nparams: Hand hygiene protocol,secret", {
+        cause,
+      }),
+    });
     const text = lines.join("");
     expect(text).toContain("insert into audit_events values ($1, $2)");
     expect(text).toContain("params: [withheld]");

@@ -17,7 +17,11 @@ function withoutParams(text: string | undefined): string | undefined {
 
 function serializeError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
-  const out: Record<string, unknown> = { name: err.name, message: withoutParams(err.message), stack: withoutParams(err.stack) };
+  const out: Record<string, unknown> = {
+    name: err.name,
+    message: withoutParams(err.message),
+    stack: withoutParams(err.stack),
+  };
   if (err.cause !== undefined) out.cause = serializeError(err.cause);
   return out;
 }

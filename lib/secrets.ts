@@ -18,7 +18,8 @@ export function readOrCreateSecret(dataDir: string, name: string, bytes = 32): s
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
   const value = fs.readFileSync(file, "utf8").trim();
-  if (value.length < 32) throw new Error(`The secret file ${file} is shorter than 32 characters; delete it to regenerate.`);
+  if (value.length < 32)
+    throw new Error(`The secret file ${file} is shorter than 32 characters; delete it to regenerate.`);
   return value;
 }
 

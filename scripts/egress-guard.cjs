@@ -56,7 +56,11 @@ class EgressBlockedError extends Error {
 
 function attempt(kind, target) {
   // The caller's frames, not the guard's own.
-  const stack = new Error().stack.split("\n").slice(1).map((l) => l.trim().replace(/^at /, "")).filter((l) => !l.includes("egress-guard.cjs"));
+  const stack = new Error().stack
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim().replace(/^at /, ""))
+    .filter((l) => !l.includes("egress-guard.cjs"));
   write({ type: "attempt", kind, target, stack: stack.slice(0, 12) });
   return BLOCK ? new EgressBlockedError(`${kind} to ${target}`) : null;
 }
@@ -124,7 +128,22 @@ function install() {
       return original.call(this, hostname, ...rest);
     };
   };
-  const RESOLVE = ["resolve", "resolve4", "resolve6", "resolveAny", "resolveCaa", "resolveCname", "resolveMx", "resolveNaptr", "resolveNs", "resolvePtr", "resolveSoa", "resolveSrv", "resolveTxt", "reverse"];
+  const RESOLVE = [
+    "resolve",
+    "resolve4",
+    "resolve6",
+    "resolveAny",
+    "resolveCaa",
+    "resolveCname",
+    "resolveMx",
+    "resolveNaptr",
+    "resolveNs",
+    "resolvePtr",
+    "resolveSoa",
+    "resolveSrv",
+    "resolveTxt",
+    "reverse",
+  ];
   for (const name of ["lookup", ...RESOLVE]) {
     wrapCallbackApi(dns, name);
     wrapPromiseApi(dns.promises, name);

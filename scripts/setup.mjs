@@ -32,7 +32,19 @@ export function ensureDependencies() {
   runOrExit("npm ci", "npm", ["ci", "--no-audit", "--no-fund"]);
 }
 
-const BUILD_INPUTS = ["app", "components", "lib", "db", "ingest", "public", "instrumentation.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const BUILD_INPUTS = [
+  "app",
+  "components",
+  "lib",
+  "db",
+  "ingest",
+  "public",
+  "instrumentation.ts",
+  "next.config.ts",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+];
 const STAMP = path.join(root, ".next", "source-stamp");
 
 function listFiles(p, out) {
@@ -59,7 +71,11 @@ export const nextEnv = { NEXT_TELEMETRY_DISABLED: "1" };
 /** Builds when there is no build, or the sources changed since the last one. */
 export function ensureBuild({ force = false } = {}) {
   const digest = sourceDigest();
-  const fresh = !force && fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, "utf8") === digest;
+  const fresh =
+    !force &&
+    fs.existsSync(path.join(root, ".next", "BUILD_ID")) &&
+    fs.existsSync(STAMP) &&
+    fs.readFileSync(STAMP, "utf8") === digest;
   if (fresh) return;
   console.log("› Building the production bundle (next build)…");
   // A build must never open a database or write data: give it a data folder that must stay absent.

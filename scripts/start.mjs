@@ -8,10 +8,14 @@ ensureDependencies();
 ensureBuild();
 
 const port = process.env.PORT ?? "3000";
-const child = spawn(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", port], {
-  cwd: root,
-  stdio: "inherit",
-  env: { ...process.env, ...nextEnv, PORT: port },
-});
+const child = spawn(
+  process.execPath,
+  [path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", port],
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, ...nextEnv, PORT: port },
+  },
+);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -27,6 +27,7 @@ function ensureChromium() {
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const steps = [
   ["lint", () => run(bin("eslint"), ["--max-warnings=0", "."])],
+  ["formatting", () => run(bin("prettier"), ["--check", "."])],
   ["typecheck", () => run(bin("tsc"), ["--noEmit", "-p", "."])],
   ["unit and integration tests", () => run(bin("vitest"), ["run"])],
   ["production build", () => (ensureBuild(), 0)],

@@ -22,9 +22,23 @@ export default async function AdminOverviewPage() {
     <div>
       <h1 className={h1Class}>Administration</h1>
       <p className="mt-2 text-sm text-gray-800">
-        As of <DateTime value={new Date(o.generatedAt)} />. Manage <Link href="/admin/users" className={linkClass}>users</Link>,{" "}
-        <Link href="/admin/groups" className={linkClass}>groups</Link> and <Link href="/collections" className={linkClass}>collections</Link>, or
-        read the <Link href="/admin/aibom" className={linkClass} data-testid="overview-aibom-link">AI bill of materials</Link>.
+        As of <DateTime value={new Date(o.generatedAt)} />. Manage{" "}
+        <Link href="/admin/users" className={linkClass}>
+          users
+        </Link>
+        ,{" "}
+        <Link href="/admin/groups" className={linkClass}>
+          groups
+        </Link>{" "}
+        and{" "}
+        <Link href="/collections" className={linkClass}>
+          collections
+        </Link>
+        , or read the{" "}
+        <Link href="/admin/aibom" className={linkClass} data-testid="overview-aibom-link">
+          AI bill of materials
+        </Link>
+        .
       </p>
 
       <section aria-labelledby="content-heading" className={sectionClass}>
@@ -32,10 +46,25 @@ export default async function AdminOverviewPage() {
           Users and content
         </h2>
         <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
-          <Figure label="Users" value={counts.users.total} detail={`${counts.users.disabled} disabled`} testId="overview-users" />
-          <Figure label="Active users" value={counts.users.active} detail={`signed in or used a key in ${counts.users.activeDays} days`} testId="overview-active-users" />
+          <Figure
+            label="Users"
+            value={counts.users.total}
+            detail={`${counts.users.disabled} disabled`}
+            testId="overview-users"
+          />
+          <Figure
+            label="Active users"
+            value={counts.users.active}
+            detail={`signed in or used a key in ${counts.users.activeDays} days`}
+            testId="overview-active-users"
+          />
           <Figure label="Collections" value={counts.collections} testId="overview-collections" />
-          <Figure label="Documents" value={counts.documents.active} detail={`${counts.documents.deleted} deleted`} testId="overview-documents" />
+          <Figure
+            label="Documents"
+            value={counts.documents.active}
+            detail={`${counts.documents.deleted} deleted`}
+            testId="overview-documents"
+          />
           <Figure
             label="Passages indexed"
             value={counts.chunks ?? "Unavailable"}
@@ -48,7 +77,9 @@ export default async function AdminOverviewPage() {
           <tbody>
             {VERSION_STATUSES.map((s) => (
               <tr key={s}>
-                <th scope="row" className={`${tdClass} font-normal capitalize`}>{s}</th>
+                <th scope="row" className={`${tdClass} font-normal capitalize`}>
+                  {s}
+                </th>
                 <td className={`${tdClass} text-right`} data-testid={`overview-versions-${s}`}>
                   {counts.versions[s]}
                 </td>
@@ -66,9 +97,15 @@ export default async function AdminOverviewPage() {
           <table className={tableClass} data-testid="overview-storage">
             <thead>
               <tr>
-                <th scope="col" className={thClass}>What</th>
-                <th scope="col" className={thClass}>Where</th>
-                <th scope="col" className={`${thClass} text-right`}>Size</th>
+                <th scope="col" className={thClass}>
+                  What
+                </th>
+                <th scope="col" className={thClass}>
+                  Where
+                </th>
+                <th scope="col" className={`${thClass} text-right`}>
+                  Size
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -82,14 +119,18 @@ export default async function AdminOverviewPage() {
                 </td>
               </tr>
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>Passages and vectors (LanceDB)</th>
+                <th scope="row" className={`${tdClass} font-normal`}>
+                  Passages and vectors (LanceDB)
+                </th>
                 <td className={`${tdClass} break-all font-mono text-xs`}>{storage.vectors.location}</td>
                 <td className={`${tdClass} text-right`} data-testid="overview-storage-vectors">
                   {storage.vectors.objectStore ? "Object store" : formatBytes(storage.vectors.bytes)}
                 </td>
               </tr>
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>Original files ({storage.originals.files})</th>
+                <th scope="row" className={`${tdClass} font-normal`}>
+                  Original files ({storage.originals.files})
+                </th>
                 <td className={`${tdClass} break-all font-mono text-xs`}>{storage.originals.location}</td>
                 <td className={`${tdClass} text-right`} data-testid="overview-storage-originals">
                   {formatBytes(storage.originals.bytes)}
@@ -107,12 +148,20 @@ export default async function AdminOverviewPage() {
         <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm" data-testid="overview-models">
           <dt className="font-medium">Answers</dt>
           <dd data-testid="overview-generator">
-            {gen.kind === "llama" ? `Language model ${gen.modelFile ?? ""}` : "Extractive: quotes the best passages (no language model configured)"}
+            {gen.kind === "llama"
+              ? `Language model ${gen.modelFile ?? ""}`
+              : "Extractive: quotes the best passages (no language model configured)"}
             {gen.modelBytes !== null ? ` (${formatBytes(gen.modelBytes)})` : ""}
           </dd>
           <dt className="font-medium">Runs on</dt>
           <dd data-testid="overview-device">
-            {gen.kind !== "llama" ? "CPU" : gen.loaded ? (gen.device === "cpu" ? "CPU" : `GPU (${gen.device})`) : "Not loaded yet (the first question loads it)"}
+            {gen.kind !== "llama"
+              ? "CPU"
+              : gen.loaded
+                ? gen.device === "cpu"
+                  ? "CPU"
+                  : `GPU (${gen.device})`
+                : "Not loaded yet (the first question loads it)"}
             {gen.threads ? `, ${gen.threads} threads` : ""}
           </dd>
           <dt className="font-medium">Queue</dt>
@@ -133,7 +182,8 @@ export default async function AdminOverviewPage() {
           Ingestion
         </h2>
         <p className="text-sm" data-testid="overview-job-counts">
-          {jobs.byStatus.queued} queued, {jobs.byStatus.running} running, {jobs.byStatus.succeeded} done, {jobs.byStatus.failed} failed.
+          {jobs.byStatus.queued} queued, {jobs.byStatus.running} running, {jobs.byStatus.succeeded} done,{" "}
+          {jobs.byStatus.failed} failed.
         </p>
         <h3 className="text-base font-semibold text-gray-900">Recent failures</h3>
         {jobs.failures.length === 0 ? (

@@ -9,8 +9,12 @@ import { auditActor } from "@/lib/audit/actor";
 
 // A new collection is empty and nobody but administrators can see it; the admin lands on its
 // page, where the upload area and the grants panel are.
-export const createCollectionAction = guardedAction({ roles: "admin" }, createCollectionSchema, async ({ input, actor, db }) => {
-  const { id } = await addCollection(db, input, auditActor(actor));
-  revalidatePath("/collections");
-  redirect(`/collections/${id}`);
-});
+export const createCollectionAction = guardedAction(
+  { roles: "admin" },
+  createCollectionSchema,
+  async ({ input, actor, db }) => {
+    const { id } = await addCollection(db, input, auditActor(actor));
+    revalidatePath("/collections");
+    redirect(`/collections/${id}`);
+  },
+);

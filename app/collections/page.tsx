@@ -27,7 +27,8 @@ export default async function CollectionsPage() {
     <div>
       <h1 className={h1Class}>Collections</h1>
       <p className="mt-2 text-sm text-gray-800">
-        A collection is a set of documents that answers are written from. You see the collections you have been given access to.
+        A collection is a set of documents that answers are written from. You see the collections you have been given
+        access to.
       </p>
 
       <section aria-labelledby="collections-heading" className={sectionClass}>
@@ -45,10 +46,18 @@ export default async function CollectionsPage() {
             <table className={tableClass} data-testid="collections-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>Name</th>
-                  <th scope="col" className={thClass}>Description</th>
-                  <th scope="col" className={`${thClass} text-right`}>Documents</th>
-                  <th scope="col" className={thClass}>Your access</th>
+                  <th scope="col" className={thClass}>
+                    Name
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Description
+                  </th>
+                  <th scope="col" className={`${thClass} text-right`}>
+                    Documents
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Your access
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -59,7 +68,9 @@ export default async function CollectionsPage() {
                         {c.name}
                       </Link>
                     </th>
-                    <td className={tdClass}>{c.description || <span className="text-gray-600">No description</span>}</td>
+                    <td className={tdClass}>
+                      {c.description || <span className="text-gray-600">No description</span>}
+                    </td>
                     <td className={`${tdClass} text-right`} data-testid="collection-doc-count">
                       {c.documentCount}
                     </td>

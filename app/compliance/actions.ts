@@ -17,7 +17,10 @@ export const verifyChainAction = guardedAction({ roles: "compliance" }, z.object
 
 const holdForm = z.object({
   subject: z.enum(["user", "collection"], { error: () => "Choose whether to hold a user or a collection." }),
-  target: z.string({ error: "Give the user's email or the collection's name." }).trim().min(1, "Give the user's email or the collection's name."),
+  target: z
+    .string({ error: "Give the user's email or the collection's name." })
+    .trim()
+    .min(1, "Give the user's email or the collection's name."),
   reason: holdReasonSchema,
 });
 
@@ -27,8 +30,12 @@ export const placeHoldAction = guardedAction({ roles: "compliance" }, holdForm, 
   return { on: hold.userEmail ?? hold.collection ?? input.target };
 });
 
-export const releaseHoldAction = guardedAction({ roles: "compliance" }, z.object({ id: z.uuid() }), async ({ input, actor, db }) => {
-  await releaseHold(db, auditActor(actor), input.id);
-  revalidatePath("/compliance/retention");
-  return { id: input.id };
-});
+export const releaseHoldAction = guardedAction(
+  { roles: "compliance" },
+  z.object({ id: z.uuid() }),
+  async ({ input, actor, db }) => {
+    await releaseHold(db, auditActor(actor), input.id);
+    revalidatePath("/compliance/retention");
+    return { id: input.id };
+  },
+);

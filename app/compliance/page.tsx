@@ -3,7 +3,16 @@ import Link from "next/link";
 import { FilterForm } from "@/components/compliance/filter-form";
 import { VerifyChainForm } from "@/components/compliance/verify-chain-form";
 import { formatUtc } from "@/components/ui/date-time";
-import { h1Class, h2Class, linkClass, secondaryButtonClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import {
+  h1Class,
+  h2Class,
+  linkClass,
+  secondaryButtonClass,
+  sectionClass,
+  tableClass,
+  tdClass,
+  thClass,
+} from "@/components/ui/styles";
 import { listCollections } from "@/db/queries/collections";
 import { countOpenReviewItems } from "@/db/queries/review";
 import { getDb } from "@/db/runtime";
@@ -22,7 +31,8 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 function toSearchParams(raw: Record<string, string | string[] | undefined>): URLSearchParams {
   const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(raw)) for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) p.append(k, x);
+  for (const [k, v] of Object.entries(raw))
+    for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) p.append(k, x);
   return p;
 }
 
@@ -36,7 +46,11 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
   try {
     filters = parseAuditFilters(params);
     const before = Number(params.get("before"));
-    page = await listEventsPage(db, { filters, beforeSeq: Number.isSafeInteger(before) && before > 0 ? before : undefined, limit: PAGE_SIZE });
+    page = await listEventsPage(db, {
+      filters,
+      beforeSeq: Number.isSafeInteger(before) && before > 0 ? before : undefined,
+      limit: PAGE_SIZE,
+    });
   } catch (err) {
     if (!(err instanceof AppError) || !err.expose) throw err;
     error = err.message;
@@ -45,7 +59,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
   const waiting = await countOpenReviewItems(db);
   const query = filtersToSearchParams(filters);
   const key = loadSigningKey(env());
-  const exportHref = (format: string) => `/api/audit/export?${new URLSearchParams([["format", format], ...query.entries()]).toString()}`;
+  const exportHref = (format: string) =>
+    `/api/audit/export?${new URLSearchParams([["format", format], ...query.entries()]).toString()}`;
 
   return (
     <div>
@@ -70,7 +85,11 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
         </h2>
         <FilterForm filters={filters} collections={collections} />
         {error ? (
-          <p role="alert" className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900" data-testid="filter-error">
+          <p
+            role="alert"
+            className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900"
+            data-testid="filter-error"
+          >
             {error}
           </p>
         ) : null}
@@ -99,18 +118,32 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
             <table className={tableClass} data-testid="events-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>#</th>
-                  <th scope="col" className={thClass}>Time</th>
-                  <th scope="col" className={thClass}>Type</th>
-                  <th scope="col" className={thClass}>Who</th>
-                  <th scope="col" className={thClass}>What</th>
+                  <th scope="col" className={thClass}>
+                    #
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Time
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Type
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Who
+                  </th>
+                  <th scope="col" className={thClass}>
+                    What
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {page.events.map((e) => (
                   <tr key={e.seq} data-testid="event-row" data-type={e.type}>
                     <th scope="row" className={`${tdClass} font-normal`}>
-                      <Link href={`/compliance/events/${e.seq}`} className={linkClass} data-testid={`event-link-${e.seq}`}>
+                      <Link
+                        href={`/compliance/events/${e.seq}`}
+                        className={linkClass}
+                        data-testid={`event-link-${e.seq}`}
+                      >
                         {e.seq}
                       </Link>
                     </th>
@@ -139,7 +172,11 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
             </Link>
           ) : null}
           {page.nextBefore ? (
-            <Link href={`/compliance?${new URLSearchParams([...query.entries(), ["before", String(page.nextBefore)]]).toString()}`} className={linkClass} data-testid="older-page">
+            <Link
+              href={`/compliance?${new URLSearchParams([...query.entries(), ["before", String(page.nextBefore)]]).toString()}`}
+              className={linkClass}
+              data-testid="older-page"
+            >
               Older events
             </Link>
           ) : null}
@@ -153,7 +190,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
         <VerifyChainForm />
         <p className="text-sm text-gray-800">
           Exports are signed with this Ed25519 key. Check one anywhere with{" "}
-          <code className="rounded bg-gray-100 px-1">npm run cli -- audit verify-export FILE --public-key KEY.pem</code>.
+          <code className="rounded bg-gray-100 px-1">npm run cli -- audit verify-export FILE --public-key KEY.pem</code>
+          .
         </p>
         <p className="text-sm">
           Fingerprint: <code data-testid="key-fingerprint">{key.fingerprint}</code>

@@ -34,7 +34,8 @@ export async function signInWithCredentials(_previous: ActionResult | null, form
     await signIn("credentials", { email, password, redirectTo: safeCallbackUrl(callbackUrl) });
   } catch (err) {
     if (!(err instanceof AuthError)) throw err;
-    const message = err.type === "CredentialsSignin" ? credentialsSignInMessage((err as CredentialsSignin).code) : SIGN_IN_FAILED;
+    const message =
+      err.type === "CredentialsSignin" ? credentialsSignInMessage((err as CredentialsSignin).code) : SIGN_IN_FAILED;
     return { ok: false, error: { code: "unauthorized", message } };
   }
   return { ok: false, error: { code: "unauthorized", message: SIGN_IN_FAILED } };

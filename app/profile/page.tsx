@@ -29,7 +29,9 @@ export default async function ProfilePage() {
           <dt className="font-medium">Roles</dt>
           <dd data-testid="profile-roles">{actor.roles.length > 0 ? actor.roles.join(", ") : "None"}</dd>
           <dt className="font-medium">Groups</dt>
-          <dd data-testid="profile-groups">{actor.groups.length > 0 ? actor.groups.map((g) => g.name).join(", ") : "None"}</dd>
+          <dd data-testid="profile-groups">
+            {actor.groups.length > 0 ? actor.groups.map((g) => g.name).join(", ") : "None"}
+          </dd>
         </dl>
       </section>
 
@@ -38,8 +40,8 @@ export default async function ProfilePage() {
           API keys
         </h2>
         <p className="text-sm text-gray-800">
-          Tools call the API with a key in the header <code className="font-mono">Authorization: Bearer kq_…</code>. A key
-          acts with your roles and groups, and stops working when it is revoked or your account is disabled.
+          Tools call the API with a key in the header <code className="font-mono">Authorization: Bearer kq_…</code>. A
+          key acts with your roles and groups, and stops working when it is revoked or your account is disabled.
         </p>
         {keys.length === 0 ? (
           <p className="text-sm" data-testid="api-keys-empty">
@@ -50,11 +52,21 @@ export default async function ProfilePage() {
             <table className={tableClass} data-testid="api-keys-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>Name</th>
-                  <th scope="col" className={thClass}>Key</th>
-                  <th scope="col" className={thClass}>Created</th>
-                  <th scope="col" className={thClass}>Last used</th>
-                  <th scope="col" className={thClass}>Status</th>
+                  <th scope="col" className={thClass}>
+                    Name
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Key
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Created
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Last used
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Status
+                  </th>
                   <th scope="col" className={thClass}>
                     <span className="sr-only">Actions</span>
                   </th>

@@ -50,7 +50,12 @@ export const recall = (c: Counts) => (c.tp + c.fn === 0 ? 1 : c.tp / (c.tp + c.f
  * Scores one item: a found span counts when it overlaps an expected span of the same type; an
  * expected value nobody found is a miss; anything else found is a false positive.
  */
-export function scorePii(item: PiiItem, found: readonly Pick<PiiFinding, "type" | "start" | "end" | "text">[], into: Map<PiiType, Counts>, errors?: string[]) {
+export function scorePii(
+  item: PiiItem,
+  found: readonly Pick<PiiFinding, "type" | "start" | "end" | "text">[],
+  into: Map<PiiType, Counts>,
+  errors?: string[],
+) {
   const expected = item.expect.map((e) => {
     const start = item.text.indexOf(e.text);
     return { ...e, start, end: start + e.text.length, hit: false };

@@ -14,7 +14,14 @@ export function AddMemberForm({ groupId }: { groupId: string }) {
       : `${result.data.email} is already a member.`
     : undefined;
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="max-w-lg space-y-4" data-testid="add-member-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      className="max-w-lg space-y-4"
+      data-testid="add-member-form"
+    >
       <FormError result={result} fields={["email"]} />
       <FormSuccess message={success} />
       <input type="hidden" name="groupId" value={groupId} />

@@ -9,7 +9,14 @@ import { TextField } from "@/components/ui/text-field";
 export function CreateGroupForm() {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(createGroupAction);
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="max-w-lg space-y-4" data-testid="create-group-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      className="max-w-lg space-y-4"
+      data-testid="create-group-form"
+    >
       <FormError result={result} fields={["name", "description"]} />
       <FormSuccess message={result?.ok ? `Created the group ${result.data.name}.` : undefined} />
       <TextField
@@ -21,7 +28,13 @@ export function CreateGroupForm() {
         hint="Letters, digits, spaces, '.', '_' and '-'; for example Cardiology or Risk-EU."
         error={fieldError(result, "name")}
       />
-      <TextField name="description" label="Description (optional)" autoComplete="off" maxLength={1000} error={fieldError(result, "description")} />
+      <TextField
+        name="description"
+        label="Description (optional)"
+        autoComplete="off"
+        maxLength={1000}
+        error={fieldError(result, "description")}
+      />
       <button type="submit" className={buttonClass} disabled={pending} data-testid="create-group-submit">
         {pending ? "Creating…" : "Create group"}
       </button>

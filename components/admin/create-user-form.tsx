@@ -14,10 +14,24 @@ const FIELDS = ["email", "name", "password", "roles"];
 export function CreateUserForm({ roles }: { roles: readonly Role[] }) {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(createUserAction);
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="max-w-lg space-y-4" data-testid="create-user-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      className="max-w-lg space-y-4"
+      data-testid="create-user-form"
+    >
       <FormError result={result} fields={FIELDS} />
       <FormSuccess message={result?.ok ? `Created the account for ${result.data.email}.` : undefined} />
-      <TextField name="email" label="Email" type="email" autoComplete="off" required error={fieldError(result, "email")} />
+      <TextField
+        name="email"
+        label="Email"
+        type="email"
+        autoComplete="off"
+        required
+        error={fieldError(result, "email")}
+      />
       <TextField name="name" label="Name" autoComplete="off" required error={fieldError(result, "name")} />
       <TextField
         name="password"

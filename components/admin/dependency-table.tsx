@@ -19,7 +19,9 @@ export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
   const shown = useMemo(() => {
     const q = deferredQuery.trim().toLowerCase();
     return rows.filter(
-      (r) => (scope === "all" || r.scope === scope) && (!q || r.name.toLowerCase().includes(q) || r.version.includes(q) || r.license.toLowerCase().includes(q)),
+      (r) =>
+        (scope === "all" || r.scope === scope) &&
+        (!q || r.name.toLowerCase().includes(q) || r.version.includes(q) || r.license.toLowerCase().includes(q)),
     );
   }, [rows, deferredQuery, scope]);
 
@@ -66,12 +68,24 @@ export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
         <table className={tableClass} data-testid="dependency-table">
           <thead className="sticky top-0 bg-white">
             <tr>
-              <th scope="col" className={thClass}>Package</th>
-              <th scope="col" className={thClass}>Version</th>
-              <th scope="col" className={thClass}>Scope</th>
-              <th scope="col" className={thClass}>License</th>
-              <th scope="col" className={thClass}>Installed</th>
-              <th scope="col" className={thClass}>Lockfile hash</th>
+              <th scope="col" className={thClass}>
+                Package
+              </th>
+              <th scope="col" className={thClass}>
+                Version
+              </th>
+              <th scope="col" className={thClass}>
+                Scope
+              </th>
+              <th scope="col" className={thClass}>
+                License
+              </th>
+              <th scope="col" className={thClass}>
+                Installed
+              </th>
+              <th scope="col" className={thClass}>
+                Lockfile hash
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -6,7 +6,9 @@ import { FormError } from "@/components/ui/form-feedback";
 import { dangerButtonClass } from "@/components/ui/styles";
 
 export function RemoveMemberButton({ groupId, userId, email }: { groupId: string; userId: string; email: string }) {
-  const { result, formAction, pending, formRef, onSubmit } = useFormAction(removeMemberAction, { resetOnSuccess: false });
+  const { result, formAction, pending, formRef, onSubmit } = useFormAction(removeMemberAction, {
+    resetOnSuccess: false,
+  });
   return (
     <form ref={formRef} action={formAction} onSubmit={onSubmit} className="space-y-2">
       <FormError result={result} />

@@ -7,11 +7,28 @@ import { fieldError, FormError, FormSuccess } from "@/components/ui/form-feedbac
 import { buttonClass } from "@/components/ui/styles";
 import { RoleCheckboxes } from "./role-checkboxes";
 
-export function UserRolesForm({ userId, roles, current }: { userId: string; roles: readonly Role[]; current: readonly Role[] }) {
+export function UserRolesForm({
+  userId,
+  roles,
+  current,
+}: {
+  userId: string;
+  roles: readonly Role[];
+  current: readonly Role[];
+}) {
   // Keep the boxes as saved: after a success the page re-renders with the new roles as defaults.
-  const { result, formAction, pending, formRef, onSubmit } = useFormAction(updateRolesAction, { resetOnSuccess: false });
+  const { result, formAction, pending, formRef, onSubmit } = useFormAction(updateRolesAction, {
+    resetOnSuccess: false,
+  });
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="space-y-4" data-testid="user-roles-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      className="space-y-4"
+      data-testid="user-roles-form"
+    >
       <FormError result={result} fields={["roles"]} />
       <FormSuccess message={result?.ok ? "Roles saved." : undefined} />
       <input type="hidden" name="userId" value={userId} />

@@ -95,7 +95,11 @@ export function ChatApp({ conversations: initialConversations, collections, curr
       let stopped = false;
       try {
         const events = streamChat(
-          { message: text, conversationId: conversationId ?? undefined, collectionIds: selected.length > 0 ? selected : undefined },
+          {
+            message: text,
+            conversationId: conversationId ?? undefined,
+            collectionIds: selected.length > 0 ? selected : undefined,
+          },
           { signal: controller.signal },
         );
         for await (const e of events) {
@@ -108,7 +112,11 @@ export function ChatApp({ conversations: initialConversations, collections, curr
             // The question as stored: masked under the deployment's question policy.
             setMessages((all) =>
               all.map((m) =>
-                m.id === question.id ? { ...m, id: meta.questionId, content: meta.question } : m.id === pendingId ? { ...m, id: realId, replyTo: meta.questionId } : m,
+                m.id === question.id
+                  ? { ...m, id: meta.questionId, content: meta.question }
+                  : m.id === pendingId
+                    ? { ...m, id: realId, replyTo: meta.questionId }
+                    : m,
               ),
             );
             assistantId = realId;
@@ -122,7 +130,13 @@ export function ChatApp({ conversations: initialConversations, collections, curr
               window.history.replaceState(null, "", `/chat/${meta.conversationId}`);
             }
           } else if (e.event === "status") {
-            setStage(e.data.stage === "retrieving" ? "Searching your documents" : e.data.stage === "generating" ? "Writing the answer" : "Checking citations");
+            setStage(
+              e.data.stage === "retrieving"
+                ? "Searching your documents"
+                : e.data.stage === "generating"
+                  ? "Writing the answer"
+                  : "Checking citations",
+            );
           } else if (e.event === "token") {
             const piece = e.data.text;
             updateAssistant(assistantId, (m) => ({ ...m, content: m.content + piece }));
@@ -139,7 +153,11 @@ export function ChatApp({ conversations: initialConversations, collections, curr
               notCovered: f.notCovered,
               completedAt: new Date().toISOString(),
             }));
-            setAnnouncement(f.notCovered ? "Your documents do not cover this question." : `Answer ready with ${f.citations.length} source${f.citations.length === 1 ? "" : "s"}.`);
+            setAnnouncement(
+              f.notCovered
+                ? "Your documents do not cover this question."
+                : `Answer ready with ${f.citations.length} source${f.citations.length === 1 ? "" : "s"}.`,
+            );
           } else if (e.event === "error") {
             const message = e.data.message;
             updateAssistant(assistantId, (m) => ({ ...m, status: "failed", content: m.content }));
@@ -195,7 +213,10 @@ export function ChatApp({ conversations: initialConversations, collections, curr
           Ask your documents
         </h1>
         {collections.length === 0 ? (
-          <p className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" data-testid="chat-no-collections">
+          <p
+            className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950"
+            data-testid="chat-no-collections"
+          >
             You cannot read any document collection yet. Ask an administrator to grant you access to one.
           </p>
         ) : (
@@ -204,15 +225,26 @@ export function ChatApp({ conversations: initialConversations, collections, curr
             <div className="mt-4 space-y-4" data-testid="chat-messages" aria-busy={busy}>
               {messages.length === 0 ? (
                 <p className="text-sm text-gray-700" data-testid="chat-empty">
-                  Ask a question about your organisation&apos;s documents. Answers quote only documents you may read, and every claim links to its source.
+                  Ask a question about your organisation&apos;s documents. Answers quote only documents you may read,
+                  and every claim links to its source.
                 </p>
               ) : (
-                messages.map((m) => <MessageView key={m.id} message={m} onOpenCitation={(citation, opener) => setPanel({ citation, opener })} />)
+                messages.map((m) => (
+                  <MessageView
+                    key={m.id}
+                    message={m}
+                    onOpenCitation={(citation, opener) => setPanel({ citation, opener })}
+                  />
+                ))
               )}
               <div ref={endRef} />
             </div>
             {error ? (
-              <p role="alert" className="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="chat-error">
+              <p
+                role="alert"
+                className="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900"
+                data-testid="chat-error"
+              >
                 {error}
               </p>
             ) : null}

@@ -69,7 +69,11 @@ export function CitationPanel({ citation: c, onClose }: { citation: Citation; on
       <div className="flex items-start justify-between gap-3 border-b border-gray-200 px-4 py-3">
         <div className="min-w-0">
           <p className="text-xs text-gray-700">Source {c.n}</p>
-          <h2 id="citation-panel-title" className="text-base font-semibold text-gray-950" data-testid="citation-panel-title">
+          <h2
+            id="citation-panel-title"
+            className="text-base font-semibold text-gray-950"
+            data-testid="citation-panel-title"
+          >
             {citationLabel(c)}
           </h2>
           {c.headingPath ? (
@@ -86,7 +90,10 @@ export function CitationPanel({ citation: c, onClose }: { citation: Citation; on
         {view ? (
           <>
             {!view.current ? (
-              <p className="mb-2 rounded bg-amber-50 p-2 text-xs text-amber-950 not-italic" data-testid="citation-superseded">
+              <p
+                className="mb-2 rounded bg-amber-50 p-2 text-xs text-amber-950 not-italic"
+                data-testid="citation-superseded"
+              >
                 A newer version of this document exists; this is version {view.versionNumber}, the one the answer cited.
               </p>
             ) : null}

@@ -22,7 +22,11 @@ export function CollectionPicker({
     onChange(on ? [...selected, id] : selected.filter((s) => s !== id));
   }
   return (
-    <fieldset className="mt-4 rounded-md border border-gray-300 px-3 py-2" data-testid="collection-picker" disabled={disabled}>
+    <fieldset
+      className="mt-4 rounded-md border border-gray-300 px-3 py-2"
+      data-testid="collection-picker"
+      disabled={disabled}
+    >
       <legend className="px-1 text-sm font-medium text-gray-900">Search in</legend>
       <div className="flex flex-wrap gap-x-4 gap-y-1">
         {collections.map((c) => (
@@ -40,7 +44,9 @@ export function CollectionPicker({
         ))}
       </div>
       <p className="mt-1 text-xs text-gray-700" data-testid="collection-picker-summary">
-        {selected.length === 0 ? "All collections you can read." : `${selected.length} of ${collections.length} collections.`}
+        {selected.length === 0
+          ? "All collections you can read."
+          : `${selected.length} of ${collections.length} collections.`}
       </p>
     </fieldset>
   );

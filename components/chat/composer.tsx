@@ -12,7 +12,17 @@ const MAX_LENGTH = 4000;
  * the asker confirms it (a modal dialog: Escape or "Edit the question" go back to the box with the
  * secret selected).
  */
-export function Composer({ busy, stage, onSend, onStop }: { busy: boolean; stage: string | null; onSend: (text: string) => void; onStop: () => void }) {
+export function Composer({
+  busy,
+  stage,
+  onSend,
+  onStop,
+}: {
+  busy: boolean;
+  stage: string | null;
+  onSend: (text: string) => void;
+  onStop: () => void;
+}) {
   const [text, setText] = useState("");
   const [secrets, setSecrets] = useState<ObviousSecret[]>([]);
   const dialogRef = useRef<HTMLDialogElement>(null);
@@ -85,11 +95,7 @@ export function Composer({ busy, stage, onSend, onStop }: { busy: boolean; stage
           </button>
         )}
         <p id="chat-input-help" className="text-xs text-gray-700">
-          {busy && stage ? (
-            <span data-testid="chat-stage">{stage}…</span>
-          ) : (
-            "Enter to ask, Shift+Enter for a new line."
-          )}
+          {busy && stage ? <span data-testid="chat-stage">{stage}…</span> : "Enter to ask, Shift+Enter for a new line."}
         </p>
       </div>
       <dialog
@@ -108,12 +114,19 @@ export function Composer({ busy, stage, onSend, onStop }: { busy: boolean; stage
           This looks like {what}
         </h2>
         <p id="secret-warning-text" className="mt-2 text-sm text-gray-800">
-          Your question seems to contain {what}. Questions are kept in your conversation history and in the audit trail; credentials should never be shared,
-          not even with this assistant. Edit the question to remove it, or send it anyway if you are sure.
+          Your question seems to contain {what}. Questions are kept in your conversation history and in the audit trail;
+          credentials should never be shared, not even with this assistant. Edit the question to remove it, or send it
+          anyway if you are sure.
         </p>
         <div className="mt-4 flex flex-wrap gap-2">
           {/* The safe choice has the focus when the dialog opens. */}
-          <button type="button" onClick={backToEditing} className={buttonClass} autoFocus data-testid="secret-warning-edit">
+          <button
+            type="button"
+            onClick={backToEditing}
+            className={buttonClass}
+            autoFocus
+            data-testid="secret-warning-edit"
+          >
             Edit the question
           </button>
           <button

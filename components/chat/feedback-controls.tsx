@@ -11,8 +11,16 @@ type Feedback = { rating: 1 | -1; comment: string; reason: UserReviewReason | nu
  * Thumbs up or down on an answer, with an optional comment; choosing again replaces the rating.
  * A thumbs down may name what was wrong: that sends the answer to a compliance reviewer.
  */
-export function FeedbackControls({ messageId, initial }: { messageId: string; initial: { rating: number; comment: string; reason: UserReviewReason | null } | null }) {
-  const [saved, setSaved] = useState<Feedback | null>(initial ? { rating: initial.rating === 1 ? 1 : -1, comment: initial.comment, reason: initial.reason } : null);
+export function FeedbackControls({
+  messageId,
+  initial,
+}: {
+  messageId: string;
+  initial: { rating: number; comment: string; reason: UserReviewReason | null } | null;
+}) {
+  const [saved, setSaved] = useState<Feedback | null>(
+    initial ? { rating: initial.rating === 1 ? 1 : -1, comment: initial.comment, reason: initial.reason } : null,
+  );
   const [draft, setDraft] = useState<Feedback | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -22,7 +30,11 @@ export function FeedbackControls({ messageId, initial }: { messageId: string; in
     setPending(true);
     setError(null);
     try {
-      const body = { rating: draft.rating, comment: draft.comment, ...(draft.rating === -1 && draft.reason ? { reason: draft.reason } : {}) };
+      const body = {
+        rating: draft.rating,
+        comment: draft.comment,
+        ...(draft.rating === -1 && draft.reason ? { reason: draft.reason } : {}),
+      };
       const res = await fetch(`/api/messages/${messageId}/feedback`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -48,7 +60,13 @@ export function FeedbackControls({ messageId, initial }: { messageId: string; in
         type="button"
         aria-pressed={active}
         aria-label={label}
-        onClick={() => setDraft({ rating, comment: draft?.comment ?? saved?.comment ?? "", reason: rating === -1 ? (draft?.reason ?? saved?.reason ?? null) : null })}
+        onClick={() =>
+          setDraft({
+            rating,
+            comment: draft?.comment ?? saved?.comment ?? "",
+            reason: rating === -1 ? (draft?.reason ?? saved?.reason ?? null) : null,
+          })
+        }
         className="inline-flex items-center rounded px-1.5 py-1 text-gray-800 hover:bg-gray-100 focus-visible:outline-2 focus-visible:outline-blue-700 aria-pressed:bg-blue-100"
         data-testid={testId}
       >
@@ -64,14 +82,18 @@ export function FeedbackControls({ messageId, initial }: { messageId: string; in
       {thumb(-1, "Not helpful", <ThumbDownIcon />, "feedback-down")}
       {saved && !draft ? (
         <span className="text-green-800" data-testid="feedback-saved">
-          {saved.reason ? "Thanks, your feedback was saved and a reviewer will look at this answer." : "Thanks, your feedback was saved."}
+          {saved.reason
+            ? "Thanks, your feedback was saved and a reviewer will look at this answer."
+            : "Thanks, your feedback was saved."}
         </span>
       ) : null}
       {draft ? (
         <div className="flex w-full flex-col gap-2">
           {draft.rating === -1 ? (
             <fieldset data-testid="feedback-reasons">
-              <legend className="text-xs text-gray-900">What was wrong? Choosing a reason sends the answer to a reviewer.</legend>
+              <legend className="text-xs text-gray-900">
+                What was wrong? Choosing a reason sends the answer to a reviewer.
+              </legend>
               <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
                 {USER_REVIEW_REASONS.map((r) => (
                   <label key={r} className="flex items-center gap-1 text-xs text-gray-900">
@@ -92,7 +114,11 @@ export function FeedbackControls({ messageId, initial }: { messageId: string; in
           ) : null}
           <div className="flex flex-wrap items-end gap-2">
             <label className="flex-1 text-xs text-gray-900">
-              {draft.rating === -1 ? (draft.reason === "other" ? "What was wrong? (required for Other)" : "What was wrong? (optional)") : "Comment (optional)"}
+              {draft.rating === -1
+                ? draft.reason === "other"
+                  ? "What was wrong? (required for Other)"
+                  : "What was wrong? (optional)"
+                : "Comment (optional)"}
               <textarea
                 value={draft.comment}
                 onChange={(e) => setDraft({ ...draft, comment: e.target.value })}
@@ -102,10 +128,21 @@ export function FeedbackControls({ messageId, initial }: { messageId: string; in
                 data-testid="feedback-comment"
               />
             </label>
-            <button type="button" onClick={submit} disabled={pending} className={secondaryButtonClass} data-testid="feedback-submit">
+            <button
+              type="button"
+              onClick={submit}
+              disabled={pending}
+              className={secondaryButtonClass}
+              data-testid="feedback-submit"
+            >
               Send feedback
             </button>
-            <button type="button" onClick={() => setDraft(null)} className="text-xs underline" data-testid="feedback-cancel">
+            <button
+              type="button"
+              onClick={() => setDraft(null)}
+              className="text-xs underline"
+              data-testid="feedback-cancel"
+            >
               Cancel
             </button>
           </div>

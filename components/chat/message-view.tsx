@@ -12,8 +12,15 @@ import { ModelBadge } from "./model-badge";
 
 const MARKER = /\[(\d{1,3})\]/g;
 
-
-function CitationChip({ n, citation, onOpen }: { n: number; citation: Citation | undefined; onOpen: (c: Citation, el: HTMLElement) => void }) {
+function CitationChip({
+  n,
+  citation,
+  onOpen,
+}: {
+  n: number;
+  citation: Citation | undefined;
+  onOpen: (c: Citation, el: HTMLElement) => void;
+}) {
   if (!citation) {
     return <sup className="mx-0.5 text-xs text-gray-600">[{n}]</sup>;
   }
@@ -44,13 +51,27 @@ function withChips(text: string, byN: Map<number, Citation>, onOpen: (c: Citatio
   return out;
 }
 
-function Sentence({ s, byN, onOpen }: { s: AnswerSentence; byN: Map<number, Citation>; onOpen: (c: Citation, el: HTMLElement) => void }) {
+function Sentence({
+  s,
+  byN,
+  onOpen,
+}: {
+  s: AnswerSentence;
+  byN: Map<number, Citation>;
+  onOpen: (c: Citation, el: HTMLElement) => void;
+}) {
   const body = withChips(s.text, byN, onOpen);
   if (s.support === "weak") {
     return (
-      <span className="rounded bg-amber-50 underline decoration-amber-600 decoration-dotted underline-offset-4" data-testid="answer-weak">
+      <span
+        className="rounded bg-amber-50 underline decoration-amber-600 decoration-dotted underline-offset-4"
+        data-testid="answer-weak"
+      >
         {body}
-        <span className="ml-0.5 text-xs font-medium text-amber-900" title="The cited passage only weakly supports this sentence. Check the source.">
+        <span
+          className="ml-0.5 text-xs font-medium text-amber-900"
+          title="The cited passage only weakly supports this sentence. Check the source."
+        >
           {" "}
           (weakly supported)
         </span>{" "}
@@ -60,12 +81,21 @@ function Sentence({ s, byN, onOpen }: { s: AnswerSentence; byN: Map<number, Cita
   return <span data-support={s.support}>{body}</span>;
 }
 
-
-export function MessageView({ message: m, onOpenCitation }: { message: ChatMessage; onOpenCitation: (c: Citation, el: HTMLElement) => void }) {
+export function MessageView({
+  message: m,
+  onOpenCitation,
+}: {
+  message: ChatMessage;
+  onOpenCitation: (c: Citation, el: HTMLElement) => void;
+}) {
   const [copied, setCopied] = useState<"idle" | "done" | "failed">("idle");
   if (m.role === "user") {
     return (
-      <div className="ml-auto max-w-[85%] rounded-lg bg-gray-100 px-4 py-2 text-sm whitespace-pre-wrap text-gray-950" data-testid="chat-message" data-role="user">
+      <div
+        className="ml-auto max-w-[85%] rounded-lg bg-gray-100 px-4 py-2 text-sm whitespace-pre-wrap text-gray-950"
+        data-testid="chat-message"
+        data-role="user"
+      >
         <span className="sr-only">You asked: </span>
         {m.content}
       </div>
@@ -108,7 +138,11 @@ export function MessageView({ message: m, onOpenCitation }: { message: ChatMessa
               ))
             : withChips(m.content, byN, onOpenCitation)}
           {streaming ? (
-            <span className="ml-1 inline-block h-4 w-2 animate-pulse bg-gray-500 align-middle" aria-hidden="true" data-testid="answer-streaming" />
+            <span
+              className="ml-1 inline-block h-4 w-2 animate-pulse bg-gray-500 align-middle"
+              aria-hidden="true"
+              data-testid="answer-streaming"
+            />
           ) : null}
         </div>
       )}
@@ -161,7 +195,9 @@ export function MessageView({ message: m, onOpenCitation }: { message: ChatMessa
           >
             {copied === "done" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
           </button>
-          {m.status !== "failed" && !m.id.startsWith("pending-") ? <FeedbackControls messageId={m.id} initial={m.feedback} /> : null}
+          {m.status !== "failed" && !m.id.startsWith("pending-") ? (
+            <FeedbackControls messageId={m.id} initial={m.feedback} />
+          ) : null}
         </div>
       ) : null}
     </article>

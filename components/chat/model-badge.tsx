@@ -39,7 +39,8 @@ export function ModelBadge({ model }: { model: AnswerModel }) {
           <>
             <dt className="font-medium">Sampling</dt>
             <dd>
-              temperature {model.sampling.temperature}, top-p {model.sampling.topP}, top-k {model.sampling.topK}, max {model.sampling.maxTokens} tokens
+              temperature {model.sampling.temperature}, top-p {model.sampling.topP}, top-k {model.sampling.topK}, max{" "}
+              {model.sampling.maxTokens} tokens
               {model.sampling.seed !== null ? `, seed ${model.sampling.seed}` : ""}
             </dd>
           </>

@@ -13,7 +13,15 @@ const ACCESS_HINTS = {
 } as const;
 
 /** Grants a role or a group read or manage access; granting the same grantee again changes its access. */
-export function AddGrantForm({ collectionId, roles, groups }: { collectionId: string; roles: readonly Role[]; groups: string[] }) {
+export function AddGrantForm({
+  collectionId,
+  roles,
+  groups,
+}: {
+  collectionId: string;
+  roles: readonly Role[];
+  groups: string[];
+}) {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(addGrantAction);
   const id = useId();
   const granteeError = fieldError(result, "grantee");
@@ -22,7 +30,14 @@ export function AddGrantForm({ collectionId, roles, groups }: { collectionId: st
     ? `Gave ${result.data.grantee.kind} ${result.data.grantee.name} ${result.data.access} access.`
     : undefined;
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="max-w-lg space-y-4" data-testid="grant-add-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      className="max-w-lg space-y-4"
+      data-testid="grant-add-form"
+    >
       <FormError result={result} fields={["grantee", "access"]} />
       <FormSuccess message={success} testId="grant-success" />
       <input type="hidden" name="collectionId" value={collectionId} />

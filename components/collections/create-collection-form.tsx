@@ -10,7 +10,14 @@ import { TextField } from "@/components/ui/text-field";
 export function CreateCollectionForm() {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(createCollectionAction);
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="max-w-lg space-y-4" data-testid="create-collection-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      className="max-w-lg space-y-4"
+      data-testid="create-collection-form"
+    >
       <FormError result={result} fields={["name", "description"]} />
       <TextField
         name="name"

@@ -7,13 +7,30 @@ import { dangerButtonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
 
 /** Typing the exact name is the confirmation; on success the server opens the collections list. */
-export function DeleteCollectionForm({ collectionId, name, documentCount }: { collectionId: string; name: string; documentCount: number }) {
-  const { result, formAction, pending, formRef, onSubmit } = useFormAction(deleteCollectionAction, { resetOnSuccess: false });
+export function DeleteCollectionForm({
+  collectionId,
+  name,
+  documentCount,
+}: {
+  collectionId: string;
+  name: string;
+  documentCount: number;
+}) {
+  const { result, formAction, pending, formRef, onSubmit } = useFormAction(deleteCollectionAction, {
+    resetOnSuccess: false,
+  });
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="max-w-lg space-y-4" data-testid="delete-collection-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      className="max-w-lg space-y-4"
+      data-testid="delete-collection-form"
+    >
       <p className="text-sm text-gray-900">
-        Deleting removes the collection, its {documentCount} document{documentCount === 1 ? "" : "s"}, their passages in the search index, their
-        stored files and every grant. This cannot be undone.
+        Deleting removes the collection, its {documentCount} document{documentCount === 1 ? "" : "s"}, their passages in
+        the search index, their stored files and every grant. This cannot be undone.
       </p>
       <FormError result={result} fields={["confirm"]} testId="delete-collection-error" />
       <input type="hidden" name="collectionId" value={collectionId} />

@@ -8,7 +8,9 @@ import { dangerButtonClass, secondaryButtonClass } from "@/components/ui/styles"
 
 /** Deleting asks again on the page itself (no browser dialog), and the second button says what it destroys. */
 export function DeleteDocumentButton({ documentId, name }: { documentId: string; name: string }) {
-  const { result, formAction, pending, formRef, onSubmit } = useFormAction(deleteDocumentAction, { resetOnSuccess: false });
+  const { result, formAction, pending, formRef, onSubmit } = useFormAction(deleteDocumentAction, {
+    resetOnSuccess: false,
+  });
   const [confirming, setConfirming] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const startRef = useRef<HTMLButtonElement>(null);
@@ -23,24 +25,48 @@ export function DeleteDocumentButton({ documentId, name }: { documentId: string;
 
   if (!confirming) {
     return (
-      <button ref={startRef} type="button" className={dangerButtonClass} onClick={() => setConfirming(true)} data-testid="doc-delete">
+      <button
+        ref={startRef}
+        type="button"
+        className={dangerButtonClass}
+        onClick={() => setConfirming(true)}
+        data-testid="doc-delete"
+      >
         Delete document
       </button>
     );
   }
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} className="space-y-2 rounded-md border border-red-700 bg-red-50 p-3" data-testid="doc-delete-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      className="space-y-2 rounded-md border border-red-700 bg-red-50 p-3"
+      data-testid="doc-delete-form"
+    >
       <FormError result={result} />
       <p className="text-sm text-red-900">
-        Delete <span className="font-medium">{name}</span> with all its versions? Its passages and stored files are removed and answers can no
-        longer cite it. This cannot be undone.
+        Delete <span className="font-medium">{name}</span> with all its versions? Its passages and stored files are
+        removed and answers can no longer cite it. This cannot be undone.
       </p>
       <input type="hidden" name="documentId" value={documentId} />
       <div className="flex flex-wrap gap-2">
-        <button ref={confirmRef} type="submit" className={dangerButtonClass} disabled={pending} data-testid="doc-delete-confirm">
+        <button
+          ref={confirmRef}
+          type="submit"
+          className={dangerButtonClass}
+          disabled={pending}
+          data-testid="doc-delete-confirm"
+        >
           {pending ? "Deleting…" : "Confirm delete"}
         </button>
-        <button type="button" className={secondaryButtonClass} disabled={pending} onClick={() => setConfirming(false)} data-testid="doc-delete-cancel">
+        <button
+          type="button"
+          className={secondaryButtonClass}
+          disabled={pending}
+          onClick={() => setConfirming(false)}
+          data-testid="doc-delete-cancel"
+        >
           Cancel
         </button>
       </div>

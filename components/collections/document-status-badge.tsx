@@ -14,7 +14,10 @@ const STYLES: Record<VersionStatus, { label: string; className: string }> = {
 export function DocumentStatusBadge({ status }: { status: VersionStatus }) {
   const style = STYLES[status];
   return (
-    <span data-testid="doc-status" className={`rounded border px-2 py-0.5 text-xs font-medium whitespace-nowrap ${style.className}`}>
+    <span
+      data-testid="doc-status"
+      className={`rounded border px-2 py-0.5 text-xs font-medium whitespace-nowrap ${style.className}`}
+    >
       {style.label}
     </span>
   );

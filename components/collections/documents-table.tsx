@@ -27,7 +27,11 @@ function DocumentCells({ doc, openable }: { doc: DocumentRow; openable: boolean 
     <>
       <th scope="row" className={`${tdClass} font-normal`}>
         {openable ? (
-          <a href={`/api/documents/${doc.id}/file`} className={`${linkClass} font-medium wrap-anywhere`} data-testid="doc-open">
+          <a
+            href={`/api/documents/${doc.id}/file`}
+            className={`${linkClass} font-medium wrap-anywhere`}
+            data-testid="doc-open"
+          >
             {doc.name}
           </a>
         ) : (
@@ -68,13 +72,19 @@ function DocumentCells({ doc, openable }: { doc: DocumentRow; openable: boolean 
         {formatBytes(doc.sizeBytes)}
       </td>
       <td className={tdClass} data-testid="doc-uploaded">
-        <span className="block">{doc.uploader ? doc.uploader.name : <span className="text-gray-600">Unknown</span>}</span>
+        <span className="block">
+          {doc.uploader ? doc.uploader.name : <span className="text-gray-600">Unknown</span>}
+        </span>
         <span className="block whitespace-nowrap text-gray-700">
           <DateTime value={doc.uploadedAt} />
         </span>
       </td>
       <td className={tdClass} data-testid="doc-restricted">
-        {doc.restrictedTo.length > 0 ? `Only ${doc.restrictedTo.join(", ")}` : <span className="text-gray-700">Whole collection</span>}
+        {doc.restrictedTo.length > 0 ? (
+          `Only ${doc.restrictedTo.join(", ")}`
+        ) : (
+          <span className="text-gray-700">Whole collection</span>
+        )}
       </td>
     </>
   );
@@ -98,14 +108,30 @@ export function DocumentsTable({
       <table className={tableClass} data-testid="documents-table">
         <thead>
           <tr>
-            <th scope="col" className={`${thClass} min-w-48`}>Document</th>
-            <th scope="col" className={`${thClass} min-w-40`}>Status</th>
-            <th scope="col" className={`${thClass} text-right`}>Version</th>
-            <th scope="col" className={`${thClass} text-right`}>Pages</th>
-            <th scope="col" className={`${thClass} text-right`}>Passages</th>
-            <th scope="col" className={`${thClass} text-right`}>Size</th>
-            <th scope="col" className={thClass}>Uploaded</th>
-            <th scope="col" className={thClass}>Readers</th>
+            <th scope="col" className={`${thClass} min-w-48`}>
+              Document
+            </th>
+            <th scope="col" className={`${thClass} min-w-40`}>
+              Status
+            </th>
+            <th scope="col" className={`${thClass} text-right`}>
+              Version
+            </th>
+            <th scope="col" className={`${thClass} text-right`}>
+              Pages
+            </th>
+            <th scope="col" className={`${thClass} text-right`}>
+              Passages
+            </th>
+            <th scope="col" className={`${thClass} text-right`}>
+              Size
+            </th>
+            <th scope="col" className={thClass}>
+              Uploaded
+            </th>
+            <th scope="col" className={thClass}>
+              Readers
+            </th>
             {canManage ? (
               <th scope="col" className={thClass}>
                 <span className="sr-only">Actions</span>

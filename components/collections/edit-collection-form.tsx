@@ -6,15 +6,40 @@ import { fieldError, FormError, FormSuccess } from "@/components/ui/form-feedbac
 import { buttonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
 
-export function EditCollectionForm({ collectionId, name, description }: { collectionId: string; name: string; description: string }) {
+export function EditCollectionForm({
+  collectionId,
+  name,
+  description,
+}: {
+  collectionId: string;
+  name: string;
+  description: string;
+}) {
   // Keep what was saved in the fields: the page re-renders with it as the defaults.
-  const { result, formAction, pending, formRef, onSubmit } = useFormAction(updateCollectionAction, { resetOnSuccess: false });
+  const { result, formAction, pending, formRef, onSubmit } = useFormAction(updateCollectionAction, {
+    resetOnSuccess: false,
+  });
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="max-w-lg space-y-4" data-testid="edit-collection-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      className="max-w-lg space-y-4"
+      data-testid="edit-collection-form"
+    >
       <FormError result={result} fields={["name", "description"]} />
       <FormSuccess message={result?.ok ? `Saved ${result.data.name}.` : undefined} testId="edit-collection-success" />
       <input type="hidden" name="collectionId" value={collectionId} />
-      <TextField name="name" label="Name" autoComplete="off" required maxLength={120} defaultValue={name} error={fieldError(result, "name")} />
+      <TextField
+        name="name"
+        label="Name"
+        autoComplete="off"
+        required
+        maxLength={120}
+        defaultValue={name}
+        error={fieldError(result, "name")}
+      />
       <TextField
         name="description"
         label="Description"

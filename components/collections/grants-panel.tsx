@@ -13,21 +13,38 @@ function grantee(g: Grant): { label: string; key: string } {
 }
 
 /** Who may read or manage the collection. Administrators need a grant too before answers draw on it. */
-export function GrantsPanel({ collectionId, grants, roles, groups }: { collectionId: string; grants: Grant[]; roles: readonly Role[]; groups: string[] }) {
+export function GrantsPanel({
+  collectionId,
+  grants,
+  roles,
+  groups,
+}: {
+  collectionId: string;
+  grants: Grant[];
+  roles: readonly Role[];
+  groups: string[];
+}) {
   return (
     <div className="space-y-4" data-testid="grants-panel">
       {grants.length === 0 ? (
         <p className="text-sm" data-testid="grants-empty">
-          Nobody has access yet. Grant a role or a group below; until then only administrators see the collection, and no answers draw on it.
+          Nobody has access yet. Grant a role or a group below; until then only administrators see the collection, and
+          no answers draw on it.
         </p>
       ) : (
         <div className="overflow-x-auto">
           <table className={tableClass} data-testid="grants-table">
             <thead>
               <tr>
-                <th scope="col" className={thClass}>Who</th>
-                <th scope="col" className={thClass}>Access</th>
-                <th scope="col" className={thClass}>Since</th>
+                <th scope="col" className={thClass}>
+                  Who
+                </th>
+                <th scope="col" className={thClass}>
+                  Access
+                </th>
+                <th scope="col" className={thClass}>
+                  Since
+                </th>
                 <th scope="col" className={thClass}>
                   <span className="sr-only">Actions</span>
                 </th>
@@ -48,7 +65,12 @@ export function GrantsPanel({ collectionId, grants, roles, groups }: { collectio
                       <DateTime value={g.createdAt} />
                     </td>
                     <td className={tdClass}>
-                      <RemoveGrantButton collectionId={collectionId} grantId={g.id} grantee={who.label} testId={`grant-remove-${who.key}`} />
+                      <RemoveGrantButton
+                        collectionId={collectionId}
+                        grantId={g.id}
+                        grantee={who.label}
+                        testId={`grant-remove-${who.key}`}
+                      />
                     </td>
                   </tr>
                 );

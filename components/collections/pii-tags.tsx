@@ -7,7 +7,11 @@ export function PiiTags({ types, counts }: { types: string[]; counts?: Partial<R
   return (
     <ul className="mt-1 flex flex-wrap gap-1" aria-label="Personal data found" data-testid="doc-pii-tags">
       {known.map((t) => (
-        <li key={t} className="rounded border border-purple-700 bg-purple-50 px-1.5 py-0.5 text-xs text-purple-950" data-testid={`pii-tag-${t}`}>
+        <li
+          key={t}
+          className="rounded border border-purple-700 bg-purple-50 px-1.5 py-0.5 text-xs text-purple-950"
+          data-testid={`pii-tag-${t}`}
+        >
           {PII_LABELS[t].one}
           {counts?.[t] ? ` ×${counts[t]}` : null}
         </li>

@@ -36,8 +36,13 @@ export function PrivacyFindings({ doc }: { doc: DocumentRow }) {
                 <span className="font-medium">{INJECTION_LABELS[f.kind]}</span>
                 <span className="text-gray-800">
                   {" "}
-                  ({f.source === "hidden" ? "in hidden text" : f.passage !== null ? `passage ${f.passage + 1}` : "in the text"}, confidence{" "}
-                  {Math.round(f.confidence * 100)}%)
+                  (
+                  {f.source === "hidden"
+                    ? "in hidden text"
+                    : f.passage !== null
+                      ? `passage ${f.passage + 1}`
+                      : "in the text"}
+                  , confidence {Math.round(f.confidence * 100)}%)
                 </span>
                 <q className="mt-0.5 block font-mono text-xs wrap-anywhere text-gray-900">{f.excerpt}</q>
               </li>
@@ -53,7 +58,9 @@ export function PrivacyFindings({ doc }: { doc: DocumentRow }) {
           <ul className="mt-1 space-y-1" data-testid="privacy-hidden">
             {scan.hidden.map((h, i) => (
               <li key={i} className="rounded border border-gray-400 bg-white px-2 py-1">
-                <span className="text-gray-800">{HIDDEN_LABELS[h.reason] ?? h.reason}, {h.chars} characters:</span>
+                <span className="text-gray-800">
+                  {HIDDEN_LABELS[h.reason] ?? h.reason}, {h.chars} characters:
+                </span>
                 <q className="mt-0.5 block font-mono text-xs wrap-anywhere text-gray-900">{h.excerpt}</q>
               </li>
             ))}
@@ -62,7 +69,8 @@ export function PrivacyFindings({ doc }: { doc: DocumentRow }) {
       ) : null}
       {doc.review ? (
         <p data-testid="privacy-review">
-          {doc.review.decision === "released" ? "Released" : "Rejected"} after review{doc.review.by ? ` by ${doc.review.by}` : ""}
+          {doc.review.decision === "released" ? "Released" : "Rejected"} after review
+          {doc.review.by ? ` by ${doc.review.by}` : ""}
           {doc.review.note ? `: ${doc.review.note}` : "."}
         </p>
       ) : null}

@@ -27,13 +27,21 @@ export function PrivacyPolicyForm({
   piiTypes: readonly PiiType[];
   documentCount: number;
 }) {
-  const { result, formAction, pending, formRef, onSubmit } = useFormAction(updatePrivacyPolicyAction, { resetOnSuccess: false });
+  const { result, formAction, pending, formRef, onSubmit } = useFormAction(updatePrivacyPolicyAction, {
+    resetOnSuccess: false,
+  });
   const saved = result?.ok
     ? `Policy saved.${result.data.requeued > 0 ? ` ${result.data.requeued} document${result.data.requeued === 1 ? " is" : "s are"} being checked again.` : ""}`
     : undefined;
   const typesError = fieldError(result, "piiTypes");
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} className="max-w-2xl space-y-5" data-testid="privacy-policy-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      className="max-w-2xl space-y-5"
+      data-testid="privacy-policy-form"
+    >
       <FormError result={result} fields={["pii", "piiTypes", "injection"]} />
       <FormSuccess message={saved} testId="privacy-policy-success" />
       <input type="hidden" name="collectionId" value={collectionId} />
@@ -42,7 +50,15 @@ export function PrivacyPolicyForm({
         <div className="mt-1 space-y-1">
           {piiOptions.map((o) => (
             <div key={o.value} className="flex items-center gap-2">
-              <input id={`pii-${o.value}`} type="radio" name="pii" value={o.value} defaultChecked={policy.pii === o.value} className={choice} data-testid={`policy-pii-${o.value}`} />
+              <input
+                id={`pii-${o.value}`}
+                type="radio"
+                name="pii"
+                value={o.value}
+                defaultChecked={policy.pii === o.value}
+                className={choice}
+                data-testid={`policy-pii-${o.value}`}
+              />
               <label htmlFor={`pii-${o.value}`} className="text-sm">
                 {o.label}
               </label>
@@ -55,7 +71,15 @@ export function PrivacyPolicyForm({
         <div className="mt-1 grid gap-1 sm:grid-cols-2">
           {piiTypes.map((t) => (
             <div key={t} className="flex items-center gap-2">
-              <input id={`pii-type-${t}`} type="checkbox" name="piiTypes" value={t} defaultChecked={policy.piiTypes.includes(t)} className={choice} data-testid={`policy-type-${t}`} />
+              <input
+                id={`pii-type-${t}`}
+                type="checkbox"
+                name="piiTypes"
+                value={t}
+                defaultChecked={policy.piiTypes.includes(t)}
+                className={choice}
+                data-testid={`policy-type-${t}`}
+              />
               <label htmlFor={`pii-type-${t}`} className="text-sm">
                 {PII_LABELS[t].many}
               </label>
@@ -65,7 +89,9 @@ export function PrivacyPolicyForm({
         <FieldError id="pii-types-error" message={typesError} />
       </fieldset>
       <fieldset>
-        <legend className="text-sm font-medium text-gray-900">Documents that may contain instructions aimed at the assistant</legend>
+        <legend className="text-sm font-medium text-gray-900">
+          Documents that may contain instructions aimed at the assistant
+        </legend>
         <div className="mt-1 space-y-1">
           {injectionOptions.map((o) => (
             <div key={o.value} className="flex items-center gap-2">

@@ -6,9 +6,19 @@ import { FormError, FormSuccess } from "@/components/ui/form-feedback";
 import { secondaryButtonClass } from "@/components/ui/styles";
 
 /** Ticked groups only may read the document; none ticked: everyone who may read the collection. */
-export function RestrictDocumentForm({ documentId, groups, restrictedTo }: { documentId: string; groups: string[]; restrictedTo: string[] }) {
+export function RestrictDocumentForm({
+  documentId,
+  groups,
+  restrictedTo,
+}: {
+  documentId: string;
+  groups: string[];
+  restrictedTo: string[];
+}) {
   // Keep the boxes as saved: after a success the page re-renders with them as defaults.
-  const { result, formAction, pending, formRef, onSubmit } = useFormAction(restrictDocumentAction, { resetOnSuccess: false });
+  const { result, formAction, pending, formRef, onSubmit } = useFormAction(restrictDocumentAction, {
+    resetOnSuccess: false,
+  });
   const success = result?.ok
     ? result.data.restrictedTo.length > 0
       ? `Restricted to ${result.data.restrictedTo.join(", ")}.`
@@ -22,7 +32,9 @@ export function RestrictDocumentForm({ documentId, groups, restrictedTo }: { doc
       <fieldset>
         <legend className="text-sm font-medium text-gray-900">Only these groups may read it</legend>
         {groups.length === 0 ? (
-          <p className="mt-1 text-sm text-gray-700">There are no groups yet. An administrator can create them under Groups.</p>
+          <p className="mt-1 text-sm text-gray-700">
+            There are no groups yet. An administrator can create them under Groups.
+          </p>
         ) : (
           <div className="mt-1 space-y-1">
             {groups.map((group) => {

@@ -9,18 +9,48 @@ import { TextField } from "@/components/ui/text-field";
 /** Release a quarantined version into search, or reject it; the note is kept with the decision. */
 export function ReviewForm({ versionId, name }: { versionId: string; name: string }) {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(reviewVersionAction);
-  const done = result?.ok ? (result.data.decision === "release" ? `${name} was released and is being indexed.` : `${name} was rejected.`) : undefined;
+  const done = result?.ok
+    ? result.data.decision === "release"
+      ? `${name} was released and is being indexed.`
+      : `${name} was rejected.`
+    : undefined;
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} className="max-w-lg space-y-2" data-testid={`review-form-${name}`}>
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      className="max-w-lg space-y-2"
+      data-testid={`review-form-${name}`}
+    >
       <FormError result={result} fields={["note"]} />
       <FormSuccess message={done} testId="review-success" />
       <input type="hidden" name="versionId" value={versionId} />
-      <TextField name="note" label="Note (kept with the decision)" autoComplete="off" maxLength={2000} error={fieldError(result, "note")} />
+      <TextField
+        name="note"
+        label="Note (kept with the decision)"
+        autoComplete="off"
+        maxLength={2000}
+        error={fieldError(result, "note")}
+      />
       <div className="flex flex-wrap gap-2">
-        <button type="submit" name="decision" value="release" className={secondaryButtonClass} disabled={pending} data-testid="review-release">
+        <button
+          type="submit"
+          name="decision"
+          value="release"
+          className={secondaryButtonClass}
+          disabled={pending}
+          data-testid="review-release"
+        >
           Release into search
         </button>
-        <button type="submit" name="decision" value="reject" className={dangerButtonClass} disabled={pending} data-testid="review-reject">
+        <button
+          type="submit"
+          name="decision"
+          value="reject"
+          className={dangerButtonClass}
+          disabled={pending}
+          data-testid="review-reject"
+        >
           Reject
         </button>
       </div>

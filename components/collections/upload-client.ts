@@ -53,7 +53,8 @@ export function uploadFile(
         reject(err);
       }
     };
-    xhr.onerror = () => reject(new UploadError("The upload did not reach the server. Check the connection and try again."));
+    xhr.onerror = () =>
+      reject(new UploadError("The upload did not reach the server. Check the connection and try again."));
     xhr.onabort = () => reject(new UploadError("The upload was cancelled."));
     signal.addEventListener("abort", () => xhr.abort(), { once: true });
     const form = new FormData();
@@ -69,26 +70,40 @@ const MAX_POLL_FAILURES = 5;
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
 /** Polls a job until it succeeds or fails, reporting each state; resolves null if aborted. */
-export async function watchJob(jobId: string, { onState, signal }: { onState: (job: JobState) => void; signal: AbortSignal }): Promise<JobState | null> {
+export async function watchJob(
+  jobId: string,
+  { onState, signal }: { onState: (job: JobState) => void; signal: AbortSignal },
+): Promise<JobState | null> {
   let failures = 0;
   for (;;) {
     await sleep(POLL_MS, signal);
     if (signal.aborted) return null;
     let res: Response;
     try {
-      res = await fetch(`/api/jobs/${encodeURIComponent(jobId)}`, { headers: { Accept: "application/json" }, cache: "no-store", signal });
+      res = await fetch(`/api/jobs/${encodeURIComponent(jobId)}`, {
+        headers: { Accept: "application/json" },
+        cache: "no-store",
+        signal,
+      });
     } catch (err) {
       if (signal.aborted) return null;
       if (++failures >= MAX_POLL_FAILURES) {
-        throw new UploadError("Lost contact with the server while the file was processed. Reload the page to see its status.", { cause: err });
+        throw new UploadError(
+          "Lost contact with the server while the file was processed. Reload the page to see its status.",
+          { cause: err },
+        );
       }
       continue;
     }

@@ -228,8 +228,8 @@ export function UploadZone({ collectionId, maxUploadBytes }: { collectionId: str
       >
         <span className="font-medium text-gray-900">Drop files here, or choose files</span>
         <span id={hintId} className="text-gray-700">
-          PDF, Word (.docx), HTML, Markdown, text, CSV or JSON; up to {formatBytes(maxUploadBytes)} each. A file with the name of an
-          existing document becomes its new version.
+          PDF, Word (.docx), HTML, Markdown, text, CSV or JSON; up to {formatBytes(maxUploadBytes)} each. A file with
+          the name of an existing document becomes its new version.
         </span>
         <input
           id={inputId}
@@ -251,7 +251,11 @@ export function UploadZone({ collectionId, maxUploadBytes }: { collectionId: str
       </p>
       {items.length > 0 ? (
         <div className="space-y-2">
-          <ul className="divide-y divide-gray-200 rounded-md border border-gray-300" aria-label="Uploads" data-testid="upload-list">
+          <ul
+            className="divide-y divide-gray-200 rounded-md border border-gray-300"
+            aria-label="Uploads"
+            data-testid="upload-list"
+          >
             {items.map((item) => {
               const labelId = `${inputId}-item-${item.key}`;
               return (
@@ -285,7 +289,12 @@ export function UploadZone({ collectionId, maxUploadBytes }: { collectionId: str
             })}
           </ul>
           {finished > 0 && finished === items.length ? (
-            <button type="button" className={secondaryButtonClass} onClick={() => setItems([])} data-testid="upload-clear">
+            <button
+              type="button"
+              className={secondaryButtonClass}
+              onClick={() => setItems([])}
+              data-testid="upload-clear"
+            >
               Clear the list
             </button>
           ) : null}

@@ -29,12 +29,20 @@ function PrivacyRecord({ privacy: p }: { privacy: AnswerPrivacy }) {
         ) : null}
         {p.injection.map((f, i) => (
           <li key={i} data-testid="privacy-question-injection">
-            {INJECTION_LABELS[f.kind as InjectionKind] ?? f.kind} in the question ({Math.round(f.confidence * 100)}%): <q className="font-mono text-xs">{f.excerpt}</q>
+            {INJECTION_LABELS[f.kind as InjectionKind] ?? f.kind} in the question ({Math.round(f.confidence * 100)}%):{" "}
+            <q className="font-mono text-xs">{f.excerpt}</q>
           </li>
         ))}
-        {redacted ? <li data-testid="privacy-redacted">Redacted from the answer because no cited passage contains it: {redacted}.</li> : null}
+        {redacted ? (
+          <li data-testid="privacy-redacted">
+            Redacted from the answer because no cited passage contains it: {redacted}.
+          </li>
+        ) : null}
         {p.review.length > 0 ? (
-          <li data-testid="privacy-review">Sent to the review queue: {p.review.map((r) => (isReviewReason(r) ? REVIEW_REASON_LABELS[r] : r)).join(", ")}.</li>
+          <li data-testid="privacy-review">
+            Sent to the review queue:{" "}
+            {p.review.map((r) => (isReviewReason(r) ? REVIEW_REASON_LABELS[r] : r)).join(", ")}.
+          </li>
         ) : null}
       </ul>
     </section>
@@ -52,7 +60,8 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
         </h2>
         {answer.redacted ? (
           <p className="rounded-md border border-amber-700 bg-amber-50 px-3 py-2 text-sm" data-testid="redacted-notice">
-            The question and answer text was redacted under the retention policy. The record of who asked, what was retrieved and which model answered remains.
+            The question and answer text was redacted under the retention policy. The record of who asked, what was
+            retrieved and which model answered remains.
           </p>
         ) : null}
         <div>
@@ -71,7 +80,11 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
           <ul className="list-disc space-y-1 pl-6 text-sm" data-testid="answer-sentences">
             {answer.sentences.map((s, i) => (
               <li key={i}>
-                {s.text} <span className="text-gray-700">— {SUPPORT[s.support] ?? s.support} ({Math.round(s.supportScore * 100)}%){s.citations.length ? `, cites ${s.citations.map((n) => `[${n}]`).join(" ")}` : ""}</span>
+                {s.text}{" "}
+                <span className="text-gray-700">
+                  — {SUPPORT[s.support] ?? s.support} ({Math.round(s.supportScore * 100)}%)
+                  {s.citations.length ? `, cites ${s.citations.map((n) => `[${n}]`).join(" ")}` : ""}
+                </span>
               </li>
             ))}
           </ul>
@@ -89,25 +102,38 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
           {answer.citations.map((c) => (
             <li key={`${c.n}-${c.chunkId}`} className="rounded-md border border-gray-300 p-3" data-testid="citation">
               <p className="text-sm">
-                <span className="font-semibold">[{c.n}] {c.title}</span>
+                <span className="font-semibold">
+                  [{c.n}] {c.title}
+                </span>
                 {c.headingPath ? <span className="text-gray-700"> — {c.headingPath}</span> : null}
-                {c.pageStart ? <span className="text-gray-700"> — page {c.pageStart}{c.pageEnd && c.pageEnd !== c.pageStart ? `–${c.pageEnd}` : ""}</span> : null}
+                {c.pageStart ? (
+                  <span className="text-gray-700">
+                    {" "}
+                    — page {c.pageStart}
+                    {c.pageEnd && c.pageEnd !== c.pageStart ? `–${c.pageEnd}` : ""}
+                  </span>
+                ) : null}
               </p>
               <p className="mt-1 text-xs text-gray-700">
                 Document{" "}
                 <Link href={`/compliance?document=${c.documentId}`} className={linkClass}>
                   {c.documentName ?? c.documentId}
                 </Link>{" "}
-                ({c.documentStatus === "gone" ? "its collection was deleted" : c.documentStatus}), version {c.versionNumber ?? "?"} ({c.versionStatus ?? "no longer stored"}), sha256{" "}
+                ({c.documentStatus === "gone" ? "its collection was deleted" : c.documentStatus}), version{" "}
+                {c.versionNumber ?? "?"} ({c.versionStatus ?? "no longer stored"}), sha256{" "}
                 <code>{c.versionSha256 ?? "unknown"}</code>, characters {c.charStart}–{c.charEnd}
               </p>
               {c.passage !== null ? (
-                <blockquote className="mt-2 whitespace-pre-wrap border-l-4 border-gray-400 pl-3 text-sm" data-testid="citation-passage">
+                <blockquote
+                  className="mt-2 whitespace-pre-wrap border-l-4 border-gray-400 pl-3 text-sm"
+                  data-testid="citation-passage"
+                >
                   {c.passage}
                 </blockquote>
               ) : (
                 <p className="mt-2 text-sm text-gray-800" data-testid="citation-purged">
-                  The passage text is no longer stored: the document was deleted and retention redacted the copy in this record.
+                  The passage text is no longer stored: the document was deleted and retention redacted the copy in this
+                  record.
                 </p>
               )}
               <p className="mt-1 text-xs text-gray-700" data-testid="citation-source">
@@ -129,34 +155,49 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
           Access, retrieval and model
         </h2>
         <p className="text-sm" data-testid="allowed-collections">
-          Searched (the asker&apos;s readable collections at the time): {answer.allowedCollections.map((c) => c.name).join(", ") || "none"}
+          Searched (the asker&apos;s readable collections at the time):{" "}
+          {answer.allowedCollections.map((c) => c.name).join(", ") || "none"}
         </p>
         <p className="text-sm" data-testid="answer-model">
           Model: {String(model.kind ?? "unknown")}
           {model.modelFile ? ` ${String(model.modelFile)}` : ""}
           {model.modelSha256 ? ` (sha256 ${String(model.modelSha256)})` : ""}
           {model.quantization ? `, ${String(model.quantization)}` : ""}
-          {model.gpu ? `, GPU ${String(model.gpu)}` : ""}; embedder {String(model.embedderId ?? "unknown")}; finish: {answer.finishReason ?? "unknown"}; prompt sha256{" "}
-          <code>{answer.promptSha256 ?? "-"}</code>
+          {model.gpu ? `, GPU ${String(model.gpu)}` : ""}; embedder {String(model.embedderId ?? "unknown")}; finish:{" "}
+          {answer.finishReason ?? "unknown"}; prompt sha256 <code>{answer.promptSha256 ?? "-"}</code>
         </p>
         <div className="overflow-x-auto">
           <table className={tableClass} data-testid="retrieved-table">
             <thead>
               <tr>
-                <th scope="col" className={thClass}>Chunk</th>
-                <th scope="col" className={thClass}>Version sha256</th>
-                <th scope="col" className={thClass}>Fused score</th>
-                <th scope="col" className={thClass}>Vector (rank)</th>
-                <th scope="col" className={thClass}>Text rank</th>
+                <th scope="col" className={thClass}>
+                  Chunk
+                </th>
+                <th scope="col" className={thClass}>
+                  Version sha256
+                </th>
+                <th scope="col" className={thClass}>
+                  Fused score
+                </th>
+                <th scope="col" className={thClass}>
+                  Vector (rank)
+                </th>
+                <th scope="col" className={thClass}>
+                  Text rank
+                </th>
               </tr>
             </thead>
             <tbody>
               {answer.retrieved.map((r) => (
                 <tr key={r.chunkId}>
                   <td className={`${tdClass} font-mono text-xs`}>{r.chunkId}</td>
-                  <td className={`${tdClass} font-mono text-xs`}>{r.versionSha256 ? `${r.versionSha256.slice(0, 16)}…` : "-"}</td>
+                  <td className={`${tdClass} font-mono text-xs`}>
+                    {r.versionSha256 ? `${r.versionSha256.slice(0, 16)}…` : "-"}
+                  </td>
                   <td className={tdClass}>{r.score.toFixed(4)}</td>
-                  <td className={tdClass}>{r.vectorScore === null ? "-" : `${r.vectorScore.toFixed(3)} (${r.vectorRank})`}</td>
+                  <td className={tdClass}>
+                    {r.vectorScore === null ? "-" : `${r.vectorScore.toFixed(3)} (${r.vectorRank})`}
+                  </td>
                   <td className={tdClass}>{r.textRank ?? "-"}</td>
                 </tr>
               ))}
@@ -164,7 +205,10 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
           </table>
         </div>
         <p className="text-xs text-gray-700">
-          Timings: {Object.entries(answer.timings).map(([k, v]) => `${k} ${v} ms`).join(", ") || "-"}
+          Timings:{" "}
+          {Object.entries(answer.timings)
+            .map(([k, v]) => `${k} ${v} ms`)
+            .join(", ") || "-"}
         </p>
       </section>
     </>

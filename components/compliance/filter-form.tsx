@@ -6,7 +6,13 @@ import Link from "next/link";
 const FAMILIES = [...new Set(AUDIT_EVENT_TYPES.map((t) => t.split(".")[0]!))];
 
 /** The log's filters as a plain GET form: every filtered view has its own URL to share. */
-export function FilterForm({ filters, collections }: { filters: AuditFilters; collections: { id: string; name: string }[] }) {
+export function FilterForm({
+  filters,
+  collections,
+}: {
+  filters: AuditFilters;
+  collections: { id: string; name: string }[];
+}) {
   const type = filters.type?.[0] ?? "";
   const field = (name: string, label: string, input: React.ReactNode) => (
     <div>
@@ -17,10 +23,33 @@ export function FilterForm({ filters, collections }: { filters: AuditFilters; co
     </div>
   );
   return (
-    <form method="get" action="/compliance" className="grid grid-cols-1 gap-3 sm:grid-cols-3" data-testid="audit-filters">
-      {field("user", "User (email)", <input id="f-user" name="user" defaultValue={filters.user ?? ""} className={inputClass} autoComplete="off" />)}
-      {field("from", "From (UTC)", <input id="f-from" name="from" type="date" defaultValue={filters.from?.slice(0, 10) ?? ""} className={inputClass} />)}
-      {field("to", "To (UTC, inclusive)", <input id="f-to" name="to" type="date" defaultValue={filters.to?.slice(0, 10) ?? ""} className={inputClass} />)}
+    <form
+      method="get"
+      action="/compliance"
+      className="grid grid-cols-1 gap-3 sm:grid-cols-3"
+      data-testid="audit-filters"
+    >
+      {field(
+        "user",
+        "User (email)",
+        <input id="f-user" name="user" defaultValue={filters.user ?? ""} className={inputClass} autoComplete="off" />,
+      )}
+      {field(
+        "from",
+        "From (UTC)",
+        <input
+          id="f-from"
+          name="from"
+          type="date"
+          defaultValue={filters.from?.slice(0, 10) ?? ""}
+          className={inputClass}
+        />,
+      )}
+      {field(
+        "to",
+        "To (UTC, inclusive)",
+        <input id="f-to" name="to" type="date" defaultValue={filters.to?.slice(0, 10) ?? ""} className={inputClass} />,
+      )}
       {field(
         "collection",
         "Collection",
@@ -31,10 +60,22 @@ export function FilterForm({ filters, collections }: { filters: AuditFilters; co
               {c.name}
             </option>
           ))}
-          {filters.collection && !collections.some((c) => c.id === filters.collection) ? <option value={filters.collection}>{filters.collection}</option> : null}
+          {filters.collection && !collections.some((c) => c.id === filters.collection) ? (
+            <option value={filters.collection}>{filters.collection}</option>
+          ) : null}
         </select>,
       )}
-      {field("document", "Document id", <input id="f-document" name="document" defaultValue={filters.document ?? ""} className={inputClass} autoComplete="off" />)}
+      {field(
+        "document",
+        "Document id",
+        <input
+          id="f-document"
+          name="document"
+          defaultValue={filters.document ?? ""}
+          className={inputClass}
+          autoComplete="off"
+        />,
+      )}
       {field(
         "type",
         "Event type",
@@ -53,7 +94,18 @@ export function FilterForm({ filters, collections }: { filters: AuditFilters; co
         </select>,
       )}
       <div className="sm:col-span-2">
-        {field("q", "Words", <input id="f-q" name="q" defaultValue={filters.q ?? ""} className={inputClass} autoComplete="off" placeholder='e.g. insulin "hand hygiene" -draft' />)}
+        {field(
+          "q",
+          "Words",
+          <input
+            id="f-q"
+            name="q"
+            defaultValue={filters.q ?? ""}
+            className={inputClass}
+            autoComplete="off"
+            placeholder='e.g. insulin "hand hygiene" -draft'
+          />,
+        )}
       </div>
       <div className="flex items-end gap-3">
         <button type="submit" className={buttonClass} data-testid="apply-filters">

@@ -22,12 +22,26 @@ export function ReviewDecisionForm({ itemId, status }: { itemId: string; status:
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(decideReviewAction);
   const noteError = fieldError(result, "note");
   const choice = (decision: ReviewDecision, className: string) => (
-    <button type="submit" name="decision" value={decision} className={className} disabled={pending} data-testid={`review-decide-${decision}`}>
+    <button
+      type="submit"
+      name="decision"
+      value={decision}
+      className={className}
+      disabled={pending}
+      data-testid={`review-decide-${decision}`}
+    >
       {REVIEW_DECISION_LABELS[decision]}
     </button>
   );
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="max-w-2xl space-y-3" data-testid="review-decision-form">
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      noValidate
+      className="max-w-2xl space-y-3"
+      data-testid="review-decision-form"
+    >
       <FormError result={result} fields={["note"]} />
       <FormSuccess message={result?.ok ? DONE[result.data.decision] : undefined} testId="review-decision-success" />
       <input type="hidden" name="itemId" value={itemId} />

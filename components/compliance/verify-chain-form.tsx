@@ -6,7 +6,9 @@ import { FormError } from "@/components/ui/form-feedback";
 import { secondaryButtonClass } from "@/components/ui/styles";
 
 export function VerifyChainForm() {
-  const { result, formAction, pending, formRef, onSubmit } = useFormAction(verifyChainAction, { resetOnSuccess: false });
+  const { result, formAction, pending, formRef, onSubmit } = useFormAction(verifyChainAction, {
+    resetOnSuccess: false,
+  });
   const r = result?.ok ? result.data : null;
   return (
     <form ref={formRef} action={formAction} onSubmit={onSubmit} className="space-y-3" data-testid="verify-chain-form">
@@ -14,7 +16,11 @@ export function VerifyChainForm() {
       <button type="submit" className={secondaryButtonClass} disabled={pending} data-testid="verify-chain">
         {pending ? "Verifying…" : "Verify the chain now"}
       </button>
-      <p role="status" data-testid="verify-result" className={r ? (r.ok ? "text-sm text-green-900" : "text-sm font-semibold text-red-900") : "sr-only"}>
+      <p
+        role="status"
+        data-testid="verify-result"
+        className={r ? (r.ok ? "text-sm text-green-900" : "text-sm font-semibold text-red-900") : "sr-only"}
+      >
         {r
           ? r.ok
             ? `Intact: ${r.count} events, head ${r.head?.seq ?? "-"} (${r.head?.hash.slice(0, 16) ?? "-"}…), checked in ${r.durationMs} ms.`

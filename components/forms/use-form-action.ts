@@ -11,7 +11,10 @@ type FormServerAction<T> = (previous: ActionResult<T> | null, formData: FormData
  * cleared only after a success (and not at all when `resetOnSuccess` is false). Without
  * JavaScript the form still posts to the action.
  */
-export function useFormAction<T>(action: FormServerAction<T>, { resetOnSuccess = true }: { resetOnSuccess?: boolean } = {}) {
+export function useFormAction<T>(
+  action: FormServerAction<T>,
+  { resetOnSuccess = true }: { resetOnSuccess?: boolean } = {},
+) {
   const [result, formAction, pending] = useActionState<ActionResult<T> | null, FormData>(action, null);
   const formRef = useRef<HTMLFormElement>(null);
 

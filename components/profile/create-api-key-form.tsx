@@ -12,7 +12,14 @@ export function CreateApiKeyForm() {
   return (
     <div className="space-y-4">
       {result?.ok ? <NewApiKey key={result.data.prefix} name={result.data.name} apiKey={result.data.key} /> : null}
-      <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="max-w-lg space-y-4" data-testid="create-api-key-form">
+      <form
+        ref={formRef}
+        action={formAction}
+        onSubmit={onSubmit}
+        noValidate
+        className="max-w-lg space-y-4"
+        data-testid="create-api-key-form"
+      >
         <FormError result={result} fields={["name"]} />
         <TextField
           name="name"

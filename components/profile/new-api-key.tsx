@@ -37,9 +37,14 @@ export function NewApiKey({ name, apiKey }: { name: string; apiKey: string }) {
     <div className="space-y-3 rounded-md border-2 border-amber-600 bg-amber-50 p-4" data-testid="new-api-key-box">
       <p className="text-sm font-semibold text-gray-950">New API key “{name}”</p>
       <p className="text-sm text-gray-900">
-        Copy this key now and keep it somewhere safe. It will not be shown again; if you lose it, revoke it and create another.
+        Copy this key now and keep it somewhere safe. It will not be shown again; if you lose it, revoke it and create
+        another.
       </p>
-      <code ref={codeRef} data-testid="new-api-key" className="block break-all rounded border border-gray-400 bg-white px-3 py-2 font-mono text-sm">
+      <code
+        ref={codeRef}
+        data-testid="new-api-key"
+        className="block break-all rounded border border-gray-400 bg-white px-3 py-2 font-mono text-sm"
+      >
         {apiKey}
       </code>
       <div className="flex items-center gap-3">

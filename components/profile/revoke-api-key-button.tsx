@@ -6,7 +6,9 @@ import { FormError } from "@/components/ui/form-feedback";
 import { dangerButtonClass } from "@/components/ui/styles";
 
 export function RevokeApiKeyButton({ id, prefix, name }: { id: string; prefix: string; name: string }) {
-  const { result, formAction, pending, formRef, onSubmit } = useFormAction(revokeApiKeyAction, { resetOnSuccess: false });
+  const { result, formAction, pending, formRef, onSubmit } = useFormAction(revokeApiKeyAction, {
+    resetOnSuccess: false,
+  });
   return (
     <form ref={formRef} action={formAction} onSubmit={onSubmit} className="space-y-2">
       <FormError result={result} />

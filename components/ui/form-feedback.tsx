@@ -14,13 +14,26 @@ export function fieldError(result: AnyResult, name: string): string | undefined 
  * there; otherwise (a conflict, a refused change, a problem with a hidden field) it carries the
  * server's message, which is always written for the user.
  */
-export function FormError({ result, fields = [], testId = "form-error" }: { result: AnyResult; fields?: string[]; testId?: string }) {
+export function FormError({
+  result,
+  fields = [],
+  testId = "form-error",
+}: {
+  result: AnyResult;
+  fields?: string[];
+  testId?: string;
+}) {
   if (!result || result.ok) return null;
   const keys = Object.keys(result.error.fields ?? {});
-  const shownByFields = keys.length > 0 && keys.every((key) => fields.some((f) => key === f || key.startsWith(`${f}.`)));
+  const shownByFields =
+    keys.length > 0 && keys.every((key) => fields.some((f) => key === f || key.startsWith(`${f}.`)));
   const message = shownByFields ? "Some fields need attention; see the message under each one." : result.error.message;
   return (
-    <p role="alert" data-testid={testId} className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900">
+    <p
+      role="alert"
+      data-testid={testId}
+      className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900"
+    >
       {message}
     </p>
   );
@@ -29,7 +42,13 @@ export function FormError({ result, fields = [], testId = "form-error" }: { resu
 /** A polite live region that is always present, so screen readers announce the message when it appears. */
 export function FormSuccess({ message, testId = "form-success" }: { message?: string; testId?: string }) {
   return (
-    <p role="status" data-testid={testId} className={message ? "rounded-md border border-green-700 bg-green-50 px-3 py-2 text-sm text-green-900" : "sr-only"}>
+    <p
+      role="status"
+      data-testid={testId}
+      className={
+        message ? "rounded-md border border-green-700 bg-green-50 px-3 py-2 text-sm text-green-900" : "sr-only"
+      }
+    >
       {message ?? ""}
     </p>
   );

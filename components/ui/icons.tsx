@@ -1,7 +1,17 @@
 // Inline SVG icons: no icon font or emoji font is needed, which an offline server or a locked-down
 // workstation may not have. Decorative: the buttons that hold them carry the accessible name.
 
-const common = { width: 16, height: 16, viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", strokeWidth: 2, strokeLinecap: "round", strokeLinejoin: "round", "aria-hidden": true } as const;
+const common = {
+  width: 16,
+  height: 16,
+  viewBox: "0 0 24 24",
+  fill: "none",
+  stroke: "currentColor",
+  strokeWidth: 2,
+  strokeLinecap: "round",
+  strokeLinejoin: "round",
+  "aria-hidden": true,
+} as const;
 
 export function ThumbUpIcon() {
   return (

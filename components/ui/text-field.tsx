@@ -17,7 +17,17 @@ interface TextFieldProps {
 }
 
 /** A labelled input whose hint and error are tied to it for assistive technology. */
-export function TextField({ name, label, type = "text", autoComplete, required, defaultValue, hint, error, maxLength }: TextFieldProps) {
+export function TextField({
+  name,
+  label,
+  type = "text",
+  autoComplete,
+  required,
+  defaultValue,
+  hint,
+  error,
+  maxLength,
+}: TextFieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;

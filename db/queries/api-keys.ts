@@ -34,7 +34,11 @@ export async function insertApiKey(
 }
 
 export async function listApiKeysForUser(db: Executor, { userId }: { userId: string }): Promise<PublicApiKey[]> {
-  return db.select(publicApiKeyColumns).from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.createdAt));
+  return db
+    .select(publicApiKeyColumns)
+    .from(apiKeys)
+    .where(eq(apiKeys.userId, userId))
+    .orderBy(desc(apiKeys.createdAt));
 }
 
 export async function getApiKeyById(db: Executor, { id }: { id: string }): Promise<PublicApiKey | null> {

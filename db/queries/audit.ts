@@ -69,7 +69,9 @@ function conditions(q: AuditQuery): SQL[] {
   // Through the index of every collection and document an event concerns: a question event is
   // found by each collection it searched and each document it retrieved from.
   if (q.collectionId) {
-    out.push(sql`${auditEvents.seq} in (select r.seq from audit_event_refs r where r.collection_id = ${q.collectionId})`);
+    out.push(
+      sql`${auditEvents.seq} in (select r.seq from audit_event_refs r where r.collection_id = ${q.collectionId})`,
+    );
   }
   if (q.documentId) {
     out.push(sql`${auditEvents.seq} in (select r.seq from audit_event_refs r where r.document_id = ${q.documentId})`);
@@ -173,7 +175,12 @@ export async function insertLegalHold(
 ): Promise<{ id: string }> {
   const [row] = await db
     .insert(legalHolds)
-    .values({ userId: input.userId ?? null, collectionId: input.collectionId ?? null, reason: input.reason, createdBy: input.createdBy })
+    .values({
+      userId: input.userId ?? null,
+      collectionId: input.collectionId ?? null,
+      reason: input.reason,
+      createdBy: input.createdBy,
+    })
     .returning({ id: legalHolds.id });
   if (!row) throw new Error("insert into legal_holds returned no row");
   return row;
@@ -185,7 +192,12 @@ export async function releaseLegalHold(db: Executor, { id, releasedBy }: { id: s
     .update(legalHolds)
     .set({ releasedAt: new Date(), releasedBy })
     .where(and(eq(legalHolds.id, id), isNull(legalHolds.releasedAt)))
-    .returning({ id: legalHolds.id, userId: legalHolds.userId, collectionId: legalHolds.collectionId, reason: legalHolds.reason });
+    .returning({
+      id: legalHolds.id,
+      userId: legalHolds.userId,
+      collectionId: legalHolds.collectionId,
+      reason: legalHolds.reason,
+    });
   return row ?? null;
 }
 

@@ -1,7 +1,15 @@
 import "server-only";
 import { and, asc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { collectionGrants, collections, groups, type AccessLevel, type InjectionPolicy, type PiiPolicy, type Role } from "../schema";
+import {
+  collectionGrants,
+  collections,
+  groups,
+  type AccessLevel,
+  type InjectionPolicy,
+  type PiiPolicy,
+  type Role,
+} from "../schema";
 
 export interface CollectionSummary {
   id: string;
@@ -43,24 +51,42 @@ export async function getCollectionByName(db: Executor, { name }: { name: string
   return row ?? null;
 }
 
-export async function insertCollection(db: Executor, input: { name: string; description: string; createdBy: string | null }) {
+export async function insertCollection(
+  db: Executor,
+  input: { name: string; description: string; createdBy: string | null },
+) {
   const [row] = await db.insert(collections).values(input).returning({ id: collections.id });
   if (!row) throw new Error("insert into collections returned no row");
   return row;
 }
 
-export async function updateCollection(db: Executor, { id, name, description }: { id: string; name?: string; description?: string }) {
+export async function updateCollection(
+  db: Executor,
+  { id, name, description }: { id: string; name?: string; description?: string },
+) {
   await db
     .update(collections)
-    .set({ ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}), updatedAt: new Date() })
+    .set({
+      ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
+      updatedAt: new Date(),
+    })
     .where(eq(collections.id, id));
 }
 
 export async function updateCollectionPolicy(
   db: Executor,
-  { id, piiPolicy, piiPolicyTypes, injectionPolicy }: { id: string; piiPolicy: PiiPolicy; piiPolicyTypes: string[]; injectionPolicy: InjectionPolicy },
+  {
+    id,
+    piiPolicy,
+    piiPolicyTypes,
+    injectionPolicy,
+  }: { id: string; piiPolicy: PiiPolicy; piiPolicyTypes: string[]; injectionPolicy: InjectionPolicy },
 ) {
-  await db.update(collections).set({ piiPolicy, piiPolicyTypes, injectionPolicy, updatedAt: new Date() }).where(eq(collections.id, id));
+  await db
+    .update(collections)
+    .set({ piiPolicy, piiPolicyTypes, injectionPolicy, updatedAt: new Date() })
+    .where(eq(collections.id, id));
 }
 
 export async function deleteCollectionRow(db: Executor, { id }: { id: string }): Promise<boolean> {
@@ -98,10 +124,14 @@ export async function listGrants(db: Executor, { collectionId }: { collectionId:
 /** Adds a grant or changes the access level of the existing grant to the same grantee. */
 export async function upsertGrant(
   db: Executor,
-  input: { collectionId: string; access: AccessLevel } & ({ groupId: string; role?: undefined } | { role: Role; groupId?: undefined }),
+  input: { collectionId: string; access: AccessLevel } & (
+    { groupId: string; role?: undefined } | { role: Role; groupId?: undefined }
+  ),
 ): Promise<{ id: string }> {
   return db.transaction(async (tx) => {
-    const grantee = input.groupId ? eq(collectionGrants.groupId, input.groupId) : eq(collectionGrants.role, input.role!);
+    const grantee = input.groupId
+      ? eq(collectionGrants.groupId, input.groupId)
+      : eq(collectionGrants.role, input.role!);
     const [existing] = await tx
       .select({ id: collectionGrants.id })
       .from(collectionGrants)
@@ -113,14 +143,22 @@ export async function upsertGrant(
     }
     const [row] = await tx
       .insert(collectionGrants)
-      .values({ collectionId: input.collectionId, access: input.access, groupId: input.groupId ?? null, role: input.role ?? null })
+      .values({
+        collectionId: input.collectionId,
+        access: input.access,
+        groupId: input.groupId ?? null,
+        role: input.role ?? null,
+      })
       .returning({ id: collectionGrants.id });
     if (!row) throw new Error("insert into collection_grants returned no row");
     return row;
   });
 }
 
-export async function deleteGrant(db: Executor, { collectionId, grantId }: { collectionId: string; grantId: string }): Promise<boolean> {
+export async function deleteGrant(
+  db: Executor,
+  { collectionId, grantId }: { collectionId: string; grantId: string },
+): Promise<boolean> {
   const rows = await db
     .delete(collectionGrants)
     .where(and(eq(collectionGrants.id, grantId), eq(collectionGrants.collectionId, collectionId)))
@@ -138,7 +176,8 @@ export async function listGrantedCollections(
 ): Promise<(CollectionSummary & { access: AccessLevel })[]> {
   const conditions = [];
   if (roles.length > 0) conditions.push(inArray(collectionGrants.role, roles));
-  if (groupIds.length > 0) conditions.push(and(isNotNull(collectionGrants.groupId), inArray(collectionGrants.groupId, groupIds)));
+  if (groupIds.length > 0)
+    conditions.push(and(isNotNull(collectionGrants.groupId), inArray(collectionGrants.groupId, groupIds)));
   if (conditions.length === 0) return [];
   const rows = await db
     .select({ ...summaryColumns, access: collectionGrants.access })

@@ -22,11 +22,22 @@ const summaryColumns = {
   updatedAt: conversations.updatedAt,
 };
 
-export async function listConversationsForUser(db: Executor, { userId, limit = 100 }: { userId: string; limit?: number }): Promise<ConversationSummary[]> {
-  return db.select(summaryColumns).from(conversations).where(eq(conversations.userId, userId)).orderBy(desc(conversations.updatedAt)).limit(limit);
+export async function listConversationsForUser(
+  db: Executor,
+  { userId, limit = 100 }: { userId: string; limit?: number },
+): Promise<ConversationSummary[]> {
+  return db
+    .select(summaryColumns)
+    .from(conversations)
+    .where(eq(conversations.userId, userId))
+    .orderBy(desc(conversations.updatedAt))
+    .limit(limit);
 }
 
-export async function getConversationForUser(db: Executor, { id, userId }: { id: string; userId: string }): Promise<ConversationSummary | null> {
+export async function getConversationForUser(
+  db: Executor,
+  { id, userId }: { id: string; userId: string },
+): Promise<ConversationSummary | null> {
   const [row] = await db
     .select(summaryColumns)
     .from(conversations)
@@ -35,7 +46,10 @@ export async function getConversationForUser(db: Executor, { id, userId }: { id:
 }
 
 /** Locks the owner's conversation row so two questions in one conversation are answered in order. */
-export async function lockConversationForUser(db: Executor, { id, userId }: { id: string; userId: string }): Promise<boolean> {
+export async function lockConversationForUser(
+  db: Executor,
+  { id, userId }: { id: string; userId: string },
+): Promise<boolean> {
   const rows = await db
     .select({ id: conversations.id })
     .from(conversations)
@@ -44,7 +58,10 @@ export async function lockConversationForUser(db: Executor, { id, userId }: { id
   return rows.length > 0;
 }
 
-export async function insertConversation(db: Executor, input: { userId: string; title: string; collectionIds: string[] }) {
+export async function insertConversation(
+  db: Executor,
+  input: { userId: string; title: string; collectionIds: string[] },
+) {
   const [row] = await db.insert(conversations).values(input).returning(summaryColumns);
   if (!row) throw new Error("insert into conversations returned no row");
   return row;
@@ -54,7 +71,10 @@ export async function touchConversation(db: Executor, { id, collectionIds }: { i
   await db.update(conversations).set({ updatedAt: new Date(), collectionIds }).where(eq(conversations.id, id));
 }
 
-export async function renameConversation(db: Executor, { id, userId, title }: { id: string; userId: string; title: string }): Promise<boolean> {
+export async function renameConversation(
+  db: Executor,
+  { id, userId, title }: { id: string; userId: string; title: string },
+): Promise<boolean> {
   const rows = await db
     .update(conversations)
     .set({ title })
@@ -63,7 +83,10 @@ export async function renameConversation(db: Executor, { id, userId, title }: { 
   return rows.length > 0;
 }
 
-export async function deleteConversation(db: Executor, { id, userId }: { id: string; userId: string }): Promise<boolean> {
+export async function deleteConversation(
+  db: Executor,
+  { id, userId }: { id: string; userId: string },
+): Promise<boolean> {
   const rows = await db
     .delete(conversations)
     .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
@@ -94,7 +117,10 @@ export interface MessageView {
 }
 
 /** The conversation's messages, oldest first, with the owner's feedback on each. */
-export async function listMessages(db: Executor, { conversationId, userId }: { conversationId: string; userId: string }): Promise<MessageView[]> {
+export async function listMessages(
+  db: Executor,
+  { conversationId, userId }: { conversationId: string; userId: string },
+): Promise<MessageView[]> {
   return db
     .select({
       id: messages.id,
@@ -124,9 +150,19 @@ export async function listMessages(db: Executor, { conversationId, userId }: { c
 }
 
 /** The turns a new question continues from: finished exchanges only, oldest first. */
-export async function listHistoryTurns(db: Executor, { conversationId, limit = 40 }: { conversationId: string; limit?: number }) {
+export async function listHistoryTurns(
+  db: Executor,
+  { conversationId, limit = 40 }: { conversationId: string; limit?: number },
+) {
   const rows = await db
-    .select({ id: messages.id, role: messages.role, content: messages.content, status: messages.status, replyTo: messages.replyTo, redactedAt: messages.redactedAt })
+    .select({
+      id: messages.id,
+      role: messages.role,
+      content: messages.content,
+      status: messages.status,
+      replyTo: messages.replyTo,
+      redactedAt: messages.redactedAt,
+    })
     .from(messages)
     .where(eq(messages.conversationId, conversationId))
     .orderBy(desc(messages.createdAt), sql`case when ${messages.role} = 'user' then 1 else 0 end`)
@@ -136,7 +172,14 @@ export async function listHistoryTurns(db: Executor, { conversationId, limit = 4
 
 export async function insertMessage(
   db: Executor,
-  input: { conversationId: string; role: "user" | "assistant"; content: string; status?: MessageStatus; replyTo?: string | null; collectionIds?: string[] },
+  input: {
+    conversationId: string;
+    role: "user" | "assistant";
+    content: string;
+    status?: MessageStatus;
+    replyTo?: string | null;
+    collectionIds?: string[];
+  },
 ) {
   const [row] = await db.insert(messages).values(input).returning({ id: messages.id, createdAt: messages.createdAt });
   if (!row) throw new Error("insert into messages returned no row");
@@ -168,14 +211,22 @@ export async function completeMessage(
 /** An assistant message of the user's, with the question it answers, or null. */
 export async function getAssistantMessageForUser(db: Executor, { id, userId }: { id: string; userId: string }) {
   const [row] = await db
-    .select({ id: messages.id, conversationId: messages.conversationId, status: messages.status, replyTo: messages.replyTo })
+    .select({
+      id: messages.id,
+      conversationId: messages.conversationId,
+      status: messages.status,
+      replyTo: messages.replyTo,
+    })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .where(and(eq(messages.id, id), eq(messages.role, "assistant"), eq(conversations.userId, userId)));
   return row ?? null;
 }
 
-export async function upsertFeedback(db: Executor, input: { messageId: string; userId: string; rating: 1 | -1; comment: string; reason: string | null }) {
+export async function upsertFeedback(
+  db: Executor,
+  input: { messageId: string; userId: string; rating: 1 | -1; comment: string; reason: string | null },
+) {
   await db
     .insert(messageFeedback)
     .values(input)

@@ -12,7 +12,10 @@ export async function lockDocumentName(db: Executor, { collectionId, name }: { c
   await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${collectionId}/${name}`}, 0))`);
 }
 
-export async function getActiveDocumentByName(db: Executor, { collectionId, name }: { collectionId: string; name: string }) {
+export async function getActiveDocumentByName(
+  db: Executor,
+  { collectionId, name }: { collectionId: string; name: string },
+) {
   const [row] = await db
     .select()
     .from(documents)
@@ -26,9 +29,17 @@ export async function getDocumentById(db: Executor, { id }: { id: string }) {
 }
 
 /** A live (not deleted, not failed) version with this content anywhere in the collection. */
-export async function findVersionWithContent(db: Executor, { collectionId, sha256 }: { collectionId: string; sha256: string }) {
+export async function findVersionWithContent(
+  db: Executor,
+  { collectionId, sha256 }: { collectionId: string; sha256: string },
+) {
   const [row] = await db
-    .select({ documentId: documents.id, versionId: documentVersions.id, status: documentVersions.status, name: documents.name })
+    .select({
+      documentId: documents.id,
+      versionId: documentVersions.id,
+      status: documentVersions.status,
+      name: documents.name,
+    })
     .from(documentVersions)
     .innerJoin(documents, eq(documents.id, documentVersions.documentId))
     .where(
@@ -43,20 +54,35 @@ export async function findVersionWithContent(db: Executor, { collectionId, sha25
   return row ?? null;
 }
 
-export async function insertDocument(db: Executor, input: { collectionId: string; name: string; createdBy: string | null }) {
+export async function insertDocument(
+  db: Executor,
+  input: { collectionId: string; name: string; createdBy: string | null },
+) {
   const [row] = await db.insert(documents).values(input).returning();
   if (!row) throw new Error("insert into documents returned no row");
   return row;
 }
 
 export async function nextVersionNumber(db: Executor, { documentId }: { documentId: string }): Promise<number> {
-  const [row] = await db.select({ n: max(documentVersions.versionNumber) }).from(documentVersions).where(eq(documentVersions.documentId, documentId));
+  const [row] = await db
+    .select({ n: max(documentVersions.versionNumber) })
+    .from(documentVersions)
+    .where(eq(documentVersions.documentId, documentId));
   return (row?.n ?? 0) + 1;
 }
 
 export async function insertVersion(
   db: Executor,
-  input: { id: string; documentId: string; versionNumber: number; sha256: string; sizeBytes: number; originalName: string; uploadedBy: string | null; storagePath: string },
+  input: {
+    id: string;
+    documentId: string;
+    versionNumber: number;
+    sha256: string;
+    sizeBytes: number;
+    originalName: string;
+    uploadedBy: string | null;
+    storagePath: string;
+  },
 ) {
   const [row] = await db.insert(documentVersions).values(input).returning();
   if (!row) throw new Error("insert into document_versions returned no row");
@@ -75,16 +101,31 @@ export async function updateVersion(
   await db.update(documentVersions).set(values).where(eq(documentVersions.id, id));
 }
 
-export async function setCurrentVersion(db: Executor, { documentId, versionId }: { documentId: string; versionId: string }) {
-  await db.update(documents).set({ currentVersionId: versionId, updatedAt: new Date() }).where(eq(documents.id, documentId));
+export async function setCurrentVersion(
+  db: Executor,
+  { documentId, versionId }: { documentId: string; versionId: string },
+) {
+  await db
+    .update(documents)
+    .set({ currentVersionId: versionId, updatedAt: new Date() })
+    .where(eq(documents.id, documentId));
 }
 
 /** Marks every other ready version of the document superseded; returns their ids. */
-export async function supersedeOtherVersions(db: Executor, { documentId, keepVersionId }: { documentId: string; keepVersionId: string }) {
+export async function supersedeOtherVersions(
+  db: Executor,
+  { documentId, keepVersionId }: { documentId: string; keepVersionId: string },
+) {
   const rows = await db
     .update(documentVersions)
     .set({ status: "superseded" })
-    .where(and(eq(documentVersions.documentId, documentId), ne(documentVersions.id, keepVersionId), eq(documentVersions.status, "ready")))
+    .where(
+      and(
+        eq(documentVersions.documentId, documentId),
+        ne(documentVersions.id, keepVersionId),
+        eq(documentVersions.status, "ready"),
+      ),
+    )
     .returning({ id: documentVersions.id });
   return rows.map((r) => r.id);
 }
@@ -143,7 +184,10 @@ export interface DocumentListing {
 }
 
 /** Active documents of a collection, each with its newest version and its restrictions. */
-export async function listDocuments(db: Executor, { collectionId }: { collectionId: string }): Promise<DocumentListing[]> {
+export async function listDocuments(
+  db: Executor,
+  { collectionId }: { collectionId: string },
+): Promise<DocumentListing[]> {
   const docs = await db
     .select()
     .from(documents)
@@ -189,7 +233,12 @@ export async function listDocuments(db: Executor, { collectionId }: { collection
             piiTypes: latest.v.piiTypes,
             scan: latest.v.scan,
             review: latest.v.reviewDecision
-              ? { decision: latest.v.reviewDecision, note: latest.v.reviewNote, at: latest.v.reviewedAt, by: latest.reviewer ?? null }
+              ? {
+                  decision: latest.v.reviewDecision,
+                  note: latest.v.reviewNote,
+                  at: latest.v.reviewedAt,
+                  by: latest.reviewer ?? null,
+                }
               : null,
             createdAt: latest.v.createdAt,
             processedAt: latest.v.processedAt,
@@ -213,12 +262,19 @@ export async function listRestrictions(db: Executor, { documentIds }: { document
   return out;
 }
 
-export async function replaceRestrictions(db: Executor, { documentId, groupIds }: { documentId: string; groupIds: string[] }) {
+export async function replaceRestrictions(
+  db: Executor,
+  { documentId, groupIds }: { documentId: string; groupIds: string[] },
+) {
   await db.delete(documentRestrictions).where(eq(documentRestrictions.documentId, documentId));
-  if (groupIds.length > 0) await db.insert(documentRestrictions).values(groupIds.map((groupId) => ({ documentId, groupId })));
+  if (groupIds.length > 0)
+    await db.insert(documentRestrictions).values(groupIds.map((groupId) => ({ documentId, groupId })));
 }
 
-export async function markDocumentDeleted(db: Executor, { documentId, deletedBy }: { documentId: string; deletedBy: string | null }) {
+export async function markDocumentDeleted(
+  db: Executor,
+  { documentId, deletedBy }: { documentId: string; deletedBy: string | null },
+) {
   await db
     .update(documents)
     .set({ status: "deleted", deletedAt: new Date(), deletedBy, currentVersionId: null, updatedAt: new Date() })
@@ -233,16 +289,28 @@ export async function markDocumentDeleted(db: Executor, { documentId, deletedBy 
 }
 
 /** Current versions of a collection's active documents that still have their original: what a policy change re-checks. */
-export async function listCurrentVersionIds(db: Executor, { collectionId }: { collectionId: string }): Promise<string[]> {
+export async function listCurrentVersionIds(
+  db: Executor,
+  { collectionId }: { collectionId: string },
+): Promise<string[]> {
   const rows = await db
     .select({ id: documentVersions.id })
     .from(documents)
     .innerJoin(documentVersions, eq(documentVersions.id, documents.currentVersionId))
-    .where(and(eq(documents.collectionId, collectionId), eq(documents.status, "active"), sql`${documentVersions.storagePath} is not null`));
+    .where(
+      and(
+        eq(documents.collectionId, collectionId),
+        eq(documents.status, "active"),
+        sql`${documentVersions.storagePath} is not null`,
+      ),
+    );
   return rows.map((r) => r.id);
 }
 
-export async function clearCurrentVersionIf(db: Executor, { documentId, versionId }: { documentId: string; versionId: string }) {
+export async function clearCurrentVersionIf(
+  db: Executor,
+  { documentId, versionId }: { documentId: string; versionId: string },
+) {
   await db
     .update(documents)
     .set({ currentVersionId: null, updatedAt: new Date() })

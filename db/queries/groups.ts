@@ -36,7 +36,10 @@ export async function getGroupByName(db: Executor, { name }: { name: string }) {
 }
 
 export async function createGroup(db: Executor, { name, description }: { name: string; description?: string }) {
-  const [row] = await db.insert(groups).values({ name, description: description ?? "" }).returning();
+  const [row] = await db
+    .insert(groups)
+    .values({ name, description: description ?? "" })
+    .returning();
   if (!row) throw new Error("insert into groups returned no row");
   return row;
 }
@@ -46,7 +49,10 @@ export async function deleteGroup(db: Executor, { id }: { id: string }): Promise
   return rows.length > 0;
 }
 
-export async function listGroupMembers(db: Executor, { groupId }: { groupId: string }): Promise<(PublicUser & { addedAt: Date })[]> {
+export async function listGroupMembers(
+  db: Executor,
+  { groupId }: { groupId: string },
+): Promise<(PublicUser & { addedAt: Date })[]> {
   return db
     .select({ ...publicUserColumns, addedAt: groupMembers.addedAt })
     .from(groupMembers)
@@ -56,7 +62,10 @@ export async function listGroupMembers(db: Executor, { groupId }: { groupId: str
 }
 
 /** Returns false when the user was already a member. */
-export async function addGroupMember(db: Executor, { groupId, userId }: { groupId: string; userId: string }): Promise<boolean> {
+export async function addGroupMember(
+  db: Executor,
+  { groupId, userId }: { groupId: string; userId: string },
+): Promise<boolean> {
   const rows = await db
     .insert(groupMembers)
     .values({ groupId, userId })
@@ -65,7 +74,10 @@ export async function addGroupMember(db: Executor, { groupId, userId }: { groupI
   return rows.length > 0;
 }
 
-export async function removeGroupMember(db: Executor, { groupId, userId }: { groupId: string; userId: string }): Promise<boolean> {
+export async function removeGroupMember(
+  db: Executor,
+  { groupId, userId }: { groupId: string; userId: string },
+): Promise<boolean> {
   const rows = await db
     .delete(groupMembers)
     .where(and(eq(groupMembers.groupId, groupId), eq(groupMembers.userId, userId)))

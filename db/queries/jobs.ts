@@ -9,7 +9,12 @@ export async function insertJob(
 ): Promise<Job> {
   const [row] = await db
     .insert(jobs)
-    .values({ kind: input.kind, payload: input.payload, createdBy: input.createdBy ?? null, maxAttempts: input.maxAttempts ?? 3 })
+    .values({
+      kind: input.kind,
+      payload: input.payload,
+      createdBy: input.createdBy ?? null,
+      maxAttempts: input.maxAttempts ?? 3,
+    })
     .returning();
   if (!row) throw new Error("insert into jobs returned no row");
   return row;
@@ -34,7 +39,10 @@ export async function claimJob(
   db: Executor,
   { workerId, kinds, staleBefore }: { workerId: string; kinds: string[]; staleBefore: Date },
 ): Promise<Job | null> {
-  const kindList = sql.join(kinds.map((k) => sql`${k}`), sql`, `);
+  const kindList = sql.join(
+    kinds.map((k) => sql`${k}`),
+    sql`, `,
+  );
   const stale = staleBefore.toISOString();
   const [row] = await db
     .update(jobs)
@@ -101,12 +109,22 @@ export async function heartbeatJob(
 
 export async function finishJob(
   db: Executor,
-  input: { id: string; workerId: string } & ({ status: "succeeded"; message?: string } | { status: "failed"; error: string } | { status: "retry"; error: string; runAfter: Date }),
+  input: { id: string; workerId: string } & (
+    | { status: "succeeded"; message?: string }
+    | { status: "failed"; error: string }
+    | { status: "retry"; error: string; runAfter: Date }
+  ),
 ): Promise<boolean> {
   const base = and(eq(jobs.id, input.id), eq(jobs.lockedBy, input.workerId), eq(jobs.status, "running"));
   const values =
     input.status === "succeeded"
-      ? { status: "succeeded" as const, progress: 1, message: input.message ?? null, finishedAt: sql`now()`, lockedBy: null }
+      ? {
+          status: "succeeded" as const,
+          progress: 1,
+          message: input.message ?? null,
+          finishedAt: sql`now()`,
+          lockedBy: null,
+        }
       : input.status === "failed"
         ? { status: "failed" as const, error: input.error, finishedAt: sql`now()`, lockedBy: null }
         : { status: "queued" as const, error: input.error, runAfter: input.runAfter, lockedBy: null };
@@ -115,12 +133,17 @@ export async function finishJob(
 }
 
 export async function countJobsByStatus(db: Executor): Promise<Record<string, number>> {
-  const rows = await db.select({ status: jobs.status, n: sql<number>`count(*)::int` }).from(jobs).groupBy(jobs.status);
+  const rows = await db
+    .select({ status: jobs.status, n: sql<number>`count(*)::int` })
+    .from(jobs)
+    .groupBy(jobs.status);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
 /** Jobs per kind and status, for the metrics scrape and the admin overview (one grouped scan). */
-export async function countJobsByKindAndStatus(db: Executor): Promise<{ kind: string; status: JobStatus; count: number }[]> {
+export async function countJobsByKindAndStatus(
+  db: Executor,
+): Promise<{ kind: string; status: JobStatus; count: number }[]> {
   return db
     .select({ kind: jobs.kind, status: jobs.status, count: sql<number>`count(*)::int` })
     .from(jobs)

@@ -22,7 +22,12 @@ export async function recordLoginFailure(
   const nextFailures = sql`case when ${fresh} then 1 else ${loginThrottle.failures} + 1 end`;
   const [row] = await db
     .insert(loginThrottle)
-    .values({ key: input.key, failures: 1, windowStartedAt: input.now, lockedUntil: input.maxFailures <= 1 ? lockUntil : null })
+    .values({
+      key: input.key,
+      failures: 1,
+      windowStartedAt: input.now,
+      lockedUntil: input.maxFailures <= 1 ? lockUntil : null,
+    })
     .onConflictDoUpdate({
       target: loginThrottle.key,
       set: {

@@ -2,7 +2,17 @@ import "server-only";
 import { desc, eq, gte, or, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { queryRows } from "../client";
-import { apiKeys, collections, DOCUMENT_STATUSES, documents, documentVersions, jobs, users, type JobStatus, type VersionStatus } from "../schema";
+import {
+  apiKeys,
+  collections,
+  DOCUMENT_STATUSES,
+  documents,
+  documentVersions,
+  jobs,
+  users,
+  type JobStatus,
+  type VersionStatus,
+} from "../schema";
 
 type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
@@ -10,10 +20,7 @@ type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 // Each is one grouped query; none reads document text.
 
 export async function countUsersByState(db: Executor, { activeSince }: { activeSince: Date }) {
-  const recentKeyUse = db
-    .select({ userId: apiKeys.userId })
-    .from(apiKeys)
-    .where(gte(apiKeys.lastUsedAt, activeSince));
+  const recentKeyUse = db.select({ userId: apiKeys.userId }).from(apiKeys).where(gte(apiKeys.lastUsedAt, activeSince));
   const [row] = await db
     .select({
       total: sql<number>`count(*)::int`,
@@ -30,16 +37,25 @@ export async function countCollections(db: Executor): Promise<number> {
 }
 
 export async function countDocumentsByStatus(db: Executor): Promise<{ status: DocumentStatus; count: number }[]> {
-  return db.select({ status: documents.status, count: sql<number>`count(*)::int` }).from(documents).groupBy(documents.status);
+  return db
+    .select({ status: documents.status, count: sql<number>`count(*)::int` })
+    .from(documents)
+    .groupBy(documents.status);
 }
 
 export async function countVersionsByStatus(db: Executor): Promise<{ status: VersionStatus; count: number }[]> {
-  return db.select({ status: documentVersions.status, count: sql<number>`count(*)::int` }).from(documentVersions).groupBy(documentVersions.status);
+  return db
+    .select({ status: documentVersions.status, count: sql<number>`count(*)::int` })
+    .from(documentVersions)
+    .groupBy(documentVersions.status);
 }
 
 /** Bytes the connected database takes on disk, as the server reports it. */
 export async function databaseSize(db: Executor): Promise<number> {
-  const [row] = await queryRows<{ bytes: string | number }>(db, sql`select pg_database_size(current_database()) as bytes`);
+  const [row] = await queryRows<{ bytes: string | number }>(
+    db,
+    sql`select pg_database_size(current_database()) as bytes`,
+  );
   return Number(row?.bytes ?? 0);
 }
 
@@ -62,31 +78,39 @@ export interface RecentJob {
 }
 
 /** The newest jobs (or the newest failed ones), with the document they ingest when there is one. */
-export async function listRecentJobs(db: Executor, { limit, status }: { limit: number; status?: JobStatus }): Promise<RecentJob[]> {
-  return db
-    .select({
-      id: jobs.id,
-      kind: jobs.kind,
-      status: jobs.status,
-      progress: jobs.progress,
-      message: jobs.message,
-      error: jobs.error,
-      attempts: jobs.attempts,
-      maxAttempts: jobs.maxAttempts,
-      createdAt: jobs.createdAt,
-      startedAt: jobs.startedAt,
-      finishedAt: jobs.finishedAt,
-      documentId: documents.id,
-      documentName: documents.name,
-      collectionId: collections.id,
-      collectionName: collections.name,
-    })
-    .from(jobs)
-    // Compared as text: a payload without a well-formed version id must not fail the query.
-    .leftJoin(documentVersions, sql`${documentVersions.id}::text = ${jobs.payload}->>'versionId'`)
-    .leftJoin(documents, eq(documents.id, documentVersions.documentId))
-    .leftJoin(collections, eq(collections.id, documents.collectionId))
-    .where(status ? eq(jobs.status, status) : undefined)
-    .orderBy(desc(status === "failed" ? sql`coalesce(${jobs.finishedAt}, ${jobs.createdAt})` : jobs.createdAt), desc(jobs.id))
-    .limit(limit);
+export async function listRecentJobs(
+  db: Executor,
+  { limit, status }: { limit: number; status?: JobStatus },
+): Promise<RecentJob[]> {
+  return (
+    db
+      .select({
+        id: jobs.id,
+        kind: jobs.kind,
+        status: jobs.status,
+        progress: jobs.progress,
+        message: jobs.message,
+        error: jobs.error,
+        attempts: jobs.attempts,
+        maxAttempts: jobs.maxAttempts,
+        createdAt: jobs.createdAt,
+        startedAt: jobs.startedAt,
+        finishedAt: jobs.finishedAt,
+        documentId: documents.id,
+        documentName: documents.name,
+        collectionId: collections.id,
+        collectionName: collections.name,
+      })
+      .from(jobs)
+      // Compared as text: a payload without a well-formed version id must not fail the query.
+      .leftJoin(documentVersions, sql`${documentVersions.id}::text = ${jobs.payload}->>'versionId'`)
+      .leftJoin(documents, eq(documents.id, documentVersions.documentId))
+      .leftJoin(collections, eq(collections.id, documents.collectionId))
+      .where(status ? eq(jobs.status, status) : undefined)
+      .orderBy(
+        desc(status === "failed" ? sql`coalesce(${jobs.finishedAt}, ${jobs.createdAt})` : jobs.createdAt),
+        desc(jobs.id),
+      )
+      .limit(limit)
+  );
 }

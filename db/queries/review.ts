@@ -41,9 +41,17 @@ export async function lockOrCreateReviewItem(
   db: Executor,
   input: { messageId: string; conversationId: string; askerId: string | null; askerEmail: string | null },
 ): Promise<{ item: ReviewItemRow; created: boolean }> {
-  const inserted = await db.insert(reviewItems).values(input).onConflictDoNothing({ target: reviewItems.messageId }).returning(itemColumns);
+  const inserted = await db
+    .insert(reviewItems)
+    .values(input)
+    .onConflictDoNothing({ target: reviewItems.messageId })
+    .returning(itemColumns);
   if (inserted[0]) return { item: inserted[0], created: true };
-  const [row] = await db.select(itemColumns).from(reviewItems).where(eq(reviewItems.messageId, input.messageId)).for("update");
+  const [row] = await db
+    .select(itemColumns)
+    .from(reviewItems)
+    .where(eq(reviewItems.messageId, input.messageId))
+    .for("update");
   if (!row) throw new Error("review item vanished between insert and select");
   return { item: row, created: false };
 }
@@ -53,7 +61,10 @@ export async function lockReviewItem(db: Executor, { id }: { id: string }): Prom
   return row ?? null;
 }
 
-export async function updateReviewItemStatus(db: Executor, { id, status, resolution }: { id: string; status: string; resolution: string | null }) {
+export async function updateReviewItemStatus(
+  db: Executor,
+  { id, status, resolution }: { id: string; status: string; resolution: string | null },
+) {
   await db.update(reviewItems).set({ status, resolution, updatedAt: new Date() }).where(eq(reviewItems.id, id));
 }
 
@@ -63,16 +74,32 @@ export async function touchReviewItem(db: Executor, { id }: { id: string }) {
 
 export async function insertReviewFlags(
   db: Executor,
-  rows: { itemId: string; source: "user" | "guard"; reason: string; details: Record<string, unknown>; createdBy: string | null }[],
+  rows: {
+    itemId: string;
+    source: "user" | "guard";
+    reason: string;
+    details: Record<string, unknown>;
+    createdBy: string | null;
+  }[],
 ) {
   if (rows.length > 0) await db.insert(reviewFlags).values(rows);
 }
 
 export async function insertReviewAction(
   db: Executor,
-  input: { itemId: string; decision: string; note: string; statusAfter: string; actorId: string | null; actorEmail: string | null },
+  input: {
+    itemId: string;
+    decision: string;
+    note: string;
+    statusAfter: string;
+    actorId: string | null;
+    actorEmail: string | null;
+  },
 ) {
-  const [row] = await db.insert(reviewActions).values(input).returning({ id: reviewActions.id, createdAt: reviewActions.createdAt });
+  const [row] = await db
+    .insert(reviewActions)
+    .values(input)
+    .returning({ id: reviewActions.id, createdAt: reviewActions.createdAt });
   if (!row) throw new Error("insert into review_actions returned no row");
   return row;
 }
@@ -91,17 +118,26 @@ const answerMessage = alias(messages, "answer_message");
 /** A page of the queue, newest item first, with each item's reasons and question (or the one item `id`). */
 export async function listReviewItems(
   db: Executor,
-  { statuses, reason, beforeNumber, limit, id }: { statuses?: string[]; reason?: string; beforeNumber?: number; limit: number; id?: string },
+  {
+    statuses,
+    reason,
+    beforeNumber,
+    limit,
+    id,
+  }: { statuses?: string[]; reason?: string; beforeNumber?: number; limit: number; id?: string },
 ): Promise<ReviewQueueRow[]> {
   const where: SQL[] = [];
   if (statuses) where.push(inArray(reviewItems.status, statuses));
   if (id) where.push(eq(reviewItems.id, id));
-  if (reason) where.push(sql`exists (select 1 from review_flags f where f.item_id = ${reviewItems.id} and f.reason = ${reason})`);
+  if (reason)
+    where.push(sql`exists (select 1 from review_flags f where f.item_id = ${reviewItems.id} and f.reason = ${reason})`);
   if (beforeNumber !== undefined) where.push(lt(reviewItems.number, beforeNumber));
   const rows = await db
     .select({
       ...itemColumns,
-      reasons: sql<string[]>`(select coalesce(array_agg(r.reason order by r.first), '{}') from (select f.reason, min(f.seq) as first from review_flags f where f.item_id = ${reviewItems.id} group by f.reason) r)`,
+      reasons: sql<
+        string[]
+      >`(select coalesce(array_agg(r.reason order by r.first), '{}') from (select f.reason, min(f.seq) as first from review_flags f where f.item_id = ${reviewItems.id} group by f.reason) r)`,
       flagCount: sql<number>`(select count(*)::int from review_flags f where f.item_id = ${reviewItems.id})`,
       question: questionMessage.content,
     })
@@ -119,14 +155,24 @@ export async function getReviewItemById(db: Executor, { id }: { id: string }): P
   return row ?? null;
 }
 
-export async function getReviewItemByMessage(db: Executor, { messageId }: { messageId: string }): Promise<ReviewItemRow | null> {
+export async function getReviewItemByMessage(
+  db: Executor,
+  { messageId }: { messageId: string },
+): Promise<ReviewItemRow | null> {
   const [row] = await db.select(itemColumns).from(reviewItems).where(eq(reviewItems.messageId, messageId));
   return row ?? null;
 }
 
 export async function listReviewFlags(db: Executor, { itemId }: { itemId: string }) {
   return db
-    .select({ id: reviewFlags.id, source: reviewFlags.source, reason: reviewFlags.reason, details: reviewFlags.details, createdBy: reviewFlags.createdBy, createdAt: reviewFlags.createdAt })
+    .select({
+      id: reviewFlags.id,
+      source: reviewFlags.source,
+      reason: reviewFlags.reason,
+      details: reviewFlags.details,
+      createdBy: reviewFlags.createdBy,
+      createdAt: reviewFlags.createdAt,
+    })
     .from(reviewFlags)
     .where(eq(reviewFlags.itemId, itemId))
     .orderBy(asc(reviewFlags.seq));

@@ -46,7 +46,10 @@ export async function getUserById(db: Executor, { id }: { id: string }): Promise
 }
 
 export async function getUserByEmail(db: Executor, { email }: { email: string }): Promise<PublicUser | null> {
-  const [row] = await db.select(publicUserColumns).from(users).where(eq(users.email, normalizeEmail(email)));
+  const [row] = await db
+    .select(publicUserColumns)
+    .from(users)
+    .where(eq(users.email, normalizeEmail(email)));
   return row ?? null;
 }
 
@@ -61,7 +64,14 @@ export async function getUserCredentialsByEmail(db: Executor, { email }: { email
 
 export async function createUser(
   db: Executor,
-  input: { email: string; name: string; roles: Role[]; passwordHash: string | null; authProvider?: string; externalSubject?: string },
+  input: {
+    email: string;
+    name: string;
+    roles: Role[];
+    passwordHash: string | null;
+    authProvider?: string;
+    externalSubject?: string;
+  },
 ): Promise<PublicUser> {
   return db.transaction(async (tx) => {
     const [user] = await tx
@@ -81,7 +91,10 @@ export async function createUser(
   });
 }
 
-export async function listRolesForUsers(db: Executor, { userIds }: { userIds: string[] }): Promise<Map<string, Role[]>> {
+export async function listRolesForUsers(
+  db: Executor,
+  { userIds }: { userIds: string[] },
+): Promise<Map<string, Role[]>> {
   const out = new Map<string, Role[]>();
   if (userIds.length === 0) return out;
   const rows = await db
@@ -129,7 +142,10 @@ export async function listUsers(db: Executor): Promise<UserWithAccess[]> {
   return rows.map((u) => ({ ...u, roles: roles.get(u.id) ?? [], groups: groupsByUser.get(u.id) ?? [] }));
 }
 
-export async function replaceUserRoles(db: Executor, { userId, roles }: { userId: string; roles: Role[] }): Promise<void> {
+export async function replaceUserRoles(
+  db: Executor,
+  { userId, roles }: { userId: string; roles: Role[] },
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.delete(userRoles).where(eq(userRoles.userId, userId));
     const unique = [...new Set(roles)];
@@ -138,11 +154,17 @@ export async function replaceUserRoles(db: Executor, { userId, roles }: { userId
   });
 }
 
-export async function setUserDisabled(db: Executor, { userId, disabled }: { userId: string; disabled: boolean }): Promise<void> {
+export async function setUserDisabled(
+  db: Executor,
+  { userId, disabled }: { userId: string; disabled: boolean },
+): Promise<void> {
   await db.update(users).set({ disabled, updatedAt: new Date() }).where(eq(users.id, userId));
 }
 
-export async function setUserPasswordHash(db: Executor, { userId, passwordHash }: { userId: string; passwordHash: string }) {
+export async function setUserPasswordHash(
+  db: Executor,
+  { userId, passwordHash }: { userId: string; passwordHash: string },
+) {
   await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
 }
 
@@ -151,7 +173,10 @@ export async function recordLogin(db: Executor, { userId }: { userId: string }):
 }
 
 /** Active admins other than `exceptUserId`; used to refuse locking everyone out. */
-export async function countOtherActiveAdmins(db: Executor, { exceptUserId }: { exceptUserId: string }): Promise<number> {
+export async function countOtherActiveAdmins(
+  db: Executor,
+  { exceptUserId }: { exceptUserId: string },
+): Promise<number> {
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(userRoles)

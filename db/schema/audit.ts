@@ -38,8 +38,12 @@ export const auditEvents = pgTable(
     index("audit_events_at_idx").on(t.at),
     index("audit_events_type_idx").on(t.type, t.seq),
     index("audit_events_actor_idx").on(t.actorId, t.seq),
-    index("audit_events_subject_user_idx").on(t.subjectUserId, t.seq).where(sql`${t.subjectUserId} is not null`),
-    index("audit_events_conversation_idx").on(t.subjectConversationId).where(sql`${t.subjectConversationId} is not null`),
+    index("audit_events_subject_user_idx")
+      .on(t.subjectUserId, t.seq)
+      .where(sql`${t.subjectUserId} is not null`),
+    index("audit_events_conversation_idx")
+      .on(t.subjectConversationId)
+      .where(sql`${t.subjectConversationId} is not null`),
     index("audit_events_search_idx").using("gin", t.search),
   ],
 );
@@ -58,8 +62,12 @@ export const auditEventRefs = pgTable(
   },
   (t) => [
     check("audit_event_refs_one", sql`(${t.collectionId} is null) <> (${t.documentId} is null)`),
-    index("audit_event_refs_collection_idx").on(t.collectionId, t.seq).where(sql`${t.collectionId} is not null`),
-    index("audit_event_refs_document_idx").on(t.documentId, t.seq).where(sql`${t.documentId} is not null`),
+    index("audit_event_refs_collection_idx")
+      .on(t.collectionId, t.seq)
+      .where(sql`${t.collectionId} is not null`),
+    index("audit_event_refs_document_idx")
+      .on(t.documentId, t.seq)
+      .where(sql`${t.documentId} is not null`),
     index("audit_event_refs_seq_idx").on(t.seq),
   ],
 );

@@ -1,5 +1,17 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, jsonb, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  check,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { users } from "./users";
 
 // Conversations belong to one user and are readable by that user alone. An assistant message
@@ -23,7 +35,10 @@ export const conversations = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     title: text("title").notNull(),
     /** The collections chosen in the picker at the last question; empty: all readable ones. */
-    collectionIds: uuid("collection_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    collectionIds: uuid("collection_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -43,15 +58,24 @@ export const messages = pgTable(
     /** For an assistant message: the question it answers. */
     replyTo: uuid("reply_to"),
     /** Citation[] (lib/rag/types.ts) of an assistant message. */
-    citations: jsonb("citations").notNull().default(sql`'[]'::jsonb`),
+    citations: jsonb("citations")
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     /** AnswerSentence[]: each sentence's citations and support. */
-    sentences: jsonb("sentences").notNull().default(sql`'[]'::jsonb`),
+    sentences: jsonb("sentences")
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     /** Retrieved chunk ids with scores, in prompt order. */
-    retrieved: jsonb("retrieved").notNull().default(sql`'[]'::jsonb`),
+    retrieved: jsonb("retrieved")
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     /** GeneratorIdentity plus the embedder id. */
     model: jsonb("model"),
     /** The collections searched for this answer (already limited to what the asker could read). */
-    collectionIds: uuid("collection_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    collectionIds: uuid("collection_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     finishReason: text("finish_reason"),
     /** true when no passage cleared the relevance floor. */
     notCovered: boolean("not_covered").notNull().default(false),
@@ -84,7 +108,10 @@ export const messageFeedback = pgTable(
   (t) => [
     primaryKey({ columns: [t.messageId, t.userId] }),
     check("message_feedback_rating", sql`${t.rating} in (-1, 1)`),
-    check("message_feedback_reason", sql`${t.reason} is null or (${t.rating} = -1 and ${t.reason} in ('incorrect', 'unsupported', 'harmful', 'other'))`),
+    check(
+      "message_feedback_reason",
+      sql`${t.reason} is null or (${t.rating} = -1 and ${t.reason} in ('incorrect', 'unsupported', 'harmful', 'other'))`,
+    ),
   ],
 );
 

@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { collections } from "./collections";
 import { groups } from "./groups";
 import { users } from "./users";
@@ -8,7 +21,15 @@ export const DOCUMENT_STATUSES = ["active", "deleted"] as const;
 export const documentStatusEnum = pgEnum("document_status", DOCUMENT_STATUSES);
 
 /** quarantined: processed, but held out of search until an administrator releases or rejects it. */
-export const VERSION_STATUSES = ["queued", "processing", "ready", "failed", "superseded", "deleted", "quarantined"] as const;
+export const VERSION_STATUSES = [
+  "queued",
+  "processing",
+  "ready",
+  "failed",
+  "superseded",
+  "deleted",
+  "quarantined",
+] as const;
 export type VersionStatus = (typeof VERSION_STATUSES)[number];
 export const versionStatusEnum = pgEnum("version_status", VERSION_STATUSES);
 
@@ -31,7 +52,9 @@ export const documents = pgTable(
     deletedBy: uuid("deleted_by").references(() => users.id, { onDelete: "set null" }),
   },
   (t) => [
-    uniqueIndex("documents_active_name_key").on(t.collectionId, t.name).where(sql`${t.status} = 'active'`),
+    uniqueIndex("documents_active_name_key")
+      .on(t.collectionId, t.name)
+      .where(sql`${t.status} = 'active'`),
     index("documents_collection_idx").on(t.collectionId),
   ],
 );
@@ -54,13 +77,19 @@ export const documentVersions = pgTable(
     chunkCount: integer("chunk_count"),
     // Canonical text the chunks' offsets index; kept so citations resolve after supersession.
     text: text("text"),
-    warnings: text("warnings").array().notNull().default(sql`'{}'::text[]`),
+    warnings: text("warnings")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     errorCode: text("error_code"),
     error: text("error"),
     storagePath: text("storage_path"),
     embedderId: text("embedder_id"),
     /** PII types found in the version's text (before any masking), for listings and filters. */
-    piiTypes: text("pii_types").array().notNull().default(sql`'{}'::text[]`),
+    piiTypes: text("pii_types")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** DocumentScan (lib/privacy/document-scan.ts): counts, injection and hidden-text findings; never PII values. */
     scan: jsonb("scan"),
     reviewDecision: text("review_decision"),
@@ -74,7 +103,10 @@ export const documentVersions = pgTable(
   (t) => [
     uniqueIndex("document_versions_number_key").on(t.documentId, t.versionNumber),
     index("document_versions_sha_idx").on(t.sha256),
-    check("document_versions_review_decision", sql`${t.reviewDecision} is null or ${t.reviewDecision} in ('released', 'rejected')`),
+    check(
+      "document_versions_review_decision",
+      sql`${t.reviewDecision} is null or ${t.reviewDecision} in ('released', 'rejected')`,
+    ),
   ],
 );
 

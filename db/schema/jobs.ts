@@ -15,7 +15,9 @@ export const jobs = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     kind: text("kind").notNull(),
-    payload: jsonb("payload").notNull().default(sql`'{}'::jsonb`),
+    payload: jsonb("payload")
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     status: jobStatusEnum("status").notNull().default("queued"),
     progress: real("progress").notNull().default(0),
     message: text("message"),

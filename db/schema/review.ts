@@ -32,7 +32,10 @@ export const reviewItems = pgTable(
     uniqueIndex("review_items_number_key").on(t.number),
     index("review_items_status_idx").on(t.status, t.number),
     check("review_items_status", sql`${t.status} in (${inList(REVIEW_STATUSES)})`),
-    check("review_items_resolution", sql`(${t.status} = 'resolved') = (${t.resolution} is not null) and (${t.resolution} is null or ${t.resolution} in ('correct', 'incorrect'))`),
+    check(
+      "review_items_resolution",
+      sql`(${t.status} = 'resolved') = (${t.resolution} is not null) and (${t.resolution} is null or ${t.resolution} in ('correct', 'incorrect'))`,
+    ),
   ],
 );
 
@@ -50,7 +53,9 @@ export const reviewFlags = pgTable(
     source: text("source").notNull(),
     reason: text("reason").notNull(),
     /** Kinds and counts (redacted personal data, injection kinds); never values or text. */
-    details: jsonb("details").notNull().default(sql`'{}'::jsonb`),
+    details: jsonb("details")
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,4 +1,3 @@
-
 import {
   boolean,
   index,
@@ -82,4 +81,3 @@ export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type NewApiKey = typeof apiKeys.$inferInsert;
-

@@ -47,7 +47,9 @@ export class CollectionPage {
     await form.getByTestId("grant-grantee").selectOption(`role:${role}`);
     await form.getByTestId(`grant-access-${access}`).check();
     await form.getByTestId("grant-add-submit").click();
-    await expect(this.page.getByTestId(`grant-row-role-${role}`).getByTestId("grant-access")).toHaveText(access === "read" ? "Read" : "Manage");
+    await expect(this.page.getByTestId(`grant-row-role-${role}`).getByTestId("grant-access")).toHaveText(
+      access === "read" ? "Read" : "Manage",
+    );
   }
 
   /** The full-width row under a document with its restriction and delete controls. */

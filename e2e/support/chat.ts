@@ -18,7 +18,8 @@ export function parseSse(body: string): SseEvent[] {
       if (line.startsWith("event:")) event = line.slice(6).trim();
       else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
     }
-    if (data.length > 0) events.push({ event, data: data.join("\n") === "[DONE]" ? "[DONE]" : JSON.parse(data.join("\n")) });
+    if (data.length > 0)
+      events.push({ event, data: data.join("\n") === "[DONE]" ? "[DONE]" : JSON.parse(data.join("\n")) });
   }
   return events;
 }
@@ -65,17 +66,30 @@ export async function ask(
   key: string,
   data: { message: string; conversationId?: string; collectionIds?: string[] },
 ): Promise<AskResult> {
-  const res = await request.post("/api/chat", { headers: { ...bearer(key), "content-type": "application/json" }, data });
+  const res = await request.post("/api/chat", {
+    headers: { ...bearer(key), "content-type": "application/json" },
+    data,
+  });
   const body = await res.text();
   recordSeen({ url: "POST /api/chat", status: res.status(), body });
   const isStream = (res.headers()["content-type"] ?? "").startsWith("text/event-stream");
   const events = isStream ? parseSse(body) : [];
   const final = events.find((e) => e.event === "final")?.data as FinalData | undefined;
-  const error = isStream ? (events.find((e) => e.event === "error")?.data as AskResult["error"]) : (JSON.parse(body) as { error: AskResult["error"] }).error;
+  const error = isStream
+    ? (events.find((e) => e.event === "error")?.data as AskResult["error"])
+    : (JSON.parse(body) as { error: AskResult["error"] }).error;
   return { status: res.status(), headers: res.headers(), body, events, final, error };
 }
 
-export async function uploadText(request: APIRequestContext, key: string, collectionId: string, name: string, text: string | Buffer, mimeType = "text/markdown", base = "") {
+export async function uploadText(
+  request: APIRequestContext,
+  key: string,
+  collectionId: string,
+  name: string,
+  text: string | Buffer,
+  mimeType = "text/markdown",
+  base = "",
+) {
   const url = `${base}/api/collections/${collectionId}/documents`;
   const res = await request.post(url, {
     headers: bearer(key),
@@ -100,19 +114,39 @@ export async function waitForJob(request: APIRequestContext, key: string, jobId:
 }
 
 export async function createCollection(request: APIRequestContext, adminKey: string, name: string, base = "") {
-  const { res, json } = await call(request, "POST", `${base}/api/collections`, { key: adminKey, data: { name, description: "" } });
+  const { res, json } = await call(request, "POST", `${base}/api/collections`, {
+    key: adminKey,
+    data: { name, description: "" },
+  });
   if (res.status() !== 201) throw new Error(`create collection answered ${res.status()}`);
   return (json as { id: string }).id;
 }
 
-export async function createGroup(request: APIRequestContext, adminKey: string, name: string, members: string[], base = "") {
+export async function createGroup(
+  request: APIRequestContext,
+  adminKey: string,
+  name: string,
+  members: string[],
+  base = "",
+) {
   const { json } = await call(request, "POST", `${base}/api/groups`, { key: adminKey, data: { name } });
   const id = (json as { id: string }).id;
-  for (const email of members) await call(request, "POST", `${base}/api/groups/${id}/members`, { key: adminKey, data: { email } });
+  for (const email of members)
+    await call(request, "POST", `${base}/api/groups/${id}/members`, { key: adminKey, data: { email } });
   return id;
 }
 
-export async function createUser(request: APIRequestContext, adminKey: string, email: string, password: string, roles: string[] = ["employee"], base = "") {
-  const { res } = await call(request, "POST", `${base}/api/users`, { key: adminKey, data: { email, name: email.split("@")[0], roles, password } });
+export async function createUser(
+  request: APIRequestContext,
+  adminKey: string,
+  email: string,
+  password: string,
+  roles: string[] = ["employee"],
+  base = "",
+) {
+  const { res } = await call(request, "POST", `${base}/api/users`, {
+    key: adminKey,
+    data: { email, name: email.split("@")[0], roles, password },
+  });
   if (res.status() !== 201) throw new Error(`create user answered ${res.status()}`);
 }

@@ -3,7 +3,11 @@ import { recordKey } from "./api";
 import { e2e } from "./env";
 
 /** Runs `npm run cli -- …` against the running server's data directory, as an operator would. */
-export function cli(args: string[], input?: string, dataDir = e2e.dataDir): { code: number; stdout: string; stderr: string } {
+export function cli(
+  args: string[],
+  input?: string,
+  dataDir = e2e.dataDir,
+): { code: number; stdout: string; stderr: string } {
   const r = spawnSync("npm", ["run", "-s", "cli", "--", ...args], {
     input,
     encoding: "utf8",

@@ -59,7 +59,10 @@ const provider = new Provider(issuer, {
   async loadExistingGrant(ctx) {
     const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
     if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-    const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+    const grant = new ctx.oidc.provider.Grant({
+      clientId: ctx.oidc.client.clientId,
+      accountId: ctx.oidc.session.accountId,
+    });
     grant.addOIDCScope(ctx.oidc.requestParamScopes ? [...ctx.oidc.requestParamScopes].join(" ") : "openid");
     grant.addOIDCClaims(["email", "email_verified", "name", "roles"]);
     await grant.save();
@@ -105,7 +108,11 @@ function testAdmin(req, res) {
 
 // The IdP's side of a failed exchange is what explains it; print it into the test output.
 for (const event of ["grant.error", "authorization.error", "userinfo.error", "server_error"]) {
-  provider.on(event, (_ctx, err) => console.error(`test identity provider ${event}: ${err.message} ${err.error_description ?? ""} ${err.error_detail ?? ""}`));
+  provider.on(event, (_ctx, err) =>
+    console.error(
+      `test identity provider ${event}: ${err.message} ${err.error_description ?? ""} ${err.error_detail ?? ""}`,
+    ),
+  );
 }
 
 const handle = provider.callback();

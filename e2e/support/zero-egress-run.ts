@@ -48,7 +48,18 @@ interface Report {
   serverLogTail: string;
 }
 
-const report: Report = { ok: false, failure: null, steps: [], isolation: null, selfTest: null, guard: null, strace: null, answer: null, seen: [], serverLogTail: "" };
+const report: Report = {
+  ok: false,
+  failure: null,
+  steps: [],
+  isolation: null,
+  selfTest: null,
+  guard: null,
+  strace: null,
+  answer: null,
+  seen: [],
+  serverLogTail: "",
+};
 
 class Failure extends Error {}
 
@@ -76,16 +87,24 @@ function run(cmd: string, args: string[]): string {
 /** Loopback up, and nothing else: no other interface, no route off the machine. */
 function isolate(): void {
   run("ip", ["link", "set", "lo", "up"]);
-  const links = run("ip", ["-o", "link", "show"]).trim().split("\n").map((l) => l.split(":")[1]!.trim());
-  const routes = [...run("ip", ["-4", "route", "show"]).trim().split("\n"), ...run("ip", ["-6", "route", "show"]).trim().split("\n")].filter(
-    (r) => r && !/^(::1|fe80::)/.test(r) && !/ dev lo /.test(` ${r} `),
-  );
+  const links = run("ip", ["-o", "link", "show"])
+    .trim()
+    .split("\n")
+    .map((l) => l.split(":")[1]!.trim());
+  const routes = [
+    ...run("ip", ["-4", "route", "show"]).trim().split("\n"),
+    ...run("ip", ["-6", "route", "show"]).trim().split("\n"),
+  ].filter((r) => r && !/^(::1|fe80::)/.test(r) && !/ dev lo /.test(` ${r} `));
   report.isolation = { links, routes };
-  if (links.join(",") !== "lo") fail(`This must run in a network namespace with only loopback, but these interfaces exist: ${links.join(", ")}.`);
+  if (links.join(",") !== "lo")
+    fail(`This must run in a network namespace with only loopback, but these interfaces exist: ${links.join(", ")}.`);
   if (routes.length > 0) fail(`The namespace has routes off the machine: ${routes.join("; ")}.`);
 }
 
-const guardEnv = (log: string) => ({ NODE_OPTIONS: `--require ${path.join(root, "scripts", "egress-guard.cjs")}`, EGRESS_GUARD_LOG: log });
+const guardEnv = (log: string) => ({
+  NODE_OPTIONS: `--require ${path.join(root, "scripts", "egress-guard.cjs")}`,
+  EGRESS_GUARD_LOG: log,
+});
 
 /** The guard must catch what it claims to catch, or its silence proves nothing. */
 function selfTest(): void {
@@ -97,18 +116,29 @@ function selfTest(): void {
     dns.lookup("example.com", () => {});
     require("node:https").get("https://registry.npmjs.org/").on("error", () => {});
     setTimeout(() => {}, 200);`;
-  const r = spawnSync(process.execPath, ["-e", script], { env: { ...process.env, ...guardEnv(log) }, encoding: "utf8", timeout: 10_000 });
+  const r = spawnSync(process.execPath, ["-e", script], {
+    env: { ...process.env, ...guardEnv(log) },
+    encoding: "utf8",
+    timeout: 10_000,
+  });
   if (r.status !== 0) fail(`The egress guard's self-test did not run: ${r.stderr}`);
-  const recorded = readJsonLines(log).filter((e) => e.type === "attempt").map((e) => `${e.kind} ${e.target}`);
+  const recorded = readJsonLines(log)
+    .filter((e) => e.type === "attempt")
+    .map((e) => `${e.kind} ${e.target}`);
   report.selfTest = { recorded };
   for (const wanted of ["connect 192.0.2.1:80", "dns.lookup example.com", "connect registry.npmjs.org:443"]) {
-    if (!recorded.includes(wanted)) fail(`The egress guard missed "${wanted}" in its self-test (it recorded: ${recorded.join(", ") || "nothing"}).`);
+    if (!recorded.includes(wanted))
+      fail(`The egress guard missed "${wanted}" in its self-test (it recorded: ${recorded.join(", ") || "nothing"}).`);
   }
 }
 
 function readJsonLines(file: string): Record<string, unknown>[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 function hasStrace(): boolean {
@@ -116,8 +146,28 @@ function hasStrace(): boolean {
 }
 
 function startServer(useStrace: boolean): ChildProcess {
-  const next = [process.execPath, path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port)];
-  const cmd = useStrace ? ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=connect,sendto,sendmsg", "-e", "signal=none", "-o", straceLog, ...next] : next;
+  const next = [
+    process.execPath,
+    path.join(root, "node_modules", "next", "dist", "bin", "next"),
+    "start",
+    "-p",
+    String(port),
+  ];
+  const cmd = useStrace
+    ? [
+        "strace",
+        "-f",
+        "--seccomp-bpf",
+        "-qq",
+        "-e",
+        "trace=connect,sendto,sendmsg",
+        "-e",
+        "signal=none",
+        "-o",
+        straceLog,
+        ...next,
+      ]
+    : next;
   const out = fs.openSync(serverLog, "a");
   // Its own process group, so the whole tree (strace, node, any child) stops together.
   return spawn(cmd[0]!, cmd.slice(1), {
@@ -140,10 +190,15 @@ function startServer(useStrace: boolean): ChildProcess {
   });
 }
 
-async function http(method: string, url: string, init: { headers?: Record<string, string>; body?: BodyInit; record?: boolean } = {}) {
+async function http(
+  method: string,
+  url: string,
+  init: { headers?: Record<string, string>; body?: BodyInit; record?: boolean } = {},
+) {
   const res = await fetch(`${base}${url}`, { method, headers: init.headers, body: init.body, redirect: "manual" });
   const text = await res.text();
-  if (init.record !== false && url.startsWith("/api/") && !url.startsWith("/api/auth/")) report.seen.push({ url: `${method} ${url}`, status: res.status, body: text });
+  if (init.record !== false && url.startsWith("/api/") && !url.startsWith("/api/auth/"))
+    report.seen.push({ url: `${method} ${url}`, status: res.status, body: text });
   return { res, text, json: () => JSON.parse(text) as Record<string, unknown> };
 }
 
@@ -191,8 +246,12 @@ async function signIn(): Promise<string> {
     body: form,
   });
   keep(login);
-  if (![...jar.keys()].some((k) => k.endsWith("session-token"))) fail(`Signing in failed: ${login.status} ${login.headers.get("location")}`);
-  const created = await http("POST", "/api/api-keys", { headers: { cookie: cookie(), "content-type": "application/json" }, body: JSON.stringify({ name: "zero-egress" }) });
+  if (![...jar.keys()].some((k) => k.endsWith("session-token")))
+    fail(`Signing in failed: ${login.status} ${login.headers.get("location")}`);
+  const created = await http("POST", "/api/api-keys", {
+    headers: { cookie: cookie(), "content-type": "application/json" },
+    body: JSON.stringify({ name: "zero-egress" }),
+  });
   if (created.res.status !== 201) fail(`Creating an API key failed: ${created.res.status} ${created.text}`);
   return created.json().key as string;
 }
@@ -200,10 +259,16 @@ async function signIn(): Promise<string> {
 async function ingest(key: string): Promise<string> {
   const auth = { authorization: `Bearer ${key}` };
   const json = { ...auth, "content-type": "application/json" };
-  const collection = await http("POST", "/api/collections", { headers: json, body: JSON.stringify({ name: "Offline protocols", description: "Zero-egress check" }) });
+  const collection = await http("POST", "/api/collections", {
+    headers: json,
+    body: JSON.stringify({ name: "Offline protocols", description: "Zero-egress check" }),
+  });
   if (collection.res.status !== 201) fail(`Creating a collection failed: ${collection.text}`);
   const collectionId = collection.json().id as string;
-  const grant = await http("POST", `/api/collections/${collectionId}/grants`, { headers: json, body: JSON.stringify({ role: "admin", access: "read" }) });
+  const grant = await http("POST", `/api/collections/${collectionId}/grants`, {
+    headers: json,
+    body: JSON.stringify({ role: "admin", access: "read" }),
+  });
   if (grant.res.status >= 300) fail(`Granting the collection failed: ${grant.text}`);
   const body = new FormData();
   body.append("file", new Blob([DOCUMENT], { type: "text/markdown" }), "hand-hygiene.md");
@@ -224,7 +289,10 @@ async function ask(key: string, documentId: string): Promise<void> {
   let final: FinalAnswer | null = null;
   const events: string[] = [];
   try {
-    for await (const e of streamChat({ message: QUESTION }, { baseUrl: base, headers: { authorization: `Bearer ${key}` } })) {
+    for await (const e of streamChat(
+      { message: QUESTION },
+      { baseUrl: base, headers: { authorization: `Bearer ${key}` } },
+    )) {
       events.push(e.event);
       if (e.event === "error") fail(`The answer stream ended with an error: ${e.data.code}: ${e.data.message}`);
       if (e.event === "final") final = e.data;
@@ -235,7 +303,12 @@ async function ask(key: string, documentId: string): Promise<void> {
   }
   report.seen.push({ url: "POST /api/chat", status: 200, body: JSON.stringify(final) });
   if (!final) fail(`The answer stream ended without a final event (events: ${events.join(", ")}).`);
-  report.answer = { status: final.status, citations: final.citations.length, citedDocument: final.citations.some((c) => c.documentId === documentId), answer: final.answer };
+  report.answer = {
+    status: final.status,
+    citations: final.citations.length,
+    citedDocument: final.citations.some((c) => c.documentId === documentId),
+    answer: final.answer,
+  };
   if (final.status !== "complete") fail(`The answer did not complete: ${final.status}.`);
   if (final.citations.length === 0) fail(`The answer cites nothing: ${JSON.stringify(final.answer)}.`);
   if (!report.answer.citedDocument) fail("The answer does not cite the uploaded document.");
@@ -258,7 +331,10 @@ function inspectGuard(): string | null {
   report.guard = { processes: new Set(loaded.map((e) => e.pid)).size, threads: loaded.length, attempts };
   if (loaded.length === 0) return "The egress guard was never loaded into the server: its silence proves nothing.";
   if (attempts.length === 0) return null;
-  const list = attempts.map((a) => `${String(a.kind)} ${String(a.target)} (pid ${String(a.pid)}, thread ${String(a.thread)}) from ${(a.stack as string[]).slice(0, 3).join(" < ") || "?"}`);
+  const list = attempts.map(
+    (a) =>
+      `${String(a.kind)} ${String(a.target)} (pid ${String(a.pid)}, thread ${String(a.thread)}) from ${(a.stack as string[]).slice(0, 3).join(" < ") || "?"}`,
+  );
   return `The server tried to reach the network ${attempts.length} time(s):\n  ${list.join("\n  ")}`;
 }
 
@@ -282,7 +358,9 @@ function inspectStrace(used: boolean): string | null {
     if (!loopback && address !== "0.0.0.0" && address !== "::") violations.push(line.trim());
   }
   report.strace = { used: true, inetConnects, violations };
-  return violations.length > 0 ? `strace saw ${violations.length} socket call(s) to addresses off this machine:\n  ${violations.slice(0, 10).join("\n  ")}` : null;
+  return violations.length > 0
+    ? `strace saw ${violations.length} socket call(s) to addresses off this machine:\n  ${violations.slice(0, 10).join("\n  ")}`
+    : null;
 }
 
 async function main(): Promise<number> {

@@ -4,7 +4,8 @@ import { BLOCK_SEPARATOR, canonicalText, type Chunk, type ParsedBlock, type Pars
 import { CHARS_PER_TOKEN, chunkDocument, estimateTokens } from "./chunker";
 
 const h = (level: number, text: string): ParsedBlock => ({ kind: "heading", level, text });
-const p = (text: string, page?: number): ParsedBlock => (page === undefined ? { kind: "paragraph", text } : { kind: "paragraph", text, page });
+const p = (text: string, page?: number): ParsedBlock =>
+  page === undefined ? { kind: "paragraph", text } : { kind: "paragraph", text, page };
 
 function blockRanges(doc: Pick<ParsedDocument, "blocks">): { start: number; end: number; block: ParsedBlock }[] {
   let offset = 0;
@@ -59,7 +60,9 @@ describe("estimateTokens", () => {
 
 describe("chunkDocument on synthetic documents", () => {
   it("keeps sections apart and puts each heading at the start of its section's chunk", () => {
-    const doc = { blocks: [p("Preamble."), h(1, "A"), p("Alpha text."), h(2, "A.1"), p("Sub text."), h(1, "B"), p("Beta text.")] };
+    const doc = {
+      blocks: [p("Preamble."), h(1, "A"), p("Alpha text."), h(2, "A.1"), p("Sub text."), h(1, "B"), p("Beta text.")],
+    };
     const chunks = chunkDocument(doc);
     expect(chunks.map((c) => [c.text, c.headingPath])).toEqual([
       ["Preamble.", []],
@@ -87,7 +90,9 @@ describe("chunkDocument on synthetic documents", () => {
 
   it("packs consecutive blocks of a section up to maxTokens and carries page ranges", () => {
     const sentence = "Access reviews happen every quarter. ";
-    const doc = { blocks: [h(1, "Reviews"), ...[1, 2, 2, 3, 3].map((page, i) => p(`${i} ${sentence.repeat(3).trim()}`, page))] };
+    const doc = {
+      blocks: [h(1, "Reviews"), ...[1, 2, 2, 3, 3].map((page, i) => p(`${i} ${sentence.repeat(3).trim()}`, page))],
+    };
     const chunks = chunkDocument(doc, { maxTokens: 64 });
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks[0]!.text.startsWith("Reviews\n\n0 Access")).toBe(true);
@@ -153,8 +158,13 @@ describe("chunkDocument on the real documents", () => {
     const doc = await parseRegdoc(REAL_DOCS.pdf);
     const chunks = chunkDocument(doc);
     const board = chunks.find((c) => c.text.includes("The board of directors sets the tone and direction"))!;
-    expect(board).toMatchObject({ pageStart: 5, headingPath: ["I Governance", "I.A IT Governance", "I.A.1 Board of Directors Oversight"] });
-    expect(chunks.every((c) => c.pageStart! >= 1 && c.pageEnd! <= doc.pageCount! && c.pageStart! <= c.pageEnd!)).toBe(true);
+    expect(board).toMatchObject({
+      pageStart: 5,
+      headingPath: ["I Governance", "I.A IT Governance", "I.A.1 Board of Directors Oversight"],
+    });
+    expect(chunks.every((c) => c.pageStart! >= 1 && c.pageEnd! <= doc.pageCount! && c.pageStart! <= c.pageEnd!)).toBe(
+      true,
+    );
     expect(chunks.some((c) => c.pageEnd! > c.pageStart!)).toBe(true);
   });
 

@@ -39,7 +39,10 @@ interface OpenChunk {
 export function chunkDocument(doc: Pick<ParsedDocument, "blocks">, options: ChunkOptions = {}): Chunk[] {
   const maxTokens = Math.max(8, Math.floor(options.maxTokens ?? DEFAULT_MAX_TOKENS));
   // Overlap beyond half a chunk would make pieces mostly repetition (and risk no progress).
-  const overlapTokens = Math.min(Math.floor(maxTokens / 2), Math.max(0, Math.floor(options.overlapTokens ?? DEFAULT_OVERLAP_TOKENS)));
+  const overlapTokens = Math.min(
+    Math.floor(maxTokens / 2),
+    Math.max(0, Math.floor(options.overlapTokens ?? DEFAULT_OVERLAP_TOKENS)),
+  );
   const maxChars = maxTokens * CHARS_PER_TOKEN;
   const overlapChars = overlapTokens * CHARS_PER_TOKEN;
 
@@ -106,7 +109,15 @@ export function chunkDocument(doc: Pick<ParsedDocument, "blocks">, options: Chun
         // The tail stays open so the next blocks of the section can still be packed after it.
         open = prefix
           ? { ...adoptBodySection(prefix), end: base + end, lastBlock: i, hasBody: true }
-          : { start: base + from, end: base + end, path: currentPath(), sectionLevel: currentLevel(), firstBlock: i, lastBlock: i, hasBody: true };
+          : {
+              start: base + from,
+              end: base + end,
+              path: currentPath(),
+              sectionLevel: currentLevel(),
+              firstBlock: i,
+              lastBlock: i,
+              hasBody: true,
+            };
         return;
       }
       if (prefix) emit(prefix.start, base + end, adoptBodySection(prefix).path, prefix.firstBlock, i);
@@ -147,7 +158,15 @@ export function chunkDocument(doc: Pick<ParsedDocument, "blocks">, options: Chun
     }
     if (open?.hasBody) flush();
     if (!open && block.text.length <= maxChars) {
-      open = { start, end, path: currentPath(), sectionLevel: currentLevel(), firstBlock: i, lastBlock: i, hasBody: true };
+      open = {
+        start,
+        end,
+        path: currentPath(),
+        sectionLevel: currentLevel(),
+        firstBlock: i,
+        lastBlock: i,
+        hasBody: true,
+      };
       return;
     }
     split(i);

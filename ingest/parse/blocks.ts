@@ -1,7 +1,14 @@
 // Block assembly shared by every parser: drops empty text and enforces "something to index".
 
 import { countInvisible, stripInvisible } from "@/lib/privacy/invisible";
-import { MAX_HIDDEN_TEXT, ParseError, type DocumentFormat, type HiddenText, type ParsedBlock, type ParsedDocument } from "../types";
+import {
+  MAX_HIDDEN_TEXT,
+  ParseError,
+  type DocumentFormat,
+  type HiddenText,
+  type ParsedBlock,
+  type ParsedDocument,
+} from "../types";
 import { stripControls } from "./text-utils";
 
 /** Zero-width characters are common in pasted web text; this many in one document is deliberate. */
@@ -54,10 +61,18 @@ export class BlockSink {
     const { zeroWidth, bidiOverrides, tags, tagText } = this.invisible;
     const out = [...this.hidden];
     if (tags > 0) {
-      out.push({ reason: "invisible_characters", text: tagText.trim() ? tagText.slice(0, MAX_HIDDEN_TEXT) : `${tags} invisible tag characters` });
+      out.push({
+        reason: "invisible_characters",
+        text: tagText.trim() ? tagText.slice(0, MAX_HIDDEN_TEXT) : `${tags} invisible tag characters`,
+      });
     }
-    if (bidiOverrides > 0) out.push({ reason: "invisible_characters", text: `${bidiOverrides} right-to-left override characters that reorder how text is displayed` });
-    if (zeroWidth >= ZERO_WIDTH_REPORT_FROM) out.push({ reason: "invisible_characters", text: `${zeroWidth} zero-width characters` });
+    if (bidiOverrides > 0)
+      out.push({
+        reason: "invisible_characters",
+        text: `${bidiOverrides} right-to-left override characters that reorder how text is displayed`,
+      });
+    if (zeroWidth >= ZERO_WIDTH_REPORT_FROM)
+      out.push({ reason: "invisible_characters", text: `${zeroWidth} zero-width characters` });
     return out;
   }
 

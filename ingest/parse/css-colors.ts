@@ -3,18 +3,45 @@
 export type Rgba = [number, number, number, number];
 
 const NAMED: Record<string, Rgba> = {
-  white: [255, 255, 255, 1], black: [0, 0, 0, 1], transparent: [0, 0, 0, 0], red: [255, 0, 0, 1], green: [0, 128, 0, 1],
-  blue: [0, 0, 255, 1], yellow: [255, 255, 0, 1], gray: [128, 128, 128, 1], grey: [128, 128, 128, 1], silver: [192, 192, 192, 1],
-  whitesmoke: [245, 245, 245, 1], snow: [255, 250, 250, 1], ivory: [255, 255, 240, 1], ghostwhite: [248, 248, 255, 1],
-  lightgray: [211, 211, 211, 1], lightgrey: [211, 211, 211, 1], gainsboro: [220, 220, 220, 1], navy: [0, 0, 128, 1],
-  darkgray: [169, 169, 169, 1], darkgrey: [169, 169, 169, 1], dimgray: [105, 105, 105, 1], maroon: [128, 0, 0, 1],
-  purple: [128, 0, 128, 1], teal: [0, 128, 128, 1], olive: [128, 128, 0, 1], orange: [255, 165, 0, 1], linen: [250, 240, 230, 1],
-  beige: [245, 245, 220, 1], azure: [240, 255, 255, 1], aliceblue: [240, 248, 255, 1], mintcream: [245, 255, 250, 1],
+  white: [255, 255, 255, 1],
+  black: [0, 0, 0, 1],
+  transparent: [0, 0, 0, 0],
+  red: [255, 0, 0, 1],
+  green: [0, 128, 0, 1],
+  blue: [0, 0, 255, 1],
+  yellow: [255, 255, 0, 1],
+  gray: [128, 128, 128, 1],
+  grey: [128, 128, 128, 1],
+  silver: [192, 192, 192, 1],
+  whitesmoke: [245, 245, 245, 1],
+  snow: [255, 250, 250, 1],
+  ivory: [255, 255, 240, 1],
+  ghostwhite: [248, 248, 255, 1],
+  lightgray: [211, 211, 211, 1],
+  lightgrey: [211, 211, 211, 1],
+  gainsboro: [220, 220, 220, 1],
+  navy: [0, 0, 128, 1],
+  darkgray: [169, 169, 169, 1],
+  darkgrey: [169, 169, 169, 1],
+  dimgray: [105, 105, 105, 1],
+  maroon: [128, 0, 0, 1],
+  purple: [128, 0, 128, 1],
+  teal: [0, 128, 128, 1],
+  olive: [128, 128, 0, 1],
+  orange: [255, 165, 0, 1],
+  linen: [250, 240, 230, 1],
+  beige: [245, 245, 220, 1],
+  azure: [240, 255, 255, 1],
+  aliceblue: [240, 248, 255, 1],
+  mintcream: [245, 255, 250, 1],
 };
 
 /** Parses #rgb, #rrggbb(aa), rgb()/rgba() and a few names; null for anything else (then nothing is concluded). */
 export function parseColor(value: string): Rgba | null {
-  const v = value.trim().toLowerCase().replace(/\s*!important$/, "");
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/\s*!important$/, "");
   if (NAMED[v]) return NAMED[v]!;
   const hex = /^#?([0-9a-f]{3,8})$/.exec(v);
   if (hex && (v.startsWith("#") || hex[1]!.length === 6)) {

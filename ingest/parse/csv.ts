@@ -17,7 +17,8 @@ function listRows(rows: number[]): string {
 
 export function parseCsv(text: string, filename: string): ParsedDocument {
   const source = normalizeNewlines(text);
-  const delimiter = sniffDelimiter(source, 2) ?? headerDelimiter(source) ?? (extensionOf(filename) === "tsv" ? "\t" : ",");
+  const delimiter =
+    sniffDelimiter(source, 2) ?? headerDelimiter(source) ?? (extensionOf(filename) === "tsv" ? "\t" : ",");
   let records: string[][];
   try {
     records = parse(source, {

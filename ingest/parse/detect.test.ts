@@ -29,7 +29,9 @@ describe("detectFormat", () => {
     expect(await detectFormat(utf8("id\tvalue\n1\tx\n2\ty\n"), "export.txt")).toBe("csv");
     expect(await detectFormat(utf8("# Title\n\nSome text.\n"), "README")).toBe("markdown");
     expect(await detectFormat(utf8("<div><p>One</p><p>Two</p></div>"), "fragment")).toBe("html");
-    expect(await detectFormat(utf8("Dear team,\n\nThe office closes at noon, Friday.\n\nThanks, Facilities\n"), "memo")).toBe("text");
+    expect(
+      await detectFormat(utf8("Dear team,\n\nThe office closes at noon, Friday.\n\nThanks, Facilities\n"), "memo"),
+    ).toBe("text");
   });
 
   it("uses the extension to break ties between text formats", async () => {

@@ -52,7 +52,10 @@ export function displayName(filename: string): string {
 }
 
 export function unsupportedType(filename: string, what: string): ParseError {
-  return new ParseError("unsupported_type", `${displayName(filename)} is ${withArticle(what)} file; ${SUPPORTED_TYPES_TEXT}.`);
+  return new ParseError(
+    "unsupported_type",
+    `${displayName(filename)} is ${withArticle(what)} file; ${SUPPORTED_TYPES_TEXT}.`,
+  );
 }
 
 function describe(type: FileTypeResult | undefined): string {
@@ -61,12 +64,21 @@ function describe(type: FileTypeResult | undefined): string {
 }
 
 function isZip(bytes: Uint8Array): boolean {
-  return bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05) && (bytes[3] === 0x04 || bytes[3] === 0x06);
+  return (
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    (bytes[2] === 0x03 || bytes[2] === 0x05) &&
+    (bytes[3] === 0x04 || bytes[3] === 0x06)
+  );
 }
 
 const ZIP_TYPE: FileTypeResult = { ext: "zip", mime: "application/zip" };
 
-async function detectZip(bytes: Uint8Array, filename: string, type: FileTypeResult | undefined): Promise<DocumentFormat> {
+async function detectZip(
+  bytes: Uint8Array,
+  filename: string,
+  type: FileTypeResult | undefined,
+): Promise<DocumentFormat> {
   let names: string[];
   try {
     names = (await listZipEntries(bytes)).map((e) => e.name);

@@ -30,9 +30,21 @@ interface StyleDef {
 type El = ReturnType<CheerioAPI>;
 
 const HIGHLIGHT: Record<string, Rgba> = {
-  yellow: [255, 255, 0, 1], green: [0, 255, 0, 1], cyan: [0, 255, 255, 1], magenta: [255, 0, 255, 1], blue: [0, 0, 255, 1],
-  red: [255, 0, 0, 1], darkBlue: [0, 0, 139, 1], darkCyan: [0, 139, 139, 1], darkGreen: [0, 100, 0, 1], darkMagenta: [139, 0, 139, 1],
-  darkRed: [139, 0, 0, 1], darkYellow: [128, 128, 0, 1], darkGray: [169, 169, 169, 1], lightGray: [211, 211, 211, 1], black: [0, 0, 0, 1],
+  yellow: [255, 255, 0, 1],
+  green: [0, 255, 0, 1],
+  cyan: [0, 255, 255, 1],
+  magenta: [255, 0, 255, 1],
+  blue: [0, 0, 255, 1],
+  red: [255, 0, 0, 1],
+  darkBlue: [0, 0, 139, 1],
+  darkCyan: [0, 139, 139, 1],
+  darkGreen: [0, 100, 0, 1],
+  darkMagenta: [139, 0, 139, 1],
+  darkRed: [139, 0, 0, 1],
+  darkYellow: [128, 128, 0, 1],
+  darkGray: [169, 169, 169, 1],
+  lightGray: [211, 211, 211, 1],
+  black: [0, 0, 0, 1],
   white: [255, 255, 255, 1],
 };
 
@@ -80,7 +92,10 @@ function readStyles(xml: string | undefined): { defaults: RunProps; styles: Map<
     const el = $(node);
     const id = el.attr("w:styleId");
     if (!id) return;
-    styles.set(id, { basedOn: el.children("w\\:basedOn").attr("w:val"), props: readProps(el.children("w\\:rPr").first()) });
+    styles.set(id, {
+      basedOn: el.children("w\\:basedOn").attr("w:val"),
+      props: readProps(el.children("w\\:rPr").first()),
+    });
   });
   return { defaults, styles };
 }
@@ -121,7 +136,13 @@ function background(run: El, props: RunProps, pageColor: Rgba): Rgba | "unknown"
 function hiddenReason(props: RunProps, behind: Rgba | "unknown"): HiddenReason | null {
   if (props.vanish) return "vanish";
   if (props.halfPoints !== undefined && props.halfPoints <= TINY_HALF_POINTS) return "tiny_font";
-  if (props.color && props.color !== "auto" && behind !== "unknown" && contrast(props.color, behind) < INVISIBLE_CONTRAST) return "same_color";
+  if (
+    props.color &&
+    props.color !== "auto" &&
+    behind !== "unknown" &&
+    contrast(props.color, behind) < INVISIBLE_CONTRAST
+  )
+    return "same_color";
   return null;
 }
 

@@ -21,7 +21,10 @@ describe("plain text", () => {
 
   it("removes stray control characters that the index and Postgres cannot take", async () => {
     // A few strays in a real document; a high proportion would mean a binary file instead.
-    const doc = await parse(`Badge\u0007 office\u001b hours are 9\u20135.\n\n${"Visitors sign in at reception. ".repeat(10)}`, "hours.txt");
+    const doc = await parse(
+      `Badge\u0007 office\u001b hours are 9\u20135.\n\n${"Visitors sign in at reception. ".repeat(10)}`,
+      "hours.txt",
+    );
     expect(doc.blocks[0]).toEqual({ kind: "paragraph", text: "Badge office hours are 9–5." });
   });
 
@@ -57,7 +60,15 @@ describe("CSV", () => {
 
 describe("JSON (not OSCAL)", () => {
   it("flattens to path: value records under a heading per top-level key", async () => {
-    const json = { title: "Retention", owner: { team: "Records", contact: { email: "rec@example.org" } }, rules: [{ kind: "email", years: 7 }, { kind: "chat", years: 1, tags: ["a", "b"] }], regions: ["EU", "US"] };
+    const json = {
+      title: "Retention",
+      owner: { team: "Records", contact: { email: "rec@example.org" } },
+      rules: [
+        { kind: "email", years: 7 },
+        { kind: "chat", years: 1, tags: ["a", "b"] },
+      ],
+      regions: ["EU", "US"],
+    };
     const doc = await parse(JSON.stringify(json), "retention.json");
     expect(doc.title).toBe("Retention");
     expect(doc.blocks).toEqual([
@@ -88,7 +99,8 @@ describe("JSON (not OSCAL)", () => {
 
 describe("Markdown details", () => {
   it("drops YAML front matter but takes its title, and renders tables and code", async () => {
-    const md = '---\ntitle: "Visitor Policy"\nowner: facilities\n---\n\n## Badges\n\n| Who | Badge |\n|---|---|\n| Guest | Red |\n\n```\nbadge --issue\n```\n\n1. First\n2. Second\n';
+    const md =
+      '---\ntitle: "Visitor Policy"\nowner: facilities\n---\n\n## Badges\n\n| Who | Badge |\n|---|---|\n| Guest | Red |\n\n```\nbadge --issue\n```\n\n1. First\n2. Second\n';
     const doc = await parse(md, "visitors.md");
     expect(doc.title).toBe("Visitor Policy");
     expect(doc.blocks).toEqual([

@@ -18,11 +18,62 @@ interface DomNode {
   children?: DomNode[];
 }
 
-const DROPPED = new Set(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "head", "select", "button"]);
+const DROPPED = new Set([
+  "script",
+  "style",
+  "noscript",
+  "template",
+  "iframe",
+  "object",
+  "embed",
+  "svg",
+  "canvas",
+  "head",
+  "select",
+  "button",
+]);
 const BLOCK = new Set([
-  "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "div", "dl", "dt", "fieldset",
-  "figcaption", "figure", "footer", "form", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section",
-  "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "h1", "h2", "h3", "h4", "h5", "h6",
+  "address",
+  "article",
+  "aside",
+  "blockquote",
+  "body",
+  "caption",
+  "dd",
+  "details",
+  "div",
+  "dl",
+  "dt",
+  "fieldset",
+  "figcaption",
+  "figure",
+  "footer",
+  "form",
+  "header",
+  "hr",
+  "html",
+  "li",
+  "main",
+  "nav",
+  "ol",
+  "p",
+  "pre",
+  "section",
+  "summary",
+  "table",
+  "tbody",
+  "td",
+  "tfoot",
+  "th",
+  "thead",
+  "tr",
+  "ul",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
 ]);
 const HEADING = /^h([1-6])$/;
 /** Beyond this nesting the walker stops recursing and takes the subtree's text as one run. */
@@ -139,7 +190,8 @@ class HtmlWalker {
       if (headings.length > 0) {
         this.sink.add("table", lines.join("\n"));
         lines = [];
-        for (const h of headings) this.sink.add("heading", collapseSpace(textOf(h)), { level: Number(h.name!.slice(1)) });
+        for (const h of headings)
+          this.sink.add("heading", collapseSpace(textOf(h)), { level: Number(h.name!.slice(1)) });
       }
       const texts = cells.map((cell) => collapseSpace(textOf(cell, (n) => HEADING.test(n.name ?? ""))));
       while (texts.length > 0 && texts[texts.length - 1] === "") texts.pop();
@@ -209,8 +261,35 @@ function renderDefinitions(dl: DomNode): string {
 export const MAX_HTML_NESTING = 1000;
 // Elements whose end tag is optional (or that have none) would inflate a naive depth count.
 const NOT_NESTING = new Set([
-  "area", "base", "br", "col", "colgroup", "dd", "dt", "embed", "hr", "img", "input", "li", "link", "meta", "option",
-  "optgroup", "p", "param", "rp", "rt", "source", "tbody", "td", "tfoot", "th", "thead", "tr", "track", "wbr",
+  "area",
+  "base",
+  "br",
+  "col",
+  "colgroup",
+  "dd",
+  "dt",
+  "embed",
+  "hr",
+  "img",
+  "input",
+  "li",
+  "link",
+  "meta",
+  "option",
+  "optgroup",
+  "p",
+  "param",
+  "rp",
+  "rt",
+  "source",
+  "tbody",
+  "td",
+  "tfoot",
+  "th",
+  "thead",
+  "tr",
+  "track",
+  "wbr",
 ]);
 
 /** An upper estimate of element nesting from the tags alone, before handing the text to a parser. */
@@ -229,7 +308,10 @@ function nestingDepth(html: string): number {
 /** Appends the blocks of an HTML document or fragment; returns its <title>, if any. */
 export function htmlToBlocks(html: string, sink: BlockSink): { title?: string } {
   if (nestingDepth(html) > MAX_HTML_NESTING) {
-    throw new ParseError("corrupt", `The HTML is nested more than ${MAX_HTML_NESTING} levels deep and cannot be read safely.`);
+    throw new ParseError(
+      "corrupt",
+      `The HTML is nested more than ${MAX_HTML_NESTING} levels deep and cannot be read safely.`,
+    );
   }
   const $ = load(html);
   const title = collapseSpace($("title").first().text()) || undefined;

@@ -32,14 +32,26 @@ type Declarations = Map<string, string>;
 const WHITE: Rgba = [255, 255, 255, 1];
 const TINY_FONT_PX = 3;
 const OFF_SCREEN_PX = -500;
-const FONT_KEYWORDS: Record<string, number> = { "xx-small": 9, "x-small": 10, small: 13, medium: 16, large: 18, "x-large": 24, "xx-large": 32 };
+const FONT_KEYWORDS: Record<string, number> = {
+  "xx-small": 9,
+  "x-small": 10,
+  small: 13,
+  medium: 16,
+  large: 18,
+  "x-large": 24,
+  "xx-large": 32,
+};
 
 function parseDeclarations(css: string, into: Declarations = new Map()): Declarations {
   for (const part of css.split(";")) {
     const colon = part.indexOf(":");
     if (colon < 0) continue;
     const prop = part.slice(0, colon).trim().toLowerCase();
-    const value = part.slice(colon + 1).trim().toLowerCase().replace(/\s*!important$/, "");
+    const value = part
+      .slice(colon + 1)
+      .trim()
+      .toLowerCase()
+      .replace(/\s*!important$/, "");
     if (prop && value) into.set(prop, value);
   }
   return into;
@@ -74,8 +86,27 @@ function stylesheetDeclarations($: CheerioAPI): Map<DomNode, Declarations> {
 }
 
 const RELEVANT = new Set([
-  "display", "visibility", "opacity", "color", "background", "background-color", "background-image", "font-size", "position",
-  "left", "top", "right", "bottom", "text-indent", "clip", "clip-path", "width", "height", "overflow", "transform", "font",
+  "display",
+  "visibility",
+  "opacity",
+  "color",
+  "background",
+  "background-color",
+  "background-image",
+  "font-size",
+  "position",
+  "left",
+  "top",
+  "right",
+  "bottom",
+  "text-indent",
+  "clip",
+  "clip-path",
+  "width",
+  "height",
+  "overflow",
+  "transform",
+  "font",
 ]);
 
 function px(value: string | undefined, parentPx: number): number | null {
@@ -120,12 +151,14 @@ function boxHidden(node: DomNode, d: Declarations): HiddenReason | null {
   const translate = /translate(?:x|y)?\(\s*(-[\d.]+)px/.exec(d.get("transform") ?? "");
   if (translate && parseFloat(translate[1]!) <= OFF_SCREEN_PX) return "off_screen";
   const clip = d.get("clip");
-  if (clip && /rect\(/.test(clip) && (clip.match(/-?[\d.]+/g) ?? []).every((n) => Math.abs(parseFloat(n)) <= 1)) return "clipped";
+  if (clip && /rect\(/.test(clip) && (clip.match(/-?[\d.]+/g) ?? []).every((n) => Math.abs(parseFloat(n)) <= 1))
+    return "clipped";
   const clipPath = d.get("clip-path");
   if (clipPath && /inset\(\s*(?:50|100)%|circle\(\s*0/.test(clipPath)) return "clipped";
   const width = px(d.get("width"), 16);
   const height = px(d.get("height"), 16);
-  if (d.get("overflow") === "hidden" && ((width !== null && width <= 1) || (height !== null && height <= 1))) return "clipped";
+  if (d.get("overflow") === "hidden" && ((width !== null && width <= 1) || (height !== null && height <= 1)))
+    return "clipped";
   return null;
 }
 
@@ -133,7 +166,8 @@ function backgroundOf(node: DomNode, d: Declarations, inherited: Rgba | null): R
   const image = d.get("background-image");
   const shorthand = d.get("background");
   if ((image && image !== "none") || (shorthand && /url\(|gradient\(/.test(shorthand))) return null;
-  const raw = d.get("background-color") ?? shorthand?.split(/\s+/).find((t) => parseColor(t) !== null) ?? node.attribs?.bgcolor;
+  const raw =
+    d.get("background-color") ?? shorthand?.split(/\s+/).find((t) => parseColor(t) !== null) ?? node.attribs?.bgcolor;
   if (raw === undefined) return inherited;
   const c = parseColor(raw);
   if (c === null) return null;
@@ -144,7 +178,9 @@ function backgroundOf(node: DomNode, d: Declarations, inherited: Rgba | null): R
 export function removeHiddenText($: CheerioAPI, sink: BlockSink): void {
   const sheet = stylesheetDeclarations($);
   const root = $.root()[0] as unknown as DomNode;
-  const stack: { node: DomNode; state: Inherited }[] = [{ node: root, state: { color: [0, 0, 0, 1], background: WHITE, fontPx: 16 } }];
+  const stack: { node: DomNode; state: Inherited }[] = [
+    { node: root, state: { color: [0, 0, 0, 1], background: WHITE, fontPx: 16 } },
+  ];
   // Consecutive hidden text nodes with one reason are reported as one piece.
   let open: { reason: HiddenReason; parts: string[] } | null = null;
   const close = () => {
@@ -172,7 +208,14 @@ export function removeHiddenText($: CheerioAPI, sink: BlockSink): void {
       continue;
     }
     if (node.type !== "tag" && node.type !== "root") continue;
-    if (node.name === "script" || node.name === "style" || node.name === "head" || node.name === "template" || node.name === "noscript") continue;
+    if (
+      node.name === "script" ||
+      node.name === "style" ||
+      node.name === "head" ||
+      node.name === "template" ||
+      node.name === "noscript"
+    )
+      continue;
     const d = new Map([...(sheet.get(node) ?? []), ...parseDeclarations(node.attribs?.style ?? "")]);
     if (node.type === "tag") {
       const box = boxHidden(node, d);
@@ -199,6 +242,7 @@ export function removeHiddenText($: CheerioAPI, sink: BlockSink): void {
 function textHidden(state: Inherited): HiddenReason | null {
   if (state.fontPx < TINY_FONT_PX) return "tiny_font";
   if (state.color && state.color[3] <= 0.05) return "transparent";
-  if (state.color && state.background && contrast(state.color, state.background) < INVISIBLE_CONTRAST) return "same_color";
+  if (state.color && state.background && contrast(state.color, state.background) < INVISIBLE_CONTRAST)
+    return "same_color";
   return null;
 }

@@ -36,7 +36,8 @@ class JsonFlattener {
       return;
     }
     if (isScalar(value)) this.sink.add("record", `${path || "value"}: ${collapseSpace(String(value))}`);
-    else if (Array.isArray(value) && value.every(isScalar)) this.sink.add("record", `${path || "values"}: ${scalarList(value)}`);
+    else if (Array.isArray(value) && value.every(isScalar))
+      this.sink.add("record", `${path || "values"}: ${scalarList(value)}`);
     else if (Array.isArray(value)) value.forEach((element, i) => this.value(element, `${path}[${i}]`, depth + 1));
     else if (isPlainObject(value)) this.record(value, path, depth);
   }

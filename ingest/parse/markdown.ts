@@ -86,7 +86,8 @@ function renderList(list: Tokens.List, depth: number, lines: string[]): void {
       if (token.type === "list") nested.push(token as Tokens.List);
       else if (token.type === "text" || token.type === "paragraph") own.push(inlineText(token.tokens ?? []));
       else if (token.type === "code") own.push(token.text);
-      else if (token.type !== "space" && "text" in token && typeof token.text === "string") own.push(inlineText([token]));
+      else if (token.type !== "space" && "text" in token && typeof token.text === "string")
+        own.push(inlineText([token]));
     }
     const checkbox = item.task ? (item.checked ? "[x] " : "[ ] ") : "";
     const text = collapseSpace(own.join(" "));

@@ -88,7 +88,9 @@ class OscalRenderer {
     const prose = str(part.prose);
     if (prose) {
       const paragraphs = this.substitute(prose).split(/\n\s*\n/);
-      paragraphs.forEach((p, i) => this.sink.add("paragraph", collapseSpace(`${i === 0 ? prefix + labelText : ""}${p}`)));
+      paragraphs.forEach((p, i) =>
+        this.sink.add("paragraph", collapseSpace(`${i === 0 ? prefix + labelText : ""}${p}`)),
+      );
     }
     for (const child of objects(part.parts)) {
       if (child.name === "item" || child.name === "statement" || child.name === "guidance") this.part(child, "");

@@ -29,10 +29,17 @@ describe("PDF: FFIEC IT Handbook, Management booklet (66 pages)", () => {
 
   it("puts known sentences on their page, with lines rejoined into one paragraph", async () => {
     const doc = await parseRegdoc(REAL_DOCS.pdf);
-    const board = blockContaining(doc, "The board of directors sets the tone and direction for an institution’s use of IT.");
+    const board = blockContaining(
+      doc,
+      "The board of directors sets the tone and direction for an institution’s use of IT.",
+    );
     expect(board).toMatchObject({ kind: "paragraph", page: 5 });
-    expect(board.text).toContain("information security program, and other IT-related policies. To carry out their responsibilities");
-    expect(blockContaining(doc, "Board sets the tone and direction for the institution’s use of technology.").page).toBe(42);
+    expect(board.text).toContain(
+      "information security program, and other IT-related policies. To carry out their responsibilities",
+    );
+    expect(
+      blockContaining(doc, "Board sets the tone and direction for the institution’s use of technology.").page,
+    ).toBe(42);
   });
 
   it("turns the outline into headings with levels, giving heading paths", async () => {
@@ -64,7 +71,9 @@ describe("DOCX: GSA FedRAMP OSCAL Overview", () => {
     expect(table.kind).toBe("table");
     const rows = table.text.split("\n");
     expect(rows[0]).toBe("Term | XML Equivalent | JSON Equivalent");
-    expect(rows).toContain("Field | A single element or node that can hold a value or an attribute | A single object that can hold a value or property");
+    expect(rows).toContain(
+      "Field | A single element or node that can hold a value or an attribute | A single object that can hold a value or property",
+    );
     expect(rows).toContain("Flag | Attribute | Property");
   });
 
@@ -74,7 +83,10 @@ describe("DOCX: GSA FedRAMP OSCAL Overview", () => {
     expect(doc.blocks[0]).toEqual({ kind: "heading", level: 1, text: "Overview" });
     expect(blockContaining(doc, "Basic Terminology")).toMatchObject({ kind: "heading", level: 2 });
     expect(headingPathOf(doc, "Flag | Attribute | Property")).toEqual(["Overview", "Basic Terminology"]);
-    expect(headingPathOf(doc, "This document is intended for technical staff")).toEqual(["Overview", "Who Should Use This Document?"]);
+    expect(headingPathOf(doc, "This document is intended for technical staff")).toEqual([
+      "Overview",
+      "Who Should Use This Document?",
+    ]);
   });
 });
 
@@ -92,10 +104,16 @@ describe("HTML: FedRAMP OSCAL registry", () => {
   it("lifts headings out of table cells so each registry row gets a section", async () => {
     const doc = await parseRegdoc(REAL_DOCS.html);
     expect(blockContaining(doc, "Response Point")).toEqual({ kind: "heading", level: 4, text: "Response Point" });
-    const row = blockContaining(doc, "A property whose presence indicates its parent part is a required point of response");
+    const row = blockContaining(
+      doc,
+      "A property whose presence indicates its parent part is a required point of response",
+    );
     expect(row.kind).toBe("table");
     expect(row.text).toMatch(/^0 or 1 \| n\/a \| 0 or 1 \| 0 or 1 \| n\/a \| A property whose presence/);
-    expect(headingPathOf(doc, "A property whose presence indicates")).toEqual(["FedRAMP OSCAL Registry", "Response Point"]);
+    expect(headingPathOf(doc, "A property whose presence indicates")).toEqual([
+      "FedRAMP OSCAL Registry",
+      "Response Point",
+    ]);
   });
 });
 
@@ -112,13 +130,18 @@ describe("Markdown", () => {
     const list = blockContaining(doc, "1. User IDs and passwords are used to control access");
     expect(list.kind).toBe("list");
     expect(list.text).toContain("\n  - a minimum length of 8 characters;\n");
-    expect(headingPathOf(doc, "a minimum length of 8 characters")).toEqual(["7. System Access Policy", "7.12 Password Management"]);
+    expect(headingPathOf(doc, "a minimum length of 8 characters")).toEqual([
+      "7. System Access Policy",
+      "7.12 Password Management",
+    ]);
   });
 
   it("strips inline HTML anchors from headings and decodes entities", async () => {
     const doc = await parseRegdoc(REAL_DOCS.markdownWithHtml);
     expect(doc.blocks[0]).toEqual({ kind: "heading", level: 2, text: "4 Identity Assurance Level Requirements" });
-    expect(blockContaining(doc, "such attributes — to the extent they are the minimum necessary — could include:").kind).toBe("paragraph");
+    expect(
+      blockContaining(doc, "such attributes — to the extent they are the minimum necessary — could include:").kind,
+    ).toBe("paragraph");
     expect(canonicalText(doc)).not.toMatch(/<a name=|&mdash;/);
   });
 });
@@ -137,7 +160,9 @@ describe("JSON: NIST SP 800-53 rev. 5 moderate baseline (OSCAL catalog)", () => 
   it("keeps statement items with their labels and substitutes parameters", async () => {
     const doc = await parseRegdoc(REAL_DOCS.oscal);
     const item = blockContaining(doc, "for group and role membership;");
-    expect(item.text).toBe("c. Require [Assignment: organization-defined prerequisites and criteria] for group and role membership;");
+    expect(item.text).toBe(
+      "c. Require [Assignment: organization-defined prerequisites and criteria] for group and role membership;",
+    );
     expect(headingPathOf(doc, item.text)).toEqual(["AC Access Control", "AC-2 Account Management"]);
     expect(blockContaining(doc, "access control policy that:").text).toBe(
       "1. [Selection (one or more): organization-level; mission/business process-level; system-level] access control policy that:",

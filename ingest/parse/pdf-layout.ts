@@ -69,7 +69,9 @@ export function buildLines(runs: TextRun[]): Line[] {
   for (const run of runs) {
     const blank = run.str.trim() === "";
     const sameLine =
-      parts.length > 0 && Math.abs(run.y - lineY) <= Math.max(run.size, lineSize) * 0.5 && run.x >= endX - Math.max(run.size, lineSize) * 2;
+      parts.length > 0 &&
+      Math.abs(run.y - lineY) <= Math.max(run.size, lineSize) * 0.5 &&
+      run.x >= endX - Math.max(run.size, lineSize) * 2;
     if (!sameLine) {
       if (blank) continue;
       finish();
@@ -113,7 +115,8 @@ export function dropRepeatedEdges(pages: Line[][]): Line[][] {
   });
   const counts = new Map<string, number>();
   for (const edges of edgeSets) {
-    for (const key of new Set([...edges].map((l) => normalizeForRepeat(l.text)))) counts.set(key, (counts.get(key) ?? 0) + 1);
+    for (const key of new Set([...edges].map((l) => normalizeForRepeat(l.text))))
+      counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const pagesWithText = pages.filter((lines) => lines.length > 0).length;
   const threshold = Math.max(3, Math.ceil(pagesWithText / 2));
@@ -122,7 +125,9 @@ export function dropRepeatedEdges(pages: Line[][]): Line[][] {
     // Page numbers of one part ("Page D-16") recur on fewer pages but are never content.
     return count >= threshold || (count >= 3 && PAGE_NUMBER.test(key));
   };
-  return pages.map((lines, i) => lines.filter((line) => !(edgeSets[i]!.has(line) && isBoilerplate(normalizeForRepeat(line.text)))));
+  return pages.map((lines, i) =>
+    lines.filter((line) => !(edgeSets[i]!.has(line) && isBoilerplate(normalizeForRepeat(line.text)))),
+  );
 }
 
 /** Joins lines into paragraphs; a wrapped hyphenated word is rejoined without a space. */
@@ -131,7 +136,14 @@ export function buildParagraphs(lines: Line[], page: number): Paragraph[] {
   let current: { parts: string[]; size: number; lines: number; bullet: boolean; lastY: number } | undefined;
 
   const finish = () => {
-    if (current) paragraphs.push({ text: current.parts.join(""), size: current.size, lineCount: current.lines, page, bullet: current.bullet });
+    if (current)
+      paragraphs.push({
+        text: current.parts.join(""),
+        size: current.size,
+        lineCount: current.lines,
+        page,
+        bullet: current.bullet,
+      });
     current = undefined;
   };
 

@@ -55,7 +55,10 @@ async function readOutline(doc: PdfDocument): Promise<OutlineEntry[]> {
  * Heading levels for paragraphs that match outline entries, or undefined when the outline is
  * missing or does not line up with the text (too few of its entries found) to be trusted.
  */
-export async function outlineHeadingLevels(doc: PdfDocument, paragraphs: Paragraph[]): Promise<Map<Paragraph, number> | undefined> {
+export async function outlineHeadingLevels(
+  doc: PdfDocument,
+  paragraphs: Paragraph[],
+): Promise<Map<Paragraph, number> | undefined> {
   const entries = await readOutline(doc);
   if (entries.length < 3) return undefined;
   const byPage = new Map<number, Paragraph[]>();

@@ -47,7 +47,9 @@ async function metadataTitle(doc: PdfDocument, warnings: string[]): Promise<stri
     const info = meta.info as { Title?: unknown };
     return sensibleTitle(info.Title) ?? sensibleTitle(meta.metadata?.get("dc:title"));
   } catch (err) {
-    warnings.push(`The PDF's metadata could not be read (${shortReason(err)}); the title comes from its first heading.`);
+    warnings.push(
+      `The PDF's metadata could not be read (${shortReason(err)}); the title comes from its first heading.`,
+    );
     return undefined;
   }
 }
@@ -122,11 +124,17 @@ function pageWarnings(emptyPages: number[], failedPages: number[]): string[] {
 }
 
 /** Headings from the bookmarks; a broken outline only costs the better headings, not the document. */
-async function bookmarkHeadings(doc: PdfDocument, paragraphs: Paragraph[], warnings: string[]): Promise<Map<Paragraph, number> | undefined> {
+async function bookmarkHeadings(
+  doc: PdfDocument,
+  paragraphs: Paragraph[],
+  warnings: string[],
+): Promise<Map<Paragraph, number> | undefined> {
   try {
     return await outlineHeadingLevels(doc, paragraphs);
   } catch (err) {
-    warnings.push(`The PDF's bookmarks could not be read (${shortReason(err)}); headings were inferred from font sizes.`);
+    warnings.push(
+      `The PDF's bookmarks could not be read (${shortReason(err)}); headings were inferred from font sizes.`,
+    );
     return undefined;
   }
 }
@@ -175,7 +183,12 @@ export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
     }
 
     const title = (await metadataTitle(doc, warnings)) ?? coverTitle(paragraphs, bodySize) ?? sink.firstHeading();
-    return finishDocument("pdf", sink, { title, pageCount: doc.numPages, warnings, noTextMessage: PDF_NO_TEXT_MESSAGE });
+    return finishDocument("pdf", sink, {
+      title,
+      pageCount: doc.numPages,
+      warnings,
+      noTextMessage: PDF_NO_TEXT_MESSAGE,
+    });
   } finally {
     await doc.destroy();
   }

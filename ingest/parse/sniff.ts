@@ -16,9 +16,15 @@ export function extensionOf(filename: string): string {
 
 /** Strips what may precede the root element: BOM, whitespace, XML prolog, comments. */
 function stripPrologue(text: string): string {
-  let s = text.slice(0, 8192).replace(/^\uFEFF/, "").trimStart();
+  let s = text
+    .slice(0, 8192)
+    .replace(/^\uFEFF/, "")
+    .trimStart();
   for (;;) {
-    const next = s.replace(/^<\?xml[^>]*\?>/i, "").replace(/^<!--[\s\S]*?-->/, "").trimStart();
+    const next = s
+      .replace(/^<\?xml[^>]*\?>/i, "")
+      .replace(/^<!--[\s\S]*?-->/, "")
+      .trimStart();
     if (next === s) return s;
     s = next;
   }

@@ -5,8 +5,8 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 // Windows-1252 differs from Latin-1 only in 0x80–0x9F. Node's TextDecoder("windows-1252") decodes
 // those as Latin-1 control characters, so the mapping is done here (0 = undefined in the code page).
 const CP1252_HIGH = [
-  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0, 0,
+  0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 ];
 
 function decodeWindows1252(bytes: Uint8Array): string {
@@ -75,7 +75,10 @@ export function stripControls(text: string): string {
 
 /** Collapses all whitespace (including NBSP) to single spaces: for text that flows as one line. */
 export function collapseSpace(text: string): string {
-  return text.replace(CONTROL_CHARS, "").replace(/[\s\u00A0]+/g, " ").trim();
+  return text
+    .replace(CONTROL_CHARS, "")
+    .replace(/[\s\u00A0]+/g, " ")
+    .trim();
 }
 
 /** Keeps line structure but trims each line and drops control characters and runs of blank lines. */

@@ -28,7 +28,11 @@ declare module "yauzl" {
     strictFileNames?: boolean;
   }
 
-  export function fromBuffer(buffer: Buffer, options: Options, callback: (err: Error | null, zipfile: ZipFile) => void): void;
+  export function fromBuffer(
+    buffer: Buffer,
+    options: Options,
+    callback: (err: Error | null, zipfile: ZipFile) => void,
+  ): void;
 }
 
 declare module "pdfjs-dist/legacy/build/pdf.worker.mjs" {

@@ -67,12 +67,7 @@ function tooManyEntries(count: number): ParseError {
 }
 
 function isUnsafeName(name: string): boolean {
-  return (
-    name.startsWith("/") ||
-    name.startsWith("\\") ||
-    /^[a-zA-Z]:/.test(name) ||
-    name.split(/[\\/]/).includes("..")
-  );
+  return name.startsWith("/") || name.startsWith("\\") || /^[a-zA-Z]:/.test(name) || name.split(/[\\/]/).includes("..");
 }
 
 function formatMiB(bytes: number): string {
@@ -93,7 +88,10 @@ export async function assertSafeArchive(bytes: Uint8Array, maxDecompressedBytes:
   let total = 0;
   await walkEntries(zip, async (entry, name) => {
     if (isUnsafeName(name)) {
-      throw new ParseError("unsafe_archive", `The archive contains an entry with an unsafe path ("${name}"); refusing to open it.`);
+      throw new ParseError(
+        "unsafe_archive",
+        `The archive contains an entry with an unsafe path ("${name}"); refusing to open it.`,
+      );
     }
     total += entry.uncompressedSize;
     if (total > maxDecompressedBytes) {

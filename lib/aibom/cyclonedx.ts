@@ -26,7 +26,8 @@ export interface CdxExternalReference {
 
 export type CdxScope = "required" | "optional" | "excluded";
 
-export type CdxComponentType = "application" | "framework" | "library" | "machine-learning-model" | "platform" | "operating-system" | "file";
+export type CdxComponentType =
+  "application" | "framework" | "library" | "machine-learning-model" | "platform" | "operating-system" | "file";
 
 export interface CdxModelCard {
   modelParameters?: {

@@ -3,7 +3,15 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PackageURL } from "packageurl-js";
 import { z } from "zod";
-import { PROP, type CdxComponent, type CdxHash, type CdxLicense, type CdxProperty, type CdxScope, type HashAlgorithm } from "./cyclonedx";
+import {
+  PROP,
+  type CdxComponent,
+  type CdxHash,
+  type CdxLicense,
+  type CdxProperty,
+  type CdxScope,
+  type HashAlgorithm,
+} from "./cyclonedx";
 
 // Every package in package-lock.json as a CycloneDX component: name, version, purl, the lockfile's
 // integrity hash, scope (required, optional, or excluded for development-only packages) and
@@ -55,12 +63,17 @@ export async function readLockfile(root: string): Promise<Lockfile> {
     raw = JSON.parse(await readFile(file, "utf8"));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new LockfileError(code === "ENOENT" ? `${file} does not exist.` : `${file} cannot be read as JSON: ${(err as Error).message}`, { cause: err });
+    throw new LockfileError(
+      code === "ENOENT" ? `${file} does not exist.` : `${file} cannot be read as JSON: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const parsed = lockfileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new LockfileError(`${file} is not an npm lockfile (version 2 or 3): ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+    throw new LockfileError(
+      `${file} is not an npm lockfile (version 2 or 3): ${issue.path.join(".") || "(top level)"}: ${issue.message}`,
+    );
   }
   const { "": rootEntry, ...rest } = parsed.data.packages;
   const packages = await Promise.all(
@@ -101,7 +114,12 @@ export function npmPurl(name: string, version: string): string {
   return new PackageURL("npm", namespace, bare, version, undefined, undefined).toString();
 }
 
-const SRI_ALGORITHMS: Record<string, HashAlgorithm> = { sha1: "SHA-1", sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
+const SRI_ALGORITHMS: Record<string, HashAlgorithm> = {
+  sha1: "SHA-1",
+  sha256: "SHA-256",
+  sha384: "SHA-384",
+  sha512: "SHA-512",
+};
 
 /** Subresource-integrity strings ("sha512-<base64> sha1-<base64>") as CycloneDX hex hashes. */
 export function integrityHashes(integrity: string | undefined): CdxHash[] {
@@ -143,7 +161,8 @@ export function packageComponent(p: LockedPackage): CdxComponent {
     { name: PROP.installed, value: String(p.installedVersion !== null) },
   ];
   if (development) properties.push({ name: PROP.npmDevelopment, value: "true" });
-  if (p.installedVersion !== null && p.installedVersion !== p.version) properties.push({ name: PROP.installedVersion, value: p.installedVersion });
+  if (p.installedVersion !== null && p.installedVersion !== p.version)
+    properties.push({ name: PROP.installedVersion, value: p.installedVersion });
   const hashes = integrityHashes(p.entry.integrity);
   const licenses = licenseOf(p.entry.license);
   return {

@@ -16,7 +16,15 @@ export type ModelRole = "generator" | "embedder";
 
 const TASK: Record<ModelRole, string> = { generator: "text-generation", embedder: "feature-extraction" };
 
-export async function ggufModelComponent({ modelPath, role, bomRef }: { modelPath: string; role: ModelRole; bomRef: string }): Promise<CdxComponent> {
+export async function ggufModelComponent({
+  modelPath,
+  role,
+  bomRef,
+}: {
+  modelPath: string;
+  role: ModelRole;
+  bomRef: string;
+}): Promise<CdxComponent> {
   const file = await describeModelFile(modelPath);
   const info = await readGgufInfo(file.path);
   const properties: CdxProperty[] = [
@@ -33,7 +41,8 @@ export async function ggufModelComponent({ modelPath, role, bomRef }: { modelPat
     [PROP.ggufSizeLabel, info.sizeLabel],
   ];
   for (const [name, value] of optional) if (value !== null) properties.push({ name, value: String(value) });
-  if (role === "embedder") properties.push({ name: PROP.embedderId, value: `gguf:${file.fileName}:${file.sha256.slice(0, 12)}` });
+  if (role === "embedder")
+    properties.push({ name: PROP.embedderId, value: `gguf:${file.fileName}:${file.sha256.slice(0, 12)}` });
   return {
     type: "machine-learning-model",
     "bom-ref": bomRef,
@@ -41,7 +50,13 @@ export async function ggufModelComponent({ modelPath, role, bomRef }: { modelPat
     ...(info.modelName ? { description: info.modelName } : {}),
     hashes: [{ alg: "SHA-256", content: file.sha256 }],
     properties,
-    modelCard: { modelParameters: { task: TASK[role], architectureFamily: info.architecture, ...(info.modelName ? { modelArchitecture: info.modelName } : {}) } },
+    modelCard: {
+      modelParameters: {
+        task: TASK[role],
+        architectureFamily: info.architecture,
+        ...(info.modelName ? { modelArchitecture: info.modelName } : {}),
+      },
+    },
   };
 }
 
@@ -49,15 +64,25 @@ export async function ggufModelComponent({ modelPath, role, bomRef }: { modelPat
  * Turns the embedder package's lockfile component into the model it is: same ref, version, purl
  * and package hash, plus the SHA-256 of each file of the model inside it.
  */
-export async function bundledEmbedderComponent({ packageComponent, packageDir }: { packageComponent: CdxComponent; packageDir: string }): Promise<CdxComponent> {
+export async function bundledEmbedderComponent({
+  packageComponent,
+  packageDir,
+}: {
+  packageComponent: CdxComponent;
+  packageDir: string;
+}): Promise<CdxComponent> {
   const dist = path.join(packageDir, "dist");
-  const names = (await readdir(dist)).filter((n) => n === "model.json" || n === "vocab.json" || /^group\d+-shard\d+of\d+$/.test(n)).sort();
-  if (!names.includes("model.json")) throw new Error(`The embedding model package at ${packageDir} has no dist/model.json.`);
+  const names = (await readdir(dist))
+    .filter((n) => n === "model.json" || n === "vocab.json" || /^group\d+-shard\d+of\d+$/.test(n))
+    .sort();
+  if (!names.includes("model.json"))
+    throw new Error(`The embedding model package at ${packageDir} has no dist/model.json.`);
   const files = await Promise.all(names.map((n) => describeModelFile(path.join(dist, n))));
   return {
     ...packageComponent,
     type: "machine-learning-model",
-    description: "Universal Sentence Encoder Lite: 512-dimensional English sentence embeddings (TensorFlow.js weights and vocabulary)",
+    description:
+      "Universal Sentence Encoder Lite: 512-dimensional English sentence embeddings (TensorFlow.js weights and vocabulary)",
     properties: [
       ...(packageComponent.properties ?? []),
       { name: PROP.modelRole, value: "embedder" },
@@ -71,6 +96,12 @@ export async function bundledEmbedderComponent({ packageComponent, packageDir }:
       hashes: [{ alg: "SHA-256", content: f.sha256 }],
       properties: [{ name: PROP.fileBytes, value: String(f.bytes) }],
     })),
-    modelCard: { modelParameters: { task: TASK.embedder, architectureFamily: "universal-sentence-encoder", modelArchitecture: "Universal Sentence Encoder Lite" } },
+    modelCard: {
+      modelParameters: {
+        task: TASK.embedder,
+        architectureFamily: "universal-sentence-encoder",
+        modelArchitecture: "Universal Sentence Encoder Lite",
+      },
+    },
   };
 }

@@ -79,7 +79,11 @@ export function modelRows(bom: CdxBom): ModelRow[] {
         }),
         files: (c.components ?? []).map((f) => {
           const fileBytes = propertyOf(f, PROP.fileBytes);
-          return { name: f.name, sha256: f.hashes?.find((h) => h.alg === "SHA-256")?.content ?? null, bytes: fileBytes ? Number(fileBytes) : null };
+          return {
+            name: f.name,
+            sha256: f.hashes?.find((h) => h.alg === "SHA-256")?.content ?? null,
+            bytes: fileBytes ? Number(fileBytes) : null,
+          };
         }),
       };
     });

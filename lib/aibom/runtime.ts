@@ -20,7 +20,12 @@ export interface LlamaFacts {
 
 export async function loadLlamaFacts(): Promise<LlamaFacts> {
   const llama = await getLlamaRuntime();
-  return { gpu: llama.gpu, gpuDevices: await llama.getGpuDeviceNames(), release: llama.llamaCppRelease, buildType: llama.buildType };
+  return {
+    gpu: llama.gpu,
+    gpuDevices: await llama.getGpuDeviceNames(),
+    release: llama.llamaCppRelease,
+    buildType: llama.buildType,
+  };
 }
 
 const shippedRelease = z.object({ tag: z.string().min(1), llamaCppGithubRepo: z.string().regex(/^[\w.-]+\/[\w.-]+$/) });
@@ -55,7 +60,10 @@ export async function llamaCppComponent({
     { name: PROP.binaries, value: prebuiltBinaries.join(", ") || "none" },
   ];
   if (facts) {
-    properties.push({ name: PROP.gpu, value: facts.gpu === false ? "cpu" : facts.gpu }, { name: PROP.buildType, value: facts.buildType });
+    properties.push(
+      { name: PROP.gpu, value: facts.gpu === false ? "cpu" : facts.gpu },
+      { name: PROP.buildType, value: facts.buildType },
+    );
     if (facts.gpuDevices.length > 0) properties.push({ name: PROP.gpuDevices, value: facts.gpuDevices.join(", ") });
   } else {
     properties.push({ name: PROP.gpu, value: "not loaded (no GGUF model is configured)" });

@@ -30,11 +30,27 @@ async function documentWithVersions(collectionId: string, name: string) {
   const [doc] = await h.db.insert(documents).values({ collectionId, name }).returning();
   const [v1] = await h.db
     .insert(documentVersions)
-    .values({ documentId: doc!.id, versionNumber: 1, sha256: "a".repeat(64), sizeBytes: V1.length, originalName: name, status: "superseded", text: V1 })
+    .values({
+      documentId: doc!.id,
+      versionNumber: 1,
+      sha256: "a".repeat(64),
+      sizeBytes: V1.length,
+      originalName: name,
+      status: "superseded",
+      text: V1,
+    })
     .returning();
   const [v2] = await h.db
     .insert(documentVersions)
-    .values({ documentId: doc!.id, versionNumber: 2, sha256: "b".repeat(64), sizeBytes: V2.length, originalName: name, status: "ready", text: V2 })
+    .values({
+      documentId: doc!.id,
+      versionNumber: 2,
+      sha256: "b".repeat(64),
+      sizeBytes: V2.length,
+      originalName: name,
+      status: "ready",
+      text: V2,
+    })
     .returning();
   await h.db.update(documents).set({ currentVersionId: v2!.id }).where(eq(documents.id, doc!.id));
   return { doc: doc!, v1: v1! };
@@ -53,7 +69,17 @@ describe("the answer record", () => {
         asker,
         question: "How long do I wash my hands?",
         collections: [{ id: collectionId, name: "Isolation" }],
-        passages: [{ documentId: doc.id, versionId: v1.id, versionSha256: v1.sha256, title: "Isolation", text: passage, charStart: start, versionNumber: 1 }],
+        passages: [
+          {
+            documentId: doc.id,
+            versionId: v1.id,
+            versionSha256: v1.sha256,
+            title: "Isolation",
+            text: passage,
+            charStart: start,
+            versionNumber: 1,
+          },
+        ],
       }),
     );
     const view = async () => answerView(h.db, eventView((await getAuditEventBySeq(h.db, { seq }))!));
@@ -61,16 +87,38 @@ describe("the answer record", () => {
     // Version 1 was superseded by version 2 (60 seconds): the record shows version 1's words.
     const superseded = (await view())!;
     expect(superseded.question).toBe("How long do I wash my hands?");
-    expect(superseded.citations[0]).toMatchObject({ passage, passageSource: "stored version", matchesRecord: true, versionStatus: "superseded", documentName: "isolation.md", versionNumber: 1 });
+    expect(superseded.citations[0]).toMatchObject({
+      passage,
+      passageSource: "stored version",
+      matchesRecord: true,
+      versionStatus: "superseded",
+      documentName: "isolation.md",
+      versionNumber: 1,
+    });
 
     // Deleted: the version's text is gone; the record's copy remains.
     await markDocumentDeleted(h.db, { documentId: doc.id, deletedBy: null });
-    expect((await view())!.citations[0]).toMatchObject({ passage, passageSource: "audit record", matchesRecord: null, documentStatus: "deleted", versionStatus: "deleted" });
+    expect((await view())!.citations[0]).toMatchObject({
+      passage,
+      passageSource: "audit record",
+      matchesRecord: null,
+      documentStatus: "deleted",
+      versionStatus: "deleted",
+    });
 
     // Retention redacts the copy: nothing is left to show, and the record says so.
-    await runRetentionSweep(h.db, { retentionDays: 1, now: new Date(Date.now() + 2 * 86_400_000), actor: { id: null, email: null, via: "system" } });
+    await runRetentionSweep(h.db, {
+      retentionDays: 1,
+      now: new Date(Date.now() + 2 * 86_400_000),
+      actor: { id: null, email: null, via: "system" },
+    });
     const purged = (await view())!;
     expect(purged).toMatchObject({ redacted: true, question: "[redacted under the retention policy]" });
-    expect(purged.citations[0]).toMatchObject({ passage: null, passageSource: null, versionSha256: v1.sha256, charStart: start });
+    expect(purged.citations[0]).toMatchObject({
+      passage: null,
+      passageSource: null,
+      versionSha256: v1.sha256,
+      charStart: start,
+    });
   });
 });

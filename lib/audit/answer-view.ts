@@ -44,7 +44,16 @@ export interface AnswerView {
   notCovered: boolean;
   finishReason: string | null;
   allowedCollections: { id: string; name: string }[];
-  retrieved: { chunkId: string; documentId: string; versionId: string; versionSha256: string | null; score: number; vectorScore: number | null; vectorRank: number | null; textRank: number | null }[];
+  retrieved: {
+    chunkId: string;
+    documentId: string;
+    versionId: string;
+    versionSha256: string | null;
+    score: number;
+    vectorScore: number | null;
+    vectorRank: number | null;
+    textRank: number | null;
+  }[];
   model: Record<string, unknown> | null;
   promptSha256: string | null;
   sentences: { text: string; citations: number[]; support: string; supportScore: number }[];
@@ -70,7 +79,7 @@ function privacyOf(p: Record<string, unknown>): AnswerPrivacy {
 export async function answerView(db: Executor, event: AuditEventView): Promise<AnswerView | null> {
   if (event.type !== "question.answered") return null;
   const p = readablePayload(event) as Record<string, unknown>;
-  const list = <T,>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+  const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
   const citations = list<RecordedCitation>(p.citations);
   const versionIds = [...new Set(citations.map((c) => c.versionId).filter((v) => typeof v === "string"))];
   const versions = versionIds.length

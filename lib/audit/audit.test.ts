@@ -27,10 +27,22 @@ async function tamper(statement: ReturnType<typeof sql>) {
 
 describe("the audit chain", () => {
   it("appends gapless, linked events whose hashes recompute", async () => {
-    const a = await appendAudit(h.db, { type: "auth.sign_in", actorId: actor.id, actorEmail: actor.email, payload: { method: "credentials" } });
-    const b = await appendAudit(h.db, { type: "group.created", actorId: actor.id, payload: { name: "Ward 5", via: "session", nested: { z: 1, a: [1, 2.5, "x"] } } });
+    const a = await appendAudit(h.db, {
+      type: "auth.sign_in",
+      actorId: actor.id,
+      actorEmail: actor.email,
+      payload: { method: "credentials" },
+    });
+    const b = await appendAudit(h.db, {
+      type: "group.created",
+      actorId: actor.id,
+      payload: { name: "Ward 5", via: "session", nested: { z: 1, a: [1, 2.5, "x"] } },
+    });
     expect(b.seq).toBe(a.seq + 1);
-    const rows = await queryRows<{ seq: string; prev_hash: string; hash: string }>(h.db, sql`select seq, prev_hash, hash from audit_events order by seq`);
+    const rows = await queryRows<{ seq: string; prev_hash: string; hash: string }>(
+      h.db,
+      sql`select seq, prev_hash, hash from audit_events order by seq`,
+    );
     expect(rows[0]!.prev_hash).toBe(GENESIS_HASH);
     expect(rows[1]!.prev_hash).toBe(rows[0]!.hash);
     expect(rows[1]!.hash).toBe(b.hash);
@@ -42,14 +54,22 @@ describe("the audit chain", () => {
     const ev = questionAnsweredEvent({
       asker: actor,
       collections: [{ id: randomUUID(), name: "Infection control" }],
-      passages: [{ documentId: randomUUID(), versionId: randomUUID(), title: "Isolation", text: "Wash hands for 40 seconds." }],
+      passages: [
+        { documentId: randomUUID(), versionId: randomUUID(), title: "Isolation", text: "Wash hands for 40 seconds." },
+      ],
     });
     const { seq } = await appendAudit(h.db, ev);
-    const [row] = await queryRows<{ payload: Record<string, unknown>; content_sha256: string }>(h.db, sql`select payload, content_sha256 from audit_events where seq = ${seq}`);
+    const [row] = await queryRows<{ payload: Record<string, unknown>; content_sha256: string }>(
+      h.db,
+      sql`select payload, content_sha256 from audit_events where seq = ${seq}`,
+    );
     expect(JSON.stringify(row!.payload)).not.toContain("hand hygiene");
     expect(JSON.stringify(row!.payload)).not.toContain("Wash hands");
     expect(row!.content_sha256).toMatch(/^[0-9a-f]{64}$/);
-    const [content] = await queryRows<{ content: Record<string, unknown> }>(h.db, sql`select content from audit_event_contents where seq = ${seq}`);
+    const [content] = await queryRows<{ content: Record<string, unknown> }>(
+      h.db,
+      sql`select content from audit_event_contents where seq = ${seq}`,
+    );
     expect(content!.content.question).toBe(ev.payload.question);
     expect(content!.content["citations[].text"]).toEqual(["Wash hands for 40 seconds."]);
     expect((await verifyChain(h.db)).ok).toBe(true);
@@ -63,8 +83,14 @@ describe("the audit chain", () => {
       actorEmail: actor.email,
       payload: { messageId: randomUUID(), conversationId, rating: -1, comment: "Cited the wrong ward." },
     });
-    const [row] = await queryRows<{ subject_conversation_id: string; payload: Record<string, unknown> }>(h.db, sql`select subject_conversation_id, payload from audit_events where seq = ${seq}`);
-    expect(row).toEqual({ subject_conversation_id: conversationId, payload: { messageId: expect.any(String), conversationId, rating: -1 } });
+    const [row] = await queryRows<{ subject_conversation_id: string; payload: Record<string, unknown> }>(
+      h.db,
+      sql`select subject_conversation_id, payload from audit_events where seq = ${seq}`,
+    );
+    expect(row).toEqual({
+      subject_conversation_id: conversationId,
+      payload: { messageId: expect.any(String), conversationId, rating: -1 },
+    });
     expect((await verifyChain(h.db)).ok).toBe(true);
   });
 
@@ -79,7 +105,14 @@ describe("the audit chain", () => {
   });
 
   it("lets the database refuse UPDATE, DELETE and TRUNCATE of the chain", async () => {
-    await appendAudit(h.db, questionAnsweredEvent({ asker: actor, collections: [], passages: [{ documentId: randomUUID(), versionId: randomUUID(), title: "T", text: "P." }] }));
+    await appendAudit(
+      h.db,
+      questionAnsweredEvent({
+        asker: actor,
+        collections: [],
+        passages: [{ documentId: randomUUID(), versionId: randomUUID(), title: "T", text: "P." }],
+      }),
+    );
     const refused = async (statement: ReturnType<typeof sql>) => {
       const err = await h.db.execute(statement).then(
         () => null,
@@ -88,11 +121,15 @@ describe("the audit chain", () => {
       expect(err, "the statement was accepted").not.toBeNull();
       return err!.cause?.message ?? err!.message;
     };
-    expect(await refused(sql`update audit_events set actor_email = 'mallory@example.org' `)).toMatch(/UPDATE on audit_events is not allowed: the audit trail is append-only/);
+    expect(await refused(sql`update audit_events set actor_email = 'mallory@example.org' `)).toMatch(
+      /UPDATE on audit_events is not allowed: the audit trail is append-only/,
+    );
     expect(await refused(sql`delete from audit_events`)).toMatch(/DELETE on audit_events is not allowed/);
     expect(await refused(sql`truncate audit_events cascade`)).toMatch(/TRUNCATE on audit_events is not allowed/);
     expect(await refused(sql`delete from audit_event_refs`)).toMatch(/append-only/);
-    expect(await refused(sql`update audit_event_contents set content = '{"question":"edited"}'::jsonb`)).toMatch(/can only be redacted/);
+    expect(await refused(sql`update audit_event_contents set content = '{"question":"edited"}'::jsonb`)).toMatch(
+      /can only be redacted/,
+    );
     expect(await refused(sql`delete from audit_event_contents`)).toMatch(/can only be redacted/);
     expect((await verifyChain(h.db)).ok).toBe(true);
   });
@@ -101,7 +138,12 @@ describe("the audit chain", () => {
     const before = await getChainHead(h.db);
     await appendAuditBatch(
       h.db,
-      Array.from({ length: 5 }, (_, i) => ({ type: "auth.sign_in" as const, actorId: actor.id, actorEmail: actor.email, payload: { n: i } })),
+      Array.from({ length: 5 }, (_, i) => ({
+        type: "auth.sign_in" as const,
+        actorId: actor.id,
+        actorEmail: actor.email,
+        payload: { n: i },
+      })),
     );
     const target = before!.seq + 3;
     await tamper(sql`update audit_events set payload = '{"n": 99}'::jsonb where seq = ${target}`);
@@ -127,16 +169,28 @@ describe("tampering that verification catches", () => {
 
   it("a rewritten hash shows at the next row, a deleted row by its number, edited content by its event", async () => {
     const evs = Array.from({ length: 8 }, () =>
-      questionAnsweredEvent({ asker: actor, collections: [], passages: [{ documentId: randomUUID(), versionId: randomUUID(), title: "T", text: "Passage." }] }),
+      questionAnsweredEvent({
+        asker: actor,
+        collections: [],
+        passages: [{ documentId: randomUUID(), versionId: randomUUID(), title: "T", text: "Passage." }],
+      }),
     );
     await appendAuditBatch(t.db, evs);
     expect((await verifyChain(t.db)).ok).toBe(true);
 
-    await tamperIn(sql`update audit_event_contents set content = jsonb_set(content, '{question}', '"Something else"') where seq = 6`);
-    expect((await verifyChain(t.db)).firstBroken).toEqual({ seq: 6, reason: "the event's content does not match the digest its hash covers" });
+    await tamperIn(
+      sql`update audit_event_contents set content = jsonb_set(content, '{question}', '"Something else"') where seq = 6`,
+    );
+    expect((await verifyChain(t.db)).firstBroken).toEqual({
+      seq: 6,
+      reason: "the event's content does not match the digest its hash covers",
+    });
 
     await tamperIn(sql`delete from audit_events where seq = 4`);
-    expect((await verifyChain(t.db)).firstBroken).toEqual({ seq: 4, reason: "event 4 is missing (event 3 is followed by 5)" });
+    expect((await verifyChain(t.db)).firstBroken).toEqual({
+      seq: 4,
+      reason: "event 4 is missing (event 3 is followed by 5)",
+    });
 
     await tamperIn(sql`update audit_events set hash = ${"f".repeat(64)} where seq = 2`);
     expect((await verifyChain(t.db)).firstBroken).toMatchObject({ seq: 2 });
@@ -156,7 +210,12 @@ describe("concurrent writers", () => {
       const writer = async (db: typeof c.db, name: string) => {
         const lanes = Array.from({ length: 4 }, async (_, lane) => {
           for (let i = lane; i < 5000; i += 4) {
-            await appendAudit(db, { type: "auth.sign_in", actorId: null, actorEmail: `${name}@example.org`, payload: { writer: name, i } });
+            await appendAudit(db, {
+              type: "auth.sign_in",
+              actorId: null,
+              actorEmail: `${name}@example.org`,
+              payload: { writer: name, i },
+            });
           }
         });
         await Promise.all(lanes);
@@ -164,7 +223,10 @@ describe("concurrent writers", () => {
       await Promise.all([writer(c.db, "a"), writer(second.db, "b")]);
       const v = await verifyChain(c.db);
       expect(v).toMatchObject({ ok: true, count: 10_000, head: { seq: 10_000 }, firstBroken: null });
-      const perWriter = await queryRows<{ w: string; n: number }>(c.db, sql`select payload->>'writer' as w, count(*)::int as n from audit_events group by 1 order by 1`);
+      const perWriter = await queryRows<{ w: string; n: number }>(
+        c.db,
+        sql`select payload->>'writer' as w, count(*)::int as n from audit_events group by 1 order by 1`,
+      );
       expect(perWriter).toEqual([
         { w: "a", n: 5000 },
         { w: "b", n: 5000 },
@@ -178,7 +240,15 @@ describe("concurrent writers", () => {
 
 describe("canonical hashing", () => {
   it("does not depend on key order, and changes with any field", () => {
-    const base = { seq: 1, at: "2026-01-01T00:00:00.000Z", type: "x.y", actorId: null, actorEmail: null, subject: { collectionId: null, documentId: null, userId: null, conversationId: null }, contentSha256: null };
+    const base = {
+      seq: 1,
+      at: "2026-01-01T00:00:00.000Z",
+      type: "x.y",
+      actorId: null,
+      actorEmail: null,
+      subject: { collectionId: null, documentId: null, userId: null, conversationId: null },
+      contentSha256: null,
+    };
     const h1 = eventHash(GENESIS_HASH, { ...base, payload: { a: 1, b: [1, 2] } });
     const h2 = eventHash(GENESIS_HASH, { ...base, payload: { b: [1, 2], a: 1 } });
     expect(h1).toBe(h2);

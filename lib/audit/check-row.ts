@@ -30,7 +30,8 @@ export function checkContent(row: AuditEventView): RowProblem | null {
     if (row.content !== null) return { seq: row.seq, reason: "content is marked redacted but is still present" };
     return null;
   }
-  if (row.content === null || row.contentSalt === null) return { seq: row.seq, reason: "the event's content is missing without a redaction" };
+  if (row.content === null || row.contentSalt === null)
+    return { seq: row.seq, reason: "the event's content is missing without a redaction" };
   if (contentDigest(row.contentSalt, row.content) !== row.contentSha256) {
     return { seq: row.seq, reason: "the event's content does not match the digest its hash covers" };
   }

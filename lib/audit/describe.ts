@@ -15,7 +15,9 @@ function findings(p: P): string {
 /** " — flagged for review (…)" when the guards sent the answer to the review queue. */
 function flagged(p: P): string {
   const review = (p.guard as P | undefined)?.review;
-  return Array.isArray(review) && review.length > 0 ? ` — flagged for review (${review.map((r) => s(r).replace(/_/g, " ")).join(", ")})` : "";
+  return Array.isArray(review) && review.length > 0
+    ? ` — flagged for review (${review.map((r) => s(r).replace(/_/g, " ")).join(", ")})`
+    : "";
 }
 
 export function describeEvent(type: string, p: P): string {

@@ -24,7 +24,9 @@ const admin = { id: null as string | null, email: "root@example.org", via: "sess
 beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-events-"));
-  admin.id = (await addUser(h.db, { email: admin.email, name: "Root", roles: ["admin"], password: "root password 1" })).id;
+  admin.id = (
+    await addUser(h.db, { email: admin.email, name: "Root", roles: ["admin"], password: "root password 1" })
+  ).id;
 });
 afterAll(async () => {
   await h.close();
@@ -38,24 +40,40 @@ async function latest(type: string) {
 
 describe("audited features", () => {
   it("records user, group, grant, API-key and document changes with their actor", async () => {
-    const nurse = await addUser(h.db, { email: "nurse@example.org", name: "Nurse", roles: ["employee"], password: "nurse password 1" }, admin);
-    expect(await latest("user.created")).toMatchObject({ actorId: admin.id, actorEmail: admin.email, subject: { userId: nurse.id }, payload: { email: "nurse@example.org", roles: ["employee"], via: "session" } });
+    const nurse = await addUser(
+      h.db,
+      { email: "nurse@example.org", name: "Nurse", roles: ["employee"], password: "nurse password 1" },
+      admin,
+    );
+    expect(await latest("user.created")).toMatchObject({
+      actorId: admin.id,
+      actorEmail: admin.email,
+      subject: { userId: nurse.id },
+      payload: { email: "nurse@example.org", roles: ["employee"], via: "session" },
+    });
     expect(JSON.stringify(await latest("user.created"))).not.toMatch(/argon2|nurse password/);
 
     await updateUser(h.db, { userId: nurse.id, changes: { roles: ["compliance", "employee"] }, by: admin });
-    expect(await latest("user.roles_changed")).toMatchObject({ payload: { before: ["employee"], after: ["compliance", "employee"] } });
+    expect(await latest("user.roles_changed")).toMatchObject({
+      payload: { before: ["employee"], after: ["compliance", "employee"] },
+    });
     await updateUser(h.db, { userId: nurse.id, changes: { disabled: true }, by: admin });
     expect(await latest("user.disabled")).toMatchObject({ subject: { userId: nurse.id } });
     await updateUser(h.db, { userId: nurse.id, changes: { disabled: false }, by: admin });
 
     const group = await addGroup(h.db, { name: "Ward 7", description: "" }, admin);
     await addMemberByEmail(h.db, { groupId: group.id, email: "nurse@example.org" }, admin);
-    expect(await latest("group.member_added")).toMatchObject({ payload: { group: "Ward 7", email: "nurse@example.org" } });
+    expect(await latest("group.member_added")).toMatchObject({
+      payload: { group: "Ward 7", email: "nurse@example.org" },
+    });
 
     const { id: collectionId } = await addCollection(h.db, { name: "Protocols", description: "" }, admin);
     const grant = await addGrant(h.db, collectionId, { group: "Ward 7", access: "read" }, admin);
     await addGrant(h.db, collectionId, { group: "Ward 7", access: "manage" }, admin);
-    expect(await latest("grant.changed")).toMatchObject({ subject: { collectionId }, payload: { group: "Ward 7", access: "manage", previousAccess: "read" } });
+    expect(await latest("grant.changed")).toMatchObject({
+      subject: { collectionId },
+      payload: { group: "Ward 7", access: "manage", previousAccess: "read" },
+    });
     await removeGrant(h.db, collectionId, grant.id, admin);
     expect(await latest("grant.removed")).toMatchObject({ payload: { collection: "Protocols", access: "manage" } });
 
@@ -64,36 +82,78 @@ describe("audited features", () => {
     await revokeApiKeyById(h.db, { id: apiKey.id }, admin);
     expect(await latest("apikey.revoked")).toMatchObject({ payload: { prefix: apiKey.prefix } });
 
-    const upload = await acceptUpload(h.db, { dataDir, maxUploadBytes: 1e6 }, { collectionId, fileName: "sepsis.md", bytes: new TextEncoder().encode("# Sepsis\nAct fast."), uploaderId: admin.id, by: admin });
+    const upload = await acceptUpload(
+      h.db,
+      { dataDir, maxUploadBytes: 1e6 },
+      {
+        collectionId,
+        fileName: "sepsis.md",
+        bytes: new TextEncoder().encode("# Sepsis\nAct fast."),
+        uploaderId: admin.id,
+        by: admin,
+      },
+    );
     expect(upload.status).toBe("queued");
-    expect(await latest("document.uploaded")).toMatchObject({ subject: { collectionId }, payload: { name: "sepsis.md", versionNumber: 1, newDocument: true, collection: "Protocols" } });
+    expect(await latest("document.uploaded")).toMatchObject({
+      subject: { collectionId },
+      payload: { name: "sepsis.md", versionNumber: 1, newDocument: true, collection: "Protocols" },
+    });
     // Filtering by the collection finds its upload and its grants.
     const inCollection = await listAuditEvents(h.db, { query: { collectionId }, limit: 50 });
-    expect(inCollection.map((r) => r.type)).toEqual(expect.arrayContaining(["collection.created", "grant.added", "grant.changed", "grant.removed", "document.uploaded"]));
+    expect(inCollection.map((r) => r.type)).toEqual(
+      expect.arrayContaining([
+        "collection.created",
+        "grant.added",
+        "grant.changed",
+        "grant.removed",
+        "document.uploaded",
+      ]),
+    );
     expect((await verifyChain(h.db)).ok).toBe(true);
   });
 
   it("records sign-ins and refused sign-ins, naming the reason only to compliance", async () => {
     const policy = { maxFailures: 5, lockoutMinutes: 15 };
     await checkCredentials(h.db, { email: "nurse@example.org", password: "nurse password 1" }, policy);
-    expect(await latest("auth.sign_in")).toMatchObject({ actorEmail: "nurse@example.org", payload: { method: "credentials" } });
+    expect(await latest("auth.sign_in")).toMatchObject({
+      actorEmail: "nurse@example.org",
+      payload: { method: "credentials" },
+    });
     await checkCredentials(h.db, { email: "nurse@example.org", password: "wrong" }, policy);
-    expect(await latest("auth.sign_in_failed")).toMatchObject({ payload: { reason: "wrong_password", email: "nurse@example.org" } });
+    expect(await latest("auth.sign_in_failed")).toMatchObject({
+      payload: { reason: "wrong_password", email: "nurse@example.org" },
+    });
     await checkCredentials(h.db, { email: "ghost@example.org", password: "wrong" }, policy);
     expect(await latest("auth.sign_in_failed")).toMatchObject({ actorId: null, payload: { reason: "unknown_email" } });
     expect(JSON.stringify(await latest("auth.sign_in_failed"))).not.toContain("wrong");
   });
 
   it("fails the change when its audit record cannot be written, and leaves nothing behind", async () => {
-    await h.db.execute(sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit storage unavailable'; end $$`);
-    await h.db.execute(sql`create trigger refuse_audit before insert on audit_events for each row execute function refuse_audit()`);
+    await h.db.execute(
+      sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit storage unavailable'; end $$`,
+    );
+    await h.db.execute(
+      sql`create trigger refuse_audit before insert on audit_events for each row execute function refuse_audit()`,
+    );
     try {
       await expect(addGroup(h.db, { name: "Ghost ward", description: "" }, admin)).rejects.toThrow();
-      await expect(addUser(h.db, { email: "ghost2@example.org", name: "G", roles: ["employee"], password: "ghost password 1" }, admin)).rejects.toThrow();
+      await expect(
+        addUser(
+          h.db,
+          { email: "ghost2@example.org", name: "G", roles: ["employee"], password: "ghost password 1" },
+          admin,
+        ),
+      ).rejects.toThrow();
       expect(await queryRows(h.db, sql`select 1 from groups where name = 'Ghost ward'`)).toHaveLength(0);
       expect(await queryRows(h.db, sql`select 1 from users where email = 'ghost2@example.org'`)).toHaveLength(0);
       // Nor is a sign-in let through unrecorded.
-      await expect(checkCredentials(h.db, { email: "nurse@example.org", password: "nurse password 1" }, { maxFailures: 5, lockoutMinutes: 15 })).rejects.toThrow();
+      await expect(
+        checkCredentials(
+          h.db,
+          { email: "nurse@example.org", password: "nurse password 1" },
+          { maxFailures: 5, lockoutMinutes: 15 },
+        ),
+      ).rejects.toThrow();
     } finally {
       await h.db.execute(sql`drop trigger refuse_audit on audit_events`);
     }

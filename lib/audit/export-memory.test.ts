@@ -24,14 +24,33 @@ describe("export memory", () => {
   it(`exports ${EVENTS.toLocaleString("en-US")} events under a fixed memory ceiling`, async () => {
     const r = spawnSync(
       process.execPath,
-      [`--max-old-space-size=${HEAP_MB}`, "--expose-gc", "--conditions=react-server", "--import", "tsx", path.join("lib", "audit", "testing", "export-memory-child.ts")],
-      { encoding: "utf8", env: { ...process.env, EXPORT_EVENTS: String(EVENTS), EXPORT_DB_URL: h?.url ?? "" }, timeout: 900_000, maxBuffer: 1 << 20 },
+      [
+        `--max-old-space-size=${HEAP_MB}`,
+        "--expose-gc",
+        "--conditions=react-server",
+        "--import",
+        "tsx",
+        path.join("lib", "audit", "testing", "export-memory-child.ts"),
+      ],
+      {
+        encoding: "utf8",
+        env: { ...process.env, EXPORT_EVENTS: String(EVENTS), EXPORT_DB_URL: h?.url ?? "" },
+        timeout: 900_000,
+        maxBuffer: 1 << 20,
+      },
     );
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { events: number; bytes: number; growth: number; file: string };
+    const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+      events: number;
+      bytes: number;
+      growth: number;
+      file: string;
+    };
     // The figures, for the record (the assertions below are the gate).
-    console.log(`export of ${(out.bytes / 1e6).toFixed(0)} MB with a ${HEAP_MB} MB heap: peak heap growth ${(out.growth / 1e6).toFixed(1)} MB`);
+    console.log(
+      `export of ${(out.bytes / 1e6).toFixed(0)} MB with a ${HEAP_MB} MB heap: peak heap growth ${(out.growth / 1e6).toFixed(1)} MB`,
+    );
     try {
       expect(out.bytes).toBeGreaterThan(HEAP_MB * 1024 * 1024);
       expect(out.growth).toBeLessThan(GROWTH_CEILING);

@@ -26,18 +26,38 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-export-"));
   wards = { id: (await addCollection(h.db, { name: "Wards", description: "" }, null)).id, name: "Wards" };
   pharmacy = { id: (await addCollection(h.db, { name: "Pharmacy", description: "" }, null)).id, name: "Pharmacy" };
-  await appendAudit(h.db, { type: "auth.sign_in", actorId: actor.id, actorEmail: actor.email, payload: { method: "credentials" } });
+  await appendAudit(h.db, {
+    type: "auth.sign_in",
+    actorId: actor.id,
+    actorEmail: actor.email,
+    payload: { method: "credentials" },
+  });
   // One question searched both collections, one only the pharmacy; a quote that would be a formula in a spreadsheet.
   await appendAudit(
     h.db,
     questionAnsweredEvent({
       asker: actor,
-      question: "=HYPERLINK(\"http://x\") how long, \"exactly\", do I wash\nmy hands?",
+      question: '=HYPERLINK("http://x") how long, "exactly", do I wash\nmy hands?',
       collections: [wards, pharmacy],
-      passages: [{ documentId: randomUUID(), versionId: randomUUID(), title: "Hand hygiene", text: "Wash for 40 seconds, \"all surfaces\"." }],
+      passages: [
+        {
+          documentId: randomUUID(),
+          versionId: randomUUID(),
+          title: "Hand hygiene",
+          text: 'Wash for 40 seconds, "all surfaces".',
+        },
+      ],
     }),
   );
-  await appendAudit(h.db, questionAnsweredEvent({ asker: actor, question: "Which fridge holds insulin?", collections: [pharmacy], passages: [] }));
+  await appendAudit(
+    h.db,
+    questionAnsweredEvent({
+      asker: actor,
+      question: "Which fridge holds insulin?",
+      collections: [pharmacy],
+      passages: [],
+    }),
+  );
 });
 afterAll(async () => {
   await h.close();
@@ -93,13 +113,25 @@ describe("exports", () => {
 
   it("filters by collection reach every question that searched it", async () => {
     const pharmacyOnly = await exportTo("jsonl", { collection: "Pharmacy", type: "question" });
-    const rows = fs.readFileSync(pharmacyOnly.file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { kind: string; type?: string });
-    expect(rows.filter((r) => r.kind === "event").map((r) => r.type)).toEqual(["question.answered", "question.answered"]);
+    const rows = fs
+      .readFileSync(pharmacyOnly.file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { kind: string; type?: string });
+    expect(rows.filter((r) => r.kind === "event").map((r) => r.type)).toEqual([
+      "question.answered",
+      "question.answered",
+    ]);
     // By id: the collection's own creation and the one question that searched it.
     const wardsOnly = await exportTo("jsonl", { collection: wards.id });
     const check = await verifyExportFile(wardsOnly.file);
     expect(check).toMatchObject({ ok: true, rows: 2, filters: { collection: wards.id } });
-    const types = fs.readFileSync(wardsOnly.file, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { type?: string }).type).filter(Boolean);
+    const types = fs
+      .readFileSync(wardsOnly.file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { type?: string }).type)
+      .filter(Boolean);
     expect(types).toEqual(["collection.created", "question.answered"]);
   });
 
@@ -108,7 +140,9 @@ describe("exports", () => {
     expect(() => parseAuditFilters({ from: "yesterday" })).toThrow(/from must be a date/);
     expect(() => parseAuditFilters({ type: "question.deleted" })).toThrow(/Unknown event type "question.deleted"/);
     expect(() => parseAuditFilters({ from: "2026-02-01", to: "2026-01-01" })).toThrow(/from must be before to/);
-    await expect(exportTo("csv", { collection: "No such collection" })).rejects.toThrow(/no collection named "No such collection"/);
+    await expect(exportTo("csv", { collection: "No such collection" })).rejects.toThrow(
+      /no collection named "No such collection"/,
+    );
     expect((await verifyChain(h.db)).count).toBe(before);
   });
 

@@ -3,7 +3,15 @@ import { createHash } from "node:crypto";
 import type { Database } from "@/db/client";
 import { listAuditEventsAscending } from "@/db/queries/audit";
 import { describeEvent } from "./describe";
-import { CSV_COLUMNS, CSV_MANIFEST_PREFIX, csvField, csvText, EXPORT_FORMAT, EXPORT_VERSION, type ExportManifest } from "./export-format";
+import {
+  CSV_COLUMNS,
+  CSV_MANIFEST_PREFIX,
+  csvField,
+  csvText,
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  type ExportManifest,
+} from "./export-format";
 import { resolveAuditFilters, type AuditFilters } from "./filters";
 import { signObject, SIGNATURE_ALGORITHM } from "./keys";
 import { appendAudit, by } from "./log";
@@ -80,7 +88,16 @@ export async function startAuditExport(
       return bytes;
     };
     if (format === "jsonl") {
-      yield emit(JSON.stringify({ kind: "header", format: EXPORT_FORMAT, version: EXPORT_VERSION, exportFormat: format, createdAt, filters }) + "\n");
+      yield emit(
+        JSON.stringify({
+          kind: "header",
+          format: EXPORT_FORMAT,
+          version: EXPORT_VERSION,
+          exportFormat: format,
+          createdAt,
+          filters,
+        }) + "\n",
+      );
     } else {
       yield emit(CSV_COLUMNS.join(",") + "\n");
     }

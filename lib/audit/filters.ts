@@ -22,7 +22,10 @@ const instant = (which: "from" | "to") =>
     z
       .string()
       .trim()
-      .refine((v) => DATE_ONLY.test(v) || !Number.isNaN(Date.parse(v)), `${which} must be a date (YYYY-MM-DD) or an ISO date and time.`)
+      .refine(
+        (v) => DATE_ONLY.test(v) || !Number.isNaN(Date.parse(v)),
+        `${which} must be a date (YYYY-MM-DD) or an ISO date and time.`,
+      )
       .optional(),
   );
 
@@ -34,14 +37,26 @@ export const auditFilterSchema = z.object({
   document: z.preprocess(blankToUndefined, z.string().trim().regex(UUID, "document must be a document id.").optional()),
   type: z.preprocess(
     (v) => {
-      const list = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === "string" ? x.split(",") : [])).map((x) => x.trim()).filter(Boolean);
+      const list = (Array.isArray(v) ? v : [v])
+        .flatMap((x) => (typeof x === "string" ? x.split(",") : []))
+        .map((x) => x.trim())
+        .filter(Boolean);
       return list.length > 0 ? list : undefined;
     },
     z
       .array(
-        z.string().refine((t) => (AUDIT_EVENT_TYPES as readonly string[]).includes(t) || PREFIXES.includes(t) || PREFIXES.includes(`${t}.`), {
-          error: (issue) => `Unknown event type "${String(issue.input)}"; use a type such as question.answered or a family such as question.`,
-        }),
+        z
+          .string()
+          .refine(
+            (t) =>
+              (AUDIT_EVENT_TYPES as readonly string[]).includes(t) ||
+              PREFIXES.includes(t) ||
+              PREFIXES.includes(`${t}.`),
+            {
+              error: (issue) =>
+                `Unknown event type "${String(issue.input)}"; use a type such as question.answered or a family such as question.`,
+            },
+          ),
       )
       .max(40)
       .optional(),
@@ -97,7 +112,11 @@ export async function resolveAuditFilters(db: Executor, f: AuditFilters): Promis
     if (UUID.test(f.collection)) query.collectionId = f.collection.toLowerCase();
     else {
       const c = await getCollectionByName(db, { name: f.collection });
-      if (!c) throw new AppError("invalid_request", `Invalid filter: no collection named "${f.collection}"; give its id to find a deleted one.`);
+      if (!c)
+        throw new AppError(
+          "invalid_request",
+          `Invalid filter: no collection named "${f.collection}"; give its id to find a deleted one.`,
+        );
       query.collectionId = c.id;
     }
   }

@@ -10,7 +10,15 @@ export interface QuestionFixture {
   question?: string;
   collections: { id: string; name: string }[];
   /** Passages retrieved and cited; the first `cited` of them are cited. */
-  passages: { documentId: string; versionId: string; versionSha256?: string | null; title: string; text: string; charStart?: number; versionNumber?: number }[];
+  passages: {
+    documentId: string;
+    versionId: string;
+    versionSha256?: string | null;
+    title: string;
+    text: string;
+    charStart?: number;
+    versionNumber?: number;
+  }[];
   cited?: number;
 }
 
@@ -77,7 +85,12 @@ export function questionAnsweredEvent(f: QuestionFixture): AuditEventInput {
       notCovered: citations.length === 0,
       finishReason: "stop",
       citations,
-      sentences: citations.map((c) => ({ text: `Follow the documented step ${c.n} [${c.n}].`, citations: [c.n], support: "supported", supportScore: 0.82 })),
+      sentences: citations.map((c) => ({
+        text: `Follow the documented step ${c.n} [${c.n}].`,
+        citations: [c.n],
+        support: "supported",
+        supportScore: 0.82,
+      })),
       timings: { retrieveMs: 41, generateMs: 212, totalMs: 260 },
     },
   };

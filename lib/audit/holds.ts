@@ -25,7 +25,9 @@ export const holdSchema = z
     collection: z.string().trim().max(200).optional(),
     reason: holdReasonSchema,
   })
-  .refine((v) => Boolean(v.user) !== Boolean(v.collection), { message: "Hold either a user (email) or a collection (name or id), not both." });
+  .refine((v) => Boolean(v.user) !== Boolean(v.collection), {
+    message: "Hold either a user (email) or a collection (name or id), not both.",
+  });
 
 export async function placeLegalHold(db: Database, actor: AuditActor, input: z.infer<typeof holdSchema>) {
   let userId: string | null = null;
@@ -33,12 +35,16 @@ export async function placeLegalHold(db: Database, actor: AuditActor, input: z.i
   let collectionId: string | null = null;
   let collectionName: string | null = null;
   if (input.user) {
-    const user = UUID.test(input.user) ? await getUserById(db, { id: input.user }) : await getUserByEmail(db, { email: input.user });
+    const user = UUID.test(input.user)
+      ? await getUserById(db, { id: input.user })
+      : await getUserByEmail(db, { email: input.user });
     if (!user) throw new AppError("invalid_request", `No user ${input.user}.`);
     userId = user.id;
     userEmail = user.email;
   } else if (input.collection) {
-    const c = UUID.test(input.collection) ? await getCollectionById(db, { id: input.collection }) : await getCollectionByName(db, { name: input.collection });
+    const c = UUID.test(input.collection)
+      ? await getCollectionById(db, { id: input.collection })
+      : await getCollectionByName(db, { name: input.collection });
     if (!c) throw new AppError("invalid_request", `No collection ${input.collection}.`);
     collectionId = c.id;
     collectionName = c.name;
@@ -65,8 +71,17 @@ export async function releaseHold(db: Database, actor: AuditActor, id: string) {
     await appendAudit(tx, {
       type: "retention.hold_released",
       ...by(actor),
-      subject: { ...(released.userId ? { userId: released.userId } : {}), ...(released.collectionId ? { collectionId: released.collectionId } : {}) },
-      payload: { via: actor.via, holdId: id, userEmail: current?.userEmail ?? null, collection: current?.collectionName ?? null, reason: released.reason },
+      subject: {
+        ...(released.userId ? { userId: released.userId } : {}),
+        ...(released.collectionId ? { collectionId: released.collectionId } : {}),
+      },
+      payload: {
+        via: actor.via,
+        holdId: id,
+        userEmail: current?.userEmail ?? null,
+        collection: current?.collectionName ?? null,
+        reason: released.reason,
+      },
     });
     return { id };
   });

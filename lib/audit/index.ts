@@ -8,5 +8,14 @@ export { loadSigningKey, type SigningKey } from "./signing-key";
 export { runRetentionSweep, startRetentionSchedule, type SweepResult } from "./retention";
 export { placeLegalHold, releaseHold, listHolds, holdSchema } from "./holds";
 export { REDACTION_MARKER, CONVERSATION_EVENT_TYPES } from "./content";
-export { AUDIT_EVENT_TYPES, CLI_ACTOR, SYSTEM_ACTOR, type AuditActor, type AuditEventInput, type AuditEventType, type AuditSubject, type AuditEventView } from "./types";
+export {
+  AUDIT_EVENT_TYPES,
+  CLI_ACTOR,
+  SYSTEM_ACTOR,
+  type AuditActor,
+  type AuditEventInput,
+  type AuditEventType,
+  type AuditSubject,
+  type AuditEventView,
+} from "./types";
 export { auditActor } from "./actor";

@@ -8,7 +8,9 @@ export const SIGNATURE_ALGORITHM = "Ed25519";
 
 /** sha256 of the public key's DER (SubjectPublicKeyInfo), as `sha256:<hex>`. */
 export function keyFingerprint(publicKey: KeyObject): string {
-  return `sha256:${createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex")}`;
+  return `sha256:${createHash("sha256")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest("hex")}`;
 }
 
 export function publicKeyBase64(publicKey: KeyObject): string {
@@ -28,7 +30,9 @@ export function parsePublicKey(text: string): KeyObject {
       ? createPublicKey(trimmed)
       : createPublicKey({ key: Buffer.from(trimmed, "base64"), format: "der", type: "spki" });
   } catch (err) {
-    throw new Error("The public key is neither a PEM public key nor base64 DER (SubjectPublicKeyInfo).", { cause: err });
+    throw new Error("The public key is neither a PEM public key nor base64 DER (SubjectPublicKeyInfo).", {
+      cause: err,
+    });
   }
   if (key.asymmetricKeyType !== "ed25519") throw new Error(`The public key is ${key.asymmetricKeyType}, not Ed25519.`);
   return key;

@@ -50,9 +50,13 @@ function refsOf(input: AuditEventInput): { documentIds: string[]; collectionIds:
     citations?: { documentId?: unknown }[];
     allowedCollections?: { id?: unknown }[];
   };
-  const list = <T,>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
+  const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
   return {
-    documentIds: ids([input.subject?.documentId, ...list(p.retrieved).map((r) => r?.documentId), ...list(p.citations).map((c) => c?.documentId)]),
+    documentIds: ids([
+      input.subject?.documentId,
+      ...list(p.retrieved).map((r) => r?.documentId),
+      ...list(p.citations).map((c) => c?.documentId),
+    ]),
     collectionIds: ids([input.subject?.collectionId, ...list(p.allowedCollections).map((c) => c?.id)]),
   };
 }
@@ -85,7 +89,11 @@ function prepare(given: AuditEventInput): Prepared {
 
 /** The last event of the chain, or null when it is empty. */
 export async function getChainHead(db: Executor): Promise<{ seq: number; hash: string } | null> {
-  const [row] = await db.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
+  const [row] = await db
+    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
+    .from(auditEvents)
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
   return row ?? null;
 }
 
@@ -187,7 +195,8 @@ export async function appendAuditBatch(db: Executor, events: AuditEventInput[]):
           ...r.p.documentIds.map((documentId) => ({ seq: r.fields.seq, collectionId: null, documentId })),
         ];
       });
-      for (let j = 0; j < refs.length; j += INSERT_BATCH) await tx.insert(auditEventRefs).values(refs.slice(j, j + INSERT_BATCH));
+      for (let j = 0; j < refs.length; j += INSERT_BATCH)
+        await tx.insert(auditEventRefs).values(refs.slice(j, j + INSERT_BATCH));
     }
     return rows.map((r) => ({ seq: r.fields.seq, hash: r.hash }));
   });

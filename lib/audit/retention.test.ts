@@ -27,8 +27,14 @@ afterAll(async () => h.close());
 /** A conversation with one question and its answer, asked now, and its audit event. */
 async function asked(user: { id: string; email: string }, collection: { id: string; name: string }, question: string) {
   const created = new Date();
-  const [conv] = await h.db.insert(conversations).values({ userId: user.id, title: question, createdAt: created }).returning();
-  const [q] = await h.db.insert(messages).values({ conversationId: conv!.id, role: "user", content: question, createdAt: created }).returning();
+  const [conv] = await h.db
+    .insert(conversations)
+    .values({ userId: user.id, title: question, createdAt: created })
+    .returning();
+  const [q] = await h.db
+    .insert(messages)
+    .values({ conversationId: conv!.id, role: "user", content: question, createdAt: created })
+    .returning();
   const [a] = await h.db
     .insert(messages)
     .values({
@@ -55,10 +61,23 @@ async function asked(user: { id: string; email: string }, collection: { id: stri
 
 describe("retention", () => {
   it("redacts expired questions and answers everywhere, spares held ones, records the purge, and the chain still verifies", async () => {
-    const erin = await createUser(h.db, { email: "erin@example.org", name: "Erin", roles: ["employee"], passwordHash: null });
-    const hugo = await createUser(h.db, { email: "hugo@example.org", name: "Hugo", roles: ["employee"], passwordHash: null });
+    const erin = await createUser(h.db, {
+      email: "erin@example.org",
+      name: "Erin",
+      roles: ["employee"],
+      passwordHash: null,
+    });
+    const hugo = await createUser(h.db, {
+      email: "hugo@example.org",
+      name: "Hugo",
+      roles: ["employee"],
+      passwordHash: null,
+    });
     const wards = { id: (await addCollection(h.db, { name: "Wards", description: "" }, null)).id, name: "Wards" };
-    const legal = { id: (await addCollection(h.db, { name: "Litigation", description: "" }, null)).id, name: "Litigation" };
+    const legal = {
+      id: (await addCollection(h.db, { name: "Litigation", description: "" }, null)).id,
+      name: "Litigation",
+    };
 
     const old = await asked(erin, wards, "How do I dispose of sharps?");
     const heldUser = await asked(hugo, wards, "Can I skip the second signature?");
@@ -72,7 +91,10 @@ describe("retention", () => {
 
     await placeLegalHold(h.db, compliance, { user: "hugo@example.org", reason: "Subpoena 2026-17" });
     await placeLegalHold(h.db, compliance, { collection: "Litigation", reason: "Pending litigation" });
-    expect((await listHolds(h.db)).map((x) => x.user?.email ?? x.collection?.name).sort()).toEqual(["Litigation", "hugo@example.org"]);
+    expect((await listHolds(h.db)).map((x) => x.user?.email ?? x.collection?.name).sort()).toEqual([
+      "Litigation",
+      "hugo@example.org",
+    ]);
 
     const result = await runRetentionSweep(h.db, { retentionDays: 365, now: sweepAt, actor: compliance });
     expect(result).toMatchObject({ messages: 2, auditEvents: 1 });
@@ -83,7 +105,9 @@ describe("retention", () => {
     const answer = await content(old.answerId);
     expect(answer).toMatchObject({ content: REDACTION_MARKER, sentences: [], citations: [{ n: 1 }] });
     expect(answer.redactedAt).toBeInstanceOf(Date);
-    expect((await h.db.select().from(conversations).where(eq(conversations.id, old.conversationId)))[0]!.title).toBe(REDACTION_MARKER);
+    expect((await h.db.select().from(conversations).where(eq(conversations.id, old.conversationId)))[0]!.title).toBe(
+      REDACTION_MARKER,
+    );
     for (const kept of [recent, heldUser, heldCollection]) {
       expect((await content(kept.questionId)).redactedAt).toBeNull();
       expect((await content(kept.answerId)).content).toMatch(/^Answer to:/);
@@ -91,9 +115,18 @@ describe("retention", () => {
 
     const redacted = eventView((await getAuditEventBySeq(h.db, { seq: old.seq }))!);
     expect(redacted.content).toBeNull();
-    expect(readablePayload(redacted)).toMatchObject({ question: REDACTION_MARKER, answer: REDACTION_MARKER, conversationId: old.conversationId });
+    expect(readablePayload(redacted)).toMatchObject({
+      question: REDACTION_MARKER,
+      answer: REDACTION_MARKER,
+      conversationId: old.conversationId,
+    });
     // The question text is nowhere in the database any more, search index included.
-    expect(await queryRows(h.db, sql`select 1 from audit_event_contents where content::text like '%sharps%' or search::text like '%sharps%'`)).toHaveLength(0);
+    expect(
+      await queryRows(
+        h.db,
+        sql`select 1 from audit_event_contents where content::text like '%sharps%' or search::text like '%sharps%'`,
+      ),
+    ).toHaveLength(0);
     const purge = eventView((await getAuditEventBySeq(h.db, { seq: result.purgeEvents[0]! }))!);
     expect(purge.payload).toMatchObject({ messages: 2, auditEvents: 1, auditEventSeqs: [old.seq], retentionDays: 365 });
 
@@ -107,15 +140,23 @@ describe("retention", () => {
     expect(second).toMatchObject({ messages: 2, auditEvents: 1 });
     expect((await content(heldUser.answerId)).content).toBe(REDACTION_MARKER);
     expect((await content(heldCollection.answerId)).content).toMatch(/^Answer to:/);
-    expect(await runRetentionSweep(h.db, { retentionDays: 365, now: sweepAt, actor: compliance })).toMatchObject({ messages: 0, auditEvents: 0, purgeEvents: [] });
+    expect(await runRetentionSweep(h.db, { retentionDays: 365, now: sweepAt, actor: compliance })).toMatchObject({
+      messages: 0,
+      auditEvents: 0,
+      purgeEvents: [],
+    });
     expect((await verifyChain(h.db)).ok).toBe(true);
   });
 
   it("refuses a hold on nobody, on both, or without a reason", async () => {
     const { holdSchema } = await import("./holds");
-    expect(holdSchema.safeParse({ reason: "Audit" }).error?.issues[0]?.message).toMatch(/either a user .* or a collection/);
+    expect(holdSchema.safeParse({ reason: "Audit" }).error?.issues[0]?.message).toMatch(
+      /either a user .* or a collection/,
+    );
     expect(holdSchema.safeParse({ user: "a@b.c", collection: "x", reason: "Audit" }).success).toBe(false);
     expect(holdSchema.safeParse({ user: "a@b.c", reason: "" }).error?.issues[0]?.message).toMatch(/reason/);
-    await expect(placeLegalHold(h.db, compliance, { user: "ghost@example.org", reason: "Audit" })).rejects.toThrow("No user ghost@example.org.");
+    await expect(placeLegalHold(h.db, compliance, { user: "ghost@example.org", reason: "Audit" })).rejects.toThrow(
+      "No user ghost@example.org.",
+    );
   });
 });

@@ -39,7 +39,12 @@ function conversationHeld(conversationId: SQL): SQL {
     ))`;
 }
 
-async function sweepBatch(db: Database, cutoff: Date, retentionDays: number, actor: AuditActor): Promise<{ messages: number; auditEvents: number; seq: number | null }> {
+async function sweepBatch(
+  db: Database,
+  cutoff: Date,
+  retentionDays: number,
+  actor: AuditActor,
+): Promise<{ messages: number; auditEvents: number; seq: number | null }> {
   return db.transaction(async (tx) => {
     // One sweeper at a time across processes; a second waits and then finds nothing left.
     await tx.execute(sql`select pg_advisory_xact_lock(${RETENTION_LOCK_KEY})`);
@@ -67,19 +72,32 @@ async function sweepBatch(db: Database, cutoff: Date, retentionDays: number, act
     const conversationIds = [...new Set(messages.map((m) => m.conversation_id))];
     const seqs = events.map((e) => Number(e.seq));
     if (messageIds.length > 0) {
-      const idList = sql.join(messageIds.map((id) => sql`${id}::uuid`), sql`, `);
+      const idList = sql.join(
+        messageIds.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      );
       await tx.execute(sql`
         update messages set content = ${REDACTION_MARKER}, sentences = '[]'::jsonb,
           citations = coalesce((select jsonb_agg(c - 'text') from jsonb_array_elements(citations) c), '[]'::jsonb),
           redacted_at = ${now}
         where id in (${idList})`);
-      await tx.execute(sql`update message_feedback set comment = ${REDACTION_MARKER}, updated_at = ${now} where comment <> '' and message_id in (${idList})`);
+      await tx.execute(
+        sql`update message_feedback set comment = ${REDACTION_MARKER}, updated_at = ${now} where comment <> '' and message_id in (${idList})`,
+      );
       // A title is usually the first question.
-      const convList = sql.join(conversationIds.map((id) => sql`${id}::uuid`), sql`, `);
-      await tx.execute(sql`update conversations set title = ${REDACTION_MARKER} where created_at < ${cutoff} and id in (${convList})`);
+      const convList = sql.join(
+        conversationIds.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      );
+      await tx.execute(
+        sql`update conversations set title = ${REDACTION_MARKER} where created_at < ${cutoff} and id in (${convList})`,
+      );
     }
     if (seqs.length > 0) {
-      const seqList = sql.join(seqs.map((s) => sql`${s}`), sql`, `);
+      const seqList = sql.join(
+        seqs.map((s) => sql`${s}`),
+        sql`, `,
+      );
       await tx.execute(sql`
         update audit_event_contents set content = null, salt = null, search = null, redacted_at = ${now}
         where redacted_at is null and seq in (${seqList})`);
@@ -108,7 +126,8 @@ export async function runRetentionSweep(
   db: Database,
   { retentionDays, now = new Date(), actor }: { retentionDays: number; now?: Date; actor: AuditActor },
 ): Promise<SweepResult> {
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error("The retention period must be a whole number of days, at least 1.");
+  if (!Number.isInteger(retentionDays) || retentionDays < 1)
+    throw new Error("The retention period must be a whole number of days, at least 1.");
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
   const result: SweepResult = { cutoff: cutoff.toISOString(), messages: 0, auditEvents: 0, purgeEvents: [] };
   for (;;) {
@@ -125,13 +144,21 @@ const KEY = Symbol.for("knowledge-qa.retention");
 type Holder = { [KEY]?: NodeJS.Timeout };
 
 /** Runs the sweep now and every `everyMinutes` in this server process. */
-export function startRetentionSchedule(db: Database, { retentionDays, everyMinutes }: { retentionDays: number; everyMinutes: number }): void {
+export function startRetentionSchedule(
+  db: Database,
+  { retentionDays, everyMinutes }: { retentionDays: number; everyMinutes: number },
+): void {
   const holder = globalThis as Holder;
   if (holder[KEY]) return;
   const sweep = () => {
     runRetentionSweep(db, { retentionDays, actor: { id: null, email: null, via: "system" } }).then(
       (r) => {
-        if (r.messages + r.auditEvents > 0) log.info("retention sweep redacted expired content", { messages: r.messages, auditEvents: r.auditEvents, cutoff: r.cutoff });
+        if (r.messages + r.auditEvents > 0)
+          log.info("retention sweep redacted expired content", {
+            messages: r.messages,
+            auditEvents: r.auditEvents,
+            cutoff: r.cutoff,
+          });
       },
       // Logged, and tried again at the next interval: nothing was redacted without its record.
       (err) => log.error("retention sweep failed", { err }),

@@ -43,9 +43,19 @@ afterAll(async () => {
 describe.runIf(url)("the runtime role", () => {
   it("appends and redacts, but may not update or delete the chain", async () => {
     const asker = { id: randomUUID(), email: "erin@example.org" };
-    const { seq } = await appendAudit(app!.db, questionAnsweredEvent({ asker, collections: [], passages: [{ documentId: randomUUID(), versionId: randomUUID(), title: "T", text: "P." }] }));
+    const { seq } = await appendAudit(
+      app!.db,
+      questionAnsweredEvent({
+        asker,
+        collections: [],
+        passages: [{ documentId: randomUUID(), versionId: randomUUID(), title: "T", text: "P." }],
+      }),
+    );
     const denied = async (statement: ReturnType<typeof sql>) => {
-      const err = await app!.db.execute(statement).then(() => null, (e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
+      const err = await app!.db.execute(statement).then(
+        () => null,
+        (e: Error & { cause?: Error }) => e.cause?.message ?? e.message,
+      );
       expect(err).toMatch(/permission denied/);
     };
     await denied(sql`update audit_events set actor_email = 'x' where seq = ${seq}`);
@@ -53,15 +63,27 @@ describe.runIf(url)("the runtime role", () => {
     await denied(sql`delete from audit_event_contents where seq = ${seq}`);
     // Even with the triggers disabled for the session, which only a superuser may do.
     await denied(sql`set session_replication_role = replica`);
-    const swept = await runRetentionSweep(app!.db, { retentionDays: 1, now: new Date(Date.now() + 2 * 86_400_000), actor: { id: null, email: null, via: "system" } });
+    const swept = await runRetentionSweep(app!.db, {
+      retentionDays: 1,
+      now: new Date(Date.now() + 2 * 86_400_000),
+      actor: { id: null, email: null, via: "system" },
+    });
     expect(swept.auditEvents).toBe(1);
     expect(await verifyChain(app!.db)).toMatchObject({ ok: true, count: 2 });
   });
 
   it("numbers review queue items and their flags (the role may use the sequences)", async () => {
-    const answer = { messageId: randomUUID(), conversationId: randomUUID(), asker: { id: null, email: "erin@example.org" } };
-    const first = await app!.db.transaction((tx) => flagAnswer(tx, { ...answer, flags: [{ source: "guard", reason: "output_redacted" }] }));
-    const second = await app!.db.transaction((tx) => flagAnswer(tx, { ...answer, flags: [{ source: "user", reason: "incorrect" }] }));
+    const answer = {
+      messageId: randomUUID(),
+      conversationId: randomUUID(),
+      asker: { id: null, email: "erin@example.org" },
+    };
+    const first = await app!.db.transaction((tx) =>
+      flagAnswer(tx, { ...answer, flags: [{ source: "guard", reason: "output_redacted" }] }),
+    );
+    const second = await app!.db.transaction((tx) =>
+      flagAnswer(tx, { ...answer, flags: [{ source: "user", reason: "incorrect" }] }),
+    );
     expect(first).toMatchObject({ number: expect.any(Number), reopened: false });
     expect(second!.itemId).toBe(first!.itemId);
   });

@@ -2,7 +2,8 @@
 // or content, without identifiers and digests (which only bloat the index; the console has
 // exact filters for those).
 
-const NOISE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?::\d+)?|[0-9a-f]{32,}|sha256:[0-9a-f]+)$/i;
+const NOISE =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?::\d+)?|[0-9a-f]{32,}|sha256:[0-9a-f]+)$/i;
 const MAX_CHARS = 100_000;
 
 export function searchTextOf(...values: unknown[]): string {

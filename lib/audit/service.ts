@@ -41,12 +41,24 @@ export async function eventDetail(db: Database, seq: number): Promise<{ event: E
 }
 
 /** Verifies the chain and records that it was verified, with the outcome. */
-export async function verifyAndRecord(db: Database, actor: AuditActor, options: { anchor?: { seq: number; hash: string } } = {}): Promise<ChainVerification> {
+export async function verifyAndRecord(
+  db: Database,
+  actor: AuditActor,
+  options: { anchor?: { seq: number; hash: string } } = {},
+): Promise<ChainVerification> {
   const result = await verifyChain(db, options);
   await appendAudit(db, {
     type: "audit.verified",
     ...by(actor),
-    payload: { via: actor.via, ok: result.ok, count: result.count, head: result.head, firstBroken: result.firstBroken, anchor: result.anchor ?? null, durationMs: result.durationMs },
+    payload: {
+      via: actor.via,
+      ok: result.ok,
+      count: result.count,
+      head: result.head,
+      firstBroken: result.firstBroken,
+      anchor: result.anchor ?? null,
+      durationMs: result.durationMs,
+    },
   });
   return result;
 }

@@ -35,9 +35,15 @@ describe("the export signing key", () => {
     expect(verifyObject(parsePublicKey(key.publicKeyPem), { a: [2], b: 1 }, signature)).toBe(true);
     expect(verifyObject(parsePublicKey(key.publicKeyBase64), { a: [2], b: 2 }, signature)).toBe(false);
 
-    expect(() => loadSigningKey({ dataDir: tmp(), AUDIT_SIGNING_KEY: "not a key" })).toThrow("AUDIT_SIGNING_KEY is not a PEM private key or base64 PKCS#8 DER.");
-    const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    expect(() => loadSigningKey({ dataDir: tmp(), AUDIT_SIGNING_KEY: rsa })).toThrow("AUDIT_SIGNING_KEY is a rsa key; exports are signed with Ed25519.");
+    expect(() => loadSigningKey({ dataDir: tmp(), AUDIT_SIGNING_KEY: "not a key" })).toThrow(
+      "AUDIT_SIGNING_KEY is not a PEM private key or base64 PKCS#8 DER.",
+    );
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    expect(() => loadSigningKey({ dataDir: tmp(), AUDIT_SIGNING_KEY: rsa })).toThrow(
+      "AUDIT_SIGNING_KEY is a rsa key; exports are signed with Ed25519.",
+    );
     expect(() => parsePublicKey("nope")).toThrow(/neither a PEM public key nor base64/);
   });
 });

@@ -29,7 +29,8 @@ function parsePrivateKey(text: string, where: string): KeyObject {
   } catch (err) {
     throw new Error(`${where} is not a PEM private key or base64 PKCS#8 DER.`, { cause: err });
   }
-  if (key.asymmetricKeyType !== "ed25519") throw new Error(`${where} is a ${key.asymmetricKeyType} key; exports are signed with Ed25519.`);
+  if (key.asymmetricKeyType !== "ed25519")
+    throw new Error(`${where} is a ${key.asymmetricKeyType} key; exports are signed with Ed25519.`);
   return key;
 }
 

@@ -86,7 +86,12 @@ export interface ChainedFields {
   type: string;
   actorId: string | null;
   actorEmail: string | null;
-  subject: { collectionId: string | null; documentId: string | null; userId: string | null; conversationId: string | null };
+  subject: {
+    collectionId: string | null;
+    documentId: string | null;
+    userId: string | null;
+    conversationId: string | null;
+  };
   payload: Record<string, unknown>;
   contentSha256: string | null;
 }

@@ -50,7 +50,10 @@ async function* linesExceptLast(file: string): AsyncGenerator<string, string | n
 }
 
 function fromCsv(record: string[]): AuditEventView {
-  const c = Object.fromEntries(CSV_COLUMNS.map((name, i) => [name, record[i] ?? ""])) as Record<(typeof CSV_COLUMNS)[number], string>;
+  const c = Object.fromEntries(CSV_COLUMNS.map((name, i) => [name, record[i] ?? ""])) as Record<
+    (typeof CSV_COLUMNS)[number],
+    string
+  >;
   const orNull = (v: string) => (v === "" ? null : v);
   return {
     seq: Number(c.seq),
@@ -124,7 +127,8 @@ export async function verifyExportFile(file: string, options: { publicKey?: stri
       return;
     }
     if (prev && row.seq <= prev.seq) problem(`event ${row.seq}: out of order (after ${prev.seq})`);
-    if (prev && row.seq === prev.seq + 1 && row.prevHash !== prev.hash) problem(`event ${row.seq}: prev_hash does not match the hash of event ${prev.seq}`);
+    if (prev && row.seq === prev.seq + 1 && row.prevHash !== prev.hash)
+      problem(`event ${row.seq}: prev_hash does not match the hash of event ${prev.seq}`);
     let expected: string | null = null;
     try {
       expected = eventHash(row.prevHash, row);
@@ -148,7 +152,8 @@ export async function verifyExportFile(file: string, options: { publicKey?: stri
       result.format = "jsonl";
       try {
         const header = JSON.parse(line) as { kind?: string; format?: string; filters?: unknown };
-        if (header.kind !== "header" || header.format !== EXPORT_FORMAT) problem("The first line is not an export header.");
+        if (header.kind !== "header" || header.format !== EXPORT_FORMAT)
+          problem("The first line is not an export header.");
         headerFilters = header.filters;
       } catch {
         problem("The first line is not JSON.");
@@ -220,7 +225,8 @@ export async function verifyExportFile(file: string, options: { publicKey?: stri
   const { signature, ...unsigned } = manifest;
   try {
     const embedded = parsePublicKey(manifest.publicKey);
-    if (keyFingerprint(embedded) !== manifest.keyFingerprint) problem("The manifest's key fingerprint does not match its public key.");
+    if (keyFingerprint(embedded) !== manifest.keyFingerprint)
+      problem("The manifest's key fingerprint does not match its public key.");
     if (!signature || !verifyObject(embedded, unsigned, signature)) problem("The manifest's signature is not valid.");
     if (options.publicKey !== undefined) {
       result.keyTrusted = keyFingerprint(parsePublicKey(options.publicKey)) === keyFingerprint(embedded);
@@ -229,15 +235,26 @@ export async function verifyExportFile(file: string, options: { publicKey?: stri
   } catch (err) {
     problem(err instanceof Error ? err.message : String(err));
   }
-  if (digest.digest("hex") !== manifest.bodySha256) problem("The file's content does not match the digest in its manifest: it was altered.");
-  if (manifest.exportFormat !== result.format) problem(`The manifest says ${manifest.exportFormat} but the file is ${result.format}.`);
-  if (manifest.rowCount !== result.rows) problem(`The manifest counts ${manifest.rowCount} events; the file holds ${result.rows}.`);
+  if (digest.digest("hex") !== manifest.bodySha256)
+    problem("The file's content does not match the digest in its manifest: it was altered.");
+  if (manifest.exportFormat !== result.format)
+    problem(`The manifest says ${manifest.exportFormat} but the file is ${result.format}.`);
+  if (manifest.rowCount !== result.rows)
+    problem(`The manifest counts ${manifest.rowCount} events; the file holds ${result.rows}.`);
   if (manifest.firstSeq !== result.firstSeq || manifest.lastSeq !== result.lastSeq) {
-    problem(`The manifest spans events ${manifest.firstSeq}–${manifest.lastSeq}; the file holds ${result.firstSeq}–${result.lastSeq}.`);
+    problem(
+      `The manifest spans events ${manifest.firstSeq}–${manifest.lastSeq}; the file holds ${result.firstSeq}–${result.lastSeq}.`,
+    );
   }
-  if (result.lastSeq !== null && manifest.chainHead && result.lastSeq > manifest.chainHead.seq) problem("The file holds events after the chain head it names.");
+  if (result.lastSeq !== null && manifest.chainHead && result.lastSeq > manifest.chainHead.seq)
+    problem("The file holds events after the chain head it names.");
   const lastRow = prev as AuditEventView | null;
-  if (lastRow && manifest.chainHead && lastRow.seq === manifest.chainHead.seq && lastRow.hash !== manifest.chainHead.hash) {
+  if (
+    lastRow &&
+    manifest.chainHead &&
+    lastRow.seq === manifest.chainHead.seq &&
+    lastRow.hash !== manifest.chainHead.hash
+  ) {
     problem("The last event's hash is not the chain head the manifest names.");
   }
   if (result.format === "jsonl" && canonicalJson(headerFilters ?? null) !== canonicalJson(manifest.filters ?? null)) {

@@ -25,7 +25,10 @@ const PAGE = 2000;
  * present once, each prev_hash equal to the previous hash, each hash recomputed from the row,
  * each unredacted content matching its digest. Names the first event that fails.
  */
-export async function verifyChain(db: Executor, options: { anchor?: { seq: number; hash: string } } = {}): Promise<ChainVerification> {
+export async function verifyChain(
+  db: Executor,
+  options: { anchor?: { seq: number; hash: string } } = {},
+): Promise<ChainVerification> {
   const started = performance.now();
   const head = await getChainHead(db);
   let count = 0;
@@ -44,7 +47,10 @@ export async function verifyChain(db: Executor, options: { anchor?: { seq: numbe
       if (options.anchor && view.seq === options.anchor.seq) anchorMatches = view.hash === options.anchor.hash;
       if (firstBroken) continue;
       if (view.seq !== expectedSeq) {
-        firstBroken = { seq: expectedSeq, reason: `event ${expectedSeq} is missing (event ${expectedSeq - 1} is followed by ${view.seq})` };
+        firstBroken = {
+          seq: expectedSeq,
+          reason: `event ${expectedSeq} is missing (event ${expectedSeq - 1} is followed by ${view.seq})`,
+        };
         continue;
       }
       const problem = checkRow(view, prevHash);

@@ -16,8 +16,10 @@ let clinical: string, finance: string, wardGroup: string;
 beforeAll(async () => {
   h = await createTestDatabase();
   admin = (await addUser(h.db, { email: "admin@x.org", name: "A", roles: ["admin"], password: "admin password 1" })).id;
-  nurse = (await addUser(h.db, { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" })).id;
-  clerk = (await addUser(h.db, { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" })).id;
+  nurse = (await addUser(h.db, { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" }))
+    .id;
+  clerk = (await addUser(h.db, { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" }))
+    .id;
   wardGroup = (await addGroup(h.db, { name: "Ward 4", description: "" })).id;
   await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" });
   clinical = (await addCollection(h.db, { name: "Clinical", description: "" }, null)).id;
@@ -32,7 +34,10 @@ const actor = async (id: string) => (await actorFromUserId(h.db, id)) as Actor;
 describe("read scope", () => {
   it("comes from role and group grants, with the strongest access", async () => {
     const n = await resolveReadScope(h.db, await actor(nurse));
-    expect(n.collections.map((c) => [c.name, c.access])).toEqual([["Clinical", "read"], ["Finance", "manage"]]);
+    expect(n.collections.map((c) => [c.name, c.access])).toEqual([
+      ["Clinical", "read"],
+      ["Finance", "manage"],
+    ]);
     const c = await resolveReadScope(h.db, await actor(clerk));
     expect(c.collectionIds).toEqual([clinical]);
     // Administrators administer; they read content only through grants.
@@ -41,9 +46,15 @@ describe("read scope", () => {
 
   it("hides collections a person may not read, and separates reading from managing", async () => {
     await expect(requireCollection(h.db, await actor(clerk), finance, "read")).rejects.toMatchObject({ status: 404 });
-    await expect(requireCollection(h.db, await actor(clerk), clinical, "manage")).rejects.toMatchObject({ status: 403 });
-    await expect(requireCollection(h.db, await actor(nurse), finance, "manage")).resolves.toMatchObject({ access: "manage" });
-    await expect(requireCollection(h.db, await actor(admin), finance, "manage")).resolves.toMatchObject({ isAdmin: true });
+    await expect(requireCollection(h.db, await actor(clerk), clinical, "manage")).rejects.toMatchObject({
+      status: 403,
+    });
+    await expect(requireCollection(h.db, await actor(nurse), finance, "manage")).resolves.toMatchObject({
+      access: "manage",
+    });
+    await expect(requireCollection(h.db, await actor(admin), finance, "manage")).resolves.toMatchObject({
+      isAdmin: true,
+    });
     await expect(requireCollection(h.db, await actor(admin), finance, "read")).rejects.toMatchObject({ status: 403 });
   });
 
@@ -70,7 +81,9 @@ describe("read scope", () => {
   });
 
   it("refuses grants to unknown groups and malformed grantees", async () => {
-    await expect(addGrant(h.db, clinical, { group: "Nobody", access: "read" })).rejects.toMatchObject({ message: 'No group named "Nobody".' });
+    await expect(addGrant(h.db, clinical, { group: "Nobody", access: "read" })).rejects.toMatchObject({
+      message: 'No group named "Nobody".',
+    });
     const { grantSchema } = await import("@/lib/collections/schemas");
     expect(grantSchema.safeParse({ group: "Ward 4", role: "admin" }).success).toBe(false);
     expect(grantSchema.safeParse({ role: "root" }).success).toBe(false);

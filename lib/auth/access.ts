@@ -41,7 +41,10 @@ export async function requireCollection(db: Executor, actor: Actor, collectionId
   if (level === "list") {
     if (!grant && !isAdmin) throw notFound;
   } else if (level === "read") {
-    if (!grant) throw isAdmin ? new AppError("forbidden", "Reading this collection's content needs a grant, also for administrators.") : notFound;
+    if (!grant)
+      throw isAdmin
+        ? new AppError("forbidden", "Reading this collection's content needs a grant, also for administrators.")
+        : notFound;
   } else if (!isAdmin && grant?.access !== "manage") {
     throw grant ? new AppError("forbidden", "You may read this collection but not manage it.") : notFound;
   }
@@ -55,5 +58,6 @@ export async function requireCollection(db: Executor, actor: Actor, collectionId
 export async function requireReadableDocument(db: Executor, actor: Actor, doc: { id: string; collectionId: string }) {
   await requireCollection(db, actor, doc.collectionId, "read");
   const restrictedTo = (await listRestrictions(db, { documentIds: [doc.id] })).get(doc.id) ?? [];
-  if (visibleToReader([{ restrictedTo }], actor, false).length === 0) throw new AppError("not_found", "No document with this id.");
+  if (visibleToReader([{ restrictedTo }], actor, false).length === 0)
+    throw new AppError("not_found", "No document with this id.");
 }

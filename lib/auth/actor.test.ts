@@ -12,8 +12,17 @@ let userId: string;
 
 beforeAll(async () => {
   h = await createTestDatabase();
-  adminId = (await addUser(h.db, { email: "admin@example.org", name: "Admin", roles: ["admin"], password: "admin password 1" })).id;
-  userId = (await addUser(h.db, { email: "clerk@example.org", name: "Clerk", roles: ["employee"], password: "clerk password 1" })).id;
+  adminId = (
+    await addUser(h.db, { email: "admin@example.org", name: "Admin", roles: ["admin"], password: "admin password 1" })
+  ).id;
+  userId = (
+    await addUser(h.db, {
+      email: "clerk@example.org",
+      name: "Clerk",
+      roles: ["employee"],
+      password: "clerk password 1",
+    })
+  ).id;
   const g = await addGroup(h.db, { name: "Ward 4", description: "" });
   await addMemberByEmail(h.db, { groupId: g.id, email: "clerk@example.org" });
 });
@@ -43,8 +52,13 @@ describe("actors", () => {
     expect(actor).toMatchObject({ id: userId, via: "api_key" });
 
     await revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId });
-    await expect(actorFromApiKey(h.db, key)).rejects.toMatchObject({ status: 401, message: "Invalid or revoked API key." });
-    await expect(revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId })).rejects.toMatchObject({ code: "conflict" });
+    await expect(actorFromApiKey(h.db, key)).rejects.toMatchObject({
+      status: 401,
+      message: "Invalid or revoked API key.",
+    });
+    await expect(revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId })).rejects.toMatchObject({
+      code: "conflict",
+    });
   });
 
   it("refuses a key of a disabled owner, a malformed key and a key with one character changed", async () => {
@@ -60,7 +74,9 @@ describe("actors", () => {
 
   it("does not let a user revoke someone else's key", async () => {
     const { apiKey } = await createApiKeyForUser(h.db, { userId: adminId, name: "admin key" });
-    await expect(revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId })).rejects.toMatchObject({ code: "not_found" });
+    await expect(revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId })).rejects.toMatchObject({
+      code: "not_found",
+    });
   });
 
   it("revokes by prefix with or without the kq_ start, and names an unknown prefix", async () => {
@@ -68,6 +84,8 @@ describe("actors", () => {
     await revokeApiKeyByPrefix(h.db, { prefix: `kq_${apiKey.prefix}` });
     await expect(actorFromApiKey(h.db, key)).rejects.toMatchObject({ status: 401 });
     await expect(revokeApiKeyByPrefix(h.db, { prefix: apiKey.prefix })).rejects.toMatchObject({ code: "conflict" });
-    await expect(revokeApiKeyByPrefix(h.db, { prefix: "ffffffff" })).rejects.toMatchObject({ message: "No API key with the prefix ffffffff." });
+    await expect(revokeApiKeyByPrefix(h.db, { prefix: "ffffffff" })).rejects.toMatchObject({
+      message: "No API key with the prefix ffffffff.",
+    });
   });
 });

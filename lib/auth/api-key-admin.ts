@@ -3,7 +3,14 @@ import type { Database } from "@/db/client";
 import { getUserById } from "@/db/queries/users";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
 import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
-import { getApiKeyById, getApiKeyByPrefix, insertApiKey, listApiKeysForUser, revokeApiKey, type PublicApiKey } from "@/db/queries/api-keys";
+import {
+  getApiKeyById,
+  getApiKeyByPrefix,
+  insertApiKey,
+  listApiKeysForUser,
+  revokeApiKey,
+  type PublicApiKey,
+} from "@/db/queries/api-keys";
 import { AppError } from "@/lib/errors";
 import { generateApiKey } from "./api-keys";
 
@@ -48,15 +55,24 @@ async function revokeAudited(db: Database, key: PublicApiKey, by: AuditActor): P
   });
 }
 
-export async function revokeApiKeyById(db: Database, { id, ownerId }: { id: string; ownerId?: string }, by: AuditActor = SYSTEM_ACTOR) {
+export async function revokeApiKeyById(
+  db: Database,
+  { id, ownerId }: { id: string; ownerId?: string },
+  by: AuditActor = SYSTEM_ACTOR,
+) {
   const key = await getApiKeyById(db, { id });
   if (!key || (ownerId && key.userId !== ownerId)) throw new AppError("not_found", "No API key with this id.");
   if (!(await revokeAudited(db, key, by))) throw new AppError("conflict", "This API key is already revoked.");
 }
 
-export async function revokeApiKeyByPrefix(db: Database, { prefix }: { prefix: string }, by: AuditActor = SYSTEM_ACTOR) {
+export async function revokeApiKeyByPrefix(
+  db: Database,
+  { prefix }: { prefix: string },
+  by: AuditActor = SYSTEM_ACTOR,
+) {
   const key = await getApiKeyByPrefix(db, { prefix: prefix.replace(/^kq_/, "").slice(0, 8) });
   if (!key) throw new AppError("not_found", `No API key with the prefix ${prefix}.`);
-  if (key.revokedAt || !(await revokeAudited(db, key, by))) throw new AppError("conflict", `The API key ${prefix} is already revoked.`);
+  if (key.revokedAt || !(await revokeAudited(db, key, by)))
+    throw new AppError("conflict", `The API key ${prefix} is already revoked.`);
   return key;
 }

@@ -34,9 +34,12 @@ export { OIDC_PROVIDER_ID };
  * the error's own message is only a documentation link.
  */
 function authErrorFields(error: Error): Record<string, string> {
-  const fields: Record<string, string> = { type: "type" in error && typeof error.type === "string" ? error.type : error.name };
+  const fields: Record<string, string> = {
+    type: "type" in error && typeof error.type === "string" ? error.type : error.name,
+  };
   const cause = (error.cause ?? {}) as { err?: unknown; provider?: unknown };
-  const inner = cause.err instanceof Error ? (cause.err as Error & { error?: unknown; error_description?: unknown }) : undefined;
+  const inner =
+    cause.err instanceof Error ? (cause.err as Error & { error?: unknown; error_description?: unknown }) : undefined;
   fields.cause = inner?.message ?? error.message;
   if (typeof cause.provider === "string") fields.provider = cause.provider;
   if (typeof inner?.error === "string") fields.idpError = inner.error;
@@ -60,7 +63,9 @@ function buildConfig(): NextAuthConfig {
           lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES,
         });
         if (!check.ok) {
-          throw new SignInRefused(check.reason === "locked" ? `locked_${Math.ceil(check.retryAfterSeconds / 60)}` : check.reason);
+          throw new SignInRefused(
+            check.reason === "locked" ? `locked_${Math.ceil(check.retryAfterSeconds / 60)}` : check.reason,
+          );
         }
         return { id: check.userId };
       },

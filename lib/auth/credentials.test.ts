@@ -11,7 +11,12 @@ let userId: string;
 
 beforeAll(async () => {
   h = await createTestDatabase();
-  const u = await addUser(h.db, { email: "Nurse@Example.org", name: "Nurse", roles: ["employee"], password: "correct horse battery" });
+  const u = await addUser(h.db, {
+    email: "Nurse@Example.org",
+    name: "Nurse",
+    roles: ["employee"],
+    password: "correct horse battery",
+  });
   userId = u.id;
 });
 afterAll(async () => h.close());
@@ -21,7 +26,11 @@ beforeEach(async () => {
 
 describe("checkCredentials", () => {
   it("accepts the right password, case-insensitively on the email", async () => {
-    const r = await checkCredentials(h.db, { email: "  nurse@EXAMPLE.org ", password: "correct horse battery" }, policy);
+    const r = await checkCredentials(
+      h.db,
+      { email: "  nurse@EXAMPLE.org ", password: "correct horse battery" },
+      policy,
+    );
     expect(r).toEqual({ ok: true, userId });
   });
 
@@ -36,7 +45,11 @@ describe("checkCredentials", () => {
   it("takes comparable time for an unknown email and a wrong password", async () => {
     const time = async (email: string) => {
       const t = performance.now();
-      await checkCredentials(h.db, { email, password: "wrong password here" }, { maxFailures: 1000, lockoutMinutes: 1 });
+      await checkCredentials(
+        h.db,
+        { email, password: "wrong password here" },
+        { maxFailures: 1000, lockoutMinutes: 1 },
+      );
       return performance.now() - t;
     };
     // Warm up the dummy hash, then compare medians.
@@ -55,14 +68,19 @@ describe("checkCredentials", () => {
   it("locks an email after repeated failures, whether or not the account exists", async () => {
     for (const email of ["nurse@example.org", "ghost@example.org"]) {
       for (let i = 0; i < policy.maxFailures - 1; i++) {
-        expect(await checkCredentials(h.db, { email, password: "bad password!" }, policy)).toEqual({ ok: false, reason: "invalid" });
+        expect(await checkCredentials(h.db, { email, password: "bad password!" }, policy)).toEqual({
+          ok: false,
+          reason: "invalid",
+        });
       }
       const locked = await checkCredentials(h.db, { email, password: "bad password!" }, policy);
       expect(locked).toMatchObject({ ok: false, reason: "locked" });
       // Even the right password is refused while locked.
       const after = await checkCredentials(h.db, { email, password: "correct horse battery" }, policy);
       expect(after.ok).toBe(false);
-      expect(credentialFailureMessage(after as never)).toMatch(/Too many failed sign-in attempts\. Try again in 15 minutes\./);
+      expect(credentialFailureMessage(after as never)).toMatch(
+        /Too many failed sign-in attempts\. Try again in 15 minutes\./,
+      );
     }
   });
 
@@ -72,26 +90,46 @@ describe("checkCredentials", () => {
       await checkCredentials(h.db, { email: "nurse@example.org", password: "bad password!" }, policy, now);
     }
     const later = new Date(now.getTime() + 16 * 60_000);
-    expect(await checkCredentials(h.db, { email: "nurse@example.org", password: "correct horse battery" }, policy, later)).toEqual({ ok: true, userId });
+    expect(
+      await checkCredentials(h.db, { email: "nurse@example.org", password: "correct horse battery" }, policy, later),
+    ).toEqual({ ok: true, userId });
     // The counter restarted: two more failures do not lock.
     for (let i = 0; i < policy.maxFailures - 1; i++) {
-      expect(await checkCredentials(h.db, { email: "nurse@example.org", password: "bad" }, policy, later)).toEqual({ ok: false, reason: "invalid" });
+      expect(await checkCredentials(h.db, { email: "nurse@example.org", password: "bad" }, policy, later)).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
     }
   });
 
   it("counts concurrent failures without losing any", async () => {
     await Promise.all(
-      Array.from({ length: 6 }, () => checkCredentials(h.db, { email: "burst@example.org", password: "x" }, { maxFailures: 100, lockoutMinutes: 5 })),
+      Array.from({ length: 6 }, () =>
+        checkCredentials(h.db, { email: "burst@example.org", password: "x" }, { maxFailures: 100, lockoutMinutes: 5 }),
+      ),
     );
-    const rows = await queryRows<{ failures: number }>(h.db, sql`select failures from login_throttle where key = 'burst@example.org'`);
+    const rows = await queryRows<{ failures: number }>(
+      h.db,
+      sql`select failures from login_throttle where key = 'burst@example.org'`,
+    );
     expect(rows[0]?.failures).toBe(6);
   });
 
   it("tells a disabled user so only after the right password", async () => {
-    const admin = await addUser(h.db, { email: "boss@example.org", name: "Boss", roles: ["admin"], password: "boss password 123" });
+    const admin = await addUser(h.db, {
+      email: "boss@example.org",
+      name: "Boss",
+      roles: ["admin"],
+      password: "boss password 123",
+    });
     await updateUser(h.db, { userId, changes: { disabled: true }, actorId: admin.id });
-    expect(await checkCredentials(h.db, { email: "nurse@example.org", password: "correct horse battery" }, policy)).toEqual({ ok: false, reason: "disabled" });
-    expect(await checkCredentials(h.db, { email: "nurse@example.org", password: "wrong one" }, policy)).toEqual({ ok: false, reason: "invalid" });
+    expect(
+      await checkCredentials(h.db, { email: "nurse@example.org", password: "correct horse battery" }, policy),
+    ).toEqual({ ok: false, reason: "disabled" });
+    expect(await checkCredentials(h.db, { email: "nurse@example.org", password: "wrong one" }, policy)).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     await updateUser(h.db, { userId, changes: { disabled: false } });
   });
 });

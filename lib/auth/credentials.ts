@@ -33,8 +33,17 @@ export async function checkCredentials(
     // Still verify a hash so a locked probe costs the same as any other.
     await verifyPassword(await dummyPasswordHash(), input.password);
     const known = await getUserCredentialsByEmail(db, { email: key });
-    await appendAudit(db, { type: "auth.sign_in_failed", actorId: known?.id ?? null, actorEmail: key, payload: { method: "credentials", email: key, reason: "locked" } });
-    return { ok: false, reason: "locked", retryAfterSeconds: Math.ceil((throttle.lockedUntil.getTime() - now.getTime()) / 1000) };
+    await appendAudit(db, {
+      type: "auth.sign_in_failed",
+      actorId: known?.id ?? null,
+      actorEmail: key,
+      payload: { method: "credentials", email: key, reason: "locked" },
+    });
+    return {
+      ok: false,
+      reason: "locked",
+      retryAfterSeconds: Math.ceil((throttle.lockedUntil.getTime() - now.getTime()) / 1000),
+    };
   }
 
   const user = await getUserCredentialsByEmail(db, { email: key });
@@ -52,25 +61,44 @@ export async function checkCredentials(
         type: "auth.sign_in_failed",
         actorId: user?.id ?? null,
         actorEmail: key,
-        payload: { method: "credentials", email: key, reason, ...(lockedNow ? { lockedUntil: r.lockedUntil!.toISOString() } : {}) },
+        payload: {
+          method: "credentials",
+          email: key,
+          reason,
+          ...(lockedNow ? { lockedUntil: r.lockedUntil!.toISOString() } : {}),
+        },
       });
       return r;
     });
     if (result.lockedUntil && result.lockedUntil > now) {
-      return { ok: false, reason: "locked", retryAfterSeconds: Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000) };
+      return {
+        ok: false,
+        reason: "locked",
+        retryAfterSeconds: Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000),
+      };
     }
     return { ok: false, reason: "invalid" };
   }
   // Only someone who knows the password learns that the account is disabled.
   if (user.disabled) {
-    await appendAudit(db, { type: "auth.sign_in_failed", actorId: user.id, actorEmail: key, payload: { method: "credentials", email: key, reason: "disabled" } });
+    await appendAudit(db, {
+      type: "auth.sign_in_failed",
+      actorId: user.id,
+      actorEmail: key,
+      payload: { method: "credentials", email: key, reason: "disabled" },
+    });
     return { ok: false, reason: "disabled" };
   }
 
   await db.transaction(async (tx) => {
     await clearLoginThrottle(tx, { key });
     await recordLogin(tx, { userId: user.id });
-    await appendAudit(tx, { type: "auth.sign_in", actorId: user.id, actorEmail: key, payload: { method: "credentials" } });
+    await appendAudit(tx, {
+      type: "auth.sign_in",
+      actorId: user.id,
+      actorEmail: key,
+      payload: { method: "credentials" },
+    });
   });
   return { ok: true, userId: user.id };
 }

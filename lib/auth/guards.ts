@@ -186,7 +186,10 @@ export function secretRoute(
 export async function readJson<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
   const type = req.headers.get("content-type") ?? "";
   if (!type.toLowerCase().includes("application/json")) {
-    throw new AppError("unsupported_media_type", "Send the request body as JSON with 'Content-Type: application/json'.");
+    throw new AppError(
+      "unsupported_media_type",
+      "Send the request body as JSON with 'Content-Type: application/json'.",
+    );
   }
   let body: unknown;
   try {
@@ -233,7 +236,10 @@ export function guardedAction<S extends z.ZodType, T>(
       if (!parsed.success) {
         const fields: Record<string, string> = {};
         for (const issue of parsed.error.issues) fields[issue.path.join(".")] ??= issue.message;
-        return { ok: false, error: { code: "invalid_request", message: fromZodError(parsed.error, "input").message, fields } };
+        return {
+          ok: false,
+          error: { code: "invalid_request", message: fromZodError(parsed.error, "input").message, fields },
+        };
       }
       const data = await handler({ input: parsed.data, actor, db });
       return { ok: true, data };
@@ -259,5 +265,7 @@ function formDataToObject(formData: FormData): Record<string, unknown> {
 // redirect(), notFound(), forbidden() and unauthorized() work by throwing; let them through.
 function isNextControlFlow(err: unknown): boolean {
   const digest = (err as { digest?: unknown } | null)?.digest;
-  return typeof digest === "string" && (digest.startsWith("NEXT_REDIRECT") || digest.startsWith("NEXT_HTTP_ERROR_FALLBACK"));
+  return (
+    typeof digest === "string" && (digest.startsWith("NEXT_REDIRECT") || digest.startsWith("NEXT_HTTP_ERROR_FALLBACK"))
+  );
 }

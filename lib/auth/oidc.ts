@@ -1,6 +1,14 @@
 import "server-only";
 import type { Database, Executor } from "@/db/client";
-import { createUser, getUserByEmail, getUserByExternalSubject, listRolesForUsers, recordLogin, replaceUserRoles, updateUserProfile } from "@/db/queries/users";
+import {
+  createUser,
+  getUserByEmail,
+  getUserByExternalSubject,
+  listRolesForUsers,
+  recordLogin,
+  replaceUserRoles,
+  updateUserProfile,
+} from "@/db/queries/users";
 import { ROLES, type Role } from "@/db/schema";
 import { appendAudit } from "@/lib/audit/log";
 
@@ -76,20 +84,38 @@ export async function provisionOidcUser(db: Database, identity: OidcIdentity): P
       });
       await recordLogin(tx, { userId: created.id });
       const who = { actorId: created.id, actorEmail: created.email, subject: { userId: created.id } };
-      await appendAudit(tx, { type: "user.created", ...who, payload: { via: "sso", email: created.email, name: created.name, roles: identity.roles, authProvider: OIDC_PROVIDER_ID } });
+      await appendAudit(tx, {
+        type: "user.created",
+        ...who,
+        payload: {
+          via: "sso",
+          email: created.email,
+          name: created.name,
+          roles: identity.roles,
+          authProvider: OIDC_PROVIDER_ID,
+        },
+      });
       await appendAudit(tx, { type: "auth.sign_in", ...who, payload: { method: OIDC_PROVIDER_ID } });
       return { ok: true, userId: created.id };
     }
     const who = { actorId: existing.id, actorEmail: existing.email, subject: { userId: existing.id } };
     if (existing.disabled) {
-      await appendAudit(tx, { type: "auth.sign_in_failed", ...who, payload: { method: OIDC_PROVIDER_ID, email: existing.email, reason: "disabled" } });
+      await appendAudit(tx, {
+        type: "auth.sign_in_failed",
+        ...who,
+        payload: { method: OIDC_PROVIDER_ID, email: existing.email, reason: "disabled" },
+      });
       return { ok: false, reason: "disabled" };
     }
     if (existing.authProvider === OIDC_PROVIDER_ID) {
       const before = (await listRolesForUsers(tx, { userIds: [existing.id] })).get(existing.id) ?? [];
       await replaceUserRoles(tx, { userId: existing.id, roles: identity.roles });
       if ([...before].sort().join() !== [...identity.roles].sort().join()) {
-        await appendAudit(tx, { type: "user.roles_changed", ...who, payload: { via: "sso", email: existing.email, before, after: identity.roles } });
+        await appendAudit(tx, {
+          type: "user.roles_changed",
+          ...who,
+          payload: { via: "sso", email: existing.email, before, after: identity.roles },
+        });
       }
     }
     await updateUserProfile(tx, { userId: existing.id, externalSubject: identity.subject });

@@ -48,9 +48,15 @@ let drugsDoc: string;
 let nurseGrant: string;
 
 async function ingest(collectionId: string, fileName: string, text: string) {
-  const upload = await acceptUpload(h.db, { dataDir, maxUploadBytes: 10e6 }, { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null });
+  const upload = await acceptUpload(
+    h.db,
+    { dataDir, maxUploadBytes: 10e6 },
+    { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null },
+  );
   if (upload.status !== "queued") throw new Error(`upload of ${fileName}: ${upload.status}`);
-  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6 }, upload.versionId, { progress: async () => undefined });
+  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6 }, upload.versionId, {
+    progress: async () => undefined,
+  });
   return upload.documentId;
 }
 
@@ -63,7 +69,12 @@ async function latestEvent(type: string) {
   return row ? readablePayload(eventView(row)) : null;
 }
 
-async function run(deps: AskDeps, actor: Actor, input: Parameters<typeof prepareAnswer>[2], signal = new AbortController().signal) {
+async function run(
+  deps: AskDeps,
+  actor: Actor,
+  input: Parameters<typeof prepareAnswer>[2],
+  signal = new AbortController().signal,
+) {
   const events: ChatEvent[] = [];
   const prepared = await prepareAnswer(deps, actor, input);
   const final = await prepared.run((e) => events.push(e), signal);
@@ -76,7 +87,11 @@ beforeAll(async () => {
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
 
-  const [nurseId, pharmacistId, outsiderId] = [await user("nurse@ask.test"), await user("pharmacist@ask.test"), await user("outsider@ask.test")];
+  const [nurseId, pharmacistId, outsiderId] = [
+    await user("nurse@ask.test"),
+    await user("pharmacist@ask.test"),
+    await user("outsider@ask.test"),
+  ];
   const nurses = await createGroup(h.db, { name: "Nurses" });
   const pharmacy = await createGroup(h.db, { name: "Pharmacy" });
   for (const id of [nurseId, pharmacistId]) await addGroupMember(h.db, { groupId: nurses.id, userId: id });
@@ -90,7 +105,11 @@ beforeAll(async () => {
     "hand-hygiene.md",
     "# Hand hygiene\n\nStaff must perform hand hygiene before touching a patient and after touching patient surroundings.\n\nUse an alcohol-based hand rub for 20 to 30 seconds when hands are not visibly soiled.\n",
   );
-  drugsDoc = await ingest(wardId, "controlled-drugs.md", `# Controlled drugs\n\nThe keypad combination for the controlled drugs cabinet is ${SECRET}.\n`);
+  drugsDoc = await ingest(
+    wardId,
+    "controlled-drugs.md",
+    `# Controlled drugs\n\nThe keypad combination for the controlled drugs cabinet is ${SECRET}.\n`,
+  );
   await replaceRestrictions(h.db, { documentId: drugsDoc, groupIds: [pharmacy.id] });
   await store.setDocumentRestriction(drugsDoc, [pharmacy.id]);
   await ingest(financeId, "budget.md", `# Cardiology budget\n\nThe cardiology budget for 2027 is ${FINANCE}.\n`);
@@ -109,7 +128,9 @@ afterAll(async () => {
 describe("asking with the extractive generator", () => {
   it("streams a cited answer from the readable document and stores it", async () => {
     const { generator, requests } = recordingGenerator(createExtractiveGenerator({ parallel: 2, maxQueue: 2 }));
-    const { events, final } = await run({ db: h.db, store, embedder, generator }, nurse, { message: "When must staff perform hand hygiene?" });
+    const { events, final } = await run({ db: h.db, store, embedder, generator }, nurse, {
+      message: "When must staff perform hand hygiene?",
+    });
     expect(events[0]!.event).toBe("meta");
     expect(events.filter((e) => e.event === "token").length).toBeGreaterThan(3);
     expect(events.at(-1)!.event).toBe("final");
@@ -133,7 +154,10 @@ describe("asking with the extractive generator", () => {
   it("never puts a restricted document or another collection into the prompt, the stream or the stored answer", async () => {
     const { generator, requests } = recordingGenerator(createExtractiveGenerator({ parallel: 2, maxQueue: 2 }));
     const deps = { db: h.db, store, embedder, generator };
-    for (const message of [`What is the keypad combination for the controlled drugs cabinet ${SECRET}?`, `What is the cardiology budget for 2027? ${FINANCE}`]) {
+    for (const message of [
+      `What is the keypad combination for the controlled drugs cabinet ${SECRET}?`,
+      `What is the cardiology budget for 2027? ${FINANCE}`,
+    ]) {
       const { events, final } = await run(deps, nurse, { message });
       const streamed = JSON.stringify(events.filter((e) => e.event !== "meta"));
       expect(streamed).not.toContain("keypad combination for the controlled drugs cabinet is");
@@ -147,16 +171,25 @@ describe("asking with the extractive generator", () => {
       expect(r.system).not.toContain(FINANCE);
     }
     // The same question from a member of the restricting group does reach the passage.
-    const member = await run(deps, pharmacist, { message: "What is the keypad combination for the controlled drugs cabinet?" });
+    const member = await run(deps, pharmacist, {
+      message: "What is the keypad combination for the controlled drugs cabinet?",
+    });
     expect(member.final!.citations.map((c) => c.documentId)).toContain(drugsDoc);
     expect(member.final!.answer).toContain(SECRET);
   });
 
   it("answers 'not covered' without calling the generator when nothing relevant is readable", async () => {
     const { generator, requests } = recordingGenerator(createExtractiveGenerator({ parallel: 1, maxQueue: 0 }));
-    const { final, events } = await run({ db: h.db, store, embedder, generator }, nurse, { message: "Who won the football world cup in 1998?" });
+    const { final, events } = await run({ db: h.db, store, embedder, generator }, nurse, {
+      message: "Who won the football world cup in 1998?",
+    });
     expect(final).toMatchObject({ notCovered: true, answer: NOT_COVERED_REPLY, citations: [] });
-    expect(events.filter((e) => e.event === "token").map((e) => (e.data as { text: string }).text).join("")).toBe(NOT_COVERED_REPLY);
+    expect(
+      events
+        .filter((e) => e.event === "token")
+        .map((e) => (e.data as { text: string }).text)
+        .join(""),
+    ).toBe(NOT_COVERED_REPLY);
     expect(requests).toHaveLength(0);
     // The place in the queue was given back: another question can be asked at once.
     expect(generator.status()).toMatchObject({ active: 0, queued: 0 });
@@ -176,8 +209,13 @@ describe("asking with the extractive generator", () => {
     };
     expect((await refusal(prepareAnswer(deps, outsider, { message: "hand hygiene" }))).status).toBe(403);
     const own = await run(deps, nurse, { message: "hand rub duration" });
-    expect((await refusal(prepareAnswer(deps, pharmacist, { message: "and?", conversationId: own.final!.conversationId }))).status).toBe(404);
-    expect((await refusal(prepareAnswer(deps, nurse, { message: "budget", collectionIds: [financeId] }))).message).toBe("No collection with this id.");
+    expect(
+      (await refusal(prepareAnswer(deps, pharmacist, { message: "and?", conversationId: own.final!.conversationId })))
+        .status,
+    ).toBe(404);
+    expect((await refusal(prepareAnswer(deps, nurse, { message: "budget", collectionIds: [financeId] }))).message).toBe(
+      "No collection with this id.",
+    );
 
     const holding = await prepareAnswer(deps, nurse, { message: "hand hygiene" });
     const full = await refusal(prepareAnswer(deps, nurse, { message: "hand hygiene" }));
@@ -188,7 +226,11 @@ describe("asking with the extractive generator", () => {
   });
 
   it("drops hits that Postgres no longer backs, such as a document deleted before the index caught up", async () => {
-    const doc = await ingest(wardId, "gloves.md", "# Gloves\n\nNitrile gloves are changed between every patient contact on the ward.\n");
+    const doc = await ingest(
+      wardId,
+      "gloves.md",
+      "# Gloves\n\nNitrile gloves are changed between every patient contact on the ward.\n",
+    );
     const { generator } = recordingGenerator(createExtractiveGenerator({ parallel: 1, maxQueue: 1 }));
     const deps = { db: h.db, store, embedder, generator };
     const before = await run(deps, nurse, { message: "When are nitrile gloves changed?" });
@@ -205,7 +247,10 @@ describe("asking with the extractive generator", () => {
     const { generator, requests } = recordingGenerator(createExtractiveGenerator({ parallel: 1, maxQueue: 1 }));
     const deps = { db: h.db, store, embedder, generator };
     const first = await run(deps, nurse, { message: "When must staff perform hand hygiene?" });
-    await run(deps, nurse, { message: "How long should the hand rub take?", conversationId: first.final!.conversationId });
+    await run(deps, nurse, {
+      message: "How long should the hand rub take?",
+      conversationId: first.final!.conversationId,
+    });
     expect(requests[1]!.history.map((t) => t.role)).toEqual(["user", "assistant"]);
     expect(requests[1]!.history[0]!.content).toBe("When must staff perform hand hygiene?");
   });
@@ -215,7 +260,10 @@ describe("asking with the extractive generator", () => {
     const alone = await run(deps, nurse, { message: "For how many seconds?" });
     expect(alone.final!.notCovered).toBe(true);
     const first = await run(deps, nurse, { message: "What should staff use when hands are not visibly soiled?" });
-    const followUp = await run(deps, nurse, { message: "For how many seconds?", conversationId: first.final!.conversationId });
+    const followUp = await run(deps, nurse, {
+      message: "For how many seconds?",
+      conversationId: first.final!.conversationId,
+    });
     expect(followUp.final!.notCovered).toBe(false);
     expect(followUp.final!.citations.map((c) => c.documentId)).toContain(handDoc);
     expect(followUp.final!.answer).toMatch(/20 to 30 seconds/);
@@ -238,8 +286,12 @@ describe("asking with the extractive generator", () => {
 describe("the record of every question", () => {
   it("records who asked what, the collections searched, what was retrieved, the prompt hash, the model and the answer", async () => {
     const generator = createExtractiveGenerator({ parallel: 1, maxQueue: 1 });
-    const { final } = await run({ db: h.db, store, embedder, generator }, nurse, { message: "How long should the alcohol-based hand rub take?" });
-    const event = (await latestEvent("question.answered")) as Record<string, unknown> & { retrieved: { chunkId: string; versionSha256: string; score: number }[] };
+    const { final } = await run({ db: h.db, store, embedder, generator }, nurse, {
+      message: "How long should the alcohol-based hand rub take?",
+    });
+    const event = (await latestEvent("question.answered")) as Record<string, unknown> & {
+      retrieved: { chunkId: string; versionSha256: string; score: number }[];
+    };
     expect(event).toMatchObject({
       conversationId: final!.conversationId,
       messageId: final!.messageId,
@@ -258,21 +310,36 @@ describe("the record of every question", () => {
 
   it("records refused questions with the reason", async () => {
     const generator = createExtractiveGenerator({ parallel: 1, maxQueue: 0 });
-    await expect(prepareAnswer({ db: h.db, store, embedder, generator }, outsider, { message: "What is the ward budget?" })).rejects.toMatchObject({ status: 403 });
-    expect(await latestEvent("question.refused")).toMatchObject({ question: "What is the ward budget?", reason: "forbidden", status: 403 });
+    await expect(
+      prepareAnswer({ db: h.db, store, embedder, generator }, outsider, { message: "What is the ward budget?" }),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(await latestEvent("question.refused")).toMatchObject({
+      question: "What is the ward budget?",
+      reason: "forbidden",
+      status: 403,
+    });
   });
 
   it("gives no answer that cannot be recorded: the stored answer and the event fail together", async () => {
     const generator = createExtractiveGenerator({ parallel: 1, maxQueue: 1 });
-    await h.db.execute(sql`create function refuse_question_audit() returns trigger language plpgsql as $$ begin if new.type = 'question.answered' and new.payload->>'finishReason' <> 'error' then raise exception 'audit storage unavailable'; end if; return new; end $$`);
-    await h.db.execute(sql`create trigger refuse_question_audit before insert on audit_events for each row execute function refuse_question_audit()`);
+    await h.db.execute(
+      sql`create function refuse_question_audit() returns trigger language plpgsql as $$ begin if new.type = 'question.answered' and new.payload->>'finishReason' <> 'error' then raise exception 'audit storage unavailable'; end if; return new; end $$`,
+    );
+    await h.db.execute(
+      sql`create trigger refuse_question_audit before insert on audit_events for each row execute function refuse_question_audit()`,
+    );
     try {
-      const { events, final } = await run({ db: h.db, store, embedder, generator }, nurse, { message: "When must staff perform hand hygiene?" });
+      const { events, final } = await run({ db: h.db, store, embedder, generator }, nurse, {
+        message: "When must staff perform hand hygiene?",
+      });
       expect(final).toBeNull();
       expect(events.at(-1)).toMatchObject({ event: "error", data: { code: "internal" } });
       expect(events.some((e) => e.event === "final")).toBe(false);
       const meta = events[0]!.data as { messageId: string };
-      const [row] = await queryRows<{ status: string; content: string }>(h.db, sql`select status, content from messages where id = ${meta.messageId}`);
+      const [row] = await queryRows<{ status: string; content: string }>(
+        h.db,
+        sql`select status, content from messages where id = ${meta.messageId}`,
+      );
       expect(row).toEqual({ status: "failed", content: "" });
     } finally {
       await h.db.execute(sql`drop trigger refuse_question_audit on audit_events`);
@@ -298,7 +365,9 @@ describe("asking with node-llama-cpp (stories260K fixture)", () => {
   });
 
   it("streams tokens and records the model's identity and sha256 with the answer", async () => {
-    const { events, final } = await run({ db: h.db, store, embedder, generator: llama }, nurse, { message: "When must staff perform hand hygiene?" });
+    const { events, final } = await run({ db: h.db, store, embedder, generator: llama }, nurse, {
+      message: "When must staff perform hand hygiene?",
+    });
     expect(events.filter((e) => e.event === "token").length).toBeGreaterThan(5);
     expect(final!.model).toMatchObject({
       kind: "llama",
@@ -309,13 +378,17 @@ describe("asking with node-llama-cpp (stories260K fixture)", () => {
       embedderId: embedder.id,
     });
     const stored = await listMessages(h.db, { conversationId: final!.conversationId, userId: nurse.id });
-    expect(stored[1]!.model).toMatchObject({ modelSha256: "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d" });
+    expect(stored[1]!.model).toMatchObject({
+      modelSha256: "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d",
+    });
   });
 
   it("stops generating when the client goes away and keeps what was written as a stopped answer", async () => {
     const abort = new AbortController();
     const events: ChatEvent[] = [];
-    const prepared = await prepareAnswer({ db: h.db, store, embedder, generator: llama }, nurse, { message: "When must staff perform hand hygiene?" });
+    const prepared = await prepareAnswer({ db: h.db, store, embedder, generator: llama }, nurse, {
+      message: "When must staff perform hand hygiene?",
+    });
     let tokens = 0;
     const final = await prepared.run((e) => {
       events.push(e);

@@ -7,7 +7,13 @@ import { AppError, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { recordAnswer, recordGeneration, recordRetrieval } from "@/lib/metrics/record";
 import type { Embedder } from "@/lib/models/embedder";
-import { isQueueFullError, type ChatTurn, type GenerationResult, type GenerationTicket, type Generator } from "@/lib/models/generator";
+import {
+  isQueueFullError,
+  type ChatTurn,
+  type GenerationResult,
+  type GenerationTicket,
+  type Generator,
+} from "@/lib/models/generator";
 import { detectOptionsFromEnv, questionPolicyFromEnv } from "@/lib/privacy/config";
 import type { DetectPiiOptions } from "@/lib/privacy/pii";
 import type { QuestionPolicy } from "@/lib/privacy/question-policy";
@@ -18,7 +24,14 @@ import { retrieveForActor } from "@/lib/rag/retrieve";
 import type { ChunkStore } from "@/lib/vector/store";
 import { confirmPassages } from "./confirm";
 import { asUnavailable } from "./unavailable";
-import { guardCheckedAnswer, guardFlags, guardSummary, injectionRefusal, screenQuestion, type ScreenedQuestion } from "./guard";
+import {
+  guardCheckedAnswer,
+  guardFlags,
+  guardSummary,
+  injectionRefusal,
+  screenQuestion,
+  type ScreenedQuestion,
+} from "./guard";
 import { exchangeHistory, failExchange, finishExchange, openExchange } from "./exchange";
 import { recordRefusal } from "./record";
 import { createStreamGuard } from "./stream-guard";
@@ -70,14 +83,25 @@ export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput
     return await admit({ ...deps, privacy }, actor, input, question);
   } catch (err) {
     // Every question is on the record, the refused ones too, with the reason they were refused.
-    if (err instanceof AppError && err.expose) await recordRefusal(deps.db, actor, { question, conversationId: input.conversationId, collectionIds: input.collectionIds }, err);
+    if (err instanceof AppError && err.expose)
+      await recordRefusal(
+        deps.db,
+        actor,
+        { question, conversationId: input.conversationId, collectionIds: input.collectionIds },
+        err,
+      );
     throw err;
   }
 }
 
 type GuardedDeps = AskDeps & Required<Pick<AskDeps, "privacy">>;
 
-async function admit(deps: GuardedDeps, actor: Actor, input: AskInput, question: ScreenedQuestion): Promise<PreparedAnswer> {
+async function admit(
+  deps: GuardedDeps,
+  actor: Actor,
+  input: AskInput,
+  question: ScreenedQuestion,
+): Promise<PreparedAnswer> {
   const { db, generator } = deps;
 
   if (input.conversationId) {
@@ -86,9 +110,15 @@ async function admit(deps: GuardedDeps, actor: Actor, input: AskInput, question:
   }
   const scope = await resolveReadScope(db, actor);
   if (scope.collectionIds.length === 0) {
-    throw new AppError("forbidden", "You cannot read any document collection yet. Ask an administrator to grant you access to one.");
+    throw new AppError(
+      "forbidden",
+      "You cannot read any document collection yet. Ask an administrator to grant you access to one.",
+    );
   }
-  const requested = input.collectionIds && input.collectionIds.length > 0 ? [...new Set(input.collectionIds.map((c) => c.toLowerCase()))] : null;
+  const requested =
+    input.collectionIds && input.collectionIds.length > 0
+      ? [...new Set(input.collectionIds.map((c) => c.toLowerCase()))]
+      : null;
   if (requested?.some((id) => !scope.collectionIds.includes(id))) {
     // Unknown and unreadable look the same: the asker learns nothing about collections they cannot read.
     throw new AppError("not_found", "No collection with this id.");
@@ -112,7 +142,10 @@ async function admit(deps: GuardedDeps, actor: Actor, input: AskInput, question:
   } catch (err) {
     if (isQueueFullError(err)) {
       recordAnswer("refused");
-      throw new AppError("rate_limited", err.message, { cause: err, headers: { "retry-after": String(err.retryAfterSeconds) } });
+      throw new AppError("rate_limited", err.message, {
+        cause: err,
+        headers: { "retry-after": String(err.retryAfterSeconds) },
+      });
     }
     throw err;
   }
@@ -124,7 +157,9 @@ async function admit(deps: GuardedDeps, actor: Actor, input: AskInput, question:
       ticket.release();
     }
   };
-  const collections = scope.collections.filter((c) => !requested || requested.includes(c.id)).map((c) => ({ id: c.id, name: c.name }));
+  const collections = scope.collections
+    .filter((c) => !requested || requested.includes(c.id))
+    .map((c) => ({ id: c.id, name: c.name }));
   return {
     cancel: release,
     run: (emit, signal) =>
@@ -167,7 +202,13 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
   let meta: ChatMeta | null = null;
   let retrievedSoFar: RetrievedRef[] = [];
   try {
-    meta = await openExchange(db, { actor, question, conversationId: ctx.conversationId, collectionIds: ctx.requested ?? [], collections: ctx.collections });
+    meta = await openExchange(db, {
+      actor,
+      question,
+      conversationId: ctx.conversationId,
+      collectionIds: ctx.requested ?? [],
+      collections: ctx.collections,
+    });
     emit({ event: "meta", data: meta });
 
     emit({ event: "status", data: { stage: "retrieving" } });
@@ -205,12 +246,28 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       // Nothing the asker may read clears the relevance floor: say so, and do not call the model.
       ctx.release();
       emit({ event: "token", data: { text: NOT_COVERED_REPLY } });
-      result = { text: NOT_COVERED_REPLY, finishReason: "stop", tokens: 0, timings: { queueMs: 0, firstTokenMs: null, totalMs: 0 } };
+      result = {
+        text: NOT_COVERED_REPLY,
+        finishReason: "stop",
+        tokens: 0,
+        timings: { queueMs: 0, firstTokenMs: null, totalMs: 0 },
+      };
       promptTokens = 0;
-      checked = { text: NOT_COVERED_REPLY, sentences: [{ text: NOT_COVERED_REPLY, citations: [], support: "uncited", supportScore: 1 }], citations: [], removed: [] };
+      checked = {
+        text: NOT_COVERED_REPLY,
+        sentences: [{ text: NOT_COVERED_REPLY, citations: [], support: "uncited", supportScore: 1 }],
+        citations: [],
+        removed: [],
+      };
     } else {
       const prompt = buildPrompt({
-        passages: passages.map((p) => ({ n: p.n, text: p.text, title: p.title, headingPath: p.headingPath, pageStart: p.pageStart })),
+        passages: passages.map((p) => ({
+          n: p.n,
+          text: p.text,
+          title: p.title,
+          headingPath: p.headingPath,
+          pageStart: p.pageStart,
+        })),
         history,
         question: question.forModel,
         budget: deps.generator.promptBudget(),
@@ -222,7 +279,12 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       ctx.markRun();
       const inPrompt = new Set(prompt.passages.map((p) => p.n));
       const stream = createStreamGuard(
-        { passages: passages.filter((p) => inPrompt.has(p.n)), question: question.typed, maskedQuestionValues: question.maskedFindings, detect: deps.privacy.detect },
+        {
+          passages: passages.filter((p) => inPrompt.has(p.n)),
+          question: question.typed,
+          maskedQuestionValues: question.maskedFindings,
+          detect: deps.privacy.detect,
+        },
         (text) => emit({ event: "token", data: { text } }),
       );
       result = await ctx.ticket.run({
@@ -234,19 +296,34 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
         onToken: (text) => stream.push(text),
       });
       stream.end();
-      recordGeneration({ ms: result.timings.totalMs, tokens: result.tokens, firstTokenMs: result.timings.firstTokenMs, kind: deps.generator.kind });
+      recordGeneration({
+        ms: result.timings.totalMs,
+        tokens: result.tokens,
+        firstTokenMs: result.timings.firstTokenMs,
+        kind: deps.generator.kind,
+      });
       timings.queueMs = Math.round(result.timings.queueMs);
       if (result.timings.firstTokenMs !== null) timings.firstTokenMs = Math.round(result.timings.firstTokenMs);
       timings.generationMs = Math.round(result.timings.totalMs);
       emit({ event: "status", data: { stage: "checking" } });
-      checked = await checkAnswer({ answer: result.text, passages: passages.filter((p) => inPrompt.has(p.n)), versions, embedder: deps.embedder });
+      checked = await checkAnswer({
+        answer: result.text,
+        passages: passages.filter((p) => inPrompt.has(p.n)),
+        versions,
+        embedder: deps.embedder,
+      });
     }
     // What streamed (guarded against every passage in the prompt, lib/chat/stream-guard.ts) is
     // replaced by the text guarded against the cited passages in the final event, the stored
     // message and the record.
     const guarded = guardCheckedAnswer(checked, question, deps.privacy.detect);
     const status = result.finishReason === "abort" ? "stopped" : "complete";
-    const flags = guardFlags({ guarded, q: question, sentences: guarded.sentences, complete: status === "complete" && passages.length > 0 });
+    const flags = guardFlags({
+      guarded,
+      q: question,
+      sentences: guarded.sentences,
+      complete: status === "complete" && passages.length > 0,
+    });
     timings.totalMs = Math.round(performance.now() - started);
 
     const final: FinalAnswer = {
@@ -276,7 +353,14 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
     if (!appError.expose) log.error("answer failed", { code: appError.code, err: appError.cause ?? appError });
     if (meta) {
       const model = { ...deps.generator.identity(), embedderId: deps.embedder.id };
-      await failExchange(db, { actor, meta, question, retrieved: retrievedSoFar, model, error: appError.expose ? appError.message : "internal error" });
+      await failExchange(db, {
+        actor,
+        meta,
+        question,
+        retrieved: retrievedSoFar,
+        model,
+        error: appError.expose ? appError.message : "internal error",
+      });
     }
     emit({ event: "error", data: appError.toJSON().error });
     return null;

@@ -19,7 +19,8 @@ export async function confirmPassages(db: Database, actor: Actor, hits: FusedHit
   const passages: RetrievedPassage[] = [];
   for (const h of hits) {
     const v = byVersion.get(h.versionId);
-    if (!v || v.documentStatus !== "active" || v.currentVersionId !== h.versionId || v.documentId !== h.documentId) continue;
+    if (!v || v.documentStatus !== "active" || v.currentVersionId !== h.versionId || v.documentId !== h.documentId)
+      continue;
     if (!readable.has(v.collectionId)) continue;
     const groups = restrictions.get(v.documentId) ?? [];
     if (groups.length > 0 && !groups.some((g) => myGroups.has(g.id))) continue;
@@ -42,6 +43,8 @@ export async function confirmPassages(db: Database, actor: Actor, hits: FusedHit
       textRank: h.textRank,
     });
   }
-  const versions = new Map<string, VersionFacts>(versionRows.map((v) => [v.versionId, { versionNumber: v.versionNumber, sha256: v.sha256 }]));
+  const versions = new Map<string, VersionFacts>(
+    versionRows.map((v) => [v.versionId, { versionNumber: v.versionNumber, sha256: v.sha256 }]),
+  );
   return { passages, versions };
 }

@@ -23,7 +23,13 @@ import type { AnswerModel, ChatMessage, ConversationSummaryJson } from "./types"
 // someone else's conversation id answers 404, exactly like one that does not exist.
 
 export function conversationJson(c: ConversationSummary): ConversationSummaryJson {
-  return { id: c.id, title: c.title, collectionIds: c.collectionIds, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
+  return {
+    id: c.id,
+    title: c.title,
+    collectionIds: c.collectionIds,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
 }
 
 export function messageJson(m: MessageView): ChatMessage {
@@ -42,10 +48,16 @@ export function messageJson(m: MessageView): ChatMessage {
     createdAt: m.createdAt.toISOString(),
     completedAt: m.completedAt?.toISOString() ?? null,
     redacted: m.redactedAt !== null,
-    feedback: m.rating === null ? null : { rating: m.rating, comment: m.feedbackComment ?? "", reason: (m.feedbackReason as UserReviewReason | null) ?? null },
+    feedback:
+      m.rating === null
+        ? null
+        : {
+            rating: m.rating,
+            comment: m.feedbackComment ?? "",
+            reason: (m.feedbackReason as UserReviewReason | null) ?? null,
+          },
   };
 }
-
 
 export async function listMyConversations(db: Executor, actor: Actor) {
   return (await listConversationsForUser(db, { userId: actor.id })).map(conversationJson);
@@ -59,11 +71,13 @@ export async function readMyConversation(db: Executor, actor: Actor, id: string)
 }
 
 export async function renameMyConversation(db: Executor, actor: Actor, id: string, title: string) {
-  if (!(await renameConversation(db, { id, userId: actor.id, title }))) throw new AppError("not_found", "No conversation with this id.");
+  if (!(await renameConversation(db, { id, userId: actor.id, title })))
+    throw new AppError("not_found", "No conversation with this id.");
 }
 
 export async function deleteMyConversation(db: Executor, actor: Actor, id: string) {
-  if (!(await deleteConversation(db, { id, userId: actor.id }))) throw new AppError("not_found", "No conversation with this id.");
+  if (!(await deleteConversation(db, { id, userId: actor.id })))
+    throw new AppError("not_found", "No conversation with this id.");
 }
 
 /**
@@ -71,10 +85,16 @@ export async function deleteMyConversation(db: Executor, actor: Actor, id: strin
  * thumbs down with a reason also puts the answer in the review queue (the comment stays with the
  * feedback, where retention can reach it).
  */
-export async function rateMyAnswer(db: Executor, actor: Actor, messageId: string, input: { rating: 1 | -1; comment: string; reason?: UserReviewReason }) {
+export async function rateMyAnswer(
+  db: Executor,
+  actor: Actor,
+  messageId: string,
+  input: { rating: 1 | -1; comment: string; reason?: UserReviewReason },
+) {
   const message = await getAssistantMessageForUser(db, { id: messageId, userId: actor.id });
   if (!message) throw new AppError("not_found", "No answer with this id.");
-  if (message.status === "streaming") throw new AppError("conflict", "This answer is still being written; rate it when it is finished.");
+  if (message.status === "streaming")
+    throw new AppError("conflict", "This answer is still being written; rate it when it is finished.");
   const reason = input.reason ?? null;
   const review = await db.transaction(async (tx) => {
     await upsertFeedback(tx, { messageId, userId: actor.id, rating: input.rating, comment: input.comment, reason });
@@ -91,9 +111,23 @@ export async function rateMyAnswer(db: Executor, actor: Actor, messageId: string
       actorId: actor.id,
       actorEmail: actor.email,
       subject: { conversationId: message.conversationId, userId: actor.id },
-      payload: { messageId, conversationId: message.conversationId, rating: input.rating, reason, comment: input.comment, reviewItem: flagged?.number ?? null },
+      payload: {
+        messageId,
+        conversationId: message.conversationId,
+        rating: input.rating,
+        reason,
+        comment: input.comment,
+        reviewItem: flagged?.number ?? null,
+      },
     });
     return flagged;
   });
-  return { messageId, conversationId: message.conversationId, rating: input.rating, comment: input.comment, reason, inReview: review !== null };
+  return {
+    messageId,
+    conversationId: message.conversationId,
+    rating: input.rating,
+    comment: input.comment,
+    reason,
+    inReview: review !== null,
+  };
 }

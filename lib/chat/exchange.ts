@@ -1,6 +1,13 @@
 import "server-only";
 import type { Database } from "@/db/client";
-import { completeMessage, getConversationForUser, insertConversation, insertMessage, listHistoryTurns, touchConversation } from "@/db/queries/conversations";
+import {
+  completeMessage,
+  getConversationForUser,
+  insertConversation,
+  insertMessage,
+  listHistoryTurns,
+  touchConversation,
+} from "@/db/queries/conversations";
 import { appendAudit } from "@/lib/audit";
 import type { Actor } from "@/lib/auth/actor";
 import { AppError } from "@/lib/errors";
@@ -20,7 +27,13 @@ const TITLE_LENGTH = 80;
 /** Opens the exchange: the conversation (new, or the asker's own), the question and an empty answer being streamed. */
 export async function openExchange(
   db: Database,
-  input: { actor: Actor; question: ScreenedQuestion; conversationId?: string; collectionIds: string[]; collections: ChatMeta["collections"] },
+  input: {
+    actor: Actor;
+    question: ScreenedQuestion;
+    conversationId?: string;
+    collectionIds: string[];
+    collections: ChatMeta["collections"];
+  },
 ): Promise<ChatMeta> {
   const { actor, question, collectionIds } = input;
   return db.transaction(async (tx) => {
@@ -38,15 +51,31 @@ export async function openExchange(
       conversationId = (await insertConversation(tx, { userId: actor.id, title, collectionIds })).id;
     }
     const q = await insertMessage(tx, { conversationId, role: "user", content: question.stored, collectionIds });
-    const a = await insertMessage(tx, { conversationId, role: "assistant", content: "", status: "streaming", replyTo: q.id, collectionIds });
-    return { conversationId, questionId: q.id, messageId: a.id, title, question: question.stored, collections: input.collections };
+    const a = await insertMessage(tx, {
+      conversationId,
+      role: "assistant",
+      content: "",
+      status: "streaming",
+      replyTo: q.id,
+      collectionIds,
+    });
+    return {
+      conversationId,
+      questionId: q.id,
+      messageId: a.id,
+      title,
+      question: question.stored,
+      collections: input.collections,
+    };
   });
 }
 
 /** Earlier finished exchanges of this conversation (not the question being answered now). */
 export async function exchangeHistory(db: Database, meta: ChatMeta): Promise<ChatTurn[]> {
   const rows = await listHistoryTurns(db, { conversationId: meta.conversationId });
-  const answered = new Map(rows.filter((r) => r.role === "assistant" && r.status === "complete" && !r.redactedAt).map((r) => [r.replyTo, r]));
+  const answered = new Map(
+    rows.filter((r) => r.role === "assistant" && r.status === "complete" && !r.redactedAt).map((r) => [r.replyTo, r]),
+  );
   const turns: ChatTurn[] = [];
   for (const r of rows) {
     if (r.role !== "user" || r.id === meta.questionId || r.redactedAt) continue;
@@ -61,7 +90,10 @@ export async function exchangeHistory(db: Database, meta: ChatMeta): Promise<Cha
  * Stores the answer, its record and its place in the review queue in one transaction: an answer
  * that cannot be recorded is not given.
  */
-export async function finishExchange(db: Database, e: Exchange & { final: FinalAnswer; flags: GuardFlag[]; promptSha256: string | null }): Promise<void> {
+export async function finishExchange(
+  db: Database,
+  e: Exchange & { final: FinalAnswer; flags: GuardFlag[]; promptSha256: string | null },
+): Promise<void> {
   const { final } = e;
   await db.transaction(async (tx) => {
     await completeMessage(tx, {

@@ -44,7 +44,11 @@ export interface ScreenedQuestion {
  * here, its prompt is never stored (only a hash); credentials are masked for the model too,
  * since no answer depends on them.
  */
-export function screenQuestion(question: string, policy: QuestionPolicy, opts: DetectPiiOptions = {}): ScreenedQuestion {
+export function screenQuestion(
+  question: string,
+  policy: QuestionPolicy,
+  opts: DetectPiiOptions = {},
+): ScreenedQuestion {
   const scan = scanQuestion(question, opts);
   const chosen = policy.pii === "mask" ? scan.pii.filter((f) => policy.piiTypes.includes(f.type)) : [];
   const credentials = chosen.filter((f) => CREDENTIAL_TYPES.includes(f.type));
@@ -58,7 +62,11 @@ export function screenQuestion(question: string, policy: QuestionPolicy, opts: D
     maskedFindings: chosen,
     injection: scan.injection.map((f) => {
       const masked = maskPii(f.text, detectPii(f.text, opts));
-      return { kind: f.kind, confidence: f.confidence, excerpt: masked.length > EXCERPT_CHARS ? `${masked.slice(0, EXCERPT_CHARS - 1)}…` : masked };
+      return {
+        kind: f.kind,
+        confidence: f.confidence,
+        excerpt: masked.length > EXCERPT_CHARS ? `${masked.slice(0, EXCERPT_CHARS - 1)}…` : masked,
+      };
     }),
   };
 }
@@ -92,7 +100,11 @@ export interface GuardedAnswer {
  * the question contain is redacted (and the answer flagged); the asker's own values are masked
  * as their stored question is. Applies to the whole text and to each sentence alike.
  */
-export function guardCheckedAnswer(checked: CheckedAnswer, q: ScreenedQuestion, opts: DetectPiiOptions = {}): GuardedAnswer {
+export function guardCheckedAnswer(
+  checked: CheckedAnswer,
+  q: ScreenedQuestion,
+  opts: DetectPiiOptions = {},
+): GuardedAnswer {
   const parts = guardAnswerParts(
     {
       text: checked.text,
@@ -103,7 +115,11 @@ export function guardCheckedAnswer(checked: CheckedAnswer, q: ScreenedQuestion, 
     },
     opts,
   );
-  return { text: parts.text, sentences: checked.sentences.map((s, i) => ({ ...s, text: parts.sentences[i]! })), redacted: parts.redacted };
+  return {
+    text: parts.text,
+    sentences: checked.sentences.map((s, i) => ({ ...s, text: parts.sentences[i]! })),
+    redacted: parts.redacted,
+  };
 }
 
 /** At least this share of an answer's cited sentences weakly supported sends it for review. */
@@ -120,10 +136,22 @@ export interface GuardFlag {
  * cite. Uncited sentences are left out of the last: the extractive answer's plain first sentence
  * is one, and a model's connecting sentences are others.
  */
-export function guardFlags({ guarded, q, sentences, complete }: { guarded: GuardedAnswer; q: ScreenedQuestion; sentences: AnswerSentence[]; complete: boolean }): GuardFlag[] {
+export function guardFlags({
+  guarded,
+  q,
+  sentences,
+  complete,
+}: {
+  guarded: GuardedAnswer;
+  q: ScreenedQuestion;
+  sentences: AnswerSentence[];
+  complete: boolean;
+}): GuardFlag[] {
   const flags: GuardFlag[] = [];
-  if (Object.keys(guarded.redacted).length > 0) flags.push({ reason: "output_redacted", details: { kinds: guarded.redacted } });
-  if (q.injection.length > 0) flags.push({ reason: "question_injection", details: { kinds: [...new Set(q.injection.map((f) => f.kind))] } });
+  if (Object.keys(guarded.redacted).length > 0)
+    flags.push({ reason: "output_redacted", details: { kinds: guarded.redacted } });
+  if (q.injection.length > 0)
+    flags.push({ reason: "question_injection", details: { kinds: [...new Set(q.injection.map((f) => f.kind))] } });
   const cited = sentences.filter((s) => s.citations.length > 0);
   const weak = cited.filter((s) => s.support === "weak");
   if (complete && weak.length > 0 && weak.length >= cited.length * WEAK_SUPPORT_SHARE) {
@@ -132,7 +160,11 @@ export function guardFlags({ guarded, q, sentences, complete }: { guarded: Guard
   return flags;
 }
 
-export function guardSummary(q: ScreenedQuestion, redacted: Partial<Record<PiiType, number>>, flags: GuardFlag[]): AnswerGuardSummary {
+export function guardSummary(
+  q: ScreenedQuestion,
+  redacted: Partial<Record<PiiType, number>>,
+  flags: GuardFlag[],
+): AnswerGuardSummary {
   return {
     questionPii: q.pii,
     questionMasked: q.masked,

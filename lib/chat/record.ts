@@ -23,7 +23,11 @@ export interface Exchange {
 }
 
 function base(e: Exchange): Omit<AuditEventInput, "payload" | "type"> {
-  return { actorId: e.actor.id, actorEmail: e.actor.email, subject: { conversationId: e.meta.conversationId, userId: e.actor.id } };
+  return {
+    actorId: e.actor.id,
+    actorEmail: e.actor.email,
+    subject: { conversationId: e.meta.conversationId, userId: e.actor.id },
+  };
 }
 
 /** The part of the record every asked question has, however it ended. */
@@ -40,7 +44,9 @@ function asked(e: Exchange) {
   };
 }
 
-export function questionAnsweredEvent(e: Exchange & { promptSha256: string | null; final: FinalAnswer }): AuditEventInput {
+export function questionAnsweredEvent(
+  e: Exchange & { promptSha256: string | null; final: FinalAnswer },
+): AuditEventInput {
   const f = e.final;
   return {
     ...base(e),
@@ -64,7 +70,17 @@ export function questionFailedEvent(e: Exchange & { error: string }): AuditEvent
   return {
     ...base(e),
     type: "question.answered",
-    payload: { ...asked(e), promptSha256: null, answer: "", notCovered: false, finishReason: "error", error: e.error, citations: [], sentences: [], timings: {} },
+    payload: {
+      ...asked(e),
+      promptSha256: null,
+      answer: "",
+      notCovered: false,
+      finishReason: "error",
+      error: e.error,
+      citations: [],
+      sentences: [],
+      timings: {},
+    },
   };
 }
 

@@ -8,7 +8,12 @@ import { asUnavailable } from "./unavailable";
 /** The process's database, chunk store, embedder and generator, for the chat routes. */
 export async function getAskDeps(): Promise<AskDeps> {
   try {
-    const [db, store, embedder, generator] = await Promise.all([getDb(), getChunkStore(), getEmbedder(), getGenerator()]);
+    const [db, store, embedder, generator] = await Promise.all([
+      getDb(),
+      getChunkStore(),
+      getEmbedder(),
+      getGenerator(),
+    ]);
     return { db, store, embedder, generator };
   } catch (err) {
     throw asUnavailable(err);

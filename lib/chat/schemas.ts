@@ -21,11 +21,15 @@ export const feedbackSchema = z
   .object({
     rating: z.union([z.literal(1), z.literal(-1)], { error: "rating must be 1 (helpful) or -1 (not helpful)." }),
     comment: z.string().trim().max(2000, "comment must be at most 2000 characters.").default(""),
-    reason: z.enum(USER_REVIEW_REASONS, { error: `reason must be one of: ${USER_REVIEW_REASONS.join(", ")}.` }).optional(),
+    reason: z
+      .enum(USER_REVIEW_REASONS, { error: `reason must be one of: ${USER_REVIEW_REASONS.join(", ")}.` })
+      .optional(),
   })
   .superRefine((v, ctx) => {
-    if (v.reason && v.rating !== -1) ctx.addIssue({ code: "custom", path: ["reason"], message: "a reason goes with a thumbs down (rating -1)." });
-    if (v.reason === "other" && !v.comment) ctx.addIssue({ code: "custom", path: ["comment"], message: 'say what was wrong when the reason is "other".' });
+    if (v.reason && v.rating !== -1)
+      ctx.addIssue({ code: "custom", path: ["reason"], message: "a reason goes with a thumbs down (rating -1)." });
+    if (v.reason === "other" && !v.comment)
+      ctx.addIssue({ code: "custom", path: ["comment"], message: 'say what was wrong when the reason is "other".' });
   });
 
 export const renameConversationSchema = z.object({

@@ -58,6 +58,9 @@ export function eventStreamResponse(
 }
 
 /** The chat stream: named events (meta, status, token, final, error). */
-export function sseResponse(requestSignal: AbortSignal, produce: (emit: (e: ChatEvent) => void, signal: AbortSignal) => Promise<unknown>): Response {
+export function sseResponse(
+  requestSignal: AbortSignal,
+  produce: (emit: (e: ChatEvent) => void, signal: AbortSignal) => Promise<unknown>,
+): Response {
   return eventStreamResponse(requestSignal, (write, signal) => produce((e) => write(encodeEvent(e)), signal));
 }

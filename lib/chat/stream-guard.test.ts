@@ -14,7 +14,10 @@ const PASSAGES = [
 /** Feeds `text` in pieces of the given sizes (cycled), recording every emission and every released prefix. */
 function feed(text: string, sizes: number[], input: Partial<StreamGuardInput> = {}) {
   const pieces: string[] = [];
-  const guard = createStreamGuard({ passages: PASSAGES, question: "When does the letter go?", maskedQuestionValues: [], ...input }, (t) => pieces.push(t));
+  const guard = createStreamGuard(
+    { passages: PASSAGES, question: "When does the letter go?", maskedQuestionValues: [], ...input },
+    (t) => pieces.push(t),
+  );
   const snapshots: string[] = [];
   for (let at = 0, k = 0; at < text.length; k++) {
     const size = sizes[k % sizes.length]!;
@@ -45,18 +48,21 @@ describe("the stream guard", () => {
     ["an SSN", "The patient's SSN is 536-22-1987 and nothing else.", "536-22-1987", "[SSN]"],
     ["a spaced card number", "Charge card 4111 1111 1111 1111 for the fee.", "4111 1111 1111 1111", "[CARD]"],
     ["an e-mail address", "Write to j.doe@patients.example.com today.", "j.doe@patients.example.com", "[EMAIL]"],
-  ])("never releases any part of %s that no passage holds, whatever the token boundaries", (_label, sentence, value, token) => {
-    for (const sizes of [[1], [2, 7], [4], [13, 1, 3]]) {
-      const text = FILLER + sentence + " " + FILLER;
-      const { out, snapshots } = feed(text, sizes);
-      expect(out).toContain(token);
-      expect(out).not.toContain(value);
-      // No moment shows a recognisable piece of the value either: the first two thirds of it.
-      const head = value.slice(0, Math.ceil((value.length * 2) / 3));
-      for (const s of snapshots) expect(s).not.toContain(head);
-      expect(detectPii(out).filter((f) => f.type !== "person_name")).toEqual([]);
-    }
-  });
+  ])(
+    "never releases any part of %s that no passage holds, whatever the token boundaries",
+    (_label, sentence, value, token) => {
+      for (const sizes of [[1], [2, 7], [4], [13, 1, 3]]) {
+        const text = FILLER + sentence + " " + FILLER;
+        const { out, snapshots } = feed(text, sizes);
+        expect(out).toContain(token);
+        expect(out).not.toContain(value);
+        // No moment shows a recognisable piece of the value either: the first two thirds of it.
+        const head = value.slice(0, Math.ceil((value.length * 2) / 3));
+        for (const s of snapshots) expect(s).not.toContain(head);
+        expect(detectPii(out).filter((f) => f.type !== "person_name")).toEqual([]);
+      }
+    },
+  );
 
   it("lets through values a passage in the prompt holds", () => {
     const text = `${FILLER}Ask ward.office@example.org or call +44 20 7946 0958 [2]. ${FILLER}`;
@@ -66,7 +72,10 @@ describe("the stream guard", () => {
   it("masks the asker's own value that their stored question masks", () => {
     const question = "What happens to SSN 536-22-1987 records?";
     const [ssn] = detectPii(question);
-    const { out } = feed(`${FILLER}Records for 536-22-1987 are kept [1]. ${FILLER}`, [4], { question, maskedQuestionValues: [ssn!] });
+    const { out } = feed(`${FILLER}Records for 536-22-1987 are kept [1]. ${FILLER}`, [4], {
+      question,
+      maskedQuestionValues: [ssn!],
+    });
     expect(out).toContain("Records for [SSN] are kept [1].");
   });
 

@@ -43,7 +43,14 @@ export interface StreamGuard {
 }
 
 export function createStreamGuard(input: StreamGuardInput, emit: (text: string) => void): StreamGuard {
-  const classify = answerPiiClassifier({ passages: input.passages.map((p) => p.text), question: input.question, maskedQuestionValues: input.maskedQuestionValues }, input.detect);
+  const classify = answerPiiClassifier(
+    {
+      passages: input.passages.map((p) => p.text),
+      question: input.question,
+      maskedQuestionValues: input.maskedQuestionValues,
+    },
+    input.detect,
+  );
   const known = new Set(input.passages.map((p) => p.n));
   const hold = input.hold ?? STREAM_HOLD_CHARS;
   let raw = "";
@@ -72,9 +79,12 @@ export function createStreamGuard(input: StreamGuardInput, emit: (text: string) 
       .map((f) => ({ ...f, start: f.start + from, end: f.end + from }));
     if (!final) {
       // Nor inside a value to mask or a citation marker; moving the cut back can land in another span, so repeat.
-      const markers = Array.from(window.matchAll(MARKER), (m) => ({ start: m.index + from, end: m.index + from + m[0].length }));
+      const markers = Array.from(window.matchAll(MARKER), (m) => ({
+        start: m.index + from,
+        end: m.index + from + m[0].length,
+      }));
       const spans: { start: number; end: number }[] = [...masked, ...markers];
-      for (let moved = true; moved; ) {
+      for (let moved = true; moved;) {
         moved = false;
         for (const s of spans) {
           if (s.start < cut && s.end > cut) {
@@ -88,7 +98,11 @@ export function createStreamGuard(input: StreamGuardInput, emit: (text: string) 
     // A value found only now that began before `released` (its start already shown) has the rest masked.
     const shown = masked.filter((f) => f.end > released && f.start < cut);
     for (const f of shown) found.set(`${f.type}:${f.text}`, f);
-    const inSegment = shown.map((f) => ({ ...f, start: Math.max(f.start, released) - released, end: Math.min(f.end, cut) - released }));
+    const inSegment = shown.map((f) => ({
+      ...f,
+      start: Math.max(f.start, released) - released,
+      end: Math.min(f.end, cut) - released,
+    }));
     const segment = maskRepeats(maskPii(raw.slice(released, cut), inSegment), [...found.values()]);
     released = cut;
     const out = rewriteMarkers(segment, (n) => known.has(n));

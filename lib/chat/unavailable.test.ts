@@ -5,7 +5,9 @@ import { asUnavailable } from "./unavailable";
 
 describe("a search index built by another embedding model", () => {
   it("is reported as unavailable with what to run, not as an internal error", () => {
-    const err = asUnavailable(new EmbedderMismatchError({ embedderId: "gguf:old", dim: 384 }, { embedderId: "use-lite", dim: 512 })) as AppError;
+    const err = asUnavailable(
+      new EmbedderMismatchError({ embedderId: "gguf:old", dim: 384 }, { embedderId: "use-lite", dim: 512 }),
+    ) as AppError;
     expect(err.status).toBe(503);
     expect(err.toJSON().error.message).toMatch(/npm run cli -- reindex/);
   });

@@ -6,10 +6,14 @@ import { AppError } from "@/lib/errors";
  */
 export function asUnavailable(err: unknown): unknown {
   if (err instanceof Error && err.name === "EmbedderMismatchError") {
-    return new AppError("unavailable", "Answers are unavailable while the search index is rebuilt for a new embedding model. An administrator must run `npm run cli -- reindex`.", {
-      cause: err,
-      expose: true,
-    });
+    return new AppError(
+      "unavailable",
+      "Answers are unavailable while the search index is rebuilt for a new embedding model. An administrator must run `npm run cli -- reindex`.",
+      {
+        cause: err,
+        expose: true,
+      },
+    );
   }
   return err;
 }

@@ -47,23 +47,33 @@ export const operations = {
     return userJson(await updateUser(db, { userId: user.id, changes: { disabled: false }, by: CLI_ACTOR }));
   }),
   "user.list": op(z.object({}), async (db) => (await listUsers(db)).map(userJson)),
-  "apikey.create": op(z.object({ email: emailSchema, name: apiKeyNameSchema.default("cli") }), async (db, { email, name }) => {
-    const user = await requireUserByEmail(db, email);
-    if (user.disabled) throw new AppError("conflict", `The user ${email} is disabled; enable the account first.`);
-    const { key, apiKey } = await createApiKeyForUser(db, { userId: user.id, name }, CLI_ACTOR);
-    return { key, prefix: apiKey.prefix, name: apiKey.name, email: user.email };
-  }),
-  "apikey.revoke": op(z.object({ prefix: z.string().trim().min(1, "Give the key prefix.") }), async (db, { prefix }) => {
-    const key = await revokeApiKeyByPrefix(db, { prefix }, CLI_ACTOR);
-    return { prefix: key.prefix, name: key.name };
-  }),
-  "collection.ensure": op(z.object({ name: collectionNameSchema, create: z.boolean().default(false) }), async (db, { name, create }) => {
-    const existing = await getCollectionByName(db, { name });
-    if (existing) return { id: existing.id, name: existing.name, created: false };
-    if (!create) throw new AppError("not_found", `No collection named "${name}". Create it in the browser, or add --create.`);
-    const { id } = await addCollection(db, { name, description: "" }, CLI_ACTOR);
-    return { id, name, created: true };
-  }),
+  "apikey.create": op(
+    z.object({ email: emailSchema, name: apiKeyNameSchema.default("cli") }),
+    async (db, { email, name }) => {
+      const user = await requireUserByEmail(db, email);
+      if (user.disabled) throw new AppError("conflict", `The user ${email} is disabled; enable the account first.`);
+      const { key, apiKey } = await createApiKeyForUser(db, { userId: user.id, name }, CLI_ACTOR);
+      return { key, prefix: apiKey.prefix, name: apiKey.name, email: user.email };
+    },
+  ),
+  "apikey.revoke": op(
+    z.object({ prefix: z.string().trim().min(1, "Give the key prefix.") }),
+    async (db, { prefix }) => {
+      const key = await revokeApiKeyByPrefix(db, { prefix }, CLI_ACTOR);
+      return { prefix: key.prefix, name: key.name };
+    },
+  ),
+  "collection.ensure": op(
+    z.object({ name: collectionNameSchema, create: z.boolean().default(false) }),
+    async (db, { name, create }) => {
+      const existing = await getCollectionByName(db, { name });
+      if (existing) return { id: existing.id, name: existing.name, created: false };
+      if (!create)
+        throw new AppError("not_found", `No collection named "${name}". Create it in the browser, or add --create.`);
+      const { id } = await addCollection(db, { name, description: "" }, CLI_ACTOR);
+      return { id, name, created: true };
+    },
+  ),
   "ingest.upload": op(
     z.object({ collectionId: z.uuid(), name: z.string().min(1), contentBase64: z.string() }),
     async (db, { collectionId, name, contentBase64 }) => {
@@ -77,14 +87,19 @@ export const operations = {
       return outcome;
     },
   ),
-  "jobs.status": op(z.object({ ids: z.array(z.uuid()).max(10_000) }), async (db, { ids }) => (await listJobsByIds(db, { ids })).map(jobJson)),
+  "jobs.status": op(z.object({ ids: z.array(z.uuid()).max(10_000) }), async (db, { ids }) =>
+    (await listJobsByIds(db, { ids })).map(jobJson),
+  ),
   reindex: op(z.object({}), async (db) => {
     const result = await reindexAll(db);
     wakeWorkers();
     return result;
   }),
-  "audit.verify": op(z.object({ anchor: z.object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).optional() }), async (db, { anchor }) =>
-    verifyAndRecord(db, CLI_ACTOR, { anchor }),
+  "audit.verify": op(
+    z.object({
+      anchor: z.object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+    }),
+    async (db, { anchor }) => verifyAndRecord(db, CLI_ACTOR, { anchor }),
   ),
   "audit.public_key": op(z.object({}), async () => {
     const key = loadSigningKey(env());
@@ -92,20 +107,28 @@ export const operations = {
   }),
   "retention.run": op(z.object({ days: z.number().int().min(1).max(36_500).optional() }), async (db, { days }) => {
     const retentionDays = days ?? env().RETENTION_DAYS;
-    if (!retentionDays) throw new AppError("invalid_request", "No retention period: set RETENTION_DAYS or pass --days N.");
+    if (!retentionDays)
+      throw new AppError("invalid_request", "No retention period: set RETENTION_DAYS or pass --days N.");
     return runRetentionSweep(db, { retentionDays, actor: CLI_ACTOR });
   }),
   "hold.add": op(holdSchema, async (db, input) => placeLegalHold(db, CLI_ACTOR, input)),
   "hold.list": op(z.object({}), async (db) => listHolds(db)),
-  "hold.release": op(z.object({ id: z.string().trim().min(1, "Give the hold's id.") }), async (db, { id }) => releaseHold(db, CLI_ACTOR, id)),
+  "hold.release": op(z.object({ id: z.string().trim().min(1, "Give the hold's id.") }), async (db, { id }) =>
+    releaseHold(db, CLI_ACTOR, id),
+  ),
 } as const;
 
 /** Operations whose result is a file, streamed (through the server too) rather than one JSON value. */
 export const streamOperations = {
   "audit.export": {
-    input: z.object({ format: z.enum(["csv", "jsonl"], { error: () => "--format must be csv or jsonl." }), filters: auditFilterSchema }),
-    run: async (db: Database, { format, filters }: { format: "csv" | "jsonl"; filters: z.infer<typeof auditFilterSchema> }): Promise<AuditExport> =>
-      startAuditExport(db, { format, filters, actor: CLI_ACTOR, key: loadSigningKey(env()) }),
+    input: z.object({
+      format: z.enum(["csv", "jsonl"], { error: () => "--format must be csv or jsonl." }),
+      filters: auditFilterSchema,
+    }),
+    run: async (
+      db: Database,
+      { format, filters }: { format: "csv" | "jsonl"; filters: z.infer<typeof auditFilterSchema> },
+    ): Promise<AuditExport> => startAuditExport(db, { format, filters, actor: CLI_ACTOR, key: loadSigningKey(env()) }),
   },
 } as const;
 
@@ -114,7 +137,10 @@ export async function runStreamOperation(db: Database, name: string, rawInput: u
   const operation = streamOperations[name as keyof typeof streamOperations];
   const parsed = operation.input.safeParse(rawInput);
   if (!parsed.success) {
-    throw new AppError("invalid_request", parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ` : "") + i.message).join("; "));
+    throw new AppError(
+      "invalid_request",
+      parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ` : "") + i.message).join("; "),
+    );
   }
   return operation.run(db, parsed.data);
 }
@@ -130,7 +156,10 @@ export async function runOperation(db: Database, name: string, rawInput: unknown
   const operation = operations[name] as Operation<z.ZodType>;
   const parsed = operation.input.safeParse(rawInput);
   if (!parsed.success) {
-    throw new AppError("invalid_request", parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ` : "") + i.message).join("; "));
+    throw new AppError(
+      "invalid_request",
+      parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ` : "") + i.message).join("; "),
+    );
   }
   return operation.run(db, parsed.data);
 }

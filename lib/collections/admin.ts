@@ -26,7 +26,11 @@ import { deleteOriginal } from "@/lib/storage/files";
 import type { createCollectionSchema, grantSchema, updateCollectionSchema } from "./schemas";
 
 /** `by` is who creates it (an actor), or a user id / null for callers outside a request. */
-export async function addCollection(db: Database, input: z.infer<typeof createCollectionSchema>, by: AuditActor | string | null) {
+export async function addCollection(
+  db: Database,
+  input: z.infer<typeof createCollectionSchema>,
+  by: AuditActor | string | null,
+) {
   const who: AuditActor = by && typeof by === "object" ? by : { ...SYSTEM_ACTOR, id: by };
   try {
     return await db.transaction(async (tx) => {
@@ -40,12 +44,18 @@ export async function addCollection(db: Database, input: z.infer<typeof createCo
       return row;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("conflict", `A collection named "${input.name}" already exists.`, { cause: err });
+    if (isUniqueViolation(err))
+      throw new AppError("conflict", `A collection named "${input.name}" already exists.`, { cause: err });
     throw err;
   }
 }
 
-export async function changeCollection(db: Database, id: string, changes: z.infer<typeof updateCollectionSchema>, by: AuditActor = SYSTEM_ACTOR) {
+export async function changeCollection(
+  db: Database,
+  id: string,
+  changes: z.infer<typeof updateCollectionSchema>,
+  by: AuditActor = SYSTEM_ACTOR,
+) {
   const before = await getCollectionById(db, { id });
   try {
     await db.transaction(async (tx) => {
@@ -58,7 +68,8 @@ export async function changeCollection(db: Database, id: string, changes: z.infe
       });
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("conflict", `A collection named "${changes.name}" already exists.`, { cause: err });
+    if (isUniqueViolation(err))
+      throw new AppError("conflict", `A collection named "${changes.name}" already exists.`, { cause: err });
     throw err;
   }
   return getCollectionById(db, { id });
@@ -72,7 +83,12 @@ export async function changeCollection(db: Database, id: string, changes: z.infe
 export async function changeCollectionPolicy(
   db: Database,
   id: string,
-  { patch, recheck, actorId, by }: { patch: PrivacyPolicyPatch; recheck: boolean; actorId: string | null; by?: AuditActor },
+  {
+    patch,
+    recheck,
+    actorId,
+    by,
+  }: { patch: PrivacyPolicyPatch; recheck: boolean; actorId: string | null; by?: AuditActor },
 ) {
   const collection = await getCollectionById(db, { id });
   if (!collection) throw new AppError("not_found", "No collection with this id.");
@@ -80,7 +96,12 @@ export async function changeCollectionPolicy(
   const next = mergePolicy(before, patch);
   const who: AuditActor = by ?? { ...SYSTEM_ACTOR, id: actorId };
   const requeued = await db.transaction(async (tx) => {
-    await updateCollectionPolicy(tx, { id, piiPolicy: next.pii, piiPolicyTypes: next.piiTypes, injectionPolicy: next.injection });
+    await updateCollectionPolicy(tx, {
+      id,
+      piiPolicy: next.pii,
+      piiPolicyTypes: next.piiTypes,
+      injectionPolicy: next.injection,
+    });
     let count = 0;
     if (recheck) {
       const versionIds = await listCurrentVersionIds(tx, { collectionId: id });
@@ -111,7 +132,13 @@ export interface ChunkPurger {
  */
 export async function removeCollection(
   db: Database,
-  { id, confirm, dataDir, chunks, by = SYSTEM_ACTOR }: { id: string; confirm: string | null; dataDir: string; chunks: ChunkPurger; by?: AuditActor },
+  {
+    id,
+    confirm,
+    dataDir,
+    chunks,
+    by = SYSTEM_ACTOR,
+  }: { id: string; confirm: string | null; dataDir: string; chunks: ChunkPurger; by?: AuditActor },
 ) {
   const collection = await getCollectionById(db, { id });
   if (!collection) throw new AppError("not_found", "No collection with this id.");
@@ -137,15 +164,27 @@ export async function removeCollection(
   // collection finds its document missing and removes what it wrote.
   const removedChunks = await chunks.deleteCollection(id);
   for (const f of files) if (f.storagePath) await deleteOriginal(dataDir, f.storagePath);
-  return { name: collection.name, removedDocuments: collection.documentCount, removedChunks, removedFiles: files.filter((f) => f.storagePath).length };
+  return {
+    name: collection.name,
+    removedDocuments: collection.documentCount,
+    removedChunks,
+    removedFiles: files.filter((f) => f.storagePath).length,
+  };
 }
 
-export async function addGrant(db: Database, collectionId: string, input: z.infer<typeof grantSchema>, by: AuditActor = SYSTEM_ACTOR) {
+export async function addGrant(
+  db: Database,
+  collectionId: string,
+  input: z.infer<typeof grantSchema>,
+  by: AuditActor = SYSTEM_ACTOR,
+) {
   const collection = await getCollectionById(db, { id: collectionId });
   if (!collection) throw new AppError("not_found", "No collection with this id.");
   const group = "group" in input ? await requireGroupByName(db, input.group) : null;
   return db.transaction(async (tx) => {
-    const before = (await listGrants(tx, { collectionId })).find((g) => (group ? g.groupId === group.id : g.role === ("role" in input ? input.role : null)));
+    const before = (await listGrants(tx, { collectionId })).find((g) =>
+      group ? g.groupId === group.id : g.role === ("role" in input ? input.role : null),
+    );
     const grant = group
       ? await upsertGrant(tx, { collectionId, groupId: group.id, access: input.access })
       : await upsertGrant(tx, { collectionId, role: (input as { role: Role }).role, access: input.access });
@@ -172,7 +211,8 @@ export async function removeGrant(db: Database, collectionId: string, grantId: s
   const collection = await getCollectionById(db, { id: collectionId });
   const grant = (await listGrants(db, { collectionId })).find((g) => g.id === grantId);
   await db.transaction(async (tx) => {
-    if (!grant || !(await deleteGrant(tx, { collectionId, grantId }))) throw new AppError("not_found", "No such grant on this collection.");
+    if (!grant || !(await deleteGrant(tx, { collectionId, grantId })))
+      throw new AppError("not_found", "No such grant on this collection.");
     await appendAudit(tx, {
       type: "grant.removed",
       ...auditBy(by),

@@ -29,28 +29,49 @@ describe("collection privacy policy", () => {
 
   it("changes part of the policy and keeps the rest", async () => {
     const { id } = await addCollection(h.db, { name: "Billing", description: "" }, null);
-    const { policy, requeued } = await changeCollectionPolicy(h.db, id, { patch: { pii: "reject", piiTypes: ["iban", "ssn"] }, recheck: true, actorId: null });
+    const { policy, requeued } = await changeCollectionPolicy(h.db, id, {
+      patch: { pii: "reject", piiTypes: ["iban", "ssn"] },
+      recheck: true,
+      actorId: null,
+    });
     expect(policy).toEqual({ pii: "reject", piiTypes: ["ssn", "iban"], injection: "quarantine" });
     expect(requeued).toBe(0);
-    expect(collectionJson((await getCollectionById(h.db, { id }))!, "admin").privacy).toEqual({ pii: "reject", piiTypes: ["ssn", "iban"], injection: "quarantine" });
+    expect(collectionJson((await getCollectionById(h.db, { id }))!, "admin").privacy).toEqual({
+      pii: "reject",
+      piiTypes: ["ssn", "iban"],
+      injection: "quarantine",
+    });
   });
 
   it("refuses a policy that cannot act and leaves the stored one untouched", async () => {
     const { id } = await addCollection(h.db, { name: "Legal", description: "" }, null);
-    await expect(changeCollectionPolicy(h.db, id, { patch: { pii: "mask", piiTypes: [] }, recheck: false, actorId: null })).rejects.toThrow(
-      'Choose at least one kind of personal data for "mask" to act on (piiTypes).',
-    );
+    await expect(
+      changeCollectionPolicy(h.db, id, { patch: { pii: "mask", piiTypes: [] }, recheck: false, actorId: null }),
+    ).rejects.toThrow('Choose at least one kind of personal data for "mask" to act on (piiTypes).');
     expect((await getCollectionById(h.db, { id }))!.piiPolicy).toBe("tag");
-    await expect(changeCollectionPolicy(h.db, "00000000-0000-4000-8000-000000000000", { patch: { injection: "warn" }, recheck: false, actorId: null })).rejects.toThrow(
-      "No collection with this id.",
-    );
+    await expect(
+      changeCollectionPolicy(h.db, "00000000-0000-4000-8000-000000000000", {
+        patch: { injection: "warn" },
+        recheck: false,
+        actorId: null,
+      }),
+    ).rejects.toThrow("No collection with this id.");
   });
 
   it("validates the API body and names the bad field", () => {
-    expect(collectionPatchSchema.safeParse({ privacy: { pii: "shred" } }).error?.issues[0]?.message).toBe("pii must be one of: tag, mask, reject.");
-    expect(collectionPatchSchema.safeParse({ privacy: { piiTypes: ["ssn", "shoe_size"] } }).error?.issues[0]?.message).toMatch(/^piiTypes may hold: ssn, credit_card/);
+    expect(collectionPatchSchema.safeParse({ privacy: { pii: "shred" } }).error?.issues[0]?.message).toBe(
+      "pii must be one of: tag, mask, reject.",
+    );
+    expect(
+      collectionPatchSchema.safeParse({ privacy: { piiTypes: ["ssn", "shoe_size"] } }).error?.issues[0]?.message,
+    ).toMatch(/^piiTypes may hold: ssn, credit_card/);
     expect(collectionPatchSchema.safeParse({ privacy: { injection: "warn", extra: 1 } }).success).toBe(false);
-    expect(collectionPatchSchema.safeParse({}).error?.issues[0]?.message).toBe("Nothing to change: send name, description or privacy.");
-    expect(collectionPatchSchema.parse({ privacy: { injection: "warn" } })).toEqual({ privacy: { injection: "warn" }, recheck: false });
+    expect(collectionPatchSchema.safeParse({}).error?.issues[0]?.message).toBe(
+      "Nothing to change: send name, description or privacy.",
+    );
+    expect(collectionPatchSchema.parse({ privacy: { injection: "warn" } })).toEqual({
+      privacy: { injection: "warn" },
+      recheck: false,
+    });
   });
 });

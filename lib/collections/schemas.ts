@@ -8,16 +8,24 @@ export const collectionNameSchema = z
   .trim()
   .min(1, "Collection name is required.")
   .max(120, "Collection name must be at most 120 characters.")
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._()&,'-]*$/u, "Collection name may hold letters, digits, spaces and . _ ( ) & , ' -, and must start with a letter or digit.");
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N} ._()&,'-]*$/u,
+    "Collection name may hold letters, digits, spaces and . _ ( ) & , ' -, and must start with a letter or digit.",
+  );
 
 export const descriptionSchema = z.string().trim().max(2000, "Description must be at most 2000 characters.");
 
-export const createCollectionSchema = z.object({ name: collectionNameSchema, description: descriptionSchema.default("") });
+export const createCollectionSchema = z.object({
+  name: collectionNameSchema,
+  description: descriptionSchema.default(""),
+});
 
 export const updateCollectionSchema = z
   .object({ name: collectionNameSchema.optional(), description: descriptionSchema.optional() })
   .strict()
-  .refine((v) => v.name !== undefined || v.description !== undefined, { message: "Nothing to change: send name or description." });
+  .refine((v) => v.name !== undefined || v.description !== undefined, {
+    message: "Nothing to change: send name or description.",
+  });
 
 /** PATCH /api/collections/:id: name and description (administrators), privacy policy (managers too). */
 export const collectionPatchSchema = z
@@ -32,16 +40,24 @@ export const collectionPatchSchema = z
     message: "Nothing to change: send name, description or privacy.",
   });
 
-export const accessSchema = z.enum(ACCESS_LEVELS, { error: () => `access must be one of: ${ACCESS_LEVELS.join(", ")}.` });
+export const accessSchema = z.enum(ACCESS_LEVELS, {
+  error: () => `access must be one of: ${ACCESS_LEVELS.join(", ")}.`,
+});
 
 export const grantSchema = z.union(
   [
     z.object({ group: groupNameSchema, access: accessSchema.default("read") }).strict(),
     z.object({ role: roleSchema, access: accessSchema.default("read") }).strict(),
   ],
-  { error: () => 'Send { "group": "<group name>" } or { "role": "admin|compliance|employee" }, with "access": "read" or "manage".' },
+  {
+    error: () =>
+      'Send { "group": "<group name>" } or { "role": "admin|compliance|employee" }, with "access": "read" or "manage".',
+  },
 );
 
 export const restrictionSchema = z.object({
-  restrictedTo: z.array(groupNameSchema).max(100, "At most 100 groups.").transform((names) => [...new Set(names)]),
+  restrictedTo: z
+    .array(groupNameSchema)
+    .max(100, "At most 100 groups.")
+    .transform((names) => [...new Set(names)]),
 });

@@ -22,7 +22,10 @@ export async function acceptUploads(
   }
   const length = Number(req.headers.get("content-length") ?? "0");
   if (length > e.maxUploadBytes * BATCH_FACTOR) {
-    throw new AppError("payload_too_large", `The upload is larger than ${BATCH_FACTOR} times the per-file limit; send fewer files at once.`);
+    throw new AppError(
+      "payload_too_large",
+      `The upload is larger than ${BATCH_FACTOR} times the per-file limit; send fewer files at once.`,
+    );
   }
   let form: FormData;
   try {
@@ -36,9 +39,19 @@ export async function acceptUploads(
   const outcomes: UploadOutcome[] = [];
   for (const file of files) {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    outcomes.push(await acceptUpload(db, { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes }, { collectionId, fileName: file.name, bytes, uploaderId, by }));
+    outcomes.push(
+      await acceptUpload(
+        db,
+        { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
+        { collectionId, fileName: file.name, bytes, uploaderId, by },
+      ),
+    );
   }
   if (outcomes.some((o) => o.status === "queued")) wakeWorkers();
-  const status = outcomes.some((o) => o.status === "queued") ? 202 : outcomes.every((o) => o.status === "rejected") ? 400 : 200;
+  const status = outcomes.some((o) => o.status === "queued")
+    ? 202
+    : outcomes.every((o) => o.status === "rejected")
+      ? 400
+      : 200;
   return { status, files: outcomes };
 }

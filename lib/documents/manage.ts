@@ -1,7 +1,13 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { getDocumentById, listRestrictions, listVersions, markDocumentDeleted, replaceRestrictions } from "@/db/queries/documents";
+import {
+  getDocumentById,
+  listRestrictions,
+  listVersions,
+  markDocumentDeleted,
+  replaceRestrictions,
+} from "@/db/queries/documents";
 import { getGroupByName } from "@/db/queries/groups";
 import { documents, documentVersions } from "@/db/schema";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
@@ -23,7 +29,11 @@ export async function requireActiveDocument(db: Database, id: string) {
 
 /** Locks the document row for the rest of the transaction; ingestion takes the same lock to publish. */
 export async function lockDocument(tx: Parameters<Parameters<Database["transaction"]>[0]>[0], documentId: string) {
-  const [row] = await tx.select({ id: documents.id, status: documents.status }).from(documents).where(eq(documents.id, documentId)).for("update");
+  const [row] = await tx
+    .select({ id: documents.id, status: documents.status })
+    .from(documents)
+    .where(eq(documents.id, documentId))
+    .for("update");
   return row ?? null;
 }
 
@@ -44,7 +54,8 @@ export async function restrictDocument(
     if (g) groupIds.push(g.id);
     else unknown.push(name);
   }
-  if (unknown.length > 0) throw new AppError("invalid_request", `No group named ${unknown.map((n) => `"${n}"`).join(", ")}.`);
+  if (unknown.length > 0)
+    throw new AppError("invalid_request", `No group named ${unknown.map((n) => `"${n}"`).join(", ")}.`);
   await db.transaction(async (tx) => {
     const row = await lockDocument(tx, documentId);
     if (!row || row.status !== "active") throw new AppError("not_found", "No document with this id.");
@@ -71,7 +82,12 @@ export async function restrictDocument(
 export async function deleteDocument(
   db: Database,
   index: ChunkIndex,
-  { documentId, deletedBy, dataDir, by }: { documentId: string; deletedBy: string | null; dataDir: string; by?: AuditActor },
+  {
+    documentId,
+    deletedBy,
+    dataDir,
+    by,
+  }: { documentId: string; deletedBy: string | null; dataDir: string; by?: AuditActor },
 ) {
   const who: AuditActor = by ?? { ...SYSTEM_ACTOR, id: deletedBy };
   const files = await db

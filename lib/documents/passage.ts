@@ -42,7 +42,10 @@ export async function readPassage(
   if (version.text === null) throw new AppError("not_found", "The text of this version is no longer kept.");
   const text = version.text;
   if (input.end <= input.start || input.end - input.start > MAX_PASSAGE_CHARS || input.end > text.length) {
-    throw new AppError("invalid_request", `The passage range ${input.start}–${input.end} is not inside this version (${text.length} characters).`);
+    throw new AppError(
+      "invalid_request",
+      `The passage range ${input.start}–${input.end} is not inside this version (${text.length} characters).`,
+    );
   }
   const from = snapBack(text, Math.max(0, input.start - CONTEXT_CHARS));
   const to = snapForward(text, Math.min(text.length, input.end + CONTEXT_CHARS));

@@ -30,7 +30,13 @@ export function documentListingJson(d: DocumentListing, { withScan = false }: { 
     ...(withScan
       ? {
           scan: scan
-            ? { pii: scan.pii, masked: scan.masked, injection: scan.injection.map(({ at: _at, ...f }) => f), hidden: scan.hidden, quarantined: v?.status === "quarantined" }
+            ? {
+                pii: scan.pii,
+                masked: scan.masked,
+                injection: scan.injection.map(({ at: _at, ...f }) => f),
+                hidden: scan.hidden,
+                quarantined: v?.status === "quarantined",
+              }
             : null,
           review: v?.review ?? null,
         }

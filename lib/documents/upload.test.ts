@@ -29,31 +29,62 @@ afterAll(async () => {
 function filesOnDisk(): string[] {
   const root = path.join(dataDir, "files");
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
 }
 
 describe("accepting uploads", () => {
   it("creates a document, a first version, the stored original and an ingest job", async () => {
-    const r = await acceptUpload(h.db, limits(), { collectionId, fileName: "hand-hygiene.md", bytes: bytes("# Hand hygiene\nWash."), uploaderId: null });
+    const r = await acceptUpload(h.db, limits(), {
+      collectionId,
+      fileName: "hand-hygiene.md",
+      bytes: bytes("# Hand hygiene\nWash."),
+      uploaderId: null,
+    });
     if (r.status !== "queued") throw new Error(JSON.stringify(r));
     expect(r.versionNumber).toBe(1);
     const [job] = await listJobsByIds(h.db, { ids: [r.jobId] });
     expect(job).toMatchObject({ kind: "ingest.version", status: "queued", payload: { versionId: r.versionId } });
     const versions = await listVersions(h.db, { documentId: r.documentId });
     expect(versions).toHaveLength(1);
-    expect(new TextDecoder().decode(await readOriginal(dataDir, `${r.versionId.slice(0, 2)}/${r.versionId}`))).toBe("# Hand hygiene\nWash.");
+    expect(new TextDecoder().decode(await readOriginal(dataDir, `${r.versionId.slice(0, 2)}/${r.versionId}`))).toBe(
+      "# Hand hygiene\nWash.",
+    );
   });
 
   it("recognises identical content and does not ingest it again", async () => {
-    const again = await acceptUpload(h.db, limits(), { collectionId, fileName: "hand-hygiene.md", bytes: bytes("# Hand hygiene\nWash."), uploaderId: null });
-    expect(again).toMatchObject({ status: "unchanged", message: "Identical to the current version; not ingested again." });
-    const renamed = await acceptUpload(h.db, limits(), { collectionId, fileName: "copy.md", bytes: bytes("# Hand hygiene\nWash."), uploaderId: null });
-    expect(renamed).toMatchObject({ status: "unchanged", message: 'Identical to "hand-hygiene.md" in this collection; not ingested again.' });
+    const again = await acceptUpload(h.db, limits(), {
+      collectionId,
+      fileName: "hand-hygiene.md",
+      bytes: bytes("# Hand hygiene\nWash."),
+      uploaderId: null,
+    });
+    expect(again).toMatchObject({
+      status: "unchanged",
+      message: "Identical to the current version; not ingested again.",
+    });
+    const renamed = await acceptUpload(h.db, limits(), {
+      collectionId,
+      fileName: "copy.md",
+      bytes: bytes("# Hand hygiene\nWash."),
+      uploaderId: null,
+    });
+    expect(renamed).toMatchObject({
+      status: "unchanged",
+      message: 'Identical to "hand-hygiene.md" in this collection; not ingested again.',
+    });
     expect(await listDocuments(h.db, { collectionId })).toHaveLength(1);
   });
 
   it("makes a changed file with the same name the next version", async () => {
-    const r = await acceptUpload(h.db, limits(), { collectionId, fileName: "hand-hygiene.md", bytes: bytes("# Hand hygiene\nWash for 20 s."), uploaderId: null });
+    const r = await acceptUpload(h.db, limits(), {
+      collectionId,
+      fileName: "hand-hygiene.md",
+      bytes: bytes("# Hand hygiene\nWash for 20 s."),
+      uploaderId: null,
+    });
     expect(r).toMatchObject({ status: "queued", versionNumber: 2 });
     const docs = await listDocuments(h.db, { collectionId });
     expect(docs).toHaveLength(1);
@@ -62,15 +93,34 @@ describe("accepting uploads", () => {
 
   it("rejects an oversize file and a name that is only path segments, storing nothing", async () => {
     const before = filesOnDisk().length;
-    const big = await acceptUpload(h.db, limits(), { collectionId, fileName: "big.txt", bytes: new Uint8Array(1024 * 1024 + 1), uploaderId: null });
-    expect(big).toEqual({ name: "big.txt", status: "rejected", error: { code: "payload_too_large", message: "The file is 1.0 MB; the limit is 1.0 MB." } });
-    const dots = await acceptUpload(h.db, limits(), { collectionId, fileName: "../..", bytes: bytes("x"), uploaderId: null });
+    const big = await acceptUpload(h.db, limits(), {
+      collectionId,
+      fileName: "big.txt",
+      bytes: new Uint8Array(1024 * 1024 + 1),
+      uploaderId: null,
+    });
+    expect(big).toEqual({
+      name: "big.txt",
+      status: "rejected",
+      error: { code: "payload_too_large", message: "The file is 1.0 MB; the limit is 1.0 MB." },
+    });
+    const dots = await acceptUpload(h.db, limits(), {
+      collectionId,
+      fileName: "../..",
+      bytes: bytes("x"),
+      uploaderId: null,
+    });
     expect(dots).toMatchObject({ status: "rejected", error: { code: "invalid_request" } });
     expect(filesOnDisk().length).toBe(before);
   });
 
   it("keeps path traversal out of names and never writes outside the files folder", async () => {
-    const r = await acceptUpload(h.db, limits(), { collectionId, fileName: "../../etc/passwd", bytes: bytes("root:x:0:0"), uploaderId: null });
+    const r = await acceptUpload(h.db, limits(), {
+      collectionId,
+      fileName: "../../etc/passwd",
+      bytes: bytes("root:x:0:0"),
+      uploaderId: null,
+    });
     expect(r).toMatchObject({ status: "queued", name: "etc/passwd" });
     expect(fs.existsSync(path.join(dataDir, "..", "etc", "passwd"))).toBe(false);
   });
@@ -78,7 +128,9 @@ describe("accepting uploads", () => {
   it("accepts the same new file uploaded twice at once only once", async () => {
     const content = bytes(`# Sepsis bundle\n${Date.now()}`);
     const results = await Promise.all(
-      [1, 2, 3].map(() => acceptUpload(h.db, limits(), { collectionId, fileName: "sepsis.md", bytes: content, uploaderId: null })),
+      [1, 2, 3].map(() =>
+        acceptUpload(h.db, limits(), { collectionId, fileName: "sepsis.md", bytes: content, uploaderId: null }),
+      ),
     );
     expect(results.filter((r) => r.status === "queued")).toHaveLength(1);
     expect(results.filter((r) => r.status === "unchanged")).toHaveLength(2);

@@ -57,7 +57,10 @@ export async function acceptUpload(
     return {
       name,
       status: "rejected",
-      error: { code: "payload_too_large", message: `The file is ${mb(input.bytes.byteLength)}; the limit is ${mb(limits.maxUploadBytes)}.` },
+      error: {
+        code: "payload_too_large",
+        message: `The file is ${mb(input.bytes.byteLength)}; the limit is ${mb(limits.maxUploadBytes)}.`,
+      },
     };
   }
   const sha256 = createHash("sha256").update(input.bytes).digest("hex");
@@ -72,11 +75,14 @@ export async function acceptUpload(
       const same = await findVersionWithContent(tx, { collectionId: input.collectionId, sha256 });
       if (same) {
         const message =
-          same.name === name ? "Identical to the current version; not ingested again." : `Identical to "${same.name}" in this collection; not ingested again.`;
+          same.name === name
+            ? "Identical to the current version; not ingested again."
+            : `Identical to "${same.name}" in this collection; not ingested again.`;
         return { name, status: "unchanged", documentId: same.documentId, versionId: same.versionId, message };
       }
       const existing = await getActiveDocumentByName(tx, { collectionId: input.collectionId, name });
-      const document = existing ?? (await insertDocument(tx, { collectionId: input.collectionId, name, createdBy: input.uploaderId }));
+      const document =
+        existing ?? (await insertDocument(tx, { collectionId: input.collectionId, name, createdBy: input.uploaderId }));
       const versionNumber = existing ? await nextVersionNumber(tx, { documentId: document.id }) : 1;
       await insertVersion(tx, {
         id: versionId,
@@ -94,7 +100,16 @@ export async function acceptUpload(
         type: "document.uploaded",
         ...auditBy(by),
         subject: { collectionId: input.collectionId, documentId: document.id },
-        payload: { via: by.via, name, collection: collection?.name ?? null, versionId, versionNumber, sha256, sizeBytes: input.bytes.byteLength, newDocument: !existing },
+        payload: {
+          via: by.via,
+          name,
+          collection: collection?.name ?? null,
+          versionId,
+          versionNumber,
+          sha256,
+          sizeBytes: input.bytes.byteLength,
+          newDocument: !existing,
+        },
       });
       return { name, status: "queued", documentId: document.id, versionId, versionNumber, jobId: job.id };
     });

@@ -23,11 +23,16 @@ export async function addGroup(db: Database, input: z.infer<typeof createGroupSc
   try {
     return await db.transaction(async (tx) => {
       const group = await createGroup(tx, input);
-      await appendAudit(tx, { type: "group.created", ...auditBy(by), payload: { via: by.via, groupId: group.id, name: group.name, description: group.description } });
+      await appendAudit(tx, {
+        type: "group.created",
+        ...auditBy(by),
+        payload: { via: by.via, groupId: group.id, name: group.name, description: group.description },
+      });
       return group;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("conflict", `A group named "${input.name}" already exists.`, { cause: err });
+    if (isUniqueViolation(err))
+      throw new AppError("conflict", `A group named "${input.name}" already exists.`, { cause: err });
     throw err;
   }
 }
@@ -50,7 +55,11 @@ export async function getGroupWithMembers(db: Database, id: string) {
   return { ...group, members };
 }
 
-export async function addMemberByEmail(db: Database, { groupId, email }: { groupId: string; email: string }, by: AuditActor = SYSTEM_ACTOR) {
+export async function addMemberByEmail(
+  db: Database,
+  { groupId, email }: { groupId: string; email: string },
+  by: AuditActor = SYSTEM_ACTOR,
+) {
   const group = await requireGroup(db, groupId);
   const user = await requireUserByEmail(db, email);
   const added = await db.transaction(async (tx) => {
@@ -68,7 +77,11 @@ export async function addMemberByEmail(db: Database, { groupId, email }: { group
   return { group, user, added };
 }
 
-export async function removeMember(db: Database, { groupId, userId }: { groupId: string; userId: string }, by: AuditActor = SYSTEM_ACTOR) {
+export async function removeMember(
+  db: Database,
+  { groupId, userId }: { groupId: string; userId: string },
+  by: AuditActor = SYSTEM_ACTOR,
+) {
   const group = await requireGroup(db, groupId);
   await db.transaction(async (tx) => {
     const removed = await removeGroupMember(tx, { groupId, userId });
@@ -89,11 +102,19 @@ export async function removeGroup(db: Database, id: string, by: AuditActor = SYS
   try {
     await db.transaction(async (tx) => {
       await deleteGroup(tx, { id });
-      await appendAudit(tx, { type: "group.deleted", ...auditBy(by), payload: { via: by.via, groupId: id, name: group.name } });
+      await appendAudit(tx, {
+        type: "group.deleted",
+        ...auditBy(by),
+        payload: { via: by.via, groupId: id, name: group.name },
+      });
     });
   } catch (err) {
     if (isForeignKeyViolation(err)) {
-      throw new AppError("conflict", `The group "${group.name}" restricts documents; lift those restrictions before deleting it.`, { cause: err });
+      throw new AppError(
+        "conflict",
+        `The group "${group.name}" restricts documents; lift those restrictions before deleting it.`,
+        { cause: err },
+      );
     }
     throw err;
   }

@@ -4,7 +4,10 @@ import { getJobById, insertJob } from "@/db/queries/jobs";
 import type { Job } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 
-export async function enqueueJob(db: Executor, input: { kind: string; payload: unknown; createdBy?: string | null }): Promise<Job> {
+export async function enqueueJob(
+  db: Executor,
+  input: { kind: string; payload: unknown; createdBy?: string | null },
+): Promise<Job> {
   return insertJob(db, input);
 }
 

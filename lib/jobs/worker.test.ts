@@ -33,7 +33,9 @@ describe("job queue", () => {
     };
     const ids = [];
     for (let i = 0; i < 20; i++) ids.push((await enqueueJob(h.db, { kind: "count", payload: { i } })).id);
-    const workers = [1, 2, 3].map(() => startWorker({ db: h.db, handlers: { count: handler }, concurrency: 2, pollIntervalMs: 20 }));
+    const workers = [1, 2, 3].map(() =>
+      startWorker({ db: h.db, handlers: { count: handler }, concurrency: 2, pollIntervalMs: 20 }),
+    );
     await waitFor(ids, (s) => s === "succeeded");
     await Promise.all(workers.map((w) => w.stop()));
     expect([...runs.values()]).toEqual(Array(20).fill(1));
@@ -60,7 +62,11 @@ describe("job queue", () => {
   it("resumes a job whose worker died, once its heartbeat is stale", async () => {
     const job = await enqueueJob(h.db, { kind: "resume", payload: {} });
     // A worker claims it and then vanishes without a word.
-    const claimed = await claimJob(h.db, { workerId: "dead-worker", kinds: ["resume"], staleBefore: new Date(Date.now() - 60_000) });
+    const claimed = await claimJob(h.db, {
+      workerId: "dead-worker",
+      kinds: ["resume"],
+      staleBefore: new Date(Date.now() - 60_000),
+    });
     expect(claimed?.id).toBe(job.id);
     let ranBy = "";
     const w = startWorker({
@@ -99,17 +105,33 @@ describe("job queue", () => {
     });
     const jobs = await waitFor([perm.id, trans.id], (s) => s === "succeeded" || s === "failed");
     await w.stop();
-    expect(jobs.find((j) => j.id === perm.id)).toMatchObject({ status: "failed", error: "The file is empty.", attempts: 1 });
-    expect(jobs.find((j) => j.id === trans.id)).toMatchObject({ status: "succeeded", attempts: 2, message: "done", error: null });
+    expect(jobs.find((j) => j.id === perm.id)).toMatchObject({
+      status: "failed",
+      error: "The file is empty.",
+      attempts: 1,
+    });
+    expect(jobs.find((j) => j.id === trans.id)).toMatchObject({
+      status: "succeeded",
+      attempts: 2,
+      message: "done",
+      error: null,
+    });
   });
 
   it("gives up on a job that crashed its worker on every attempt", async () => {
     const job = await enqueueJob(h.db, { kind: "crashy", payload: {} });
     for (let i = 0; i < 3; i++) {
-      expect(await claimJob(h.db, { workerId: `dead-${i}`, kinds: ["crashy"], staleBefore: new Date() })).not.toBeNull();
+      expect(
+        await claimJob(h.db, { workerId: `dead-${i}`, kinds: ["crashy"], staleBefore: new Date() }),
+      ).not.toBeNull();
       await h.db.execute(sql`update jobs set heartbeat_at = now() - interval '1 hour' where id = ${job.id}`);
     }
-    const w = startWorker({ db: h.db, handlers: { crashy: async () => undefined }, pollIntervalMs: 20, staleAfterMs: 1000 });
+    const w = startWorker({
+      db: h.db,
+      handlers: { crashy: async () => undefined },
+      pollIntervalMs: 20,
+      staleAfterMs: 1000,
+    });
     const [done] = await waitFor([job.id], (s) => s === "failed");
     await w.stop();
     expect(done!.error).toBe("Interrupted 3 times (the worker stopped while running it); giving up.");

@@ -73,17 +73,20 @@ export function startWorker(options: WorkerOptions): Worker {
     const controller = new AbortController();
     const db = options.db;
     let lost = false;
-    const beat = setInterval(() => {
-      heartbeatJob(db, { id: job.id, workerId: id }).then(
-        (ok) => {
-          if (!ok) {
-            lost = true;
-            controller.abort();
-          }
-        },
-        (err) => log.warn("job heartbeat failed", { jobId: job.id, err }),
-      );
-    }, Math.max(250, Math.floor(staleMs / 3)));
+    const beat = setInterval(
+      () => {
+        heartbeatJob(db, { id: job.id, workerId: id }).then(
+          (ok) => {
+            if (!ok) {
+              lost = true;
+              controller.abort();
+            }
+          },
+          (err) => log.warn("job heartbeat failed", { jobId: job.id, err }),
+        );
+      },
+      Math.max(250, Math.floor(staleMs / 3)),
+    );
     const ctx: JobContext = {
       db,
       signal: controller.signal,

@@ -40,18 +40,43 @@ function decodeSegment(segment: string): string {
 }
 
 /** Auth.js owns everything under /api/auth: keep its action names, never what follows them. */
-const AUTH_ACTIONS = new Set(["session", "csrf", "providers", "signin", "signout", "callback", "error", "verify-request", "webauthn-options"]);
+const AUTH_ACTIONS = new Set([
+  "session",
+  "csrf",
+  "providers",
+  "signin",
+  "signout",
+  "callback",
+  "error",
+  "verify-request",
+  "webauthn-options",
+]);
 
 export function authRoutePattern(pathname: string): string {
-  const rest = pathname.replace(/^\/api\/auth\/?/, "").split("/").filter(Boolean);
+  const rest = pathname
+    .replace(/^\/api\/auth\/?/, "")
+    .split("/")
+    .filter(Boolean);
   const action = rest[0];
   if (!action || !AUTH_ACTIONS.has(action)) return "/api/auth/:action";
   return rest.length > 1 ? `/api/auth/${action}/:provider` : `/api/auth/${action}`;
 }
 
-export function observeHttpRequest({ method, route, status, ms }: { method: string; route: string; status: number; ms: number }): void {
+export function observeHttpRequest({
+  method,
+  route,
+  status,
+  ms,
+}: {
+  method: string;
+  route: string;
+  status: number;
+  ms: number;
+}): void {
   const m = METHODS.has(method.toUpperCase()) ? method.toUpperCase() : "OTHER";
-  safely("http request", () => processMetrics().httpDuration.observe({ method: m, route, status: String(status) }, Math.max(0, ms) / 1000));
+  safely("http request", () =>
+    processMetrics().httpDuration.observe({ method: m, route, status: String(status) }, Math.max(0, ms) / 1000),
+  );
 }
 
 /**

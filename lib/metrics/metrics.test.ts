@@ -11,7 +11,15 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { parsePrometheusText, sampleValue } from "@/lib/testing/prometheus-text";
 import { addUser } from "@/lib/users/admin";
 import { authRoutePattern, routePattern } from "./http";
-import { recordAnswer, recordAuditAppend, recordGeneration, recordJobRun, recordRetrieval, trackGenerator, untrackGenerator } from "./record";
+import {
+  recordAnswer,
+  recordAuditAppend,
+  recordGeneration,
+  recordJobRun,
+  recordRetrieval,
+  trackGenerator,
+  untrackGenerator,
+} from "./record";
 import { ANSWER_OUTCOMES } from "./registry";
 import { renderMetrics } from "./scrape";
 
@@ -24,7 +32,12 @@ beforeAll(async () => {
   h = await createTestDatabase();
   // The route handlers take the process's database from db/runtime; this test's database stands in for it.
   (globalThis as Record<symbol, unknown>)[DB_KEY] = Promise.resolve(h);
-  const admin = await addUser(h.db, { email: "ops@example.org", name: "Ops", roles: ["admin"], password: "a long password" });
+  const admin = await addUser(h.db, {
+    email: "ops@example.org",
+    name: "Ops",
+    roles: ["admin"],
+    password: "a long password",
+  });
   adminKey = (await createApiKeyForUser(h.db, { userId: admin.id, name: "test" })).key;
 });
 
@@ -46,7 +59,9 @@ describe("route patterns", () => {
   it("replaces param values with their names and keeps literal segments", () => {
     expect(routePattern(`/api/documents/${id}/file`, { id })).toBe("/api/documents/:id/file");
     const grantId = randomUUID();
-    expect(routePattern(`/api/collections/${id}/grants/${grantId}`, { id, grantId })).toBe("/api/collections/:id/grants/:grantId");
+    expect(routePattern(`/api/collections/${id}/grants/${grantId}`, { id, grantId })).toBe(
+      "/api/collections/:id/grants/:grantId",
+    );
     expect(routePattern("/api/users", {})).toBe("/api/users");
     expect(routePattern("/api/users/", {})).toBe("/api/users");
   });
@@ -77,10 +92,16 @@ describe("the exposition", () => {
   it("is valid text format with the process metrics and every answer outcome from the start", async () => {
     const { families, contentType } = await scrape();
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
-    for (const name of ["process_cpu_user_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_seconds", "nodejs_heap_size_used_bytes"]) {
+    for (const name of [
+      "process_cpu_user_seconds_total",
+      "process_resident_memory_bytes",
+      "nodejs_eventloop_lag_seconds",
+      "nodejs_heap_size_used_bytes",
+    ]) {
       expect(families.has(name), name).toBe(true);
     }
-    for (const outcome of ANSWER_OUTCOMES) expect(sampleValue(families, "kq_answers_total", { outcome })).toBeGreaterThanOrEqual(0);
+    for (const outcome of ANSWER_OUTCOMES)
+      expect(sampleValue(families, "kq_answers_total", { outcome })).toBeGreaterThanOrEqual(0);
   });
 
   it("counts jobs in Postgres by kind and status at scrape time, zero-filling the ingestion queue", async () => {
@@ -109,7 +130,8 @@ describe("the exposition", () => {
 
   it("records retrieval, generation, answers, audit appends and job runs in seconds", async () => {
     const before = (await scrape()).families;
-    const count = (f: typeof before, name: string, labels: Record<string, string> = {}) => sampleValue(f, name, labels) ?? 0;
+    const count = (f: typeof before, name: string, labels: Record<string, string> = {}) =>
+      sampleValue(f, name, labels) ?? 0;
     recordRetrieval(120);
     recordGeneration({ ms: 2000, tokens: 40, firstTokenMs: 300, kind: "llama" });
     recordGeneration({ ms: 0, tokens: 0, firstTokenMs: null, kind: "llama" });
@@ -119,17 +141,44 @@ describe("the exposition", () => {
     recordJobRun({ kind: INGEST_JOB, outcome: "succeeded", ms: 1500 });
     const after = (await scrape()).families;
 
-    expect(count(after, "kq_retrieval_duration_seconds_count") - count(before, "kq_retrieval_duration_seconds_count")).toBe(1);
-    expect(count(after, "kq_retrieval_duration_seconds_sum") - count(before, "kq_retrieval_duration_seconds_sum")).toBeCloseTo(0.12);
-    expect(count(after, "kq_generation_duration_seconds_count", { kind: "llama" }) - count(before, "kq_generation_duration_seconds_count", { kind: "llama" })).toBe(2);
+    expect(
+      count(after, "kq_retrieval_duration_seconds_count") - count(before, "kq_retrieval_duration_seconds_count"),
+    ).toBe(1);
+    expect(
+      count(after, "kq_retrieval_duration_seconds_sum") - count(before, "kq_retrieval_duration_seconds_sum"),
+    ).toBeCloseTo(0.12);
+    expect(
+      count(after, "kq_generation_duration_seconds_count", { kind: "llama" }) -
+        count(before, "kq_generation_duration_seconds_count", { kind: "llama" }),
+    ).toBe(2);
     // The empty generation has no first token and no rate.
-    expect(count(after, "kq_generation_time_to_first_token_seconds_count", { kind: "llama" }) - count(before, "kq_generation_time_to_first_token_seconds_count", { kind: "llama" })).toBe(1);
-    expect(count(after, "kq_generation_tokens_per_second_sum", { kind: "llama" }) - count(before, "kq_generation_tokens_per_second_sum", { kind: "llama" })).toBeCloseTo(20);
-    expect(count(after, "kq_generated_tokens_total", { kind: "llama" }) - count(before, "kq_generated_tokens_total", { kind: "llama" })).toBe(40);
-    expect(count(after, "kq_answers_total", { outcome: "complete" }) - count(before, "kq_answers_total", { outcome: "complete" })).toBe(1);
-    expect(count(after, "kq_answers_total", { outcome: "not_covered" }) - count(before, "kq_answers_total", { outcome: "not_covered" })).toBe(1);
-    expect(count(after, "kq_audit_append_duration_seconds_bucket", { le: "0.005" }) - count(before, "kq_audit_append_duration_seconds_bucket", { le: "0.005" })).toBe(1);
-    expect(count(after, "kq_job_duration_seconds_sum", { kind: INGEST_JOB, outcome: "succeeded" })).toBeCloseTo(1.5 + count(before, "kq_job_duration_seconds_sum", { kind: INGEST_JOB, outcome: "succeeded" }));
+    expect(
+      count(after, "kq_generation_time_to_first_token_seconds_count", { kind: "llama" }) -
+        count(before, "kq_generation_time_to_first_token_seconds_count", { kind: "llama" }),
+    ).toBe(1);
+    expect(
+      count(after, "kq_generation_tokens_per_second_sum", { kind: "llama" }) -
+        count(before, "kq_generation_tokens_per_second_sum", { kind: "llama" }),
+    ).toBeCloseTo(20);
+    expect(
+      count(after, "kq_generated_tokens_total", { kind: "llama" }) -
+        count(before, "kq_generated_tokens_total", { kind: "llama" }),
+    ).toBe(40);
+    expect(
+      count(after, "kq_answers_total", { outcome: "complete" }) -
+        count(before, "kq_answers_total", { outcome: "complete" }),
+    ).toBe(1);
+    expect(
+      count(after, "kq_answers_total", { outcome: "not_covered" }) -
+        count(before, "kq_answers_total", { outcome: "not_covered" }),
+    ).toBe(1);
+    expect(
+      count(after, "kq_audit_append_duration_seconds_bucket", { le: "0.005" }) -
+        count(before, "kq_audit_append_duration_seconds_bucket", { le: "0.005" }),
+    ).toBe(1);
+    expect(count(after, "kq_job_duration_seconds_sum", { kind: INGEST_JOB, outcome: "succeeded" })).toBeCloseTo(
+      1.5 + count(before, "kq_job_duration_seconds_sum", { kind: INGEST_JOB, outcome: "succeeded" }),
+    );
   });
 
   it("reads the generator's queue only once the process has a generator", async () => {
@@ -159,16 +208,25 @@ describe("HTTP instrumentation", () => {
     const documentId = randomUUID();
     const handler = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params }) => ({ id: params.id }));
     const call = (key: string) =>
-      handler(new Request(`http://localhost/api/documents/${documentId}/file`, { headers: { authorization: `Bearer ${key}` } }), {
-        params: Promise.resolve({ id: documentId }),
-      });
+      handler(
+        new Request(`http://localhost/api/documents/${documentId}/file`, {
+          headers: { authorization: `Bearer ${key}` },
+        }),
+        {
+          params: Promise.resolve({ id: documentId }),
+        },
+      );
     expect((await call(adminKey)).status).toBe(200);
     expect((await call("kq_notakey")).status).toBe(401);
 
     const { body, families } = await scrape();
     const route = "/api/documents/:id/file";
-    expect(sampleValue(families, "kq_http_request_duration_seconds_count", { method: "GET", route, status: "200" })).toBe(1);
-    expect(sampleValue(families, "kq_http_request_duration_seconds_count", { method: "GET", route, status: "401" })).toBe(1);
+    expect(
+      sampleValue(families, "kq_http_request_duration_seconds_count", { method: "GET", route, status: "200" }),
+    ).toBe(1);
+    expect(
+      sampleValue(families, "kq_http_request_duration_seconds_count", { method: "GET", route, status: "401" }),
+    ).toBe(1);
     expect(body).not.toContain(documentId);
   });
 
@@ -191,7 +249,9 @@ describe("HTTP instrumentation", () => {
     expect(await missing.json()).toMatchObject({ error: { code: "unauthorized" } });
     const wrong = await get(`Bearer ${TOKEN.slice(0, -1)}`);
     expect(wrong.status).toBe(403);
-    expect(await wrong.json()).toMatchObject({ error: { code: "forbidden", message: "The metrics token is not valid." } });
+    expect(await wrong.json()).toMatchObject({
+      error: { code: "forbidden", message: "The metrics token is not valid." },
+    });
     expect((await get(`Bearer ${adminKey}`)).status).toBe(403);
 
     const ok = await get(`Bearer ${TOKEN}`);
@@ -199,17 +259,27 @@ describe("HTTP instrumentation", () => {
     expect(ok.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const families = parsePrometheusText(await ok.text());
     // The refused scrapes were measured too, under the route's own name.
-    expect(sampleValue(families, "kq_http_request_duration_seconds_count", { method: "GET", route: "/api/metrics", status: "403" })).toBe(2);
+    expect(
+      sampleValue(families, "kq_http_request_duration_seconds_count", {
+        method: "GET",
+        route: "/api/metrics",
+        status: "403",
+      }),
+    ).toBe(2);
   });
 });
 
 describe("the test parser", () => {
   it("rejects what Prometheus would reject", () => {
     expect(() => parsePrometheusText("a 1\n")).toThrow(/no # TYPE/);
-    expect(() => parsePrometheusText("# TYPE a counter\na{x=\"1\"} one\n")).toThrow(/not a number/);
+    expect(() => parsePrometheusText('# TYPE a counter\na{x="1"} one\n')).toThrow(/not a number/);
     expect(() => parsePrometheusText("# TYPE a counter\na 1\na 2\n")).toThrow(/twice/);
-    expect(() => parsePrometheusText('# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n')).toThrow(/cumulative/);
-    expect(() => parsePrometheusText('# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1\nh_count 1\n')).toThrow(/differs/);
+    expect(() =>
+      parsePrometheusText('# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n'),
+    ).toThrow(/cumulative/);
+    expect(() => parsePrometheusText('# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1\nh_count 1\n')).toThrow(
+      /differs/,
+    );
     expect(() => parsePrometheusText("# TYPE a gauge\na 1")).toThrow(/newline/);
   });
 });

@@ -50,11 +50,14 @@ async function main() {
       const rss = process.memoryUsage().rss;
       const t2 = performance.now();
       await embedder.embed([long]);
-      console.log(`one 20,000-character text: ${(performance.now() - t2).toFixed(0)} ms, rss +${((process.memoryUsage().rss - rss) / 1e6).toFixed(0)} MB`);
+      console.log(
+        `one 20,000-character text: ${(performance.now() - t2).toFixed(0)} ms, rss +${((process.memoryUsage().rss - rss) / 1e6).toFixed(0)} MB`,
+      );
     }
     await embedder.close();
   }
-  for (const [batchSize, rate] of best) console.log(`batch ${String(batchSize).padStart(2)}: ${rate.toFixed(1)} texts/s (~250 tokens each)`);
+  for (const [batchSize, rate] of best)
+    console.log(`batch ${String(batchSize).padStart(2)}: ${rate.toFixed(1)} texts/s (~250 tokens each)`);
 }
 
 void main();

@@ -37,14 +37,20 @@ function cache(): Map<string, Promise<Embedder>> {
 
 export function createEmbedder(config: EmbedderConfig = {}): Promise<Embedder> {
   const modelPath = config.modelPath ? path.resolve(config.modelPath) : undefined;
-  const key = JSON.stringify({ modelPath: modelPath ?? null, threads: config.threads ?? null, batchSize: config.batchSize ?? null });
+  const key = JSON.stringify({
+    modelPath: modelPath ?? null,
+    threads: config.threads ?? null,
+    batchSize: config.batchSize ?? null,
+  });
   const embedders = cache();
   const existing = embedders.get(key);
   if (existing) return existing;
 
-  const pending = load(modelPath, config).then((embedder) => withCacheRelease(embedder, () => {
-    if (embedders.get(key) === pending) embedders.delete(key);
-  }));
+  const pending = load(modelPath, config).then((embedder) =>
+    withCacheRelease(embedder, () => {
+      if (embedders.get(key) === pending) embedders.delete(key);
+    }),
+  );
   embedders.set(key, pending);
   // A failed load is not cached: fixing the file and retrying must work without a restart.
   pending.catch(() => {

@@ -19,15 +19,39 @@ function section(file: string, heading: string): string {
   return text.slice(start + heading.length, end < 0 ? undefined : end).trim();
 }
 
-const RETENTION: PromptPassage = { n: 3, text: section("18-data_retention_policy.md", "## 18.2 Data Retention Policy"), title: "Data Retention Policy", headingPath: "18.2 Data Retention Policy", pageStart: null };
-const EMPLOYEES: PromptPassage = { n: 5, text: section("19-employees_policy.md", "## 19.2 Employment Policies"), title: "Employees Policy", headingPath: "19.2 Employment Policies", pageStart: null };
-const ACCESS: PromptPassage = { n: 8, text: section("07-systems_access_policy.md", "## 7.2 Access Establishment and Modification"), title: "System Access Policy", headingPath: "7.2 Access Establishment and Modification", pageStart: null };
+const RETENTION: PromptPassage = {
+  n: 3,
+  text: section("18-data_retention_policy.md", "## 18.2 Data Retention Policy"),
+  title: "Data Retention Policy",
+  headingPath: "18.2 Data Retention Policy",
+  pageStart: null,
+};
+const EMPLOYEES: PromptPassage = {
+  n: 5,
+  text: section("19-employees_policy.md", "## 19.2 Employment Policies"),
+  title: "Employees Policy",
+  headingPath: "19.2 Employment Policies",
+  pageStart: null,
+};
+const ACCESS: PromptPassage = {
+  n: 8,
+  text: section("07-systems_access_policy.md", "## 7.2 Access Establishment and Modification"),
+  title: "System Access Policy",
+  headingPath: "7.2 Access Establishment and Modification",
+  pageStart: null,
+};
 const PASSAGES = [RETENTION, EMPLOYEES, ACCESS];
 
 const TRAINING_QUESTION = "Within how many days must new workforce members receive security training?";
 
 function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  return { system: "(unused by the extractive generator)", history: [], question: TRAINING_QUESTION, passages: PASSAGES, ...overrides };
+  return {
+    system: "(unused by the extractive generator)",
+    history: [],
+    question: TRAINING_QUESTION,
+    passages: PASSAGES,
+    ...overrides,
+  };
 }
 
 /** The quoted lines of an answer: everything after the label and the blank line. */
@@ -65,9 +89,21 @@ describe("extractive generator", () => {
   it("answers different questions from different passages, quoting them word for word", async () => {
     const g = createExtractiveGenerator({ parallel: 1, maxQueue: 0 });
     const cases = [
-      { question: "How must user identities be verified for new accounts?", cited: 8, words: "User identities must be verified prior to granting access to new accounts" },
-      { question: "Can mobile devices connect to the production networks?", cited: 5, words: "Datica does not allow mobile devices to connect to any of its production networks" },
-      { question: "How long is a former customer's data kept before it is removed?", cited: 3, words: "within 30 days, Datica removes data from Datica systems" },
+      {
+        question: "How must user identities be verified for new accounts?",
+        cited: 8,
+        words: "User identities must be verified prior to granting access to new accounts",
+      },
+      {
+        question: "Can mobile devices connect to the production networks?",
+        cited: 5,
+        words: "Datica does not allow mobile devices to connect to any of its production networks",
+      },
+      {
+        question: "How long is a former customer's data kept before it is removed?",
+        cited: 3,
+        words: "within 30 days, Datica removes data from Datica systems",
+      },
     ];
     for (const c of cases) {
       const result = await g.reserve().run(request({ question: c.question }));
@@ -87,7 +123,12 @@ describe("extractive generator", () => {
 
   it("never cites a number it was not given", async () => {
     const g = createExtractiveGenerator({ parallel: 1, maxQueue: 0 });
-    for (const question of [TRAINING_QUESTION, "What is the sanction policy?", "Tell me everything about access.", "?"]) {
+    for (const question of [
+      TRAINING_QUESTION,
+      "What is the sanction policy?",
+      "Tell me everything about access.",
+      "?",
+    ]) {
       const result = await g.reserve().run(request({ question }));
       for (const n of citations(result.text)) expect([3, 5, 8]).toContain(n);
     }
@@ -106,7 +147,9 @@ describe("extractive generator", () => {
     const g = createExtractiveGenerator({ parallel: 1, maxQueue: 0 });
     const none = await g.reserve().run(request({ passages: [] }));
     expect(none).toMatchObject({ text: EXTRACTIVE_NOTHING, finishReason: "stop" });
-    const headingsOnly = await g.reserve().run(request({ passages: [{ ...ACCESS, text: "## 7.3 Workforce Clearance\n\n* 01.d - Password Use" }] }));
+    const headingsOnly = await g
+      .reserve()
+      .run(request({ passages: [{ ...ACCESS, text: "## 7.3 Workforce Clearance\n\n* 01.d - Password Use" }] }));
     expect(headingsOnly.text).toBe(EXTRACTIVE_NOTHING);
     expect(citations(headingsOnly.text)).toEqual([]);
   });
@@ -188,30 +231,45 @@ describe("extractive generator", () => {
   it("combines lexical coverage with the real embedder's sentence similarity when given one", async () => {
     embedder = await createEmbedder({});
     const g = createExtractiveGenerator({ parallel: 1, maxQueue: 0, embedder });
-    const result = await g.reserve().run(request({ question: "Are phones and tablets allowed on the production network?" }));
+    const result = await g
+      .reserve()
+      .run(request({ question: "Are phones and tablets allowed on the production network?" }));
     const lines = quotedLines(result.text);
     // The embedder's path runs end to end (question and sentences embedded in its worker) and the
     // combined score still finds the sentence and cites the right passage.
-    expect(lines.some((l) => l.startsWith("Datica does not allow mobile devices to connect to any of its production networks [5]"))).toBe(true);
+    expect(
+      lines.some((l) =>
+        l.startsWith("Datica does not allow mobile devices to connect to any of its production networks [5]"),
+      ),
+    ).toBe(true);
     for (const n of citations(result.text)) expect([3, 5, 8]).toContain(n);
   });
 });
 
 describe("sentence selection", () => {
   it("splits lines, list items and sentences, keeping abbreviations inside their sentence", () => {
-    expect(splitSentences("## 7.2 Access\n\n1. Requests are made formally. Dr. Smith approves them, e.g. weekly.\n   * Identity is verified in person.")).toEqual([
+    expect(
+      splitSentences(
+        "## 7.2 Access\n\n1. Requests are made formally. Dr. Smith approves them, e.g. weekly.\n   * Identity is verified in person.",
+      ),
+    ).toEqual([
       "7.2 Access",
       "Requests are made formally.",
       "Dr. Smith approves them, e.g. weekly.",
       "Identity is verified in person.",
     ]);
-    expect(splitSentences("See § 164.312(a)(1). Version 2.5 applies!")).toEqual(["See § 164.312(a)(1).", "Version 2.5 applies!"]);
+    expect(splitSentences("See § 164.312(a)(1). Version 2.5 applies!")).toEqual([
+      "See § 164.312(a)(1).",
+      "Version 2.5 applies!",
+    ]);
   });
 
   it("puts the citation inside the sentence it supports", () => {
     expect(withCitation("Training happens within 30 days.", 2)).toBe("Training happens within 30 days [2].");
     expect(withCitation('It is called "the handbook."', 4)).toBe('It is called "the handbook [4]."');
-    expect(withCitation("Records of training are kept for all workforce members", 1)).toBe("Records of training are kept for all workforce members [1].");
+    expect(withCitation("Records of training are kept for all workforce members", 1)).toBe(
+      "Records of training are kept for all workforce members [1].",
+    );
   });
 
   it("orders the quotes by passage and position, whatever their scores", () => {
@@ -221,11 +279,15 @@ describe("sentence selection", () => {
   });
 
   it("skips headings and sentences that only introduce a list", () => {
-    const texts = selectSentences("What steps follow when a customer ceases to be a customer?", [RETENTION]).map((s) => s.text);
+    const texts = selectSentences("What steps follow when a customer ceases to be a customer?", [RETENTION]).map(
+      (s) => s.text,
+    );
     expect(texts.length).toBeGreaterThan(0);
     // "Once a Customer ceases to be a Customer, as defined below, the following steps are" leads into a list.
     expect(texts.some((t) => t.startsWith("Once a Customer ceases"))).toBe(false);
-    const withHeading = selectSentences("access policy", [{ ...ACCESS, text: `## 7.2 Access Policy\n\nThe following applies:\n${ACCESS.text}` }]).map((s) => s.text);
+    const withHeading = selectSentences("access policy", [
+      { ...ACCESS, text: `## 7.2 Access Policy\n\nThe following applies:\n${ACCESS.text}` },
+    ]).map((s) => s.text);
     expect(withHeading).not.toContain("7.2 Access Policy");
     expect(withHeading).not.toContain("The following applies:");
   });

@@ -2,7 +2,14 @@ import "server-only";
 import type { Embedder } from "./embedder";
 import { candidateSentences, pickSentences, withCitation } from "./extractive-select";
 import { GenerationQueue } from "./generation-queue";
-import type { GenerationRequest, GenerationResult, GenerationTicket, Generator, GeneratorIdentity, GeneratorStatus } from "./generator";
+import type {
+  GenerationRequest,
+  GenerationResult,
+  GenerationTicket,
+  Generator,
+  GeneratorIdentity,
+  GeneratorStatus,
+} from "./generator";
 import { dot } from "./vector-math";
 
 // The answer when no language model is configured: the sentences of the retrieved passages that
@@ -72,7 +79,10 @@ export function createExtractiveGenerator(opts: ExtractiveGeneratorOptions): Gen
     return [EXTRACTIVE_LABEL, "", ...chosen.map((s) => withCitation(s.text, s.n))].join("\n");
   }
 
-  async function stream(req: GenerationRequest, startedAt: number): Promise<Omit<GenerationResult, "timings"> & { firstTokenAt: number | null }> {
+  async function stream(
+    req: GenerationRequest,
+    startedAt: number,
+  ): Promise<Omit<GenerationResult, "timings"> & { firstTokenAt: number | null }> {
     const answer = await compose(req, req.signal);
     let text = "";
     let tokens = 0;
@@ -108,7 +118,13 @@ export function createExtractiveGenerator(opts: ExtractiveGeneratorOptions): Gen
           const startedAt = performance.now();
           const outcome = await place.run(() => stream(req, startedAt), req.signal);
           const totalMs = performance.now() - startedAt;
-          if (outcome.aborted) return { text: "", finishReason: "abort", tokens: 0, timings: { queueMs: outcome.queueMs, firstTokenMs: null, totalMs } };
+          if (outcome.aborted)
+            return {
+              text: "",
+              finishReason: "abort",
+              tokens: 0,
+              timings: { queueMs: outcome.queueMs, firstTokenMs: null, totalMs },
+            };
           const { firstTokenAt, ...result } = outcome.value;
           return { ...result, timings: { queueMs: outcome.queueMs, firstTokenMs: firstTokenAt, totalMs } };
         },

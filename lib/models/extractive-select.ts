@@ -52,7 +52,8 @@ const MIN_WORDS = 4;
 const MIN_WORDS_UNPUNCTUATED = 8;
 
 // Abbreviations after which a full stop does not end a sentence.
-const ABBREVIATIONS = /(?:^|\s)(?:mr|mrs|ms|dr|prof|sr|jr|st|no|nos|vs|fig|figs|sec|secs|art|para|paras|ch|vol|pp|p|approx|dept|inc|ltd|co|corp|e\.g|i\.e|etc|cf|al|u\.s|u\.k|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.$/i;
+const ABBREVIATIONS =
+  /(?:^|\s)(?:mr|mrs|ms|dr|prof|sr|jr|st|no|nos|vs|fig|figs|sec|secs|art|para|paras|ch|vol|pp|p|approx|dept|inc|ltd|co|corp|e\.g|i\.e|etc|cf|al|u\.s|u\.k|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.$/i;
 const SENTENCE_END = /[.!?…]["'”’)\]]*$/;
 const LIST_MARKER = /^\s*(?:[-*•+]\s+|\d+[.)]\s+|[a-z][.)]\s+|\([a-z0-9]+\)\s+)?(?:\[[ xX]\]\s+)?/;
 
@@ -63,7 +64,11 @@ export function splitSentences(text: string): string[] {
   segmenter ??= new Intl.Segmenter("en", { granularity: "sentence" });
   const out: string[] = [];
   for (const rawLine of text.split(/\n+/)) {
-    const line = rawLine.replace(/^\s*#{1,6}\s+/, "").replace(LIST_MARKER, "").replace(/\s+/g, " ").trim();
+    const line = rawLine
+      .replace(/^\s*#{1,6}\s+/, "")
+      .replace(LIST_MARKER, "")
+      .replace(/\s+/g, " ")
+      .trim();
     if (!line) continue;
     let pending = "";
     for (const { segment } of segmenter.segment(line)) {
@@ -103,7 +108,10 @@ export function candidateSentences(passages: readonly PromptPassage[]): Candidat
   passages.forEach((p, passageIndex) => {
     splitSentences(p.text).forEach((sentence, position) => {
       if (!isAnswerLike(sentence)) return;
-      const key = sentence.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+      const key = sentence
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, " ")
+        .trim();
       if (seen.has(key)) return;
       seen.add(key);
       out.push({ n: p.n, passageIndex, position, text: clip(sentence), terms: new Set(contentTerms(sentence)) });
@@ -143,13 +151,21 @@ function overlap(a: Set<string>, b: Set<string>): number {
  * The sentences that best answer the question, at most `maxSentences`, in reading order (by
  * passage as given, then by position). Never empty when there is any candidate sentence.
  */
-export function selectSentences(question: string, passages: readonly PromptPassage[], opts: SelectOptions = {}): ScoredSentence[] {
+export function selectSentences(
+  question: string,
+  passages: readonly PromptPassage[],
+  opts: SelectOptions = {},
+): ScoredSentence[] {
   const candidates = candidateSentences(passages);
   return pickSentences(question, candidates, opts);
 }
 
 /** selectSentences on candidates already split (the generator embeds them in between). */
-export function pickSentences(question: string, candidates: readonly CandidateSentence[], opts: SelectOptions = {}): ScoredSentence[] {
+export function pickSentences(
+  question: string,
+  candidates: readonly CandidateSentence[],
+  opts: SelectOptions = {},
+): ScoredSentence[] {
   if (candidates.length === 0) return [];
   const maxSentences = opts.maxSentences ?? 4;
   const weight = opts.similarities ? (opts.similarityWeight ?? SIMILARITY_WEIGHT) : 0;
@@ -162,7 +178,9 @@ export function pickSentences(question: string, candidates: readonly CandidateSe
     return { ...c, lexical: lexical[i]!, similarity, score };
   });
 
-  const ranked = [...scored].sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.position - b.position);
+  const ranked = [...scored].sort(
+    (a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.position - b.position,
+  );
   const best = ranked[0]!;
   const picked: ScoredSentence[] = [best];
   for (const s of ranked.slice(1)) {

@@ -70,8 +70,10 @@ export class GenerationQueue {
   private closed = false;
 
   constructor(opts: GenerationQueueOptions) {
-    if (!Number.isInteger(opts.parallel) || opts.parallel < 1) throw new Error(`parallel must be a positive integer, got ${opts.parallel}.`);
-    if (!Number.isInteger(opts.maxQueue) || opts.maxQueue < 0) throw new Error(`maxQueue must be a non-negative integer, got ${opts.maxQueue}.`);
+    if (!Number.isInteger(opts.parallel) || opts.parallel < 1)
+      throw new Error(`parallel must be a positive integer, got ${opts.parallel}.`);
+    if (!Number.isInteger(opts.maxQueue) || opts.maxQueue < 0)
+      throw new Error(`maxQueue must be a non-negative integer, got ${opts.maxQueue}.`);
     this.parallel = opts.parallel;
     this.maxQueue = opts.maxQueue;
     this.now = opts.now ?? (() => performance.now());
@@ -102,7 +104,10 @@ export class GenerationQueue {
         if (state === "held") giveBack();
       },
       run: async <T>(work: (slot: number) => Promise<T>, signal?: AbortSignal): Promise<QueueOutcome<T>> => {
-        if (state !== "held") throw new Error(state === "running" ? "This queue place is already running." : "This queue place was already released.");
+        if (state !== "held")
+          throw new Error(
+            state === "running" ? "This queue place is already running." : "This queue place was already released.",
+          );
         state = "running";
         const queuedAt = this.now();
         let slot: number | null;
@@ -138,7 +143,10 @@ export class GenerationQueue {
    * remaining time, from the mean of recent generation times. At least 1.
    */
   retryAfterSeconds(): number {
-    const mean = this.durations.length === 0 ? this.initialEstimateMs : this.durations.reduce((a, b) => a + b, 0) / this.durations.length;
+    const mean =
+      this.durations.length === 0
+        ? this.initialEstimateMs
+        : this.durations.reduce((a, b) => a + b, 0) / this.durations.length;
     let remaining = mean;
     if (this.busySince.size > 0) {
       const oldest = Math.min(...this.busySince.values());

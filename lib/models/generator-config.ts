@@ -31,7 +31,10 @@ export async function findModelInDir(dir: string, exclude: readonly string[] = [
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return null;
-    throw new GeneratorConfigError(`MODELS_DIR: the folder ${dir} cannot be read (${code ?? (err as Error).message}).`, { cause: err });
+    throw new GeneratorConfigError(
+      `MODELS_DIR: the folder ${dir} cannot be read (${code ?? (err as Error).message}).`,
+      { cause: err },
+    );
   }
   const skip = new Set(exclude.map((p) => path.resolve(p)));
   const found = names
@@ -42,8 +45,12 @@ export async function findModelInDir(dir: string, exclude: readonly string[] = [
   return found ?? null;
 }
 
-export async function configuredGenerator(e: Pick<Env, "MODEL_PATH" | "modelsDir" | "EMBEDDING_MODEL_PATH">): Promise<ConfiguredGenerator> {
+export async function configuredGenerator(
+  e: Pick<Env, "MODEL_PATH" | "modelsDir" | "EMBEDDING_MODEL_PATH">,
+): Promise<ConfiguredGenerator> {
   if (e.MODEL_PATH) return { kind: "llama", modelPath: path.resolve(e.MODEL_PATH), source: "MODEL_PATH" };
   const found = await findModelInDir(e.modelsDir, e.EMBEDDING_MODEL_PATH ? [e.EMBEDDING_MODEL_PATH] : []);
-  return found ? { kind: "llama", modelPath: found, source: "MODELS_DIR" } : { kind: "extractive", modelPath: null, source: null };
+  return found
+    ? { kind: "llama", modelPath: found, source: "MODELS_DIR" }
+    : { kind: "extractive", modelPath: null, source: null };
 }

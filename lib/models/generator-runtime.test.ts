@@ -7,7 +7,13 @@ import { getEmbedder } from "@/lib/server/index-runtime";
 import { getLlamaRuntime } from "./llama-runtime";
 import { USE_LITE_ID } from "./use-lite-embedder";
 import type { Generator } from "./generator";
-import { closeGenerator, createGeneratorFromEnv, describeGenerator, findModelInDir, getGenerator } from "./generator-runtime";
+import {
+  closeGenerator,
+  createGeneratorFromEnv,
+  describeGenerator,
+  findModelInDir,
+  getGenerator,
+} from "./generator-runtime";
 
 const MODELS = path.resolve(__dirname, "../../../shared/models");
 const STORIES = path.join(MODELS, "stories260K.gguf");
@@ -38,7 +44,14 @@ afterAll(async () => {
 
 describe("choosing the generator", () => {
   it("uses the GGUF at MODEL_PATH, with the sampling settings from the environment", async () => {
-    const g = await create({ MODEL_PATH: STORIES, MODEL_TEMPERATURE: "0.5", MODEL_SEED: "11", MODEL_MAX_TOKENS: "64", MODEL_PARALLEL: "3", MODEL_QUEUE_MAX: "4" });
+    const g = await create({
+      MODEL_PATH: STORIES,
+      MODEL_TEMPERATURE: "0.5",
+      MODEL_SEED: "11",
+      MODEL_MAX_TOKENS: "64",
+      MODEL_PARALLEL: "3",
+      MODEL_QUEUE_MAX: "4",
+    });
     expect(g.kind).toBe("llama");
     expect(g.identity()).toMatchObject({
       kind: "llama",
@@ -92,17 +105,23 @@ describe("choosing the generator", () => {
 
   it("fails loudly, naming MODEL_PATH, when the configured model is missing or not a GGUF", async () => {
     const missing = path.join(tmp, "gone.gguf");
-    await expect(create({ MODEL_PATH: missing })).rejects.toThrow(`MODEL_PATH=${missing}: the answer model cannot be used. The model file ${missing} does not exist.`);
+    await expect(create({ MODEL_PATH: missing })).rejects.toThrow(
+      `MODEL_PATH=${missing}: the answer model cannot be used. The model file ${missing} does not exist.`,
+    );
     const junk = path.join(tmp, "junk.gguf");
     await writeFile(junk, "{}");
-    await expect(create({ MODEL_PATH: junk })).rejects.toThrow(/^MODEL_PATH=.*junk\.gguf: .*not a readable GGUF model: it does not start with the GGUF signature/);
+    await expect(create({ MODEL_PATH: junk })).rejects.toThrow(
+      /^MODEL_PATH=.*junk\.gguf: .*not a readable GGUF model: it does not start with the GGUF signature/,
+    );
   });
 
   it("fails loudly, naming MODELS_DIR and the file, when the model found there cannot be loaded", async () => {
     const dir = path.join(tmp, "models-bad");
     await mkdir(dir);
     await writeFile(path.join(dir, "broken.gguf"), "GGUF but truncated");
-    await expect(create({ MODELS_DIR: dir })).rejects.toThrow(`MODELS_DIR=${dir} (first model: broken.gguf): the answer model cannot be used.`);
+    await expect(create({ MODELS_DIR: dir })).rejects.toThrow(
+      `MODELS_DIR=${dir} (first model: broken.gguf): the answer model cannot be used.`,
+    );
   });
 });
 

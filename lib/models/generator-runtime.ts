@@ -27,7 +27,11 @@ export async function createGeneratorFromEnv(e: Env): Promise<Generator> {
   const source = configured.source;
 
   if (!modelPath) {
-    return createExtractiveGenerator({ parallel: e.MODEL_PARALLEL, maxQueue: e.MODEL_QUEUE_MAX, promptBudget: e.MODEL_CONTEXT_SIZE - e.MODEL_MAX_TOKENS });
+    return createExtractiveGenerator({
+      parallel: e.MODEL_PARALLEL,
+      maxQueue: e.MODEL_QUEUE_MAX,
+      promptBudget: e.MODEL_CONTEXT_SIZE - e.MODEL_MAX_TOKENS,
+    });
   }
 
   const { loadLlamaGenerator } = await import("./llama-generator");
@@ -48,8 +52,13 @@ export async function createGeneratorFromEnv(e: Env): Promise<Generator> {
       },
     });
   } catch (err) {
-    const where = source === "MODEL_PATH" ? `MODEL_PATH=${e.MODEL_PATH}` : `MODELS_DIR=${e.modelsDir} (first model: ${path.basename(modelPath)})`;
-    throw new GeneratorConfigError(`${where}: the answer model cannot be used. ${(err as Error).message}`, { cause: err });
+    const where =
+      source === "MODEL_PATH"
+        ? `MODEL_PATH=${e.MODEL_PATH}`
+        : `MODELS_DIR=${e.modelsDir} (first model: ${path.basename(modelPath)})`;
+    throw new GeneratorConfigError(`${where}: the answer model cannot be used. ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -61,7 +70,14 @@ export function getGenerator(): Promise<Generator> {
       const id = g.identity();
       // Queue gauges follow the process's one generator, however it is reached (chat, /v1, admin).
       trackGenerator(g);
-      log.info("answer generator ready", { kind: id.kind, model: id.modelFile, sha256: id.modelSha256, gpu: id.gpu, contextSize: id.contextSize, parallel: g.status().parallel });
+      log.info("answer generator ready", {
+        kind: id.kind,
+        model: id.modelFile,
+        sha256: id.modelSha256,
+        gpu: id.gpu,
+        contextSize: id.contextSize,
+        parallel: g.status().parallel,
+      });
       return g;
     });
     holder[GENERATOR] = pending;

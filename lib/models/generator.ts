@@ -113,5 +113,9 @@ export class QueueFullError extends Error {
  * give that chunk its own copy of this module, hence its own QueueFullError class.
  */
 export function isQueueFullError(err: unknown): err is QueueFullError {
-  return err instanceof Error && err.name === "QueueFullError" && typeof (err as { retryAfterSeconds?: unknown }).retryAfterSeconds === "number";
+  return (
+    err instanceof Error &&
+    err.name === "QueueFullError" &&
+    typeof (err as { retryAfterSeconds?: unknown }).retryAfterSeconds === "number"
+  );
 }

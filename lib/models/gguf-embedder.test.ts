@@ -33,7 +33,11 @@ describe("GGUF embedder", () => {
   });
 
   it("is deterministic, normalised and distinguishes texts", async () => {
-    const [a, b, c] = await embedder.embed(["Once upon a time there was a cat.", "Once upon a time there was a cat.", "The dog ran to the park."]);
+    const [a, b, c] = await embedder.embed([
+      "Once upon a time there was a cat.",
+      "Once upon a time there was a cat.",
+      "The dog ran to the park.",
+    ]);
     expect(a).toHaveLength(64);
     expect(Array.from(a!)).toEqual(Array.from(b!));
     expect(Math.abs(Math.sqrt(dot(a!, a!)) - 1)).toBeLessThan(1e-5);
@@ -51,7 +55,9 @@ describe("GGUF embedder", () => {
 
   it("refuses a missing file with a message naming the path", async () => {
     const missing = path.join(tmp, "no-such-model.gguf");
-    await expect(createEmbedder({ modelPath: missing, threads: 1 })).rejects.toThrow(`The model file ${missing} does not exist.`);
+    await expect(createEmbedder({ modelPath: missing, threads: 1 })).rejects.toThrow(
+      `The model file ${missing} does not exist.`,
+    );
   });
 
   it("refuses a file that is not a GGUF model, naming the path", async () => {

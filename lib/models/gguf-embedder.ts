@@ -33,7 +33,9 @@ export async function loadGgufEmbedder(opts: { modelPath: string; threads?: numb
     context = await model.createEmbeddingContext({ threads, contextSize });
   } catch (err) {
     await model.dispose();
-    throw new Error(`Could not create an embedding context for ${file.path}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`Could not create an embedding context for ${file.path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const ctx = context;
 

@@ -24,7 +24,12 @@ export interface GgufInfo {
 }
 
 /** Vocabulary arrays are large (10⁵ entries) and say nothing the identity needs. */
-const SKIPPED_KEYS = ["tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type", "tokenizer.ggml.merges"];
+const SKIPPED_KEYS = [
+  "tokenizer.ggml.tokens",
+  "tokenizer.ggml.scores",
+  "tokenizer.ggml.token_type",
+  "tokenizer.ggml.merges",
+];
 
 const INFOS = Symbol.for("knowledge-qa.gguf-infos");
 type Holder = { [INFOS]?: Map<string, Promise<GgufInfo>> };
@@ -55,7 +60,10 @@ export async function readGgufInfo(modelPath: string): Promise<GgufInfo> {
 const READ_TIMEOUT_MS = 60_000;
 
 function notGguf(filePath: string, reason: string, cause?: unknown): ModelFileError {
-  return new ModelFileError(`The model file ${filePath} is not a readable GGUF model: ${reason}.`, cause === undefined ? undefined : { cause });
+  return new ModelFileError(
+    `The model file ${filePath} is not a readable GGUF model: ${reason}.`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /**
@@ -71,7 +79,8 @@ async function checkHeader(filePath: string, size: number): Promise<void> {
   } finally {
     await fd.close();
   }
-  if (bytesRead < 4 || header.toString("latin1", 0, 4) !== "GGUF") throw notGguf(filePath, "it does not start with the GGUF signature");
+  if (bytesRead < 4 || header.toString("latin1", 0, 4) !== "GGUF")
+    throw notGguf(filePath, "it does not start with the GGUF signature");
   if (bytesRead < header.length) throw notGguf(filePath, "the file ends inside its header");
   const version = header.readUInt32LE(4);
   if (version !== 2 && version !== 3) throw notGguf(filePath, `GGUF version ${version} is not supported (2 or 3)`);
@@ -79,7 +88,10 @@ async function checkHeader(filePath: string, size: number): Promise<void> {
   const entries = header.readBigUInt64LE(16);
   // A metadata entry takes at least 12 bytes and a tensor description at least 24.
   if (entries * 12n + tensors * 24n > BigInt(size)) {
-    throw notGguf(filePath, `its header announces ${entries} metadata entries and ${tensors} tensors, more than ${size} bytes can hold (damaged or incomplete)`);
+    throw notGguf(
+      filePath,
+      `its header announces ${entries} metadata entries and ${tensors} tensors, more than ${size} bytes can hold (damaged or incomplete)`,
+    );
   }
 }
 
@@ -96,13 +108,17 @@ async function parse(filePath: string, size: number): Promise<GgufInfo> {
     });
   } catch (err) {
     const message = (err as Error).message;
-    const reason = err?.constructor?.name === "InvalidGgufMagicError" || /GGUF magic/i.test(message) ? "it does not start with the GGUF signature" : message;
+    const reason =
+      err?.constructor?.name === "InvalidGgufMagicError" || /GGUF magic/i.test(message)
+        ? "it does not start with the GGUF signature"
+        : message;
     throw notGguf(filePath, reason, err);
   }
 
   const general = info.metadata?.general;
   const architecture = typeof general?.architecture === "string" ? general.architecture : null;
-  if (!architecture) throw new ModelFileError(`The model file ${filePath} has no general.architecture in its GGUF metadata.`);
+  if (!architecture)
+    throw new ModelFileError(`The model file ${filePath} has no general.architecture in its GGUF metadata.`);
 
   const tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
   // The weights follow the header; a copy cut short loses them first.
@@ -155,7 +171,9 @@ function elements(dimensions: readonly (number | bigint)[]): number {
 }
 
 /** The tensor type holding most of the weights; 1-D tensors (norms, biases) are kept in F32 by every quantizer, so they are left out. */
-function dominantTensorType(tensors: readonly { dimensions: readonly (number | bigint)[]; ggmlType: number }[]): number | null {
+function dominantTensorType(
+  tensors: readonly { dimensions: readonly (number | bigint)[]; ggmlType: number }[],
+): number | null {
   const totals = new Map<number, number>();
   for (const t of tensors) {
     if (t.dimensions.length < 2) continue;

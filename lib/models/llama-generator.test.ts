@@ -32,7 +32,14 @@ let tmp: string;
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), "llama-generator-"));
-  generator = await loadLlamaGenerator({ modelPath: STORIES, parallel: 2, maxQueue: 1, contextSize: 8192, threads: 1, sampling: SAMPLING });
+  generator = await loadLlamaGenerator({
+    modelPath: STORIES,
+    parallel: 2,
+    maxQueue: 1,
+    contextSize: 8192,
+    threads: 1,
+    sampling: SAMPLING,
+  });
 });
 
 afterAll(async () => {
@@ -115,7 +122,15 @@ describe("llama generator", () => {
   });
 
   it("stays on the CPU with gpu 'off'", async () => {
-    const cpu = await loadLlamaGenerator({ modelPath: STORIES, parallel: 1, maxQueue: 0, contextSize: 1024, threads: 1, gpu: "off", sampling: SAMPLING });
+    const cpu = await loadLlamaGenerator({
+      modelPath: STORIES,
+      parallel: 1,
+      maxQueue: 0,
+      contextSize: 1024,
+      threads: 1,
+      gpu: "off",
+      sampling: SAMPLING,
+    });
     try {
       expect(cpu.identity().gpu).toBeNull();
       expect((await cpu.reserve().run(request())).text.length).toBeGreaterThan(0);
@@ -143,7 +158,14 @@ describe("llama generator", () => {
   });
 
   it("with one sequence and one waiting place, a third reservation gets 429 until one finishes", async () => {
-    const single = await loadLlamaGenerator({ modelPath: STORIES, parallel: 1, maxQueue: 1, contextSize: 1024, threads: 1, sampling: SAMPLING });
+    const single = await loadLlamaGenerator({
+      modelPath: STORIES,
+      parallel: 1,
+      maxQueue: 1,
+      contextSize: 1024,
+      threads: 1,
+      sampling: SAMPLING,
+    });
     try {
       const first = single.reserve().run(request());
       const second = single.reserve();
@@ -201,7 +223,9 @@ describe("llama generator", () => {
   it("counts tokens with the model's tokenizer and leaves room for the answer in the prompt budget", () => {
     expect(generator.countTokens("")).toBe(0);
     expect(generator.countTokens("Once upon a time")).toBeGreaterThan(2);
-    expect(generator.countTokens("Once upon a time ".repeat(10))).toBeGreaterThan(generator.countTokens("Once upon a time"));
+    expect(generator.countTokens("Once upon a time ".repeat(10))).toBeGreaterThan(
+      generator.countTokens("Once upon a time"),
+    );
     const budget = generator.promptBudget();
     expect(budget).toBeLessThan(2048 - SAMPLING.maxTokens);
     expect(budget).toBeGreaterThan(1024);
@@ -209,27 +233,57 @@ describe("llama generator", () => {
 
   it("refuses a missing file, naming it", async () => {
     const missing = path.join(tmp, "absent.gguf");
-    await expect(loadLlamaGenerator({ modelPath: missing, parallel: 1, maxQueue: 0, contextSize: 1024, threads: 1, sampling: SAMPLING })).rejects.toThrow(
-      `The model file ${missing} does not exist.`,
-    );
+    await expect(
+      loadLlamaGenerator({
+        modelPath: missing,
+        parallel: 1,
+        maxQueue: 0,
+        contextSize: 1024,
+        threads: 1,
+        sampling: SAMPLING,
+      }),
+    ).rejects.toThrow(`The model file ${missing} does not exist.`);
   });
 
   it("refuses a file that is not a GGUF, naming it and the reason", async () => {
     const junk = path.join(tmp, "notes.gguf");
     await writeFile(junk, "# meeting notes\nnot a model\n");
-    await expect(loadLlamaGenerator({ modelPath: junk, parallel: 1, maxQueue: 0, contextSize: 1024, threads: 1, sampling: SAMPLING })).rejects.toThrow(
+    await expect(
+      loadLlamaGenerator({
+        modelPath: junk,
+        parallel: 1,
+        maxQueue: 0,
+        contextSize: 1024,
+        threads: 1,
+        sampling: SAMPLING,
+      }),
+    ).rejects.toThrow(
       `The model file ${junk} is not a readable GGUF model: it does not start with the GGUF signature.`,
     );
   });
 
   it("refuses settings that leave no room for the prompt", async () => {
     await expect(
-      loadLlamaGenerator({ modelPath: STORIES, parallel: 1, maxQueue: 0, contextSize: 512, threads: 1, sampling: { ...SAMPLING, maxTokens: 400 } }),
+      loadLlamaGenerator({
+        modelPath: STORIES,
+        parallel: 1,
+        maxQueue: 0,
+        contextSize: 512,
+        threads: 1,
+        sampling: { ...SAMPLING, maxTokens: 400 },
+      }),
     ).rejects.toThrow(/context of 512 tokens .* too little is left for the prompt/);
   });
 
   it("refuses reservations after close()", async () => {
-    const g = await loadLlamaGenerator({ modelPath: STORIES, parallel: 1, maxQueue: 0, contextSize: 1024, threads: 1, sampling: SAMPLING });
+    const g = await loadLlamaGenerator({
+      modelPath: STORIES,
+      parallel: 1,
+      maxQueue: 0,
+      contextSize: 1024,
+      threads: 1,
+      sampling: SAMPLING,
+    });
     await g.close();
     expect(() => g.reserve()).toThrow(/closed/);
   });
@@ -265,7 +319,9 @@ describe("GGUF metadata", () => {
   it("refuses damaged and incomplete GGUF files promptly instead of hanging on them", async () => {
     const garbled = path.join(tmp, "garbled.gguf");
     await writeFile(garbled, "GGUF but not really a model, only text");
-    await expect(readGgufInfo(garbled)).rejects.toThrow(`The model file ${garbled} is not a readable GGUF model: GGUF version`);
+    await expect(readGgufInfo(garbled)).rejects.toThrow(
+      `The model file ${garbled} is not a readable GGUF model: GGUF version`,
+    );
 
     const whole = await readFile(STORIES);
     const headerOnly = path.join(tmp, "header-cut.gguf");
@@ -274,10 +330,19 @@ describe("GGUF metadata", () => {
 
     const weightsCut = path.join(tmp, "weights-cut.gguf");
     await writeFile(weightsCut, whole.subarray(0, 200_000));
-    await expect(readGgufInfo(weightsCut)).rejects.toThrow(`The model file ${weightsCut} is not a readable GGUF model: it is incomplete`);
-    await expect(loadLlamaGenerator({ modelPath: weightsCut, parallel: 1, maxQueue: 0, contextSize: 1024, threads: 1, sampling: SAMPLING })).rejects.toThrow(
-      "it is incomplete: its weights extend past the end of the file (200000 bytes)",
+    await expect(readGgufInfo(weightsCut)).rejects.toThrow(
+      `The model file ${weightsCut} is not a readable GGUF model: it is incomplete`,
     );
+    await expect(
+      loadLlamaGenerator({
+        modelPath: weightsCut,
+        parallel: 1,
+        maxQueue: 0,
+        contextSize: 1024,
+        threads: 1,
+        sampling: SAMPLING,
+      }),
+    ).rejects.toThrow("it is incomplete: its weights extend past the end of the file (200000 bytes)");
   });
 
   it("refuses a text file with a message naming it", async () => {

@@ -119,8 +119,14 @@ export async function loadLlamaGenerator(opts: LlamaGeneratorOptions): Promise<L
 
   const countTokens = (text: string) => model.tokenize(text).length;
 
-  async function generate(sequence: LlamaContextSequence, req: GenerationRequest, signal: AbortSignal, startedAt: number) {
-    const needed = countTokens(req.system) + countTokens(req.question) + req.history.reduce((n, t) => n + countTokens(t.content), 0);
+  async function generate(
+    sequence: LlamaContextSequence,
+    req: GenerationRequest,
+    signal: AbortSignal,
+    startedAt: number,
+  ) {
+    const needed =
+      countTokens(req.system) + countTokens(req.question) + req.history.reduce((n, t) => n + countTokens(t.content), 0);
     if (needed > contextSize - maxTokens) {
       throw new PromptTooLongError(
         `The prompt needs ${needed} tokens but ${file.fileName} has room for ${contextSize - maxTokens} ` +
@@ -131,7 +137,11 @@ export async function loadLlamaGenerator(opts: LlamaGeneratorOptions): Promise<L
     const { LlamaChatSession } = await import("node-llama-cpp");
     // forceAddSystemPrompt: the passages are in the system prompt, and some chat templates
     // (Gemma's) would otherwise drop it silently; the wrapper then folds it into the first turn.
-    const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: req.system, forceAddSystemPrompt: true });
+    const session = new LlamaChatSession({
+      contextSequence: sequence,
+      systemPrompt: req.system,
+      forceAddSystemPrompt: true,
+    });
     let streamed = "";
     let tokens = 0;
     let firstTokenAt: number | null = null;
@@ -143,7 +153,9 @@ export async function loadLlamaGenerator(opts: LlamaGeneratorOptions): Promise<L
     try {
       const history: ChatHistoryItem[] = session.getChatHistory();
       for (const turn of req.history) {
-        history.push(turn.role === "user" ? { type: "user", text: turn.content } : { type: "model", response: [turn.content] });
+        history.push(
+          turn.role === "user" ? { type: "user", text: turn.content } : { type: "model", response: [turn.content] },
+        );
       }
       session.setChatHistory(history);
 
@@ -167,7 +179,11 @@ export async function loadLlamaGenerator(opts: LlamaGeneratorOptions): Promise<L
         },
       });
       const finishReason: GenerationResult["finishReason"] =
-        result.stopReason === "abort" || signal.aborted ? "abort" : result.stopReason === "maxTokens" ? "length" : "stop";
+        result.stopReason === "abort" || signal.aborted
+          ? "abort"
+          : result.stopReason === "maxTokens"
+            ? "length"
+            : "stop";
       return { text: result.responseText, finishReason, tokens, timings };
     } catch (err) {
       // An abort during prompt evaluation (before the first token) throws; it is still a stop.
@@ -201,7 +217,12 @@ export async function loadLlamaGenerator(opts: LlamaGeneratorOptions): Promise<L
           try {
             const outcome = await job;
             if (outcome.aborted) {
-              return { text: "", finishReason: "abort", tokens: 0, timings: { queueMs: outcome.queueMs, firstTokenMs: null, totalMs: performance.now() - startedAt } };
+              return {
+                text: "",
+                finishReason: "abort",
+                tokens: 0,
+                timings: { queueMs: outcome.queueMs, firstTokenMs: null, totalMs: performance.now() - startedAt },
+              };
             }
             const { timings, ...rest } = outcome.value;
             return { ...rest, timings: timings(outcome.queueMs) };

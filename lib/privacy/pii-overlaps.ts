@@ -42,4 +42,3 @@ export function resolveOverlaps(findings: readonly PiiFinding[]): PiiFinding[] {
   }
   return kept.sort((a, b) => a.start - b.start);
 }
-

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { describePiiCounts, detectPii, maskPii, resolveOverlaps, type PiiFinding } from "./pii";
 
-const types = (text: string, opts?: Parameters<typeof detectPii>[1]) => detectPii(text, opts).map((f) => [f.type, f.text]);
+const types = (text: string, opts?: Parameters<typeof detectPii>[1]) =>
+  detectPii(text, opts).map((f) => [f.type, f.text]);
 
 describe("detectPii", () => {
   it("finds a US SSN with its span and refuses the SSA's never-issued ranges", () => {
@@ -9,7 +10,8 @@ describe("detectPii", () => {
     const [f] = detectPii(text);
     expect(f).toMatchObject({ type: "ssn", text: "536-22-1987", start: 14, end: 25 });
     expect(f!.confidence).toBeGreaterThan(0.9);
-    for (const bad of ["000-12-3456", "666-45-1234", "912-70-1234", "536-00-1987", "536-22-0000"]) expect(types(`SSN ${bad}`)).toEqual([]);
+    for (const bad of ["000-12-3456", "666-45-1234", "912-70-1234", "536-00-1987", "536-22-0000"])
+      expect(types(`SSN ${bad}`)).toEqual([]);
   });
 
   it("needs a cue for a bare nine-digit number, and an invoice cue rules it out", () => {
@@ -27,7 +29,9 @@ describe("detectPii", () => {
   });
 
   it("checks IBANs with mod-97 and the country's length, and stops at the next word", () => {
-    expect(types("Pay IBAN DE89 3704 0044 0532 0130 00 and confirm.")).toEqual([["iban", "DE89 3704 0044 0532 0130 00"]]);
+    expect(types("Pay IBAN DE89 3704 0044 0532 0130 00 and confirm.")).toEqual([
+      ["iban", "DE89 3704 0044 0532 0130 00"],
+    ]);
     expect(types("GB82WEST12345698765432")).toEqual([["iban", "GB82WEST12345698765432"]]);
     expect(types("IBAN DE88 3704 0044 0532 0130 00")).toEqual([]); // wrong check digits
   });
@@ -65,8 +69,13 @@ describe("detectPii", () => {
   });
 
   it("finds keys by prefix, JWTs, private keys and passwords, not the words around them", () => {
-    expect(types("token ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R9s")[0]).toEqual(["secret", "ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R9s"]);
-    expect(types("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----")[0]![0]).toBe("secret");
+    expect(types("token ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R9s")[0]).toEqual([
+      "secret",
+      "ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R9s",
+    ]);
+    expect(
+      types("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----")[0]![0],
+    ).toBe("secret");
     expect(types("The wifi password is Tr0ub4dor&3")).toEqual([["password", "Tr0ub4dor&3"]]);
     expect(types("Passwords must be at least 12 characters. The password is required. password: ********")).toEqual([]);
     expect(types("The key AKIAXXXXXXXXXXXXXXXX is a placeholder.")).toEqual([]);

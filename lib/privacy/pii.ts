@@ -13,7 +13,15 @@ import { detectCards, detectIbans, detectSsn } from "./pii/numbers";
 import { detectPasswords, detectSecrets } from "./pii/secrets";
 
 export { DEFAULT_MIN_CONFIDENCE, resolveOverlaps } from "./pii-overlaps";
-export { describePiiCounts, isPiiType, MASK_TOKENS, PII_LABELS, PII_TYPES, type PiiFinding, type PiiType } from "./pii-types";
+export {
+  describePiiCounts,
+  isPiiType,
+  MASK_TOKENS,
+  PII_LABELS,
+  PII_TYPES,
+  type PiiFinding,
+  type PiiType,
+} from "./pii-types";
 
 export interface DetectPiiOptions {
   /** Only these types (default: all). */

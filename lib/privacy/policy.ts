@@ -42,7 +42,9 @@ export const privacyPolicyPatchSchema = z
   .object({
     pii: z.enum(PII_POLICIES, { error: () => `pii must be one of: ${PII_POLICIES.join(", ")}.` }).optional(),
     piiTypes: piiTypesSchema.optional(),
-    injection: z.enum(INJECTION_POLICIES, { error: () => `injection must be one of: ${INJECTION_POLICIES.join(", ")}.` }).optional(),
+    injection: z
+      .enum(INJECTION_POLICIES, { error: () => `injection must be one of: ${INJECTION_POLICIES.join(", ")}.` })
+      .optional(),
   })
   .strict();
 
@@ -50,11 +52,17 @@ export type PrivacyPolicyPatch = z.infer<typeof privacyPolicyPatchSchema>;
 
 /** Applies a change, refusing a policy that could not act (mask or reject with no types chosen). */
 export function mergePolicy(current: PrivacyPolicy, patch: PrivacyPolicyPatch): PrivacyPolicy {
-  const merged: PrivacyPolicy = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+  const merged: PrivacyPolicy = {
+    ...current,
+    ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+  };
   // One order and no repeats, whoever calls.
   const next = { ...merged, piiTypes: PII_TYPES.filter((t) => merged.piiTypes.includes(t)) };
   if (next.pii !== "tag" && next.piiTypes.length === 0) {
-    throw new AppError("invalid_request", `Choose at least one kind of personal data for "${next.pii}" to act on (piiTypes).`);
+    throw new AppError(
+      "invalid_request",
+      `Choose at least one kind of personal data for "${next.pii}" to act on (piiTypes).`,
+    );
   }
   return next;
 }

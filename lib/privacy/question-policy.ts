@@ -43,6 +43,9 @@ export function parsePiiTypeList(raw: string): PiiType[] {
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
   const unknown = names.filter((n) => !(PII_TYPES as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new Error(`unknown kind${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}; use any of ${PII_TYPES.join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown kind${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}; use any of ${PII_TYPES.join(", ")}`,
+    );
   return PII_TYPES.filter((t) => names.includes(t));
 }

@@ -19,20 +19,35 @@ export const MAX_REVIEW_NOTE = 2000;
 
 export async function reviewQuarantinedVersion(
   db: Database,
-  { versionId, decision, note, reviewerId, by }: { versionId: string; decision: ReviewDecision; note: string; reviewerId: string; by?: AuditActor },
+  {
+    versionId,
+    decision,
+    note,
+    reviewerId,
+    by,
+  }: { versionId: string; decision: ReviewDecision; note: string; reviewerId: string; by?: AuditActor },
 ): Promise<{ documentId: string; collectionId: string; jobId: string | null }> {
   const reviewer: AuditActor = by ?? { id: reviewerId, email: null, via: "session" };
   const version = await getVersionById(db, { id: versionId });
   const document = version ? await getDocumentById(db, { id: version.documentId }) : null;
-  if (!version || !document || document.status !== "active") throw new AppError("not_found", "No such document version.");
+  if (!version || !document || document.status !== "active")
+    throw new AppError("not_found", "No such document version.");
   return db.transaction(async (tx) => {
     await lockDocument(tx, document.id);
     // Read again under the lock: two reviewers deciding at once must not both win.
     const locked = await getVersionById(tx, { id: versionId });
     if (locked?.status !== "quarantined") {
-      throw new AppError("conflict", "This version is no longer waiting for review (someone else may have decided, or it was replaced).");
+      throw new AppError(
+        "conflict",
+        "This version is no longer waiting for review (someone else may have decided, or it was replaced).",
+      );
     }
-    const reviewed = { reviewDecision: decision === "release" ? "released" : "rejected", reviewNote: note || null, reviewedBy: reviewerId, reviewedAt: new Date() };
+    const reviewed = {
+      reviewDecision: decision === "release" ? "released" : "rejected",
+      reviewNote: note || null,
+      reviewedBy: reviewerId,
+      reviewedAt: new Date(),
+    };
     const scan = locked.scan as { injection?: { kind: string }[] } | null;
     const record = () =>
       appendAudit(tx, {

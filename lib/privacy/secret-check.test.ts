@@ -7,8 +7,14 @@ describe("findObviousSecrets (the chat's warning before sending)", () => {
     const [f] = findObviousSecrets(q);
     expect(f).toEqual({ kind: "password", start: 15, end: 24 });
     expect(q.slice(f!.start, f!.end)).toBe("Hunter2!x");
-    expect(findObviousSecrets("Is this key still valid: ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R9s ?").map((s) => s.kind)).toEqual(["api_key"]);
-    expect(findObviousSecrets("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----").map((s) => s.kind)).toEqual(["private_key"]);
+    expect(
+      findObviousSecrets("Is this key still valid: ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R9s ?").map((s) => s.kind),
+    ).toEqual(["api_key"]);
+    expect(
+      findObviousSecrets(
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----",
+      ).map((s) => s.kind),
+    ).toEqual(["private_key"]);
   });
 
   it("stays quiet for questions about passwords that hold none", () => {

@@ -22,7 +22,9 @@ export interface ObviousSecret {
 
 /** Passwords, private keys, API keys and tokens in `text`, strongest first where they overlap. */
 export function findObviousSecrets(text: string): ObviousSecret[] {
-  const findings = resolveOverlaps([...detectSecrets(text), ...detectPasswords(text)].filter((f) => f.confidence >= DEFAULT_MIN_CONFIDENCE));
+  const findings = resolveOverlaps(
+    [...detectSecrets(text), ...detectPasswords(text)].filter((f) => f.confidence >= DEFAULT_MIN_CONFIDENCE),
+  );
   return findings.map((f) => ({
     kind: f.type === "password" ? "password" : /PRIVATE KEY/.test(f.text) ? "private_key" : "api_key",
     start: f.start,

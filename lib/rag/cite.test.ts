@@ -24,7 +24,10 @@ function passage(n: number, text: string): RetrievedPassage {
 }
 
 const passages = [
-  passage(1, "Workforce members must report a suspected security incident to the Security Officer within 24 hours of discovery."),
+  passage(
+    1,
+    "Workforce members must report a suspected security incident to the Security Officer within 24 hours of discovery.",
+  ),
   passage(2, "Backups of production databases are encrypted and retained for thirty days in a separate region."),
 ];
 const versions = new Map(passages.map((p, i) => [p.versionId, { versionNumber: i + 1, sha256: `${i}`.repeat(64) }]));
@@ -32,18 +35,29 @@ const versions = new Map(passages.map((p, i) => [p.versionId, { versionNumber: i
 describe("checkAnswer", () => {
   it("maps each [n] to its passage, with document, version, page and heading", async () => {
     const r = await checkAnswer({
-      answer: "Suspected security incidents must be reported to the Security Officer within 24 hours [1]. Backups are encrypted and kept thirty days [2].",
+      answer:
+        "Suspected security incidents must be reported to the Security Officer within 24 hours [1]. Backups are encrypted and kept thirty days [2].",
       passages,
       versions,
     });
     expect(r.citations.map((c) => c.n)).toEqual([1, 2]);
-    expect(r.citations[0]).toMatchObject({ documentId: passages[0]!.documentId, versionNumber: 1, versionSha256: "0".repeat(64), pageStart: 1, headingPath: "A > B" });
+    expect(r.citations[0]).toMatchObject({
+      documentId: passages[0]!.documentId,
+      versionNumber: 1,
+      versionSha256: "0".repeat(64),
+      pageStart: 1,
+      headingPath: "A > B",
+    });
     expect(r.sentences.map((s) => s.support)).toEqual(["supported", "supported"]);
     expect(r.removed).toEqual([]);
   });
 
   it("removes citations to passages that were not retrieved, from the text and the list", async () => {
-    const r = await checkAnswer({ answer: "Incidents go to the Security Officer within 24 hours [1][7]. Ask IT [9].", passages, versions });
+    const r = await checkAnswer({
+      answer: "Incidents go to the Security Officer within 24 hours [1][7]. Ask IT [9].",
+      passages,
+      versions,
+    });
     expect(r.text).toBe("Incidents go to the Security Officer within 24 hours [1]. Ask IT.");
     expect(r.citations.map((c) => c.n)).toEqual([1]);
     expect(r.removed).toEqual([7, 9]);
@@ -52,13 +66,18 @@ describe("checkAnswer", () => {
 
   it("reads lists and ranges of numbers", async () => {
     const r = await checkAnswer({ answer: "Both apply [1, 2]. Again [1-2]. And [2;1].", passages, versions });
-    expect(r.sentences.map((s) => s.citations)).toEqual([[1, 2], [1, 2], [2, 1]]);
+    expect(r.sentences.map((s) => s.citations)).toEqual([
+      [1, 2],
+      [1, 2],
+      [2, 1],
+    ]);
     expect(r.text).toBe("Both apply [1][2]. Again [1][2]. And [2][1].");
   });
 
   it("flags a cited sentence its passage does not support", async () => {
     const r = await checkAnswer({
-      answer: "Incidents are reported within 24 hours [1]. Contractors receive annual bonuses paid in cryptocurrency tokens [2].",
+      answer:
+        "Incidents are reported within 24 hours [1]. Contractors receive annual bonuses paid in cryptocurrency tokens [2].",
       passages,
       versions,
     });
@@ -68,8 +87,15 @@ describe("checkAnswer", () => {
   });
 
   it("keeps a citation written after the full stop with its sentence", async () => {
-    expect(splitSentences("Backups are encrypted. [2] Incidents go to security. [1]")).toEqual(["Backups are encrypted. [2] ", "Incidents go to security. [1]"]);
-    const r = await checkAnswer({ answer: "Backups are encrypted. [2] Incidents go to the Security Officer. [1]", passages, versions });
+    expect(splitSentences("Backups are encrypted. [2] Incidents go to security. [1]")).toEqual([
+      "Backups are encrypted. [2] ",
+      "Incidents go to security. [1]",
+    ]);
+    const r = await checkAnswer({
+      answer: "Backups are encrypted. [2] Incidents go to the Security Officer. [1]",
+      passages,
+      versions,
+    });
     expect(r.sentences.map((s) => s.citations)).toEqual([[2], [1]]);
   });
 
@@ -82,7 +108,12 @@ describe("checkAnswer", () => {
 describe("shortHeadingPath", () => {
   it("drops the title repeated at the start and keeps the last two levels", async () => {
     const { shortHeadingPath } = await import("./format");
-    expect(shortHeadingPath("Guide to Infection Prevention", "GUIDE TO INFECTION PREVENTION > Minimum expectations > Hand hygiene > Soap")).toBe("… > Hand hygiene > Soap");
+    expect(
+      shortHeadingPath(
+        "Guide to Infection Prevention",
+        "GUIDE TO INFECTION PREVENTION > Minimum expectations > Hand hygiene > Soap",
+      ),
+    ).toBe("… > Hand hygiene > Soap");
     expect(shortHeadingPath("Breach Policy", "Breach Policy")).toBe("");
     expect(shortHeadingPath("Doc", "Scope > Rules")).toBe("Scope > Rules");
   });

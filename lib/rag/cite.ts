@@ -37,7 +37,11 @@ function parseMarker(inner: string): number[] {
  * of brackets ("[1, 7]" with 7 unknown becomes "[1]"); a marker citing nothing known is removed.
  * Shared by the check after generation and the stream guard, so what streams and what is kept agree.
  */
-export function rewriteMarkers(text: string, known: (n: number) => boolean, seen?: (valid: number[], dropped: number[]) => void): string {
+export function rewriteMarkers(
+  text: string,
+  known: (n: number) => boolean,
+  seen?: (valid: number[], dropped: number[]) => void,
+): string {
   return text.replace(MARKER, (_match, inner: string) => {
     const valid: number[] = [];
     const dropped: number[] = [];
@@ -96,10 +100,14 @@ export async function checkAnswer(opts: CheckOptions): Promise<CheckedAnswer> {
   const sentences: { text: string; citations: number[] }[] = [];
   for (const raw of splitSentences(opts.answer)) {
     const cited: number[] = [];
-    const cleaned = rewriteMarkers(raw, (n) => byNumber.has(n), (valid, dropped) => {
-      for (const n of dropped) removed.add(n);
-      for (const n of valid) if (!cited.includes(n)) cited.push(n);
-    });
+    const cleaned = rewriteMarkers(
+      raw,
+      (n) => byNumber.has(n),
+      (valid, dropped) => {
+        for (const n of dropped) removed.add(n);
+        for (const n of valid) if (!cited.includes(n)) cited.push(n);
+      },
+    );
     sentences.push({ text: cleaned.replace(/[ \t]+([.,;:!?])/g, "$1").replace(/[ \t]{2,}/g, " "), citations: cited });
   }
 
@@ -121,7 +129,12 @@ export async function checkAnswer(opts: CheckOptions): Promise<CheckedAnswer> {
     const union = new Set<string>();
     for (const n of s.citations) for (const t of termsOf(n)) union.add(t);
     const score = claim.length === 0 ? 1 : coverage(claim, union);
-    return { text: s.text, citations: s.citations, support: score >= LEXICAL_SUPPORTED ? "supported" : "weak", supportScore: round(score) };
+    return {
+      text: s.text,
+      citations: s.citations,
+      support: score >= LEXICAL_SUPPORTED ? "supported" : "weak",
+      supportScore: round(score),
+    };
   });
 
   if (opts.embedder) await confirmByMeaning(checked, byNumber, opts.embedder);
@@ -135,21 +148,34 @@ export async function checkAnswer(opts: CheckOptions): Promise<CheckedAnswer> {
   for (const s of checked) for (const n of s.citations) if (!order.includes(n)) order.push(n);
   const citations = order.map((n) => toCitation(byNumber.get(n)!, opts.versions.get(byNumber.get(n)!.versionId)));
 
-  return { text: joinSentences(checked.map((s) => s.text)), sentences: checked, citations, removed: [...removed].sort((a, b) => a - b) };
+  return {
+    text: joinSentences(checked.map((s) => s.text)),
+    sentences: checked,
+    citations,
+    removed: [...removed].sort((a, b) => a - b),
+  };
 }
 
 /** A generated sentence may paraphrase its passage; compare meanings before calling it weak. */
-async function confirmByMeaning(sentences: AnswerSentence[], passages: Map<number, RetrievedPassage>, embedder: Embedder): Promise<void> {
+async function confirmByMeaning(
+  sentences: AnswerSentence[],
+  passages: Map<number, RetrievedPassage>,
+  embedder: Embedder,
+): Promise<void> {
   const weak = sentences.filter((s) => s.support === "weak");
   if (weak.length === 0) return;
   const candidates: { owner: number; text: string }[] = [];
   weak.forEach((s, i) => {
     for (const n of s.citations) {
-      for (const ps of splitSentences(passages.get(n)!.text)) if (ps.trim().length > 0) candidates.push({ owner: i, text: ps.trim() });
+      for (const ps of splitSentences(passages.get(n)!.text))
+        if (ps.trim().length > 0) candidates.push({ owner: i, text: ps.trim() });
     }
   });
   if (candidates.length === 0) return;
-  const vectors = await embedder.embed([...weak.map((s) => s.text.replace(MARKER, "")), ...candidates.map((c) => c.text)]);
+  const vectors = await embedder.embed([
+    ...weak.map((s) => s.text.replace(MARKER, "")),
+    ...candidates.map((c) => c.text),
+  ]);
   weak.forEach((s, i) => {
     const own = vectors[i]!;
     let best = 0;

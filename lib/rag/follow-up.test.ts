@@ -15,7 +15,9 @@ describe("the retrieval query", () => {
   });
 
   it("searches a question with content of its own as asked, and any question that opens a conversation", () => {
-    expect(retrievalQuery("Who signs the controlled drugs register at night?", history)).toBe("Who signs the controlled drugs register at night?");
+    expect(retrievalQuery("Who signs the controlled drugs register at night?", history)).toBe(
+      "Who signs the controlled drugs register at night?",
+    );
     expect(retrievalQuery("And gloves?", [])).toBe("And gloves?");
   });
 

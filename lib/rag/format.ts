@@ -6,7 +6,10 @@ import type { Citation } from "./types";
 export function citationLabel(c: Citation): string {
   const parts = [c.title];
   if (c.versionNumber !== null) parts.push(`version ${c.versionNumber}`);
-  if (c.pageStart !== null) parts.push(c.pageEnd !== null && c.pageEnd !== c.pageStart ? `pages ${c.pageStart}–${c.pageEnd}` : `page ${c.pageStart}`);
+  if (c.pageStart !== null)
+    parts.push(
+      c.pageEnd !== null && c.pageEnd !== c.pageStart ? `pages ${c.pageStart}–${c.pageEnd}` : `page ${c.pageStart}`,
+    );
   return parts.join(", ");
 }
 
@@ -27,8 +30,15 @@ export function withReferences(answer: string, citations: Citation[]): string {
  * start (PDF outlines often repeat it) and only the last two levels are kept.
  */
 export function shortHeadingPath(title: string, headingPath: string): string {
-  const norm = (t: string) => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
-  let parts = headingPath.split(" > ").map((p) => p.trim()).filter(Boolean);
+  const norm = (t: string) =>
+    t
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, " ")
+      .trim();
+  let parts = headingPath
+    .split(" > ")
+    .map((p) => p.trim())
+    .filter(Boolean);
   while (parts.length > 1 && norm(title).startsWith(norm(parts[0]!))) parts = parts.slice(1);
   if (parts.length === 1 && norm(parts[0]!) === norm(title)) return "";
   return parts.length > 2 ? `… > ${parts.slice(-2).join(" > ")}` : parts.join(" > ");

@@ -31,7 +31,13 @@ describe("fusion", () => {
     // BM25 is sure (a wide gap between the answer and the rest); the vector list has the answer
     // nowhere and its own picks are barely more similar than anything else.
     const text = [hit("answer", 24), hit("related", 15), hit("also", 12), hit("weak", 4)];
-    const vector = [hit("noise1", 0.31), hit("noise2", 0.3), hit("noise3", 0.3), hit("noise4", 0.29), hit("noise5", 0.29)];
+    const vector = [
+      hit("noise1", 0.31),
+      hit("noise2", 0.3),
+      hit("noise3", 0.3),
+      hit("noise4", 0.29),
+      hit("noise5", 0.29),
+    ];
     const cosines: Record<string, number> = { answer: 0.22, related: 0.2, also: 0.18, weak: 0.15 };
     const fused = fuse({ vector, text, cosineOf: (h) => cosines[h.id.split(":")[1]!] ?? null });
     expect(ids(fused).slice(0, 3)).toEqual(["answer", "related", "also"]);
@@ -55,7 +61,11 @@ describe("fusion", () => {
   });
 
   it("records both ranks and scores for a passage found by both lists, one side for the others", () => {
-    const fused = fuse({ vector: [hit("both", 0.5), hit("vec", 0.4)], text: [hit("txt", 7), hit("both", 5)], cosineOf: (h) => (h.id.endsWith(":txt") ? 0.1 : null) });
+    const fused = fuse({
+      vector: [hit("both", 0.5), hit("vec", 0.4)],
+      text: [hit("txt", 7), hit("both", 5)],
+      cosineOf: (h) => (h.id.endsWith(":txt") ? 0.1 : null),
+    });
     const by = Object.fromEntries(fused.map((h) => [h.id.split(":")[1], h]));
     expect(by.both).toMatchObject({ vectorRank: 1, vectorScore: 0.5, textRank: 2, textScore: 5 });
     expect(by.vec).toMatchObject({ vectorRank: 2, vectorScore: 0.4, textRank: null, textScore: null });

@@ -52,7 +52,13 @@ export function fuse(lists: FusionLists, params: FusionParams = DEFAULT_FUSION):
       seen.textRank = i + 1;
       seen.textScore = hit.score;
     } else {
-      byId.set(hit.id, { ...hit, vectorRank: null, vectorScore: lists.cosineOf?.(hit) ?? null, textRank: i + 1, textScore: hit.score });
+      byId.set(hit.id, {
+        ...hit,
+        vectorRank: null,
+        vectorScore: lists.cosineOf?.(hit) ?? null,
+        textRank: i + 1,
+        textScore: hit.score,
+      });
     }
   });
   const candidates = [...byId.values()];

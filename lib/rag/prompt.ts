@@ -32,7 +32,9 @@ export function defuse(text: string): string {
 }
 
 function attribute(value: string): string {
-  return defuse(value).replace(/["\n\r]/g, " ").trim();
+  return defuse(value)
+    .replace(/["\n\r]/g, " ")
+    .trim();
 }
 
 export function formatPassage(p: PromptPassage): string {
@@ -109,12 +111,18 @@ export function buildPrompt(opts: PromptOptions): BuiltPrompt {
     }
   }
 
-  const turns = opts.history.map((t) => ({ role: t.role, content: t.role === "assistant" ? withoutCitations(t.content) : t.content }));
+  const turns = opts.history.map((t) => ({
+    role: t.role,
+    content: t.role === "assistant" ? withoutCitations(t.content) : t.content,
+  }));
   const kept: ChatTurn[] = [];
   // Walk back from the newest complete pair.
   let i = turns.length - 1;
   while (i >= 0) {
-    const pair = turns[i]!.role === "assistant" && i > 0 && turns[i - 1]!.role === "user" ? [turns[i - 1]!, turns[i]!] : [turns[i]!];
+    const pair =
+      turns[i]!.role === "assistant" && i > 0 && turns[i - 1]!.role === "user"
+        ? [turns[i - 1]!, turns[i]!]
+        : [turns[i]!];
     const cost = pair.reduce((s, t) => s + count(t.content) + TURN_OVERHEAD, 0);
     if (used + cost > opts.budget) break;
     kept.unshift(...pair);
@@ -123,7 +131,9 @@ export function buildPrompt(opts: PromptOptions): BuiltPrompt {
   }
 
   const system = systemPrompt(passages);
-  const sha256 = createHash("sha256").update(JSON.stringify({ system, history: kept, question })).digest("hex");
+  const sha256 = createHash("sha256")
+    .update(JSON.stringify({ system, history: kept, question }))
+    .digest("hex");
   return { system, history: kept, question, passages, droppedTurns: turns.length - kept.length, sha256, tokens: used };
 }
 

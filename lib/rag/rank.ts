@@ -37,7 +37,8 @@ const MAX_OVERLAP = 0.5;
 export function rankPassages(input: RankInput): Ranked {
   const { queryVector } = input;
   const cosine = new Map<string, number>();
-  for (const hit of input.text) if (hit.vector.length === queryVector.length) cosine.set(hit.id, dot(queryVector, hit.vector));
+  for (const hit of input.text)
+    if (hit.vector.length === queryVector.length) cosine.set(hit.id, dot(queryVector, hit.vector));
   const fused = fuse(
     {
       vector: input.mode === "text" ? [] : input.vector,
@@ -61,7 +62,10 @@ export function rankPassages(input: RankInput): Ranked {
     let coverage: number | null = null;
     if (input.floor) {
       if (canClearFloor(candidate.vectorScore, input.floor)) coverage = coverageOf(candidate);
-      if (coverage === null || !clearsFloor({ vectorScore: candidate.vectorScore, termCoverage: coverage }, input.floor)) {
+      if (
+        coverage === null ||
+        !clearsFloor({ vectorScore: candidate.vectorScore, termCoverage: coverage }, input.floor)
+      ) {
         belowFloor++;
         continue;
       }

@@ -41,7 +41,12 @@ beforeAll(async () => {
     documentOf.set(doc.documentId, file);
     await store.replaceVersionChunks(
       doc.versionId,
-      chunks.map((c, i) => ({ ...chunkRow(doc, c.index, c.text, vectors[i]!), headingPath: c.headingPath.join(" > "), charStart: c.charStart, charEnd: c.charEnd })),
+      chunks.map((c, i) => ({
+        ...chunkRow(doc, c.index, c.text, vectors[i]!),
+        headingPath: c.headingPath.join(" > "),
+        charStart: c.charStart,
+        charEnd: c.charEnd,
+      })),
     );
   }
   await store.ensureIndexes();
@@ -52,11 +57,16 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const ask = (question: string) => searchPassages({ store, embedder, access: { collectionIds: [COLLECTION], groupIds: [] }, question });
+const ask = (question: string) =>
+  searchPassages({ store, embedder, access: { collectionIds: [COLLECTION], groupIds: [] }, question });
 
 describe("relevance floor over real regulations", () => {
   it("returns nothing for questions the documents do not cover", async () => {
-    for (const question of ["what is the cafeteria menu on friday", "who won the 1998 world cup", "how do I make sourdough bread at home"]) {
+    for (const question of [
+      "what is the cafeteria menu on friday",
+      "who won the 1998 world cup",
+      "how do I make sourdough bread at home",
+    ]) {
       const r = await ask(question);
       expect(r.hits, question).toEqual([]);
       // Not for want of candidates: BM25 and the vector search did return passages.

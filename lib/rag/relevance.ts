@@ -34,7 +34,11 @@ export const DEFAULT_FLOOR: FloorParams = { minCosine: 0.4, minCoverage: 0.4, mi
  * 0.5), so until thresholds are measured for it (the tuning benchmark takes --embedding-model),
  * only lexical evidence counts: half of the question's content terms.
  */
-export const LEXICAL_FLOOR: FloorParams = { minCosine: Number.POSITIVE_INFINITY, minCoverage: 0.5, minCosineWithTerms: -1 };
+export const LEXICAL_FLOOR: FloorParams = {
+  minCosine: Number.POSITIVE_INFINITY,
+  minCoverage: 0.5,
+  minCosineWithTerms: -1,
+};
 
 const MEASURED: Record<string, FloorParams> = { [USE_LITE_ID]: DEFAULT_FLOOR };
 

@@ -20,7 +20,8 @@ import { retrieveForActor, searchPassages } from "./retrieve";
 // pipeline into LanceDB, the USE-lite embedder. Whatever the question, a user only ever gets
 // passages from collections granted to them, and restricted documents only inside their groups.
 
-const HAND_HYGIENE = "# Hand hygiene\n\nClean your hands with alcohol rub before and after every patient contact, and wash them with soap and water when they are visibly soiled.\n";
+const HAND_HYGIENE =
+  "# Hand hygiene\n\nClean your hands with alcohol rub before and after every patient contact, and wash them with soap and water when they are visibly soiled.\n";
 const WARD_SECRET_LINE = "The ward 4 night medication safe code is HERON-7731 and only the charge nurse may open it.";
 const WARD_NOTE = `# Ward 4 night staffing\n\n${WARD_SECRET_LINE}\n`;
 const FINANCE_LINE = "Executive bonus pool for 2026 is 4.2 million and the ledger codeword is CRIMSON-5520.";
@@ -37,9 +38,15 @@ let wardGroup: string;
 let wardDoc: string, financeDoc: string;
 
 async function ingest(collectionId: string, fileName: string, text: string): Promise<string> {
-  const upload = await acceptUpload(h.db, { dataDir, maxUploadBytes: 1e6 }, { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null });
+  const upload = await acceptUpload(
+    h.db,
+    { dataDir, maxUploadBytes: 1e6 },
+    { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null },
+  );
   if (upload.status !== "queued") throw new Error(`upload ${fileName}: ${upload.status}`);
-  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 1e7 }, upload.versionId, { progress: async () => undefined });
+  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 1e7 }, upload.versionId, {
+    progress: async () => undefined,
+  });
   return upload.documentId;
 }
 
@@ -49,8 +56,10 @@ beforeAll(async () => {
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
   admin = (await addUser(h.db, { email: "admin@x.org", name: "A", roles: ["admin"], password: "admin password 1" })).id;
-  nurse = (await addUser(h.db, { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" })).id;
-  clerk = (await addUser(h.db, { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" })).id;
+  nurse = (await addUser(h.db, { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" }))
+    .id;
+  clerk = (await addUser(h.db, { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" }))
+    .id;
   wardGroup = (await addGroup(h.db, { name: "Ward 4", description: "" })).id;
   await addGroup(h.db, { name: "Finance team", description: "" });
   await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" });
@@ -76,11 +85,18 @@ afterAll(async () => {
 const actor = async (id: string) => (await actorFromUserId(h.db, id)) as Actor;
 const retrieve = async (userId: string, question: string, extra: { limit?: number; collectionIds?: string[] } = {}) =>
   retrieveForActor({ db: h.db, store, embedder, actor: await actor(userId), question, ...extra });
-const allText = (r: { hits: { text: string; title: string; headingPath: string }[] }) => r.hits.map((x) => `${x.title} ${x.headingPath} ${x.text}`).join("\n");
+const allText = (r: { hits: { text: string; title: string; headingPath: string }[] }) =>
+  r.hits.map((x) => `${x.title} ${x.headingPath} ${x.text}`).join("\n");
 
 describe("retrieveForActor", () => {
   it("never gives another collection's text to a user without a grant, whatever the question", async () => {
-    for (const question of [FINANCE_LINE, FINANCE_NOTE, "CRIMSON-5520", "executive bonus pool ledger codeword", "salary bands"]) {
+    for (const question of [
+      FINANCE_LINE,
+      FINANCE_NOTE,
+      "CRIMSON-5520",
+      "executive bonus pool ledger codeword",
+      "salary bands",
+    ]) {
       for (const limit of [1, 100]) {
         const r = await retrieve(nurse, question, { limit });
         expect(r.hits.every((x) => x.collectionId === clinical)).toBe(true);
@@ -138,7 +154,14 @@ describe("retrieveForActor", () => {
     const stale = await actor(nurse);
     await removeMember(h.db, { groupId: wardGroup, userId: nurse });
     try {
-      const r = await retrieveForActor({ db: h.db, store, embedder, actor: stale, question: WARD_SECRET_LINE, limit: 100 });
+      const r = await retrieveForActor({
+        db: h.db,
+        store,
+        embedder,
+        actor: stale,
+        question: WARD_SECRET_LINE,
+        limit: 100,
+      });
       expect(r.hits.some((x) => x.documentId === wardDoc)).toBe(false);
       expect(r.scope.groupIds).toEqual([]);
     } finally {
@@ -162,7 +185,14 @@ describe("retrieveForActor", () => {
       },
     });
     // Administrators administer collections but read content only through grants.
-    const r = await retrieveForActor({ db: h.db, store: counted, embedder, actor: await actor(admin), question: FINANCE_LINE, limit: 100 });
+    const r = await retrieveForActor({
+      db: h.db,
+      store: counted,
+      embedder,
+      actor: await actor(admin),
+      question: FINANCE_LINE,
+      limit: 100,
+    });
     expect(r).toMatchObject({ hits: [], candidates: 0, belowFloor: 0, scope: { collectionIds: [] } });
     expect(searches).toBe(0);
     await retrieveForActor({ db: h.db, store: counted, embedder, actor: await actor(clerk), question: FINANCE_LINE });
@@ -170,14 +200,25 @@ describe("retrieveForActor", () => {
   });
 
   it("refuses a disabled account, an empty question and an impossible limit with clear errors", async () => {
-    await expect(retrieve(nurse, "   ")).rejects.toMatchObject({ code: "invalid_request", message: "The question is empty." });
-    await expect(retrieve(nurse, "x".repeat(4001))).rejects.toMatchObject({ code: "invalid_request", message: "The question is longer than 4000 characters." });
-    await expect(retrieve(nurse, "hand hygiene", { limit: 0 })).rejects.toMatchObject({ code: "invalid_request", message: "limit must be an integer from 1 to 200." });
+    await expect(retrieve(nurse, "   ")).rejects.toMatchObject({
+      code: "invalid_request",
+      message: "The question is empty.",
+    });
+    await expect(retrieve(nurse, "x".repeat(4001))).rejects.toMatchObject({
+      code: "invalid_request",
+      message: "The question is longer than 4000 characters.",
+    });
+    await expect(retrieve(nurse, "hand hygiene", { limit: 0 })).rejects.toMatchObject({
+      code: "invalid_request",
+      message: "limit must be an integer from 1 to 200.",
+    });
     const { setUserDisabled } = await import("@/db/queries/users");
     const before = await actor(clerk);
     await setUserDisabled(h.db, { userId: clerk, disabled: true });
     try {
-      await expect(retrieveForActor({ db: h.db, store, embedder, actor: before, question: FINANCE_LINE })).rejects.toMatchObject({ code: "unauthorized" });
+      await expect(
+        retrieveForActor({ db: h.db, store, embedder, actor: before, question: FINANCE_LINE }),
+      ).rejects.toMatchObject({ code: "unauthorized" });
     } finally {
       await setUserDisabled(h.db, { userId: clerk, disabled: false });
     }

@@ -70,9 +70,11 @@ const now = () => performance.now();
 function checkRequest(opts: { question: string; limit?: number }): { question: string; limit: number } {
   const question = opts.question.trim();
   if (!question) throw new AppError("invalid_request", "The question is empty.");
-  if (question.length > MAX_QUESTION_CHARS) throw new AppError("invalid_request", `The question is longer than ${MAX_QUESTION_CHARS} characters.`);
+  if (question.length > MAX_QUESTION_CHARS)
+    throw new AppError("invalid_request", `The question is longer than ${MAX_QUESTION_CHARS} characters.`);
   const limit = opts.limit ?? DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new AppError("invalid_request", `limit must be an integer from 1 to ${MAX_LIMIT}.`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw new AppError("invalid_request", `limit must be an integer from 1 to ${MAX_LIMIT}.`);
   return { question, limit };
 }
 
@@ -161,7 +163,13 @@ export async function retrieveForActor(opts: RetrieveForActorOptions): Promise<A
   if (collectionIds.length === 0) {
     // Nothing readable: LanceDB is not queried at all.
     const totalMs = now() - start;
-    return { hits: [], candidates: 0, belowFloor: 0, timings: { embedMs: 0, vectorMs: 0, textMs: 0, fuseMs: 0, totalMs }, scope: result };
+    return {
+      hits: [],
+      candidates: 0,
+      belowFloor: 0,
+      timings: { embedMs: 0, vectorMs: 0, textMs: 0, fuseMs: 0, totalMs },
+      scope: result,
+    };
   }
   const found = await searchPassages({
     store: opts.store,

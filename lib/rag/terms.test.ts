@@ -13,14 +13,27 @@ describe("term coverage", () => {
   });
 
   it("gives exactly what the term set gives, on real regulatory text", () => {
-    const text = fs.readFileSync(path.resolve(process.cwd(), "../shared/data/regdocs/hipaa-cfr-45-160-164-md/164-530-administrative-requirements.md"), "utf8");
+    const text = fs.readFileSync(
+      path.resolve(
+        process.cwd(),
+        "../shared/data/regdocs/hipaa-cfr-45-160-164-md/164-530-administrative-requirements.md",
+      ),
+      "utf8",
+    );
     const passages = text.split(/\n\n+/).filter((p) => p.trim());
-    const questions = ["How long must documentation be retained?", "Who is the privacy official?", "what is the cafeteria menu on friday", "Step 3: sanctions against workforce members"];
+    const questions = [
+      "How long must documentation be retained?",
+      "Who is the privacy official?",
+      "what is the cafeteria menu on friday",
+      "Step 3: sanctions against workforce members",
+    ];
     for (const q of questions) {
       const wanted = contentTerms(q);
       for (const p of passages) expect(coverageIn(wanted, p)).toBe(coverage(wanted, termSet(p)));
     }
     // Remembered terms change nothing on a second pass.
-    expect(passages.map((p) => coverageIn(contentTerms(questions[0]!), p))).toEqual(passages.map((p) => coverage(contentTerms(questions[0]!), termSet(p))));
+    expect(passages.map((p) => coverageIn(contentTerms(questions[0]!), p))).toEqual(
+      passages.map((p) => coverage(contentTerms(questions[0]!), termSet(p))),
+    );
   });
 });

@@ -1,6 +1,12 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import { insertReviewAction, insertReviewFlags, lockOrCreateReviewItem, touchReviewItem, updateReviewItemStatus } from "@/db/queries/review";
+import {
+  insertReviewAction,
+  insertReviewFlags,
+  lockOrCreateReviewItem,
+  touchReviewItem,
+  updateReviewItemStatus,
+} from "@/db/queries/review";
 import { REVIEW_REASON_LABELS, type ReviewReason } from "./reasons";
 
 // Putting an answer in front of a reviewer. Called inside the transaction that records why (the
@@ -27,13 +33,34 @@ export interface FlaggedItem {
  */
 export async function flagAnswer(
   tx: Executor,
-  { messageId, conversationId, asker, flags }: { messageId: string; conversationId: string; asker: { id: string | null; email: string | null }; flags: FlagInput[] },
+  {
+    messageId,
+    conversationId,
+    asker,
+    flags,
+  }: {
+    messageId: string;
+    conversationId: string;
+    asker: { id: string | null; email: string | null };
+    flags: FlagInput[];
+  },
 ): Promise<FlaggedItem | null> {
   if (flags.length === 0) return null;
-  const { item } = await lockOrCreateReviewItem(tx, { messageId, conversationId, askerId: asker.id, askerEmail: asker.email });
+  const { item } = await lockOrCreateReviewItem(tx, {
+    messageId,
+    conversationId,
+    askerId: asker.id,
+    askerEmail: asker.email,
+  });
   await insertReviewFlags(
     tx,
-    flags.map((f) => ({ itemId: item.id, source: f.source, reason: f.reason, details: f.details ?? {}, createdBy: f.createdBy ?? null })),
+    flags.map((f) => ({
+      itemId: item.id,
+      source: f.source,
+      reason: f.reason,
+      details: f.details ?? {},
+      createdBy: f.createdBy ?? null,
+    })),
   );
   const reopened = item.status === "resolved";
   if (reopened) {

@@ -36,10 +36,33 @@ export type QueueStatusFilter = (typeof QUEUE_STATUS_FILTERS)[number];
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const reviewQueueFilterSchema = z.object({
-  status: z.preprocess(blankToUndefined, z.enum(QUEUE_STATUS_FILTERS, { error: `status must be one of: ${QUEUE_STATUS_FILTERS.join(", ")}.` }).default("open")),
-  reason: z.preprocess(blankToUndefined, z.enum(REVIEW_REASONS, { error: `reason must be one of: ${REVIEW_REASONS.join(", ")}.` }).optional()),
-  before: z.preprocess(blankToUndefined, z.coerce.number("before must be an item number.").int("before must be an item number.").positive("before must be an item number.").optional()),
-  limit: z.preprocess(blankToUndefined, z.coerce.number("limit must be a number.").int("limit must be a whole number.").min(1, "limit must be at least 1.").max(200, "limit must be at most 200.").default(REVIEW_PAGE_SIZE)),
+  status: z.preprocess(
+    blankToUndefined,
+    z
+      .enum(QUEUE_STATUS_FILTERS, { error: `status must be one of: ${QUEUE_STATUS_FILTERS.join(", ")}.` })
+      .default("open"),
+  ),
+  reason: z.preprocess(
+    blankToUndefined,
+    z.enum(REVIEW_REASONS, { error: `reason must be one of: ${REVIEW_REASONS.join(", ")}.` }).optional(),
+  ),
+  before: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number("before must be an item number.")
+      .int("before must be an item number.")
+      .positive("before must be an item number.")
+      .optional(),
+  ),
+  limit: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number("limit must be a number.")
+      .int("limit must be a whole number.")
+      .min(1, "limit must be at least 1.")
+      .max(200, "limit must be at most 200.")
+      .default(REVIEW_PAGE_SIZE),
+  ),
 });
 export type ReviewQueueFilters = z.infer<typeof reviewQueueFilterSchema>;
 
@@ -56,7 +79,12 @@ export const reviewDecisionSchema = z
     note: z.string().trim().max(MAX_REVIEW_NOTE, `note must be at most ${MAX_REVIEW_NOTE} characters.`).default(""),
   })
   .superRefine((v, ctx) => {
-    if (v.decision === "incorrect" && !v.note) ctx.addIssue({ code: "custom", path: ["note"], message: "say what is wrong with the answer: a note is required for incorrect." });
+    if (v.decision === "incorrect" && !v.note)
+      ctx.addIssue({
+        code: "custom",
+        path: ["note"],
+        message: "say what is wrong with the answer: a note is required for incorrect.",
+      });
   });
 export type ReviewDecisionInput = z.infer<typeof reviewDecisionSchema>;
 
@@ -92,8 +120,12 @@ function itemJson(r: ReviewQueueRow): ReviewItemJson {
   };
 }
 
-export async function listReviewQueue(db: Database, f: ReviewQueueFilters): Promise<{ items: ReviewItemJson[]; nextBefore: number | null }> {
-  const statuses = f.status === "all" ? ["open", "escalated", "resolved"] : f.status === "open" ? ["open", "escalated"] : [f.status];
+export async function listReviewQueue(
+  db: Database,
+  f: ReviewQueueFilters,
+): Promise<{ items: ReviewItemJson[]; nextBefore: number | null }> {
+  const statuses =
+    f.status === "all" ? ["open", "escalated", "resolved"] : f.status === "open" ? ["open", "escalated"] : [f.status];
   const rows = await listReviewItems(db, { statuses, reason: f.reason, beforeNumber: f.before, limit: f.limit + 1 });
   const items = rows.slice(0, f.limit).map(itemJson);
   return { items, nextBefore: rows.length > f.limit ? items.at(-1)!.number : null };
@@ -122,18 +154,33 @@ export async function reviewItemDetail(db: Database, id: string): Promise<Review
   const [flags, actions, events] = await Promise.all([
     listReviewFlags(db, { itemId: row.id }),
     listReviewActions(db, { itemId: row.id }),
-    listAuditEventsForMessage(db, { conversationId: row.conversationId, messageId: row.messageId, types: ["question.answered", "feedback.given"] }),
+    listAuditEventsForMessage(db, {
+      conversationId: row.conversationId,
+      messageId: row.messageId,
+      types: ["question.answered", "feedback.given"],
+    }),
   ]);
   const views = events.map(eventView);
   const answered = views.find((v) => v.type === "question.answered") ?? null;
   return {
     item: itemJson(summary!),
-    flags: flags.map((f) => ({ source: f.source as "user" | "guard", reason: f.reason as ReviewReason, details: f.details as Record<string, unknown>, at: f.createdAt.toISOString() })),
+    flags: flags.map((f) => ({
+      source: f.source as "user" | "guard",
+      reason: f.reason as ReviewReason,
+      details: f.details as Record<string, unknown>,
+      at: f.createdAt.toISOString(),
+    })),
     feedback: views
       .filter((v) => v.type === "feedback.given")
       .map((v) => {
         const p = readablePayload(v);
-        return { seq: v.seq, at: v.at, rating: Number(p.rating), reason: typeof p.reason === "string" ? p.reason : null, comment: typeof p.comment === "string" ? p.comment : "" };
+        return {
+          seq: v.seq,
+          at: v.at,
+          rating: Number(p.rating),
+          reason: typeof p.reason === "string" ? p.reason : null,
+          comment: typeof p.comment === "string" ? p.comment : "",
+        };
       }),
     history: actions.map((a) => ({
       decision: a.decision as ReviewDecision,
@@ -147,7 +194,10 @@ export async function reviewItemDetail(db: Database, id: string): Promise<Review
   };
 }
 
-const TRANSITIONS: Record<ReviewDecision, { from: ReviewStatus[]; to: ReviewStatus; event: "review.resolved" | "review.escalated" | "review.reopened" }> = {
+const TRANSITIONS: Record<
+  ReviewDecision,
+  { from: ReviewStatus[]; to: ReviewStatus; event: "review.resolved" | "review.escalated" | "review.reopened" }
+> = {
   correct: { from: ["open", "escalated"], to: "resolved", event: "review.resolved" },
   incorrect: { from: ["open", "escalated"], to: "resolved", event: "review.resolved" },
   escalate: { from: ["open", "resolved"], to: "escalated", event: "review.escalated" },
@@ -162,7 +212,12 @@ const REFUSED: Record<ReviewDecision, string> = {
 };
 
 /** A reviewer's decision on an item: kept in its history and recorded in the audit trail, together. */
-export async function decideReviewItem(db: Database, actor: AuditActor, id: string, input: ReviewDecisionInput): Promise<ReviewItemJson> {
+export async function decideReviewItem(
+  db: Database,
+  actor: AuditActor,
+  id: string,
+  input: ReviewDecisionInput,
+): Promise<ReviewItemJson> {
   await requireItem(db, id);
   const rule = TRANSITIONS[input.decision];
   await db.transaction(async (tx) => {
@@ -172,7 +227,14 @@ export async function decideReviewItem(db: Database, actor: AuditActor, id: stri
     if (!rule.from.includes(before)) throw new AppError("conflict", REFUSED[input.decision]);
     const resolution = rule.to === "resolved" ? input.decision : null;
     await updateReviewItemStatus(tx, { id, status: rule.to, resolution });
-    await insertReviewAction(tx, { itemId: id, decision: input.decision, note: input.note, statusAfter: rule.to, actorId: actor.id, actorEmail: actor.email });
+    await insertReviewAction(tx, {
+      itemId: id,
+      decision: input.decision,
+      note: input.note,
+      statusAfter: rule.to,
+      actorId: actor.id,
+      actorEmail: actor.email,
+    });
     await appendAudit(tx, {
       type: rule.event,
       ...by(actor),

@@ -17,24 +17,38 @@ describe("first-start bootstrap", () => {
   it("creates the admin from ADMIN_EMAIL and ADMIN_PASSWORD once", async () => {
     h = await createTestDatabase();
     const e = { ADMIN_EMAIL: "Root@Hospital.example", ADMIN_PASSWORD: "configured password", ADMIN_NAME: "Root" };
-    expect(await ensureFirstAdmin(h.db, e)).toEqual({ created: true, email: "root@hospital.example", generatedPassword: undefined });
+    expect(await ensureFirstAdmin(h.db, e)).toEqual({
+      created: true,
+      email: "root@hospital.example",
+      generatedPassword: undefined,
+    });
     expect(await ensureFirstAdmin(h.db, e)).toEqual({ created: false });
     const users = await listUsers(h.db);
     expect(users).toHaveLength(1);
     expect(users[0]).toMatchObject({ email: "root@hospital.example", roles: ["admin", "employee"] });
-    expect((await checkCredentials(h.db, { email: "root@hospital.example", password: "configured password" }, policy)).ok).toBe(true);
+    expect(
+      (await checkCredentials(h.db, { email: "root@hospital.example", password: "configured password" }, policy)).ok,
+    ).toBe(true);
   });
 
   it("generates a strong password, prints it once, and it works", async () => {
     h = await createTestDatabase();
-    const result = await ensureFirstAdmin(h.db, { ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined, ADMIN_NAME: "Administrator" });
+    const result = await ensureFirstAdmin(h.db, {
+      ADMIN_EMAIL: undefined,
+      ADMIN_PASSWORD: undefined,
+      ADMIN_NAME: "Administrator",
+    });
     if (!result.created || !result.generatedPassword) throw new Error("expected a generated password");
     expect(result.generatedPassword.length).toBeGreaterThanOrEqual(24);
     const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     announceBootstrap(result);
-    announceBootstrap(await ensureFirstAdmin(h.db, { ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined, ADMIN_NAME: "x" }));
+    announceBootstrap(
+      await ensureFirstAdmin(h.db, { ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined, ADMIN_NAME: "x" }),
+    );
     const printed = out.mock.calls.map((c) => String(c[0])).join("");
     expect(printed.split(result.generatedPassword).length - 1).toBe(1);
-    expect((await checkCredentials(h.db, { email: result.email, password: result.generatedPassword }, policy)).ok).toBe(true);
+    expect((await checkCredentials(h.db, { email: result.email, password: result.generatedPassword }, policy)).ok).toBe(
+      true,
+    );
   });
 });

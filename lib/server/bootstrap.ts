@@ -10,15 +10,16 @@ import { log } from "@/lib/log";
 
 export const DEFAULT_ADMIN_EMAIL = "admin@knowledge.local";
 
-export type BootstrapResult =
-  | { created: false }
-  | { created: true; email: string; generatedPassword?: string };
+export type BootstrapResult = { created: false } | { created: true; email: string; generatedPassword?: string };
 
 /**
  * On a database with no users, creates the first administrator from ADMIN_EMAIL and
  * ADMIN_PASSWORD, or with a generated password that is returned so it can be shown once.
  */
-export async function ensureFirstAdmin(db: Database, e: Pick<Env, "ADMIN_EMAIL" | "ADMIN_PASSWORD" | "ADMIN_NAME">): Promise<BootstrapResult> {
+export async function ensureFirstAdmin(
+  db: Database,
+  e: Pick<Env, "ADMIN_EMAIL" | "ADMIN_PASSWORD" | "ADMIN_NAME">,
+): Promise<BootstrapResult> {
   if ((await countUsers(db)) > 0) return { created: false };
   const email = (e.ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL).toLowerCase();
   const generatedPassword = e.ADMIN_PASSWORD ? undefined : randomBytes(18).toString("base64url");
@@ -31,7 +32,14 @@ export async function ensureFirstAdmin(db: Database, e: Pick<Env, "ADMIN_EMAIL" 
         type: "user.created",
         actorId: null,
         subject: { userId: user.id },
-        payload: { via: "system", email, name: user.name, roles: ["admin", "employee"], authProvider: "credentials", reason: "first start" },
+        payload: {
+          via: "system",
+          email,
+          name: user.name,
+          roles: ["admin", "employee"],
+          authProvider: "credentials",
+          reason: "first start",
+        },
       });
     });
   } catch (err) {

@@ -34,7 +34,8 @@ export function publishControlInfo(dataDir: string, port: number): void {
       const current = JSON.parse(fs.readFileSync(file, "utf8")) as ControlInfo;
       if (current.pid === process.pid) fs.rmSync(file, { force: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") process.stderr.write(`could not remove ${file}: ${String(err)}\n`);
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+        process.stderr.write(`could not remove ${file}: ${String(err)}\n`);
     }
   });
 }

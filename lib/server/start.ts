@@ -28,7 +28,8 @@ export async function startServer(): Promise<void> {
     startWorkers(handle.db);
     // Generated on the first start when AUDIT_SIGNING_KEY is not set; a bad key stops the start.
     log.info("audit export signing key", { fingerprint: loadSigningKey(e).fingerprint });
-    if (e.RETENTION_DAYS) startRetentionSchedule(handle.db, { retentionDays: e.RETENTION_DAYS, everyMinutes: e.RETENTION_SWEEP_MINUTES });
+    if (e.RETENTION_DAYS)
+      startRetentionSchedule(handle.db, { retentionDays: e.RETENTION_DAYS, everyMinutes: e.RETENTION_SWEEP_MINUTES });
   } catch (err) {
     process.stderr.write(`\nThe server could not start: ${err instanceof Error ? err.message : String(err)}\n`);
     if (err instanceof Error && err.cause) process.stderr.write(`Cause: ${String(err.cause)}\n`);

@@ -27,7 +27,11 @@ export function startWorkers(db: Database, options: { concurrency?: number } = {
       [INGEST_JOB]: async (job, ctx) => {
         const { versionId } = job.payload as { versionId: string };
         const [store, embedder] = await Promise.all([getChunkStore(), getEmbedder()]);
-        return ingestVersion({ db: ctx.db, store, embedder, dataDir: e.dataDir, maxDecompressedBytes: e.maxDecompressedBytes }, versionId, ctx);
+        return ingestVersion(
+          { db: ctx.db, store, embedder, dataDir: e.dataDir, maxDecompressedBytes: e.maxDecompressedBytes },
+          versionId,
+          ctx,
+        );
       },
     },
   });

@@ -39,10 +39,20 @@ export function parsePrometheusText(text: string): Map<string, MetricFamily> {
         if (!TYPES.has(rest)) throw new Error(`${where}: unknown type.`);
         if (family?.samples.length) throw new Error(`${where}: TYPE after samples of ${name}.`);
         if (family && family.type !== "untyped") throw new Error(`${where}: second TYPE for ${name}.`);
-        families.set(name!, { name: name!, type: rest as MetricFamily["type"], help: family?.help ?? null, samples: [] });
+        families.set(name!, {
+          name: name!,
+          type: rest as MetricFamily["type"],
+          help: family?.help ?? null,
+          samples: [],
+        });
       } else {
         if (family?.help != null) throw new Error(`${where}: second HELP for ${name}.`);
-        families.set(name!, { name: name!, type: family?.type ?? "untyped", help: unescapeHelp(rest), samples: family?.samples ?? [] });
+        families.set(name!, {
+          name: name!,
+          type: family?.type ?? "untyped",
+          help: unescapeHelp(rest),
+          samples: family?.samples ?? [],
+        });
       }
       return;
     }
@@ -140,13 +150,19 @@ function checkHistogram(family: MetricFamily): void {
     for (let i = 1; i < buckets.length; i++) {
       if (buckets[i]![1] < buckets[i - 1]![1]) throw new Error(`${family.name}${key}: buckets are not cumulative.`);
     }
-    if (entry.count === undefined || entry.sum === undefined) throw new Error(`${family.name}${key}: _count or _sum missing.`);
-    if (entry.count !== inf[1]) throw new Error(`${family.name}${key}: _count ${entry.count} differs from the +Inf bucket ${inf[1]}.`);
+    if (entry.count === undefined || entry.sum === undefined)
+      throw new Error(`${family.name}${key}: _count or _sum missing.`);
+    if (entry.count !== inf[1])
+      throw new Error(`${family.name}${key}: _count ${entry.count} differs from the +Inf bucket ${inf[1]}.`);
   }
 }
 
 /** The value of one series, or undefined when it is absent. */
-export function sampleValue(families: Map<string, MetricFamily>, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  families: Map<string, MetricFamily>,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   for (const family of families.values()) {
     for (const s of family.samples) {
       if (s.name !== name) continue;

@@ -17,7 +17,10 @@ afterAll(async () => h.close());
 describe("user administration", () => {
   it("stores an argon2id hash, never the password", async () => {
     const u = await addUser(h.db, { email: "a@example.org", name: "A", roles: ["admin"], password: "a long password" });
-    const rows = await queryRows<{ password_hash: string }>(h.db, sql`select password_hash from users where id = ${u.id}`);
+    const rows = await queryRows<{ password_hash: string }>(
+      h.db,
+      sql`select password_hash from users where id = ${u.id}`,
+    );
     const stored = rows[0]!.password_hash;
     expect(stored).toMatch(/^\$argon2id\$/);
     expect(stored).not.toContain("a long password");
@@ -25,7 +28,9 @@ describe("user administration", () => {
   });
 
   it("refuses a second account with the same email in any case, and keeps the first", async () => {
-    await expect(addUser(h.db, { email: "A@EXAMPLE.ORG", name: "Copy", roles: ["employee"], password: "another password" })).rejects.toMatchObject({
+    await expect(
+      addUser(h.db, { email: "A@EXAMPLE.ORG", name: "Copy", roles: ["employee"], password: "another password" }),
+    ).rejects.toMatchObject({
       code: "conflict",
       message: "A user with the email a@example.org already exists.",
     });
@@ -46,24 +51,39 @@ describe("user administration", () => {
         "password: Password must be at least 12 characters.",
       ]),
     );
-    expect(updateUserSchema.safeParse({}).error?.issues[0]?.message).toBe("Nothing to change: send roles, disabled or name.");
+    expect(updateUserSchema.safeParse({}).error?.issues[0]?.message).toBe(
+      "Nothing to change: send roles, disabled or name.",
+    );
     expect(updateUserSchema.safeParse({ passwordHash: "x" }).success).toBe(false);
   });
 
   it("never leaves the product without an active administrator", async () => {
     const only = (await listUsers(h.db)).find((u) => u.email === "a@example.org")!;
-    await expect(updateUser(h.db, { userId: only.id, changes: { roles: ["employee"] } })).rejects.toMatchObject({ code: "conflict" });
+    await expect(updateUser(h.db, { userId: only.id, changes: { roles: ["employee"] } })).rejects.toMatchObject({
+      code: "conflict",
+    });
     await expect(updateUser(h.db, { userId: only.id, changes: { disabled: true } })).rejects.toMatchObject({
       message: "This is the last active administrator; make someone else an administrator first.",
     });
     // Nothing changed.
     expect((await listUsers(h.db)).find((u) => u.id === only.id)).toMatchObject({ roles: ["admin"], disabled: false });
 
-    const second = await addUser(h.db, { email: "b@example.org", name: "B", roles: ["admin"], password: "b long password" });
-    await expect(updateUser(h.db, { userId: second.id, changes: { disabled: true }, actorId: second.id })).rejects.toMatchObject({
+    const second = await addUser(h.db, {
+      email: "b@example.org",
+      name: "B",
+      roles: ["admin"],
+      password: "b long password",
+    });
+    await expect(
+      updateUser(h.db, { userId: second.id, changes: { disabled: true }, actorId: second.id }),
+    ).rejects.toMatchObject({
       message: "You cannot disable your own account.",
     });
-    const updated = await updateUser(h.db, { userId: only.id, changes: { roles: ["compliance", "employee"] }, actorId: second.id });
+    const updated = await updateUser(h.db, {
+      userId: only.id,
+      changes: { roles: ["compliance", "employee"] },
+      actorId: second.id,
+    });
     expect(updated.roles).toEqual(["compliance", "employee"]);
   });
 
@@ -79,7 +99,9 @@ describe("user administration", () => {
     });
     expect((await getGroupWithMembers(h.db, g.id)).members.map((m) => m.email)).toEqual(["b@example.org"]);
     await removeMember(h.db, { groupId: g.id, userId: first.user.id });
-    await expect(removeMember(h.db, { groupId: g.id, userId: first.user.id })).rejects.toMatchObject({ code: "not_found" });
+    await expect(removeMember(h.db, { groupId: g.id, userId: first.user.id })).rejects.toMatchObject({
+      code: "not_found",
+    });
     expect((await getGroupWithMembers(h.db, g.id)).members).toEqual([]);
   });
 });

@@ -23,23 +23,40 @@ import type { createUserSchema, updateUserSchema } from "./schemas";
 
 // User administration, shared by the admin API, the admin pages and the CLI.
 
-export async function addUser(db: Database, input: z.infer<typeof createUserSchema>, by: AuditActor = SYSTEM_ACTOR): Promise<UserWithAccess> {
+export async function addUser(
+  db: Database,
+  input: z.infer<typeof createUserSchema>,
+  by: AuditActor = SYSTEM_ACTOR,
+): Promise<UserWithAccess> {
   const passwordHash = await hashPassword(input.password);
   try {
     const user = await db.transaction(async (tx) => {
-      const created = await createUser(tx, { email: input.email, name: input.name, roles: input.roles as Role[], passwordHash });
+      const created = await createUser(tx, {
+        email: input.email,
+        name: input.name,
+        roles: input.roles as Role[],
+        passwordHash,
+      });
       await appendAudit(tx, {
         type: "user.created",
         ...auditBy(by),
         subject: { userId: created.id },
-        payload: { via: by.via, email: created.email, name: created.name, roles: input.roles, authProvider: created.authProvider },
+        payload: {
+          via: by.via,
+          email: created.email,
+          name: created.name,
+          roles: input.roles,
+          authProvider: created.authProvider,
+        },
       });
       return created;
     });
     return { ...user, roles: input.roles as Role[], groups: [] };
   } catch (err) {
     if (isUniqueViolation(err)) {
-      throw new AppError("conflict", `A user with the email ${normalizeEmail(input.email)} already exists.`, { cause: err });
+      throw new AppError("conflict", `A user with the email ${normalizeEmail(input.email)} already exists.`, {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -63,7 +80,12 @@ export async function requireUserByEmail(db: Database, email: string) {
  */
 export async function updateUser(
   db: Database,
-  { userId, changes, actorId, by }: { userId: string; changes: z.infer<typeof updateUserSchema>; actorId?: string; by?: AuditActor },
+  {
+    userId,
+    changes,
+    actorId,
+    by,
+  }: { userId: string; changes: z.infer<typeof updateUserSchema>; actorId?: string; by?: AuditActor },
 ): Promise<UserWithAccess> {
   const who: AuditActor = by ?? { ...SYSTEM_ACTOR, id: actorId ?? null };
   const user = await requireUserById(db, userId);
@@ -84,13 +106,21 @@ export async function updateUser(
     const base = { ...auditBy(who), subject: { userId } };
     const about = { via: who.via, email: user.email };
     if (changes.roles !== undefined && [...user.roles].sort().join() !== [...changes.roles].sort().join()) {
-      await appendAudit(tx, { type: "user.roles_changed", ...base, payload: { ...about, before: user.roles, after: changes.roles } });
+      await appendAudit(tx, {
+        type: "user.roles_changed",
+        ...base,
+        payload: { ...about, before: user.roles, after: changes.roles },
+      });
     }
     if (changes.disabled !== undefined && changes.disabled !== user.disabled) {
       await appendAudit(tx, { type: changes.disabled ? "user.disabled" : "user.enabled", ...base, payload: about });
     }
     if (changes.name !== undefined && changes.name !== user.name) {
-      await appendAudit(tx, { type: "user.renamed", ...base, payload: { ...about, before: user.name, name: changes.name } });
+      await appendAudit(tx, {
+        type: "user.renamed",
+        ...base,
+        payload: { ...about, before: user.name, name: changes.name },
+      });
     }
   });
   return requireUserById(db, userId);

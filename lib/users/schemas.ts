@@ -13,7 +13,11 @@ export const emailSchema = z
   .max(320, "Email is too long.")
   .pipe(z.email("Enter a valid email address."));
 
-export const nameSchema = z.string({ error: "Name is required." }).trim().min(1, "Name is required.").max(200, "Name is too long.");
+export const nameSchema = z
+  .string({ error: "Name is required." })
+  .trim()
+  .min(1, "Name is required.")
+  .max(200, "Name is too long.");
 
 export const passwordSchema = z
   .string({ error: "Password is required." })
@@ -48,7 +52,10 @@ export const groupNameSchema = z
   .trim()
   .min(1, "Group name is required.")
   .max(100, "Group name must be at most 100 characters.")
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u, "Group name may hold letters, digits, spaces, '.', '_' and '-', and must start with a letter or digit.");
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u,
+    "Group name may hold letters, digits, spaces, '.', '_' and '-', and must start with a letter or digit.",
+  );
 
 export const createGroupSchema = z.object({
   name: groupNameSchema,

@@ -15,21 +15,29 @@ describe("accessPredicate", () => {
   });
 
   it("allows only unrestricted rows to a caller without groups", () => {
-    expect(accessPredicate({ collectionIds: [C1], groupIds: [] })).toBe(`collection_id IN ('${C1}') AND ${ONLY_UNRESTRICTED}`);
+    expect(accessPredicate({ collectionIds: [C1], groupIds: [] })).toBe(
+      `collection_id IN ('${C1}') AND ${ONLY_UNRESTRICTED}`,
+    );
   });
 
   it("gives a caller claiming the reserved everyone id nothing more than unrestricted rows", () => {
-    expect(accessPredicate({ collectionIds: [C1], groupIds: [EVERYONE_GROUP.toUpperCase()] })).toBe(`collection_id IN ('${C1}') AND ${ONLY_UNRESTRICTED}`);
+    expect(accessPredicate({ collectionIds: [C1], groupIds: [EVERYONE_GROUP.toUpperCase()] })).toBe(
+      `collection_id IN ('${C1}') AND ${ONLY_UNRESTRICTED}`,
+    );
   });
 
   it("returns null when nothing is readable, including after narrowing", () => {
     expect(accessPredicate({ collectionIds: [], groupIds: [G1] })).toBeNull();
     expect(accessPredicate({ collectionIds: [C1], groupIds: [] }, [C2])).toBeNull();
-    expect(accessPredicate({ collectionIds: [C1, C2], groupIds: [] }, [C2.toUpperCase()])).toBe(`collection_id IN ('${C2}') AND ${ONLY_UNRESTRICTED}`);
+    expect(accessPredicate({ collectionIds: [C1, C2], groupIds: [] }, [C2.toUpperCase()])).toBe(
+      `collection_id IN ('${C2}') AND ${ONLY_UNRESTRICTED}`,
+    );
   });
 
   it("lower-cases and de-duplicates ids", () => {
-    expect(accessPredicate({ collectionIds: [C1.toUpperCase(), C1], groupIds: [] })).toBe(`collection_id IN ('${C1}') AND ${ONLY_UNRESTRICTED}`);
+    expect(accessPredicate({ collectionIds: [C1.toUpperCase(), C1], groupIds: [] })).toBe(
+      `collection_id IN ('${C1}') AND ${ONLY_UNRESTRICTED}`,
+    );
   });
 
   it.each([`${C1}'`, "x", `${C1}') OR 1=1 --`, "", ` ${C1}`, `${C1}\n`])("refuses %j", (bad) => {
@@ -45,7 +53,9 @@ describe("accessPredicate", () => {
 
 describe("toMatchText", () => {
   it("keeps words and numbers, drops punctuation, query syntax and stop words", () => {
-    expect(toMatchText('What is the "dose" of Heparin (ICD-10: I21.4) OR aspirin?')).toBe("what dose heparin icd 10 i21 4 aspirin");
+    expect(toMatchText('What is the "dose" of Heparin (ICD-10: I21.4) OR aspirin?')).toBe(
+      "what dose heparin icd 10 i21 4 aspirin",
+    );
   });
 
   it("returns null when nothing searchable is left", () => {

@@ -23,19 +23,23 @@ export function validateVersionRows(versionId: string, rows: readonly ChunkRow[]
 
   return rows.map((row, i) => {
     const where = `Chunk ${i} of version ${version}`;
-    if (normalizeId(row.versionId, `${where}: versionId`) !== version) throw new InvalidChunkError(`${where} belongs to version ${row.versionId}.`);
+    if (normalizeId(row.versionId, `${where}: versionId`) !== version)
+      throw new InvalidChunkError(`${where} belongs to version ${row.versionId}.`);
     const doc = normalizeId(row.documentId, `${where}: documentId`);
     const col = normalizeId(row.collectionId, `${where}: collectionId`);
     documentId ??= doc;
     collectionId ??= col;
-    if (doc !== documentId || col !== collectionId) throw new InvalidChunkError(`${where} names a different document or collection than chunk 0.`);
+    if (doc !== documentId || col !== collectionId)
+      throw new InvalidChunkError(`${where} names a different document or collection than chunk 0.`);
     if (!isInt(row.chunkIndex)) throw new InvalidChunkError(`${where}: chunkIndex must be a non-negative integer.`);
     if (seen.has(row.chunkIndex)) throw new InvalidChunkError(`${where}: chunkIndex ${row.chunkIndex} is repeated.`);
     seen.add(row.chunkIndex);
     const id = `${version}:${row.chunkIndex}`;
     if (row.id.toLowerCase() !== id) throw new InvalidChunkError(`${where}: id must be "${id}".`);
-    if (row.vector.length !== dim) throw new InvalidChunkError(`${where}: the vector has ${row.vector.length} values, the index expects ${dim}.`);
-    if (!row.vector.every(Number.isFinite)) throw new InvalidChunkError(`${where}: the vector contains a non-finite value.`);
+    if (row.vector.length !== dim)
+      throw new InvalidChunkError(`${where}: the vector has ${row.vector.length} values, the index expects ${dim}.`);
+    if (!row.vector.every(Number.isFinite))
+      throw new InvalidChunkError(`${where}: the vector contains a non-finite value.`);
     if (typeof row.text !== "string" || typeof row.title !== "string" || typeof row.headingPath !== "string") {
       throw new InvalidChunkError(`${where}: text, title and headingPath must be strings.`);
     }
@@ -49,7 +53,10 @@ export function validateVersionRows(versionId: string, rows: readonly ChunkRow[]
       throw new InvalidChunkError(`${where}: piiTypes must be a list of strings.`);
     }
     const restrictedTo = normalizeIds(row.restrictedTo, `${where}: a restrictedTo group id`);
-    if (restrictedTo.includes(EVERYONE_GROUP)) throw new InvalidChunkError(`${where}: ${EVERYONE_GROUP} is reserved; an unrestricted chunk has restrictedTo [].`);
+    if (restrictedTo.includes(EVERYONE_GROUP))
+      throw new InvalidChunkError(
+        `${where}: ${EVERYONE_GROUP} is reserved; an unrestricted chunk has restrictedTo [].`,
+      );
     return {
       ...row,
       id,

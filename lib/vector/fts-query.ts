@@ -7,7 +7,9 @@
 
 // Lucene's classic English stop words.
 const STOP_WORDS = new Set(
-  "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with".split(" "),
+  "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with".split(
+    " ",
+  ),
 );
 
 /** LanceDB ignores longer tokens (FtsOptions.maxTokenLength default). */
@@ -17,7 +19,11 @@ const MAX_TERMS = 64;
 
 /** The searchable terms joined by spaces, or null when the query has none. */
 export function toMatchText(query: string): string | null {
-  const tokens = query.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const tokens =
+    query
+      .normalize("NFKC")
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
   const kept = tokens.filter((t) => !STOP_WORDS.has(t) && t.length <= MAX_TOKEN_LENGTH);
   return kept.length === 0 ? null : kept.slice(0, MAX_TERMS).join(" ");
 }

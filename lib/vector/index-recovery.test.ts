@@ -27,7 +27,9 @@ it("keeps index upkeep working and searches exact through updates and deletions"
       const marker = `marker${round}x`;
       await store.replaceVersionChunks(
         d.versionId,
-        Array.from({ length: n }, (_, i) => chunkRow(d, i, `${words[(i + round) % 10]} ${words[(i * 3) % 10]} ${marker}`, seededUnitVector(8, seed++))),
+        Array.from({ length: n }, (_, i) =>
+          chunkRow(d, i, `${words[(i + round) % 10]} ${words[(i * 3) % 10]} ${marker}`, seededUnitVector(8, seed++)),
+        ),
       );
       live.set(d.documentId, { documentId: d.documentId, rows: n, marker });
     } else if (op === 2) {
@@ -44,7 +46,10 @@ it("keeps index upkeep working and searches exact through updates and deletions"
   const expectedRows = [...live.values()].reduce((s, d) => s + d.rows, 0);
   expect(await store.countRows()).toBe(expectedRows);
   for (const d of live.values()) {
-    const hits = await store.textSearch(d.marker, { access: { collectionIds: [collectionId], groupIds: [] }, limit: 100 });
+    const hits = await store.textSearch(d.marker, {
+      access: { collectionIds: [collectionId], groupIds: [] },
+      limit: 100,
+    });
     expect(hits.length).toBe(d.rows);
     expect(new Set(hits.map((h) => h.documentId))).toEqual(new Set([d.documentId]));
   }

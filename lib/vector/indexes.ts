@@ -96,7 +96,12 @@ export async function maintainIndexes(table: Table, vectorIndexThreshold: number
   const rows = await table.countRows();
   let vectorIndex = await hasIndexOn(table, "vector");
   if (!vectorIndex && rows >= vectorIndexThreshold) {
-    await createIndexOnce(table, "vector", VECTOR_INDEX_NAME, Index.hnswSq({ distanceType: DISTANCE, numPartitions: partitionsFor(rows) }));
+    await createIndexOnce(
+      table,
+      "vector",
+      VECTOR_INDEX_NAME,
+      Index.hnswSq({ distanceType: DISTANCE, numPartitions: partitionsFor(rows) }),
+    );
     vectorIndex = true;
   }
   // Compaction is a rewrite: a delete or update committed meanwhile (another process) pre-empts it
@@ -119,7 +124,9 @@ export async function maintainIndexes(table: Table, vectorIndexThreshold: number
         continue;
       }
       if (attempt === OPTIMIZE_ATTEMPTS) {
-        log.warn("chunk index optimize pre-empted by concurrent writes; will catch up next time", { attempts: attempt });
+        log.warn("chunk index optimize pre-empted by concurrent writes; will catch up next time", {
+          attempts: attempt,
+        });
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));

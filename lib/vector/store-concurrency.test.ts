@@ -34,14 +34,18 @@ async function open(): Promise<ChunkStore> {
   return store;
 }
 
-const rows = (doc: DocFixture, n: number) => Array.from({ length: n }, (_, i) => chunkRow(doc, i, `text ${i}`, seededUnitVector(DIM, i + 1)));
+const rows = (doc: DocFixture, n: number) =>
+  Array.from({ length: n }, (_, i) => chunkRow(doc, i, `text ${i}`, seededUnitVector(DIM, i + 1)));
 
 describe("concurrent writers", () => {
   it("two stores on one directory writing, deleting, restricting and optimizing at once lose nothing", async () => {
     const [s1, s2] = await Promise.all([open(), open()]);
     const docs1 = Array.from({ length: 8 }, () => docFixture(A));
     const docs2 = Array.from({ length: 8 }, () => docFixture(A));
-    await Promise.all([...docs1.map((d) => s1.replaceVersionChunks(d.versionId, rows(d, 5))), ...docs2.map((d) => s2.replaceVersionChunks(d.versionId, rows(d, 5)))]);
+    await Promise.all([
+      ...docs1.map((d) => s1.replaceVersionChunks(d.versionId, rows(d, 5))),
+      ...docs2.map((d) => s2.replaceVersionChunks(d.versionId, rows(d, 5))),
+    ]);
     expect(await s1.countRows()).toBe(80);
 
     await Promise.all([
@@ -53,7 +57,10 @@ describe("concurrent writers", () => {
     ]);
     expect(await s2.countRows()).toBe(8 * 3 + 4 * 5);
     for (const d of docs1) expect(await s2.countRows({ documentId: d.documentId })).toBe(3);
-    const visible = await s2.vectorSearch(seededUnitVector(DIM, 1), { access: { collectionIds: [A], groupIds: [] }, limit: 100 });
+    const visible = await s2.vectorSearch(seededUnitVector(DIM, 1), {
+      access: { collectionIds: [A], groupIds: [] },
+      limit: 100,
+    });
     expect(visible).toHaveLength(8 * 3 + 3 * 5);
     expect(visible.some((h) => h.documentId === docs2[6]!.documentId)).toBe(false);
   });
@@ -75,7 +82,9 @@ await store.close();
 `,
     );
     // The CLI's own way of running TypeScript server modules (see package.json "cli").
-    const child = promisify(execFile)(process.execPath, ["--conditions=react-server", "--import", "tsx", script], { cwd: root }).then(
+    const child = promisify(execFile)(process.execPath, ["--conditions=react-server", "--import", "tsx", script], {
+      cwd: root,
+    }).then(
       () => null,
       (err: unknown) => err,
     );

@@ -4,7 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { basisVector, chunkRow, docFixture } from "./chunk-fixtures";
-import { EmbedderMismatchError, openChunkStore, openChunkStoreForReset, type AccessFilter, type ChunkStore } from "./store";
+import {
+  EmbedderMismatchError,
+  openChunkStore,
+  openChunkStoreForReset,
+  type AccessFilter,
+  type ChunkStore,
+} from "./store";
 
 // The table remembers which embedder (and dimension) wrote it: a store configured with another is
 // refused with the reindex instruction, a reset starts over for a new one, and a store that still
@@ -34,9 +40,14 @@ describe("embedder identity", () => {
     await store.replaceVersionChunks(doc.versionId, [chunkRow(doc, 0, "kept", basisVector(DIM, 0))]);
     await store.ensureIndexes();
     await expect(openChunkStore({ uri: dir, embedderId: "gguf:bge.gguf:abcdef012345", dim: 384 })).rejects.toThrow(
-      new EmbedderMismatchError({ embedderId: EMBEDDER, dim: DIM }, { embedderId: "gguf:bge.gguf:abcdef012345", dim: 384 }).message,
+      new EmbedderMismatchError(
+        { embedderId: EMBEDDER, dim: DIM },
+        { embedderId: "gguf:bge.gguf:abcdef012345", dim: 384 },
+      ).message,
     );
-    await expect(openChunkStore({ uri: dir, embedderId: EMBEDDER, dim: 16 })).rejects.toBeInstanceOf(EmbedderMismatchError);
+    await expect(openChunkStore({ uri: dir, embedderId: EMBEDDER, dim: 16 })).rejects.toBeInstanceOf(
+      EmbedderMismatchError,
+    );
     await expect(openChunkStore({ uri: dir, embedderId: "x", dim: DIM })).rejects.toMatchObject({
       name: "EmbedderMismatchError",
       message: `The vector index was built with embedder ${EMBEDDER} (dim ${DIM}) but the server is configured with x (dim ${DIM}). Run \`npm run cli -- reindex\` to re-embed all documents with x.`,
@@ -53,12 +64,18 @@ describe("embedder identity", () => {
     expect(await maintenance.deleteDocument(randomUUID())).toBe(0);
     await maintenance.reset("new-embedder@2", 4);
     await maintenance.close();
-    await expect(store.vectorSearch(basisVector(DIM, 0), { access: onlyA, limit: 5 })).rejects.toBeInstanceOf(EmbedderMismatchError);
-    await expect(store.replaceVersionChunks(doc.versionId, [chunkRow(doc, 0, "old", basisVector(DIM, 0))])).rejects.toBeInstanceOf(EmbedderMismatchError);
+    await expect(store.vectorSearch(basisVector(DIM, 0), { access: onlyA, limit: 5 })).rejects.toBeInstanceOf(
+      EmbedderMismatchError,
+    );
+    await expect(
+      store.replaceVersionChunks(doc.versionId, [chunkRow(doc, 0, "old", basisVector(DIM, 0))]),
+    ).rejects.toBeInstanceOf(EmbedderMismatchError);
     const fresh = await openChunkStore({ uri: dir, embedderId: "new-embedder@2", dim: 4 });
     expect(await fresh.countRows()).toBe(0);
     await fresh.replaceVersionChunks(doc.versionId, [chunkRow(doc, 0, "new vectors", basisVector(4, 0))]);
-    expect((await fresh.textSearch("vectors", { access: onlyA, limit: 5 })).map((h) => h.text)).toEqual(["new vectors"]);
+    expect((await fresh.textSearch("vectors", { access: onlyA, limit: 5 })).map((h) => h.text)).toEqual([
+      "new vectors",
+    ]);
     await fresh.close();
   });
 });
@@ -73,7 +90,11 @@ describe("identity checks on the search path", () => {
     const other = await openChunkStoreForReset({ uri: dir });
     await other.reset("another-embedder@1", DIM);
     await other.close();
-    await expect(store.textSearch("heparin", { access: onlyA, limit: 5 })).rejects.toBeInstanceOf(EmbedderMismatchError);
-    await expect(store.vectorSearch(basisVector(DIM, 0), { access: onlyA, limit: 5 })).rejects.toBeInstanceOf(EmbedderMismatchError);
+    await expect(store.textSearch("heparin", { access: onlyA, limit: 5 })).rejects.toBeInstanceOf(
+      EmbedderMismatchError,
+    );
+    await expect(store.vectorSearch(basisVector(DIM, 0), { access: onlyA, limit: 5 })).rejects.toBeInstanceOf(
+      EmbedderMismatchError,
+    );
   });
 });

@@ -25,7 +25,10 @@ const docs: { doc: DocFixture; marker: string; vectors: Float32Array[] }[] = [];
 async function addDoc(collectionId: string, restrictedTo: string[], marker: string, chunks: number) {
   const doc = docFixture(collectionId, restrictedTo);
   const vectors = Array.from({ length: chunks }, () => seededUnitVector(DIM, ++seed));
-  await store.replaceVersionChunks(doc.versionId, vectors.map((v, i) => chunkRow(doc, i, `${marker} passage ${i} about topic ${seed + i}`, v)));
+  await store.replaceVersionChunks(
+    doc.versionId,
+    vectors.map((v, i) => chunkRow(doc, i, `${marker} passage ${i} about topic ${seed + i}`, v)),
+  );
   docs.push({ doc, marker, vectors });
   return docs.at(-1)!;
 }
@@ -54,7 +57,12 @@ describe("vector index", () => {
 
     const db = await connect(dir);
     const table = await db.openTable("chunks");
-    const plan = await table.vectorSearch(seededUnitVector(DIM, 1)).distanceType("cosine").where(accessPredicate(onlyA)!).limit(10).explainPlan();
+    const plan = await table
+      .vectorSearch(seededUnitVector(DIM, 1))
+      .distanceType("cosine")
+      .where(accessPredicate(onlyA)!)
+      .limit(10)
+      .explainPlan();
     expect(plan).toMatch(/ANN/);
     table.close();
     db.close();
@@ -78,7 +86,10 @@ describe("vector index", () => {
     expect(top).toMatchObject({ documentId: pub.doc.documentId, chunkIndex: 7 });
     expect(top!.score).toBeCloseTo(1, 2);
     const secret = docs.find((d) => d.marker === "secretmarker")!;
-    expect((await store.vectorSearch(secret.vectors[3]!, { access: inG, limit: 5 }))[0]).toMatchObject({ documentId: secret.doc.documentId, chunkIndex: 3 });
+    expect((await store.vectorSearch(secret.vectors[3]!, { access: inG, limit: 5 }))[0]).toMatchObject({
+      documentId: secret.doc.documentId,
+      chunkIndex: 3,
+    });
     expect(await store.textSearch("secretmarker", { access: inG, limit: 100 })).toHaveLength(60);
   });
 

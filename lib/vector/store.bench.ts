@@ -10,7 +10,10 @@ import { chunkRow, docFixture, seededUnitVector } from "./chunk-fixtures";
 import { openChunkStore, type AccessFilter, type ChunkStore } from "./store";
 
 const DIM = 512;
-const WORDS = "admission discharge ward dose heparin insulin mortgage loan account transfer audit policy procedure consent record staff training budget committee incident report".split(" ");
+const WORDS =
+  "admission discharge ward dose heparin insulin mortgage loan account transfer audit policy procedure consent record staff training budget committee incident report".split(
+    " ",
+  );
 const collections = Array.from({ length: 20 }, () => randomUUID());
 const group = randomUUID();
 const access: AccessFilter = { collectionIds: collections.slice(0, 3), groupIds: [group] };
@@ -27,7 +30,8 @@ async function fill(store: ChunkStore, from: number, to: number) {
 function makeRows(doc: ReturnType<typeof docFixture>, first: number, n: number) {
   return Array.from({ length: n }, (_, i) => {
     const k = first + i;
-    const text = Array.from({ length: 180 }, (_, j) => WORDS[(k * 7 + j * 13) % WORDS.length]).join(" ") + ` marker${k}`;
+    const text =
+      Array.from({ length: 180 }, (_, j) => WORDS[(k * 7 + j * 13) % WORDS.length]).join(" ") + ` marker${k}`;
     return chunkRow({ ...doc, restrictedTo: k % 7 === 0 ? [group] : [] }, i, text, seededUnitVector(DIM, k + 1));
   });
 }
@@ -61,9 +65,15 @@ async function main() {
       const filled = performance.now() - t;
       const t2 = performance.now();
       const report = await store.ensureIndexes();
-      console.log(`\n${rows} rows (${DIM}-dim): wrote in ${(filled / 1000).toFixed(1)} s, optimize ${((performance.now() - t2) / 1000).toFixed(1)} s`);
-      await time(`vectorSearch, filter, ${report.vectorIndex ? "HNSW-SQ" : "brute force"}, limit 20`, (i) => store.vectorSearch(seededUnitVector(DIM, 10_000_000 + i), { access, limit: 20 }));
-      await time("textSearch (BM25), filter, limit 20", (i) => store.textSearch(`heparin dose marker${i * 37}`, { access, limit: 20 }));
+      console.log(
+        `\n${rows} rows (${DIM}-dim): wrote in ${(filled / 1000).toFixed(1)} s, optimize ${((performance.now() - t2) / 1000).toFixed(1)} s`,
+      );
+      await time(`vectorSearch, filter, ${report.vectorIndex ? "HNSW-SQ" : "brute force"}, limit 20`, (i) =>
+        store.vectorSearch(seededUnitVector(DIM, 10_000_000 + i), { access, limit: 20 }),
+      );
+      await time("textSearch (BM25), filter, limit 20", (i) =>
+        store.textSearch(`heparin dose marker${i * 37}`, { access, limit: 20 }),
+      );
       // One 50-chunk document ingested as the pipeline does it: replace, then ensureIndexes.
       await time(
         "replace a 50-chunk version",

@@ -47,9 +47,14 @@ async function seedLeakFixture(indexed: boolean) {
   await store.replaceVersionChunks(pub.versionId, [chunkRow(pub, 0, PUBLIC_TEXT, basisVector(DIM, 0))]);
   await store.replaceVersionChunks(secret.versionId, [chunkRow(secret, 0, SECRET_TEXT, basisVector(DIM, 1))]);
   await store.replaceVersionChunks(other.versionId, [chunkRow(other, 0, OTHER_TEXT, basisVector(DIM, 2))]);
-  const fillerRows = [3, 4, 5, 6].map((axis, i) => chunkRow(filler, i, `unrelated filler about parking number ${i}`, basisVector(DIM, axis)));
+  const fillerRows = [3, 4, 5, 6].map((axis, i) =>
+    chunkRow(filler, i, `unrelated filler about parking number ${i}`, basisVector(DIM, axis)),
+  );
   await store.replaceVersionChunks(filler.versionId, fillerRows);
-  await store.replaceVersionChunks(fillerB.versionId, [0, 1].map((i) => chunkRow(fillerB, i, `archive box ${i} location`, basisVector(DIM, 7))));
+  await store.replaceVersionChunks(
+    fillerB.versionId,
+    [0, 1].map((i) => chunkRow(fillerB, i, `archive box ${i} location`, basisVector(DIM, 7))),
+  );
   if (indexed) expect((await store.ensureIndexes()).optimized).toBe(true);
   return { pub, secret, other, forbidden: [secret.documentId, other.documentId] };
 }
@@ -73,29 +78,51 @@ describe.each([
       expect(hits.filter((h) => forbidden.includes(h.documentId))).toEqual([]);
       expect(hits.map((h) => h.text).join(" ")).not.toMatch(/salary|memo/);
     }
-    expect((await store.textSearch(SECRET_TEXT, { access: onlyA, limit: 100 })).map((h) => h.documentId)).toEqual([pub.documentId]);
+    expect((await store.textSearch(SECRET_TEXT, { access: onlyA, limit: 100 })).map((h) => h.documentId)).toEqual([
+      pub.documentId,
+    ]);
   });
 
   it("filters before the limit (a prefilter), so forbidden rows cannot crowd out readable ones", async () => {
     const { pub, secret, forbidden } = await seedLeakFixture(indexed);
     // Premise: with full access the forbidden rows are the better matches.
     const everything: AccessFilter = { collectionIds: [A, B], groupIds: [G] };
-    expect((await store.vectorSearch(basisVector(DIM, 1), { access: everything, limit: 1 }))[0]!.documentId).toBe(secret.documentId);
-    expect(forbidden).toContain((await store.textSearch("zebracrossing", { access: everything, limit: 1 }))[0]!.documentId);
+    expect((await store.vectorSearch(basisVector(DIM, 1), { access: everything, limit: 1 }))[0]!.documentId).toBe(
+      secret.documentId,
+    );
+    expect(forbidden).toContain(
+      (await store.textSearch("zebracrossing", { access: everything, limit: 1 }))[0]!.documentId,
+    );
     // A post-filter would return nothing here; a prefilter returns the best readable row.
-    expect((await store.vectorSearch(basisVector(DIM, 1), { access: onlyA, limit: 1 })).map((h) => h.documentId)).toHaveLength(1);
-    expect((await store.vectorSearch(basisVector(DIM, 1), { access: onlyA, limit: 1 }))[0]!.documentId).not.toBe(secret.documentId);
-    expect((await store.textSearch("zebracrossing", { access: onlyA, limit: 1 })).map((h) => h.documentId)).toEqual([pub.documentId]);
+    expect(
+      (await store.vectorSearch(basisVector(DIM, 1), { access: onlyA, limit: 1 })).map((h) => h.documentId),
+    ).toHaveLength(1);
+    expect((await store.vectorSearch(basisVector(DIM, 1), { access: onlyA, limit: 1 }))[0]!.documentId).not.toBe(
+      secret.documentId,
+    );
+    expect((await store.textSearch("zebracrossing", { access: onlyA, limit: 1 })).map((h) => h.documentId)).toEqual([
+      pub.documentId,
+    ]);
   });
 
   it("shows a restricted document to a member of one of its groups, and only to them", async () => {
     const { secret } = await seedLeakFixture(indexed);
     const inG: AccessFilter = { collectionIds: [A], groupIds: [H, G] };
-    expect((await store.vectorSearch(basisVector(DIM, 1), { access: inG, limit: 5 }))[0]!.documentId).toBe(secret.documentId);
+    expect((await store.vectorSearch(basisVector(DIM, 1), { access: inG, limit: 5 }))[0]!.documentId).toBe(
+      secret.documentId,
+    );
     expect((await store.textSearch(SECRET_TEXT, { access: inG, limit: 5 }))[0]!.text).toBe(SECRET_TEXT);
     const inH: AccessFilter = { collectionIds: [A], groupIds: [H] };
-    expect((await store.vectorSearch(basisVector(DIM, 1), { access: inH, limit: 100 })).some((h) => h.documentId === secret.documentId)).toBe(false);
-    expect((await store.textSearch(SECRET_TEXT, { access: inH, limit: 100 })).some((h) => h.documentId === secret.documentId)).toBe(false);
+    expect(
+      (await store.vectorSearch(basisVector(DIM, 1), { access: inH, limit: 100 })).some(
+        (h) => h.documentId === secret.documentId,
+      ),
+    ).toBe(false);
+    expect(
+      (await store.textSearch(SECRET_TEXT, { access: inH, limit: 100 })).some(
+        (h) => h.documentId === secret.documentId,
+      ),
+    ).toBe(false);
   });
 
   it("answers [] when nothing is readable, and collectionIds only narrows", async () => {
@@ -104,36 +131,56 @@ describe.each([
     expect(await store.vectorSearch(basisVector(DIM, 0), { access: none, limit: 10 })).toEqual([]);
     expect(await store.textSearch("zebracrossing", { access: none, limit: 10 })).toEqual([]);
     expect(await store.vectorSearch(basisVector(DIM, 2), { access: onlyA, limit: 10, collectionIds: [B] })).toEqual([]);
-    const narrowed = await store.textSearch("zebracrossing", { access: { collectionIds: [A, B], groupIds: [] }, limit: 10, collectionIds: [B] });
+    const narrowed = await store.textSearch("zebracrossing", {
+      access: { collectionIds: [A, B], groupIds: [] },
+      limit: 10,
+      collectionIds: [B],
+    });
     expect(narrowed.map((h) => h.documentId)).toEqual([other.documentId]);
   });
 
   it("applies a restriction change to the next search, and lifting it restores access", async () => {
     const { pub } = await seedLeakFixture(indexed);
     await store.setDocumentRestriction(pub.documentId, [G]);
-    expect((await store.vectorSearch(basisVector(DIM, 0), { access: onlyA, limit: 100 })).some((h) => h.documentId === pub.documentId)).toBe(false);
+    expect(
+      (await store.vectorSearch(basisVector(DIM, 0), { access: onlyA, limit: 100 })).some(
+        (h) => h.documentId === pub.documentId,
+      ),
+    ).toBe(false);
     expect(await store.textSearch("ward", { access: onlyA, limit: 100 })).toEqual([]);
-    expect((await store.textSearch("ward", { access: { collectionIds: [A], groupIds: [G] }, limit: 5 }))[0]!.restrictedTo).toEqual([G]);
+    expect(
+      (await store.textSearch("ward", { access: { collectionIds: [A], groupIds: [G] }, limit: 5 }))[0]!.restrictedTo,
+    ).toEqual([G]);
     await store.setDocumentRestriction(pub.documentId, []);
-    expect((await store.textSearch("ward", { access: onlyA, limit: 5 })).map((h) => h.documentId)).toEqual([pub.documentId]);
+    expect((await store.textSearch("ward", { access: onlyA, limit: 5 })).map((h) => h.documentId)).toEqual([
+      pub.documentId,
+    ]);
   });
 });
 
 describe("ids", () => {
   it("accepts ids in upper case and refuses anything that is not a UUID", async () => {
     const { pub } = await seedLeakFixture(false);
-    const upper = await store.vectorSearch(basisVector(DIM, 0), { access: { collectionIds: [A.toUpperCase()], groupIds: [] }, limit: 1 });
+    const upper = await store.vectorSearch(basisVector(DIM, 0), {
+      access: { collectionIds: [A.toUpperCase()], groupIds: [] },
+      limit: 1,
+    });
     expect(upper[0]!.documentId).toBe(pub.documentId);
     const injection = { collectionIds: [`${A}') OR (1=1`], groupIds: [] };
-    await expect(store.vectorSearch(basisVector(DIM, 0), { access: injection, limit: 1 })).rejects.toThrow(InvalidIdError);
-    await expect(store.textSearch("ward", { access: { collectionIds: [A], groupIds: ["' OR '1'='1"] }, limit: 1 })).rejects.toThrow(InvalidIdError);
+    await expect(store.vectorSearch(basisVector(DIM, 0), { access: injection, limit: 1 })).rejects.toThrow(
+      InvalidIdError,
+    );
+    await expect(
+      store.textSearch("ward", { access: { collectionIds: [A], groupIds: ["' OR '1'='1"] }, limit: 1 }),
+    ).rejects.toThrow(InvalidIdError);
     await expect(store.deleteDocument("x' OR 1=1 --")).rejects.toThrow(InvalidIdError);
     expect(await store.countRows()).toBe(9);
   });
 });
 
 describe("writes", () => {
-  const rows = (doc: DocFixture, n: number) => Array.from({ length: n }, (_, i) => chunkRow(doc, i, `passage ${i} of ${doc.title}`, basisVector(DIM, i)));
+  const rows = (doc: DocFixture, n: number) =>
+    Array.from({ length: n }, (_, i) => chunkRow(doc, i, `passage ${i} of ${doc.title}`, basisVector(DIM, i)));
 
   it("replaces a version's chunks idempotently and drops chunks that are no longer there", async () => {
     const doc = docFixture(A);
@@ -151,7 +198,13 @@ describe("writes", () => {
     const d1v2 = { ...d1, versionId: randomUUID() };
     const d2 = docFixture(A);
     const d3 = docFixture(B);
-    for (const [doc, n] of [[d1, 2], [d1v2, 3], [d2, 4], [d3, 5]] as const) await store.replaceVersionChunks(doc.versionId, rows(doc, n));
+    for (const [doc, n] of [
+      [d1, 2],
+      [d1v2, 3],
+      [d2, 4],
+      [d3, 5],
+    ] as const)
+      await store.replaceVersionChunks(doc.versionId, rows(doc, n));
     expect(await store.countRows({ collectionId: A })).toBe(9);
     expect(await store.countRows({ documentId: d1.documentId })).toBe(5);
     expect(await store.deleteDocumentVersionsExcept(d1.documentId, d1v2.versionId)).toBe(2);
@@ -165,8 +218,12 @@ describe("writes", () => {
   it("refuses malformed chunks instead of writing them", async () => {
     const doc = docFixture(A);
     const good = chunkRow(doc, 0, "text", basisVector(DIM, 0));
-    await expect(store.replaceVersionChunks(doc.versionId, [{ ...good, vector: new Float32Array(DIM + 1) }])).rejects.toThrow(InvalidChunkError);
-    await expect(store.replaceVersionChunks(doc.versionId, [{ ...good, id: "other:0" }])).rejects.toThrow(InvalidChunkError);
+    await expect(
+      store.replaceVersionChunks(doc.versionId, [{ ...good, vector: new Float32Array(DIM + 1) }]),
+    ).rejects.toThrow(InvalidChunkError);
+    await expect(store.replaceVersionChunks(doc.versionId, [{ ...good, id: "other:0" }])).rejects.toThrow(
+      InvalidChunkError,
+    );
     await expect(store.replaceVersionChunks(doc.versionId, [good, good])).rejects.toThrow(/repeated/);
     await expect(store.replaceVersionChunks(randomUUID(), [good])).rejects.toThrow(/belongs to version/);
     expect(await store.countRows()).toBe(0);
@@ -213,7 +270,9 @@ describe("search results", () => {
 
   it("treats query syntax as plain words and answers stop-word-only questions with []", async () => {
     const doc = docFixture(A);
-    await store.replaceVersionChunks(doc.versionId, [chunkRow(doc, 0, "Heparin: being careful with the dose.", basisVector(DIM, 0))]);
+    await store.replaceVersionChunks(doc.versionId, [
+      chunkRow(doc, 0, "Heparin: being careful with the dose.", basisVector(DIM, 0)),
+    ]);
     expect(await store.textSearch('"heparin" OR (text:dose', { access: onlyA, limit: 5 })).toHaveLength(1);
     expect(await store.textSearch("the of and", { access: onlyA, limit: 5 })).toEqual([]);
     // "being" stems to the stop word "be": LanceDB 0.30 fails on that unless the index keeps stop words.
@@ -241,16 +300,26 @@ describe("search results", () => {
 
   it("ranks rows before the first optimize, and finds rows written after it", async () => {
     const doc = docFixture(A);
-    const filler = (n: number, from: number) => Array.from({ length: n }, (_, i) => chunkRow(doc, from + i, `routine ward note ${from + i}`, basisVector(DIM, 0)));
-    await store.replaceVersionChunks(doc.versionId, [...filler(30, 0), chunkRow(doc, 30, "pheochromocytoma pheochromocytoma workup", basisVector(DIM, 1))]);
+    const filler = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) =>
+        chunkRow(doc, from + i, `routine ward note ${from + i}`, basisVector(DIM, 0)),
+      );
+    await store.replaceVersionChunks(doc.versionId, [
+      ...filler(30, 0),
+      chunkRow(doc, 30, "pheochromocytoma pheochromocytoma workup", basisVector(DIM, 1)),
+    ]);
     // Unindexed: every match is fetched and ranked, so the best match is first even with limit 1.
     expect((await store.textSearch("note pheochromocytoma", { access: onlyA, limit: 1 }))[0]!.chunkIndex).toBe(30);
     await store.ensureIndexes();
     expect((await store.textSearch("note pheochromocytoma", { access: onlyA, limit: 1 }))[0]!.chunkIndex).toBe(30);
     const later = docFixture(A);
-    await store.replaceVersionChunks(later.versionId, [chunkRow(later, 0, "pheochromocytoma pheochromocytoma pheochromocytoma", basisVector(DIM, 2))]);
+    await store.replaceVersionChunks(later.versionId, [
+      chunkRow(later, 0, "pheochromocytoma pheochromocytoma pheochromocytoma", basisVector(DIM, 2)),
+    ]);
     // Rows written after the optimize are found at once (scored apart from the indexed ones).
-    expect((await store.textSearch("pheochromocytoma", { access: onlyA, limit: 5 })).map((h) => h.documentId)).toContain(later.documentId);
+    expect(
+      (await store.textSearch("pheochromocytoma", { access: onlyA, limit: 5 })).map((h) => h.documentId),
+    ).toContain(later.documentId);
   });
 
   it("answers searches on an empty store with []", async () => {
@@ -284,7 +353,9 @@ describe("unrestricted rows", () => {
       reopened.close();
       const hits = await legacy.textSearch("legacy passage", { access: onlyA, limit: 10 });
       expect(hits.map((h) => [h.documentId, h.restrictedTo])).toEqual([[open.documentId, []]]);
-      expect((await legacy.vectorSearch(basisVector(DIM, 1), { access: onlyA, limit: 10 })).map((h) => h.documentId)).toEqual([open.documentId]);
+      expect(
+        (await legacy.vectorSearch(basisVector(DIM, 1), { access: onlyA, limit: 10 })).map((h) => h.documentId),
+      ).toEqual([open.documentId]);
       await legacy.close();
     } finally {
       await rm(legacyDir, { recursive: true, force: true });
@@ -294,7 +365,9 @@ describe("unrestricted rows", () => {
 
   it("refuses the reserved everyone id as a real restriction", async () => {
     const doc = docFixture(A, [EVERYONE_GROUP]);
-    await expect(store.replaceVersionChunks(doc.versionId, [chunkRow(doc, 0, "text", basisVector(DIM, 0))])).rejects.toThrow(/reserved/);
+    await expect(
+      store.replaceVersionChunks(doc.versionId, [chunkRow(doc, 0, "text", basisVector(DIM, 0))]),
+    ).rejects.toThrow(/reserved/);
     const ok = docFixture(A);
     await store.replaceVersionChunks(ok.versionId, [chunkRow(ok, 0, "text", basisVector(DIM, 0))]);
     await expect(store.setDocumentRestriction(ok.documentId, [EVERYONE_GROUP])).rejects.toThrow(/reserved/);
@@ -306,7 +379,12 @@ describe("unrestricted rows", () => {
     const db = await connectLance(dir);
     const table = await db.openTable(TABLE_NAME);
     const kinds = (await table.listIndices()).map((i) => [i.columns.join(","), i.indexType]);
-    expect(kinds).toEqual(expect.arrayContaining([["collection_id", "Bitmap"], ["restricted_to", "LabelList"]]));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        ["collection_id", "Bitmap"],
+        ["restricted_to", "LabelList"],
+      ]),
+    );
     table.close();
     db.close();
   });

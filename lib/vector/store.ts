@@ -2,10 +2,30 @@ import "server-only";
 import { makeArrowTable, MatchQuery, type Connection, type Table } from "@lancedb/lancedb";
 import { accessPredicate, EVERYONE_GROUP, normalizeIds, sqlId, sqlIdList, type AccessFilter } from "./access-filter";
 import { validateVersionRows } from "./chunk-rows";
-import { chunkSchema, HIT_COLUMNS, readIdentity, TABLE_NAME, toHit, toHitWithVector, toRecord, type ChunkRow, type Hit, type HitWithVector, type StoredIdentity } from "./chunk-schema";
+import {
+  chunkSchema,
+  HIT_COLUMNS,
+  readIdentity,
+  TABLE_NAME,
+  toHit,
+  toHitWithVector,
+  toRecord,
+  type ChunkRow,
+  type Hit,
+  type HitWithVector,
+  type StoredIdentity,
+} from "./chunk-schema";
 import { toMatchText } from "./fts-query";
 import { connectLance } from "./lance-runtime";
-import { DEFAULT_VECTOR_INDEX_THRESHOLD, DISTANCE, ensureFtsIndex, FTS_INDEX_NAME, maintainIndexes, markUnrestrictedRows, type IndexReport } from "./indexes";
+import {
+  DEFAULT_VECTOR_INDEX_THRESHOLD,
+  DISTANCE,
+  ensureFtsIndex,
+  FTS_INDEX_NAME,
+  maintainIndexes,
+  markUnrestrictedRows,
+  type IndexReport,
+} from "./indexes";
 
 // The LanceDB chunk table: one row per chunk with its vector and the denormalised fields the
 // access filter needs. Every search carries the caller's access rule inside the LanceDB query.
@@ -95,7 +115,8 @@ async function openExisting(db: Connection): Promise<Table | null> {
 /** Opens the table for this embedder, creating it (with its identity and FTS index) on first use. */
 export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<ChunkStore> {
   if (!opts.embedderId) throw new Error("openChunkStore needs the embedder id.");
-  if (!Number.isInteger(opts.dim) || opts.dim < 1) throw new Error(`openChunkStore needs a positive dimension, got ${opts.dim}.`);
+  if (!Number.isInteger(opts.dim) || opts.dim < 1)
+    throw new Error(`openChunkStore needs a positive dimension, got ${opts.dim}.`);
   const identity = { embedderId: opts.embedderId, dim: opts.dim };
   const db = await connectLance(opts.uri);
   let table: Table | null = null;
@@ -103,7 +124,10 @@ export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<Chunk
     table = await openExisting(db);
     if (!table) {
       try {
-        table = await db.createEmptyTable(TABLE_NAME, chunkSchema(identity.embedderId, identity.dim), { mode: "create", existOk: true });
+        table = await db.createEmptyTable(TABLE_NAME, chunkSchema(identity.embedderId, identity.dim), {
+          mode: "create",
+          existOk: true,
+        });
       } catch (err) {
         // Another process created it between the two calls; its identity is checked below.
         table = await openExisting(db);
@@ -134,12 +158,14 @@ function where(filter: ChunkFilter): string | undefined {
   const parts: string[] = [];
   if (filter.versionId !== undefined) parts.push(`version_id = ${sqlId(filter.versionId, "The version id")}`);
   if (filter.documentId !== undefined) parts.push(`document_id = ${sqlId(filter.documentId, "The document id")}`);
-  if (filter.collectionId !== undefined) parts.push(`collection_id = ${sqlId(filter.collectionId, "The collection id")}`);
+  if (filter.collectionId !== undefined)
+    parts.push(`collection_id = ${sqlId(filter.collectionId, "The collection id")}`);
   return parts.length > 0 ? parts.join(" AND ") : undefined;
 }
 
 function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new Error(`limit must be an integer from 1 to ${MAX_LIMIT}, got ${limit}.`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw new Error(`limit must be an integer from 1 to ${MAX_LIMIT}, got ${limit}.`);
 }
 
 class LanceChunkStore implements ChunkStore {
@@ -163,7 +189,8 @@ class LanceChunkStore implements ChunkStore {
   }
 
   private requireIdentity(): Identity {
-    if (!this.identity) throw new Error("This chunk store was opened for maintenance only; call reset() before writing or searching.");
+    if (!this.identity)
+      throw new Error("This chunk store was opened for maintenance only; call reset() before writing or searching.");
     return this.identity;
   }
 
@@ -183,11 +210,18 @@ class LanceChunkStore implements ChunkStore {
     if (!table) throw new EmbedderMismatchError({ embedderId: null, dim: null }, identity);
     const version = await table.version();
     const known = this.verified;
-    if (known && known.table === table && known.version === version && known.embedderId === identity.embedderId && known.dim === identity.dim) {
+    if (
+      known &&
+      known.table === table &&
+      known.version === version &&
+      known.embedderId === identity.embedderId &&
+      known.dim === identity.dim
+    ) {
       return { table, version };
     }
     const stored = readIdentity(await table.schema());
-    if (stored.embedderId !== identity.embedderId || stored.dim !== identity.dim) throw new EmbedderMismatchError(stored, identity);
+    if (stored.embedderId !== identity.embedderId || stored.dim !== identity.dim)
+      throw new EmbedderMismatchError(stored, identity);
     this.verified = { table, version, ...identity };
     return { table, version };
   }
@@ -200,7 +234,12 @@ class LanceChunkStore implements ChunkStore {
     const known = this.ftsState;
     if (known && known.table === table && known.version === version) return known;
     const stats = await table.indexStats(FTS_INDEX_NAME);
-    const state = { table, version, empty: !!stats && stats.numIndexedRows === 0, unindexedRows: stats?.numUnindexedRows ?? 0 };
+    const state = {
+      table,
+      version,
+      empty: !!stats && stats.numIndexedRows === 0,
+      unindexedRows: stats?.numUnindexedRows ?? 0,
+    };
     this.ftsState = state;
     return state;
   }
@@ -238,7 +277,9 @@ class LanceChunkStore implements ChunkStore {
   }
 
   async deleteDocumentVersionsExcept(documentId: string, keepVersionId: string): Promise<number> {
-    return this.deleteWhere(`document_id = ${sqlId(documentId, "The document id")} AND version_id <> ${sqlId(keepVersionId, "The version id")}`);
+    return this.deleteWhere(
+      `document_id = ${sqlId(documentId, "The document id")} AND version_id <> ${sqlId(keepVersionId, "The version id")}`,
+    );
   }
 
   async deleteCollection(collectionId: string): Promise<number> {
@@ -248,9 +289,13 @@ class LanceChunkStore implements ChunkStore {
   async setDocumentRestriction(documentId: string, groupIds: string[]): Promise<void> {
     const predicate = `document_id = ${sqlId(documentId, "The document id")}`;
     const groups = normalizeIds(groupIds, "A group id");
-    if (groups.includes(EVERYONE_GROUP)) throw new Error(`${EVERYONE_GROUP} is reserved and cannot restrict a document.`);
+    if (groups.includes(EVERYONE_GROUP))
+      throw new Error(`${EVERYONE_GROUP} is reserved and cannot restrict a document.`);
     if (!this.table) return;
-    await this.table.update({ where: predicate, valuesSql: { restricted_to: `make_array(${sqlIdList(groups.length > 0 ? groups : [EVERYONE_GROUP])})` } });
+    await this.table.update({
+      where: predicate,
+      valuesSql: { restricted_to: `make_array(${sqlIdList(groups.length > 0 ? groups : [EVERYONE_GROUP])})` },
+    });
   }
 
   async countRows(filter: ChunkFilter = {}): Promise<number> {
@@ -264,7 +309,8 @@ class LanceChunkStore implements ChunkStore {
     const predicate = accessPredicate(opts.access, opts.collectionIds);
     if (!predicate) return [];
     const table = await this.verifiedTable();
-    if (vector.length !== this.dim) throw new Error(`The query vector has ${vector.length} values, the index expects ${this.dim}.`);
+    if (vector.length !== this.dim)
+      throw new Error(`The query vector has ${vector.length} values, the index expects ${this.dim}.`);
     // `where` on a vector query is a prefilter unless .postfilter() is called: the limit applies to
     // rows the caller may read, so forbidden rows can neither leak nor crowd out allowed ones.
     const rows = (await table
@@ -298,7 +344,9 @@ class LanceChunkStore implements ChunkStore {
       .select(columns)
       .limit(fetch)
       .toArray()) as Record<string, unknown>[];
-    const hits = rows.map((r) => (opts.withVectors ? toHitWithVector(r, Number(r._score)) : toHit(r, Number(r._score))));
+    const hits = rows.map((r) =>
+      opts.withVectors ? toHitWithVector(r, Number(r._score)) : toHit(r, Number(r._score)),
+    );
     return hits.sort((a, b) => b.score - a.score).slice(0, opts.limit);
   }
 
@@ -307,7 +355,8 @@ class LanceChunkStore implements ChunkStore {
   }
 
   async reset(embedderId: string, dim: number): Promise<void> {
-    if (!embedderId || !Number.isInteger(dim) || dim < 1) throw new Error("reset needs an embedder id and a positive dimension.");
+    if (!embedderId || !Number.isInteger(dim) || dim < 1)
+      throw new Error("reset needs an embedder id and a positive dimension.");
     // Overwrite, not drop: another process's open handle moves to the new (empty) version and its
     // next operation meets the new identity instead of a missing directory.
     const table = await this.db.createEmptyTable(TABLE_NAME, chunkSchema(embedderId, dim), { mode: "overwrite" });

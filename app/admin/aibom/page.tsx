@@ -22,7 +22,11 @@ export default async function AiBomPage() {
     return (
       <div>
         <h1 className={h1Class}>AI bill of materials</h1>
-        <p role="alert" className="mt-4 rounded-md border border-red-700 bg-red-50 p-4 text-sm text-red-900" data-testid="aibom-error">
+        <p
+          role="alert"
+          className="mt-4 rounded-md border border-red-700 bg-red-50 p-4 text-sm text-red-900"
+          data-testid="aibom-error"
+        >
           {err.message}
         </p>
       </div>
@@ -39,8 +43,9 @@ export default async function AiBomPage() {
         <div>
           <h1 className={h1Class}>AI bill of materials</h1>
           <p className="mt-2 text-sm text-gray-800">
-            {bom.metadata.component.name} {bom.metadata.component.version}, generated <DateTime value={new Date(bom.metadata.timestamp)} /> as CycloneDX{" "}
-            {bom.specVersion}. Serial <span className="font-mono text-xs">{bom.serialNumber}</span>.
+            {bom.metadata.component.name} {bom.metadata.component.version}, generated{" "}
+            <DateTime value={new Date(bom.metadata.timestamp)} /> as CycloneDX {bom.specVersion}. Serial{" "}
+            <span className="font-mono text-xs">{bom.serialNumber}</span>.
           </p>
         </div>
         <a href="/api/aibom?download=1" download className={buttonClass} data-testid="aibom-download">
@@ -53,11 +58,19 @@ export default async function AiBomPage() {
           Models
         </h2>
         <p className="text-sm">
-          Answers: {propertyOf(bom.metadata, PROP.generatorKind) === "llama" ? "a local language model (below)" : "extractive, no language model configured"}.
+          Answers:{" "}
+          {propertyOf(bom.metadata, PROP.generatorKind) === "llama"
+            ? "a local language model (below)"
+            : "extractive, no language model configured"}
+          .
         </p>
         <div className="space-y-4" data-testid="aibom-models">
           {models.map((m) => (
-            <article key={m.ref} className="rounded-md border border-gray-300 p-4" data-testid={`aibom-model-${m.role}`}>
+            <article
+              key={m.ref}
+              className="rounded-md border border-gray-300 p-4"
+              data-testid={`aibom-model-${m.role}`}
+            >
               <h3 className="font-semibold text-gray-950">
                 <span className="capitalize">{m.role}</span>: {m.name}
                 {m.version ? ` ${m.version}` : ""}
@@ -97,7 +110,9 @@ export default async function AiBomPage() {
                     <tbody>
                       {m.files.map((f) => (
                         <tr key={f.name}>
-                          <th scope="row" className={`${tdClass} font-normal`}>{f.name}</th>
+                          <th scope="row" className={`${tdClass} font-normal`}>
+                            {f.name}
+                          </th>
                           <td className={tdClass}>{formatBytes(f.bytes)}</td>
                           <td className={`${tdClass} break-all font-mono text-xs`}>{f.sha256}</td>
                         </tr>
@@ -118,34 +133,47 @@ export default async function AiBomPage() {
         <table className={tableClass} data-testid="aibom-runtime">
           <thead>
             <tr>
-              <th scope="col" className={thClass}>Component</th>
-              <th scope="col" className={thClass}>Version</th>
-              <th scope="col" className={thClass}>Details</th>
+              <th scope="col" className={thClass}>
+                Component
+              </th>
+              <th scope="col" className={thClass}>
+                Version
+              </th>
+              <th scope="col" className={thClass}>
+                Details
+              </th>
             </tr>
           </thead>
           <tbody>
             {llamaPackage ? (
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>node-llama-cpp</th>
+                <th scope="row" className={`${tdClass} font-normal`}>
+                  node-llama-cpp
+                </th>
                 <td className={tdClass}>{llamaPackage.version}</td>
                 <td className={tdClass}>Node.js bindings and prebuilt binaries for llama.cpp</td>
               </tr>
             ) : null}
             {llama ? (
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>llama.cpp</th>
+                <th scope="row" className={`${tdClass} font-normal`}>
+                  llama.cpp
+                </th>
                 <td className={tdClass} data-testid="aibom-llama-release">
                   {llama.version}
                 </td>
                 <td className={tdClass} data-testid="aibom-llama-device">
                   Runs on: {propertyOf(llama, PROP.gpu)}
-                  {propertyOf(llama, PROP.gpuDevices) ? ` (${propertyOf(llama, PROP.gpuDevices)})` : ""}. Binaries: {propertyOf(llama, PROP.binaries)}.
+                  {propertyOf(llama, PROP.gpuDevices) ? ` (${propertyOf(llama, PROP.gpuDevices)})` : ""}. Binaries:{" "}
+                  {propertyOf(llama, PROP.binaries)}.
                 </td>
               </tr>
             ) : null}
             {node ? (
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>Node.js</th>
+                <th scope="row" className={`${tdClass} font-normal`}>
+                  Node.js
+                </th>
                 <td className={tdClass}>{node.version}</td>
                 <td className={tdClass}>{propertyOf(node, "kq:platform:os")}</td>
               </tr>

@@ -29,9 +29,15 @@ export default async function GroupsPage() {
             <table className={tableClass} data-testid="groups-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>Name</th>
-                  <th scope="col" className={thClass}>Description</th>
-                  <th scope="col" className={`${thClass} text-right`}>Members</th>
+                  <th scope="col" className={thClass}>
+                    Name
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Description
+                  </th>
+                  <th scope="col" className={`${thClass} text-right`}>
+                    Members
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -42,7 +48,9 @@ export default async function GroupsPage() {
                         {group.name}
                       </Link>
                     </th>
-                    <td className={tdClass}>{group.description || <span className="text-gray-600">No description</span>}</td>
+                    <td className={tdClass}>
+                      {group.description || <span className="text-gray-600">No description</span>}
+                    </td>
                     <td className={`${tdClass} text-right`} data-testid="group-member-count">
                       {group.memberCount}
                     </td>

@@ -27,12 +27,24 @@ export default async function UsersPage() {
           <table className={tableClass} data-testid="users-table">
             <thead>
               <tr>
-                <th scope="col" className={thClass}>Email</th>
-                <th scope="col" className={thClass}>Name</th>
-                <th scope="col" className={thClass}>Roles</th>
-                <th scope="col" className={thClass}>Groups</th>
-                <th scope="col" className={thClass}>Status</th>
-                <th scope="col" className={thClass}>Last sign-in</th>
+                <th scope="col" className={thClass}>
+                  Email
+                </th>
+                <th scope="col" className={thClass}>
+                  Name
+                </th>
+                <th scope="col" className={thClass}>
+                  Roles
+                </th>
+                <th scope="col" className={thClass}>
+                  Groups
+                </th>
+                <th scope="col" className={thClass}>
+                  Status
+                </th>
+                <th scope="col" className={thClass}>
+                  Last sign-in
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -3,7 +3,9 @@ import { instrumentRoute } from "@/lib/metrics/http";
 
 // Unknown API paths answer JSON like every other API error, not the HTML 404 page. They are
 // counted under one label: the path a client made up must not become a time series.
-const notFound = instrumentRoute("/api/:unknown*", async (): Promise<Response> => new AppError("not_found", "No such API endpoint.").toResponse());
+const notFound = instrumentRoute("/api/:unknown*", async (): Promise<Response> =>
+  new AppError("not_found", "No such API endpoint.").toResponse(),
+);
 
 export const GET = notFound;
 export const POST = notFound;

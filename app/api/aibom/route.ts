@@ -10,7 +10,8 @@ export const GET = apiRoute({ roles: "admin" }, async ({ req }) => {
   const headers: Record<string, string> = { "content-type": CYCLONEDX_MEDIA_TYPE, "cache-control": "no-store" };
   if (new URL(req.url).searchParams.get("download") === "1") {
     const day = bom.metadata.timestamp.slice(0, 10);
-    headers["content-disposition"] = `attachment; filename="${bom.metadata.component.name}-${bom.metadata.component.version}-aibom-${day}.cdx.json"`;
+    headers["content-disposition"] =
+      `attachment; filename="${bom.metadata.component.name}-${bom.metadata.component.version}-aibom-${day}.cdx.json"`;
   }
   return new Response(JSON.stringify(bom, null, 2), { headers });
 });

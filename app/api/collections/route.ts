@@ -12,7 +12,9 @@ export const GET = apiRoute({}, async ({ db, actor }) => {
   const granted = scope.collections.map((c) => collectionJson(c, c.access));
   if (!actor.roles.includes("admin")) return { collections: granted };
   const grantedIds = new Set(scope.collectionIds);
-  const others = (await listCollections(db)).filter((c) => !grantedIds.has(c.id)).map((c) => collectionJson(c, "admin"));
+  const others = (await listCollections(db))
+    .filter((c) => !grantedIds.has(c.id))
+    .map((c) => collectionJson(c, "admin"));
   return { collections: [...granted, ...others].sort((a, b) => a.name.localeCompare(b.name)) };
 });
 

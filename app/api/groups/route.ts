@@ -9,5 +9,8 @@ export const GET = apiRoute({ roles: "admin" }, async ({ db }) => ({ groups: awa
 export const POST = apiRoute({ roles: "admin" }, async ({ req, db, actor }) => {
   const input = await readJson(req, createGroupSchema);
   const group = await addGroup(db, input, auditActor(actor));
-  return Response.json({ id: group.id, name: group.name, description: group.description, createdAt: group.createdAt }, { status: 201 });
+  return Response.json(
+    { id: group.id, name: group.name, description: group.description, createdAt: group.createdAt },
+    { status: 201 },
+  );
 });

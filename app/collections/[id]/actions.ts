@@ -7,8 +7,20 @@ import type { Executor } from "@/db/client";
 import { getCollectionById } from "@/db/queries/collections";
 import { requireCollection } from "@/lib/auth/access";
 import { guardedAction } from "@/lib/auth/guards";
-import { addGrant, changeCollection, changeCollectionPolicy, removeCollection, removeGrant } from "@/lib/collections/admin";
-import { accessSchema, collectionNameSchema, descriptionSchema, grantSchema, restrictionSchema } from "@/lib/collections/schemas";
+import {
+  addGrant,
+  changeCollection,
+  changeCollectionPolicy,
+  removeCollection,
+  removeGrant,
+} from "@/lib/collections/admin";
+import {
+  accessSchema,
+  collectionNameSchema,
+  descriptionSchema,
+  grantSchema,
+  restrictionSchema,
+} from "@/lib/collections/schemas";
 import { deleteDocument, requireActiveDocument, restrictDocument } from "@/lib/documents/manage";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -35,11 +47,20 @@ async function requireExistingCollection(db: Executor, id: string) {
   return collection;
 }
 
-const editForm = z.object({ collectionId: uuidSchema, name: collectionNameSchema, description: descriptionSchema.default("") });
+const editForm = z.object({
+  collectionId: uuidSchema,
+  name: collectionNameSchema,
+  description: descriptionSchema.default(""),
+});
 
 export const updateCollectionAction = guardedAction({ roles: "admin" }, editForm, async ({ input, actor, db }) => {
   await requireExistingCollection(db, input.collectionId);
-  const updated = await changeCollection(db, input.collectionId, { name: input.name, description: input.description }, auditActor(actor));
+  const updated = await changeCollection(
+    db,
+    input.collectionId,
+    { name: input.name, description: input.description },
+    auditActor(actor),
+  );
   revalidateCollection(input.collectionId);
   return { name: updated?.name ?? input.name };
 });
@@ -50,9 +71,18 @@ export const deleteCollectionAction = guardedAction({ roles: "admin" }, deleteFo
   const collection = await requireExistingCollection(db, input.collectionId);
   if (input.confirm !== collection.name) {
     // The library's own message speaks to API callers; a person needs to know what to type.
-    throw new AppError("invalid_request", `Type the collection's name exactly as shown ("${collection.name}") to delete it.`);
+    throw new AppError(
+      "invalid_request",
+      `Type the collection's name exactly as shown ("${collection.name}") to delete it.`,
+    );
   }
-  await removeCollection(db, { id: collection.id, confirm: input.confirm, dataDir: env().dataDir, chunks: await getChunkIndex(), by: auditActor(actor) });
+  await removeCollection(db, {
+    id: collection.id,
+    confirm: input.confirm,
+    dataDir: env().dataDir,
+    chunks: await getChunkIndex(),
+    by: auditActor(actor),
+  });
   revalidatePath("/collections");
   redirect("/collections");
 });
@@ -70,7 +100,9 @@ const addGrantForm = z.object({ collectionId: uuidSchema, grantee: granteeSchema
 
 export const addGrantAction = guardedAction({ roles: "admin" }, addGrantForm, async ({ input, actor, db }) => {
   const grant = grantSchema.parse(
-    input.grantee.kind === "role" ? { role: input.grantee.name, access: input.access } : { group: input.grantee.name, access: input.access },
+    input.grantee.kind === "role"
+      ? { role: input.grantee.name, access: input.access }
+      : { group: input.grantee.name, access: input.access },
   );
   await addGrant(db, input.collectionId, grant, auditActor(actor));
   revalidateCollection(input.collectionId);
@@ -85,12 +117,19 @@ export const removeGrantAction = guardedAction({ roles: "admin" }, removeGrantFo
   return { grantId: input.grantId };
 });
 
-const restrictForm = z.object({ documentId: uuidSchema, restrictedTo: formArray(restrictionSchema.shape.restrictedTo) });
+const restrictForm = z.object({
+  documentId: uuidSchema,
+  restrictedTo: formArray(restrictionSchema.shape.restrictedTo),
+});
 
 export const restrictDocumentAction = guardedAction({}, restrictForm, async ({ input, actor, db }) => {
   const doc = await requireActiveDocument(db, input.documentId);
   await requireCollection(db, actor, doc.collectionId, "manage");
-  const groups = await restrictDocument(db, await getChunkIndex(), { documentId: doc.id, groupNames: input.restrictedTo, by: auditActor(actor) });
+  const groups = await restrictDocument(db, await getChunkIndex(), {
+    documentId: doc.id,
+    groupNames: input.restrictedTo,
+    by: auditActor(actor),
+  });
   revalidateCollection(doc.collectionId);
   return { restrictedTo: groups.map((g) => g.name) };
 });
@@ -100,7 +139,12 @@ const deleteDocumentForm = z.object({ documentId: uuidSchema });
 export const deleteDocumentAction = guardedAction({}, deleteDocumentForm, async ({ input, actor, db }) => {
   const doc = await requireActiveDocument(db, input.documentId);
   await requireCollection(db, actor, doc.collectionId, "manage");
-  await deleteDocument(db, await getChunkIndex(), { documentId: doc.id, deletedBy: actor.id, dataDir: env().dataDir, by: auditActor(actor) });
+  await deleteDocument(db, await getChunkIndex(), {
+    documentId: doc.id,
+    deletedBy: actor.id,
+    dataDir: env().dataDir,
+    by: auditActor(actor),
+  });
   revalidateCollection(doc.collectionId);
   return { name: doc.name };
 });
@@ -136,7 +180,13 @@ const reviewForm = z.object({
 });
 
 export const reviewVersionAction = guardedAction({ roles: "admin" }, reviewForm, async ({ input, actor, db }) => {
-  const outcome = await reviewQuarantinedVersion(db, { versionId: input.versionId, decision: input.decision, note: input.note, reviewerId: actor.id, by: auditActor(actor) });
+  const outcome = await reviewQuarantinedVersion(db, {
+    versionId: input.versionId,
+    decision: input.decision,
+    note: input.note,
+    reviewerId: actor.id,
+    by: auditActor(actor),
+  });
   revalidateCollection(outcome.collectionId);
   return { decision: input.decision };
 });

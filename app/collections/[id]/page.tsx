@@ -57,9 +57,13 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
     isAdmin ? grantsJson(db, collection.id) : Promise.resolve([]),
   ]);
   // Readers see the documents they could be answered from; one restricted to other groups stays out of sight.
-  const documents = listing.map((d) => documentListingJson(d, { withScan: canManage })).filter((doc) => canManage || inMyGroups(actor, doc));
+  const documents = listing
+    .map((d) => documentListingJson(d, { withScan: canManage }))
+    .filter((doc) => canManage || inMyGroups(actor, doc));
   // Opening an original needs what reading needs: a grant (also for admins) and a matching restriction.
-  const openable = new Set(documents.filter((doc) => access !== null && doc.currentVersionId && inMyGroups(actor, doc)).map((doc) => doc.id));
+  const openable = new Set(
+    documents.filter((doc) => access !== null && doc.currentVersionId && inMyGroups(actor, doc)).map((doc) => doc.id),
+  );
   const groupNames = groups.map((g) => g.name);
   const busy = documents.some((d) => d.status === "queued" || d.status === "processing");
   const quarantined = canManage ? documents.filter((d) => d.status === "quarantined") : [];
@@ -82,7 +86,9 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
       ) : null}
       <p className="mt-2 text-sm text-gray-700" data-testid="collection-access">
         Your access: {ACCESS_LABELS[access ?? "admin"]}
-        {isAdmin && !access ? ". Grant a role or group you belong to before answers can draw on this collection for you." : null}
+        {isAdmin && !access
+          ? ". Grant a role or group you belong to before answers can draw on this collection for you."
+          : null}
       </p>
 
       {canManage ? (
@@ -100,12 +106,16 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
             Waiting for review ({quarantined.length})
           </h2>
           <p className="text-sm text-gray-800">
-            These documents contain text that looks like instructions to the assistant. They stay out of search until an administrator
-            releases them. Read what was found before deciding.
+            These documents contain text that looks like instructions to the assistant. They stay out of search until an
+            administrator releases them. Read what was found before deciding.
           </p>
           <ul className="space-y-6">
             {quarantined.map((doc) => (
-              <li key={doc.id} className="rounded-md border border-amber-700 p-4" data-testid={`review-item-${doc.name}`}>
+              <li
+                key={doc.id}
+                className="rounded-md border border-amber-700 p-4"
+                data-testid={`review-item-${doc.name}`}
+              >
                 <h3 className="font-medium text-gray-900">
                   {doc.name} <span className="font-normal text-gray-700">(version {doc.version})</span>
                 </h3>
@@ -115,7 +125,9 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
                     <ReviewForm versionId={doc.versionId} name={doc.name} />
                   </div>
                 ) : (
-                  <p className="mt-3 text-sm text-gray-800">An administrator decides whether to release or reject it.</p>
+                  <p className="mt-3 text-sm text-gray-800">
+                    An administrator decides whether to release or reject it.
+                  </p>
                 )}
               </li>
             ))}
@@ -167,7 +179,11 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
             <h2 id="settings-heading" className={h2Class}>
               Name and description
             </h2>
-            <EditCollectionForm collectionId={collection.id} name={collection.name} description={collection.description} />
+            <EditCollectionForm
+              collectionId={collection.id}
+              name={collection.name}
+              description={collection.description}
+            />
           </section>
 
           <section aria-labelledby="delete-heading" className={sectionClass}>

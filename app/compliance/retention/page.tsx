@@ -38,9 +38,15 @@ export default async function RetentionPage() {
           <table className={tableClass} data-testid="holds-table">
             <thead>
               <tr>
-                <th scope="col" className={thClass}>On</th>
-                <th scope="col" className={thClass}>Reason</th>
-                <th scope="col" className={thClass}>Since</th>
+                <th scope="col" className={thClass}>
+                  On
+                </th>
+                <th scope="col" className={thClass}>
+                  Reason
+                </th>
+                <th scope="col" className={thClass}>
+                  Since
+                </th>
                 <th scope="col" className={thClass}>
                   <span className="sr-only">Release</span>
                 </th>
@@ -48,7 +54,9 @@ export default async function RetentionPage() {
             </thead>
             <tbody>
               {holds.map((h) => {
-                const on = h.user ? (h.user.email ?? h.user.id) : `collection ${h.collection?.name ?? h.collection?.id}`;
+                const on = h.user
+                  ? (h.user.email ?? h.user.id)
+                  : `collection ${h.collection?.name ?? h.collection?.id}`;
                 return (
                   <tr key={h.id} data-testid="hold-row">
                     <td className={tdClass}>{on}</td>

@@ -13,7 +13,10 @@ import { uuidSchema } from "@/lib/users/schemas";
 const decisionForm = z.object({ itemId: uuidSchema }).and(reviewDecisionSchema);
 
 export const decideReviewAction = guardedAction({ roles: "compliance" }, decisionForm, async ({ input, actor, db }) => {
-  const item = await decideReviewItem(db, auditActor(actor), input.itemId, { decision: input.decision, note: input.note });
+  const item = await decideReviewItem(db, auditActor(actor), input.itemId, {
+    decision: input.decision,
+    note: input.note,
+  });
   revalidatePath("/compliance/review");
   revalidatePath(`/compliance/review/${input.itemId}`);
   return { decision: input.decision, status: item.status, number: item.number };

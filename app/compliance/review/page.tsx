@@ -1,7 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatUtc } from "@/components/ui/date-time";
-import { buttonClass, h1Class, inputClass, labelClass, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import {
+  buttonClass,
+  h1Class,
+  inputClass,
+  labelClass,
+  linkClass,
+  sectionClass,
+  tableClass,
+  tdClass,
+  thClass,
+} from "@/components/ui/styles";
 import { getDb } from "@/db/runtime";
 import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
@@ -35,7 +45,9 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
     error = err.message;
   }
   const query = (extra: Record<string, string>) =>
-    new URLSearchParams(Object.entries({ status: filters.status, ...(filters.reason ? { reason: filters.reason } : {}), ...extra })).toString();
+    new URLSearchParams(
+      Object.entries({ status: filters.status, ...(filters.reason ? { reason: filters.reason } : {}), ...extra }),
+    ).toString();
 
   return (
     <div>
@@ -46,11 +58,17 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
       </p>
       <h1 className={`${h1Class} mt-2`}>Review queue</h1>
       <p className="mt-2 text-sm text-gray-800">
-        Answers an asker marked as wrong (a thumbs down with a reason) and answers the guards flagged: personal data redacted from the answer, possible prompt
-        injection in the question, or most of the answer weakly supported by its sources. One item per answer.
+        Answers an asker marked as wrong (a thumbs down with a reason) and answers the guards flagged: personal data
+        redacted from the answer, possible prompt injection in the question, or most of the answer weakly supported by
+        its sources. One item per answer.
       </p>
 
-      <form method="get" action="/compliance/review" className="mt-4 flex flex-wrap items-end gap-3" data-testid="review-filters">
+      <form
+        method="get"
+        action="/compliance/review"
+        className="mt-4 flex flex-wrap items-end gap-3"
+        data-testid="review-filters"
+      >
         <div>
           <label htmlFor="r-status" className={labelClass}>
             Status
@@ -81,7 +99,11 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
         </button>
       </form>
       {error ? (
-        <p role="alert" className="mt-3 rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900" data-testid="review-filter-error">
+        <p
+          role="alert"
+          className="mt-3 rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900"
+          data-testid="review-filter-error"
+        >
           {error}
         </p>
       ) : null}
@@ -99,17 +121,34 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
             <table className={tableClass} data-testid="review-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>#</th>
-                  <th scope="col" className={thClass}>Flagged</th>
-                  <th scope="col" className={thClass}>Question</th>
-                  <th scope="col" className={thClass}>Asked by</th>
-                  <th scope="col" className={thClass}>Reasons</th>
-                  <th scope="col" className={thClass}>Status</th>
+                  <th scope="col" className={thClass}>
+                    #
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Flagged
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Question
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Asked by
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Reasons
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Status
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {page.items.map((item) => (
-                  <tr key={item.id} data-testid="review-row" data-status={item.status} data-reasons={item.reasons.join(" ")}>
+                  <tr
+                    key={item.id}
+                    data-testid="review-row"
+                    data-status={item.status}
+                    data-reasons={item.reasons.join(" ")}
+                  >
                     <th scope="row" className={`${tdClass} font-normal`}>
                       <Link href={`/compliance/review/${item.id}`} className={linkClass} data-testid="review-item-link">
                         #{item.number}
@@ -119,12 +158,16 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
                       <time dateTime={item.createdAt}>{formatUtc(new Date(item.createdAt))}</time>
                     </td>
                     <td className={tdClass} data-testid="review-question">
-                      {item.question ?? <span className="text-gray-700">(the conversation was deleted; the audit record remains)</span>}
+                      {item.question ?? (
+                        <span className="text-gray-700">(the conversation was deleted; the audit record remains)</span>
+                      )}
                     </td>
                     <td className={tdClass}>{item.asker.email ?? "(deleted user)"}</td>
                     <td className={tdClass} data-testid="review-reasons">
                       {item.reasons.map((r) => REVIEW_REASON_LABELS[r]).join(", ")}
-                      {item.flagCount > item.reasons.length ? <span className="text-gray-700"> ({item.flagCount} flags)</span> : null}
+                      {item.flagCount > item.reasons.length ? (
+                        <span className="text-gray-700"> ({item.flagCount} flags)</span>
+                      ) : null}
                     </td>
                     <td className={tdClass} data-testid="review-status">
                       {item.status}
@@ -138,7 +181,11 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
         )}
         {page.nextBefore ? (
           <nav aria-label="Pages" className="text-sm">
-            <Link href={`/compliance/review?${query({ before: String(page.nextBefore) })}`} className={linkClass} data-testid="review-older">
+            <Link
+              href={`/compliance/review?${query({ before: String(page.nextBefore) })}`}
+              className={linkClass}
+              data-testid="review-older"
+            >
               Older items
             </Link>
           </nav>

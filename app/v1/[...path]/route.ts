@@ -3,7 +3,12 @@ import { openAiErrorResponse } from "@/lib/openai/errors";
 
 // Endpoints of the OpenAI API that this service does not offer answer like OpenAI does.
 function notFound(): Response {
-  return openAiErrorResponse(new AppError("not_found", "This endpoint is not offered here. Supported: GET /v1/models, POST /v1/chat/completions."));
+  return openAiErrorResponse(
+    new AppError(
+      "not_found",
+      "This endpoint is not offered here. Supported: GET /v1/models, POST /v1/chat/completions.",
+    ),
+  );
 }
 
 export const GET = notFound;

@@ -9,6 +9,12 @@ export const GET = apiRoute({ errorResponse: openAiErrorResponse }, async ({ db,
   const created = Math.floor(Date.now() / 1000);
   return {
     object: "list",
-    data: listModelIds(scope).map((m) => ({ id: m.id, object: "model", created, owned_by: "knowledge-qa", collection_ids: m.collectionIds })),
+    data: listModelIds(scope).map((m) => ({
+      id: m.id,
+      object: "model",
+      created,
+      owned_by: "knowledge-qa",
+      collection_ids: m.collectionIds,
+    })),
   };
 });

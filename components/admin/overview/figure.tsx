@@ -1,5 +1,15 @@
 /** One labelled figure of the overview; the test id lets browser tests read the number alone. */
-export function Figure({ label, value, detail, testId }: { label: string; value: string | number; detail?: string; testId: string }) {
+export function Figure({
+  label,
+  value,
+  detail,
+  testId,
+}: {
+  label: string;
+  value: string | number;
+  detail?: string;
+  testId: string;
+}) {
   return (
     <div className="rounded-md border border-gray-300 px-4 py-3">
       <dt className="text-sm text-gray-800">{label}</dt>

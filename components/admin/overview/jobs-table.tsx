@@ -13,7 +13,10 @@ const STATUS_STYLES: Record<OverviewJob["status"], string> = {
 
 export function JobStatusBadge({ status }: { status: OverviewJob["status"] }) {
   return (
-    <span data-testid="job-status" className={`rounded border px-2 py-0.5 text-xs font-medium whitespace-nowrap ${STATUS_STYLES[status]}`}>
+    <span
+      data-testid="job-status"
+      className={`rounded border px-2 py-0.5 text-xs font-medium whitespace-nowrap ${STATUS_STYLES[status]}`}
+    >
       {status[0]!.toUpperCase() + status.slice(1)}
     </span>
   );
@@ -26,11 +29,21 @@ export function JobsTable({ jobs, testId, showError }: { jobs: OverviewJob[]; te
       <table className={tableClass} data-testid={testId}>
         <thead>
           <tr>
-            <th scope="col" className={thClass}>Document</th>
-            <th scope="col" className={thClass}>Status</th>
-            <th scope="col" className={thClass}>{showError ? "Error" : "Progress"}</th>
-            <th scope="col" className={thClass}>Attempts</th>
-            <th scope="col" className={thClass}>{showError ? "Failed" : "Queued"}</th>
+            <th scope="col" className={thClass}>
+              Document
+            </th>
+            <th scope="col" className={thClass}>
+              Status
+            </th>
+            <th scope="col" className={thClass}>
+              {showError ? "Error" : "Progress"}
+            </th>
+            <th scope="col" className={thClass}>
+              Attempts
+            </th>
+            <th scope="col" className={thClass}>
+              {showError ? "Failed" : "Queued"}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -51,8 +64,15 @@ export function JobsTable({ jobs, testId, showError }: { jobs: OverviewJob[]; te
               <td className={tdClass}>
                 <JobStatusBadge status={j.status} />
               </td>
-              <td className={`${tdClass} ${showError ? "text-red-900" : ""}`} data-testid={showError ? "job-error" : "job-progress"}>
-                {showError ? (j.error ?? "No error recorded") : j.status === "failed" ? (j.error ?? "Failed") : (j.message ?? formatPercent(j.progress))}
+              <td
+                className={`${tdClass} ${showError ? "text-red-900" : ""}`}
+                data-testid={showError ? "job-error" : "job-progress"}
+              >
+                {showError
+                  ? (j.error ?? "No error recorded")
+                  : j.status === "failed"
+                    ? (j.error ?? "Failed")
+                    : (j.message ?? formatPercent(j.progress))}
               </td>
               <td className={tdClass}>
                 {j.attempts} of {j.maxAttempts}

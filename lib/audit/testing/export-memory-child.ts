@@ -16,9 +16,19 @@ async function main() {
   const handle = url ? await openDatabase({ url, poolMax: 2 }) : await openDatabase({ memory: true });
   await migrateDatabase(handle, url);
   const asker = { id: randomUUID(), email: "erin@example.org" };
-  const passages = Array.from({ length: 4 }, (_, i) => ({ documentId: randomUUID(), versionId: randomUUID(), title: `Protocol ${i}`, text: `Passage ${i}: `.padEnd(300, "wash hands ") }));
+  const passages = Array.from({ length: 4 }, (_, i) => ({
+    documentId: randomUUID(),
+    versionId: randomUUID(),
+    title: `Protocol ${i}`,
+    text: `Passage ${i}: `.padEnd(300, "wash hands "),
+  }));
   for (let i = 0; i < n; i += 2000) {
-    await appendAuditBatch(handle.db, Array.from({ length: Math.min(2000, n - i) }, (_, k) => questionAnsweredEvent({ asker, question: `Question ${i + k}?`, collections: [], passages })));
+    await appendAuditBatch(
+      handle.db,
+      Array.from({ length: Math.min(2000, n - i) }, (_, k) =>
+        questionAnsweredEvent({ asker, question: `Question ${i + k}?`, collections: [], passages }),
+      ),
+    );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-export-mem-"));
   const file = path.join(dir, "export.jsonl");
@@ -28,7 +38,12 @@ async function main() {
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().heapUsed);
   }, 20);
-  const exp = await startAuditExport(handle.db, { format: "jsonl", filters: {}, actor: { id: null, email: null, via: "cli" }, key: loadSigningKey({ dataDir: dir, AUDIT_SIGNING_KEY: undefined }) });
+  const exp = await startAuditExport(handle.db, {
+    format: "jsonl",
+    filters: {},
+    actor: { id: null, email: null, via: "cli" },
+    key: loadSigningKey({ dataDir: dir, AUDIT_SIGNING_KEY: undefined }),
+  });
   const out = fs.createWriteStream(file);
   for await (const chunk of exp.chunks) {
     if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));

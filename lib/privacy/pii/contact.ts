@@ -9,7 +9,22 @@ import { finding, NOT_PERSONAL_CUE, textBefore } from "./context";
 const EMAIL =
   /(?<![\w.+%-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})(?![\w-]|\.[A-Za-z0-9])/g;
 // "logo@2x.png" and friends: asset names, not mailboxes.
-const FILE_EXTENSIONS = new Set(["png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "css", "js", "ts", "json", "pdf", "map"]);
+const FILE_EXTENSIONS = new Set([
+  "png",
+  "jpg",
+  "jpeg",
+  "gif",
+  "svg",
+  "webp",
+  "bmp",
+  "ico",
+  "css",
+  "js",
+  "ts",
+  "json",
+  "pdf",
+  "map",
+]);
 
 export function detectEmails(text: string): PiiFinding[] {
   const out: PiiFinding[] = [];
@@ -23,7 +38,8 @@ export function detectEmails(text: string): PiiFinding[] {
   return out;
 }
 
-const PHONE_CUE = /\b(?:phone|ph|tel|telephone|mobile|cell|cellphone|fax|call|dial|contact|whatsapp|sms|text|pager|hotline)\b\.?\s*(?:no\.?|number|#)?\s*[:.]?\s*$/;
+const PHONE_CUE =
+  /\b(?:phone|ph|tel|telephone|mobile|cell|cellphone|fax|call|dial|contact|whatsapp|sms|text|pager|hotline)\b\.?\s*(?:no\.?|number|#)?\s*[:.]?\s*$/;
 
 export function detectPhones(text: string, defaultCountry: CountryCode = "US"): PiiFinding[] {
   const out: PiiFinding[] = [];
@@ -50,8 +66,10 @@ export function detectPhones(text: string, defaultCountry: CountryCode = "US"): 
 
 const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)/g;
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|\d{1,3}(?:\.\d{1,3}){3})(?![\w:])/g;
-const IP_CUE = /\b(?:ip|ipv4|ipv6|address|addr|host|server|from|source|src|dst|destination|client|gateway|dns|subnet|proxy|firewall|allow|deny|block|login)\b/;
-const VERSION_CUE = /(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\brev(?:ision)?|\bsection|§|\bclause|\bparagraph|\bpara\.?|\bfigure|\bfig\.?|\btable|\bstep|\bitem|\bchapter|\bappendix|\bannex|\bpart|\bcontrol|\bstandard|\brule|\boid)\s*[:#]?\s*$/;
+const IP_CUE =
+  /\b(?:ip|ipv4|ipv6|address|addr|host|server|from|source|src|dst|destination|client|gateway|dns|subnet|proxy|firewall|allow|deny|block|login)\b/;
+const VERSION_CUE =
+  /(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\brev(?:ision)?|\bsection|§|\bclause|\bparagraph|\bpara\.?|\bfigure|\bfig\.?|\btable|\bstep|\bitem|\bchapter|\bappendix|\bannex|\bpart|\bcontrol|\bstandard|\brule|\boid)\s*[:#]?\s*$/;
 
 export function detectIps(text: string): PiiFinding[] {
   const out: PiiFinding[] = [];
@@ -64,7 +82,8 @@ export function detectIps(text: string): PiiFinding[] {
     // before it makes it one.
     const smallOctets = octets.every((o) => o < 10);
     let confidence = smallOctets ? 0.45 : 0.8;
-    if (smallOctets ? /\b(?:ip|ipv4|ip address|address|host)\s*[:=]?\s*$/.test(before) : IP_CUE.test(before)) confidence = 0.95;
+    if (smallOctets ? /\b(?:ip|ipv4|ip address|address|host)\s*[:=]?\s*$/.test(before) : IP_CUE.test(before))
+      confidence = 0.95;
     out.push(finding("ip_address", text, m.index, m.index + m[0].length, confidence));
   }
   if (text.includes(":")) {

@@ -5,11 +5,33 @@ import type { PiiFinding } from "../pii-types";
 import { finding } from "./context";
 
 const MONTHS: Record<string, number> = {
-  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
-  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11, november: 11,
-  dec: 12, december: 12,
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
 };
-const MONTH = "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
+const MONTH =
+  "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
 
 const BIRTH_CUE =
   /(?:\bdate\s+of\s+birth|\bbirth\s*date|\bbirthdate|\bd\.?\s?o\.?\s?b\b\.?|\bborn(?:\s+on)?|\bbirthday|\bgeburtsdatum|\bgeb\.|\bdate\s+de\s+naissance|\bn[ée]e?\s+le|\bfecha\s+de\s+nacimiento|\bdata\s+di\s+nascita)/gi;
@@ -30,9 +52,15 @@ const DATE_FORMS: { re: RegExp; parse: (m: RegExpExecArray) => [number, number, 
     },
   },
   // March 14, 1980 / Mar. 14th 1980
-  { re: new RegExp(`^${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?!\\d)`, "i"), parse: (m) => [[+m[3]!, monthOf(m[1]!), +m[2]!]] },
+  {
+    re: new RegExp(`^${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?!\\d)`, "i"),
+    parse: (m) => [[+m[3]!, monthOf(m[1]!), +m[2]!]],
+  },
   // 14 March 1980 / 14th of March, 1980
-  { re: new RegExp(`^(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH},?\\s+(\\d{4})(?!\\d)`, "i"), parse: (m) => [[+m[3]!, monthOf(m[2]!), +m[1]!]] },
+  {
+    re: new RegExp(`^(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH},?\\s+(\\d{4})(?!\\d)`, "i"),
+    parse: (m) => [[+m[3]!, monthOf(m[2]!), +m[1]!]],
+  },
 ];
 
 function monthOf(name: string): number {
@@ -53,7 +81,8 @@ function isRealBirthDate([y, m, d]: [number, number, number]): boolean {
 }
 
 /** What may stand between a cue and its date: a colon, a bracketed format hint, a table bar. */
-const GAP = /^(?:\s|[:|=\-–—]|\((?:[^()\n]{0,14})\)|on\b|is\b|was\b|of\b|(?:given|listed|recorded|entered|stated|reported)\s+as\b){0,8}/i;
+const GAP =
+  /^(?:\s|[:|=\-–—]|\((?:[^()\n]{0,14})\)|on\b|is\b|was\b|of\b|(?:given|listed|recorded|entered|stated|reported)\s+as\b){0,8}/i;
 
 export function detectDatesOfBirth(text: string): PiiFinding[] {
   const out: PiiFinding[] = [];

@@ -14,7 +14,9 @@ const INITIAL = String.raw`[A-Z]\.`;
 /** First [middle initial] [particle] Last, or a single surname where the cue allows. */
 // Inside a name only spaces and tabs: a line break ends it (headings run into the next line).
 const SP = String.raw`[ \t]+`;
-const FULL_NAME = new RegExp(`^${TOKEN}(?:${SP}(?:${INITIAL}|${TOKEN}))?(?:${SP}${PARTICLE}(?:${SP}${PARTICLE})?)?${SP}${TOKEN}`);
+const FULL_NAME = new RegExp(
+  `^${TOKEN}(?:${SP}(?:${INITIAL}|${TOKEN}))?(?:${SP}${PARTICLE}(?:${SP}${PARTICLE})?)?${SP}${TOKEN}`,
+);
 const ONE_NAME = new RegExp(`^${TOKEN}(?:${SP}(?:${INITIAL}${SP})?(?:${PARTICLE}${SP})?${TOKEN}){0,2}`);
 const LAST_FIRST = new RegExp(`^${TOKEN},${SP}${TOKEN}(?:${SP}${INITIAL})?`);
 
@@ -62,13 +64,18 @@ const LABEL =
 /** "patient Jane Roe" written into running text, without a colon. */
 const PATIENT = /\b[Pp]atient[ \t]+(?=[A-Z])/g;
 const DEAR = /\bDear[ \t]+/g;
-const CREDENTIAL_AFTER = /^,?\s+(?:MD|M\.D\.|RN|R\.N\.|DO|D\.O\.|PhD|Ph\.D\.|NP|PA-C|DDS|DMD|LPN|CNA|PharmD|MBBS|FACP|FRCP|Esq\.?)\b/;
+const CREDENTIAL_AFTER =
+  /^,?\s+(?:MD|M\.D\.|RN|R\.N\.|DO|D\.O\.|PhD|Ph\.D\.|NP|PA-C|DDS|DMD|LPN|CNA|PharmD|MBBS|FACP|FRCP|Esq\.?)\b/;
 const IDENTIFIER_AFTER = /^\s*[,(]\s*(?:DOB|D\.O\.B\.|born|date of birth|MRN|SSN|age\s+\d)/i;
-const CANDIDATE = new RegExp(`(?<![\\w'’-])${TOKEN}(?:${SP}${INITIAL})?(?:${SP}${PARTICLE})?${SP}${TOKEN}(?![\\w'’-])`, "g");
+const CANDIDATE = new RegExp(
+  `(?<![\\w'’-])${TOKEN}(?:${SP}${INITIAL})?(?:${SP}${PARTICLE})?${SP}${TOKEN}(?![\\w'’-])`,
+  "g",
+);
 
 export function detectNames(text: string): PiiFinding[] {
   const out: PiiFinding[] = [];
-  const push = (start: number, name: string, confidence: number) => out.push(finding("person_name", text, start, start + name.length, confidence));
+  const push = (start: number, name: string, confidence: number) =>
+    out.push(finding("person_name", text, start, start + name.length, confidence));
 
   for (const m of text.matchAll(HONORIFIC)) {
     const at = m.index + m[0].length;

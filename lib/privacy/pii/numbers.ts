@@ -27,7 +27,8 @@ export function detectSsn(text: string): PiiFinding[] {
     const before = textBefore(text, m.index, 40);
     let confidence = sep === "-" ? 0.85 : sep === " " ? 0.7 : 0.35;
     if (SSN_CUE.test(before)) confidence = 0.98;
-    else if (NOT_PERSONAL_CUE.test(before) || /\b(?:phone|tel|fax|zip|account|acct)\b/.test(before)) confidence = Math.min(confidence, 0.3);
+    else if (NOT_PERSONAL_CUE.test(before) || /\b(?:phone|tel|fax|zip|account|acct)\b/.test(before))
+      confidence = Math.min(confidence, 0.3);
     out.push(finding("ssn", text, m.index, m.index + m[0].length, confidence));
   }
   return out;
@@ -35,7 +36,8 @@ export function detectSsn(text: string): PiiFinding[] {
 
 // Digits with optional single spaces or dashes between them; the grouping is checked below.
 const CARD = /(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d|[ -]\d)/g;
-const CARD_CUE = /\b(?:card|credit|debit|visa|master ?card|amex|american express|discover|diners|jcb|maestro|unionpay|cc|pan|payment|cardholder)\b/;
+const CARD_CUE =
+  /\b(?:card|credit|debit|visa|master ?card|amex|american express|discover|diners|jcb|maestro|unionpay|cc|pan|payment|cardholder)\b/;
 
 function plausibleGrouping(raw: string): boolean {
   const groups = raw.split(/[ -]/);

@@ -46,7 +46,8 @@ function passwordFindings(text: string, out: PiiFinding[]): void {
     let confidence: number;
     if (isPin) confidence = /^\d{4,12}$/.test(value) ? 0.75 : 0;
     else if (quoted) confidence = 0.9;
-    else if (/\d/.test(value) || /[^A-Za-z0-9]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value.slice(1)))) confidence = 0.85;
+    else if (/\d/.test(value) || /[^A-Za-z0-9]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value.slice(1))))
+      confidence = 0.85;
     else confidence = 0;
     if (confidence === 0) continue;
     const start = m.indices![3]![0];
@@ -79,7 +80,8 @@ function cuedSecrets(text: string, out: PiiFinding[]): void {
     const hasDigit = /\d/.test(value);
     const mixedCase = /[a-z]/.test(value) && /[A-Z]/.test(value);
     if (!hasDigit && !(mixedCase && value.length >= 32)) continue;
-    if (/(?:[A-Za-z]{3,}[-_/.]){2,}/.test(value) && !/[A-Za-z]*\d[A-Za-z]*\d/.test(value.replace(/[-_/.]/g, ""))) continue;
+    if (/(?:[A-Za-z]{3,}[-_/.]){2,}/.test(value) && !/[A-Za-z]*\d[A-Za-z]*\d/.test(value.replace(/[-_/.]/g, "")))
+      continue;
     const start = m.indices![1]![0];
     out.push(finding("secret", text, start, start + value.length, 0.85));
   }
@@ -87,7 +89,9 @@ function cuedSecrets(text: string, out: PiiFinding[]): void {
 
 /** Documentation keys: runs of one character ("AKIAXXXXXXXXXXXXXXXX") or vendors' EXAMPLE keys. */
 function isPlaceholderKey(key: string): boolean {
-  return /(.)\1{5,}/.test(key) || /EXAMPLE|SAMPLE|PLACEHOLDER|DUMMY/i.test(key) || (key.length < 200 && entropy(key) < 3);
+  return (
+    /(.)\1{5,}/.test(key) || /EXAMPLE|SAMPLE|PLACEHOLDER|DUMMY/i.test(key) || (key.length < 200 && entropy(key) < 3)
+  );
 }
 
 export function detectSecrets(text: string): PiiFinding[] {

@@ -47,10 +47,18 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
             <table className={tableClass} data-testid="members-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>Email</th>
-                  <th scope="col" className={thClass}>Name</th>
-                  <th scope="col" className={thClass}>Status</th>
-                  <th scope="col" className={thClass}>Added</th>
+                  <th scope="col" className={thClass}>
+                    Email
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Name
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Status
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Added
+                  </th>
                   <th scope="col" className={thClass}>
                     <span className="sr-only">Actions</span>
                   </th>

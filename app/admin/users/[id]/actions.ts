@@ -17,13 +17,23 @@ function revalidateUser(userId: string) {
 }
 
 export const updateRolesAction = guardedAction({ roles: "admin" }, rolesForm, async ({ input, actor, db }) => {
-  const user = await updateUser(db, { userId: input.userId, changes: { roles: input.roles }, actorId: actor.id, by: auditActor(actor) });
+  const user = await updateUser(db, {
+    userId: input.userId,
+    changes: { roles: input.roles },
+    actorId: actor.id,
+    by: auditActor(actor),
+  });
   revalidateUser(user.id);
   return { roles: user.roles };
 });
 
 export const setDisabledAction = guardedAction({ roles: "admin" }, disabledForm, async ({ input, actor, db }) => {
-  const user = await updateUser(db, { userId: input.userId, changes: { disabled: input.disabled }, actorId: actor.id, by: auditActor(actor) });
+  const user = await updateUser(db, {
+    userId: input.userId,
+    changes: { disabled: input.disabled },
+    actorId: actor.id,
+    by: auditActor(actor),
+  });
   revalidateUser(user.id);
   return { disabled: user.disabled };
 });

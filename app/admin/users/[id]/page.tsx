@@ -64,7 +64,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         </h2>
         {user.authProvider === OIDC_PROVIDER_ID ? (
           <p className="text-sm text-gray-700">
-            This account signs in through single sign-on; the identity provider&apos;s roles replace these at each sign-in.
+            This account signs in through single sign-on; the identity provider&apos;s roles replace these at each
+            sign-in.
           </p>
         ) : null}
         <UserRolesForm userId={user.id} roles={ROLES} current={user.roles} />

@@ -5,7 +5,11 @@ import { listEventsPage } from "@/lib/audit/service";
 import { fromZodError } from "@/lib/errors";
 
 const paging = z.object({
-  before: z.coerce.number().int("before must be a sequence number.").positive("before must be a sequence number.").optional(),
+  before: z.coerce
+    .number()
+    .int("before must be a sequence number.")
+    .positive("before must be a sequence number.")
+    .optional(),
   limit: z.coerce.number().int().min(1, "limit must be 1 to 500.").max(500, "limit must be 1 to 500.").default(50),
 });
 

@@ -32,10 +32,24 @@ export const PATCH = apiRoute<{ id: string }>({}, async ({ req, params: p, db, a
   }
   const { access } = await requireCollection(db, actor, id, "manage");
   let requeued: number | undefined;
-  if (body.privacy) requeued = (await changeCollectionPolicy(db, id, { patch: body.privacy, recheck: body.recheck, actorId: actor.id, by: auditActor(actor) })).requeued;
+  if (body.privacy)
+    requeued = (
+      await changeCollectionPolicy(db, id, {
+        patch: body.privacy,
+        recheck: body.recheck,
+        actorId: actor.id,
+        by: auditActor(actor),
+      })
+    ).requeued;
   const { name, description } = body;
-  const updated = name !== undefined || description !== undefined ? await changeCollection(db, id, { name, description }, auditActor(actor)) : await getCollectionById(db, { id });
-  return { ...collectionJson(updated!, isAdmin ? "admin" : (access ?? "manage")), ...(requeued !== undefined ? { requeued } : {}) };
+  const updated =
+    name !== undefined || description !== undefined
+      ? await changeCollection(db, id, { name, description }, auditActor(actor))
+      : await getCollectionById(db, { id });
+  return {
+    ...collectionJson(updated!, isAdmin ? "admin" : (access ?? "manage")),
+    ...(requeued !== undefined ? { requeued } : {}),
+  };
 });
 
 /** DELETE /api/collections/:id?confirm=<exact collection name> */
@@ -43,6 +57,12 @@ export const DELETE = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req,
   const { id } = parseParams(p, params);
   await requireCollection(db, actor, id, "manage");
   const confirm = new URL(req.url).searchParams.get("confirm");
-  const result = await removeCollection(db, { id, confirm, dataDir: env().dataDir, chunks: await getChunkIndex(), by: auditActor(actor) });
+  const result = await removeCollection(db, {
+    id,
+    confirm,
+    dataDir: env().dataDir,
+    chunks: await getChunkIndex(),
+    by: auditActor(actor),
+  });
   return result;
 });

@@ -17,7 +17,8 @@ export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor })
   const doc = await requireActiveDocument(db, id);
   const { access, isAdmin } = await requireCollection(db, actor, doc.collectionId, "list");
   const detail = await documentDetail(db, id);
-  if (visibleToReader([detail], actor, isAdmin || access === "manage").length === 0) throw new AppError("not_found", "No document with this id.");
+  if (visibleToReader([detail], actor, isAdmin || access === "manage").length === 0)
+    throw new AppError("not_found", "No document with this id.");
   return detail;
 });
 
@@ -27,7 +28,11 @@ export const PATCH = apiRoute<{ id: string }>({}, async ({ req, params: p, db, a
   const doc = await requireActiveDocument(db, id);
   await requireCollection(db, actor, doc.collectionId, "manage");
   const { restrictedTo } = await readJson(req, restrictionSchema);
-  const groups = await restrictDocument(db, await getChunkIndex(), { documentId: id, groupNames: restrictedTo, by: auditActor(actor) });
+  const groups = await restrictDocument(db, await getChunkIndex(), {
+    documentId: id,
+    groupNames: restrictedTo,
+    by: auditActor(actor),
+  });
   return { id, restrictedTo: groups.map((g) => g.name) };
 });
 
@@ -35,6 +40,11 @@ export const DELETE = apiRoute<{ id: string }>({}, async ({ params: p, db, actor
   const { id } = parseParams(p, params);
   const doc = await requireActiveDocument(db, id);
   await requireCollection(db, actor, doc.collectionId, "manage");
-  const result = await deleteDocument(db, await getChunkIndex(), { documentId: id, deletedBy: actor.id, dataDir: env().dataDir, by: auditActor(actor) });
+  const result = await deleteDocument(db, await getChunkIndex(), {
+    documentId: id,
+    deletedBy: actor.id,
+    dataDir: env().dataDir,
+    by: auditActor(actor),
+  });
   return { id, deleted: true, ...result };
 });

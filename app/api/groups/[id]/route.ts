@@ -14,7 +14,13 @@ export const GET = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params:
     name: group.name,
     description: group.description,
     createdAt: group.createdAt,
-    members: group.members.map((m) => ({ id: m.id, email: m.email, name: m.name, disabled: m.disabled, addedAt: m.addedAt })),
+    members: group.members.map((m) => ({
+      id: m.id,
+      email: m.email,
+      name: m.name,
+      disabled: m.disabled,
+      addedAt: m.addedAt,
+    })),
   };
 });
 

@@ -19,7 +19,9 @@ export async function POST(req: Request): Promise<Response> {
     const { operation, input } = await readJson(req, body);
     if (Object.hasOwn(streamOperations, operation)) {
       const file = await runStreamOperation(await getDb(), operation, input);
-      return new Response(exportResponseBody(file.chunks), { headers: { "content-type": file.contentType, "x-file-name": file.fileName } });
+      return new Response(exportResponseBody(file.chunks), {
+        headers: { "content-type": file.contentType, "x-file-name": file.fileName },
+      });
     }
     const result = await runOperation(await getDb(), operation, input);
     return Response.json({ result });

@@ -10,6 +10,7 @@ const params = z.object({ id: uuidSchema });
 export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const job = await requireJob(db, id);
-  if (job.createdBy !== actor.id && !actor.roles.includes("admin")) throw new AppError("not_found", "No job with this id.");
+  if (job.createdBy !== actor.id && !actor.roles.includes("admin"))
+    throw new AppError("not_found", "No job with this id.");
   return jobJson(job);
 });

@@ -46,7 +46,8 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
         </dd>
         <dt className="font-semibold">Who</dt>
         <dd data-testid="event-detail-actor">
-          {event.actorEmail ?? "(system)"} {event.actorId ? <span className="text-gray-700">— {event.actorId}</span> : null}
+          {event.actorEmail ?? "(system)"}{" "}
+          {event.actorId ? <span className="text-gray-700">— {event.actorId}</span> : null}
         </dd>
         {subject.map(([k, v]) => (
           <div key={k} className="contents">
@@ -72,7 +73,8 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
           <>
             <dt className="font-semibold">Content digest</dt>
             <dd className="break-all font-mono text-xs">
-              {event.contentSha256} {event.redactedAt ? `(content redacted ${formatUtc(new Date(event.redactedAt))})` : ""}
+              {event.contentSha256}{" "}
+              {event.redactedAt ? `(content redacted ${formatUtc(new Date(event.redactedAt))})` : ""}
             </dd>
           </>
         ) : null}
@@ -84,7 +86,10 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
         <h2 id="payload-heading" className={h2Class}>
           Recorded data
         </h2>
-        <pre className="overflow-x-auto whitespace-pre-wrap rounded-md bg-gray-100 p-3 text-xs" data-testid="event-payload">
+        <pre
+          className="overflow-x-auto whitespace-pre-wrap rounded-md bg-gray-100 p-3 text-xs"
+          data-testid="event-payload"
+        >
           {JSON.stringify(event.readable, null, 2)}
         </pre>
       </section>

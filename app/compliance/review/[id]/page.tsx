@@ -15,9 +15,11 @@ import { reviewItemDetail, type ReviewItemDetail } from "@/lib/review/queue";
 export const metadata: Metadata = { title: "Review item" };
 
 function flagDetails(details: Record<string, unknown>): string {
-  if (details.kinds && typeof details.kinds === "object" && !Array.isArray(details.kinds)) return describePiiCounts(details.kinds as Partial<Record<PiiType, number>>);
+  if (details.kinds && typeof details.kinds === "object" && !Array.isArray(details.kinds))
+    return describePiiCounts(details.kinds as Partial<Record<PiiType, number>>);
   if (Array.isArray(details.kinds)) return (details.kinds as string[]).map((k) => k.replace(/_/g, " ")).join(", ");
-  if (typeof details.weak === "number") return `${details.weak} of ${String(details.cited)} cited sentences weakly supported`;
+  if (typeof details.weak === "number")
+    return `${details.weak} of ${String(details.cited)} cited sentences weakly supported`;
   return "";
 }
 
@@ -74,8 +76,10 @@ export default async function ReviewItemPage({ params }: { params: Promise<{ id:
         <ul className="list-disc space-y-1 pl-6 text-sm" data-testid="review-flags">
           {flags.map((f, i) => (
             <li key={i} data-testid="review-flag" data-reason={f.reason}>
-              <span className="font-medium">{REVIEW_REASON_LABELS[f.reason]}</span> — {f.source === "user" ? "the asker's feedback" : "flagged by the guards"}
-              {flagDetails(f.details) ? ` (${flagDetails(f.details)})` : ""}, <time dateTime={f.at}>{formatUtc(new Date(f.at))}</time>
+              <span className="font-medium">{REVIEW_REASON_LABELS[f.reason]}</span> —{" "}
+              {f.source === "user" ? "the asker's feedback" : "flagged by the guards"}
+              {flagDetails(f.details) ? ` (${flagDetails(f.details)})` : ""},{" "}
+              <time dateTime={f.at}>{formatUtc(new Date(f.at))}</time>
             </li>
           ))}
         </ul>
@@ -118,7 +122,8 @@ export default async function ReviewItemPage({ params }: { params: Promise<{ id:
           <ol className="space-y-1 text-sm" data-testid="review-history">
             {history.map((h, i) => (
               <li key={i} data-testid="review-history-entry" data-decision={h.decision}>
-                <time dateTime={h.at}>{formatUtc(new Date(h.at))}</time>: {REVIEW_DECISION_LABELS[h.decision]} by {h.by ?? "the system"} → {h.statusAfter}
+                <time dateTime={h.at}>{formatUtc(new Date(h.at))}</time>: {REVIEW_DECISION_LABELS[h.decision]} by{" "}
+                {h.by ?? "the system"} → {h.statusAfter}
                 {h.note ? <q className="ml-1">{h.note}</q> : null}
               </li>
             ))}

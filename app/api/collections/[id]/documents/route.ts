@@ -22,6 +22,10 @@ export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor })
 export const POST = apiRoute<{ id: string }>({}, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   await requireCollection(db, actor, id, "manage");
-  const { status, files } = await acceptUploads(db, req, { collectionId: id, uploaderId: actor.id, by: auditActor(actor) });
+  const { status, files } = await acceptUploads(db, req, {
+    collectionId: id,
+    uploaderId: actor.id,
+    by: auditActor(actor),
+  });
   return Response.json({ files }, { status });
 });

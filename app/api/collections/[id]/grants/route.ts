@@ -21,5 +21,8 @@ export const POST = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req, p
   const input = await readJson(req, grantSchema);
   const grant = await addGrant(db, id, input, auditActor(actor));
   const grants = await grantsJson(db, id);
-  return Response.json(grants.find((g) => g.id === grant.id), { status: 201 });
+  return Response.json(
+    grants.find((g) => g.id === grant.id),
+    { status: 201 },
+  );
 });

@@ -31,9 +31,13 @@ export const GET = apiRoute<{ id: string }>({}, async ({ req, params: p, db, act
   await requireReadableDocument(db, actor, doc);
   const requested = new URL(req.url).searchParams.get("version");
   const versionId = requested ?? doc.currentVersionId;
-  const version = versionId && uuidSchema.safeParse(versionId).success ? await getVersionById(db, { id: versionId }) : null;
+  const version =
+    versionId && uuidSchema.safeParse(versionId).success ? await getVersionById(db, { id: versionId }) : null;
   if (!version || version.documentId !== doc.id || !version.storagePath) {
-    throw new AppError("not_found", requested ? "No such version of this document." : "This document has no processed version yet.");
+    throw new AppError(
+      "not_found",
+      requested ? "No such version of this document." : "This document has no processed version yet.",
+    );
   }
   const bytes = await readOriginal(env().dataDir, version.storagePath);
   const inline = version.format === "pdf";

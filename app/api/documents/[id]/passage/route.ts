@@ -18,5 +18,10 @@ export const GET = apiRoute<{ id: string }>({}, async ({ req, params: p, db, act
   const { id } = parseParams(p, params);
   const parsed = query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
   if (!parsed.success) throw fromZodError(parsed.error, "query");
-  return readPassage(db, actor, { documentId: id, versionId: parsed.data.version, start: parsed.data.start, end: parsed.data.end });
+  return readPassage(db, actor, {
+    documentId: id,
+    versionId: parsed.data.version,
+    start: parsed.data.start,
+    end: parsed.data.end,
+  });
 });

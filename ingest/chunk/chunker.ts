@@ -67,8 +67,11 @@ export function chunkDocument(doc: Pick<ParsedDocument, "blocks">, options: Chun
     if (start >= end) return;
     let pageStart: number | undefined;
     let pageEnd: number | undefined;
+    let ocrConfidence: number | undefined;
     for (let b = firstBlock; b <= lastBlock; b++) {
-      const page = blocks[b]!.page;
+      const { page, ocrConfidence: confidence } = blocks[b]!;
+      // The weakest recognised text decides how far the passage can be trusted.
+      if (confidence !== undefined) ocrConfidence = Math.min(ocrConfidence ?? confidence, confidence);
       if (page === undefined) continue;
       pageStart = pageStart === undefined ? page : Math.min(pageStart, page);
       pageEnd = pageEnd === undefined ? page : Math.max(pageEnd, page);
@@ -83,6 +86,7 @@ export function chunkDocument(doc: Pick<ParsedDocument, "blocks">, options: Chun
     };
     if (pageStart !== undefined) chunk.pageStart = pageStart;
     if (pageEnd !== undefined) chunk.pageEnd = pageEnd;
+    if (ocrConfidence !== undefined) chunk.ocrConfidence = ocrConfidence;
     chunks.push(chunk);
   };
 

@@ -6,6 +6,7 @@ import {
   ParseError,
   type DocumentFormat,
   type HiddenText,
+  type OcrReport,
   type ParsedBlock,
   type ParsedDocument,
 } from "../types";
@@ -33,13 +34,18 @@ export class BlockSink {
    * Control characters are removed here for every format: Postgres text cannot hold NUL, and
    * extraction artefacts like U+0016 only confuse embedders and readers.
    */
-  add(kind: ParsedBlock["kind"], text: string, extra: { level?: number; page?: number } = {}): void {
+  add(
+    kind: ParsedBlock["kind"],
+    text: string,
+    extra: { level?: number; page?: number; ocrConfidence?: number } = {},
+  ): void {
     this.noteInvisible(text);
     const trimmed = stripControls(stripInvisible(text)).trim();
     if (trimmed.length === 0) return;
     const block: ParsedBlock = { kind, text: trimmed };
     if (kind === "heading") block.level = Math.min(6, Math.max(1, Math.round(extra.level ?? 1)));
     if (extra.page !== undefined) block.page = extra.page;
+    if (extra.ocrConfidence !== undefined) block.ocrConfidence = extra.ocrConfidence;
     this.blocks.push(block);
   }
 
@@ -91,13 +97,14 @@ export class BlockSink {
 export function finishDocument(
   format: DocumentFormat,
   sink: BlockSink,
-  meta: { title?: string; pageCount?: number; warnings?: string[]; noTextMessage?: string } = {},
+  meta: { title?: string; pageCount?: number; warnings?: string[]; noTextMessage?: string; ocr?: OcrReport } = {},
 ): ParsedDocument {
   if (sink.blocks.length === 0) throw new ParseError("no_text", meta.noTextMessage ?? NO_TEXT_MESSAGE);
   const doc: ParsedDocument = { format, blocks: sink.blocks, warnings: meta.warnings ?? [] };
   const title = meta.title?.trim();
   if (title) doc.title = title;
   if (meta.pageCount !== undefined) doc.pageCount = meta.pageCount;
+  if (meta.ocr && meta.ocr.pages.length > 0) doc.ocr = meta.ocr;
   const hidden = sink.hiddenReport();
   if (hidden.length > 0) doc.hidden = hidden;
   return doc;

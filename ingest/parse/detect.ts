@@ -2,12 +2,13 @@
 // The name is never used as a path: uploads can be called anything, including "../../etc/passwd".
 
 import { fileTypeFromBuffer, type FileTypeResult } from "file-type";
-import { ParseError, type DocumentFormat } from "../types";
+import { ParseError, type DocumentFormat, type ImageFormat } from "../types";
 import { extensionOf, sniffTextFormat } from "./sniff";
 import { decodeText, isBlankBytes } from "./text-utils";
 import { listZipEntries } from "./zip";
 
-export const SUPPORTED_TYPES_TEXT = "supported types are PDF, DOCX, HTML, Markdown, plain text, CSV and JSON";
+export const SUPPORTED_TYPES_TEXT =
+  "supported types are PDF, DOCX, HTML, Markdown, plain text, CSV, JSON, and PNG, JPEG or TIFF images";
 export const EMPTY_MESSAGE = "The file is empty.";
 export const ENCRYPTED_DOCUMENT_MESSAGE = "The document is password-protected; upload an unprotected copy.";
 
@@ -72,6 +73,9 @@ function isZip(bytes: Uint8Array): boolean {
   );
 }
 
+/** Pictures of text, read with OCR; file-type's names for them. */
+const IMAGE_TYPES: Partial<Record<string, ImageFormat>> = { png: "png", jpg: "jpeg", tif: "tiff" };
+
 const ZIP_TYPE: FileTypeResult = { ext: "zip", mime: "application/zip" };
 
 async function detectZip(
@@ -106,6 +110,8 @@ export async function detectFormat(bytes: Uint8Array, filename: string): Promise
   const type = await fileTypeFromBuffer(bytes);
   if (isZip(bytes)) return detectZip(bytes, filename, type);
   if (type?.ext === "pdf") return "pdf";
+  const image = type ? IMAGE_TYPES[type.ext] : undefined;
+  if (image) return image;
   if (type?.ext === "cfb" && isEncryptedOfficeFile(bytes)) {
     throw new ParseError("encrypted", ENCRYPTED_DOCUMENT_MESSAGE);
   }

@@ -1,11 +1,15 @@
-// Entry point of the parsers: bytes and a filename in, a ParsedDocument out. Pure: no file system,
-// no network; the filename is only a hint for telling text formats apart.
+// Entry point of the parsers: bytes and a filename in, a ParsedDocument out. No network, and no
+// files but the packages' own (pdf.js fonts, the OCR model); the filename is only a hint for
+// telling text formats apart. The server never calls this directly: it runs in the parser sandbox
+// (ingest/sandbox), a child process with memory and time limits.
 
+import type { OcrOptions } from "../ocr/pages";
 import { ParseError, type ParsedDocument } from "../types";
 import { detectFormat, EMPTY_MESSAGE, unsupportedType } from "./detect";
 import { parseCsv } from "./csv";
 import { parseDocx } from "./docx";
 import { parseHtml } from "./html";
+import { parseImage } from "./image";
 import { parseJson } from "./json";
 import { parseMarkdown } from "./markdown";
 import { parsePdf } from "./pdf";
@@ -20,6 +24,8 @@ export interface ParseOptions {
   filename: string;
   /** Upper bound on what an archive (DOCX) may expand to; larger archives are refused as unsafe. */
   maxDecompressedBytes?: number;
+  /** Reads images and PDF pages without a text layer; without it those are reported as having no text. */
+  ocr?: OcrOptions;
 }
 
 export async function parseDocument(bytes: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
@@ -35,11 +41,15 @@ export async function parseDocument(bytes: Uint8Array, options: ParseOptions): P
 }
 
 async function dispatch(bytes: Uint8Array, options: ParseOptions): Promise<ParsedDocument> {
-  const { filename, maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES } = options;
+  const { filename, maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES, ocr } = options;
   const format = await detectFormat(bytes, filename);
   switch (format) {
     case "pdf":
-      return parsePdf(bytes);
+      return parsePdf(bytes, ocr);
+    case "png":
+    case "jpeg":
+    case "tiff":
+      return parseImage(bytes, format, ocr);
     case "docx":
       return parseDocx(bytes, maxDecompressedBytes);
     default: {

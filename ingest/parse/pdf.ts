@@ -1,8 +1,6 @@
-// PDF → blocks with 1-based page numbers, via pdf.js text extraction. Configured so that it never
-// fetches anything (no worker script, fonts, CMaps or WASM from a URL) and runs in this thread.
+// PDF → blocks with 1-based page numbers, via pdf.js text extraction; pages without a text layer
+// are rendered and read with OCR when the caller gives an OCR engine.
 
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
-import * as pdfjsWorker from "pdfjs-dist/legacy/build/pdf.worker.mjs";
 import { ParseError, type ParsedDocument } from "../types";
 import { BlockSink, finishDocument } from "./blocks";
 import {
@@ -15,17 +13,23 @@ import {
   type Paragraph,
   type TextRun,
 } from "./pdf-layout";
+import { OCR_ENGINE_ID } from "../ocr/engine";
+import type { OcrOptions } from "../ocr/pages";
 import { damaged, shortReason } from "./errors";
+import { loadPdf } from "./pdf-load";
+import { readScannedPages, type ScannedPage } from "./pdf-ocr";
 import { outlineHeadingLevels, type PdfDocument } from "./pdf-outline";
 import { collapseSpace } from "./text-utils";
 
-// pdf.js looks for an in-process worker here before trying to import its worker script by path,
-// which fails once the code is bundled; providing it makes the fallback unnecessary.
-const pdfGlobal = globalThis as { pdfjsWorker?: unknown };
-pdfGlobal.pdfjsWorker ??= pdfjsWorker;
-
 export const PDF_ENCRYPTED_MESSAGE = "The PDF is password-protected; upload an unprotected copy.";
 export const PDF_NO_TEXT_MESSAGE = "No extractable text: scanned PDF, OCR not available.";
+
+/**
+ * A page whose text layer has fewer visible characters than this is read with OCR: a scan with
+ * a stamped page or Bates number is still a scan. Its OCR text replaces the few characters, which
+ * OCR reads too.
+ */
+export const MIN_TEXT_LAYER_CHARS = 16;
 
 function describePages(pages: number[]): string {
   const shown = pages.slice(0, 10).join(", ");
@@ -85,18 +89,22 @@ async function pageRuns(doc: PdfDocument, pageNumber: number): Promise<TextRun[]
 interface PageText {
   pageLines: Line[][];
   emptyPages: number[];
+  /** Pages with (almost) no text layer: the empty ones and those under MIN_TEXT_LAYER_CHARS. */
+  sparsePages: number[];
   failedPages: number[];
   firstFailure?: unknown;
 }
 
 /** Reads every page; a page that fails is recorded rather than failing the document. */
 async function readPages(doc: PdfDocument): Promise<PageText> {
-  const result: PageText = { pageLines: [], emptyPages: [], failedPages: [] };
+  const result: PageText = { pageLines: [], emptyPages: [], sparsePages: [], failedPages: [] };
   for (let n = 1; n <= doc.numPages; n++) {
     let runs: TextRun[] = [];
     try {
       runs = await pageRuns(doc, n);
-      if (runs.every((r) => r.str.trim() === "")) result.emptyPages.push(n);
+      const visible = runs.reduce((sum, r) => sum + r.str.replace(/\s+/g, "").length, 0);
+      if (visible === 0) result.emptyPages.push(n);
+      if (visible < MIN_TEXT_LAYER_CHARS) result.sparsePages.push(n);
     } catch (err) {
       result.failedPages.push(n);
       result.firstFailure ??= err;
@@ -106,12 +114,15 @@ async function readPages(doc: PdfDocument): Promise<PageText> {
   return result;
 }
 
-function pageWarnings(emptyPages: number[], failedPages: number[]): string[] {
+function pageWarnings(emptyPages: number[], failedPages: number[], withOcr: boolean): string[] {
   const warnings: string[] = [];
   if (emptyPages.length > 0) {
     const one = emptyPages.length === 1;
+    const which = `${one ? "page" : "pages"} ${describePages(emptyPages)}`;
     warnings.push(
-      `${emptyPages.length} ${one ? "page has" : "pages have"} no extractable text (${one ? "page" : "pages"} ${describePages(emptyPages)}); scanned pages are not indexed.`,
+      withOcr
+        ? `${emptyPages.length} ${one ? "page has" : "pages have"} no legible text, even with OCR (${which}).`
+        : `${emptyPages.length} ${one ? "page has" : "pages have"} no extractable text (${which}); scanned pages are not indexed.`,
     );
   }
   if (failedPages.length > 0) {
@@ -121,6 +132,14 @@ function pageWarnings(emptyPages: number[], failedPages: number[]): string[] {
     );
   }
   return warnings;
+}
+
+/** Why a PDF has nothing to index: no OCR, or what OCR ran into on its pages. */
+function noText(scanned: Map<number, ScannedPage>): string {
+  if (scanned.size === 0) return PDF_NO_TEXT_MESSAGE;
+  const reasons = [...scanned.values()].flatMap((s) => (s.text.warning ? [s.text.warning] : []));
+  if (reasons.length === 0) return "No extractable text: OCR found no legible text on the scanned pages.";
+  return `No extractable text: ${reasons.slice(0, 3).join(" ")}${reasons.length > 3 ? ` (and ${reasons.length - 3} more)` : ""}`;
 }
 
 /** Headings from the bookmarks; a broken outline only costs the better headings, not the document. */
@@ -139,21 +158,9 @@ async function bookmarkHeadings(
   }
 }
 
-export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
-  const task = getDocument({
-    // pdf.js may transfer or detach the buffer it is given; the caller keeps its own.
-    data: new Uint8Array(bytes),
-    verbosity: 0,
-    disableFontFace: true,
-    useSystemFonts: false,
-    isEvalSupported: false,
-    useWorkerFetch: false,
-    useWasm: false,
-    isOffscreenCanvasSupported: false,
-    isImageDecoderSupported: false,
-    enableXfa: false,
-    stopAtErrors: false,
-  });
+export async function parsePdf(bytes: Uint8Array, ocr?: OcrOptions): Promise<ParsedDocument> {
+  const maxPixels = ocr?.maxImagePixels;
+  const task = loadPdf(bytes, maxPixels);
   let doc: PdfDocument;
   try {
     doc = await task.promise;
@@ -166,28 +173,42 @@ export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
   }
 
   try {
-    const { pageLines, emptyPages, failedPages, firstFailure } = await readPages(doc);
+    const { pageLines, sparsePages, failedPages, firstFailure, ...read } = await readPages(doc);
     if (failedPages.length === doc.numPages) throw damaged("PDF", firstFailure);
-    if (emptyPages.length + failedPages.length === doc.numPages) throw new ParseError("no_text", PDF_NO_TEXT_MESSAGE);
-    const warnings = pageWarnings(emptyPages, failedPages);
+    const scanned = ocr ? await readScannedPages(doc, sparsePages, ocr) : new Map<number, ScannedPage>();
+    // OCR text stands in for a sparse text layer; a page OCR found nothing on keeps what it had.
+    const ocrPages = new Map([...scanned].filter(([, s]) => s.paragraphs.length > 0));
+    const emptyPages = read.emptyPages.filter((n) => !ocrPages.has(n));
+    if (emptyPages.length + failedPages.length === doc.numPages) throw new ParseError("no_text", noText(scanned));
+    const warnings = [
+      ...pageWarnings(emptyPages, failedPages, ocr !== undefined),
+      ...[...scanned.values()].flatMap((s) => (s.text.warning ? [s.text.warning] : [])),
+    ];
 
     const cleaned = doc.numPages >= 3 ? dropRepeatedEdges(pageLines) : pageLines;
-    const paragraphs: Paragraph[] = cleaned.flatMap((lines, i) => buildParagraphs(lines, i + 1));
-    const bodySize = bodyFontSize(paragraphs);
-    const levels = (await bookmarkHeadings(doc, paragraphs, warnings)) ?? headingLevels(paragraphs, bodySize);
+    const paragraphs: Paragraph[] = cleaned.flatMap(
+      (lines, i) => ocrPages.get(i + 1)?.paragraphs ?? buildParagraphs(lines, i + 1),
+    );
+    const confidence = new Map([...ocrPages.values()].flatMap((s) => [...s.confidence]));
+    // Font sizes, and so headings and the cover title, come from the text layer alone.
+    const textLayer = paragraphs.filter((p) => !confidence.has(p));
+    const bodySize = bodyFontSize(textLayer);
+    const levels = (await bookmarkHeadings(doc, paragraphs, warnings)) ?? headingLevels(textLayer, bodySize);
     const sink = new BlockSink();
     for (const p of paragraphs) {
       const level = levels.get(p);
-      if (level !== undefined) sink.add("heading", p.text, { level, page: p.page });
-      else sink.add(p.bullet ? "list" : "paragraph", p.text, { page: p.page });
+      const ocrConfidence = confidence.get(p);
+      if (level !== undefined) sink.add("heading", p.text, { level, page: p.page, ocrConfidence });
+      else sink.add(p.bullet ? "list" : "paragraph", p.text, { page: p.page, ocrConfidence });
     }
 
-    const title = (await metadataTitle(doc, warnings)) ?? coverTitle(paragraphs, bodySize) ?? sink.firstHeading();
+    const title = (await metadataTitle(doc, warnings)) ?? coverTitle(textLayer, bodySize) ?? sink.firstHeading();
     return finishDocument("pdf", sink, {
       title,
       pageCount: doc.numPages,
       warnings,
-      noTextMessage: PDF_NO_TEXT_MESSAGE,
+      noTextMessage: noText(scanned),
+      ocr: { engine: OCR_ENGINE_ID, pages: [...scanned.values()].map((s) => s.text.page) },
     });
   } finally {
     await doc.destroy();

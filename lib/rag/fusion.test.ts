@@ -15,6 +15,7 @@ function hit(id: string, score: number): Hit {
     piiTypes: [],
     pageStart: null,
     pageEnd: null,
+    ocrConfidence: null,
     headingPath: "",
     charStart: 0,
     charEnd: 10,

@@ -49,6 +49,10 @@ export function validateVersionRows(versionId: string, rows: readonly ChunkRow[]
     for (const page of [row.pageStart, row.pageEnd]) {
       if (page !== null && !isInt(page)) throw new InvalidChunkError(`${where}: pages must be integers or null.`);
     }
+    const ocr = row.ocrConfidence;
+    if (ocr !== undefined && ocr !== null && !(Number.isFinite(ocr) && ocr >= 0 && ocr <= 100)) {
+      throw new InvalidChunkError(`${where}: ocrConfidence must be a number from 0 to 100, or null.`);
+    }
     if (!Array.isArray(row.piiTypes) || !row.piiTypes.every((t) => typeof t === "string")) {
       throw new InvalidChunkError(`${where}: piiTypes must be a list of strings.`);
     }

@@ -25,6 +25,8 @@ export interface ChunkRow {
   piiTypes: string[];
   pageStart: number | null;
   pageEnd: number | null;
+  /** Text read by OCR: the lowest recognition confidence in it, 0–100; null (or absent) otherwise. */
+  ocrConfidence?: number | null;
   /** Headings from the top, joined with " > ". */
   headingPath: string;
   charStart: number;
@@ -34,7 +36,7 @@ export interface ChunkRow {
 }
 
 /** A chunk found by a search; `score` is cosine similarity (vector) or BM25 (text). */
-export type Hit = Omit<ChunkRow, "vector"> & { score: number };
+export type Hit = Omit<ChunkRow, "vector" | "ocrConfidence"> & { ocrConfidence: number | null; score: number };
 
 /** A hit with its stored vector, for scoring it against the question's vector; never sent to users. */
 export type HitWithVector = Hit & { vector: Float32Array };
@@ -54,6 +56,7 @@ export function chunkSchema(embedderId: string, dim: number): Schema {
       new Field("pii_types", utf8List(), false),
       new Field("page_start", new Int32(), true),
       new Field("page_end", new Int32(), true),
+      new Field("ocr_confidence", new Float32(), true),
       new Field("heading_path", new Utf8(), false),
       new Field("char_start", new Int32(), false),
       new Field("char_end", new Int32(), false),
@@ -68,6 +71,14 @@ export function chunkSchema(embedderId: string, dim: number): Schema {
   );
 }
 
+/**
+ * Columns added since the first schema, with the SQL that fills them in rows written before:
+ * a table created by an earlier release gets them when a process opens it (see addMissingColumns).
+ */
+export const ADDED_COLUMNS: { name: string; valueSql: string }[] = [
+  { name: "ocr_confidence", valueSql: "CAST(NULL AS FLOAT)" },
+];
+
 /** Every column but the vector: hits never carry vectors back to the caller. */
 export const HIT_COLUMNS = [
   "id",
@@ -79,6 +90,7 @@ export const HIT_COLUMNS = [
   "pii_types",
   "page_start",
   "page_end",
+  "ocr_confidence",
   "heading_path",
   "char_start",
   "char_end",
@@ -113,6 +125,7 @@ export function toRecord(row: ChunkRow): Record<string, unknown> {
     pii_types: row.piiTypes,
     page_start: row.pageStart,
     page_end: row.pageEnd,
+    ocr_confidence: row.ocrConfidence ?? null,
     heading_path: row.headingPath,
     char_start: row.charStart,
     char_end: row.charEnd,
@@ -142,6 +155,7 @@ export function toHit(r: Record<string, unknown>, score: number): Hit {
     piiTypes: strings(r.pii_types as ListLike),
     pageStart: intOrNull(r.page_start),
     pageEnd: intOrNull(r.page_end),
+    ocrConfidence: r.ocr_confidence === null || r.ocr_confidence === undefined ? null : Number(r.ocr_confidence),
     headingPath: String(r.heading_path),
     charStart: Number(r.char_start),
     charEnd: Number(r.char_end),

@@ -247,6 +247,7 @@ describe("search results", () => {
       piiTypes: ["email"],
       pageStart: null,
       pageEnd: null,
+      ocrConfidence: null,
       headingPath: "Policy > Scope",
       charStart: 300,
       charEnd: 309,

@@ -17,6 +17,7 @@ import {
 } from "./chunk-schema";
 import { toMatchText } from "./fts-query";
 import { connectLance } from "./lance-runtime";
+import { addMissingColumns } from "./schema-upgrade";
 import {
   DEFAULT_VECTOR_INDEX_THRESHOLD,
   DISTANCE,
@@ -134,6 +135,7 @@ export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<Chunk
         if (!table) throw err;
       }
     }
+    await addMissingColumns(table);
     const store = new LanceChunkStore(db, table, identity, opts.vectorIndexThreshold ?? DEFAULT_VECTOR_INDEX_THRESHOLD);
     await store.verifiedTable();
     await ensureFtsIndex(table);

@@ -1,6 +1,8 @@
 // npm run bench:ingest [-- --dir <folder>] [--limit <files>]
 // Ingestion throughput on real documents (default: ../shared/data/regdocs):
-//   1. parse + chunk: pages per second (PDF pages) and MB per second (all files);
+//   1. parse + chunk: pages per second (PDF pages) and MB per second (all files), in this process
+//      and through the parser sandbox (a separate process per job, as the server parses): the
+//      difference is the sandbox's overhead;
 //   2. the raw embedder on the resulting chunk texts, alone: chunks per second;
 //   3. the whole pipeline (upload → job → parse → chunk → embed → LanceDB → publish) in a fresh
 //      embedded database: chunks per second, and its ratio to the raw embedder (the overhead).
@@ -10,9 +12,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { migrateDatabase, openDatabase } from "@/db/client";
 import { chunkDocument } from "@/ingest/chunk/chunker";
+import { createOcrEngine } from "@/ingest/ocr/engine";
 import { parseDocument } from "@/ingest/parse";
 import { ingestVersion } from "@/ingest/pipeline";
+import { parserLimitsFromEnv } from "@/ingest/sandbox/limits";
+import { createParserPool } from "@/ingest/sandbox/pool";
 import { ParseError } from "@/ingest/types";
+import { parseEnv } from "@/lib/env";
 import { listFiles } from "@/cli/ingest";
 import { addCollection } from "@/lib/collections/admin";
 import { acceptUpload } from "@/lib/documents/upload";
@@ -35,6 +41,9 @@ async function main() {
   console.log(`Corpus: ${files.length} files, ${fmt(totalBytes / 1e6)} MB from ${values.dir}`);
 
   const embedder = await createEmbedder({});
+  const limits = parserLimitsFromEnv(parseEnv({}));
+  const engine = createOcrEngine();
+  const inProcessOcr = { engine, pageTimeoutMs: limits.ocrPageTimeoutMs, maxImagePixels: limits.maxImagePixels };
   // 1. parse + chunk
   let pdfPages = 0;
   let pdfSeconds = 0;
@@ -45,7 +54,7 @@ async function main() {
     const bytes = fs.readFileSync(f.full);
     const t = performance.now();
     try {
-      const doc = await parseDocument(bytes, { filename: f.name });
+      const doc = await parseDocument(bytes, { filename: f.name, ocr: inProcessOcr });
       for (const c of chunkDocument(doc, { maxTokens: embedder.maxTokens })) texts.push(c.text);
       if (doc.format === "pdf") {
         pdfPages += doc.pageCount ?? 0;
@@ -61,6 +70,30 @@ async function main() {
     `\nParse + chunk: ${files.length - failed} files (${failed} refused) in ${fmt(parseSeconds, 2)} s → ${fmt(totalBytes / 1e6 / parseSeconds, 2)} MB/s, ${texts.length} chunks`,
   );
   console.log(`  PDF: ${pdfPages} pages in ${fmt(pdfSeconds, 2)} s → ${fmt(pdfPages / pdfSeconds)} pages/s`);
+
+  // 1b. the same files through the sandbox, as the pipeline parses them
+  await engine.close();
+  const parser = createParserPool({ size: 1, limits });
+  const tStart = performance.now();
+  await parser.parse(new TextEncoder().encode("warm-up"), { filename: "warm-up.txt", maxDecompressedBytes: 1e6 });
+  const startSeconds = seconds(tStart);
+  let ocrPages = 0;
+  const t1b = performance.now();
+  for (const f of files) {
+    try {
+      const doc = await parser.parse(fs.readFileSync(f.full), {
+        filename: f.name,
+        maxDecompressedBytes: 200 * 1024 * 1024,
+      });
+      ocrPages += doc.ocr?.pages.length ?? 0;
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+    }
+  }
+  const sandboxSeconds = seconds(t1b);
+  console.log(
+    `  in the sandbox: ${fmt(sandboxSeconds, 2)} s (${fmt(sandboxSeconds / parseSeconds, 2)}× in-process; ${ocrPages} pages read with OCR), after a process start of ${fmt(startSeconds, 2)} s`,
+  );
 
   // 2. the raw embedder, same texts, same batch size as the pipeline
   const t2 = performance.now();
@@ -81,7 +114,7 @@ async function main() {
       dim: embedder.dim,
     });
     const { id: collectionId } = await addCollection(handle.db, { name: "Bench", description: "" }, null);
-    const deps = { db: handle.db, store, embedder, dataDir, maxDecompressedBytes: 200 * 1024 * 1024 };
+    const deps = { db: handle.db, store, embedder, parser, dataDir, maxDecompressedBytes: 200 * 1024 * 1024 };
     let chunks = 0;
     const t3 = performance.now();
     for (const f of files) {
@@ -106,6 +139,7 @@ async function main() {
     );
     await store.close();
   } finally {
+    await parser.close();
     await handle.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

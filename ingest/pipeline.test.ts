@@ -12,6 +12,7 @@ import { startWorker } from "@/lib/jobs/worker";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { readOriginal } from "@/lib/storage/files";
 import { createTestDatabase } from "@/lib/testing/db";
+import { createTestParser } from "@/lib/testing/parser";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { chunkDocument } from "./chunk/chunker";
 import { parseDocument } from "./parse";
@@ -20,6 +21,7 @@ import { ingestVersion } from "./pipeline";
 // The whole path from an upload to searchable chunks, with the real parser, embedder and
 // LanceDB, including a worker process killed in the middle of a job.
 
+const parser = createTestParser();
 const REGDOCS = path.resolve(process.cwd(), "../shared/data/regdocs");
 const PDF = path.join(REGDOCS, "ffiec-it-handbook-pdf/ffiec_itbooklet_management.pdf");
 
@@ -52,13 +54,14 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await parser.close();
   await store?.close();
   await h?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 const noProgress = { progress: async () => undefined };
-const deps = () => ({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 200 * 1024 * 1024 });
+const deps = () => ({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 200 * 1024 * 1024, parser });
 
 describe("ingestion pipeline", () => {
   it("turns a Markdown upload into published chunks with heading paths, and a new version supersedes it", async () => {

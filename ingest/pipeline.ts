@@ -23,7 +23,7 @@ import { collectionPolicy } from "@/lib/privacy/collection-policy";
 import { deleteOriginal, readOriginal } from "@/lib/storage/files";
 import type { ChunkRow, ChunkStore } from "@/lib/vector/store";
 import { chunkDocument } from "./chunk/chunker";
-import { parseDocument } from "./parse";
+import type { DocumentParser } from "./sandbox/pool";
 import { canonicalText, ParseError, type ParsedDocument } from "./types";
 
 // From a stored original to searchable chunks. Safe to run again at any point (a crash, a
@@ -40,10 +40,14 @@ export interface PipelineDeps {
   embedder: Embedder;
   dataDir: string;
   maxDecompressedBytes: number;
+  /** Parses outside this process, with memory and time limits (ingest/sandbox). */
+  parser: DocumentParser;
 }
 
 export interface Progress {
   progress(fraction: number, message?: string): Promise<void>;
+  /** Aborted when the job is cancelled or taken over: stops the parse. */
+  signal?: AbortSignal;
 }
 
 type VersionRow = NonNullable<Awaited<ReturnType<typeof getVersionById>>>;
@@ -102,9 +106,16 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
 
   let parsed: ParsedDocument;
   try {
-    parsed = await parseDocument(bytes, {
+    parsed = await deps.parser.parse(bytes, {
       filename: version.originalName,
       maxDecompressedBytes: deps.maxDecompressedBytes,
+      signal: report.signal,
+      onProgress: (page, total) => {
+        // A claim lost meanwhile aborts the signal, which stops the parse; nothing to do here.
+        report
+          .progress(0.02 + (0.06 * page) / total, `Reading page ${page} of ${total} with OCR`)
+          .catch((err: unknown) => log.debug("OCR progress not recorded", { versionId, err }));
+      },
     });
   } catch (err) {
     if (err instanceof ParseError) {
@@ -146,6 +157,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
         warnings,
         piiTypes,
         scan,
+        ocr: parsed.ocr ?? null,
       },
     });
   }
@@ -174,6 +186,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
       piiTypes: chunkTypes[i]!,
       pageStart: c.pageStart ?? null,
       pageEnd: c.pageEnd ?? null,
+      ocrConfidence: c.ocrConfidence ?? null,
       headingPath: c.headingPath.join(" > "),
       charStart: c.charStart,
       charEnd: c.charEnd,
@@ -206,6 +219,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
       warnings,
       piiTypes,
       scan: released ? { ...scan, quarantined: false } : scan,
+      ocr: parsed.ocr ?? null,
       embedderId: embedder.id,
       processedAt: new Date(),
     });

@@ -11,6 +11,7 @@ import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import type { DocumentScan } from "@/lib/privacy/document-scan";
 import { reviewQuarantinedVersion } from "@/lib/privacy/review";
 import { createTestDatabase } from "@/lib/testing/db";
+import { createTestParser } from "@/lib/testing/parser";
 import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { makeDocx, paragraph } from "./fixtures/make-docx";
@@ -19,6 +20,7 @@ import { ingestVersion } from "./pipeline";
 // The collection's privacy policy applied by the real pipeline: the real parser, the USE-lite
 // embedder, LanceDB in a temporary folder and Postgres (or PGlite).
 
+const parser = createTestParser();
 let dataDir: string;
 let h: DatabaseHandle;
 let embedder: Embedder;
@@ -27,7 +29,7 @@ let adminId: string;
 
 const lanceUri = () => path.join(dataDir, "lance");
 const noProgress = { progress: async () => undefined };
-const deps = () => ({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 200 * 1024 * 1024 });
+const deps = () => ({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 200 * 1024 * 1024, parser });
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-privacy-"));
@@ -45,6 +47,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await parser.close();
   await store?.close();
   await h?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -53,6 +53,26 @@ describe("configuration", () => {
     );
   });
 
+  it("has parser and OCR limits, and names bad ones", () => {
+    expect(parseEnv({})).toMatchObject({
+      PARSER_TIMEOUT_SECONDS: 900,
+      PARSER_MAX_MEMORY_MB: 2048,
+      OCR_PAGE_TIMEOUT_SECONDS: 60,
+      OCR_MAX_IMAGE_MEGAPIXELS: 50,
+      OCR_CONFIDENCE_THRESHOLD: 60,
+    });
+    expect(() =>
+      parseEnv({
+        PARSER_TIMEOUT_SECONDS: "0",
+        PARSER_MAX_MEMORY_MB: "64",
+        OCR_PAGE_TIMEOUT_SECONDS: "soon",
+        OCR_CONFIDENCE_THRESHOLD: "150",
+      }),
+    ).toThrow(
+      /PARSER_TIMEOUT_SECONDS: must be above 0\n.*PARSER_MAX_MEMORY_MB: must be at least 128 MB\n.*OCR_PAGE_TIMEOUT_SECONDS: must be a number\n.*OCR_CONFIDENCE_THRESHOLD: must be between 0 and 100/,
+    );
+  });
+
   it("refuses a guessable metrics token and treats an empty one as metrics off", () => {
     expect(() => parseEnv({ METRICS_TOKEN: "prometheus" })).toThrow(/METRICS_TOKEN: must be at least 16 characters/);
     expect(parseEnv({ METRICS_TOKEN: "" }).METRICS_TOKEN).toBeUndefined();

@@ -119,6 +119,29 @@ const schema = z.object({
   MAX_UPLOAD_MB: z.coerce.number().positive().max(10_240).default(50),
   MAX_DECOMPRESSED_MB: z.coerce.number().positive().max(102_400).default(200),
   INGEST_CONCURRENCY: z.coerce.number().int().min(0).max(32).default(1),
+  // Every document is parsed in a separate process with these limits (ingest/sandbox).
+  PARSER_TIMEOUT_SECONDS: z.coerce
+    .number("must be a number")
+    .positive("must be above 0")
+    .max(24 * 60 * 60)
+    .default(900),
+  PARSER_MAX_MEMORY_MB: z.coerce
+    .number("must be a number")
+    .int("must be a whole number")
+    .min(128, "must be at least 128 MB")
+    .max(65_536)
+    .default(2048),
+  OCR_PAGE_TIMEOUT_SECONDS: z.coerce
+    .number("must be a number")
+    .positive("must be above 0")
+    .max(60 * 60)
+    .default(60),
+  OCR_MAX_IMAGE_MEGAPIXELS: z.coerce.number("must be a number").positive("must be above 0").max(1000).default(50),
+  OCR_CONFIDENCE_THRESHOLD: z.coerce
+    .number("must be a number")
+    .min(0, "must be between 0 and 100")
+    .max(100, "must be between 0 and 100")
+    .default(60),
   LANCEDB_URI: optionalText,
   EMBEDDING_MODEL_PATH: optionalText,
   EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).optional(),

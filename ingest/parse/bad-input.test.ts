@@ -7,7 +7,7 @@ import { canonicalText, ParseError, type ParsedDocument } from "../types";
 import { parseDocument } from "./index";
 import { readRegdoc, REAL_DOCS } from "./test-helpers";
 
-const SUPPORTED = "supported types are PDF, DOCX, HTML, Markdown, plain text, CSV and JSON.";
+const SUPPORTED = "supported types are PDF, DOCX, HTML, Markdown, plain text, CSV, JSON, and PNG, JPEG or TIFF images.";
 const MiB = 1024 * 1024;
 
 async function parseError(
@@ -61,9 +61,12 @@ describe("empty and binary files", () => {
   });
 
   it("names a known binary type, whatever the file is called", async () => {
-    const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
-    const err = await parseError(new Uint8Array(png), "report.pdf");
-    expect([err.code, err.message]).toEqual(["unsupported_type", `"report.pdf" is a PNG image file; ${SUPPORTED}`]);
+    const gif = Buffer.from(
+      "474946383961010001008000000000ffffff21f90401000000002c00000000010001000002024401003b",
+      "hex",
+    );
+    const err = await parseError(new Uint8Array(gif), "report.pdf");
+    expect([err.code, err.message]).toEqual(["unsupported_type", `"report.pdf" is a GIF image file; ${SUPPORTED}`]);
   });
 
   it("refuses a legacy Word .doc from the real data set", async () => {

@@ -19,6 +19,7 @@ import type { Generator } from "@/lib/models/generator";
 import { DEFAULT_QUESTION_POLICY, type QuestionPolicy } from "@/lib/privacy/question-policy";
 import { reviewItemDetail } from "@/lib/review/queue";
 import { createTestDatabase } from "@/lib/testing/db";
+import { createTestParser } from "@/lib/testing/parser";
 import { recordingGenerator } from "@/lib/testing/recording-generator";
 import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
@@ -30,6 +31,7 @@ import type { ChatEvent, FinalAnswer } from "./types";
 // embedder, the extractive generator): what is stored and recorded of a question with personal
 // data, what the model gets, injection in questions, the output guard, and the review queue.
 
+const parser = createTestParser();
 const SSN = "536-22-1987";
 const PASSWORD = "Hunter2!x";
 
@@ -112,7 +114,7 @@ beforeAll(async () => {
     },
   );
   if (upload.status !== "queued") throw new Error("upload not queued");
-  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6 }, upload.versionId, {
+  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6, parser }, upload.versionId, {
     progress: async () => undefined,
   });
   dischargeDoc = upload.documentId;
@@ -120,6 +122,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await parser.close();
   await store?.close();
   await h?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });

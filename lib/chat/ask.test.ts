@@ -21,6 +21,7 @@ import { createExtractiveGenerator } from "@/lib/models/extractive-generator";
 import { loadLlamaGenerator } from "@/lib/models/llama-generator";
 import { NOT_COVERED_REPLY } from "@/lib/rag/prompt";
 import { createTestDatabase } from "@/lib/testing/db";
+import { createTestParser } from "@/lib/testing/parser";
 import { recordingGenerator } from "@/lib/testing/recording-generator";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { prepareAnswer, type AskDeps } from "./ask";
@@ -30,6 +31,7 @@ import type { ChatEvent, FinalAnswer } from "./types";
 // what the asker may read decides, at request time, what reaches the prompt, the stream, the
 // citations and the stored conversation.
 
+const parser = createTestParser();
 const STORIES = path.resolve(process.cwd(), "../shared/models/stories260K.gguf");
 const SECRET = "ZEBRA-4471";
 const FINANCE = "4.2 million pounds";
@@ -54,7 +56,7 @@ async function ingest(collectionId: string, fileName: string, text: string) {
     { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null },
   );
   if (upload.status !== "queued") throw new Error(`upload of ${fileName}: ${upload.status}`);
-  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6 }, upload.versionId, {
+  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6, parser }, upload.versionId, {
     progress: async () => undefined,
   });
   return upload.documentId;
@@ -120,6 +122,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await parser.close();
   await store?.close();
   await h?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { acceptUpload } from "@/lib/documents/upload";
 import { addGroup, addMemberByEmail, removeMember } from "@/lib/groups/admin";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { createTestDatabase } from "@/lib/testing/db";
+import { createTestParser } from "@/lib/testing/parser";
 import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { retrieveForActor, searchPassages } from "./retrieve";
@@ -20,6 +21,7 @@ import { retrieveForActor, searchPassages } from "./retrieve";
 // pipeline into LanceDB, the USE-lite embedder. Whatever the question, a user only ever gets
 // passages from collections granted to them, and restricted documents only inside their groups.
 
+const parser = createTestParser();
 const HAND_HYGIENE =
   "# Hand hygiene\n\nClean your hands with alcohol rub before and after every patient contact, and wash them with soap and water when they are visibly soiled.\n";
 const WARD_SECRET_LINE = "The ward 4 night medication safe code is HERON-7731 and only the charge nurse may open it.";
@@ -44,7 +46,7 @@ async function ingest(collectionId: string, fileName: string, text: string): Pro
     { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null },
   );
   if (upload.status !== "queued") throw new Error(`upload ${fileName}: ${upload.status}`);
-  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 1e7 }, upload.versionId, {
+  await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 1e7, parser }, upload.versionId, {
     progress: async () => undefined,
   });
   return upload.documentId;
@@ -77,6 +79,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await parser.close();
   await store?.close();
   await h?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { env } from "@/lib/env";
 import { startWorker, type Worker } from "@/lib/jobs/worker";
 import { log } from "@/lib/log";
 import { ingestVersion } from "@/ingest/pipeline";
-import { getChunkStore, getEmbedder } from "./index-runtime";
+import { closeParserPool, getChunkStore, getEmbedder, getParserPool } from "./index-runtime";
 
 const KEY = Symbol.for("knowledge-qa.workers");
 type Holder = { [KEY]?: Worker };
@@ -26,9 +26,9 @@ export function startWorkers(db: Database, options: { concurrency?: number } = {
     handlers: {
       [INGEST_JOB]: async (job, ctx) => {
         const { versionId } = job.payload as { versionId: string };
-        const [store, embedder] = await Promise.all([getChunkStore(), getEmbedder()]);
+        const [store, embedder, parser] = await Promise.all([getChunkStore(), getEmbedder(), getParserPool()]);
         return ingestVersion(
-          { db: ctx.db, store, embedder, dataDir: e.dataDir, maxDecompressedBytes: e.maxDecompressedBytes },
+          { db: ctx.db, store, embedder, parser, dataDir: e.dataDir, maxDecompressedBytes: e.maxDecompressedBytes },
           versionId,
           ctx,
         );
@@ -48,4 +48,5 @@ export async function stopWorkers(): Promise<void> {
   const w = holder[KEY];
   delete holder[KEY];
   await w?.stop();
+  await closeParserPool();
 }

@@ -87,6 +87,12 @@ export function CitationPanel({ citation: c, onClose }: { citation: Citation; on
         </button>
       </div>
       <div className="flex-1 overflow-y-auto px-4 py-3 text-sm leading-6 whitespace-pre-wrap text-gray-800">
+        {c.ocrConfidence !== undefined ? (
+          <p className="mb-2 rounded bg-blue-50 p-2 text-xs text-blue-950" data-testid="citation-ocr">
+            This passage was read by OCR from a scanned page ({Math.round(c.ocrConfidence)}% confidence); words may
+            differ from the original, so check it there.
+          </p>
+        ) : null}
         {view ? (
           <>
             {!view.current ? (

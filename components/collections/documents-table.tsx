@@ -5,6 +5,7 @@ import { DeleteDocumentButton } from "./delete-document-button";
 import { DocumentStatusBadge } from "./document-status-badge";
 import { formatBytes } from "./format";
 import { ManagedRow } from "./managed-row";
+import { OcrNote } from "./ocr-note";
 import { PiiTags } from "./pii-tags";
 import { PrivacyFindings } from "./privacy-findings";
 import { RestrictDocumentForm } from "./restrict-document-form";
@@ -57,6 +58,7 @@ function DocumentCells({ doc, openable }: { doc: DocumentRow; openable: boolean 
           </p>
         ) : null}
         <PiiTags types={doc.piiTypes} counts={doc.scan?.pii} />
+        <OcrNote ocr={doc.ocr} />
         {doc.warnings.length > 0 ? (
           <ul className="mt-1 list-disc pl-4 text-amber-900" aria-label="Warnings" data-testid="doc-warnings">
             {doc.warnings.map((w) => (

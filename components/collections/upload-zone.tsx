@@ -228,8 +228,8 @@ export function UploadZone({ collectionId, maxUploadBytes }: { collectionId: str
       >
         <span className="font-medium text-gray-900">Drop files here, or choose files</span>
         <span id={hintId} className="text-gray-700">
-          PDF, Word (.docx), HTML, Markdown, text, CSV or JSON; up to {formatBytes(maxUploadBytes)} each. A file with
-          the name of an existing document becomes its new version.
+          PDF (scanned too), Word (.docx), HTML, Markdown, text, CSV, JSON, or PNG, JPEG and TIFF images; up to{" "}
+          {formatBytes(maxUploadBytes)} each. A file with the name of an existing document becomes its new version.
         </span>
         <input
           id={inputId}

@@ -174,6 +174,7 @@ export interface DocumentListing {
     warnings: string[];
     piiTypes: string[];
     scan: unknown;
+    ocr: unknown;
     review: { decision: string; note: string | null; at: Date | null; by: string | null } | null;
     createdAt: Date;
     processedAt: Date | null;
@@ -232,6 +233,7 @@ export async function listDocuments(
             warnings: latest.v.warnings,
             piiTypes: latest.v.piiTypes,
             scan: latest.v.scan,
+            ocr: latest.v.ocr,
             review: latest.v.reviewDecision
               ? {
                   decision: latest.v.reviewDecision,

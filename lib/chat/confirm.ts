@@ -37,6 +37,7 @@ export async function confirmPassages(db: Database, actor: Actor, hits: FusedHit
       charStart: h.charStart,
       charEnd: h.charEnd,
       text: h.text,
+      ...(h.ocrConfidence !== null ? { ocrConfidence: h.ocrConfidence } : {}),
       score: h.score,
       vectorScore: h.vectorScore,
       vectorRank: h.vectorRank,

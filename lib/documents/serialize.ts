@@ -1,5 +1,7 @@
 import type { DocumentListing } from "@/db/queries/documents";
+import { env } from "@/lib/env";
 import type { DocumentScan } from "@/lib/privacy/document-scan";
+import { ocrSummary } from "./ocr-summary";
 
 /**
  * A document for listings. `withScan` adds the privacy scan (injection and hidden-text excerpts)
@@ -26,6 +28,7 @@ export function documentListingJson(d: DocumentListing, { withScan = false }: { 
     error: v?.error ? { code: v.errorCode, message: v.error } : null,
     warnings: v?.warnings ?? [],
     piiTypes: v?.piiTypes ?? [],
+    ocr: v ? ocrSummary(v.ocr, env().OCR_CONFIDENCE_THRESHOLD) : null,
     restrictedTo: d.restrictedTo.map((g) => g.name),
     ...(withScan
       ? {

@@ -221,5 +221,6 @@ export function toCitation(p: RetrievedPassage, version: VersionFacts | undefine
     charStart: p.charStart,
     charEnd: p.charEnd,
     text: p.text,
+    ...(p.ocrConfidence !== undefined ? { ocrConfidence: p.ocrConfidence } : {}),
   };
 }

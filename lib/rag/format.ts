@@ -10,7 +10,16 @@ export function citationLabel(c: Citation): string {
     parts.push(
       c.pageEnd !== null && c.pageEnd !== c.pageStart ? `pages ${c.pageStart}–${c.pageEnd}` : `page ${c.pageStart}`,
     );
+  const ocr = ocrNote(c);
+  if (ocr) parts.push(ocr);
   return parts.join(", ");
+}
+
+/** "read by OCR, 87% confidence" for a passage from a scanned page or an image; null otherwise. */
+export function ocrNote(c: Pick<Citation, "ocrConfidence">): string | null {
+  // Citations stored before OCR existed have no such field; neither do passages the file held as text.
+  if (c.ocrConfidence === undefined || c.ocrConfidence === null) return null;
+  return `read by OCR, ${Math.round(c.ocrConfidence)}% confidence`;
 }
 
 /** "Sources:" followed by one line per citation, or "" when there are none. */

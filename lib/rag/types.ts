@@ -36,6 +36,8 @@ export interface RetrievedPassage {
   charStart: number;
   charEnd: number;
   text: string;
+  /** Present when the passage's text was read by OCR: its lowest recognition confidence, 0–100. */
+  ocrConfidence?: number;
   score: number;
   vectorScore: number | null;
   textRank: number | null;
@@ -59,6 +61,11 @@ export interface Citation {
   charEnd: number;
   /** The passage text as it was retrieved. */
   text: string;
+  /**
+   * Present when the passage was read by OCR from a scanned page or an image: its lowest
+   * recognition confidence, 0–100 (the words may differ from the original).
+   */
+  ocrConfidence?: number;
 }
 
 export type SupportLevel = "supported" | "weak" | "uncited";

@@ -7,26 +7,29 @@
 
 import { createRequire } from "node:module";
 import path from "node:path";
-import { createWorker, OEM, type Worker } from "tesseract.js";
+import { createWorker, OEM, PSM, type Worker } from "tesseract.js";
 import { ocrParagraphs, type OcrParagraph } from "./paragraphs";
 
 const require = createRequire(import.meta.url);
 
-/**
- * The integer-quantised "best" LSTM model: on our scanned test pages it read as accurately as the
- * package's other model (legacy + LSTM, 11 MB) at a quarter of the size; see `npm run bench:ocr`.
- */
-const MODEL = "4.0.0_best_int";
+/** The two English models @tesseract.js-data/eng ships: LSTM "best" (integer), and legacy + LSTM. */
+export const OCR_MODELS = ["4.0.0_best_int", "4.0.0"] as const;
+export type OcrModel = (typeof OCR_MODELS)[number];
+
+/** The 3 MB integer "best" LSTM model; `npm run bench:ocr -- --compare-models` measures it against the 11 MB one. */
+const MODEL: OcrModel = "4.0.0_best_int";
 const LANGUAGE = "eng";
 
-export const OCR_ENGINE_ID = `tesseract.js ${packageVersion("tesseract.js")}, ${LANGUAGE} ${MODEL}`;
+function engineId(model: OcrModel): string {
+  return `tesseract.js ${packageVersion("tesseract.js")}, ${LANGUAGE} ${model}`;
+}
 
 function packageVersion(name: string): string {
   return (require(`${name}/package.json`) as { version: string }).version;
 }
 
-export function modelFolder(): string {
-  return path.join(path.dirname(require.resolve(`@tesseract.js-data/${LANGUAGE}/package.json`)), MODEL);
+export function modelFolder(model: OcrModel = MODEL): string {
+  return path.join(path.dirname(require.resolve(`@tesseract.js-data/${LANGUAGE}/package.json`)), model);
 }
 
 export interface OcrResult {
@@ -57,16 +60,16 @@ export interface OcrEngine {
   close(): Promise<void>;
 }
 
-export function createOcrEngine(): OcrEngine {
+export function createOcrEngine({ model = MODEL }: { model?: OcrModel } = {}): OcrEngine {
   let worker: Promise<Worker> | null = null;
   // tesseract.js rejects the job's promise and, separately, reports the failure here; without a
   // handler it throws from its message listener instead, which would bring the process down.
   let lastError: unknown = null;
 
-  const start = () =>
-    createWorker(LANGUAGE, OEM.LSTM_ONLY, {
-      langPath: modelFolder(),
-      cachePath: modelFolder(),
+  const start = async () => {
+    const w = await createWorker(LANGUAGE, OEM.LSTM_ONLY, {
+      langPath: modelFolder(model),
+      cachePath: modelFolder(model),
       cacheMethod: "none",
       gzip: true,
       workerPath: require.resolve("tesseract.js/src/worker-script/node/index.js"),
@@ -74,6 +77,11 @@ export function createOcrEngine(): OcrEngine {
         lastError = err;
       },
     });
+    // Tesseract's library default reads the page as one block of text, which runs the lines of
+    // two columns together; automatic segmentation (the command-line default) finds the columns.
+    await w.setParameters({ tessedit_pageseg_mode: PSM.AUTO });
+    return w;
+  };
 
   const stop = async () => {
     const current = worker;
@@ -82,7 +90,7 @@ export function createOcrEngine(): OcrEngine {
   };
 
   return {
-    id: OCR_ENGINE_ID,
+    id: engineId(model),
     async recognize(image, { timeoutMs }) {
       worker ??= start();
       const pending = worker;

@@ -6,7 +6,6 @@
 
 import { imageSize } from "image-size";
 import UTIF from "utif2";
-import { OCR_ENGINE_ID } from "../ocr/engine";
 import { assertPixels, recognizePage, tooLargePage, tooManyPixels, type OcrOptions, type PageText } from "../ocr/pages";
 import { rgbaToGrey, toPgm } from "../ocr/raster";
 import { ParseError, type ImageFormat, type ParsedDocument } from "../types";
@@ -32,7 +31,7 @@ export async function parseImage(
       sink.add("paragraph", paragraph.text, { page: p.page.page, ocrConfidence: paragraph.confidence });
     }
   }
-  const report = { engine: OCR_ENGINE_ID, pages: pages.map((p) => p.page) };
+  const report = { engine: ocr.engine.id, pages: pages.map((p) => p.page) };
   if (sink.blocks.length === 0) throw new ParseError("no_text", noTextMessage(format, pages));
   return finishDocument(format, sink, { pageCount: pages.length, warnings, ocr: report });
 }

@@ -13,7 +13,6 @@ import {
   type Paragraph,
   type TextRun,
 } from "./pdf-layout";
-import { OCR_ENGINE_ID } from "../ocr/engine";
 import type { OcrOptions } from "../ocr/pages";
 import { damaged, shortReason } from "./errors";
 import { loadPdf } from "./pdf-load";
@@ -208,7 +207,7 @@ export async function parsePdf(bytes: Uint8Array, ocr?: OcrOptions): Promise<Par
       pageCount: doc.numPages,
       warnings,
       noTextMessage: noText(scanned),
-      ocr: { engine: OCR_ENGINE_ID, pages: [...scanned.values()].map((s) => s.text.page) },
+      ocr: { engine: ocr?.engine.id ?? "", pages: [...scanned.values()].map((s) => s.text.page) },
     });
   } finally {
     await doc.destroy();

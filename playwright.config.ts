@@ -99,7 +99,9 @@ export default defineConfig({
       timeout: 120_000,
       stdout: "pipe",
       stderr: "pipe",
-      env: { ...appEnv, PORT: String(port), DATA_DIR: process.env.E2E_DATA_DIR },
+      // A parser memory ceiling half the default, still twice what reading a scanned page takes,
+      // so the PDF bomb in e2e/ocr-api.spec.ts reaches it in seconds rather than a minute.
+      env: { ...appEnv, PORT: String(port), DATA_DIR: process.env.E2E_DATA_DIR, PARSER_MAX_MEMORY_MB: "1024" },
     },
     {
       command: "node e2e/support/oidc-provider.mjs",

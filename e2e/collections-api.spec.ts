@@ -175,7 +175,7 @@ test("a batch upload: good files are ingested, bad ones fail with their reason, 
   expect(results.map((r) => r.status)).toEqual(["succeeded", "succeeded", "failed", "failed", "succeeded"]);
   expect(results[2]!.error).toBe("The file is empty.");
   expect(results[3]!.error).toMatch(
-    /is a ZIP archive|not a DOCX|supported types are PDF, DOCX, HTML, Markdown, plain text, CSV and JSON/,
+    /is a ZIP archive|not a DOCX|supported types are PDF, DOCX, HTML, Markdown, plain text, CSV, JSON, and PNG, JPEG or TIFF images/,
   );
 
   const docs = await call(request, "GET", `/api/collections/${collectionId}/documents`, { key: readerKey });

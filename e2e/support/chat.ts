@@ -47,6 +47,7 @@ export interface CitationData {
   charStart: number;
   charEnd: number;
   text: string;
+  ocrConfidence?: number;
 }
 
 export interface FinalData {

@@ -68,7 +68,7 @@ describe("parser sandbox", () => {
   }, 60_000);
 
   it("stops a PDF that allocates without bound at the memory limit, and keeps parsing other files", async () => {
-    // A content stream of 2 GB of zeros in 2 MB: pdf.js keeps what it inflates in memory.
+    // A 2 GB font program in 2 MB: pdf.js inflates a font file whole, into memory.
     const bomb = await pdfBomb(2048);
     const err = await parseError(small.parse(bomb, job("bomb.pdf")));
     expect(err.code).toBe("memory_limit");

@@ -13,7 +13,7 @@ import type { ParseRequest, ParserMessage } from "./protocol";
 // limit, is killed, and that document fails with a message naming the limit; the server and the
 // other documents carry on. Processes are kept and reused (one per concurrent ingestion job), so
 // the start-up cost (Node, pdf.js, the OCR model) is paid once, not per file. Why processes and
-// not worker threads: docs/adr/0011-parser-sandbox.md.
+// not worker threads: docs/adr/0011-parser-sandbox-and-ocr.md.
 
 export interface ParserLimits {
   /** Wall-clock time one document may take (PARSER_TIMEOUT_SECONDS). */

@@ -168,13 +168,14 @@ class Sandbox {
   constructor(private readonly limits: ParserLimits) {
     // Resolved from the project root, like the embedder's worker: the file is not part of the
     // Next.js bundle, and every entry point (npm start, npm run cli, the tests) runs from there.
-    const entry = path.join(process.cwd(), "ingest", "sandbox", "child.ts");
+    // (Not for the bundler to follow, either: it would try to bundle the child as a module.)
+    const entry = path.join(/* turbopackIgnore: true */ process.cwd(), "ingest", "sandbox", "child.ts");
     if (!existsSync(entry)) {
       throw new Error(
         `The parser entry point is missing at ${entry}: start the server and the CLI from the project folder.`,
       );
     }
-    this.child = fork(entry, [], {
+    this.child = fork(/* turbopackIgnore: true */ entry, [], {
       // TypeScript through tsx, as the CLI runs; the heap limit makes V8 stop at the limit even
       // between two looks at the resident memory.
       execArgv: ["--import", "tsx", `--max-old-space-size=${megabytes(this.limits.memoryBytes)}`],

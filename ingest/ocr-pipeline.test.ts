@@ -59,7 +59,6 @@ const PAGE_TWO = [
   "Laundry collection",
   "The laundry van collects the red bags every Tuesday at 7 am",
   "from the loading bay behind the kitchen.",
-  "The driver signs the collection sheet kept at the bay door.",
 ];
 
 let h: DatabaseHandle;

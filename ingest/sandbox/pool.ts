@@ -339,7 +339,12 @@ class Sandbox {
   async kill(): Promise<void> {
     clearTimeout(this.idleTimer);
     this.healthy = false;
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      // Referenced again while it goes, or a caller awaiting this (a CLI closing the pool) would
+      // find the event loop empty and the process ending before the rest of its work.
+      this.child.ref();
+      this.child.kill("SIGKILL");
+    }
     await this.exited;
   }
 }

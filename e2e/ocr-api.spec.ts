@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { pdfBomb, pngBomb } from "../ingest/fixtures/make-hostile";
 import { pngOf, renderTextPages, scannedPdf } from "../ingest/fixtures/make-scan";
 import { call } from "./support/api";
-import { ask, createCollection, createUser, uploadText, waitForJob } from "./support/chat";
+import { ask, createCollection, createGroup, createUser, uploadText, waitForJob } from "./support/chat";
 import { createApiKey } from "./support/cli";
 import { e2e, uniqueEmail } from "./support/env";
 
@@ -42,13 +42,17 @@ async function finished(request: Parameters<typeof call>[0], jobId: string) {
 
 test.beforeAll(async ({ request }) => {
   adminKey = createApiKey(e2e.adminEmail);
-  collectionId = await createCollection(request, adminKey, `Scanned archive ${Date.now()}`);
-  await call(request, "POST", `/api/collections/${collectionId}/grants`, {
-    key: adminKey,
-    data: { role: "employee", access: "read" },
-  });
+  const stamp = Date.now();
+  collectionId = await createCollection(request, adminKey, `Scanned archive ${stamp}`);
+  // A group holding only this spec's reader: a grant to a whole role would let every other
+  // spec's employee read the archive and break their "no access" checks.
   const reader = uniqueEmail("archive-reader");
   await createUser(request, adminKey, reader, "archive reader password 1");
+  await createGroup(request, adminKey, `Archive readers ${stamp}`, [reader]);
+  await call(request, "POST", `/api/collections/${collectionId}/grants`, {
+    key: adminKey,
+    data: { group: `Archive readers ${stamp}`, access: "read" },
+  });
   readerKey = createApiKey(reader);
 });
 

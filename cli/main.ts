@@ -2,7 +2,9 @@ import nextEnv from "@next/env";
 import { Command, CommanderError } from "commander";
 import { EnvError, env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { restrictFileCreation } from "@/lib/storage/data-dir";
 import { registerAuditCommands } from "./audit";
+import { registerKeysCommands } from "./keys";
 import { ingestCommand } from "./ingest";
 import { runWorkerCommand } from "./worker";
 import { execute } from "./transport";
@@ -12,6 +14,8 @@ import { readPasswordFromStdin, printTable } from "./io";
 // or not the server is running. Reads the same .env files as the server.
 
 nextEnv.loadEnvConfig(process.cwd(), false, { info: () => undefined, error: console.error });
+// Whatever this command writes under DATA_DIR (embedded database, index, originals, keys) is owner-only.
+restrictFileCreation();
 
 interface UserRow {
   email: string;
@@ -152,6 +156,8 @@ program
   .action(async (opts: { concurrency?: string }) => {
     await runWorkerCommand(env(), opts.concurrency ? Number(opts.concurrency) : undefined, (line) => console.log(line));
   });
+
+registerKeysCommands(program, (line) => console.log(line));
 
 registerAuditCommands(
   program,

@@ -102,7 +102,11 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
 
   await updateVersion(db, { id: versionId, status: "processing", error: null, errorCode: null });
   await report.progress(0.02, "Reading the file");
-  const bytes = await readOriginal(deps.dataDir, version.storagePath);
+  const bytes = await readOriginal(deps.dataDir, {
+    id: version.id,
+    storagePath: version.storagePath,
+    dataKey: version.dataKey,
+  });
 
   let parsed: ParsedDocument;
   try {
@@ -308,6 +312,7 @@ async function refuse(
       error: message,
       text: null,
       storagePath: null,
+      dataKey: null,
       piiTypes: Object.keys(scan.pii).sort(),
       scan,
       processedAt: new Date(),

@@ -39,7 +39,11 @@ export const GET = apiRoute<{ id: string }>({}, async ({ req, params: p, db, act
       requested ? "No such version of this document." : "This document has no processed version yet.",
     );
   }
-  const bytes = await readOriginal(env().dataDir, version.storagePath);
+  const bytes = await readOriginal(env().dataDir, {
+    id: version.id,
+    storagePath: version.storagePath,
+    dataKey: version.dataKey,
+  });
   const inline = version.format === "pdf";
   const fileName = version.originalName.replace(/["\\\r\n]/g, "_");
   return new Response(new Uint8Array(bytes), {

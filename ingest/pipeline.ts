@@ -24,7 +24,7 @@ import { deleteOriginal, readOriginal } from "@/lib/storage/files";
 import type { ChunkRow, ChunkStore } from "@/lib/vector/store";
 import { chunkDocument } from "./chunk/chunker";
 import type { DocumentParser } from "./sandbox/pool";
-import { canonicalText, ParseError, type ParsedDocument } from "./types";
+import { BLOCK_SEPARATOR, canonicalText, ParseError, type ParsedDocument } from "./types";
 
 // From a stored original to searchable chunks. Safe to run again at any point (a crash, a
 // retry): chunks are replaced per version in one LanceDB commit, written while the document's
@@ -62,6 +62,21 @@ function recordedFindings(scan: DocumentScan) {
     passage: f.passage,
     excerpt: f.excerpt,
   }));
+}
+
+/**
+ * Where each page begins in the canonical text (index 0 is page 1), for the masked rendition's page
+ * anchors; null for formats without pages. A page without text starts where the next text does.
+ */
+export function pageStartOffsets(doc: Pick<ParsedDocument, "blocks" | "pageCount">): number[] | null {
+  if (!doc.pageCount || !doc.blocks.some((b) => b.page !== undefined)) return null;
+  const starts: number[] = [];
+  let offset = 0;
+  for (const block of doc.blocks) {
+    if (block.page !== undefined) while (starts.length < block.page) starts.push(offset);
+    offset += block.text.length + BLOCK_SEPARATOR.length;
+  }
+  return starts;
 }
 
 /** A version that cannot be read: marked failed, and recorded, together. */
@@ -137,6 +152,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
 
   await report.progress(0.1, "Splitting into passages");
   const text = canonicalText(parsed);
+  const pageStarts = pageStartOffsets(parsed);
   const chunks = chunkDocument(parsed, { maxTokens: embedder.maxTokens });
   const scan = locateFindings(prepared.scan, chunks);
   const piiTypes = Object.keys(scan.pii).sort();
@@ -158,6 +174,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
         pageCount: parsed.pageCount ?? null,
         chunkCount: chunks.length,
         text,
+        pageStarts,
         warnings,
         piiTypes,
         scan,
@@ -220,6 +237,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
       pageCount: parsed.pageCount ?? null,
       chunkCount: chunks.length,
       text,
+      pageStarts,
       warnings,
       piiTypes,
       scan: released ? { ...scan, quarantined: false } : scan,

@@ -285,9 +285,12 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   });
   if (!published) {
     // An earlier, interrupted run may have written rows for a document deleted since.
-    await store.deleteVersion(versionId);
+    if ((await store.deleteVersion(versionId)) > 0) await store.eraseRemoved();
     return "skipped: the document was deleted while it was processed";
   }
+  // A re-check (after a policy change) replaced the rows of a published version: under `mask`
+  // the replaced rows hold the values now masked, so they leave the index's files at once.
+  if (version.processedAt !== null) await store.eraseRemoved();
   // Older versions stay in the history (their text answers old citations) but not in search.
   await store.deleteDocumentVersionsExcept(document.id, versionId);
   // Index upkeep is not part of the document's ingestion: searches also cover rows not yet in
@@ -353,7 +356,8 @@ async function refuse(
     });
     return current?.storagePath ?? null;
   });
-  await store.deleteVersion(versionId);
+  // A re-check of a published version: its text leaves the index's files too, not only search.
+  if ((await store.deleteVersion(versionId)) > 0) await store.eraseRemoved();
   if (storagePath) await deleteOriginal(deps.dataDir, storagePath);
   throw new PermanentJobError(message);
 }
@@ -404,7 +408,7 @@ async function quarantine(
     });
     return true;
   });
-  await store.deleteVersion(versionId);
+  if ((await store.deleteVersion(versionId)) > 0) await store.eraseRemoved();
   if (!held) return "skipped: the document was deleted while it was processed";
   log.info("version quarantined for review", { versionId, findings });
   return `quarantined for review: ${findings} possible prompt injection${findings === 1 ? "" : "s"}`;

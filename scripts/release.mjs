@@ -157,8 +157,6 @@ function listPackages(folder) {
 // (the launcher passes it), as `npm run cli` does.
 step("compiled CLI and parser process");
 const entries = { "cli/main": "cli/main.ts", "ingest/sandbox/child": "ingest/sandbox/child.ts" };
-// The model server is a separate entry where this build has it.
-if (fs.existsSync(path.join(root, "cli", "model-server.ts"))) entries["cli/model-server"] = "cli/model-server.ts";
 const built = await esbuild.build({
   absWorkingDir: root,
   entryPoints: entries,
@@ -182,6 +180,16 @@ for (const [file, output] of Object.entries(built.metafile.outputs)) {
     const packageName = imported.path.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
     if (!shippedNames.has(packageName)) fail(`${file} imports ${imported.path}, which is not a production dependency.`);
   }
+}
+
+// `bin/knowledge-qa model-server` is the CLI's model-server command where this build's CLI has
+// one (its module is in the bundle); without the entry the launcher says it is not in this build.
+const cliBundle = Object.entries(built.metafile.outputs).find(([file]) => file.endsWith("cli/main.mjs"))[1];
+if (Object.keys(cliBundle.inputs).includes("cli/model-server.ts")) {
+  fs.writeFileSync(
+    path.join(stage, "cli", "model-server.mjs"),
+    '// bin/knowledge-qa model-server: the CLI\'s model-server command.\nprocess.argv.splice(2, 0, "model-server");\nawait import("./main.mjs");\n',
+  );
 }
 
 // --- Files read from disk at run time -----------------------------------------------------------

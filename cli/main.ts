@@ -4,6 +4,7 @@ import { EnvError, env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { registerAuditCommands } from "./audit";
 import { ingestCommand } from "./ingest";
+import { runModelServerCommand, type ModelServerCommandOptions } from "./model-server";
 import { runWorkerCommand } from "./worker";
 import { execute } from "./transport";
 import { readPasswordFromStdin, printTable } from "./io";
@@ -151,6 +152,25 @@ program
   .option("--concurrency <n>", "jobs at once (default INGEST_CONCURRENCY)")
   .action(async (opts: { concurrency?: string }) => {
     await runWorkerCommand(env(), opts.concurrency ? Number(opts.concurrency) : undefined, (line) => console.log(line));
+  });
+
+program
+  .command("model-server")
+  .description(
+    "Serve a GGUF model over an OpenAI-compatible API (for a GPU node; the app uses it with MODEL_SERVER_URL).",
+  )
+  .requiredOption("--model <file>", "the GGUF file to serve")
+  .option("--host <address>", "address to listen on (0.0.0.0 for other machines)", "127.0.0.1")
+  .option("--port <port>", "port to listen on", "8081")
+  .option("--parallel <n>", "answers generated at once (context sequences)", "2")
+  .option("--queue <n>", "requests that may wait before 429", "8")
+  .option("--token-file <file>", "require this bearer token (the app sends MODEL_SERVER_API_KEY_FILE)")
+  .option("--threads <n>", "CPU threads (default: every core)")
+  .option("--context-size <n>", "cap on tokens per sequence", "8192")
+  .option("--max-tokens <n>", "most tokens one answer may produce", "512")
+  .option("--gpu <mode>", "auto: offload to CUDA/Vulkan/Metal when present; off: CPU only", "auto")
+  .action(async (opts: ModelServerCommandOptions) => {
+    await runModelServerCommand(opts, (line) => console.log(line));
   });
 
 registerAuditCommands(

@@ -152,6 +152,30 @@ describe("audit configuration", () => {
         .DATABASE_MIGRATION_URL,
     ).toBe("postgres://owner@db/kq");
   });
+
+  it("takes a model server, or a model file, not both, and names a bad hash", () => {
+    const e = parseEnv({
+      MODEL_SERVER_URL: "http://gpu-01.internal:8081/v1",
+      MODEL_SERVER_SHA256: "AB".repeat(32),
+    });
+    expect(e.MODEL_SERVER_URL).toBe("http://gpu-01.internal:8081/v1");
+    expect(e.MODEL_SERVER_SHA256).toBe("ab".repeat(32));
+    expect(e.MODEL_SERVER_TIMEOUT_SECONDS).toBe(120);
+    expect(() => parseEnv({ MODEL_SERVER_URL: "gpu-01:8081" })).toThrow(/MODEL_SERVER_URL: /);
+    expect(() => parseEnv({ MODEL_SERVER_URL: "ftp://gpu-01/v1" })).toThrow(/MODEL_SERVER_URL: must be an http/);
+    expect(() => parseEnv({ MODEL_SERVER_SHA256: "abc" })).toThrow(/MODEL_SERVER_SHA256: must be the 64 hexadecimal/);
+    expect(() => parseEnv({ MODEL_SERVER_URL: "http://gpu-01/v1", MODEL_PATH: "/models/a.gguf" })).toThrow(
+      /MODEL_PATH .* and MODEL_SERVER_URL .* exclude each other/,
+    );
+  });
+
+  it("takes the object store's keys together", () => {
+    expect(() => parseEnv({ AWS_ACCESS_KEY_ID: "AKIA0000" })).toThrow(
+      /AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together/,
+    );
+    expect(parseEnv({ S3_FORCE_PATH_STYLE: "true" }).S3_FORCE_PATH_STYLE).toBe(true);
+    expect(() => parseEnv({ S3_ENDPOINT: "minio:9000" })).toThrow(/S3_ENDPOINT: must be an http/);
+  });
 });
 
 describe("OIDC role mapping", () => {

@@ -199,6 +199,36 @@ const schema = z.object({
       .optional(),
   ),
   MODEL_GPU: z.enum(["auto", "off"], "must be auto or off").default("auto"),
+  // Generation on an OpenAI-compatible server inside the perimeter (the `openai` generator).
+  MODEL_SERVER_URL: optionalText.pipe(
+    z
+      .url("must be a URL")
+      .regex(/^https?:\/\//, "must be an http:// or https:// URL (the server's /v1 base)")
+      .optional(),
+  ),
+  MODEL_SERVER_MODEL: optionalText,
+  MODEL_SERVER_API_KEY_FILE: optionalText,
+  MODEL_SERVER_SHA256: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "must be the 64 hexadecimal digits of the weights' SHA-256")
+      .transform((v) => v.toLowerCase())
+      .optional(),
+  ),
+  MODEL_SERVER_TIMEOUT_SECONDS: z.coerce.number("must be a number").positive("must be above 0").max(3600).default(120),
+  // Hosts (or host:port) the egress guard lets through besides those the configuration names.
+  EGRESS_ALLOW: optionalText,
+  // S3-compatible object storage for LanceDB (LANCEDB_URI=s3://…): passed to its native client.
+  S3_ENDPOINT: optionalText.pipe(
+    z
+      .url("must be a URL")
+      .regex(/^https?:\/\//, "must be an http:// or https:// URL")
+      .optional(),
+  ),
+  AWS_REGION: optionalText,
+  AWS_ACCESS_KEY_ID: optionalText,
+  AWS_SECRET_ACCESS_KEY: optionalText,
+  S3_FORCE_PATH_STYLE: boolish.default(false),
   PII_MRN_PATTERNS: optionalText.pipe(mrnPatternsSchema.optional()),
   PII_PHONE_REGION: z
     .string()
@@ -254,6 +284,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(
       "Invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together to enable single sign-on.",
     );
+  }
+  if (e.MODEL_SERVER_URL && e.MODEL_PATH) {
+    throw new EnvError(
+      "Invalid configuration: MODEL_PATH (a model in this process) and MODEL_SERVER_URL (a model server) exclude each other; set one.",
+    );
+  }
+  if (Boolean(e.AWS_ACCESS_KEY_ID) !== Boolean(e.AWS_SECRET_ACCESS_KEY)) {
+    throw new EnvError("Invalid configuration: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.");
   }
   const dataDir = path.resolve(e.DATA_DIR);
   return {

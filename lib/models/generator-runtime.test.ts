@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseEnv, resetEnvCache } from "@/lib/env";
 import { getEmbedder } from "@/lib/server/index-runtime";
+import { PROTOCOL_SERVER_MODEL, startProtocolServer } from "@/lib/testing/openai-protocol-server";
 import { getLlamaRuntime } from "./llama-runtime";
 import { USE_LITE_ID } from "./use-lite-embedder";
 import type { Generator } from "./generator";
@@ -122,6 +123,45 @@ describe("choosing the generator", () => {
     await expect(create({ MODELS_DIR: dir })).rejects.toThrow(
       `MODELS_DIR=${dir} (first model: broken.gguf): the answer model cannot be used.`,
     );
+  });
+
+  it("uses the model server at MODEL_SERVER_URL over any GGUF in MODELS_DIR, with its token from a file", async () => {
+    const upstream = await startProtocolServer({ token: "runtime-token-0123456789" });
+    try {
+      const dir = path.join(tmp, "models-ignored");
+      await mkdir(dir);
+      await symlink(STORIES, path.join(dir, "story.gguf"));
+      const keyFile = path.join(tmp, "model-server.key");
+      await writeFile(keyFile, "runtime-token-0123456789\n", { mode: 0o600 });
+      const g = await create({
+        MODELS_DIR: dir,
+        MODEL_SERVER_URL: `${upstream.url}/`,
+        MODEL_SERVER_API_KEY_FILE: keyFile,
+        MODEL_SERVER_SHA256: "ef".repeat(32),
+        MODEL_PARALLEL: "3",
+      });
+      expect(g.kind).toBe("openai");
+      expect(g.identity()).toMatchObject({
+        kind: "openai",
+        server: upstream.url,
+        modelId: PROTOCOL_SERVER_MODEL,
+        modelSha256: "ef".repeat(32),
+        sha256Source: "declared",
+      });
+      expect(g.status()).toMatchObject({ kind: "openai", parallel: 3, maxQueue: 8 });
+      expect(upstream.requests.at(-1)?.authorization).toBe("Bearer runtime-token-0123456789");
+
+      await expect(
+        create({ MODEL_SERVER_URL: upstream.url, MODEL_SERVER_API_KEY_FILE: path.join(tmp, "no-key") }),
+      ).rejects.toThrow(
+        `MODEL_SERVER_URL=${upstream.url}: the model server cannot be used. MODEL_SERVER_API_KEY_FILE: ${path.join(tmp, "no-key")} cannot be read (ENOENT).`,
+      );
+      await expect(create({ MODEL_SERVER_URL: upstream.url })).rejects.toThrow(
+        /the model server cannot be used\. The model server at .* refused this server's credentials \(HTTP 401\)/,
+      );
+    } finally {
+      await upstream.close();
+    }
   });
 });
 

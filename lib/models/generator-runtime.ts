@@ -10,9 +10,10 @@ import type { GgufInfo } from "./gguf-info";
 import { configuredGenerator, findModelInDir, GeneratorConfigError } from "./generator-config";
 import type { LlamaGenerator } from "./llama-generator";
 import { getLlamaRuntime } from "./llama-runtime";
+import { describeServer, modelServerTargetFromEnv } from "./model-server-client";
 
-// One answer generator per process, chosen from the configuration: MODEL_PATH, else the first
-// *.gguf in MODELS_DIR, else the extractive generator. A model that is configured but cannot be
+// One answer generator per process, chosen from the configuration: MODEL_SERVER_URL, else
+// MODEL_PATH, else the first *.gguf in MODELS_DIR, else the extractive generator. A model that is configured but cannot be
 // loaded is an error that stops start-up: silently answering without it would mislead users.
 
 const GENERATOR = Symbol.for("knowledge-qa.generator");
@@ -25,6 +26,36 @@ export async function createGeneratorFromEnv(e: Env): Promise<Generator> {
   const configured = await configuredGenerator(e);
   const modelPath = configured.modelPath;
   const source = configured.source;
+  const sampling = {
+    temperature: e.MODEL_TEMPERATURE,
+    topP: e.MODEL_TOP_P,
+    topK: e.MODEL_TOP_K,
+    maxTokens: e.MODEL_MAX_TOKENS,
+    seed: e.MODEL_SEED ?? null,
+  };
+
+  if (configured.server) {
+    const { connectOpenAiGenerator } = await import("./openai-generator");
+    try {
+      const target = await modelServerTargetFromEnv(e);
+      return await connectOpenAiGenerator({
+        baseUrl: configured.server.url,
+        model: configured.server.model ?? undefined,
+        apiKey: target?.apiKey ?? null,
+        declaredSha256: configured.server.declaredSha256,
+        parallel: e.MODEL_PARALLEL,
+        maxQueue: e.MODEL_QUEUE_MAX,
+        contextSize: e.MODEL_CONTEXT_SIZE,
+        sampling,
+        timeoutMs: e.MODEL_SERVER_TIMEOUT_SECONDS * 1000,
+      });
+    } catch (err) {
+      throw new GeneratorConfigError(
+        `MODEL_SERVER_URL=${describeServer(configured.server.url)}: the model server cannot be used. ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
 
   if (!modelPath) {
     return createExtractiveGenerator({
@@ -43,13 +74,7 @@ export async function createGeneratorFromEnv(e: Env): Promise<Generator> {
       contextSize: e.MODEL_CONTEXT_SIZE,
       threads: e.MODEL_THREADS,
       gpu: e.MODEL_GPU,
-      sampling: {
-        temperature: e.MODEL_TEMPERATURE,
-        topP: e.MODEL_TOP_P,
-        topK: e.MODEL_TOP_K,
-        maxTokens: e.MODEL_MAX_TOKENS,
-        seed: e.MODEL_SEED ?? null,
-      },
+      sampling,
     });
   } catch (err) {
     const where =
@@ -73,6 +98,7 @@ export function getGenerator(): Promise<Generator> {
       log.info("answer generator ready", {
         kind: id.kind,
         model: id.modelFile,
+        server: id.server,
         sha256: id.modelSha256,
         gpu: id.gpu,
         contextSize: id.contextSize,

@@ -1,11 +1,12 @@
 import "server-only";
 
-// The contract every answer generator meets: `llama` (node-llama-cpp with a GGUF) and
-// `extractive` (no language model: the best supporting sentences, quoted and cited). The chat
+// The contract every answer generator meets: `llama` (node-llama-cpp with a GGUF), `openai` (an
+// OpenAI-compatible inference server inside the perimeter) and `extractive` (no language model:
+// the best supporting sentences, quoted and cited). The chat
 // route reserves a place in the generator's bounded queue before it starts streaming, so a full
 // queue can still be answered with 429 and a Retry-After header.
 
-export type GeneratorKind = "llama" | "extractive";
+export type GeneratorKind = "llama" | "openai" | "extractive";
 
 export interface SamplingSettings {
   temperature: number;
@@ -33,6 +34,11 @@ export interface GeneratorIdentity {
   gpu: string | null;
   threads: number | null;
   sampling: SamplingSettings | null;
+  /** `openai` only: the server's /v1 base (no credentials) and the model id it serves. */
+  server?: string;
+  modelId?: string;
+  /** `openai` only: where modelSha256 comes from: reported by the server, or declared (MODEL_SERVER_SHA256). */
+  sha256Source?: "server" | "declared";
 }
 
 export interface ChatTurn {
@@ -60,6 +66,8 @@ export interface GenerationRequest {
   /** Aborting stops generation within a token; the result then has finishReason "abort". */
   signal?: AbortSignal;
   onToken?: (text: string) => void;
+  /** Per-request sampling over the generator's own (the model server takes them from each request). */
+  sampling?: Partial<SamplingSettings>;
 }
 
 export interface GenerationResult {

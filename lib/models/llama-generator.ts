@@ -125,6 +125,8 @@ export async function loadLlamaGenerator(opts: LlamaGeneratorOptions): Promise<L
     signal: AbortSignal,
     startedAt: number,
   ) {
+    const sampling = { ...opts.sampling, ...req.sampling };
+    const answerTokens = Math.min(sampling.maxTokens, maxTokens);
     const needed =
       countTokens(req.system) + countTokens(req.question) + req.history.reduce((n, t) => n + countTokens(t.content), 0);
     if (needed > contextSize - maxTokens) {
@@ -163,11 +165,11 @@ export async function loadLlamaGenerator(opts: LlamaGeneratorOptions): Promise<L
         signal,
         // Stopping mid-answer returns what was produced instead of throwing.
         stopOnAbortSignal: true,
-        maxTokens,
-        temperature: opts.sampling.temperature,
-        topP: opts.sampling.topP,
-        topK: opts.sampling.topK,
-        seed: opts.sampling.seed ?? undefined,
+        maxTokens: answerTokens,
+        temperature: sampling.temperature,
+        topP: sampling.topP,
+        topK: sampling.topK,
+        seed: sampling.seed ?? undefined,
         onToken: (chunk) => {
           tokens += chunk.length;
         },

@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
+import { parsePublishedPublicKey, type TrustedKey } from "@/lib/audit/keys";
+import { installationTrustedKey } from "@/lib/audit/signing-key";
 import type { ChainVerification } from "@/lib/audit/verify";
-import { verifyExportFile } from "@/lib/audit/verify-export";
+import { verifyExportFile, type ExportCheck } from "@/lib/audit/verify-export";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { printTable } from "./io";
@@ -12,6 +14,52 @@ import { execute, executeStream } from "./transport";
 // (or to the server that owns it); verify-export needs only the file, and optionally a public key.
 
 type Out = (line: string) => void;
+
+/** Exit status of verify-export when the file itself passed every check but no trusted key was available. */
+export const SIGNER_UNKNOWN_EXIT = 2;
+
+/** The key `--public-key` names: a file (PEM, base64, or the JSON the server publishes) or the key itself. */
+function givenKey(arg: string): TrustedKey {
+  const isFile = fs.existsSync(arg);
+  const text = isFile ? fs.readFileSync(arg, "utf8") : arg;
+  let key;
+  try {
+    key = parsePublishedPublicKey(text);
+  } catch (err) {
+    throw new AppError(
+      "invalid_request",
+      `--public-key ${isFile ? arg : "(text)"}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  return { key, reason: isFile ? `given with --public-key ${arg}` : "given as text with --public-key" };
+}
+
+function printCheck(out: Out, file: string, r: ExportCheck): void {
+  out(`${r.ok ? "VALID" : r.signer === "unknown" && r.problems.length === 0 ? "SIGNER UNKNOWN" : "INVALID"}: ${file}`);
+  out(
+    r.trustedKey
+      ? `Trusted key: ${r.trustedKey.fingerprint}, ${r.trustedKey.reason}.`
+      : "Trusted key: none. The signer is unknown: no --public-key was given and this machine holds no " +
+          "installation signing key (AUDIT_SIGNING_KEY or DATA_DIR/secrets/audit-signing-key.pem). " +
+          "Pass --public-key FILE with the key from `npm run cli -- audit public-key` or GET /api/audit/public-key; " +
+          "the key inside the file proves nothing.",
+  );
+  out(
+    `Signed by: ${
+      r.signer === "trusted"
+        ? "the trusted key"
+        : r.signer === "untrusted"
+          ? `NOT the trusted key (the file names ${r.keyFingerprint ?? "no key"})`
+          : `not checked (the file names ${r.keyFingerprint ?? "no key"}, which is not trusted for that reason)`
+    }`,
+  );
+  out(
+    `Format: ${r.format ?? "unknown"}; events: ${r.rows} (${r.firstSeq ?? "-"}–${r.lastSeq ?? "-"}); chain head: ${r.chainHead ? `${r.chainHead.seq} ${r.chainHead.hash}` : "-"}`,
+  );
+  if (r.scope) out(`Scope: ${r.scope === "whole-trail" ? "the whole trail" : "filtered"}. ${r.completeness}`);
+  if (r.filters && Object.keys(r.filters).length > 0) out(`Filters: ${JSON.stringify(r.filters)}`);
+  for (const p of r.problems) out(`  - ${p}`);
+}
 
 interface FilterOptions {
   from?: string;
@@ -108,9 +156,13 @@ export function registerAuditCommands(program: Command, out: Out, setExit: (code
     }
     fs.closeSync(fd);
     fs.renameSync(tmp, target);
-    const check = await verifyExportFile(target);
+    // Checked against the key the server reports, not the one the file carries.
+    const published = (await execute(env(), "audit.public_key", {})) as { publicKeyPem: string };
+    const check = await verifyExportFile(target, {
+      trusted: { key: parsePublishedPublicKey(published.publicKeyPem), reason: "the key the server signs with" },
+    });
     out(
-      `Wrote ${target} (${bytes} bytes, ${check.rows} events, ${check.firstSeq ?? "-"}–${check.lastSeq ?? "-"}), signed by ${check.keyFingerprint}.`,
+      `Wrote ${target} (${bytes} bytes, ${check.rows} events, ${check.firstSeq ?? "-"}–${check.lastSeq ?? "-"}, ${check.scope === "whole-trail" ? "the whole trail" : "filtered"}), signed by ${check.keyFingerprint}.`,
     );
     if (!check.ok) {
       out(`The written file does not verify: ${check.problems.join("; ")}`);
@@ -120,38 +172,39 @@ export function registerAuditCommands(program: Command, out: Out, setExit: (code
 
   audit
     .command("verify-export")
-    .description("Check an export offline: its signature, its digest, every event's hash. Needs no database.")
+    .description(
+      "Check an export offline against a key you trust: its signature, its digest, every event's hash, and that a " +
+        "whole-trail export has no gaps. Needs no database. Exit 0 valid, 1 invalid, 2 signer unknown.",
+    )
     .argument("<file>", "the export file")
     .option(
       "--public-key <file-or-pem>",
-      "the expected signing key (PEM file, PEM text or base64); without it the key inside the file is used",
+      "the key to trust: a PEM file, PEM text, base64 DER, or the JSON GET /api/audit/public-key returns; " +
+        "without it, this installation's own key when this machine holds its data. The key inside the file is never trusted.",
     )
     .option("--json", "print JSON")
     .action(async (file: string, opts: { publicKey?: string; json?: boolean }) => {
-      let publicKey: string | undefined;
-      if (opts.publicKey)
-        publicKey = fs.existsSync(opts.publicKey) ? fs.readFileSync(opts.publicKey, "utf8") : opts.publicKey;
-      const r = await verifyExportFile(path.resolve(file), { publicKey });
+      const trusted = opts.publicKey ? givenKey(opts.publicKey) : installationTrustedKey(env());
+      const r = await verifyExportFile(path.resolve(file), { trusted });
       if (opts.json) out(JSON.stringify(r, null, 2));
-      else {
-        out(`${r.ok ? "VALID" : "INVALID"}: ${file}`);
-        out(
-          `Format: ${r.format ?? "unknown"}; events: ${r.rows} (${r.firstSeq ?? "-"}–${r.lastSeq ?? "-"}); chain head: ${r.chainHead ? `${r.chainHead.seq} ${r.chainHead.hash}` : "-"}`,
-        );
-        out(
-          `Signed by: ${r.keyFingerprint ?? "-"}${r.keyTrusted === null ? " (no --public-key given: the file's own key was used)" : r.keyTrusted ? " (the key given)" : " (NOT the key given)"}`,
-        );
-        if (r.filters) out(`Filters: ${JSON.stringify(r.filters)}`);
-        for (const p of r.problems) out(`  - ${p}`);
-      }
-      if (!r.ok) setExit(1);
+      else printCheck(out, file, r);
+      if (!r.ok) setExit(r.signer === "unknown" && r.problems.length === 0 ? SIGNER_UNKNOWN_EXIT : 1);
     });
 
   audit
     .command("public-key")
-    .description("Print the public key exports are signed with.")
-    .action(async () => {
-      const r = (await execute(env(), "audit.public_key", {})) as { publicKeyPem: string; fingerprint: string };
+    .description("Print the public key exports are signed with (give it to whoever checks exports).")
+    .option("--json", "print the JSON GET /api/audit/public-key returns (verify-export --public-key reads either)")
+    .action(async (opts: { json?: boolean }) => {
+      const r = (await execute(env(), "audit.public_key", {})) as {
+        algorithm: string;
+        publicKeyPem: string;
+        fingerprint: string;
+      };
+      if (opts.json) {
+        out(JSON.stringify({ algorithm: r.algorithm, publicKeyPem: r.publicKeyPem, fingerprint: r.fingerprint }));
+        return;
+      }
       out(r.publicKeyPem.trimEnd());
       out(`Fingerprint: ${r.fingerprint}`);
     });

@@ -268,7 +268,9 @@ test("a compliance user downloads a signed export, which verify-export accepts o
   expect(ok.stderr).toBe("");
   expect(ok.code).toBe(0);
   expect(ok.stdout).toMatch(/^VALID: /);
-  expect(ok.stdout).toMatch(/\(the key given\)/);
+  expect(ok.stdout).toContain(`, given with --public-key ${pem}.`);
+  expect(ok.stdout).toContain("Signed by: the trusted key");
+  expect(ok.stdout).toMatch(/Scope: filtered\. /);
   expect(ok.stdout).toContain(`"collection":"${collectionId}"`);
 
   const altered = path.join(dir, "altered.csv");

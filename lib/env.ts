@@ -264,6 +264,8 @@ const schema = z.object({
   // Bearer token Prometheus sends to GET /api/metrics; unset switches the endpoint off.
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   AUDIT_SIGNING_KEY: optionalText,
+  // 64 hex characters wrapping every original's data key; unset: a key kept in DATA_DIR/secrets.
+  ENCRYPTION_KEY_FILE: optionalText,
   RETENTION_DAYS: optionalText.pipe(
     z.coerce.number<string | undefined>().int("must be a whole number of days").min(1).max(36_500).optional(),
   ),

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { createTestDatabase } from "@/lib/testing/db";
+import { parsePublicKey } from "./keys";
 import { verifyExportFile } from "./verify-export";
 
 // An export of 100,000 events streams in constant memory: a child process with a 160 MB V8 heap
@@ -46,6 +47,7 @@ describe("export memory", () => {
       bytes: number;
       growth: number;
       file: string;
+      publicKeyPem: string;
     };
     // The figures, for the record (the assertions below are the gate).
     console.log(
@@ -54,7 +56,9 @@ describe("export memory", () => {
     try {
       expect(out.bytes).toBeGreaterThan(HEAP_MB * 1024 * 1024);
       expect(out.growth).toBeLessThan(GROWTH_CEILING);
-      const check = await verifyExportFile(out.file);
+      const check = await verifyExportFile(out.file, {
+        trusted: { key: parsePublicKey(out.publicKeyPem), reason: "the key the export was signed with" },
+      });
       // Every event, and the export's own audit.exported record, which is the head it names.
       expect(check).toMatchObject({ ok: true, rows: EVENTS + 1, lastSeq: EVENTS + 1 });
     } finally {

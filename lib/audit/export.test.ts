@@ -10,7 +10,8 @@ import { questionAnsweredEvent } from "./fixtures";
 import { parseAuditFilters } from "./filters";
 import { appendAudit, appendAuditBatch } from "./log";
 import { startAuditExport, type ExportFormat } from "./export";
-import { loadSigningKey } from "./signing-key";
+import { keyFingerprint } from "./keys";
+import { loadSigningKey, type SigningKey } from "./signing-key";
 import { verifyExportFile } from "./verify-export";
 import { verifyChain } from "./verify";
 
@@ -64,6 +65,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const trust = (key: SigningKey) => ({ trusted: { key: key.publicKey, reason: "the test's signing key" } });
+
 async function exportTo(format: ExportFormat, filters: Record<string, unknown> = {}, dataDir = dir) {
   const key = loadSigningKey({ dataDir, AUDIT_SIGNING_KEY: undefined });
   const exp = await startAuditExport(h.db, { format, filters: parseAuditFilters(filters), actor: compliance, key });
@@ -78,9 +81,9 @@ describe("exports", () => {
   for (const format of ["jsonl", "csv"] as const) {
     it(`a ${format} export verifies offline, and any changed byte is caught`, async () => {
       const { file, key } = await exportTo(format);
-      const ok = await verifyExportFile(file, { publicKey: key.publicKeyPem });
+      const ok = await verifyExportFile(file, trust(key));
       expect(ok.problems).toEqual([]);
-      expect(ok).toMatchObject({ ok: true, format, keyTrusted: true, firstSeq: 1 });
+      expect(ok).toMatchObject({ ok: true, format, signer: "trusted", firstSeq: 1, scope: "whole-trail", gaps: [] });
       // The export's own record is the head it names, and is inside it.
       expect(ok.lastSeq).toBe(ok.chainHead!.seq);
       expect(ok.rows).toBe(ok.chainHead!.seq);
@@ -88,27 +91,33 @@ describe("exports", () => {
       const text = fs.readFileSync(file, "utf8");
       const altered = path.join(dir, `altered.${format}`);
       fs.writeFileSync(altered, text.replaceAll("Which fridge holds insulin?", "Which fridge holds insuliN?"));
-      const bad = await verifyExportFile(altered);
+      const bad = await verifyExportFile(altered, trust(key));
       expect(bad.ok).toBe(false);
       expect(bad.problems.join("\n")).toMatch(/does not match the digest in its manifest/);
       expect(bad.problems.join("\n")).toMatch(/content does not match the digest its hash covers/);
 
       const cut = path.join(dir, `cut.${format}`);
       fs.writeFileSync(cut, text.split("\n").slice(0, -2).join("\n") + "\n");
-      expect((await verifyExportFile(cut)).problems.join("\n")).toMatch(/not a signed manifest/);
+      expect((await verifyExportFile(cut, trust(key))).problems.join("\n")).toMatch(/not a signed manifest/);
 
-      const other = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }).toString();
-      const wrongKey = await verifyExportFile(file, { publicKey: other });
-      expect(wrongKey).toMatchObject({ ok: false, keyTrusted: false });
-      expect(wrongKey.problems).toEqual(["The export was signed by a different key than the one given."]);
+      const other = generateKeyPairSync("ed25519").publicKey;
+      const wrongKey = await verifyExportFile(file, { trusted: { key: other, reason: "someone else's" } });
+      expect(wrongKey).toMatchObject({ ok: false, signer: "untrusted" });
+      expect(wrongKey.problems).toEqual([
+        `The export is not signed by the trusted key ${keyFingerprint(other)} (the file names ${key.fingerprint}).`,
+      ]);
+
+      // Without a trusted key nothing is valid, whatever key the file carries.
+      const unknown = await verifyExportFile(file, { trusted: null });
+      expect(unknown).toMatchObject({ ok: false, signer: "unknown", problems: [] });
     });
   }
 
   it("keeps spreadsheet formulas inert in readable columns and exact in the JSON columns", async () => {
-    const { file } = await exportTo("csv", { type: "question.answered" });
+    const { file, key } = await exportTo("csv", { type: "question.answered" });
     const text = fs.readFileSync(file, "utf8");
     expect(text).toContain(`"'=HYPERLINK(""http://x"") how long, ""exactly"", do I wash\nmy hands?"`);
-    expect((await verifyExportFile(file)).ok).toBe(true);
+    expect((await verifyExportFile(file, trust(key))).ok).toBe(true);
   });
 
   it("filters by collection reach every question that searched it", async () => {
@@ -124,8 +133,8 @@ describe("exports", () => {
     ]);
     // By id: the collection's own creation and the one question that searched it.
     const wardsOnly = await exportTo("jsonl", { collection: wards.id });
-    const check = await verifyExportFile(wardsOnly.file);
-    expect(check).toMatchObject({ ok: true, rows: 2, filters: { collection: wards.id } });
+    const check = await verifyExportFile(wardsOnly.file, trust(wardsOnly.key));
+    expect(check).toMatchObject({ ok: true, rows: 2, filters: { collection: wards.id }, scope: "filtered" });
     const types = fs
       .readFileSync(wardsOnly.file, "utf8")
       .trim()

@@ -3,13 +3,16 @@ import { createHash } from "node:crypto";
 import type { Database } from "@/db/client";
 import { listAuditEventsAscending } from "@/db/queries/audit";
 import { describeEvent } from "./describe";
+import { AppError } from "@/lib/errors";
 import {
   CSV_COLUMNS,
   CSV_MANIFEST_PREFIX,
-  csvField,
-  csvText,
+  csvCell,
   EXPORT_FORMAT,
   EXPORT_VERSION,
+  FILTERED_COMPLETENESS,
+  scopeOf,
+  WHOLE_TRAIL_COMPLETENESS,
   type ExportManifest,
 } from "./export-format";
 import { resolveAuditFilters, type AuditFilters } from "./filters";
@@ -18,11 +21,16 @@ import { appendAudit, by } from "./log";
 import { eventView, readablePayload } from "./rows";
 import type { SigningKey } from "./signing-key";
 import type { AuditActor, AuditEventView } from "./types";
+import { lastVerifiedAnchor, verifyChain, type ChainVerification } from "./verify";
 
 // Streams an export in constant memory: rows are read in pages by sequence number and written
 // as they come; only the running digest and counters are kept. The export is recorded in the
 // chain before its first byte (a failed record fails the export), and that event is the head
 // the export is bounded by and names in its signed manifest.
+//
+// Nothing is signed over a broken chain: before recording the export, the chain is verified
+// from the last verified anchor to the head, and the events appended meanwhile are checked with
+// the append lock held, just before the export's own event is chained to them.
 
 export type ExportFormat = "csv" | "jsonl";
 const PAGE = 1000;
@@ -40,31 +48,34 @@ function jsonlRow(v: AuditEventView): string {
 function csvRow(v: AuditEventView): string {
   const readable = readablePayload(v);
   const model = readable.model as { kind?: string; modelFile?: string | null } | undefined;
-  const cells = [
-    String(v.seq),
-    v.at,
-    v.type,
-    v.actorId ?? "",
-    v.actorEmail ?? "",
-    v.subject.collectionId ?? "",
-    v.subject.documentId ?? "",
-    v.subject.userId ?? "",
-    v.subject.conversationId ?? "",
-  ].map(csvField);
-  cells.push(
-    csvText(describeEvent(v.type, readable)),
-    csvText(typeof readable.question === "string" ? readable.question : ""),
-    csvText(typeof readable.answer === "string" ? readable.answer : ""),
-    csvText(model ? [model.kind, model.modelFile].filter(Boolean).join(" ") : ""),
-    csvField(JSON.stringify(v.payload)),
-    csvField(v.content ? JSON.stringify(v.content) : ""),
-    csvField(v.contentSalt ?? ""),
-    csvField(v.contentSha256 ?? ""),
-    csvField(v.redactedAt ?? ""),
-    csvField(v.prevHash),
-    csvField(v.hash),
+  // Every column in CSV_COLUMNS order, each made formula-safe (an actor email is whatever a
+  // failed sign-in typed).
+  return (
+    [
+      String(v.seq),
+      v.at,
+      v.type,
+      v.actorId ?? "",
+      v.actorEmail ?? "",
+      v.subject.collectionId ?? "",
+      v.subject.documentId ?? "",
+      v.subject.userId ?? "",
+      v.subject.conversationId ?? "",
+      describeEvent(v.type, readable),
+      typeof readable.question === "string" ? readable.question : "",
+      typeof readable.answer === "string" ? readable.answer : "",
+      model ? [model.kind, model.modelFile].filter(Boolean).join(" ") : "",
+      JSON.stringify(v.payload),
+      v.content ? JSON.stringify(v.content) : "",
+      v.contentSalt ?? "",
+      v.contentSha256 ?? "",
+      v.redactedAt ?? "",
+      v.prevHash,
+      v.hash,
+    ]
+      .map(csvCell)
+      .join(",") + "\n"
   );
-  return cells.join(",") + "\n";
 }
 
 export async function startAuditExport(
@@ -72,12 +83,39 @@ export async function startAuditExport(
   { format, filters, actor, key }: { format: ExportFormat; filters: AuditFilters; actor: AuditActor; key: SigningKey },
 ): Promise<AuditExport> {
   const query = await resolveAuditFilters(db, filters);
+  const scope = scopeOf(filters);
+  const anchor = await lastVerifiedAnchor(db);
+  const verified = await verifyChain(db, { from: anchor });
+  if (!verified.ok) await refuse(db, actor, verified);
   const createdAt = new Date().toISOString();
-  const head = await appendAudit(db, {
-    type: "audit.exported",
-    ...by(actor),
-    payload: { via: actor.via, format, filters, keyFingerprint: key.fingerprint },
+  const head = await appendAudit(
+    db,
+    {
+      type: "audit.exported",
+      ...by(actor),
+      payload: {
+        via: actor.via,
+        format,
+        filters,
+        scope,
+        keyFingerprint: key.fingerprint,
+        verified: { fromSeq: verified.fromSeq, throughSeq: verified.head?.seq ?? 0 },
+      },
+    },
+    {
+      // The events appended since the walk above, checked with the lock held.
+      underLock: async (tx, now) => {
+        if (!now || !verified.head || now.seq === verified.head.seq) return;
+        const tail = await verifyChain(tx, { from: verified.head });
+        if (!tail.ok) throw brokenChain(tail);
+      },
+    },
+  ).catch(async (err: unknown) => {
+    if (err instanceof AppError && err.details && (err.details as { brokenSeq?: number }).brokenSeq)
+      await recordBroken(db, actor, err.details as BrokenDetails);
+    throw err;
   });
+  const verifiedBeforeSigning = { fromSeq: verified.fromSeq, throughSeq: head.seq };
   const encoder = new TextEncoder();
 
   async function* generate(): AsyncGenerator<Uint8Array> {
@@ -127,6 +165,9 @@ export async function startAuditExport(
       exportFormat: format,
       createdAt,
       filters,
+      scope,
+      completeness: scope === "whole-trail" ? WHOLE_TRAIL_COMPLETENESS : FILTERED_COMPLETENESS,
+      verifiedBeforeSigning,
       rowCount,
       firstSeq,
       lastSeq,
@@ -147,6 +188,45 @@ export async function startAuditExport(
     contentType: format === "jsonl" ? "application/x-ndjson; charset=utf-8" : "text/csv; charset=utf-8",
     chunks: generate(),
   };
+}
+
+interface BrokenDetails {
+  brokenSeq: number;
+  reason: string;
+  fromSeq: number;
+  head: { seq: number; hash: string } | null;
+}
+
+function brokenChain(v: ChainVerification): AppError {
+  const broken = v.firstBroken ?? { seq: v.fromSeq, reason: "the chain does not verify" };
+  return new AppError(
+    "conflict",
+    `The audit chain is broken at event ${broken.seq}: ${broken.reason}. The export was not signed; ` +
+      "run `audit verify` and investigate before exporting.",
+    { details: { brokenSeq: broken.seq, reason: broken.reason, fromSeq: v.fromSeq, head: v.head } },
+  );
+}
+
+/** The refusal is itself recorded, so the broken chain's discovery is on record. */
+async function recordBroken(db: Database, actor: AuditActor, d: BrokenDetails): Promise<void> {
+  await appendAudit(db, {
+    type: "audit.verified",
+    ...by(actor),
+    payload: {
+      via: actor.via,
+      ok: false,
+      purpose: "export",
+      fromSeq: d.fromSeq,
+      head: d.head,
+      firstBroken: { seq: d.brokenSeq, reason: d.reason },
+    },
+  });
+}
+
+async function refuse(db: Database, actor: AuditActor, v: ChainVerification): Promise<never> {
+  const err = brokenChain(v);
+  await recordBroken(db, actor, err.details as BrokenDetails);
+  throw err;
 }
 
 /** The export as a web stream that reads a page only when the client is ready for more. */

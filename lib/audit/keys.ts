@@ -50,3 +50,32 @@ export function verifyObject(publicKey: KeyObject, value: unknown, signature: st
     return false;
   }
 }
+
+/**
+ * The argument of `--public-key`, read: PEM, base64 DER, or the JSON `GET /api/audit/public-key`
+ * and `audit public-key --json` publish (its `publicKeyPem`).
+ */
+export function parsePublishedPublicKey(text: string): KeyObject {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    let published: { publicKeyPem?: unknown };
+    try {
+      published = JSON.parse(trimmed) as { publicKeyPem?: unknown };
+    } catch (err) {
+      throw new Error("The public key file looks like JSON but does not parse.", { cause: err });
+    }
+    if (typeof published.publicKeyPem !== "string")
+      throw new Error("The public key JSON has no publicKeyPem (expected what GET /api/audit/public-key returns).");
+    return parsePublicKey(published.publicKeyPem);
+  }
+  // PEM text may be followed by other lines (as `audit public-key` prints a fingerprint after it).
+  const pem = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/.exec(trimmed);
+  return parsePublicKey(pem ? pem[0] : trimmed);
+}
+
+/** A key the verifier trusts, and why it trusts it (shown to whoever runs the check). */
+export interface TrustedKey {
+  key: KeyObject;
+  /** e.g. "given with --public-key audit.pem" or "this installation's signing key (AUDIT_SIGNING_KEY)". */
+  reason: string;
+}

@@ -97,9 +97,22 @@ export async function getChainHead(db: Executor): Promise<{ seq: number; hash: s
   return row ?? null;
 }
 
+export interface AppendOptions {
+  /**
+   * Runs with the append lock held, before the events are written, given the head they will
+   * follow; throwing aborts the append. Exports use it to check the events appended since they
+   * verified the chain, so nothing can slip in between the check and the signed head.
+   */
+  underLock?: (tx: Executor, head: AppendResult | null) => Promise<void>;
+}
+
 /** Appends one event; see appendAuditBatch. */
-export async function appendAudit(db: Executor, event: AuditEventInput): Promise<AppendResult> {
-  const [result] = await appendAuditBatch(db, [event]);
+export async function appendAudit(
+  db: Executor,
+  event: AuditEventInput,
+  options: AppendOptions = {},
+): Promise<AppendResult> {
+  const [result] = await appendAuditBatch(db, [event], options);
   return result!;
 }
 
@@ -107,7 +120,11 @@ export async function appendAudit(db: Executor, event: AuditEventInput): Promise
  * Appends events in order under one lock: the chain is computed in memory and written with
  * multi-row inserts, which is what makes bulk loading (and the benchmark) fast.
  */
-export async function appendAuditBatch(db: Executor, events: AuditEventInput[]): Promise<AppendResult[]> {
+export async function appendAuditBatch(
+  db: Executor,
+  events: AuditEventInput[],
+  options: AppendOptions = {},
+): Promise<AppendResult[]> {
   if (events.length === 0) return [];
   const prepared = events.map(prepare);
   // A savepoint inside the caller's transaction, or a transaction of its own.
@@ -125,6 +142,7 @@ export async function appendAuditBatch(db: Executor, events: AuditEventInput[]):
 
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
     const head = await getChainHead(tx);
+    if (options.underLock) await options.underLock(tx, head);
     let seq = head?.seq ?? 0;
     let prevHash = head?.hash ?? GENESIS_HASH;
     const now = Date.now();

@@ -1,8 +1,10 @@
 import "server-only";
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import type { Env } from "@/lib/env";
 import { readOrCreateSecretFile } from "@/lib/secrets";
-import { keyFingerprint, publicKeyBase64, publicKeyPem } from "./keys";
+import { keyFingerprint, publicKeyBase64, publicKeyPem, type TrustedKey } from "./keys";
 
 // The key that signs exports: AUDIT_SIGNING_KEY (PEM or base64 PKCS#8 DER) when set, otherwise
 // generated once into DATA_DIR/secrets/audit-signing-key.pem. Servers sharing one deployment
@@ -59,4 +61,30 @@ export function loadSigningKey(e: Pick<Env, "AUDIT_SIGNING_KEY" | "dataDir">): S
   };
   cache.set(cacheKey, key);
   return key;
+}
+
+/**
+ * The public key this installation signs with, for checking an export on a machine that holds
+ * the installation's data: from AUDIT_SIGNING_KEY, else the generated key file. Never creates
+ * a key (a fresh key would trust nothing); null when this machine has neither.
+ */
+export function installationTrustedKey(e: Pick<Env, "AUDIT_SIGNING_KEY" | "dataDir">): TrustedKey | null {
+  if (e.AUDIT_SIGNING_KEY) {
+    return {
+      key: createPublicKey(parsePrivateKey(e.AUDIT_SIGNING_KEY, "AUDIT_SIGNING_KEY")),
+      reason: "this installation's signing key (AUDIT_SIGNING_KEY), as no --public-key was given",
+    };
+  }
+  const file = path.join(e.dataDir, "secrets", SIGNING_KEY_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new Error(`The installation's signing key ${file} cannot be read.`, { cause: err });
+  }
+  return {
+    key: createPublicKey(parsePrivateKey(text, file)),
+    reason: `this installation's signing key (${file}), as no --public-key was given`,
+  };
 }

@@ -3,14 +3,27 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
-import { canonicalJson, eventHash } from "./canonical";
+import { canonicalJson, eventHash, GENESIS_HASH } from "./canonical";
 import { checkContent } from "./check-row";
-import { CSV_COLUMNS, CSV_MANIFEST_PREFIX, EXPORT_FORMAT, EXPORT_VERSION, type ExportManifest } from "./export-format";
-import { keyFingerprint, parsePublicKey, verifyObject } from "./keys";
+import {
+  CSV_COLUMNS,
+  CSV_MANIFEST_PREFIX,
+  csvUncell,
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  FILTERED_COMPLETENESS,
+  scopeOf,
+  WHOLE_TRAIL_COMPLETENESS,
+  type ExportManifest,
+  type ExportScope,
+} from "./export-format";
+import { keyFingerprint, verifyObject, type TrustedKey } from "./keys";
 import type { AuditEventView } from "./types";
 
-// Checks an export file offline: it needs the file and, to know who signed it, the expected
-// public key. Reads the file once, line by line, in constant memory.
+// Checks an export file offline: it needs the file and a public key the person checking trusts
+// (given to them, or this installation's own). The public key inside the file is never trusted:
+// anyone who rewrites a file can sign it with a key of their own and put that key in it.
+// Reads the file once, line by line, in constant memory.
 
 export interface ExportCheck {
   ok: boolean;
@@ -21,10 +34,26 @@ export interface ExportCheck {
   chainHead: { seq: number; hash: string } | null;
   createdAt: string | null;
   filters: Record<string, unknown> | null;
+  /** The whole trail (which must be contiguous) or a filtered selection, as the signed manifest says. */
+  scope: ExportScope | null;
+  /** What the file can and cannot prove about completeness. */
+  completeness: string | null;
+  /** The key the manifest names (not trusted for anything). */
   keyFingerprint: string | null;
-  /** true: signed by the key given; false: by another key; null: no key given to compare. */
-  keyTrusted: boolean | null;
+  /** The key the signature was checked against, and why that key is trusted; null when none was available. */
+  trustedKey: { fingerprint: string; reason: string } | null;
+  /** trusted: a valid signature by the trusted key; untrusted: not; unknown: no trusted key to check against. */
+  signer: "trusted" | "untrusted" | "unknown";
+  /** Runs of sequence numbers missing between the file's events (a failure only in a whole-trail export). */
+  gaps: { from: number; to: number }[];
   problems: string[];
+}
+
+/** Names the runs of missing events: "20", "35–37". */
+function describeGaps(gaps: { from: number; to: number }[], total: number): string {
+  const shown = gaps.slice(0, 200).map((g) => (g.from === g.to ? `${g.from}` : `${g.from}–${g.to}`));
+  const more = total > shown.length ? ` and ${total - shown.length} more run(s)` : "";
+  return shown.join(", ") + more;
 }
 
 /** Yields the file's lines (each with its "\n"), holding back the last one, which it returns. */
@@ -54,6 +83,7 @@ function fromCsv(record: string[]): AuditEventView {
     (typeof CSV_COLUMNS)[number],
     string
   >;
+  for (const name of CSV_COLUMNS) c[name] = csvUncell(c[name]);
   const orNull = (v: string) => (v === "" ? null : v);
   return {
     seq: Number(c.seq),
@@ -77,7 +107,7 @@ function fromCsv(record: string[]): AuditEventView {
   };
 }
 
-export async function verifyExportFile(file: string, options: { publicKey?: string } = {}): Promise<ExportCheck> {
+export async function verifyExportFile(file: string, options: { trusted: TrustedKey | null }): Promise<ExportCheck> {
   const result: ExportCheck = {
     ok: false,
     format: null,
@@ -87,10 +117,17 @@ export async function verifyExportFile(file: string, options: { publicKey?: stri
     chainHead: null,
     createdAt: null,
     filters: null,
+    scope: null,
+    completeness: null,
     keyFingerprint: null,
-    keyTrusted: null,
+    trustedKey: options.trusted
+      ? { fingerprint: keyFingerprint(options.trusted.key), reason: options.trusted.reason }
+      : null,
+    signer: "unknown",
+    gaps: [],
     problems: [],
   };
+  let gapCount = 0;
   const problems = result.problems;
   const MAX_PROBLEMS = 20;
   const problem = (p: string) => {
@@ -127,6 +164,13 @@ export async function verifyExportFile(file: string, options: { publicKey?: stri
       return;
     }
     if (prev && row.seq <= prev.seq) problem(`event ${row.seq}: out of order (after ${prev.seq})`);
+    const gapFrom = prev ? prev.seq + 1 : 1;
+    if (row.seq > gapFrom) {
+      gapCount++;
+      if (result.gaps.length < 10_000) result.gaps.push({ from: gapFrom, to: row.seq - 1 });
+    }
+    if (!prev && row.seq === 1 && row.prevHash !== GENESIS_HASH)
+      problem("event 1: prev_hash is not the chain's starting value");
     if (prev && row.seq === prev.seq + 1 && row.prevHash !== prev.hash)
       problem(`event ${row.seq}: prev_hash does not match the hash of event ${prev.seq}`);
     let expected: string | null = null;
@@ -215,25 +259,37 @@ export async function verifyExportFile(file: string, options: { publicKey?: stri
     problem("The last line is not a signed manifest: the file was cut short or altered.");
     return result;
   }
-  if (manifest.version !== EXPORT_VERSION) problem(`Unsupported export version ${manifest.version}.`);
+  if (manifest.version !== EXPORT_VERSION) {
+    problem(
+      `Export version ${manifest.version} is not supported (this check reads version ${EXPORT_VERSION}); export again.`,
+    );
+    return result;
+  }
   result.chainHead = manifest.chainHead;
   result.createdAt = manifest.createdAt;
   result.filters = manifest.filters;
   result.keyFingerprint = manifest.keyFingerprint;
+  result.scope = manifest.scope === "whole-trail" || manifest.scope === "filtered" ? manifest.scope : null;
+  if (!result.scope) problem("The manifest does not say whether the export is the whole trail or filtered.");
+  result.completeness = result.scope === "filtered" ? FILTERED_COMPLETENESS : WHOLE_TRAIL_COMPLETENESS;
 
-  // The signature, with the key inside the manifest; then whether that is the key expected.
+  // The signature, checked only against the trusted key; the key the file names is compared, never used.
   const { signature, ...unsigned } = manifest;
-  try {
-    const embedded = parsePublicKey(manifest.publicKey);
-    if (keyFingerprint(embedded) !== manifest.keyFingerprint)
-      problem("The manifest's key fingerprint does not match its public key.");
-    if (!signature || !verifyObject(embedded, unsigned, signature)) problem("The manifest's signature is not valid.");
-    if (options.publicKey !== undefined) {
-      result.keyTrusted = keyFingerprint(parsePublicKey(options.publicKey)) === keyFingerprint(embedded);
-      if (!result.keyTrusted) problem("The export was signed by a different key than the one given.");
+  if (options.trusted) {
+    const trustedPrint = keyFingerprint(options.trusted.key);
+    let valid = false;
+    try {
+      valid = typeof signature === "string" && verifyObject(options.trusted.key, unsigned, signature);
+    } catch (err) {
+      problem(err instanceof Error ? err.message : String(err));
     }
-  } catch (err) {
-    problem(err instanceof Error ? err.message : String(err));
+    result.signer = valid ? "trusted" : "untrusted";
+    if (!valid)
+      problem(
+        manifest.keyFingerprint === trustedPrint
+          ? "The manifest's signature is not valid for the trusted key."
+          : `The export is not signed by the trusted key ${trustedPrint} (the file names ${String(manifest.keyFingerprint)}).`,
+      );
   }
   if (digest.digest("hex") !== manifest.bodySha256)
     problem("The file's content does not match the digest in its manifest: it was altered.");
@@ -248,6 +304,19 @@ export async function verifyExportFile(file: string, options: { publicKey?: stri
   }
   if (result.lastSeq !== null && manifest.chainHead && result.lastSeq > manifest.chainHead.seq)
     problem("The file holds events after the chain head it names.");
+  if (result.scope === "whole-trail") {
+    // The whole trail runs from 1 to the head it names with nothing missing; every gap is named.
+    const headSeq = manifest.chainHead?.seq ?? 0;
+    if (result.lastSeq !== null && headSeq > result.lastSeq) {
+      gapCount++;
+      result.gaps.push({ from: result.lastSeq + 1, to: headSeq });
+    }
+    if (result.rows === 0) problem("The whole-trail export holds no events.");
+    // Pushed whatever else was found: a thinned export is the finding that matters most.
+    if (gapCount > 0)
+      problems.unshift(`The whole-trail export is missing events ${describeGaps(result.gaps, gapCount)}.`);
+    if (scopeOf(manifest.filters) !== "whole-trail") problem("The manifest says whole trail but lists filters.");
+  }
   const lastRow = prev as AuditEventView | null;
   if (
     lastRow &&
@@ -260,6 +329,6 @@ export async function verifyExportFile(file: string, options: { publicKey?: stri
   if (result.format === "jsonl" && canonicalJson(headerFilters ?? null) !== canonicalJson(manifest.filters ?? null)) {
     problem("The header's filters differ from the manifest's.");
   }
-  result.ok = problems.length === 0;
+  result.ok = problems.length === 0 && result.signer === "trusted";
   return result;
 }

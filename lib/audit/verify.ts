@@ -1,33 +1,43 @@
 import "server-only";
+import { desc, inArray } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { listAuditEventsAscending } from "@/db/queries/audit";
+import { getAuditEventBySeq, listAuditEventsAscending } from "@/db/queries/audit";
+import { auditEvents } from "@/db/schema";
 import { GENESIS_HASH } from "./canonical";
 import { checkRow } from "./check-row";
 import { getChainHead } from "./log";
 import { eventView } from "./rows";
 
+export interface ChainAnchor {
+  seq: number;
+  hash: string;
+}
+
 export interface ChainVerification {
   ok: boolean;
   /** Events checked (up to the head when the walk started). */
   count: number;
-  head: { seq: number; hash: string } | null;
+  /** Where the walk began: 1, or an anchor verified earlier. */
+  fromSeq: number;
+  head: ChainAnchor | null;
   /** The first sequence number that fails, and why; null when the chain is intact. */
   firstBroken: { seq: number; reason: string } | null;
   /** An anchor (a head recorded earlier, e.g. in an export) checked against the chain. */
-  anchor?: { seq: number; hash: string; matches: boolean };
+  anchor?: ChainAnchor & { matches: boolean };
   durationMs: number;
 }
 
-const PAGE = 2000;
+const PAGE = 5000;
 
 /**
- * Walks the chain from the first event to the head as it was when the walk began: every seq
- * present once, each prev_hash equal to the previous hash, each hash recomputed from the row,
+ * Walks the chain from the first event (or from `from`, an anchor verified earlier: that event
+ * must still have the hash recorded for it) to the head as it was when the walk began: every
+ * seq present once, each prev_hash equal to the previous hash, each hash recomputed from the row,
  * each unredacted content matching its digest. Names the first event that fails.
  */
 export async function verifyChain(
   db: Executor,
-  options: { anchor?: { seq: number; hash: string } } = {},
+  options: { anchor?: ChainAnchor; from?: ChainAnchor | null } = {},
 ): Promise<ChainVerification> {
   const started = performance.now();
   const head = await getChainHead(db);
@@ -37,8 +47,22 @@ export async function verifyChain(
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let after = 0;
+  const from = options.from ?? null;
+  if (from && from.seq > 1) {
+    const row = await getAuditEventBySeq(db, { seq: from.seq });
+    if (!row) firstBroken = { seq: from.seq, reason: `event ${from.seq}, verified earlier, is missing` };
+    else if (row.hash !== from.hash)
+      firstBroken = { seq: from.seq, reason: `event ${from.seq} no longer has the hash it had when it was verified` };
+    else {
+      // The anchor row itself is checked again from its stored prev_hash; the walk goes on from it.
+      expectedSeq = from.seq;
+      prevHash = row.prevHash;
+      after = from.seq - 1;
+    }
+  }
+  const fromSeq = expectedSeq;
   const maxSeq = head?.seq ?? 0;
-  while (after < maxSeq) {
+  while (!firstBroken && after < maxSeq) {
     const rows = await listAuditEventsAscending(db, { query: {}, afterSeq: after, maxSeq, limit: PAGE });
     if (rows.length === 0) break;
     for (const row of rows) {
@@ -63,13 +87,44 @@ export async function verifyChain(
   if (!firstBroken && head && expectedSeq !== head.seq + 1) {
     firstBroken = { seq: expectedSeq, reason: `event ${expectedSeq} is missing` };
   }
+  if (options.anchor && anchorMatches === undefined && options.anchor.seq < fromSeq) {
+    const row = await getAuditEventBySeq(db, { seq: options.anchor.seq });
+    anchorMatches = row?.hash === options.anchor.hash;
+  }
   const anchor = options.anchor ? { ...options.anchor, matches: anchorMatches === true } : undefined;
   return {
     ok: firstBroken === null && (anchor ? anchor.matches : true),
     count,
+    fromSeq,
     head,
     firstBroken,
     ...(anchor ? { anchor } : {}),
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The most recent point up to which the chain was verified and found intact: the head named by
+ * the last successful `audit.verified` event, or the last export that verified before signing
+ * (its own event). Verification before the next export starts there instead of at event 1.
+ */
+export async function lastVerifiedAnchor(db: Executor): Promise<ChainAnchor | null> {
+  const rows = await db
+    .select({ seq: auditEvents.seq, type: auditEvents.type, payload: auditEvents.payload, hash: auditEvents.hash })
+    .from(auditEvents)
+    .where(inArray(auditEvents.type, ["audit.verified", "audit.exported"]))
+    .orderBy(desc(auditEvents.seq))
+    .limit(20);
+  for (const r of rows) {
+    const p = r.payload as { ok?: unknown; head?: { seq?: unknown; hash?: unknown }; verified?: unknown };
+    if (r.type === "audit.exported" && p.verified) return { seq: r.seq, hash: r.hash };
+    if (
+      r.type === "audit.verified" &&
+      p.ok === true &&
+      typeof p.head?.seq === "number" &&
+      typeof p.head.hash === "string"
+    )
+      return { seq: p.head.seq, hash: p.head.hash };
+  }
+  return null;
 }

@@ -4,7 +4,9 @@ import { env } from "@/lib/env";
 import { startRetentionSchedule } from "@/lib/audit/retention";
 import { loadSigningKey } from "@/lib/audit/signing-key";
 import { startSignInFailureSweep } from "@/lib/auth/sign-in-failures";
+import { keyringFor } from "@/lib/crypto/keyring";
 import { log } from "@/lib/log";
+import { secureDataDir } from "@/lib/storage/data-dir";
 import { getGenerator } from "@/lib/models/generator-runtime";
 import { announceBootstrap, ensureFirstAdmin } from "./bootstrap";
 import { installForwardingPolicy } from "./client-address";
@@ -21,6 +23,11 @@ export async function startServer(): Promise<void> {
   try {
     const e = env();
     installForwardingPolicy({ trustedProxies: e.TRUSTED_PROXIES, trustHost: e.AUTH_TRUST_HOST });
+    // Before anything writes to DATA_DIR (PGlite, LanceDB, keys, originals).
+    const tightened = secureDataDir(e.dataDir);
+    if (tightened > 0) log.info("made the data folder owner-only", { dataDir: e.dataDir, entries: tightened });
+    // Created on the first start; a missing or malformed ENCRYPTION_KEY_FILE stops the start here.
+    log.info("key-encryption key for originals", { keyId: keyringFor(e.dataDir).current.id });
     const handle = await getDatabaseHandle();
     log.info("database ready", { kind: handle.kind, dataDir: e.dataDir });
     announceBootstrap(await ensureFirstAdmin(handle.db, e));

@@ -12,7 +12,11 @@ export interface CliSandbox {
   /** The Postgres test database when TEST_DATABASE_URL is set; otherwise the CLI uses an embedded database no server holds. */
   readonly pgHandle: (DatabaseHandle & { url?: string }) | undefined;
   /** Runs `npm run cli -- …` as an operator would: a real child process, its exit code and output. */
-  cli(args: string[], input?: string): { code: number | null; stdout: string; stderr: string };
+  cli(
+    args: string[],
+    input?: string,
+    env?: Record<string, string>,
+  ): { code: number | null; stdout: string; stderr: string };
 }
 
 /** Registers the file's set-up and clean-up, and returns the sandbox its CLI runs in. */
@@ -34,11 +38,11 @@ export function cliSandbox(opts: { prefix: string; env?: Record<string, string>;
     get pgHandle() {
       return pgHandle;
     },
-    cli(args, input = "") {
+    cli(args, input = "", env = {}) {
       const r = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "cli/main.ts", ...args], {
         input,
         encoding: "utf8",
-        env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: pgHandle?.url ?? "", ...opts.env },
+        env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: pgHandle?.url ?? "", ...opts.env, ...env },
         timeout: opts.timeoutMs ?? 60_000,
       });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -38,11 +38,12 @@ async function main() {
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().heapUsed);
   }, 20);
+  const key = loadSigningKey({ dataDir: dir, AUDIT_SIGNING_KEY: undefined });
   const exp = await startAuditExport(handle.db, {
     format: "jsonl",
     filters: {},
     actor: { id: null, email: null, via: "cli" },
-    key: loadSigningKey({ dataDir: dir, AUDIT_SIGNING_KEY: undefined }),
+    key,
   });
   const out = fs.createWriteStream(file);
   for await (const chunk of exp.chunks) {
@@ -52,7 +53,17 @@ async function main() {
   await new Promise<void>((r) => out.end(r));
   clearInterval(sampler);
   const bytes = fs.statSync(file).size;
-  process.stdout.write(JSON.stringify({ events: n, bytes, baseline, peak, growth: peak - baseline, file }) + "\n");
+  process.stdout.write(
+    JSON.stringify({
+      events: n,
+      bytes,
+      baseline,
+      peak,
+      growth: peak - baseline,
+      file,
+      publicKeyPem: key.publicKeyPem,
+    }) + "\n",
+  );
   await handle.close();
 }
 

@@ -1,6 +1,12 @@
 // A Node.js preload that records, and by default refuses, every attempt to reach anything but
-// this machine: TCP and TLS connections (net, tls, http, https, http2 and fetch all go through
-// net.Socket#connect), DNS queries for names other than localhost, and UDP datagrams.
+// this machine and the hosts the configuration names: TCP and TLS connections (net, tls, http,
+// https, http2 and fetch all go through net.Socket#connect), DNS queries, and UDP datagrams.
+//
+// Allowed besides loopback: the hosts (and ports) of DATABASE_URL, DATABASE_MIGRATION_URL,
+// OIDC_ISSUER, MODEL_SERVER_URL and S3_ENDPOINT, and each entry of EGRESS_ALLOW (comma-separated
+// `host`, `host:port`, `[v6]:port` or an IPv4 `a.b.c.d/nn` range). DNS queries are allowed for
+// the allowed names only. The list is read from the environment when a connection is attempted,
+// not when the guard loads, so settings that the app reads from its .env files count too.
 //
 //   NODE_OPTIONS="--require ./scripts/egress-guard.cjs" EGRESS_GUARD_LOG=/tmp/egress.jsonl npm start
 //
@@ -49,9 +55,95 @@ function isLocalName(name) {
   return n === "localhost" || isLoopbackAddress(bare) || bare === "0.0.0.0" || bare === "::";
 }
 
+const DEFAULT_PORTS = { "postgres:": 5432, "postgresql:": 5432, "http:": 80, "https:": 443 };
+const CONFIGURED = ["DATABASE_URL", "DATABASE_MIGRATION_URL", "OIDC_ISSUER", "MODEL_SERVER_URL", "S3_ENDPOINT"];
+
+function bare(host) {
+  return String(host)
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
+}
+
+/** The hosts of a URL, with its port; PostgreSQL URLs may name several (`h1:5432,h2:5433`). */
+function urlEntries(name, value) {
+  const m = /^([a-z][a-z0-9+.-]*:)\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(value);
+  if (!m) return [];
+  const scheme = m[1].toLowerCase();
+  return m[2]
+    .split(",")
+    .filter(Boolean)
+    .map((hostPort) => {
+      const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort);
+      const [host, port] = v6 ? [v6[1], v6[2]] : hostPort.split(":");
+      return {
+        host: bare(decodeURIComponent(host)),
+        port: port ? Number(port) : (DEFAULT_PORTS[scheme] ?? null),
+        from: name,
+      };
+    })
+    .filter((e) => e.host);
+}
+
+function ipv4ToInt(ip) {
+  return ip.split(".").reduce((n, part) => n * 256 + Number(part), 0);
+}
+
+/** EGRESS_ALLOW: `host`, `host:port`, `[v6]:port`, `v6`, or an IPv4 range `a.b.c.d/nn`. */
+function allowEntries(value) {
+  return String(value)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(item);
+      if (cidr && net.isIPv4(cidr[1]) && Number(cidr[2]) <= 32) {
+        const bits = Number(cidr[2]);
+        const size = 2 ** (32 - bits);
+        const base = Math.floor(ipv4ToInt(cidr[1]) / size) * size;
+        return { range: [base, base + size - 1], from: "EGRESS_ALLOW", item };
+      }
+      const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(item);
+      if (v6) return { host: bare(v6[1]), port: v6[2] ? Number(v6[2]) : null, from: "EGRESS_ALLOW" };
+      if (net.isIPv6(item)) return { host: bare(item), port: null, from: "EGRESS_ALLOW" };
+      const [host, port] = item.split(":");
+      return { host: bare(host), port: port ? Number(port) : null, from: "EGRESS_ALLOW" };
+    });
+}
+
+let cachedKey = null;
+let cachedList = [];
+
+/** The allowlist from the environment as it is now (recomputed only when a variable changed). */
+function allowlist() {
+  const key = [...CONFIGURED, "EGRESS_ALLOW"].map((n) => process.env[n] ?? "").join("\u0000");
+  if (key !== cachedKey) {
+    cachedKey = key;
+    cachedList = [
+      ...CONFIGURED.flatMap((n) => (process.env[n] ? urlEntries(n, process.env[n]) : [])),
+      ...(process.env.EGRESS_ALLOW ? allowEntries(process.env.EGRESS_ALLOW) : []),
+    ];
+  }
+  return cachedList;
+}
+
+/** Whether a connection to host:port (port null: a DNS query for the name) is configured. */
+function isAllowed(host, port) {
+  const h = bare(host);
+  return allowlist().some((e) => {
+    if (e.range) return net.isIPv4(h) && ipv4ToInt(h) >= e.range[0] && ipv4ToInt(h) <= e.range[1];
+    if (e.host !== h) return false;
+    return port === null || e.port === null || Number(port) === e.port;
+  });
+}
+
+function describeAllowlist() {
+  return allowlist().map((e) => (e.range ? e.item : `${e.host}${e.port ? `:${e.port}` : ""} (${e.from})`));
+}
+
 class EgressBlockedError extends Error {
   constructor(what) {
-    super(`egress-guard: refused ${what}: this process may only reach this machine.`);
+    super(`egress-guard: refused ${what}: this process may only reach this machine and the configured hosts.`);
     this.name = "EgressBlockedError";
     this.code = "EGRESS_BLOCKED";
   }
@@ -92,7 +184,7 @@ function install() {
     }
     if (!ipcPath) {
       const target = host ?? "localhost";
-      if (!isLocalName(target)) {
+      if (!isLocalName(target) && !isAllowed(target, port ?? null)) {
         const err = attempt("connect", `${target}:${port}`);
         if (err) {
           process.nextTick(() => this.destroy(err));
@@ -104,11 +196,18 @@ function install() {
   };
 
   // --- DNS: a lookup is already a packet to a resolver ----------------------------------------
+  // ...except lookup() of an address literal, which getaddrinfo answers without asking anyone
+  // (a server listening on a local address calls it); the connection is checked when made.
+  const needsCheck = (name, hostname) =>
+    typeof hostname === "string" &&
+    !isLocalName(hostname) &&
+    !(name === "lookup" && net.isIP(bare(hostname))) &&
+    !isAllowed(hostname, null);
   const wrapCallbackApi = (owner, name) => {
     const original = owner[name];
     if (typeof original !== "function") return;
     owner[name] = function guardedDns(hostname, ...rest) {
-      if (typeof hostname === "string" && !isLocalName(hostname)) {
+      if (needsCheck(name, hostname)) {
         const err = attempt(`dns.${name}`, hostname);
         const callback = rest[rest.length - 1];
         if (err && typeof callback === "function") {
@@ -124,7 +223,7 @@ function install() {
     const original = owner[name];
     if (typeof original !== "function") return;
     owner[name] = function guardedDnsPromise(hostname, ...rest) {
-      if (typeof hostname === "string" && !isLocalName(hostname)) {
+      if (needsCheck(name, hostname)) {
         const err = attempt(`dns.promises.${name}`, hostname);
         if (err) return Promise.reject(err);
       }
@@ -161,7 +260,10 @@ function install() {
   dgram.Socket.prototype.send = function guardedSend(...args) {
     // send(msg, [offset, length,] port, address, callback): the address is the first string after the message.
     const address = args.slice(1).find((a) => typeof a === "string");
-    if (address && !isLocalName(address)) {
+    // The port is the argument just before the address in every form of send().
+    const before = args[args.indexOf(address, 1) - 1];
+    const port = typeof before === "number" ? before : null;
+    if (address && !isLocalName(address) && !isAllowed(address, port)) {
       const err = attempt("udp.send", address);
       if (err) {
         const callback = args[args.length - 1];
@@ -175,7 +277,7 @@ function install() {
   if (typeof udpConnect === "function") {
     dgram.Socket.prototype.connect = function guardedUdpConnect(port, address, ...rest) {
       const target = typeof address === "string" ? address : "localhost";
-      if (!isLocalName(target)) {
+      if (!isLocalName(target) && !isAllowed(target, port)) {
         const err = attempt("udp.connect", `${target}:${port}`);
         if (err) throw err;
       }
@@ -183,7 +285,7 @@ function install() {
     };
   }
 
-  write({ type: "loaded", argv: process.argv.slice(1, 3), block: BLOCK });
+  write({ type: "loaded", argv: process.argv.slice(1, 3), block: BLOCK, allow: describeAllowlist() });
 }
 
 install();

@@ -150,18 +150,35 @@ export default async function AdminOverviewPage() {
           <dd data-testid="overview-generator">
             {gen.kind === "llama"
               ? `Language model ${gen.modelFile ?? ""}`
-              : "Extractive: quotes the best passages (no language model configured)"}
+              : gen.kind === "openai"
+                ? `Model server: ${gen.modelFile ?? "model not known yet"}`
+                : "Extractive: quotes the best passages (no language model configured)"}
             {gen.modelBytes !== null ? ` (${formatBytes(gen.modelBytes)})` : ""}
           </dd>
+          {gen.modelServer ? (
+            <>
+              <dt className="font-medium">Model server</dt>
+              <dd data-testid="overview-model-server" className="break-all">
+                {gen.modelServer.server}:{" "}
+                {gen.modelServer.reachable && !gen.modelServer.error ? (
+                  `answers (${gen.modelServer.latencyMs} ms)${gen.modelServer.model?.sha256 ? `, sha256 ${gen.modelServer.model.sha256}` : ", no sha256 reported"}`
+                ) : (
+                  <span className="text-red-900">{gen.modelServer.error}</span>
+                )}
+              </dd>
+            </>
+          ) : null}
           <dt className="font-medium">Runs on</dt>
           <dd data-testid="overview-device">
-            {gen.kind !== "llama"
+            {gen.kind === "extractive"
               ? "CPU"
-              : gen.loaded
-                ? gen.device === "cpu"
-                  ? "CPU"
-                  : `GPU (${gen.device})`
-                : "Not loaded yet (the first question loads it)"}
+              : gen.kind === "openai"
+                ? `The model server (${gen.device ? gen.device.toUpperCase() : "device not reported"})`
+                : gen.loaded
+                  ? gen.device === "cpu"
+                    ? "CPU"
+                    : `GPU (${gen.device})`
+                  : "Not loaded yet (the first question loads it)"}
             {gen.threads ? `, ${gen.threads} threads` : ""}
           </dd>
           <dt className="font-medium">Queue</dt>

@@ -161,6 +161,7 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
         <p className="text-sm" data-testid="answer-model">
           Model: {String(model.kind ?? "unknown")}
           {model.modelFile ? ` ${String(model.modelFile)}` : ""}
+          {model.server ? ` on ${String(model.server)}` : ""}
           {model.modelSha256 ? ` (sha256 ${String(model.modelSha256)})` : ""}
           {model.quantization ? `, ${String(model.quantization)}` : ""}
           {model.gpu ? `, GPU ${String(model.gpu)}` : ""}; embedder {String(model.embedderId ?? "unknown")}; finish:{" "}

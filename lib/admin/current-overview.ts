@@ -2,6 +2,7 @@ import "server-only";
 import { getDatabaseHandle } from "@/db/runtime";
 import { env } from "@/lib/env";
 import { trackedGenerator } from "@/lib/metrics/record";
+import { probeConfiguredModelServer } from "@/lib/models/model-server-client";
 import { openChunkStoreForReset } from "@/lib/vector/store";
 import { getAdminOverview, type AdminOverview } from "./overview";
 
@@ -16,5 +17,6 @@ export async function currentOverview(): Promise<AdminOverview> {
     // Counting needs no embedder: the maintenance view opens the table without loading a model.
     openChunks: () => openChunkStoreForReset({ uri: e.lanceUri }),
     generator: trackedGenerator(),
+    probeModelServer: () => probeConfiguredModelServer(e),
   });
 }

@@ -232,6 +232,63 @@ describe("the admin overview", () => {
     });
   });
 
+  it("shows whether the configured model server answers and what it serves", async () => {
+    const probe = {
+      server: "http://gpu-01.internal:8081/v1",
+      reachable: true,
+      latencyMs: 12,
+      model: {
+        id: "llama-3.1-8b.Q4_K_M.gguf",
+        sha256: "ab".repeat(32),
+        contextSize: 8192,
+        file: "llama-3.1-8b.Q4_K_M.gguf",
+        bytes: 4_920_000_000,
+        architecture: "llama",
+        quantization: "Q4_K_M",
+        device: "cuda",
+      },
+      error: null,
+    };
+    const o = await getAdminOverview(
+      deps({
+        env: { ...deps().env, MODEL_SERVER_URL: "http://gpu-01.internal:8081/v1" },
+        probeModelServer: async () => probe,
+      }),
+    );
+    expect(o.models.generator).toMatchObject({
+      kind: "openai",
+      source: "MODEL_SERVER_URL",
+      modelFile: "llama-3.1-8b.Q4_K_M.gguf",
+      modelBytes: 4_920_000_000,
+      device: "cuda",
+      loaded: false,
+      modelServer: probe,
+    });
+    const down = {
+      ...probe,
+      reachable: false,
+      latencyMs: null,
+      model: null,
+      error: "cannot be reached (ECONNREFUSED)",
+    };
+    const unreachable = await getAdminOverview(
+      deps({
+        env: { ...deps().env, MODEL_SERVER_URL: "http://gpu-01.internal:8081/v1", MODEL_SERVER_MODEL: "m1" },
+        probeModelServer: async () => down,
+      }),
+    );
+    expect(unreachable.models.generator).toMatchObject({ kind: "openai", modelFile: "m1", modelServer: down });
+    // No model server configured: nothing is probed.
+    const plain = await getAdminOverview(
+      deps({
+        probeModelServer: async () => {
+          throw new Error("must not be called");
+        },
+      }),
+    );
+    expect(plain.models.generator.modelServer).toBeNull();
+  });
+
   it("never shows credentials from a URI", () => {
     expect(redactUri("postgresql://u:p@h/db?password=x")).toBe("postgresql://h/db");
     expect(redactUri("not a uri")).toBe("(unparseable URI)");

@@ -18,6 +18,7 @@ import type { TrackedGenerator } from "@/lib/metrics/record";
 import type { GeneratorKind, GeneratorStatus } from "@/lib/models/generator";
 import { configuredGenerator } from "@/lib/models/generator-config";
 import { describeModelFile } from "@/lib/models/model-file";
+import type { ModelServerProbe } from "@/lib/models/model-server-client";
 import { USE_LITE_ID } from "@/lib/models/use-lite-embedder";
 import { originalsDir } from "@/lib/storage/files";
 import type { ChunkMaintenance } from "@/lib/vector/store";
@@ -66,6 +67,8 @@ export interface AdminOverview {
       device: string | null;
       threads: number | null;
       queue: Omit<GeneratorStatus, "kind"> | null;
+      /** `openai` only: whether the model server answers now, and what it serves. */
+      modelServer: ModelServerProbe | null;
     };
     /** The id the vectors record; `error` when the configured GGUF cannot be read. */
     embedder: { id: string | null; modelFile: string | null; error: string | null };
@@ -78,11 +81,14 @@ export interface OverviewDeps {
   env: Pick<
     Env,
     "dataDir" | "lanceUri" | "DATABASE_URL" | "MODEL_PATH" | "MODELS_DIR" | "modelsDir" | "EMBEDDING_MODEL_PATH"
-  >;
+  > &
+    Partial<Pick<Env, "MODEL_SERVER_URL" | "MODEL_SERVER_MODEL" | "MODEL_SERVER_SHA256">>;
   /** Opens the chunk table for counting; it is closed again afterwards. */
   openChunks: () => Promise<ChunkMaintenance>;
   /** The process's generator, if it has created one. */
   generator: TrackedGenerator | null;
+  /** Asks the configured model server whether it answers; left out where none is configured. */
+  probeModelServer?: () => Promise<ModelServerProbe>;
   now?: Date;
 }
 
@@ -196,14 +202,19 @@ async function generatorStatus(deps: OverviewDeps): Promise<AdminOverview["model
       (s) => s.size,
       () => null,
     );
+  const modelServer = configured.server && deps.probeModelServer ? await deps.probeModelServer() : null;
   const base = {
     kind: configured.kind,
-    modelFile: configured.modelPath ? path.basename(configured.modelPath) : null,
-    modelBytes,
+    modelFile: configured.modelPath
+      ? path.basename(configured.modelPath)
+      : (modelServer?.model?.id ?? configured.server?.model ?? null),
+    modelBytes: modelBytes ?? modelServer?.model?.bytes ?? null,
     source: configured.source,
+    modelServer,
   };
   const loaded = deps.generator;
-  if (!loaded) return { ...base, loaded: false, device: null, threads: null, queue: null };
+  if (!loaded)
+    return { ...base, loaded: false, device: modelServer?.model?.device ?? null, threads: null, queue: null };
   const identity = loaded.identity();
   const { kind, ...queue } = loaded.status();
   return {
@@ -212,7 +223,12 @@ async function generatorStatus(deps: OverviewDeps): Promise<AdminOverview["model
     modelFile: identity.modelFile ?? base.modelFile,
     modelBytes: identity.modelBytes ?? base.modelBytes,
     loaded: true,
-    device: identity.kind === "llama" ? (identity.gpu ?? "cpu") : null,
+    device:
+      identity.kind === "llama"
+        ? (identity.gpu ?? "cpu")
+        : identity.kind === "openai"
+          ? (identity.gpu ?? modelServer?.model?.device ?? null)
+          : null,
     threads: identity.threads,
     queue,
   };

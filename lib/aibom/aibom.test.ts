@@ -164,6 +164,67 @@ describe("the AI bill of materials", () => {
     expect(propertyOf(bom.metadata, PROP.gpu)).toBe(propertyOf(llama, PROP.gpu));
   });
 
+  it("lists the model a model server answers with, by its reported or declared hash and the server", async () => {
+    const generator = await configuredGenerator({
+      modelsDir: "",
+      MODEL_SERVER_URL: "http://gpu-01.internal:8081/v1",
+      MODEL_SERVER_SHA256: "cd".repeat(32),
+    });
+    const served = {
+      id: "llama-3.1-8b.Q4_K_M.gguf",
+      sha256: STORIES_SHA256,
+      contextSize: 8192,
+      file: "llama-3.1-8b.Q4_K_M.gguf",
+      bytes: 4_920_000_000,
+      architecture: "llama",
+      quantization: "Q4_K_M",
+      device: "cuda",
+    };
+    const probe = {
+      server: "http://gpu-01.internal:8081/v1",
+      reachable: true,
+      latencyMs: 4,
+      model: served,
+      error: null,
+    };
+    const bom = await buildAiBom({ root, generator, modelServer: probe, embeddingModelPath: null });
+    expect(await validate(bom)).toBeNull();
+    const model = bom.components.find((c) => c["bom-ref"] === "model:generator")!;
+    expect(model).toMatchObject({ type: "machine-learning-model", name: "llama-3.1-8b.Q4_K_M.gguf" });
+    expect(model.hashes).toEqual([{ alg: "SHA-256", content: STORIES_SHA256 }]);
+    expect(propertyOf(model, PROP.modelServer)).toBe("http://gpu-01.internal:8081/v1");
+    expect(propertyOf(model, PROP.modelServerReachable)).toBe("true");
+    expect(propertyOf(model, PROP.modelSha256Source)).toBe("server");
+    expect(propertyOf(model, PROP.ggufQuantization)).toBe("Q4_K_M");
+    expect(propertyOf(bom.metadata, PROP.generatorKind)).toBe("openai");
+    // No GGUF and no GGUF embedder here: llama.cpp is not loaded by this process.
+    expect(
+      propertyOf(
+        bom.components.find((c) => c.name === "llama.cpp")!,
+        PROP.runtimeLoaded,
+      ),
+    ).not.toBe("true");
+
+    const down = await buildAiBom({
+      root,
+      generator,
+      modelServer: {
+        ...probe,
+        reachable: false,
+        latencyMs: null,
+        model: null,
+        error: "cannot be reached (ECONNREFUSED)",
+      },
+      embeddingModelPath: null,
+    });
+    expect(await validate(down)).toBeNull();
+    const declared = down.components.find((c) => c["bom-ref"] === "model:generator")!;
+    expect(declared.hashes).toEqual([{ alg: "SHA-256", content: "cd".repeat(32) }]);
+    expect(propertyOf(declared, PROP.modelSha256Source)).toBe("declared");
+    expect(propertyOf(declared, PROP.modelServerReachable)).toBe("false");
+    expect(propertyOf(declared, PROP.modelServerError)).toBe("cannot be reached (ECONNREFUSED)");
+  });
+
   it("lists a GGUF embedder instead of the bundled one", async () => {
     const bom = await buildAiBom({
       root,
@@ -204,11 +265,13 @@ describe("the AI bill of materials", () => {
     expect(await configuredGenerator({ modelsDir: path.join(tmp, "nowhere") })).toEqual({
       kind: "extractive",
       modelPath: null,
+      server: null,
       source: null,
     });
     expect(await configuredGenerator({ modelsDir: models })).toEqual({
       kind: "llama",
       modelPath: TINY,
+      server: null,
       source: "MODELS_DIR",
     });
 

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ConfiguredGenerator } from "@/lib/models/generator-config";
+import type { ModelServerProbe } from "@/lib/models/model-server-client";
 import {
   CYCLONEDX_SPEC_VERSION,
   PROP,
@@ -12,7 +13,7 @@ import {
   type CdxProperty,
 } from "./cyclonedx";
 import { packageComponent, readLockfile } from "./lockfile";
-import { ggufModelComponent, USE_LITE_PACKAGE, bundledEmbedderComponent } from "./models";
+import { ggufModelComponent, servedModelComponent, USE_LITE_PACKAGE, bundledEmbedderComponent } from "./models";
 import { llamaCppComponent, loadLlamaFacts, nodePlatformComponent, type LlamaFacts } from "./runtime";
 
 // The AI bill of materials: what answers questions here, down to the bytes. CycloneDX 1.6 JSON
@@ -25,6 +26,8 @@ export interface AiBomInput {
   generator: ConfiguredGenerator;
   /** EMBEDDING_MODEL_PATH; null for the bundled USE-lite. */
   embeddingModelPath: string | null;
+  /** What the configured model server answers (openai generator); asked once, by currentAiBom. */
+  modelServer?: ModelServerProbe | null;
   /** Loads the llama.cpp runtime's facts; only called when a GGUF model is configured. */
   llamaFacts?: () => Promise<LlamaFacts>;
   now?: Date;
@@ -66,6 +69,23 @@ export async function buildAiBom(input: AiBomInput): Promise<CdxBom> {
   if (generator.modelPath) {
     models.push(await ggufModelComponent({ modelPath: generator.modelPath, role: "generator", bomRef: GENERATOR_REF }));
     if (generator.source) metadataProperties.push({ name: PROP.generatorSource, value: generator.source });
+  } else if (generator.server) {
+    const probe = input.modelServer ?? {
+      server: generator.server.url,
+      reachable: false,
+      latencyMs: null,
+      model: null,
+      error: "not asked",
+    };
+    models.push(
+      servedModelComponent({
+        probe,
+        wanted: generator.server.model,
+        declaredSha256: generator.server.declaredSha256,
+        bomRef: GENERATOR_REF,
+      }),
+    );
+    metadataProperties.push({ name: PROP.generatorSource, value: "MODEL_SERVER_URL" });
   }
   if (input.embeddingModelPath) {
     models.push(

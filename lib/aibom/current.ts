@@ -3,6 +3,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { configuredGenerator } from "@/lib/models/generator-config";
 import { ModelFileError } from "@/lib/models/model-file";
+import { probeConfiguredModelServer } from "@/lib/models/model-server-client";
 import { buildAiBom } from "./build";
 import type { CdxBom } from "./cyclonedx";
 import { LockfileError } from "./lockfile";
@@ -15,9 +16,11 @@ import { LockfileError } from "./lockfile";
 export async function currentAiBom(): Promise<CdxBom> {
   const e = env();
   try {
+    const generator = await configuredGenerator(e);
     return await buildAiBom({
       root: process.cwd(),
-      generator: await configuredGenerator(e),
+      generator,
+      modelServer: generator.server ? await probeConfiguredModelServer(e) : null,
       embeddingModelPath: e.EMBEDDING_MODEL_PATH ?? null,
     });
   } catch (err) {

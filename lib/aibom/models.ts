@@ -3,6 +3,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { readGgufInfo } from "@/lib/models/gguf-info";
 import { describeModelFile } from "@/lib/models/model-file";
+import type { ModelServerProbe } from "@/lib/models/model-server-client";
 import { USE_LITE_ID } from "@/lib/models/use-lite-embedder";
 import { PROP, type CdxComponent, type CdxProperty } from "./cyclonedx";
 
@@ -101,6 +102,54 @@ export async function bundledEmbedderComponent({
         task: TASK.embedder,
         architectureFamily: "universal-sentence-encoder",
         modelArchitecture: "Universal Sentence Encoder Lite",
+      },
+    },
+  };
+}
+
+/**
+ * The model a model server answers with: named by its id, hashed by the SHA-256 the server
+ * reports or the operator declares (MODEL_SERVER_SHA256), with the server it runs on. A server
+ * that does not answer is listed as such, so the inventory never claims what it could not see.
+ */
+export function servedModelComponent({
+  probe,
+  wanted,
+  declaredSha256,
+  bomRef,
+}: {
+  probe: ModelServerProbe;
+  wanted: string | null;
+  declaredSha256: string | null;
+  bomRef: string;
+}): CdxComponent {
+  const served = probe.model;
+  const sha256 = served?.sha256 ?? declaredSha256;
+  const properties: CdxProperty[] = [
+    { name: PROP.modelRole, value: "generator" },
+    { name: PROP.modelServer, value: probe.server },
+    { name: PROP.modelServerReachable, value: String(probe.reachable && !probe.error) },
+  ];
+  if (probe.error) properties.push({ name: PROP.modelServerError, value: probe.error });
+  if (sha256) properties.push({ name: PROP.modelSha256Source, value: served?.sha256 ? "server" : "declared" });
+  const optional: [string, string | number | null | undefined][] = [
+    [PROP.fileBytes, served?.bytes],
+    [PROP.ggufArchitecture, served?.architecture],
+    [PROP.ggufQuantization, served?.quantization],
+    [PROP.modelContextLength, served?.contextSize],
+  ];
+  for (const [name, value] of optional)
+    if (value !== null && value !== undefined) properties.push({ name, value: String(value) });
+  return {
+    type: "machine-learning-model",
+    "bom-ref": bomRef,
+    name: served?.id ?? wanted ?? "unknown (the model server did not answer)",
+    ...(sha256 ? { hashes: [{ alg: "SHA-256" as const, content: sha256 }] } : {}),
+    properties,
+    modelCard: {
+      modelParameters: {
+        task: TASK.generator,
+        ...(served?.architecture ? { architectureFamily: served.architecture } : {}),
       },
     },
   };

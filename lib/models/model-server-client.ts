@@ -270,3 +270,24 @@ export async function modelServerTargetFromEnv(
     timeoutMs: e.MODEL_SERVER_TIMEOUT_SECONDS * 1000,
   };
 }
+
+/** Health checks wait at most this long: a monitor must not hang on a stalled model server. */
+export const PROBE_TIMEOUT_MS = 3000;
+
+/** probeModelServer for the configured server; an unreadable token file is reported, not thrown. */
+export async function probeConfiguredModelServer(
+  e: Pick<
+    Env,
+    "MODEL_SERVER_URL" | "MODEL_SERVER_MODEL" | "MODEL_SERVER_API_KEY_FILE" | "MODEL_SERVER_TIMEOUT_SECONDS"
+  >,
+): Promise<ModelServerProbe> {
+  const server = describeServer(e.MODEL_SERVER_URL ?? "");
+  let target: ModelServerTarget | null;
+  try {
+    target = await modelServerTargetFromEnv(e);
+  } catch (err) {
+    return { server, reachable: false, latencyMs: null, model: null, error: (err as Error).message };
+  }
+  if (!target) return { server, reachable: false, latencyMs: null, model: null, error: "MODEL_SERVER_URL is not set." };
+  return probeModelServer({ ...target, timeoutMs: Math.min(target.timeoutMs, PROBE_TIMEOUT_MS) }, e.MODEL_SERVER_MODEL);
+}

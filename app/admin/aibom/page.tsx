@@ -61,7 +61,9 @@ export default async function AiBomPage() {
           Answers:{" "}
           {propertyOf(bom.metadata, PROP.generatorKind) === "llama"
             ? "a local language model (below)"
-            : "extractive, no language model configured"}
+            : propertyOf(bom.metadata, PROP.generatorKind) === "openai"
+              ? "a language model on a model server inside the perimeter (below)"
+              : "extractive, no language model configured"}
           .
         </p>
         <div className="space-y-4" data-testid="aibom-models">

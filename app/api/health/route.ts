@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import { getDatabaseHandle } from "@/db/runtime";
+import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { instrumentRoute } from "@/lib/metrics/http";
+import { probeConfiguredModelServer } from "@/lib/models/model-server-client";
 import { APP_VERSION } from "@/lib/version";
 
 // Unauthenticated on purpose (load balancers and monitors call it); says nothing sensitive.
@@ -17,6 +19,19 @@ export const GET = instrumentRoute("/api/health", async (): Promise<Response> =>
   } catch (err) {
     log.warn("health check: database unreachable", { err });
   }
-  const status = database.reachable ? "ok" : "degraded";
-  return Response.json({ status, version: APP_VERSION, database }, { status: database.reachable ? 200 : 503 });
+  // Only whether it answers: the route is open, so the server's address and model stay off it.
+  const e = env();
+  const modelServer = e.MODEL_SERVER_URL
+    ? await probeConfiguredModelServer(e).then((p) => {
+        if (!p.reachable || p.error) log.warn("health check: model server not answering", { error: p.error });
+        return { reachable: p.reachable && !p.error, latencyMs: p.latencyMs };
+      })
+    : undefined;
+  // The app still serves documents and history without its model server, so only the database
+  // decides the HTTP status; a silent model server makes the status "degraded".
+  const status = database.reachable && (modelServer?.reachable ?? true) ? "ok" : "degraded";
+  return Response.json(
+    { status, version: APP_VERSION, database, ...(modelServer ? { modelServer } : {}) },
+    { status: database.reachable ? 200 : 503 },
+  );
 });

@@ -9,6 +9,7 @@ const config = [
       ".next/**",
       "node_modules/**",
       ".tmp/**",
+      "dist/**",
       "data/**",
       "test-results/**",
       "playwright-report/**",

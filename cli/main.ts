@@ -2,7 +2,9 @@ import nextEnv from "@next/env";
 import { Command, CommanderError } from "commander";
 import { EnvError, env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { restrictFileCreation } from "@/lib/storage/data-dir";
 import { registerAuditCommands } from "./audit";
+import { registerKeysCommands } from "./keys";
 import { ingestCommand } from "./ingest";
 import { runModelServerCommand, type ModelServerCommandOptions } from "./model-server";
 import { runWorkerCommand } from "./worker";
@@ -13,6 +15,8 @@ import { readPasswordFromStdin, printTable } from "./io";
 // or not the server is running. Reads the same .env files as the server.
 
 nextEnv.loadEnvConfig(process.cwd(), false, { info: () => undefined, error: console.error });
+// Whatever this command writes under DATA_DIR (embedded database, index, originals, keys) is owner-only.
+restrictFileCreation();
 
 interface UserRow {
   email: string;
@@ -172,6 +176,8 @@ program
   .action(async (opts: ModelServerCommandOptions) => {
     await runModelServerCommand(opts, (line) => console.log(line));
   });
+
+registerKeysCommands(program, (line) => console.log(line));
 
 registerAuditCommands(
   program,

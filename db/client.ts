@@ -11,6 +11,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 import * as schema from "./schema";
 import { acquireLock, type LockOwner } from "./embedded-lock";
+import { makeOwnerOnly } from "./owner-only";
 
 // One schema, one migration set, two drivers: node-postgres against a real server when a URL
 // is given, embedded PGlite in DATA_DIR/pg otherwise.
@@ -49,8 +50,9 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   const release = acquireLock(options.dataDir, options.owner);
   try {
     const dir = path.join(options.dataDir, "pg");
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const client = await PGlite.create(dir);
+    makeOwnerOnly(dir);
     const db = drizzlePglite(client, { schema, casing: "snake_case" }) as unknown as Database;
     return {
       db,
@@ -58,6 +60,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
       close: async () => {
         try {
           await client.close();
+          makeOwnerOnly(dir);
         } finally {
           release();
         }

@@ -66,7 +66,7 @@ export class LockHeldError extends Error {
  * process that is gone is taken over. Returns a release function.
  */
 export function acquireLock(dataDir: string, owner: LockOwner): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = lockPath(dataDir);
   const info: LockInfo = { pid: process.pid, owner, startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -176,7 +176,9 @@ describe("ingestion pipeline", () => {
     // Running the finished job again (a crash after writing, before it was marked done) changes nothing.
     await ingestVersion(deps(), r.versionId, noProgress);
     expect(await store.countRows({ documentId: r.documentId })).toBe(expected);
-    expect(await readOriginal(dataDir, version!.storagePath!)).toEqual(bytes);
+    expect(
+      await readOriginal(dataDir, { id: version!.id, storagePath: version!.storagePath!, dataKey: version!.dataKey }),
+    ).toEqual(bytes);
   }, 240_000);
 });
 

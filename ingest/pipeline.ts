@@ -24,7 +24,7 @@ import { deleteOriginal, readOriginal } from "@/lib/storage/files";
 import type { ChunkRow, ChunkStore } from "@/lib/vector/store";
 import { chunkDocument } from "./chunk/chunker";
 import type { DocumentParser } from "./sandbox/pool";
-import { canonicalText, ParseError, type ParsedDocument } from "./types";
+import { BLOCK_SEPARATOR, canonicalText, ParseError, type ParsedDocument } from "./types";
 
 // From a stored original to searchable chunks. Safe to run again at any point (a crash, a
 // retry): chunks are replaced per version in one LanceDB commit, written while the document's
@@ -62,6 +62,21 @@ function recordedFindings(scan: DocumentScan) {
     passage: f.passage,
     excerpt: f.excerpt,
   }));
+}
+
+/**
+ * Where each page begins in the canonical text (index 0 is page 1), for the masked rendition's page
+ * anchors; null for formats without pages. A page without text starts where the next text does.
+ */
+export function pageStartOffsets(doc: Pick<ParsedDocument, "blocks" | "pageCount">): number[] | null {
+  if (!doc.pageCount || !doc.blocks.some((b) => b.page !== undefined)) return null;
+  const starts: number[] = [];
+  let offset = 0;
+  for (const block of doc.blocks) {
+    if (block.page !== undefined) while (starts.length < block.page) starts.push(offset);
+    offset += block.text.length + BLOCK_SEPARATOR.length;
+  }
+  return starts;
 }
 
 /** A version that cannot be read: marked failed, and recorded, together. */
@@ -102,7 +117,11 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
 
   await updateVersion(db, { id: versionId, status: "processing", error: null, errorCode: null });
   await report.progress(0.02, "Reading the file");
-  const bytes = await readOriginal(deps.dataDir, version.storagePath);
+  const bytes = await readOriginal(deps.dataDir, {
+    id: version.id,
+    storagePath: version.storagePath,
+    dataKey: version.dataKey,
+  });
 
   let parsed: ParsedDocument;
   try {
@@ -133,6 +152,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
 
   await report.progress(0.1, "Splitting into passages");
   const text = canonicalText(parsed);
+  const pageStarts = pageStartOffsets(parsed);
   const chunks = chunkDocument(parsed, { maxTokens: embedder.maxTokens });
   const scan = locateFindings(prepared.scan, chunks);
   const piiTypes = Object.keys(scan.pii).sort();
@@ -154,6 +174,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
         pageCount: parsed.pageCount ?? null,
         chunkCount: chunks.length,
         text,
+        pageStarts,
         warnings,
         piiTypes,
         scan,
@@ -216,6 +237,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
       pageCount: parsed.pageCount ?? null,
       chunkCount: chunks.length,
       text,
+      pageStarts,
       warnings,
       piiTypes,
       scan: released ? { ...scan, quarantined: false } : scan,
@@ -263,9 +285,12 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   });
   if (!published) {
     // An earlier, interrupted run may have written rows for a document deleted since.
-    await store.deleteVersion(versionId);
+    if ((await store.deleteVersion(versionId)) > 0) await store.eraseRemoved();
     return "skipped: the document was deleted while it was processed";
   }
+  // A re-check (after a policy change) replaced the rows of a published version: under `mask`
+  // the replaced rows hold the values now masked, so they leave the index's files at once.
+  if (version.processedAt !== null) await store.eraseRemoved();
   // Older versions stay in the history (their text answers old citations) but not in search.
   await store.deleteDocumentVersionsExcept(document.id, versionId);
   // Index upkeep is not part of the document's ingestion: searches also cover rows not yet in
@@ -308,6 +333,7 @@ async function refuse(
       error: message,
       text: null,
       storagePath: null,
+      dataKey: null,
       piiTypes: Object.keys(scan.pii).sort(),
       scan,
       processedAt: new Date(),
@@ -330,7 +356,8 @@ async function refuse(
     });
     return current?.storagePath ?? null;
   });
-  await store.deleteVersion(versionId);
+  // A re-check of a published version: its text leaves the index's files too, not only search.
+  if ((await store.deleteVersion(versionId)) > 0) await store.eraseRemoved();
   if (storagePath) await deleteOriginal(deps.dataDir, storagePath);
   throw new PermanentJobError(message);
 }
@@ -381,7 +408,7 @@ async function quarantine(
     });
     return true;
   });
-  await store.deleteVersion(versionId);
+  if ((await store.deleteVersion(versionId)) > 0) await store.eraseRemoved();
   if (!held) return "skipped: the document was deleted while it was processed";
   log.info("version quarantined for review", { versionId, findings });
   return `quarantined for review: ${findings} possible prompt injection${findings === 1 ? "" : "s"}`;

@@ -10,6 +10,7 @@ import { acceptUpload } from "@/lib/documents/upload";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import type { DocumentScan } from "@/lib/privacy/document-scan";
 import { reviewQuarantinedVersion } from "@/lib/privacy/review";
+import { originalRelativePath } from "@/lib/storage/files";
 import { createTestDatabase } from "@/lib/testing/db";
 import { createTestParser } from "@/lib/testing/parser";
 import { addUser } from "@/lib/users/admin";
@@ -144,6 +145,8 @@ describe("personal data under the collection's policy", () => {
     );
     const message =
       "Refused by this collection's privacy policy: the document contains 1 US Social Security number and 1 payment card number. Remove them, or ask an administrator to change the collection's policy.";
+    const stored = path.join(dataDir, "files", originalRelativePath(r.versionId));
+    expect(fs.existsSync(stored)).toBe(true);
     await expect(ingestVersion(deps(), r.versionId, noProgress)).rejects.toThrow(message);
     const version = await getVersionById(h.db, { id: r.versionId });
     expect(version).toMatchObject({
@@ -155,7 +158,7 @@ describe("personal data under the collection's policy", () => {
     });
     expect(JSON.stringify(version)).not.toContain("538-24-1989");
     expect(await store.countRows({ versionId: r.versionId })).toBe(0);
-    expect(fs.existsSync(path.join(dataDir, "files", r.versionId.slice(0, 2), r.versionId))).toBe(false);
+    expect(fs.existsSync(stored)).toBe(false);
   });
 
   it("a policy change re-checks current documents when asked: a tagged document becomes masked", async () => {

@@ -17,6 +17,13 @@ describe("configuration", () => {
     );
   });
 
+  it("trusts forwarded hosts only behind a configured proxy", () => {
+    expect(parseEnv({}).AUTH_TRUST_HOST).toBe(false);
+    expect(parseEnv({ TRUSTED_PROXIES: "1" }).AUTH_TRUST_HOST).toBe(true);
+    expect(parseEnv({ TRUSTED_PROXIES: "1", AUTH_TRUST_HOST: "false" }).AUTH_TRUST_HOST).toBe(false);
+    expect(() => parseEnv({ AUTH_TRUST_HOST: "true" })).toThrow(/AUTH_TRUST_HOST=true .* Set TRUSTED_PROXIES/);
+  });
+
   it("treats empty values as unset", () => {
     expect(parseEnv({ DATABASE_URL: "", ADMIN_EMAIL: " " }).DATABASE_URL).toBeUndefined();
   });

@@ -94,18 +94,37 @@ const schema = z.object({
       .optional(),
   ),
   AUTH_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
-  AUTH_TRUST_HOST: boolish.default(true),
+  // Believe X-Forwarded-Host/-Proto; only with TRUSTED_PROXIES set (any client could send them otherwise).
+  AUTH_TRUST_HOST: boolish.optional(),
+  // Reverse proxies in front of the server; 0 means clients connect directly and X-Forwarded-* are ignored.
+  TRUSTED_PROXIES: z.coerce.number("must be a number").int("must be a whole number").min(0).max(10).default(0),
   SESSION_MAX_AGE_HOURS: z.coerce
     .number()
     .positive()
     .max(24 * 30)
     .default(8),
+  // Failed sign-ins before delays start: per account and address, per account, per address.
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
-  LOGIN_LOCKOUT_MINUTES: z.coerce
+  LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
+  LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
+  // The longest delay a failing sign-in waits; delays double from one second up to it.
+  LOGIN_MAX_DELAY_MINUTES: z.coerce
     .number()
     .positive()
     .max(24 * 60)
     .default(15),
+  // Failed sign-ins are audited as one event per account and window of this many minutes.
+  LOGIN_FAILURE_AUDIT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  // Requests per minute to chat and /v1: per user (browser and keys together), and per API key.
+  USER_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  API_KEY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  // The longest life of an API key, in days; a key created without an expiry gets this one.
+  API_KEY_MAX_DAYS: z.coerce.number("must be a number").int("must be a whole number").min(1).max(3650).default(365),
   ADMIN_EMAIL: optionalText.pipe(z.email("must be an email address").optional()),
   ADMIN_PASSWORD: optionalText.pipe(z.string().min(12, "must be at least 12 characters").optional()),
   ADMIN_NAME: z.string().trim().min(1).default("Administrator"),
@@ -245,6 +264,8 @@ const schema = z.object({
   // Bearer token Prometheus sends to GET /api/metrics; unset switches the endpoint off.
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   AUDIT_SIGNING_KEY: optionalText,
+  // 64 hex characters wrapping every original's data key; unset: a key kept in DATA_DIR/secrets.
+  ENCRYPTION_KEY_FILE: optionalText,
   RETENTION_DAYS: optionalText.pipe(
     z.coerce.number<string | undefined>().int("must be a whole number of days").min(1).max(36_500).optional(),
   ),
@@ -255,7 +276,8 @@ const schema = z.object({
     .default(60),
 });
 
-export type Env = z.infer<typeof schema> & {
+export type Env = Omit<z.infer<typeof schema>, "AUTH_TRUST_HOST"> & {
+  AUTH_TRUST_HOST: boolean;
   dataDir: string;
   lanceUri: string;
   maxUploadBytes: number;
@@ -293,9 +315,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (Boolean(e.AWS_ACCESS_KEY_ID) !== Boolean(e.AWS_SECRET_ACCESS_KEY)) {
     throw new EnvError("Invalid configuration: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.");
   }
+  if (e.AUTH_TRUST_HOST && e.TRUSTED_PROXIES === 0) {
+    throw new EnvError(
+      "Invalid configuration: AUTH_TRUST_HOST=true believes X-Forwarded-Host, which any client can send when no proxy sets it. Set TRUSTED_PROXIES to the number of reverse proxies in front of the server, or leave AUTH_TRUST_HOST unset.",
+    );
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     ...e,
+    AUTH_TRUST_HOST: e.AUTH_TRUST_HOST ?? e.TRUSTED_PROXIES > 0,
     dataDir,
     // A directory here, or an object-store URI (s3://…) that LanceDB understands.
     lanceUri: e.LANCEDB_URI ?? path.join(dataDir, "lance"),

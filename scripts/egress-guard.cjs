@@ -38,12 +38,15 @@ function isLoopbackAddress(host) {
 }
 
 /**
- * Only what glibc answers from /etc/hosts without asking a resolver: "localhost" and loopback
- * addresses. ("anything.localhost" is loopback by RFC 6761, but glibc sends it to the DNS server.)
+ * Only what glibc answers from /etc/hosts without asking a resolver: "localhost", loopback
+ * addresses and the unspecified address. ("anything.localhost" is loopback by RFC 6761, but glibc sends it to the DNS server.)
  */
 function isLocalName(name) {
   const n = String(name).toLowerCase().replace(/\.$/, "");
-  return n === "localhost" || isLoopbackAddress(n.replace(/^\[|\]$/g, ""));
+  const bare = n.replace(/^\[|\]$/g, "");
+  // The unspecified address means this machine: a server binding every interface looks it up
+  // (Next.js's standalone server does), and Linux connects it to loopback.
+  return n === "localhost" || isLoopbackAddress(bare) || bare === "0.0.0.0" || bare === "::";
 }
 
 class EgressBlockedError extends Error {

@@ -68,26 +68,30 @@ export function sourceDigest() {
 
 export const nextEnv = { NEXT_TELEMETRY_DISABLED: "1" };
 
-/** Builds when there is no build, or the sources changed since the last one. */
-export function ensureBuild({ force = false } = {}) {
+/**
+ * Builds when there is no build, or the sources changed since the last one. `standalone` also
+ * writes .next/standalone for the offline release (scripts/release.ts); a standalone build serves
+ * `next start` too, so it counts as fresh for either, and a plain one does not for the release.
+ */
+export function ensureBuild({ force = false, standalone = false } = {}) {
   const digest = sourceDigest();
+  const stamp = fs.existsSync(STAMP) ? fs.readFileSync(STAMP, "utf8") : "";
   const fresh =
     !force &&
     fs.existsSync(path.join(root, ".next", "BUILD_ID")) &&
-    fs.existsSync(STAMP) &&
-    fs.readFileSync(STAMP, "utf8") === digest;
+    (stamp === `${digest} standalone` || (!standalone && stamp === digest));
   if (fresh) return;
-  console.log("› Building the production bundle (next build)…");
+  console.log(`› Building the production bundle (next build${standalone ? ", standalone" : ""})…`);
   // A build must never open a database or write data: give it a data folder that must stay absent.
   const probe = path.join(os.tmpdir(), `kq-build-probe-${process.pid}`);
   fs.rmSync(probe, { recursive: true, force: true });
   runOrExit("next build", process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    env: { ...nextEnv, DATA_DIR: probe, DATABASE_URL: "" },
+    env: { ...nextEnv, DATA_DIR: probe, DATABASE_URL: "", NEXT_OUTPUT_STANDALONE: standalone ? "1" : "" },
   });
   if (fs.existsSync(probe)) {
     fs.rmSync(probe, { recursive: true, force: true });
     console.error("\n✗ next build wrote to DATA_DIR: a page or module opens the database at build time.");
     process.exit(1);
   }
-  fs.writeFileSync(STAMP, digest);
+  fs.writeFileSync(STAMP, standalone ? `${digest} standalone` : digest);
 }

@@ -1,6 +1,7 @@
 // `npm test`: the whole suite on a fresh machine. Lint, types, Vitest (unit and integration,
 // against TEST_DATABASE_URL's Postgres when set, PGlite otherwise), then Playwright against
-// the production build in Debian's Chromium.
+// the production build in Debian's Chromium, then the offline release built from that same build
+// and run on Node.js 22 and 24 (scripts/release-check.ts).
 import fs from "node:fs";
 import path from "node:path";
 import { ensureBuild, ensureDependencies, root, run, runOrExit } from "./setup.mjs";
@@ -30,8 +31,14 @@ const steps = [
   ["formatting", () => run(bin("prettier"), ["--check", "."])],
   ["typecheck", () => run(bin("tsc"), ["--noEmit", "-p", "."])],
   ["unit and integration tests", () => run(bin("vitest"), ["run"])],
-  ["production build", () => (ensureBuild(), 0)],
+  // Standalone, so that the release below packs this build instead of making another.
+  ["production build", () => (ensureBuild({ standalone: true }), 0)],
   ["browser tests", () => run(bin("playwright"), ["test"])],
+  ["offline release", () => run(process.execPath, [path.join(root, "scripts", "release.mjs")])],
+  [
+    "the release on Node.js 22 and 24, offline",
+    () => run(process.execPath, ["--import", "tsx", path.join(root, "scripts", "release-check.ts")]),
+  ],
 ];
 
 ensureDependencies();

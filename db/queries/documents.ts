@@ -82,6 +82,7 @@ export async function insertVersion(
     originalName: string;
     uploadedBy: string | null;
     storagePath: string;
+    dataKey: string | null;
   },
 ) {
   const [row] = await db.insert(documentVersions).values(input).returning();

@@ -84,6 +84,10 @@ export const documentVersions = pgTable(
     errorCode: text("error_code"),
     error: text("error"),
     storagePath: text("storage_path"),
+    /** The original's data key, wrapped by the key-encryption key (lib/crypto); null for a plain file from before. */
+    dataKey: text("data_key"),
+    /** Offsets in `text` where each page begins (index 0 is page 1), for the masked rendition's page anchors. */
+    pageStarts: integer("page_starts").array(),
     embedderId: text("embedder_id"),
     /** PII types found in the version's text (before any masking), for listings and filters. */
     piiTypes: text("pii_types")

@@ -6,3 +6,4 @@ export * from "./jobs";
 export * from "./conversations";
 export * from "./audit";
 export * from "./review";
+export * from "./throttle";

@@ -9,8 +9,17 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { streamChat } from "@/lib/chat/client-stream";
-import type { FinalAnswer } from "@/lib/chat/types";
+import {
+  Failure,
+  OfflineClient,
+  fail,
+  inspectGuardLog,
+  isolate,
+  readJsonLines,
+  stopProcessGroup,
+  type AnswerSummary,
+  type Seen,
+} from "./offline-flow";
 
 const root = process.cwd();
 const reportPath = process.env.ZE_REPORT ?? path.join(os.tmpdir(), `kq-zero-egress-${process.pid}.json`);
@@ -21,19 +30,7 @@ const guardLog = path.join(work, "egress-guard.jsonl");
 const straceLog = path.join(work, "strace.txt");
 const serverLog = path.join(work, "server.log");
 const admin = { email: "admin@offline.example", password: `offline-${Math.random().toString(36).slice(2)}-Pw!` };
-
-const DOCUMENT = `# Hand hygiene protocol
-
-## Alcohol-based hand rub
-
-Rub an alcohol-based hand rub over all surfaces of both hands for twenty to thirty seconds,
-until the hands are dry. Use it before and after every patient contact.
-
-## Soap and water
-
-Wash with soap and water for at least forty seconds when hands are visibly soiled.
-`;
-const QUESTION = "For how many seconds should I rub alcohol-based hand rub over my hands?";
+const client = new OfflineClient(base, admin);
 
 interface Report {
   ok: boolean;
@@ -43,8 +40,8 @@ interface Report {
   selfTest: { recorded: string[] } | null;
   guard: { processes: number; threads: number; attempts: unknown[] } | null;
   strace: { used: boolean; inetConnects: number; violations: string[] } | null;
-  answer: { status: string; citations: number; citedDocument: boolean; answer: string } | null;
-  seen: { url: string; status: number; body: string }[];
+  answer: AnswerSummary | null;
+  seen: Seen[];
   serverLogTail: string;
 }
 
@@ -61,12 +58,6 @@ const report: Report = {
   serverLogTail: "",
 };
 
-class Failure extends Error {}
-
-function fail(message: string): never {
-  throw new Failure(message);
-}
-
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   const started = performance.now();
   process.stderr.write(`zero-egress: ${name}…\n`);
@@ -75,30 +66,6 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   } finally {
     report.steps.push({ name, ms: Math.round(performance.now() - started) });
   }
-}
-
-function run(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8" });
-  if (r.error) fail(`${cmd} ${args.join(" ")} could not run: ${r.error.message}`);
-  if (r.status !== 0) fail(`${cmd} ${args.join(" ")} failed: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-/** Loopback up, and nothing else: no other interface, no route off the machine. */
-function isolate(): void {
-  run("ip", ["link", "set", "lo", "up"]);
-  const links = run("ip", ["-o", "link", "show"])
-    .trim()
-    .split("\n")
-    .map((l) => l.split(":")[1]!.trim());
-  const routes = [
-    ...run("ip", ["-4", "route", "show"]).trim().split("\n"),
-    ...run("ip", ["-6", "route", "show"]).trim().split("\n"),
-  ].filter((r) => r && !/^(::1|fe80::)/.test(r) && !/ dev lo /.test(` ${r} `));
-  report.isolation = { links, routes };
-  if (links.join(",") !== "lo")
-    fail(`This must run in a network namespace with only loopback, but these interfaces exist: ${links.join(", ")}.`);
-  if (routes.length > 0) fail(`The namespace has routes off the machine: ${routes.join("; ")}.`);
 }
 
 const guardEnv = (log: string) => ({
@@ -130,15 +97,6 @@ function selfTest(): void {
     if (!recorded.includes(wanted))
       fail(`The egress guard missed "${wanted}" in its self-test (it recorded: ${recorded.join(", ") || "nothing"}).`);
   }
-}
-
-function readJsonLines(file: string): Record<string, unknown>[] {
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 function hasStrace(): boolean {
@@ -190,154 +148,6 @@ function startServer(useStrace: boolean): ChildProcess {
   });
 }
 
-async function http(
-  method: string,
-  url: string,
-  init: { headers?: Record<string, string>; body?: BodyInit; record?: boolean } = {},
-) {
-  const res = await fetch(`${base}${url}`, { method, headers: init.headers, body: init.body, redirect: "manual" });
-  const text = await res.text();
-  if (init.record !== false && url.startsWith("/api/") && !url.startsWith("/api/auth/"))
-    report.seen.push({ url: `${method} ${url}`, status: res.status, body: text });
-  return { res, text, json: () => JSON.parse(text) as Record<string, unknown> };
-}
-
-/** A cold start (PGlite's first initdb, migrations, argon2 for the first admin) takes 5–10 s here; this allows for a loaded machine. */
-const HEALTH_WAIT_MS = 150_000;
-
-async function waitForHealth(server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + HEALTH_WAIT_MS;
-  let last = "no answer yet";
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) fail(`The server exited with code ${server.exitCode} while starting.`);
-    const r = await fetch(`${base}/api/health`).then(
-      (res) => `HTTP ${res.status}`,
-      (err: Error) => {
-        const cause = err.cause as { code?: string; message?: string } | undefined;
-        return `${err.message} (${cause?.code ?? cause?.message ?? "no cause given"})`;
-      },
-    );
-    if (r === "HTTP 200") return;
-    last = r;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  fail(`The server did not answer /api/health within ${HEALTH_WAIT_MS / 1000} s (last: ${last}).`);
-}
-
-/** Auth.js's credentials flow over plain HTTP, then an API key for the rest. */
-async function signIn(): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const i = pair!.indexOf("=");
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const csrf = await fetch(`${base}/api/auth/csrf`);
-  keep(csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const form = new URLSearchParams({ email: admin.email, password: admin.password, csrfToken, callbackUrl: "/" });
-  const login = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
-    body: form,
-  });
-  keep(login);
-  if (![...jar.keys()].some((k) => k.endsWith("session-token")))
-    fail(`Signing in failed: ${login.status} ${login.headers.get("location")}`);
-  const created = await http("POST", "/api/api-keys", {
-    headers: { cookie: cookie(), "content-type": "application/json" },
-    body: JSON.stringify({ name: "zero-egress" }),
-  });
-  if (created.res.status !== 201) fail(`Creating an API key failed: ${created.res.status} ${created.text}`);
-  return created.json().key as string;
-}
-
-async function ingest(key: string): Promise<string> {
-  const auth = { authorization: `Bearer ${key}` };
-  const json = { ...auth, "content-type": "application/json" };
-  const collection = await http("POST", "/api/collections", {
-    headers: json,
-    body: JSON.stringify({ name: "Offline protocols", description: "Zero-egress check" }),
-  });
-  if (collection.res.status !== 201) fail(`Creating a collection failed: ${collection.text}`);
-  const collectionId = collection.json().id as string;
-  const grant = await http("POST", `/api/collections/${collectionId}/grants`, {
-    headers: json,
-    body: JSON.stringify({ role: "admin", access: "read" }),
-  });
-  if (grant.res.status >= 300) fail(`Granting the collection failed: ${grant.text}`);
-  const body = new FormData();
-  body.append("file", new Blob([DOCUMENT], { type: "text/markdown" }), "hand-hygiene.md");
-  const upload = await http("POST", `/api/collections/${collectionId}/documents`, { headers: auth, body });
-  if (upload.res.status !== 202) fail(`Uploading failed: ${upload.res.status} ${upload.text}`);
-  const file = (upload.json().files as { status: string; jobId: string; documentId: string }[])[0]!;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const job = (await http("GET", `/api/jobs/${file.jobId}`, { headers: auth })).json();
-    if (job.status === "succeeded") return file.documentId;
-    if (job.status === "failed") fail(`Ingestion failed: ${String(job.error)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return fail("Ingestion did not finish within 60 s.");
-}
-
-async function ask(key: string, documentId: string): Promise<void> {
-  let final: FinalAnswer | null = null;
-  const events: string[] = [];
-  try {
-    for await (const e of streamChat(
-      { message: QUESTION },
-      { baseUrl: base, headers: { authorization: `Bearer ${key}` } },
-    )) {
-      events.push(e.event);
-      if (e.event === "error") fail(`The answer stream ended with an error: ${e.data.code}: ${e.data.message}`);
-      if (e.event === "final") final = e.data;
-    }
-  } catch (err) {
-    if (err instanceof Failure) throw err;
-    fail(`Asking failed: ${(err as Error).message}`);
-  }
-  report.seen.push({ url: "POST /api/chat", status: 200, body: JSON.stringify(final) });
-  if (!final) fail(`The answer stream ended without a final event (events: ${events.join(", ")}).`);
-  report.answer = {
-    status: final.status,
-    citations: final.citations.length,
-    citedDocument: final.citations.some((c) => c.documentId === documentId),
-    answer: final.answer,
-  };
-  if (final.status !== "complete") fail(`The answer did not complete: ${final.status}.`);
-  if (final.citations.length === 0) fail(`The answer cites nothing: ${JSON.stringify(final.answer)}.`);
-  if (!report.answer.citedDocument) fail("The answer does not cite the uploaded document.");
-}
-
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.pid === undefined) return;
-  const exited = new Promise((r) => server.once("exit", r));
-  process.kill(-server.pid, "SIGTERM");
-  const timer = setTimeout(() => process.kill(-server.pid!, "SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** What the guard saw in every process and thread of the server; the problem, if any. */
-function inspectGuard(): string | null {
-  const entries = readJsonLines(guardLog);
-  const loaded = entries.filter((e) => e.type === "loaded");
-  const attempts = entries.filter((e) => e.type === "attempt");
-  report.guard = { processes: new Set(loaded.map((e) => e.pid)).size, threads: loaded.length, attempts };
-  if (loaded.length === 0) return "The egress guard was never loaded into the server: its silence proves nothing.";
-  if (attempts.length === 0) return null;
-  const list = attempts.map(
-    (a) =>
-      `${String(a.kind)} ${String(a.target)} (pid ${String(a.pid)}, thread ${String(a.thread)}) from ${(a.stack as string[]).slice(0, 3).join(" < ") || "?"}`,
-  );
-  return `The server tried to reach the network ${attempts.length} time(s):\n  ${list.join("\n  ")}`;
-}
-
 /** Socket calls from native code too: any IPv4/IPv6 address that is not loopback is a violation. */
 function inspectStrace(used: boolean): string | null {
   if (!used || !fs.existsSync(straceLog)) {
@@ -363,18 +173,27 @@ function inspectStrace(used: boolean): string | null {
     : null;
 }
 
+/** What the guard saw in every process and thread of the server; the problem, if any. */
+function inspectGuard(): string | null {
+  const { summary, problem } = inspectGuardLog(guardLog);
+  report.guard = summary;
+  return problem;
+}
+
 async function main(): Promise<number> {
   let server: ChildProcess | null = null;
   const useStrace = hasStrace();
   try {
-    await step("isolate", async () => isolate());
+    await step("isolate", async () => {
+      report.isolation = isolate();
+    });
     await step("self-test the egress guard", async () => selfTest());
     server = startServer(useStrace);
-    await step("start-up", () => waitForHealth(server!));
-    const key = await step("sign in", () => signIn());
-    const documentId = await step("upload and ingest", () => ingest(key));
-    await step("ask", () => ask(key, documentId));
-    await step("stop", () => stopServer(server!));
+    await step("start-up", () => client.waitForHealth(server!));
+    const key = await step("sign in", () => client.signIn());
+    const documentId = await step("upload and ingest", () => client.ingest(key));
+    report.answer = await step("ask", () => client.ask(key, documentId));
+    await step("stop", () => stopProcessGroup(server!));
     const problem = inspectGuard() ?? inspectStrace(useStrace);
     if (problem) fail(problem);
     report.ok = true;
@@ -385,7 +204,7 @@ async function main(): Promise<number> {
   } finally {
     if (server) {
       try {
-        await stopServer(server);
+        await stopProcessGroup(server);
       } catch (err) {
         process.stderr.write(`zero-egress: could not stop the server: ${(err as Error).message}\n`);
       }
@@ -393,6 +212,7 @@ async function main(): Promise<number> {
       if (!report.guard) inspectGuard();
       if (!report.strace) inspectStrace(useStrace);
     }
+    report.seen = client.seen;
     report.serverLogTail = fs.existsSync(serverLog) ? fs.readFileSync(serverLog, "utf8").slice(-4000) : "";
     fs.writeFileSync(reportPath, JSON.stringify(report, null, 2));
     if (report.ok) fs.rmSync(work, { recursive: true, force: true });

@@ -167,18 +167,23 @@ class Sandbox {
 
   constructor(private readonly limits: ParserLimits) {
     // Resolved from the project root, like the embedder's worker: the file is not part of the
-    // Next.js bundle, and every entry point (npm start, npm run cli, the tests) runs from there.
-    // (Not for the bundler to follow, either: it would try to bundle the child as a module.)
-    const entry = path.join(/* turbopackIgnore: true */ process.cwd(), "ingest", "sandbox", "child.ts");
+    // Next.js bundle, and every entry point (npm start, npm run cli, the tests, the release's
+    // launcher) runs from there. (Not for the bundler to follow, either: it would try to bundle
+    // the child as a module.) The offline release ships it compiled to plain JavaScript and has
+    // no tsx; from source it is TypeScript run through tsx, as the CLI is.
+    const folder = path.join(/* turbopackIgnore: true */ process.cwd(), "ingest", "sandbox");
+    const compiled = path.join(folder, "child.mjs");
+    const source = path.join(folder, "child.ts");
+    const entry = existsSync(compiled) ? compiled : source;
     if (!existsSync(entry)) {
       throw new Error(
-        `The parser entry point is missing at ${entry}: start the server and the CLI from the project folder.`,
+        `The parser entry point is missing at ${source}: start the server and the CLI from the project folder.`,
       );
     }
+    const heap = `--max-old-space-size=${megabytes(this.limits.memoryBytes)}`;
     this.child = fork(/* turbopackIgnore: true */ entry, [], {
-      // TypeScript through tsx, as the CLI runs; the heap limit makes V8 stop at the limit even
-      // between two looks at the resident memory.
-      execArgv: ["--import", "tsx", `--max-old-space-size=${megabytes(this.limits.memoryBytes)}`],
+      // The heap limit makes V8 stop at the limit even between two looks at the resident memory.
+      execArgv: entry === compiled ? [heap] : ["--import", "tsx", heap],
       serialization: "advanced",
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });

@@ -25,7 +25,7 @@ export function describeEvent(type: string, p: P): string {
     case "auth.sign_in":
       return `Signed in${p.method ? ` (${s(p.method)})` : ""}`;
     case "auth.sign_in_failed":
-      return `Sign-in refused for ${s(p.email)}: ${s(p.reason)}`;
+      return `Sign-in refused for ${p.email ? s(p.email) : "emails that name no account"}: ${s(p.reason)}${typeof p.count === "number" && p.count > 1 ? ` (${p.count} attempts)` : ""}`;
     case "auth.sign_out":
       return "Signed out";
     case "user.created":

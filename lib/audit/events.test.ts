@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
 import { listAuditEvents } from "@/db/queries/audit";
 import { checkCredentials } from "@/lib/auth/credentials";
+import { TEST_SIGN_IN_POLICY } from "@/lib/testing/sign-in-policy";
+import { closeSignInFailureWindows } from "@/lib/auth/sign-in-failures";
 import { createApiKeyForUser, revokeApiKeyById } from "@/lib/auth/api-key-admin";
 import { addCollection, addGrant, removeGrant } from "@/lib/collections/admin";
 import { acceptUpload } from "@/lib/documents/upload";
@@ -16,6 +18,8 @@ import { readablePayload, eventView } from "./rows";
 import { verifyChain } from "./verify";
 
 // The features record what they change, with who did it, in the same transaction.
+
+const policy = TEST_SIGN_IN_POLICY;
 
 let h: DatabaseHandle;
 let dataDir: string;
@@ -113,18 +117,24 @@ describe("audited features", () => {
   });
 
   it("records sign-ins and refused sign-ins, naming the reason only to compliance", async () => {
-    const policy = { maxFailures: 5, lockoutMinutes: 15 };
-    await checkCredentials(h.db, { email: "nurse@example.org", password: "nurse password 1" }, policy);
+    await checkCredentials(h.db, { email: "nurse@example.org", password: "nurse password 1", address: null }, policy);
     expect(await latest("auth.sign_in")).toMatchObject({
       actorEmail: "nurse@example.org",
       payload: { method: "credentials" },
     });
-    await checkCredentials(h.db, { email: "nurse@example.org", password: "wrong" }, policy);
-    expect(await latest("auth.sign_in_failed")).toMatchObject({
-      payload: { reason: "wrong_password", email: "nurse@example.org" },
-    });
-    await checkCredentials(h.db, { email: "ghost@example.org", password: "wrong" }, policy);
-    expect(await latest("auth.sign_in_failed")).toMatchObject({ actorId: null, payload: { reason: "unknown_email" } });
+    await checkCredentials(h.db, { email: "nurse@example.org", password: "wrong", address: null }, policy);
+    await checkCredentials(h.db, { email: "ghost@example.org", password: "wrong", address: null }, policy);
+    // Failures are written per account and window, once the window has closed.
+    await closeSignInFailureWindows(h.db, { windowMinutes: 15, now: new Date(Date.now() + 16 * 60_000) });
+    const failed = await listAuditEvents(h.db, { query: { types: ["auth.sign_in_failed"] }, limit: 2 });
+    expect(failed.map(eventView)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          payload: expect.objectContaining({ reason: "wrong_password", email: "nurse@example.org" }),
+        }),
+        expect.objectContaining({ actorId: null, payload: expect.objectContaining({ reason: "unknown_email" }) }),
+      ]),
+    );
     expect(JSON.stringify(await latest("auth.sign_in_failed"))).not.toContain("wrong");
   });
 
@@ -148,11 +158,7 @@ describe("audited features", () => {
       expect(await queryRows(h.db, sql`select 1 from users where email = 'ghost2@example.org'`)).toHaveLength(0);
       // Nor is a sign-in let through unrecorded.
       await expect(
-        checkCredentials(
-          h.db,
-          { email: "nurse@example.org", password: "nurse password 1" },
-          { maxFailures: 5, lockoutMinutes: 15 },
-        ),
+        checkCredentials(h.db, { email: "nurse@example.org", password: "nurse password 1", address: null }, policy),
       ).rejects.toThrow();
     } finally {
       await h.db.execute(sql`drop trigger refuse_audit on audit_events`);

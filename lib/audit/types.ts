@@ -43,6 +43,7 @@ export const AUDIT_EVENT_TYPES = [
   "retention.purged",
   "retention.hold_placed",
   "retention.hold_released",
+  "keys.rotated",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

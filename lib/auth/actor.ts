@@ -14,6 +14,8 @@ export interface Actor {
   roles: Role[];
   groups: { id: string; name: string }[];
   via: "session" | "api_key";
+  /** The key this request came with, when via is "api_key". */
+  apiKeyId?: string;
 }
 
 export function hasRole(actor: Actor, role: Role): boolean {
@@ -42,5 +44,5 @@ export async function actorFromApiKey(db: Executor, key: string): Promise<Actor>
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await touchApiKey(db, { id: row.id });
   }
-  return { ...actor, via: "api_key" };
+  return { ...actor, via: "api_key", apiKeyId: row.id };
 }

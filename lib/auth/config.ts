@@ -1,4 +1,6 @@
 import "server-only";
+import { createHmac } from "node:crypto";
+import { cookies } from "next/headers";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { NextRequest } from "next/server";
@@ -6,10 +8,12 @@ import { z } from "zod";
 import { getUserById } from "@/db/queries/users";
 import { getDb } from "@/db/runtime";
 import { appendAudit } from "@/lib/audit/log";
-import { env } from "@/lib/env";
+import { env, type Env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { readOrCreateSecret } from "@/lib/secrets";
-import { checkCredentials } from "./credentials";
+import { clientAddressOf } from "@/lib/server/client-address";
+import { checkCredentials, type SignInPolicy } from "./credentials";
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_SECONDS } from "./device-cookie";
 import { findOidcUser, OIDC_PROVIDER_ID, parseRoleMap, provisionOidcUser, rolesFromClaim } from "./oidc";
 
 // Auth.js carries only the user id in its signed, expiring JWT cookie. Roles, groups and the
@@ -47,26 +51,50 @@ function authErrorFields(error: Error): Record<string, string> {
   return fields;
 }
 
+/** The sign-in throttle's settings; the device-cookie key is derived from the session signing key. */
+export function signInPolicy(e: Env, authSecret: string): SignInPolicy {
+  return {
+    freeFailures: e.LOGIN_MAX_FAILURES,
+    accountFreeFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
+    addressFreeFailures: e.LOGIN_ADDRESS_MAX_FAILURES,
+    maxDelaySeconds: Math.round(e.LOGIN_MAX_DELAY_MINUTES * 60),
+    auditWindowMinutes: e.LOGIN_FAILURE_AUDIT_MINUTES,
+    deviceSecret: createHmac("sha256", authSecret).update("device-cookie").digest("base64url"),
+  };
+}
+
 function buildConfig(): NextAuthConfig {
   const e = env();
+  const secret = e.AUTH_SECRET ?? readOrCreateSecret(e.dataDir, "auth-secret");
   const maxAge = Math.round(e.SESSION_MAX_AGE_HOURS * 3600);
   const providers: NextAuthConfig["providers"] = [
     Credentials({
       id: "credentials",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(raw) {
+      async authorize(raw, request) {
         const parsed = credentialsInput.safeParse(raw);
         if (!parsed.success) throw new SignInRefused("invalid");
         const db = await getDb();
-        const check = await checkCredentials(db, parsed.data, {
-          maxFailures: e.LOGIN_MAX_FAILURES,
-          lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES,
-        });
+        const jar = await cookies();
+        const check = await checkCredentials(
+          db,
+          {
+            ...parsed.data,
+            address: clientAddressOf(request.headers),
+            deviceCookie: jar.get(DEVICE_COOKIE)?.value ?? null,
+          },
+          signInPolicy(e, secret),
+        );
         if (!check.ok) {
-          throw new SignInRefused(
-            check.reason === "locked" ? `locked_${Math.ceil(check.retryAfterSeconds / 60)}` : check.reason,
-          );
+          throw new SignInRefused(check.reason === "throttled" ? `throttled_${check.retryAfterSeconds}` : check.reason);
         }
+        jar.set(DEVICE_COOKIE, check.deviceCookie, {
+          httpOnly: true,
+          sameSite: "lax",
+          secure: request.headers.get("x-forwarded-proto") === "https",
+          path: "/",
+          maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
+        });
         return { id: check.userId };
       },
     }),
@@ -86,8 +114,10 @@ function buildConfig(): NextAuthConfig {
   const roleMap = parseRoleMap(e.OIDC_ROLE_MAP);
 
   return {
-    secret: e.AUTH_SECRET ?? readOrCreateSecret(e.dataDir, "auth-secret"),
-    trustHost: e.AUTH_TRUST_HOST,
+    secret,
+    // Auth.js takes the origin from the Host and X-Forwarded-* headers, which the forwarding
+    // policy (lib/server/client-address.ts) has already stripped of anything a client made up.
+    trustHost: true,
     session: { strategy: "jwt", maxAge, updateAge: Math.min(maxAge, 3600) },
     jwt: { maxAge },
     pages: { signIn: "/login", error: "/login" },
@@ -147,13 +177,13 @@ export const { auth, signIn, signOut } = nextAuth;
  * not the one the browser used (nextauthjs/next-auth#10928), while Auth.js's server actions take
  * the origin from the Host headers. Left alone, single sign-on starts with one redirect_uri and
  * redeems the code with another, which every identity provider refuses, and the callback would
- * send the browser on to localhost. With AUTH_TRUST_HOST the handlers use the Host headers too;
- * AUTH_URL, where set, still wins (next-auth applies it after this). Next.js also spells every
+ * send the browser on to localhost. So the handlers use the Host headers too, as the forwarding
+ * policy left them: the browser's Host (direct), or a trusted proxy's X-Forwarded-Host (with
+ * AUTH_TRUST_HOST); AUTH_URL, where set, still wins (next-auth applies it after this). Next.js also spells every
  * loopback address "localhost" in these URLs, so on one machine SSO works at http://localhost:<port>
  * and not at http://127.0.0.1:<port>.
  */
 function atPublicOrigin(req: NextRequest): NextRequest {
-  if (!env().AUTH_TRUST_HOST) return req;
   const first = (name: string) => req.headers.get(name)?.split(",")[0]?.trim() || undefined;
   const host = first("x-forwarded-host") ?? first("host");
   if (!host) return req;

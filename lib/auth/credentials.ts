@@ -1,106 +1,98 @@
 import "server-only";
 import type { Executor } from "@/db/client";
 import { appendAudit } from "@/lib/audit/log";
-import { clearLoginThrottle, getLoginThrottle, recordLoginFailure } from "@/db/queries/login-throttle";
 import { getUserCredentialsByEmail, normalizeEmail, recordLogin } from "@/db/queries/users";
+import { deviceIdFromCookie, issueDeviceCookie } from "./device-cookie";
 import { dummyPasswordHash, verifyPassword } from "./password";
+import { closeSignInFailuresOf, recordSignInFailure, type FailureReason } from "./sign-in-failures";
+import { createSignInThrottle, type ThrottlePolicy } from "./throttle";
 
 export type CredentialCheck =
-  | { ok: true; userId: string }
+  | { ok: true; userId: string; deviceCookie: string }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "disabled" }
-  | { ok: false; reason: "locked"; retryAfterSeconds: number };
+  | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
-export interface ThrottlePolicy {
-  maxFailures: number;
-  lockoutMinutes: number;
+export interface SignInPolicy extends ThrottlePolicy {
+  /** Failed sign-ins are audited as one event per account and window of this length. */
+  auditWindowMinutes: number;
+  /** Signs device cookies. */
+  deviceSecret: string;
+}
+
+export interface CredentialInput {
+  email: string;
+  password: string;
+  /** The client's address (see lib/server/client-address.ts); null when unknown. */
+  address?: string | null;
+  /** The device cookie the browser sent, if any. */
+  deviceCookie?: string | null;
 }
 
 /**
  * Checks an email and password. Unknown email and wrong password take the same path, the same
- * time (a password hash is always verified) and give the same answer. Failures are counted per
- * email whether or not the account exists, so lockout reveals nothing either.
+ * time (a password hash is always verified) and give the same answer; delays are counted per
+ * email whether or not the account exists, so they reveal nothing either.
  */
 export async function checkCredentials(
   db: Executor,
-  input: { email: string; password: string },
-  policy: ThrottlePolicy,
+  input: CredentialInput,
+  policy: SignInPolicy,
   now: Date = new Date(),
 ): Promise<CredentialCheck> {
-  const key = normalizeEmail(input.email);
-  const throttle = await getLoginThrottle(db, { key });
-  if (throttle?.lockedUntil && throttle.lockedUntil > now) {
-    // Still verify a hash so a locked probe costs the same as any other.
+  const email = normalizeEmail(input.email);
+  const attempt = {
+    email,
+    address: input.address ?? null,
+    deviceId: deviceIdFromCookie(policy.deviceSecret, input.deviceCookie, email, now),
+  };
+  const throttle = createSignInThrottle(db, policy);
+  const fail = async (userId: string | null, reason: FailureReason) =>
+    recordSignInFailure(db, { userId, email, reason, address: input.address ?? null, now }, policy.auditWindowMinutes);
+
+  const decision = await throttle.check(attempt);
+  if (!decision.ok) {
+    // Still verify a hash so a delayed probe costs the same as any other.
     await verifyPassword(await dummyPasswordHash(), input.password);
-    const known = await getUserCredentialsByEmail(db, { email: key });
-    await appendAudit(db, {
-      type: "auth.sign_in_failed",
-      actorId: known?.id ?? null,
-      actorEmail: key,
-      payload: { method: "credentials", email: key, reason: "locked" },
-    });
-    return {
-      ok: false,
-      reason: "locked",
-      retryAfterSeconds: Math.ceil((throttle.lockedUntil.getTime() - now.getTime()) / 1000),
-    };
+    const known = await getUserCredentialsByEmail(db, { email });
+    await fail(known?.id ?? null, "throttled");
+    return { ok: false, reason: "throttled", retryAfterSeconds: decision.retryAfterSeconds };
   }
 
-  const user = await getUserCredentialsByEmail(db, { email: key });
+  const user = await getUserCredentialsByEmail(db, { email });
   const hashToCheck = user?.passwordHash ?? (await dummyPasswordHash());
   const matches = await verifyPassword(hashToCheck, input.password);
 
   if (!user || !user.passwordHash || !matches) {
-    const lockMs = policy.lockoutMinutes * 60_000;
+    await throttle.fail(attempt);
     // Compliance sees whether the account exists; the person signing in never does.
-    const reason = !user ? "unknown_email" : !user.passwordHash ? "no_password" : "wrong_password";
-    const result = await db.transaction(async (tx) => {
-      const r = await recordLoginFailure(tx, { key, now, windowMs: lockMs, maxFailures: policy.maxFailures, lockMs });
-      const lockedNow = r.lockedUntil !== null && r.lockedUntil !== undefined && r.lockedUntil > now;
-      await appendAudit(tx, {
-        type: "auth.sign_in_failed",
-        actorId: user?.id ?? null,
-        actorEmail: key,
-        payload: {
-          method: "credentials",
-          email: key,
-          reason,
-          ...(lockedNow ? { lockedUntil: r.lockedUntil!.toISOString() } : {}),
-        },
-      });
-      return r;
-    });
-    if (result.lockedUntil && result.lockedUntil > now) {
-      return {
-        ok: false,
-        reason: "locked",
-        retryAfterSeconds: Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000),
-      };
-    }
+    await fail(user?.id ?? null, !user ? "unknown_email" : !user.passwordHash ? "no_password" : "wrong_password");
     return { ok: false, reason: "invalid" };
   }
   // Only someone who knows the password learns that the account is disabled.
   if (user.disabled) {
-    await appendAudit(db, {
-      type: "auth.sign_in_failed",
-      actorId: user.id,
-      actorEmail: key,
-      payload: { method: "credentials", email: key, reason: "disabled" },
-    });
+    await fail(user.id, "disabled");
     return { ok: false, reason: "disabled" };
   }
 
+  await throttle.succeed(attempt);
   await db.transaction(async (tx) => {
-    await clearLoginThrottle(tx, { key });
+    await closeSignInFailuresOf(tx, user.id);
     await recordLogin(tx, { userId: user.id });
     await appendAudit(tx, {
       type: "auth.sign_in",
       actorId: user.id,
-      actorEmail: key,
+      actorEmail: email,
       payload: { method: "credentials" },
     });
   });
-  return { ok: true, userId: user.id };
+  return { ok: true, userId: user.id, deviceCookie: issueDeviceCookie(policy.deviceSecret, email, now) };
+}
+
+function waitText(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
 
 export function credentialFailureMessage(check: Exclude<CredentialCheck, { ok: true }>): string {
@@ -109,9 +101,7 @@ export function credentialFailureMessage(check: Exclude<CredentialCheck, { ok: t
       return "Invalid email or password.";
     case "disabled":
       return "This account is disabled. Ask an administrator to enable it.";
-    case "locked": {
-      const minutes = Math.max(1, Math.ceil(check.retryAfterSeconds / 60));
-      return `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
-    }
+    case "throttled":
+      return `Too many failed sign-in attempts. Try again in ${waitText(Math.max(1, check.retryAfterSeconds))}.`;
   }
 }

@@ -5,11 +5,13 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { getDb } from "@/db/runtime";
 import type { Role } from "@/db/schema";
+import { env } from "@/lib/env";
 import { AppError, fromZodError, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { observeHttpRequest, routePattern } from "@/lib/metrics/http";
 import { actorFromApiKey, actorFromUserId, type Actor } from "./actor";
 import { checkBearerSecret } from "./bearer-secret";
+import { enforceRequestLimits } from "./request-limits";
 import { auth } from "./config";
 
 // Every page, route handler and server action starts with one of these. Identity comes from
@@ -104,6 +106,8 @@ export function errorResponse(err: unknown): Response {
 export function apiRoute<P = Record<string, never>>(
   options: {
     roles?: Role | Role[];
+    /** Counts the request against the per-user and per-key limits (routes that spend a model's time). */
+    rateLimited?: boolean;
     /** Error body format; the OpenAI-compatible routes answer errors the way OpenAI clients expect. */
     errorResponse?: (err: AppError) => Response;
   },
@@ -120,6 +124,13 @@ export function apiRoute<P = Record<string, never>>(
       const actor = await apiActor(req, db);
       if (options.roles && !anyRole(actor, options.roles)) {
         throw new AppError("forbidden", "You do not have permission to do this.");
+      }
+      if (options.rateLimited) {
+        const e = env();
+        await enforceRequestLimits(db, actor, {
+          perUser: e.USER_REQUESTS_PER_MINUTE,
+          perKey: e.API_KEY_REQUESTS_PER_MINUTE,
+        });
       }
       const result = await handler({ req, params, actor, db });
       const res = result instanceof Response ? result : Response.json(result);

@@ -6,12 +6,12 @@ import { credentialFailureMessage } from "./credentials";
 
 export const SIGN_IN_FAILED = "Sign-in failed. Try again.";
 
-/** For the `code` of a CredentialsSignin error: "invalid", "disabled" or "locked_<minutes>". */
+/** For the `code` of a CredentialsSignin error: "invalid", "disabled" or "throttled_<seconds>". */
 export function credentialsSignInMessage(code: string | undefined): string {
   if (code === "disabled") return credentialFailureMessage({ ok: false, reason: "disabled" });
-  const locked = /^locked_(\d{1,6})$/.exec(code ?? "");
-  if (locked) {
-    return credentialFailureMessage({ ok: false, reason: "locked", retryAfterSeconds: Number(locked[1]) * 60 });
+  const throttled = /^throttled_(\d{1,6})$/.exec(code ?? "");
+  if (throttled) {
+    return credentialFailureMessage({ ok: false, reason: "throttled", retryAfterSeconds: Number(throttled[1]) });
   }
   // "invalid", and Auth.js's own default code, both mean the pair did not match.
   return credentialFailureMessage({ ok: false, reason: "invalid" });

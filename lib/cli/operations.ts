@@ -22,6 +22,7 @@ import { CLI_ACTOR } from "@/lib/audit/types";
 import { env } from "@/lib/env";
 import { jobJson } from "@/lib/jobs/queue";
 import { reindexAll } from "@/lib/server/reindex";
+import { keyStatus, rotateKeys } from "@/lib/crypto/rotation";
 import { wakeWorkers } from "@/lib/server/workers";
 
 // What the CLI can do, as data: the same operation runs in the CLI process (Postgres, or an
@@ -115,6 +116,12 @@ export const operations = {
   "hold.list": op(z.object({}), async (db) => listHolds(db)),
   "hold.release": op(z.object({ id: z.string().trim().min(1, "Give the hold's id.") }), async (db, { id }) =>
     releaseHold(db, CLI_ACTOR, id),
+  ),
+  "keys.status": op(z.object({}), async (db) =>
+    keyStatus(db, { dataDir: env().dataDir, keyFile: env().ENCRYPTION_KEY_FILE }),
+  ),
+  "keys.rotate": op(z.object({ newKeyFile: z.string().trim().min(1).optional() }), async (db, { newKeyFile }) =>
+    rotateKeys(db, CLI_ACTOR, { dataDir: env().dataDir, keyFile: env().ENCRYPTION_KEY_FILE, newKeyFile }),
   ),
 } as const;
 

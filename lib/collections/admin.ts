@@ -124,6 +124,8 @@ export async function changeCollectionPolicy(
 
 export interface ChunkPurger {
   deleteCollection(collectionId: string): Promise<number>;
+  /** Drops removed rows from the index's files at once (lib/vector/indexes.ts eraseRemovedRows). */
+  eraseRemoved(): Promise<void>;
 }
 
 /**
@@ -163,6 +165,7 @@ export async function removeCollection(
   // After the rows are gone nothing can reach these; an ingest still running for this
   // collection finds its document missing and removes what it wrote.
   const removedChunks = await chunks.deleteCollection(id);
+  if (removedChunks > 0) await chunks.eraseRemoved();
   for (const f of files) if (f.storagePath) await deleteOriginal(dataDir, f.storagePath);
   return {
     name: collection.name,

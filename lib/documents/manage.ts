@@ -19,6 +19,8 @@ import { deleteOriginal } from "@/lib/storage/files";
 export interface ChunkIndex {
   setDocumentRestriction(documentId: string, groupIds: string[]): Promise<void>;
   deleteDocument(documentId: string): Promise<number>;
+  /** Drops removed rows from the index's files at once (lib/vector/indexes.ts eraseRemovedRows). */
+  eraseRemoved(): Promise<void>;
 }
 
 export async function requireActiveDocument(db: Database, id: string) {
@@ -106,7 +108,9 @@ export async function deleteDocument(
       payload: { via: who.via, name: doc?.name ?? null, versionIds: versions.map((v) => v.id) },
     });
   });
+  // Done means gone from disk: the index's old versions and the (encrypted) originals both.
   const removedChunks = await index.deleteDocument(documentId);
+  if (removedChunks > 0) await index.eraseRemoved();
   for (const f of files) if (f.storagePath) await deleteOriginal(dataDir, f.storagePath);
   return { removedChunks };
 }

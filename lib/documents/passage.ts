@@ -1,14 +1,13 @@
 import "server-only";
 import type { Database } from "@/db/client";
-import { getVersionById } from "@/db/queries/documents";
-import { requireReadableDocument } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/actor";
 import { AppError } from "@/lib/errors";
-import { requireActiveDocument } from "./manage";
+import { requireReadableVersion } from "./original";
 
 // A cited passage in its surroundings, for the citation panel. Read from the version's stored
-// canonical text (the text the chunk offsets index), so a citation of a superseded version still
-// shows exactly what was cited. Access is checked now, against the database, like a download.
+// canonical text (the text the chunk offsets index). Access is checked now, against the database,
+// like a download: readers reach only the current published version (lib/documents/original), so a
+// superseded, quarantined or refused version's text stays with the collection's managers.
 
 /** Characters of context shown on each side of the passage. */
 const CONTEXT_CHARS = 600;
@@ -35,10 +34,10 @@ export async function readPassage(
   actor: Actor,
   input: { documentId: string; versionId: string; start: number; end: number },
 ): Promise<PassageView> {
-  const doc = await requireActiveDocument(db, input.documentId);
-  await requireReadableDocument(db, actor, doc);
-  const version = await getVersionById(db, { id: input.versionId });
-  if (!version || version.documentId !== doc.id) throw new AppError("not_found", "No such version of this document.");
+  const { doc, version } = await requireReadableVersion(db, actor, {
+    documentId: input.documentId,
+    versionId: input.versionId,
+  });
   if (version.text === null) throw new AppError("not_found", "The text of this version is no longer kept.");
   const text = version.text;
   if (input.end <= input.start || input.end - input.start > MAX_PASSAGE_CHARS || input.end > text.length) {

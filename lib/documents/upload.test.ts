@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
-import { listDocuments, listVersions } from "@/db/queries/documents";
+import { getVersionById, listDocuments, listVersions } from "@/db/queries/documents";
 import { listJobsByIds } from "@/db/queries/jobs";
 import { createTestDatabase } from "@/lib/testing/db";
 import { addCollection } from "@/lib/collections/admin";
@@ -49,9 +49,14 @@ describe("accepting uploads", () => {
     expect(job).toMatchObject({ kind: "ingest.version", status: "queued", payload: { versionId: r.versionId } });
     const versions = await listVersions(h.db, { documentId: r.documentId });
     expect(versions).toHaveLength(1);
-    expect(new TextDecoder().decode(await readOriginal(dataDir, `${r.versionId.slice(0, 2)}/${r.versionId}`))).toBe(
-      "# Hand hygiene\nWash.",
-    );
+    const version = await getVersionById(h.db, { id: r.versionId });
+    expect(version?.storagePath).toBe(`${r.versionId.slice(0, 2)}/${r.versionId}.enc`);
+    expect(version?.dataKey).toMatch(/^[0-9a-f]{16}:/);
+    // Stored encrypted: the words of the upload are nowhere in the file on disk.
+    const onDisk = fs.readFileSync(path.join(dataDir, "files", version!.storagePath!));
+    expect(onDisk.includes(Buffer.from("Hand hygiene"))).toBe(false);
+    const ref = { id: version!.id, storagePath: version!.storagePath!, dataKey: version!.dataKey };
+    expect(new TextDecoder().decode(await readOriginal(dataDir, ref))).toBe("# Hand hygiene\nWash.");
   });
 
   it("recognises identical content and does not ingest it again", async () => {

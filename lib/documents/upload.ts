@@ -66,7 +66,7 @@ export async function acceptUpload(
   const sha256 = createHash("sha256").update(input.bytes).digest("hex");
   const versionId = randomUUID();
   // Written before the row that points at it, and removed if that row is never committed.
-  const storagePath = await saveOriginal(limits.dataDir, versionId, input.bytes);
+  const { storagePath, dataKey } = await saveOriginal(limits.dataDir, versionId, input.bytes);
   let committed = false;
   try {
     const outcome = await db.transaction(async (tx): Promise<UploadOutcome> => {
@@ -93,6 +93,7 @@ export async function acceptUpload(
         originalName: name,
         uploadedBy: input.uploaderId,
         storagePath,
+        dataKey,
       });
       const job = await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: input.uploaderId });
       const collection = await getCollectionById(tx, { id: input.collectionId });

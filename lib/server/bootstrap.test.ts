@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { TEST_SIGN_IN_POLICY } from "@/lib/testing/sign-in-policy";
 import type { DatabaseHandle } from "@/db/client";
 import { listUsers } from "@/db/queries/users";
 import { checkCredentials } from "@/lib/auth/credentials";
 import { createTestDatabase } from "@/lib/testing/db";
 import { announceBootstrap, ensureFirstAdmin } from "./bootstrap";
 
-const policy = { maxFailures: 5, lockoutMinutes: 15 };
+const policy = TEST_SIGN_IN_POLICY;
 let h: DatabaseHandle | undefined;
 afterEach(async () => {
   await h?.close();

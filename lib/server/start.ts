@@ -3,9 +3,13 @@ import { getDatabaseHandle } from "@/db/runtime";
 import { env } from "@/lib/env";
 import { startRetentionSchedule } from "@/lib/audit/retention";
 import { loadSigningKey } from "@/lib/audit/signing-key";
+import { startSignInFailureSweep } from "@/lib/auth/sign-in-failures";
+import { keyringFor } from "@/lib/crypto/keyring";
 import { log } from "@/lib/log";
+import { secureDataDir } from "@/lib/storage/data-dir";
 import { getGenerator } from "@/lib/models/generator-runtime";
 import { announceBootstrap, ensureFirstAdmin } from "./bootstrap";
+import { installForwardingPolicy } from "./client-address";
 import { publishControlInfo } from "./control";
 import { startWorkers } from "./workers";
 
@@ -18,6 +22,12 @@ import { startWorkers } from "./workers";
 export async function startServer(): Promise<void> {
   try {
     const e = env();
+    installForwardingPolicy({ trustedProxies: e.TRUSTED_PROXIES, trustHost: e.AUTH_TRUST_HOST });
+    // Before anything writes to DATA_DIR (PGlite, LanceDB, keys, originals).
+    const tightened = secureDataDir(e.dataDir);
+    if (tightened > 0) log.info("made the data folder owner-only", { dataDir: e.dataDir, entries: tightened });
+    // Created on the first start; a missing or malformed ENCRYPTION_KEY_FILE stops the start here.
+    log.info("key-encryption key for originals", { keyId: keyringFor(e.dataDir).current.id });
     const handle = await getDatabaseHandle();
     log.info("database ready", { kind: handle.kind, dataDir: e.dataDir });
     announceBootstrap(await ensureFirstAdmin(handle.db, e));
@@ -26,6 +36,9 @@ export async function startServer(): Promise<void> {
     // naming MODEL_PATH or MODELS_DIR, rather than failing every question later.
     await getGenerator();
     startWorkers(handle.db);
+    startSignInFailureSweep(handle.db, e.LOGIN_FAILURE_AUDIT_MINUTES, (err) =>
+      log.error("sign-in failure sweep failed", { err }),
+    );
     // Generated on the first start when AUDIT_SIGNING_KEY is not set; a bad key stops the start.
     log.info("audit export signing key", { fingerprint: loadSigningKey(e).fingerprint });
     if (e.RETENTION_DAYS)

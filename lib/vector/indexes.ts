@@ -134,3 +134,25 @@ export async function maintainIndexes(table: Table, vectorIndexThreshold: number
   }
   return { rows, vectorIndex, optimized: false };
 }
+
+/**
+ * Erasure: a delete only marks rows deleted, and older table versions keep the files that held
+ * them (upkeep drops versions older than an hour). This rewrites the fragments with deleted rows
+ * and drops every version but the latest at once, so removed text leaves the disk before the
+ * deletion is reported done. A query still reading an older version in another process may fail
+ * and be retried; that is the price of erasing now. The full-text index is rebuilt from the
+ * remaining rows first: its term dictionary is stored compressed, so a byte scan cannot show that
+ * optimizing dropped a removed row's terms, and a rebuild guarantees it.
+ */
+export async function eraseRemovedRows(table: Table): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await table.createIndex("text", { config: Index.fts(FTS_OPTIONS), name: FTS_INDEX_NAME, replace: true });
+      await table.optimize({ cleanupOlderThan: new Date() });
+      return;
+    } catch (err) {
+      if (!/retryable commit conflict/i.test((err as Error).message) || attempt === OPTIMIZE_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}

@@ -22,6 +22,7 @@ import {
   DEFAULT_VECTOR_INDEX_THRESHOLD,
   DISTANCE,
   ensureFtsIndex,
+  eraseRemovedRows,
   FTS_INDEX_NAME,
   maintainIndexes,
   markUnrestrictedRows,
@@ -78,6 +79,11 @@ export interface ChunkMaintenance {
   /** Replaces the groups on every chunk of the document; [] means everyone who reads the collection. */
   setDocumentRestriction(documentId: string, groupIds: string[]): Promise<void>;
   countRows(filter?: ChunkFilter): Promise<number>;
+  /**
+   * Removes deleted and replaced rows from the table's files now: compacts the fragments that hold
+   * them and drops every older table version. Run after a deletion that must not leave text on disk.
+   */
+  eraseRemoved(): Promise<void>;
   /** Empties the table and records a new embedder identity (reindex). */
   reset(embedderId: string, dim: number): Promise<void>;
   close(): Promise<void>;
@@ -286,6 +292,10 @@ class LanceChunkStore implements ChunkStore {
 
   async deleteCollection(collectionId: string): Promise<number> {
     return this.deleteWhere(`collection_id = ${sqlId(collectionId, "The collection id")}`);
+  }
+
+  async eraseRemoved(): Promise<void> {
+    if (this.table) await eraseRemovedRows(this.table);
   }
 
   async setDocumentRestriction(documentId: string, groupIds: string[]): Promise<void> {

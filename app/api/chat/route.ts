@@ -10,7 +10,7 @@ import { sseResponse } from "@/lib/chat/sse";
  * ids) or `error`. Refusals (no readable collection, someone else's conversation, a full queue →
  * 429 with Retry-After) come back as JSON errors before any event.
  */
-export const POST = apiRoute({}, async ({ req, actor }) => {
+export const POST = apiRoute({ rateLimited: true }, async ({ req, actor }) => {
   const input = await readJson(req, chatRequestSchema);
   const deps = await getAskDeps();
   const prepared = await prepareAnswer(deps, actor, input);

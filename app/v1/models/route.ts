@@ -4,7 +4,7 @@ import { openAiErrorResponse } from "@/lib/openai/errors";
 import { listModelIds } from "@/lib/openai/models";
 
 /** OpenAI-compatible model list: `knowledge` (all your collections) and `knowledge/<collection>` for each. */
-export const GET = apiRoute({ errorResponse: openAiErrorResponse }, async ({ db, actor }) => {
+export const GET = apiRoute({ rateLimited: true, errorResponse: openAiErrorResponse }, async ({ db, actor }) => {
   const scope = await resolveReadScope(db, actor);
   const created = Math.floor(Date.now() / 1000);
   return {

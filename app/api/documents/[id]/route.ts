@@ -2,10 +2,9 @@ import { z } from "zod";
 import { requireCollection } from "@/lib/auth/access";
 import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
 import { restrictionSchema } from "@/lib/collections/schemas";
-import { deleteDocument, documentDetail, requireActiveDocument, restrictDocument } from "@/lib/documents/manage";
+import { deleteDocument, requireActiveDocument, restrictDocument } from "@/lib/documents/manage";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
-import { visibleToReader } from "@/lib/documents/visibility";
+import { documentDetailForCaller } from "@/lib/documents/original";
 import { getChunkIndex } from "@/lib/server/index-runtime";
 import { uuidSchema } from "@/lib/users/schemas";
 import { auditActor } from "@/lib/audit/actor";
@@ -14,12 +13,7 @@ const params = z.object({ id: uuidSchema });
 
 export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor }) => {
   const { id } = parseParams(p, params);
-  const doc = await requireActiveDocument(db, id);
-  const { access, isAdmin } = await requireCollection(db, actor, doc.collectionId, "list");
-  const detail = await documentDetail(db, id);
-  if (visibleToReader([detail], actor, isAdmin || access === "manage").length === 0)
-    throw new AppError("not_found", "No document with this id.");
-  return detail;
+  return documentDetailForCaller(db, actor, id);
 });
 
 /** `{ "restrictedTo": ["group name", …] }`; an empty list lifts the restriction. */

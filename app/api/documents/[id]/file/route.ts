@@ -1,11 +1,8 @@
 import { z } from "zod";
-import { getVersionById } from "@/db/queries/documents";
-import { requireReadableDocument } from "@/lib/auth/access";
 import { apiRoute, parseParams } from "@/lib/auth/guards";
-import { requireActiveDocument } from "@/lib/documents/manage";
+import { openOriginal } from "@/lib/documents/original";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { readOriginal } from "@/lib/storage/files";
 import { uuidSchema } from "@/lib/users/schemas";
 
 const params = z.object({ id: uuidSchema });
@@ -20,35 +17,43 @@ const TYPES: Record<string, string> = {
   json: "application/json",
 };
 
+const NEVER_SCRIPT = {
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "sandbox; default-src 'none'",
+  "cache-control": "private, no-store",
+};
+
 /**
  * The original file of the current (or a given `?version=`) version, for readers of the
- * document. PDFs open inline so a citation link can jump to `#page=N`; everything else is a
+ * document; under the `mask` policy readers get the masked rendition instead (lib/documents/original).
+ * PDFs and renditions open inline so a citation link can jump to `#page=N`; everything else is a
  * download, and nothing from an upload can run script on this origin.
  */
 export const GET = apiRoute<{ id: string }>({}, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
-  const doc = await requireActiveDocument(db, id);
-  await requireReadableDocument(db, actor, doc);
   const requested = new URL(req.url).searchParams.get("version");
-  const versionId = requested ?? doc.currentVersionId;
-  const version =
-    versionId && uuidSchema.safeParse(versionId).success ? await getVersionById(db, { id: versionId }) : null;
-  if (!version || version.documentId !== doc.id || !version.storagePath) {
-    throw new AppError(
-      "not_found",
-      requested ? "No such version of this document." : "This document has no processed version yet.",
-    );
-  }
-  const bytes = await readOriginal(env().dataDir, version.storagePath);
-  const inline = version.format === "pdf";
+  if (requested !== null && !uuidSchema.safeParse(requested).success)
+    throw new AppError("not_found", "No such version of this document.");
+  const opened = await openOriginal(db, actor, { documentId: id, versionId: requested, dataDir: env().dataDir });
+  const version = opened.version;
   const fileName = version.originalName.replace(/["\\\r\n]/g, "_");
-  return new Response(new Uint8Array(bytes), {
+  if (opened.kind === "masked") {
+    return new Response(opened.html, {
+      headers: {
+        ...NEVER_SCRIPT,
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+        "content-disposition": `inline; filename*=UTF-8''${encodeURIComponent(`${fileName} (masked).html`)}`,
+        "x-rendition": "masked",
+      },
+    });
+  }
+  const inline = version.format === "pdf";
+  return new Response(new Uint8Array(opened.bytes), {
     headers: {
+      ...NEVER_SCRIPT,
       "content-type": TYPES[version.format ?? ""] ?? "application/octet-stream",
       "content-disposition": `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(fileName)}`,
-      "x-content-type-options": "nosniff",
-      "content-security-policy": "sandbox; default-src 'none'",
-      "cache-control": "private, no-store",
     },
   });
 });

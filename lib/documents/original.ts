@@ -1,0 +1,98 @@
+import "server-only";
+import type { Database } from "@/db/client";
+import { getCollectionById } from "@/db/queries/collections";
+import { getVersionById } from "@/db/queries/documents";
+import { requireCollection, requireReadableDocument } from "@/lib/auth/access";
+import type { Actor } from "@/lib/auth/actor";
+import { AppError } from "@/lib/errors";
+import { readOriginal } from "@/lib/storage/files";
+import { documentDetail, requireActiveDocument } from "./manage";
+import { visibleToReader } from "./visibility";
+import { maskedRendition } from "./rendition";
+
+// Which version of a document a caller may open, and in what form. Readers reach only the
+// current, published version: superseded, quarantined, rejected and failed versions stay with the
+// collection's managers. Under the collection's `mask` policy readers get the masked rendition (the
+// extracted text, masked, with page anchors), never the uploaded file, which still holds the
+// masked values; the unmasked original is for those who manage the collection.
+// Reads of originals are to be recorded as audit events by lib/audit (its read events); this
+// module is where that call belongs.
+
+type Version = NonNullable<Awaited<ReturnType<typeof getVersionById>>>;
+type Doc = Awaited<ReturnType<typeof requireActiveDocument>>;
+
+export interface ReadableVersion {
+  doc: Doc;
+  version: Version;
+  /** Administrators and holders of a manage grant, who also hold a read grant. */
+  canManage: boolean;
+}
+
+/** Whether a reader who does not manage the collection may see this version at all. */
+export function openToReaders(doc: { currentVersionId: string | null }, version: Pick<Version, "id" | "status">) {
+  return version.id === doc.currentVersionId && version.status === "ready";
+}
+
+/**
+ * The version a caller may read (the current one unless `versionId` names another), or a 404 that
+ * does not reveal whether an older version exists.
+ */
+export async function requireReadableVersion(
+  db: Database,
+  actor: Actor,
+  { documentId, versionId }: { documentId: string; versionId?: string | null },
+): Promise<ReadableVersion> {
+  const doc = await requireActiveDocument(db, documentId);
+  await requireReadableDocument(db, actor, doc);
+  const { access, isAdmin } = await requireCollection(db, actor, doc.collectionId, "read");
+  const canManage = isAdmin || access === "manage";
+  const id = versionId ?? doc.currentVersionId;
+  const version = id ? await getVersionById(db, { id }) : null;
+  if (!version || version.documentId !== doc.id || (!canManage && !openToReaders(doc, version)))
+    throw new AppError(
+      "not_found",
+      versionId ? "No such version of this document." : "This document has no processed version yet.",
+    );
+  return { doc, version, canManage };
+}
+
+export type OpenedOriginal =
+  { kind: "original"; version: Version; bytes: Buffer } | { kind: "masked"; version: Version; html: string };
+
+export async function openOriginal(
+  db: Database,
+  actor: Actor,
+  input: { documentId: string; versionId?: string | null; dataDir: string },
+): Promise<OpenedOriginal> {
+  const { doc, version, canManage } = await requireReadableVersion(db, actor, input);
+  const collection = await getCollectionById(db, { id: doc.collectionId });
+  if (!collection) throw new AppError("not_found", "No document with this id.");
+  if (collection.piiPolicy === "mask" && !canManage) {
+    if (version.text === null) throw new AppError("not_found", "The text of this version is no longer kept.");
+    return { kind: "masked", version, html: maskedRendition(version) };
+  }
+  if (!version.storagePath)
+    throw new AppError(
+      "not_found",
+      version.errorCode === "pii_rejected"
+        ? "This version was refused by the collection's privacy policy and its file was deleted."
+        : "This version's original is no longer kept.",
+    );
+  const bytes = await readOriginal(input.dataDir, {
+    id: version.id,
+    storagePath: version.storagePath,
+    dataKey: version.dataKey,
+  });
+  return { kind: "original", version, bytes };
+}
+
+/** A document with its versions, for anyone who may list it: readers learn of the current published version only. */
+export async function documentDetailForCaller(db: Database, actor: Actor, documentId: string) {
+  const doc = await requireActiveDocument(db, documentId);
+  const { access, isAdmin } = await requireCollection(db, actor, doc.collectionId, "list");
+  const detail = await documentDetail(db, documentId);
+  const canManage = isAdmin || access === "manage";
+  if (visibleToReader([detail], actor, canManage).length === 0)
+    throw new AppError("not_found", "No document with this id.");
+  return canManage ? detail : { ...detail, versions: detail.versions.filter((v) => openToReaders(detail, v)) };
+}

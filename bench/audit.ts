@@ -105,7 +105,7 @@ async function main() {
     // 1. Appends through the code the features use: one writer with a transaction per event, then
     // eight concurrent writers, each waiting for its own append before the next (a transaction
     // per event, and grouped: the appends that arrive together share one transaction).
-    let t = performance.now();
+    const t = performance.now();
     for (let i = 0; i < appends; i++) await appendAudit(db, event(i));
     const single = appends / seconds(t);
     let next = appends;

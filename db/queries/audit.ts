@@ -20,6 +20,8 @@ export interface AuditQuery {
   types?: string[];
   /** Words, as in a web search ("quoted phrase", -excluded). */
   text?: string;
+  /** Events of these exact types are included whatever the other conditions say. */
+  alwaysTypes?: string[];
 }
 
 const columns = {
@@ -114,7 +116,14 @@ export async function listAuditEventsAscending(
   db: Executor,
   { query, afterSeq, maxSeq, limit }: { query: AuditQuery; afterSeq: number; maxSeq: number; limit: number },
 ): Promise<AuditRow[]> {
-  const where = [...conditions(query), gt(auditEvents.seq, afterSeq), lte(auditEvents.seq, maxSeq)];
+  const filtered = conditions(query);
+  const where = [gt(auditEvents.seq, afterSeq), lte(auditEvents.seq, maxSeq)];
+  if (filtered.length > 0)
+    where.push(
+      query.alwaysTypes?.length
+        ? or(and(...filtered), inArray(auditEvents.type, query.alwaysTypes))!
+        : and(...filtered)!,
+    );
   return (await db
     .select(columns)
     .from(auditEvents)

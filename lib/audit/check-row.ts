@@ -37,3 +37,25 @@ export function checkContent(row: AuditEventView): RowProblem | null {
   }
   return null;
 }
+
+/**
+ * Redacted events waiting for the retention.purged event that names them. Content may be
+ * removed only by a recorded purge, appended after the events it redacts (in the same
+ * transaction), so walking in chain order every redacted event must be named by a later purge.
+ */
+export class RedactionLedger {
+  private readonly pending = new Set<number>();
+
+  see(row: AuditEventView): void {
+    if (row.redactedAt !== null) this.pending.add(row.seq);
+    if (row.type === "retention.purged") {
+      const seqs = (row.payload as { auditEventSeqs?: unknown }).auditEventSeqs;
+      if (Array.isArray(seqs)) for (const s of seqs) if (typeof s === "number") this.pending.delete(s);
+    }
+  }
+
+  /** Redacted events no purge named, in order. */
+  unrecorded(): number[] {
+    return [...this.pending].sort((a, b) => a - b);
+  }
+}

@@ -12,7 +12,8 @@ export const EXPORT_VERSION = 2;
 
 /** Said in every filtered export's manifest and by the verifier. */
 export const FILTERED_COMPLETENESS =
-  "This export is filtered: each event's own hash is checked and consecutive events are linked, " +
+  "This export is filtered (it also carries every retention purge in its range, so each redaction can be checked): " +
+  "each event's own hash is checked and consecutive events are linked, " +
   "but that no matching event was left out cannot be proven from the file alone; " +
   "compare its chain head with `audit verify --anchor` on the installation.";
 export const WHOLE_TRAIL_COMPLETENESS =

@@ -82,7 +82,9 @@ export async function startAuditExport(
   db: Database,
   { format, filters, actor, key }: { format: ExportFormat; filters: AuditFilters; actor: AuditActor; key: SigningKey },
 ): Promise<AuditExport> {
-  const query = await resolveAuditFilters(db, filters);
+  // A filtered export still carries every retention purge in its range, so each redacted event
+  // in it can be checked against the purge that names it.
+  const query = { ...(await resolveAuditFilters(db, filters)), alwaysTypes: ["retention.purged"] };
   const scope = scopeOf(filters);
   const anchor = await lastVerifiedAnchor(db);
   const verified = await verifyChain(db, { from: anchor });

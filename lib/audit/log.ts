@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { desc, inArray, sql } from "drizzle-orm";
-import type { Executor } from "@/db/client";
+import type { Database, Executor } from "@/db/client";
 import { auditEventContents, auditEventRefs, auditEvents, documents } from "@/db/schema";
 import { asStoredJson, contentDigest, eventHash, GENESIS_HASH } from "./canonical";
 import { splitContent } from "./content";
@@ -223,4 +223,62 @@ export async function appendAuditBatch(
 /** actorId, actorEmail and the `via` every admin event's payload carries. */
 export function by(actor: AuditActor): { actorId: string | null; actorEmail: string | null } {
   return { actorId: actor.id, actorEmail: actor.email };
+}
+
+/**
+ * Group commit for events that do not belong to a caller's transaction (a sign-in, a read): the
+ * calls that arrive while one group is being written wait and go together in the next, as one
+ * transaction under one lock, each event still hashed on its own and chained in arrival order.
+ * Under load this turns N concurrent writers' N transactions into one; alone, a call is written
+ * at once. Each caller gets its own seq and hash once its group has committed, or the error
+ * that failed the group.
+ */
+class GroupAppender {
+  private queue: { event: AuditEventInput; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Database) {}
+
+  append(event: AuditEventInput): Promise<AppendResult> {
+    // Validated here, so a bad event fails its own caller rather than the whole group.
+    try {
+      prepare(event);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length > 0) {
+      const group = this.queue.splice(0, MAX_GROUP);
+      try {
+        const results = await appendAuditBatch(
+          this.db,
+          group.map((g) => g.event),
+        );
+        group.forEach((g, i) => g.resolve(results[i]!));
+      } catch (err) {
+        for (const g of group) g.reject(err);
+      }
+    }
+    this.writing = false;
+  }
+}
+
+const MAX_GROUP = 500;
+const appenders = new WeakMap<Database, GroupAppender>();
+
+/** Appends one event outside any transaction, grouped with concurrent appends (see GroupAppender). */
+export function appendAuditGrouped(db: Database, event: AuditEventInput): Promise<AppendResult> {
+  let appender = appenders.get(db);
+  if (!appender) {
+    appender = new GroupAppender(db);
+    appenders.set(db, appender);
+  }
+  return appender.append(event);
 }

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
 import { canonicalJson, eventHash, GENESIS_HASH } from "./canonical";
-import { checkContent } from "./check-row";
+import { checkContent, RedactionLedger } from "./check-row";
 import {
   CSV_COLUMNS,
   CSV_MANIFEST_PREFIX,
@@ -156,6 +156,7 @@ export async function verifyExportFile(file: string, options: { trusted: Trusted
   }
 
   let prev: AuditEventView | null = null;
+  const redactions = new RedactionLedger();
   const onRow = (row: AuditEventView) => {
     result.rows++;
     result.firstSeq ??= row.seq;
@@ -182,6 +183,7 @@ export async function verifyExportFile(file: string, options: { trusted: Trusted
     if (expected !== null && expected !== row.hash) problem(`event ${row.seq}: its contents do not match its hash`);
     const contentProblem = checkContent(row);
     if (contentProblem) problem(`event ${row.seq}: ${contentProblem.reason}`);
+    redactions.see(row);
     result.lastSeq = row.seq;
     prev = row;
   };
@@ -304,6 +306,12 @@ export async function verifyExportFile(file: string, options: { trusted: Trusted
   }
   if (result.lastSeq !== null && manifest.chainHead && result.lastSeq > manifest.chainHead.seq)
     problem("The file holds events after the chain head it names.");
+  // Exports carry every retention.purged event in their range, filtered or not, for this check.
+  const unrecorded = redactions.unrecorded();
+  if (unrecorded.length > 0)
+    problem(
+      `Redacted without a retention purge naming them: event(s) ${unrecorded.slice(0, 50).join(", ")}${unrecorded.length > 50 ? ` and ${unrecorded.length - 50} more` : ""}.`,
+    );
   if (result.scope === "whole-trail") {
     // The whole trail runs from 1 to the head it names with nothing missing; every gap is named.
     const headSeq = manifest.chainHead?.seq ?? 0;

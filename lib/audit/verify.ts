@@ -4,7 +4,7 @@ import type { Executor } from "@/db/client";
 import { getAuditEventBySeq, listAuditEventsAscending } from "@/db/queries/audit";
 import { auditEvents } from "@/db/schema";
 import { GENESIS_HASH } from "./canonical";
-import { checkRow } from "./check-row";
+import { checkRow, RedactionLedger } from "./check-row";
 import { getChainHead } from "./log";
 import { eventView } from "./rows";
 
@@ -62,6 +62,7 @@ export async function verifyChain(
   }
   const fromSeq = expectedSeq;
   const maxSeq = head?.seq ?? 0;
+  const redactions = new RedactionLedger();
   while (!firstBroken && after < maxSeq) {
     const rows = await listAuditEventsAscending(db, { query: {}, afterSeq: after, maxSeq, limit: PAGE });
     if (rows.length === 0) break;
@@ -79,6 +80,7 @@ export async function verifyChain(
       }
       const problem = checkRow(view, prevHash);
       if (problem) firstBroken = problem;
+      redactions.see(view);
       prevHash = view.hash;
       expectedSeq = view.seq + 1;
     }
@@ -86,6 +88,13 @@ export async function verifyChain(
   }
   if (!firstBroken && head && expectedSeq !== head.seq + 1) {
     firstBroken = { seq: expectedSeq, reason: `event ${expectedSeq} is missing` };
+  }
+  const unrecorded = redactions.unrecorded();
+  if (!firstBroken && unrecorded.length > 0) {
+    firstBroken = {
+      seq: unrecorded[0]!,
+      reason: `event ${unrecorded[0]}'s content is redacted but no retention.purged event after it names it`,
+    };
   }
   if (options.anchor && anchorMatches === undefined && options.anchor.seq < fromSeq) {
     const row = await getAuditEventBySeq(db, { seq: options.anchor.seq });

@@ -8,6 +8,8 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = {
   title: { default: "Knowledge Q&A", template: "%s · Knowledge Q&A" },
   description: "Private knowledge Q&A",
+  // Served from public/, so a browser never asks for /favicon.ico and logs a 404 on every page.
+  icons: { icon: "/favicon.svg" },
 };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

@@ -15,6 +15,7 @@ import { USE_LITE_ID } from "@/lib/models/use-lite-embedder";
 import { basisVector, chunkRow, docFixture } from "@/lib/vector/chunk-fixtures";
 import { openChunkStore, openChunkStoreForReset } from "@/lib/vector/store";
 import { getAdminOverview, redactUri, type OverviewDeps } from "./overview";
+import { FILE_OVERHEAD_BYTES } from "@/lib/crypto/envelope";
 
 const STORIES = path.resolve(process.cwd(), "../shared/models/stories260K.gguf");
 
@@ -125,7 +126,12 @@ describe("the admin overview", () => {
 
   it("measures storage where it lives", async () => {
     const o = await getAdminOverview(deps());
-    expect(o.storage.originals).toEqual({ location: path.join(dataDir, "files"), bytes: uploadedBytes, files: 2 });
+    // Bytes on disk: the originals are stored encrypted, each a fixed envelope larger than uploaded.
+    expect(o.storage.originals).toEqual({
+      location: path.join(dataDir, "files"),
+      bytes: uploadedBytes + 2 * FILE_OVERHEAD_BYTES,
+      files: 2,
+    });
     expect(o.storage.vectors.objectStore).toBe(false);
     expect(o.storage.vectors.bytes).toBeGreaterThan(0);
     expect(o.storage.database.bytes).toBeGreaterThan(0);

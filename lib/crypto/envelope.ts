@@ -13,6 +13,8 @@ const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 /** Starts every encrypted original; a plain file from an older install never does. */
 export const FILE_MAGIC = Buffer.from("KQAENC01", "ascii");
+/** What encryption adds to each stored original: the marker, the IV and the tag. */
+export const FILE_OVERHEAD_BYTES = FILE_MAGIC.length + IV_BYTES + TAG_BYTES;
 
 export class DecryptionError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -62,7 +64,7 @@ export function isEncryptedContent(bytes: Uint8Array): boolean {
 }
 
 export function decryptContent(dataKey: Buffer, versionId: string, stored: Buffer): Buffer {
-  if (!isEncryptedContent(stored) || stored.length < FILE_MAGIC.length + IV_BYTES + TAG_BYTES)
+  if (!isEncryptedContent(stored) || stored.length < FILE_OVERHEAD_BYTES)
     throw new DecryptionError("The stored original is not an encrypted file of this product.");
   const iv = stored.subarray(FILE_MAGIC.length, FILE_MAGIC.length + IV_BYTES);
   const body = stored.subarray(FILE_MAGIC.length + IV_BYTES, stored.length - TAG_BYTES);

@@ -1,10 +1,10 @@
 import "server-only";
 import type { ChatHistoryItem, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import { GenerationQueue } from "./generation-queue";
+import { queuedGeneration } from "./queued-generation";
 import type {
   GenerationRequest,
   GenerationResult,
-  GenerationTicket,
   Generator,
   GeneratorIdentity,
   GeneratorStatus,
@@ -112,10 +112,6 @@ export async function loadLlamaGenerator(opts: LlamaGeneratorOptions): Promise<L
   });
 
   const queue = new GenerationQueue({ parallel: opts.parallel, maxQueue: opts.maxQueue });
-  // Aborts every running answer on close(), so shutdown does not wait for long generations.
-  const closing = new AbortController();
-  const running = new Set<Promise<unknown>>();
-  let closed = false;
 
   const countTokens = (text: string) => model.tokenize(text).length;
 
@@ -196,6 +192,9 @@ export async function loadLlamaGenerator(opts: LlamaGeneratorOptions): Promise<L
     }
   }
 
+  const generation = queuedGeneration(queue, (slot, req, signal, startedAt) =>
+    generate(sequences[slot]!, req, signal, startedAt),
+  );
   const generator: LlamaGenerator = {
     kind: "llama",
     file,
@@ -206,40 +205,9 @@ export async function loadLlamaGenerator(opts: LlamaGeneratorOptions): Promise<L
     status(): GeneratorStatus {
       return { kind: "llama", ...queue.status() };
     },
-    reserve(): GenerationTicket {
-      if (closed) throw new Error("The generator has been closed.");
-      const place = queue.reserve();
-      return {
-        release: () => place.release(),
-        async run(req) {
-          const startedAt = performance.now();
-          const signal = req.signal ? AbortSignal.any([req.signal, closing.signal]) : closing.signal;
-          const job = place.run((slot) => generate(sequences[slot]!, req, signal, startedAt), signal);
-          running.add(job);
-          try {
-            const outcome = await job;
-            if (outcome.aborted) {
-              return {
-                text: "",
-                finishReason: "abort",
-                tokens: 0,
-                timings: { queueMs: outcome.queueMs, firstTokenMs: null, totalMs: performance.now() - startedAt },
-              };
-            }
-            const { timings, ...rest } = outcome.value;
-            return { ...rest, timings: timings(outcome.queueMs) };
-          } finally {
-            running.delete(job);
-          }
-        },
-      };
-    },
+    reserve: () => generation.reserve(),
     async close() {
-      if (closed) return;
-      closed = true;
-      queue.close();
-      closing.abort(new Error("The generator is shutting down."));
-      await Promise.allSettled([...running]);
+      if (!(await generation.close())) return;
       await context.dispose();
       await model.dispose();
     },

@@ -2,10 +2,10 @@ import "server-only";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { AppError } from "@/lib/errors";
 import { GenerationQueue } from "./generation-queue";
+import { queuedGeneration } from "./queued-generation";
 import type {
   GenerationRequest,
   GenerationResult,
-  GenerationTicket,
   Generator,
   GeneratorIdentity,
   GeneratorStatus,
@@ -104,9 +104,6 @@ export async function connectOpenAiGenerator(opts: OpenAiGeneratorOptions): Prom
   });
 
   const queue = new GenerationQueue({ parallel: opts.parallel, maxQueue: opts.maxQueue });
-  const closing = new AbortController();
-  const running = new Set<Promise<unknown>>();
-  let closed = false;
 
   function body(req: GenerationRequest) {
     const s = { ...opts.sampling, ...req.sampling };
@@ -258,6 +255,7 @@ export async function connectOpenAiGenerator(opts: OpenAiGeneratorOptions): Prom
     }
   }
 
+  const generation = queuedGeneration(queue, (_slot, req, signal, startedAt) => generate(req, signal, startedAt));
   const generator: OpenAiGenerator = {
     kind: "openai",
     served,
@@ -267,39 +265,9 @@ export async function connectOpenAiGenerator(opts: OpenAiGeneratorOptions): Prom
     status(): GeneratorStatus {
       return { kind: "openai", ...queue.status() };
     },
-    reserve(): GenerationTicket {
-      if (closed) throw new Error("The generator has been closed.");
-      const place = queue.reserve();
-      return {
-        release: () => place.release(),
-        async run(req) {
-          const startedAt = performance.now();
-          const signal = req.signal ? AbortSignal.any([req.signal, closing.signal]) : closing.signal;
-          const job = place.run(() => generate(req, signal, startedAt), signal);
-          running.add(job);
-          try {
-            const outcome = await job;
-            if (outcome.aborted)
-              return {
-                text: "",
-                finishReason: "abort",
-                tokens: 0,
-                timings: { queueMs: outcome.queueMs, firstTokenMs: null, totalMs: performance.now() - startedAt },
-              };
-            const { timings, ...rest } = outcome.value;
-            return { ...rest, timings: timings(outcome.queueMs) };
-          } finally {
-            running.delete(job);
-          }
-        },
-      };
-    },
+    reserve: () => generation.reserve(),
     async close() {
-      if (closed) return;
-      closed = true;
-      queue.close();
-      closing.abort(new Error("The generator is shutting down."));
-      await Promise.allSettled([...running]);
+      await generation.close();
     },
   };
   return generator;

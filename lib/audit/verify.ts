@@ -27,7 +27,9 @@ export interface ChainVerification {
   durationMs: number;
 }
 
-const PAGE = 5000;
+// Rows per page: the walk holds one page of full rows, and an export runs it before it streams,
+// so the page bounds the export's memory too (lib/audit/export-memory.test.ts).
+const PAGE = 2000;
 
 /**
  * Walks the chain from the first event (or from `from`, an anchor verified earlier: that event

@@ -17,7 +17,7 @@ import { listCollections } from "@/db/queries/collections";
 import { countOpenReviewItems } from "@/db/queries/review";
 import { getDb } from "@/db/runtime";
 import { filtersToSearchParams, parseAuditFilters, type AuditFilters } from "@/lib/audit/filters";
-import { listEventsPage } from "@/lib/audit/service";
+import { listEventsPage, readAuditLog } from "@/lib/audit/service";
 import { loadSigningKey } from "@/lib/audit/signing-key";
 import { requireRole } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
@@ -37,7 +37,7 @@ function toSearchParams(raw: Record<string, string | string[] | undefined>): URL
 }
 
 export default async function AuditLogPage({ searchParams }: { searchParams: SearchParams }) {
-  await requireRole("compliance");
+  const actor = await requireRole("compliance");
   const db = await getDb();
   const params = toSearchParams(await searchParams);
   let filters: AuditFilters = {};
@@ -46,11 +46,14 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
   try {
     filters = parseAuditFilters(params);
     const before = Number(params.get("before"));
-    page = await listEventsPage(db, {
-      filters,
-      beforeSeq: Number.isSafeInteger(before) && before > 0 ? before : undefined,
-      limit: PAGE_SIZE,
-    });
+    page = await readAuditLog(
+      { actor, db },
+      {
+        filters,
+        beforeSeq: Number.isSafeInteger(before) && before > 0 ? before : undefined,
+        limit: PAGE_SIZE,
+      },
+    );
   } catch (err) {
     if (!(err instanceof AppError) || !err.expose) throw err;
     error = err.message;

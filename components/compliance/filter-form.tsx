@@ -4,6 +4,8 @@ import { AUDIT_EVENT_TYPES } from "@/lib/audit/types";
 import Link from "next/link";
 
 const FAMILIES = [...new Set(AUDIT_EVENT_TYPES.map((t) => t.split(".")[0]!))];
+/** Families whose "all" option needs more than the family's name to be understood. */
+const FAMILY_LABELS: Record<string, string> = { read: "Reads: who opened files, passages, audit events, review items" };
 
 /** The log's filters as a plain GET form: every filtered view has its own URL to share. */
 export function FilterForm({
@@ -83,7 +85,7 @@ export function FilterForm({
           <option value="">Any</option>
           {FAMILIES.map((f) => (
             <optgroup key={f} label={f}>
-              <option value={f}>All {f} events</option>
+              <option value={f}>{FAMILY_LABELS[f] ?? `All ${f} events`}</option>
               {AUDIT_EVENT_TYPES.filter((t) => t.startsWith(`${f}.`)).map((t) => (
                 <option key={t} value={t}>
                   {t}

@@ -104,6 +104,20 @@ export function describeEvent(type: string, p: P): string {
       return `Legal hold on ${p.userEmail ? s(p.userEmail) : `collection ${s(p.collection)}`}: ${clip(s(p.reason))}`;
     case "retention.hold_released":
       return `Released legal hold on ${p.userEmail ? s(p.userEmail) : `collection ${s(p.collection)}`}`;
+    case "read.file":
+      return `Opened ${p.rendition === "masked" ? "the masked rendition of" : "the original of"} ${s(p.name)} version ${s(p.versionNumber)}`;
+    case "read.passage":
+      return `Read a passage of ${s(p.name)} version ${s(p.versionNumber)} (characters ${s(p.start)}–${s(p.end)})`;
+    case "read.audit_event":
+      return `Viewed audit event ${s(p.seq)} (${s(p.eventType)})`;
+    case "read.audit_log": {
+      const filters = Object.entries((p.filters ?? {}) as P)
+        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : s(v)}`)
+        .join(", ");
+      return `Listed ${s(p.count)} audit events${p.count ? ` (${s(p.oldestSeq)}–${s(p.newestSeq)})` : ""}${filters ? ` filtered by ${filters}` : ""}`;
+    }
+    case "read.review_item":
+      return `Viewed review item #${s(p.number)}${p.answerSeq ? ` (answer recorded as event ${s(p.answerSeq)})` : ""}`;
     default:
       return type;
   }

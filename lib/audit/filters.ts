@@ -13,6 +13,8 @@ import { AUDIT_EVENT_TYPES } from "./types";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const PREFIXES = [...new Set(AUDIT_EVENT_TYPES.map((t) => `${t.split(".")[0]}.`))];
+/** Plural names people use for a family: `type=reads` is the read family. */
+const FAMILY_ALIASES: Record<string, string> = { reads: "read" };
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
@@ -40,7 +42,8 @@ export const auditFilterSchema = z.object({
       const list = (Array.isArray(v) ? v : [v])
         .flatMap((x) => (typeof x === "string" ? x.split(",") : []))
         .map((x) => x.trim())
-        .filter(Boolean);
+        .filter(Boolean)
+        .map((x) => FAMILY_ALIASES[x] ?? x);
       return list.length > 0 ? list : undefined;
     },
     z

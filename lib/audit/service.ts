@@ -1,11 +1,14 @@
 import "server-only";
 import type { Database } from "@/db/client";
+import { hasRole, type Actor } from "@/lib/auth/actor";
 import { getAuditEventBySeq, listAuditEvents } from "@/db/queries/audit";
 import { AppError } from "@/lib/errors";
 import { answerView, type AnswerView } from "./answer-view";
 import { describeEvent } from "./describe";
 import { resolveAuditFilters, type AuditFilters } from "./filters";
+import { auditActor } from "./actor";
 import { appendAudit, by } from "./log";
+import { recordRead } from "./reads";
 import { eventView, readablePayload } from "./rows";
 import type { AuditActor, AuditEventView } from "./types";
 import { verifyChain, type ChainVerification } from "./verify";
@@ -38,6 +41,49 @@ export async function eventDetail(db: Database, seq: number): Promise<{ event: E
   if (!row) throw new AppError("not_found", `No audit event ${seq}.`);
   const view = eventView(row);
   return { event: eventJson(view), answer: await answerView(db, view) };
+}
+
+/** Reading the trail is for compliance staff; checked again here, whoever the caller is. */
+function requireCompliance(actor: Actor): void {
+  if (!hasRole(actor, "compliance")) throw new AppError("forbidden", "You do not have permission to do this.");
+}
+
+/** A page of the console's list, recorded as one read naming the range it showed. */
+export async function readAuditLog(
+  { actor, db }: { actor: Actor; db: Database },
+  input: { filters: AuditFilters; beforeSeq?: number; limit: number },
+): Promise<{ events: EventJson[]; nextBefore: number | null }> {
+  requireCompliance(actor);
+  const page = await listEventsPage(db, input);
+  await recordRead(db, auditActor(actor), {
+    kind: "audit_log",
+    filters: { ...input.filters, ...(input.beforeSeq !== undefined ? { before: input.beforeSeq } : {}) },
+    count: page.events.length,
+    newestSeq: page.events[0]?.seq ?? null,
+    oldestSeq: page.events.at(-1)?.seq ?? null,
+  });
+  return page;
+}
+
+/** One event with its answer record, for the console and the API; the read is recorded. */
+export async function readAuditEvent(
+  { actor, db }: { actor: Actor; db: Database },
+  seq: number,
+): Promise<{ event: EventJson; answer: AnswerView | null }> {
+  requireCompliance(actor);
+  const detail = await eventDetail(db, seq);
+  const { event } = detail;
+  await recordRead(db, auditActor(actor), {
+    kind: "audit_event",
+    seq: event.seq,
+    eventType: event.type,
+    concerns: {
+      userId: event.actorId ?? event.subject.userId ?? undefined,
+      collectionId: event.subject.collectionId ?? undefined,
+      documentId: event.subject.documentId ?? undefined,
+    },
+  });
+  return detail;
 }
 
 /** Verifies the chain and records that it was verified, with the outcome. */

@@ -44,6 +44,12 @@ export const AUDIT_EVENT_TYPES = [
   "retention.hold_placed",
   "retention.hold_released",
   "keys.rotated",
+  // Reads that disclose content (HIPAA §164.312(b), §164.528): one event per request, see lib/audit/reads.ts.
+  "read.file",
+  "read.passage",
+  "read.audit_event",
+  "read.audit_log",
+  "read.review_item",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -4,6 +4,8 @@ import { getCollectionById } from "@/db/queries/collections";
 import { getVersionById } from "@/db/queries/documents";
 import { requireCollection, requireReadableDocument } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/actor";
+import { auditActor } from "@/lib/audit/actor";
+import { recordRead } from "@/lib/audit/reads";
 import { AppError } from "@/lib/errors";
 import { readOriginal } from "@/lib/storage/files";
 import { documentDetail, requireActiveDocument } from "./manage";
@@ -15,8 +17,7 @@ import { maskedRendition } from "./rendition";
 // collection's managers. Under the collection's `mask` policy readers get the masked rendition (the
 // extracted text, masked, with page anchors), never the uploaded file, which still holds the
 // masked values; the unmasked original is for those who manage the collection.
-// Reads of originals are to be recorded as audit events by lib/audit (its read events); this
-// module is where that call belongs.
+// Every open is recorded (read.file, lib/audit/reads) before the content is returned.
 
 type Version = NonNullable<Awaited<ReturnType<typeof getVersionById>>>;
 type Doc = Awaited<ReturnType<typeof requireActiveDocument>>;
@@ -69,7 +70,9 @@ export async function openOriginal(
   if (!collection) throw new AppError("not_found", "No document with this id.");
   if (collection.piiPolicy === "mask" && !canManage) {
     if (version.text === null) throw new AppError("not_found", "The text of this version is no longer kept.");
-    return { kind: "masked", version, html: maskedRendition(version) };
+    const html = maskedRendition(version);
+    await recordFileRead(db, actor, doc, version, "masked");
+    return { kind: "masked", version, html };
   }
   if (!version.storagePath)
     throw new AppError(
@@ -83,7 +86,20 @@ export async function openOriginal(
     storagePath: version.storagePath,
     dataKey: version.dataKey,
   });
+  await recordFileRead(db, actor, doc, version, "original");
   return { kind: "original", version, bytes };
+}
+
+function recordFileRead(db: Database, actor: Actor, doc: Doc, version: Version, rendition: "original" | "masked") {
+  return recordRead(db, auditActor(actor), {
+    kind: "file",
+    rendition,
+    documentId: doc.id,
+    collectionId: doc.collectionId,
+    versionId: version.id,
+    versionNumber: version.versionNumber,
+    name: version.originalName,
+  });
 }
 
 /** A document with its versions, for anyone who may list it: readers learn of the current published version only. */

@@ -1,13 +1,16 @@
 import "server-only";
 import type { Database } from "@/db/client";
 import type { Actor } from "@/lib/auth/actor";
+import { auditActor } from "@/lib/audit/actor";
+import { recordRead } from "@/lib/audit/reads";
 import { AppError } from "@/lib/errors";
 import { requireReadableVersion } from "./original";
 
 // A cited passage in its surroundings, for the citation panel. Read from the version's stored
 // canonical text (the text the chunk offsets index). Access is checked now, against the database,
 // like a download: readers reach only the current published version (lib/documents/original), so a
-// superseded, quarantined or refused version's text stays with the collection's managers.
+// superseded, quarantined or refused version's text stays with the collection's managers. Each
+// passage served is recorded as a read.
 
 /** Characters of context shown on each side of the passage. */
 const CONTEXT_CHARS = 600;
@@ -48,6 +51,17 @@ export async function readPassage(
   }
   const from = snapBack(text, Math.max(0, input.start - CONTEXT_CHARS));
   const to = snapForward(text, Math.min(text.length, input.end + CONTEXT_CHARS));
+  // Recorded before it is returned: one event per opened passage (lib/audit/reads).
+  await recordRead(db, auditActor(actor), {
+    kind: "passage",
+    documentId: doc.id,
+    collectionId: doc.collectionId,
+    versionId: version.id,
+    versionNumber: version.versionNumber,
+    name: version.originalName,
+    start: input.start,
+    end: input.end,
+  });
   return {
     documentId: doc.id,
     versionId: version.id,

@@ -16,7 +16,10 @@ import {
 import { appendAudit, by } from "@/lib/audit/log";
 import { answerView, type AnswerView } from "@/lib/audit/answer-view";
 import { eventView, readablePayload } from "@/lib/audit/rows";
+import { auditActor } from "@/lib/audit/actor";
+import { recordRead } from "@/lib/audit/reads";
 import type { AuditActor } from "@/lib/audit/types";
+import { hasRole, type Actor } from "@/lib/auth/actor";
 import { AppError, fromZodError } from "@/lib/errors";
 import { REVIEW_DECISIONS, REVIEW_REASONS, type ReviewDecision, type ReviewReason, type ReviewStatus } from "./reasons";
 
@@ -192,6 +195,25 @@ export async function reviewItemDetail(db: Database, id: string): Promise<Review
     answerSeq: answered?.seq ?? null,
     answer: answered ? await answerView(db, answered) : null,
   };
+}
+
+/** One item for a reviewer, recorded as a read (the item shows the question, answer and passages). */
+export async function readReviewItem(
+  { actor, db }: { actor: Actor; db: Database },
+  id: string,
+): Promise<ReviewItemDetail> {
+  if (!hasRole(actor, "compliance")) throw new AppError("forbidden", "You do not have permission to do this.");
+  const detail = await reviewItemDetail(db, id);
+  const { item } = detail;
+  await recordRead(db, auditActor(actor), {
+    kind: "review_item",
+    itemId: item.id,
+    number: item.number,
+    answerSeq: detail.answerSeq,
+    askerId: item.asker.id,
+    conversationId: item.conversationId,
+  });
+  return detail;
 }
 
 const TRANSITIONS: Record<

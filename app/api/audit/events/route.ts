@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { apiRoute } from "@/lib/auth/guards";
 import { parseAuditFilters } from "@/lib/audit/filters";
-import { listEventsPage } from "@/lib/audit/service";
+import { readAuditLog } from "@/lib/audit/service";
 import { fromZodError } from "@/lib/errors";
 
 const paging = z.object({
@@ -13,11 +13,11 @@ const paging = z.object({
   limit: z.coerce.number().int().min(1, "limit must be 1 to 500.").max(500, "limit must be 1 to 500.").default(50),
 });
 
-/** GET /api/audit/events?from&to&user&collection&document&type&q&before&limit: newest first. */
-export const GET = apiRoute({ roles: "compliance" }, async ({ req, db }) => {
+/** GET /api/audit/events?from&to&user&collection&document&type&q&before&limit: newest first; recorded as one read. */
+export const GET = apiRoute({ roles: "compliance" }, async ({ req, db, actor }) => {
   const params = new URL(req.url).searchParams;
   const filters = parseAuditFilters(params);
   const page = paging.safeParse({ before: params.get("before") ?? undefined, limit: params.get("limit") ?? undefined });
   if (!page.success) throw fromZodError(page.error, "paging");
-  return listEventsPage(db, { filters, beforeSeq: page.data.before, limit: page.data.limit });
+  return readAuditLog({ actor, db }, { filters, beforeSeq: page.data.before, limit: page.data.limit });
 });

@@ -5,19 +5,19 @@ import { AnswerRecord } from "@/components/compliance/answer-record";
 import { formatUtc } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/db/runtime";
-import { eventDetail } from "@/lib/audit/service";
+import { readAuditEvent } from "@/lib/audit/service";
 import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
 
 export const metadata: Metadata = { title: "Audit event" };
 
 export default async function AuditEventPage({ params }: { params: Promise<{ seq: string }> }) {
-  await requireRole("compliance");
+  const actor = await requireRole("compliance");
   const seq = Number((await params).seq);
   if (!Number.isSafeInteger(seq) || seq < 1) notFound();
   let detail;
   try {
-    detail = await eventDetail(await getDb(), seq);
+    detail = await readAuditEvent({ actor, db: await getDb() }, seq);
   } catch (err) {
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;

@@ -10,7 +10,7 @@ import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
 import { describePiiCounts, type PiiType } from "@/lib/privacy/pii-types";
 import { isReviewReason, REVIEW_DECISION_LABELS, REVIEW_REASON_LABELS } from "@/lib/review/reasons";
-import { reviewItemDetail, type ReviewItemDetail } from "@/lib/review/queue";
+import { readReviewItem, type ReviewItemDetail } from "@/lib/review/queue";
 
 export const metadata: Metadata = { title: "Review item" };
 
@@ -24,11 +24,11 @@ function flagDetails(details: Record<string, unknown>): string {
 }
 
 export default async function ReviewItemPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireRole("compliance");
+  const actor = await requireRole("compliance");
   const { id } = await params;
   let detail: ReviewItemDetail;
   try {
-    detail = await reviewItemDetail(await getDb(), id);
+    detail = await readReviewItem({ actor, db: await getDb() }, id);
   } catch (err) {
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { apiRoute, parseParams } from "@/lib/auth/guards";
-import { eventDetail } from "@/lib/audit/service";
+import { readAuditEvent } from "@/lib/audit/service";
 
 const params = z.object({ seq: z.coerce.number().int().positive() });
 
-/** One event; for an answer, also its citations with the passages as they were then. */
-export const GET = apiRoute<{ seq: string }>({ roles: "compliance" }, async ({ params: p, db }) => {
+/** One event; for an answer, also its citations with the passages as they were then. The read is recorded. */
+export const GET = apiRoute<{ seq: string }>({ roles: "compliance" }, async ({ params: p, db, actor }) => {
   const { seq } = parseParams(p, params);
-  return eventDetail(db, seq);
+  return readAuditEvent({ actor, db }, seq);
 });

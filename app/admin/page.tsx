@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AtRestTable } from "@/components/admin/overview/at-rest-table";
 import { Figure } from "@/components/admin/overview/figure";
 import { JobsTable } from "@/components/admin/overview/jobs-table";
 import { formatBytes } from "@/components/collections/format";
 import { DateTime } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
 import { VERSION_STATUSES } from "@/db/schema";
+import { SEARCH_NEEDS_PLAINTEXT } from "@/lib/admin/at-rest";
 import { currentOverview } from "@/lib/admin/current-overview";
 import { requireRole } from "@/lib/auth/guards";
 
@@ -139,6 +141,16 @@ export default async function AdminOverviewPage() {
             </tbody>
           </table>
         </div>
+      </section>
+
+      <section aria-labelledby="at-rest-heading" className={sectionClass}>
+        <h2 id="at-rest-heading" className={h2Class}>
+          Encryption at rest
+        </h2>
+        <p className="text-sm text-gray-800" data-testid="overview-at-rest-note">
+          {SEARCH_NEEDS_PLAINTEXT}
+        </p>
+        <AtRestTable stores={storage.atRest} />
       </section>
 
       <section aria-labelledby="models-heading" className={sectionClass}>

@@ -1,5 +1,6 @@
 import "server-only";
 import { getDatabaseHandle } from "@/db/runtime";
+import { keyStatus } from "@/lib/crypto/rotation";
 import { env } from "@/lib/env";
 import { trackedGenerator } from "@/lib/metrics/record";
 import { probeConfiguredModelServer } from "@/lib/models/model-server-client";
@@ -18,5 +19,6 @@ export async function currentOverview(): Promise<AdminOverview> {
     openChunks: () => openChunkStoreForReset({ uri: e.lanceUri }),
     generator: trackedGenerator(),
     probeModelServer: () => probeConfiguredModelServer(e),
+    keyStatus: () => keyStatus(handle.db, { dataDir: e.dataDir, keyFile: e.ENCRYPTION_KEY_FILE }),
   });
 }

@@ -14,6 +14,9 @@ import { addUser, updateUser } from "@/lib/users/admin";
 import { USE_LITE_ID } from "@/lib/models/use-lite-embedder";
 import { basisVector, chunkRow, docFixture } from "@/lib/vector/chunk-fixtures";
 import { openChunkStore, openChunkStoreForReset } from "@/lib/vector/store";
+import { keyStatus } from "@/lib/crypto/rotation";
+import { writeFile, mkdir } from "node:fs/promises";
+import { SEARCH_NEEDS_PLAINTEXT } from "./at-rest";
 import { getAdminOverview, redactUri, type OverviewDeps } from "./overview";
 import { FILE_OVERHEAD_BYTES } from "@/lib/crypto/envelope";
 
@@ -161,6 +164,53 @@ describe("the admin overview", () => {
       chunkError: "The object store cannot be reached.",
       collections: 1,
     });
+  });
+
+  it("says which stores the product encrypts and which rely on the volume, and finds dm-crypt under DATA_DIR", async () => {
+    // DATA_DIR on a LUKS mapping, laid out as /proc/self/mountinfo and /sys show one.
+    const fake = path.join(dataDir, "probe");
+    await mkdir(path.join(fake, "sys/dev/block/253:7/dm"), { recursive: true });
+    await writeFile(
+      path.join(fake, "sys/dev/block/253:7/dm/uuid"),
+      "CRYPT-LUKS2-00112233445566778899aabbccddeeff-kq\n",
+    );
+    await writeFile(path.join(fake, "sys/dev/block/253:7/dm/name"), "kq\n");
+    await writeFile(
+      path.join(fake, "mountinfo"),
+      `1 0 254:0 / / rw - ext4 /dev/vda rw\n2 1 253:7 / ${dataDir} rw - ext4 /dev/mapper/kq rw\n`,
+    );
+    const volumeRoots = { mountinfo: path.join(fake, "mountinfo"), sys: path.join(fake, "sys") };
+    const o = await getAdminOverview(deps({ volumeRoots, keyStatus: () => keyStatus(h.db, { dataDir }) }));
+    const by = Object.fromEntries(o.storage.atRest.map((s) => [s.store, s]));
+    expect(Object.keys(by)).toEqual(["database", "vectors", "originals", "backups"]);
+    expect(by.database).toMatchObject({ encryptedBy: "volume", volume: { encryption: "dm-crypt", mapping: "kq" } });
+    expect(by.vectors).toMatchObject({ encryptedBy: "volume", volume: { encryption: "dm-crypt" } });
+    expect(by.originals).toMatchObject({ encryptedBy: "application", volume: { encryption: "dm-crypt" } });
+    const ring = await keyStatus(h.db, { dataDir });
+    expect(by.originals!.how).toContain(`2 encrypted under key ${ring.keyId}`);
+    expect(by.originals!.how).toContain("generated in");
+    expect(by.backups).toMatchObject({ encryptedBy: "application", volume: null });
+    expect(SEARCH_NEEDS_PLAINTEXT).toMatch(/cannot be encrypted by the application without losing search/);
+
+    // The same DATA_DIR on an unencrypted disk; a server database and an object store cannot be inspected.
+    await writeFile(path.join(fake, "mountinfo"), "1 0 254:0 / / rw - ext4 /dev/vda rw\n");
+    await mkdir(path.join(fake, "sys/dev/block/254:0"), { recursive: true });
+    const remote = await getAdminOverview(
+      deps({
+        volumeRoots,
+        databaseKind: "postgres",
+        env: { ...deps().env, DATABASE_URL: "postgres://db.internal/kq", lanceUri: "s3://bucket/kq" },
+        openChunks: () => Promise.reject(new Error("unreachable")),
+        keyStatus: () => Promise.reject(new Error("ENCRYPTION_KEY_FILE points at /run/kq/key, which does not exist.")),
+      }),
+    );
+    const r = Object.fromEntries(remote.storage.atRest.map((s) => [s.store, s]));
+    expect(r.database).toMatchObject({ encryptedBy: "volume", volume: null });
+    expect(r.database!.how).toMatch(/PostgreSQL server's storage/);
+    expect(r.vectors).toMatchObject({ volume: null });
+    expect(r.vectors!.how).toMatch(/object store's server-side encryption/);
+    expect(r.originals!.volume).toMatchObject({ encryption: "not-detected", device: "254:0" });
+    expect(r.originals!.how).toContain("The key-encryption key cannot be read: ENCRYPTION_KEY_FILE points at");
   });
 
   it("shows recent jobs and failures with their error and document", async () => {

@@ -22,6 +22,9 @@ import type { ModelServerProbe } from "@/lib/models/model-server-client";
 import { USE_LITE_ID } from "@/lib/models/use-lite-embedder";
 import { originalsDir } from "@/lib/storage/files";
 import type { ChunkMaintenance } from "@/lib/vector/store";
+import type { KeyStatus } from "@/lib/crypto/rotation";
+import type { VolumeProbeRoots } from "@/lib/storage/volume";
+import { storeProtection, type StoreProtection } from "./at-rest";
 import { folderSize } from "./folder-size";
 
 // What an administrator checks first: how much is stored and where, whether ingestion is
@@ -53,6 +56,8 @@ export interface AdminOverview {
     database: { kind: "postgres" | "pglite"; location: string; bytes: number; folderBytes: number | null };
     vectors: { location: string; objectStore: boolean; bytes: number | null };
     originals: { location: string; bytes: number; files: number };
+    /** Per store: whether the product encrypts it or it relies on the volume, and what the volume is. */
+    atRest: StoreProtection[];
   };
   jobs: { byStatus: Record<JobStatus, number>; recent: OverviewJob[]; failures: OverviewJob[] };
   models: {
@@ -89,6 +94,10 @@ export interface OverviewDeps {
   generator: TrackedGenerator | null;
   /** Asks the configured model server whether it answers; left out where none is configured. */
   probeModelServer?: () => Promise<ModelServerProbe>;
+  /** `keys status` for the originals' row; left out, the row names no key. */
+  keyStatus?: () => Promise<KeyStatus>;
+  /** Where the volume check reads mounts and block devices (tests point it at a fixture). */
+  volumeRoots?: VolumeProbeRoots;
   now?: Date;
 }
 
@@ -130,6 +139,13 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
 
   const versionCounts = Object.fromEntries(VERSION_STATUSES.map((s) => [s, 0])) as Record<VersionStatus, number>;
   for (const v of versions) versionCounts[v.status] = v.count;
+  const atRest = await storeProtection({
+    database,
+    vectors,
+    originals: { location: originalsDir(e.dataDir) },
+    keys: deps.keyStatus ? await deps.keyStatus().catch((err: unknown) => toError(err)) : null,
+    roots: deps.volumeRoots,
+  });
   const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
   for (const j of jobCounts) byStatus[j.status] += j.count;
 
@@ -149,11 +165,14 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
       database: { ...database, bytes: dbBytes },
       vectors,
       originals: { location: originalsDir(e.dataDir), ...originals },
+      atRest,
     },
     jobs: { byStatus, recent: recent.map(serializeJob), failures: failures.map(serializeJob) },
     models: { generator, embedder },
   };
 }
+
+const toError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
 async function countChunks(
   open: () => Promise<ChunkMaintenance>,

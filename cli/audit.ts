@@ -19,7 +19,7 @@ type Out = (line: string) => void;
 export const SIGNER_UNKNOWN_EXIT = 2;
 
 /** The key `--public-key` names: a file (PEM, base64, or the JSON the server publishes) or the key itself. */
-function givenKey(arg: string): TrustedKey {
+export function givenKey(arg: string): TrustedKey {
   const isFile = fs.existsSync(arg);
   const text = isFile ? fs.readFileSync(arg, "utf8") : arg;
   let key;

@@ -4,6 +4,7 @@ import { EnvError, env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { restrictFileCreation } from "@/lib/storage/data-dir";
 import { registerAuditCommands } from "./audit";
+import { registerBackupCommands } from "./backup";
 import { registerKeysCommands } from "./keys";
 import { ingestCommand } from "./ingest";
 import { runModelServerCommand, type ModelServerCommandOptions } from "./model-server";
@@ -178,6 +179,8 @@ program
   });
 
 registerKeysCommands(program, (line) => console.log(line));
+
+registerBackupCommands(program, (line) => console.log(line));
 
 registerAuditCommands(
   program,

@@ -73,9 +73,14 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
 }
 
 /** Applies pending migrations; serialised across processes on a shared server. */
-export async function migrateDatabase(handle: DatabaseHandle, url?: string): Promise<void> {
+export async function migrateDatabase(
+  handle: DatabaseHandle,
+  url?: string,
+  /** Another folder: a restore first migrates only as far as the archive's database was. */
+  migrationsFolder = MIGRATIONS_DIR,
+): Promise<void> {
   if (handle.kind === "pglite") {
-    await migratePglite(handle.db as never, { migrationsFolder: MIGRATIONS_DIR });
+    await migratePglite(handle.db as never, { migrationsFolder });
     return;
   }
   if (!url) throw new Error("migrateDatabase needs the connection URL for a Postgres database");
@@ -83,7 +88,7 @@ export async function migrateDatabase(handle: DatabaseHandle, url?: string): Pro
   await client.connect();
   try {
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-    await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+    await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
   } finally {
     // Ending the session releases the advisory lock, also when migrating failed.
     await client.end();

@@ -50,6 +50,8 @@ export const AUDIT_EVENT_TYPES = [
   "read.audit_event",
   "read.audit_log",
   "read.review_item",
+  "backup.created",
+  "backup.restored",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -24,6 +24,9 @@ import { jobJson } from "@/lib/jobs/queue";
 import { reindexAll } from "@/lib/server/reindex";
 import { keyStatus, rotateKeys } from "@/lib/crypto/rotation";
 import { wakeWorkers } from "@/lib/server/workers";
+import { pullFrom } from "@/lib/backup/channel";
+import { writeBackup } from "@/lib/backup/create";
+import { readBackupKey } from "@/lib/backup/key";
 
 // What the CLI can do, as data: the same operation runs in the CLI process (Postgres, or an
 // embedded database no server holds) or inside the running server (embedded database it owns).
@@ -125,6 +128,13 @@ export const operations = {
   ),
 } as const;
 
+/** A file an operation produces, streamed to the CLI chunk by chunk. */
+export interface StreamedFile {
+  fileName: string;
+  contentType: string;
+  chunks: AsyncGenerator<Uint8Array>;
+}
+
 /** Operations whose result is a file, streamed (through the server too) rather than one JSON value. */
 export const streamOperations = {
   "audit.export": {
@@ -137,9 +147,32 @@ export const streamOperations = {
       { format, filters }: { format: "csv" | "jsonl"; filters: z.infer<typeof auditFilterSchema> },
     ): Promise<AuditExport> => startAuditExport(db, { format, filters, actor: CLI_ACTOR, key: loadSigningKey(env()) }),
   },
+  "backup.create": {
+    input: z.object({ keyFile: z.string().trim().min(1, "Give the backup key file.") }),
+    run: async (db: Database, { keyFile }: { keyFile: string }): Promise<StreamedFile> => {
+      const e = env();
+      // Read before streaming starts, so a bad key file is an error answer, not a broken stream.
+      const key = readBackupKey(keyFile);
+      const sources = {
+        db,
+        kind: e.DATABASE_URL ? ("postgres" as const) : ("pglite" as const),
+        dataDir: e.dataDir,
+        lanceUri: e.lanceUri,
+        encryptionKeyFile: e.ENCRYPTION_KEY_FILE,
+        signingKey: loadSigningKey(e),
+      };
+      return {
+        fileName: "backup.kqa",
+        contentType: "application/octet-stream",
+        chunks: pullFrom(async (push) => {
+          await writeBackup(sources, key, CLI_ACTOR, push);
+        }),
+      };
+    },
+  },
 } as const;
 
-export async function runStreamOperation(db: Database, name: string, rawInput: unknown): Promise<AuditExport> {
+export async function runStreamOperation(db: Database, name: string, rawInput: unknown): Promise<StreamedFile> {
   if (!Object.hasOwn(streamOperations, name)) throw new AppError("not_found", `Unknown operation "${name}".`);
   const operation = streamOperations[name as keyof typeof streamOperations];
   const parsed = operation.input.safeParse(rawInput);
@@ -149,7 +182,7 @@ export async function runStreamOperation(db: Database, name: string, rawInput: u
       parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ` : "") + i.message).join("; "),
     );
   }
-  return operation.run(db, parsed.data);
+  return operation.run(db, parsed.data as never);
 }
 
 export type OperationName = keyof typeof operations;

@@ -116,6 +116,8 @@ export function describeEvent(type: string, p: P): string {
         .join(", ");
       return `Listed ${s(p.count)} audit events${p.count ? ` (${s(p.oldestSeq)}–${s(p.newestSeq)})` : ""}${filters ? ` filtered by ${filters}` : ""}`;
     }
+    case "read.review_queue":
+      return `Listed ${s(p.count)} review items${Array.isArray(p.numbers) && p.numbers.length ? ` (#${(p.numbers as number[]).join(", #")})` : ""}`;
     case "read.review_item":
       return `Viewed review item #${s(p.number)}${p.answerSeq ? ` (answer recorded as event ${s(p.answerSeq)})` : ""}`;
     default:

@@ -12,7 +12,7 @@ import { openOriginal } from "@/lib/documents/original";
 import { readPassage } from "@/lib/documents/passage";
 import { acceptUpload } from "@/lib/documents/upload";
 import { flagAnswer } from "@/lib/review/flag";
-import { readReviewItem } from "@/lib/review/queue";
+import { parseReviewQueueFilters, readReviewItem, readReviewQueue } from "@/lib/review/queue";
 import { createTestDatabase } from "@/lib/testing/db";
 import { addUser } from "@/lib/users/admin";
 import { startAuditExport } from "./export";
@@ -177,7 +177,7 @@ describe("reads are recorded", () => {
     });
   });
 
-  it("records viewing a review item, naming the asker", async () => {
+  it("records viewing a review item, naming the asker, and a page of the queue", async () => {
     const answer = { messageId: randomUUID(), conversationId: randomUUID() };
     const item = await h.db.transaction((tx) =>
       flagAnswer(tx, {
@@ -195,6 +195,14 @@ describe("reads are recorded", () => {
     await expect(readReviewItem({ actor: reader, db: h.db }, item!.itemId)).rejects.toMatchObject({
       code: "forbidden",
     });
+
+    const queue = await readReviewQueue({ actor: auditor, db: h.db }, parseReviewQueueFilters(new URLSearchParams()));
+    expect(queue.items.map((i) => i.number)).toContain(item!.number);
+    const listed = await recorded("read.review_queue", auditor, since);
+    expect(listed.payload).toMatchObject({ count: queue.items.length, numbers: queue.items.map((i) => i.number) });
+    await expect(
+      readReviewQueue({ actor: reader, db: h.db }, parseReviewQueueFilters(new URLSearchParams())),
+    ).rejects.toMatchObject({ code: "forbidden" });
   });
 
   it("shows reads under the console's reads filter, and by the person they concern", async () => {
@@ -207,6 +215,7 @@ describe("reads are recorded", () => {
         "read.file",
         "read.passage",
         "read.review_item",
+        "read.review_queue",
       ]);
       expect(page.events.every((e) => e.summary !== e.type)).toBe(true);
     }
@@ -239,7 +248,14 @@ describe("reads are recorded", () => {
       for await (const chunk of exp.chunks) text += decoder.decode(chunk, { stream: true });
       const file = path.join(dataDir, `${randomUUID()}.jsonl`);
       fs.writeFileSync(file, text);
-      for (const type of ["read.file", "read.passage", "read.audit_event", "read.audit_log", "read.review_item"])
+      for (const type of [
+        "read.file",
+        "read.passage",
+        "read.audit_event",
+        "read.audit_log",
+        "read.review_item",
+        "read.review_queue",
+      ])
         expect(text).toContain(`"type":"${type}"`);
       const check = await verifyExportFile(file, {
         trusted: { key: key.publicKey, reason: "this installation's signing key" },

@@ -4,7 +4,8 @@ import { appendAuditGrouped, type AppendResult } from "./log";
 import type { AuditActor, AuditSubject } from "./types";
 
 // Reads that disclose content are recorded (HIPAA §164.312(b) audit controls, §164.528 accounting
-// of disclosures): who opened which original, passage, audit event or review item, and when.
+// of disclosures): who opened which original, passage, audit event or review item, or listed
+// the log or the review queue, and when.
 //
 // Volume is decided here, once: one event per request that discloses, never one per row shown. A
 // page listing fifty events is one read.audit_log naming the range it showed; an answer's
@@ -41,6 +42,7 @@ export type ReadRecord =
       newestSeq: number | null;
       oldestSeq: number | null;
     }
+  | { kind: "review_queue"; filters: Record<string, unknown>; count: number; numbers: number[] }
   | {
       kind: "review_item";
       itemId: string;
@@ -82,6 +84,12 @@ export function recordRead(db: Database, actor: AuditActor, read: ReadRecord): P
           newestSeq: read.newestSeq,
           oldestSeq: read.oldestSeq,
         },
+      });
+    case "review_queue":
+      return appendAuditGrouped(db, {
+        type: "read.review_queue",
+        ...who,
+        payload: { via, filters: read.filters, count: read.count, numbers: read.numbers },
       });
     case "review_item":
       return appendAuditGrouped(db, {

@@ -50,6 +50,7 @@ export const AUDIT_EVENT_TYPES = [
   "read.audit_event",
   "read.audit_log",
   "read.review_item",
+  "read.review_queue",
   "backup.created",
   "backup.restored",
 ] as const;

@@ -197,12 +197,32 @@ export async function reviewItemDetail(db: Database, id: string): Promise<Review
   };
 }
 
+/** A page of the queue (it shows each item's question), recorded as one read naming the items shown. */
+export async function readReviewQueue(
+  { actor, db }: { actor: Actor; db: Database },
+  filters: ReviewQueueFilters,
+): Promise<{ items: ReviewItemJson[]; nextBefore: number | null }> {
+  requireReviewer(actor);
+  const page = await listReviewQueue(db, filters);
+  await recordRead(db, auditActor(actor), {
+    kind: "review_queue",
+    filters: { ...filters },
+    count: page.items.length,
+    numbers: page.items.map((i) => i.number),
+  });
+  return page;
+}
+
+function requireReviewer(actor: Actor): void {
+  if (!hasRole(actor, "compliance")) throw new AppError("forbidden", "You do not have permission to do this.");
+}
+
 /** One item for a reviewer, recorded as a read (the item shows the question, answer and passages). */
 export async function readReviewItem(
   { actor, db }: { actor: Actor; db: Database },
   id: string,
 ): Promise<ReviewItemDetail> {
-  if (!hasRole(actor, "compliance")) throw new AppError("forbidden", "You do not have permission to do this.");
+  requireReviewer(actor);
   const detail = await reviewItemDetail(db, id);
   const { item } = detail;
   await recordRead(db, auditActor(actor), {

@@ -16,7 +16,7 @@ import { getDb } from "@/db/runtime";
 import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
 import { REVIEW_REASON_LABELS, REVIEW_REASONS } from "@/lib/review/reasons";
-import { listReviewQueue, parseReviewQueueFilters, type ReviewQueueFilters } from "@/lib/review/queue";
+import { listReviewQueue, parseReviewQueueFilters, readReviewQueue, type ReviewQueueFilters } from "@/lib/review/queue";
 
 export const metadata: Metadata = { title: "Review queue" };
 
@@ -30,7 +30,7 @@ const STATUS_LABELS: Record<ReviewQueueFilters["status"], string> = {
 };
 
 export default async function ReviewQueuePage({ searchParams }: { searchParams: SearchParams }) {
-  await requireRole("compliance");
+  const actor = await requireRole("compliance");
   const raw = await searchParams;
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(raw)) if (typeof v === "string") params.set(k, v);
@@ -39,7 +39,7 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
   let page: Awaited<ReturnType<typeof listReviewQueue>> = { items: [], nextBefore: null };
   try {
     filters = parseReviewQueueFilters(params);
-    page = await listReviewQueue(await getDb(), filters);
+    page = await readReviewQueue({ actor, db: await getDb() }, filters);
   } catch (err) {
     if (!(err instanceof AppError) || !err.expose) throw err;
     error = err.message;

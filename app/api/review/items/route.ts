@@ -1,8 +1,8 @@
 import { apiRoute } from "@/lib/auth/guards";
-import { listReviewQueue, parseReviewQueueFilters } from "@/lib/review/queue";
+import { parseReviewQueueFilters, readReviewQueue } from "@/lib/review/queue";
 
-/** The review queue, newest first: `status` (open, escalated, resolved, all; default open), `reason`, paging `before=<number>&limit=`. */
-export const GET = apiRoute({ roles: "compliance" }, async ({ req, db }) => {
+/** The review queue, newest first: `status` (open, escalated, resolved, all; default open), `reason`, paging `before=<number>&limit=`; recorded as one read. */
+export const GET = apiRoute({ roles: "compliance" }, async ({ req, db, actor }) => {
   const filters = parseReviewQueueFilters(new URL(req.url).searchParams);
-  return listReviewQueue(db, filters);
+  return readReviewQueue({ actor, db }, filters);
 });

@@ -6,7 +6,7 @@ import { parseRoleMap, rolesFromClaim } from "./auth/oidc";
 describe("configuration", () => {
   it("has embedded defaults", () => {
     const e = parseEnv({});
-    expect(e).toMatchObject({ PORT: 3000, SESSION_MAX_AGE_HOURS: 8, LOGIN_MAX_FAILURES: 5 });
+    expect(e).toMatchObject({ PORT: 3000, SESSION_IDLE_MINUTES: 30, SESSION_MAX_HOURS: 12, LOGIN_MAX_FAILURES: 5 });
     expect(e.DATABASE_URL).toBeUndefined();
     expect(e.dataDir).toBe(path.resolve("data"));
   });

@@ -98,11 +98,19 @@ const schema = z.object({
   AUTH_TRUST_HOST: boolish.optional(),
   // Reverse proxies in front of the server; 0 means clients connect directly and X-Forwarded-* are ignored.
   TRUSTED_PROXIES: z.coerce.number("must be a number").int("must be a whole number").min(0).max(10).default(0),
-  SESSION_MAX_AGE_HOURS: z.coerce
-    .number()
-    .positive()
+  // Automatic logoff: a browser session with no request for this many minutes ends.
+  SESSION_IDLE_MINUTES: z.coerce
+    .number("must be a number")
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(24 * 60)
+    .default(30),
+  // The longest a browser session lasts however active it is, in hours.
+  SESSION_MAX_HOURS: z.coerce
+    .number("must be a number")
+    .positive("must be above 0")
     .max(24 * 30)
-    .default(8),
+    .default(12),
   // Failed sign-ins before delays start: per account and address, per account, per address.
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),

@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { groupMembers, groups, userRoles, users, type Role } from "../schema";
+import { endSessionsOfUser } from "./sessions";
 
 // Columns that may leave the server. The password hash is deliberately absent.
 export const publicUserColumns = {
@@ -147,10 +148,14 @@ export async function replaceUserRoles(
   { userId, roles }: { userId: string; roles: Role[] },
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.delete(userRoles).where(eq(userRoles.userId, userId));
+    const removed = await tx.delete(userRoles).where(eq(userRoles.userId, userId)).returning({ role: userRoles.role });
     const unique = [...new Set(roles)];
     if (unique.length > 0) await tx.insert(userRoles).values(unique.map((role) => ({ userId, role })));
     await tx.update(users).set({ updatedAt: new Date() }).where(eq(users.id, userId));
+    // A session was opened under the old roles (and, for MFA, under the old requirements):
+    // whoever holds it signs in again.
+    const before = removed.map((r) => r.role).sort();
+    if (before.join() !== [...unique].sort().join()) await endSessionsOfUser(tx, { userId, reason: "roles_changed" });
   });
 }
 
@@ -158,14 +163,29 @@ export async function setUserDisabled(
   db: Executor,
   { userId, disabled }: { userId: string; disabled: boolean },
 ): Promise<void> {
-  await db.update(users).set({ disabled, updatedAt: new Date() }).where(eq(users.id, userId));
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ disabled, updatedAt: new Date() }).where(eq(users.id, userId));
+    if (disabled) await endSessionsOfUser(tx, { userId, reason: "disabled" });
+  });
 }
 
+/** Replaces a password and ends every session the old one opened. */
 export async function setUserPasswordHash(
   db: Executor,
-  { userId, passwordHash }: { userId: string; passwordHash: string },
+  {
+    userId,
+    passwordHash,
+    mustChange = false,
+    reason = "password_changed",
+  }: { userId: string; passwordHash: string; mustChange?: boolean; reason?: "password_changed" | "password_reset" },
 ) {
-  await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
+  await db.transaction(async (tx) => {
+    await tx
+      .update(users)
+      .set({ passwordHash, passwordMustChange: mustChange, passwordChangedAt: new Date(), updatedAt: new Date() })
+      .where(eq(users.id, userId));
+    await endSessionsOfUser(tx, { userId, reason });
+  });
 }
 
 export async function recordLogin(db: Executor, { userId }: { userId: string }): Promise<void> {

@@ -7,3 +7,4 @@ export * from "./conversations";
 export * from "./audit";
 export * from "./review";
 export * from "./throttle";
+export * from "./sessions";

@@ -13,6 +13,9 @@ export const users = pgTable(
     name: text("name").notNull(),
     // argon2id PHC string; null for accounts that only sign in through SSO.
     passwordHash: text("password_hash"),
+    // Set for a generated or administrator-reset password: the next sign-in must replace it.
+    passwordMustChange: boolean("password_must_change").notNull().default(false),
+    passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
     disabled: boolean("disabled").notNull().default(false),
     authProvider: text("auth_provider").notNull().default("credentials"),
     externalSubject: text("external_subject"),

@@ -5,6 +5,7 @@ import { getUserWithAccess } from "@/db/queries/users";
 import type { Role } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { hashApiKey, looksLikeApiKey } from "./api-keys";
+import { checkSession, type SessionPolicy } from "./sessions";
 
 /** Who is making this request, as the database says now. */
 export interface Actor {
@@ -27,6 +28,22 @@ export async function actorFromUserId(db: Executor, userId: string): Promise<Act
   const user = await getUserWithAccess(db, { id: userId });
   if (!user || user.disabled) return null;
   return { id: user.id, email: user.email, name: user.name, roles: user.roles, groups: user.groups, via: "session" };
+}
+
+/**
+ * The user behind a browser session cookie: null unless the session it names is still open and
+ * within its limits, and the account is enabled. This is what every page, action and cookie
+ * request goes through.
+ */
+export async function actorFromSession(
+  db: Executor,
+  { sessionId, userId }: { sessionId: string; userId: string },
+  policy: SessionPolicy,
+  now: Date = new Date(),
+): Promise<Actor | null> {
+  const check = await checkSession(db, { sessionId, userId }, policy, now);
+  if (!check.ok) return null;
+  return actorFromUserId(db, userId);
 }
 
 // last_used_at is informational; writing it on every call would turn each read into a write.

@@ -14,6 +14,7 @@ import { readOrCreateSecret } from "@/lib/secrets";
 import { clientAddressOf } from "@/lib/server/client-address";
 import { checkCredentials, type SignInPolicy } from "./credentials";
 import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_SECONDS } from "./device-cookie";
+import { closeSession, openSession } from "./sessions";
 import { findOidcUser, OIDC_PROVIDER_ID, parseRoleMap, provisionOidcUser, rolesFromClaim } from "./oidc";
 
 // Auth.js carries only the user id in its signed, expiring JWT cookie. Roles, groups and the
@@ -66,7 +67,9 @@ export function signInPolicy(e: Env, authSecret: string): SignInPolicy {
 function buildConfig(): NextAuthConfig {
   const e = env();
   const secret = e.AUTH_SECRET ?? readOrCreateSecret(e.dataDir, "auth-secret");
-  const maxAge = Math.round(e.SESSION_MAX_AGE_HOURS * 3600);
+  // The cookie lives as long as the longest session; the idle and absolute limits themselves are
+  // checked on the server-side session (lib/auth/sessions.ts) on every request.
+  const maxAge = Math.round(e.SESSION_MAX_HOURS * 3600);
   const providers: NextAuthConfig["providers"] = [
     Credentials({
       id: "credentials",
@@ -134,8 +137,11 @@ function buildConfig(): NextAuthConfig {
       // stop its action: Auth.js logs it (as an auth error) and clears the cookie regardless.
       async signOut(message) {
         const uid = "token" in message && typeof message.token?.uid === "string" ? message.token.uid : null;
+        const sid = "token" in message && typeof message.token?.sid === "string" ? message.token.sid : null;
         if (!uid) return;
         const db = await getDb();
+        // The cookie is cleared anyway; ending the row is what stops a copy of it from working.
+        if (sid) await closeSession(db, sid);
         const user = await getUserById(db, { id: uid });
         await appendAudit(db, { type: "auth.sign_out", actorId: uid, actorEmail: user?.email ?? null, payload: {} });
       },
@@ -151,18 +157,27 @@ function buildConfig(): NextAuthConfig {
         const result = await provisionOidcUser(await getDb(), { subject, email, name, roles });
         return result.ok ? true : "/login?error=disabled";
       },
-      async jwt({ token, user, account, profile }) {
+      async jwt({ token, user, account, profile, trigger }) {
+        if (trigger !== "signIn") return token;
+        // A sign-in opens a server-side session; the cookie carries its id, and nothing older
+        // than this sign-in (a previous cookie's session) survives into it.
+        let uid: string | undefined;
+        let method: "credentials" | "oidc" = "credentials";
         if (account?.provider === OIDC_PROVIDER_ID && typeof profile?.sub === "string") {
           const email = typeof profile.email === "string" ? profile.email : undefined;
-          const found = await findOidcUser(await getDb(), { subject: profile.sub, email });
-          if (found) token.uid = found.id;
+          uid = (await findOidcUser(await getDb(), { subject: profile.sub, email }))?.id;
+          method = "oidc";
         } else if (user?.id) {
-          token.uid = user.id;
+          uid = user.id;
         }
-        return token;
+        if (!uid) return { ...token, uid: undefined, sid: undefined };
+        const opened = await openSession(await getDb(), { userId: uid, method });
+        return { ...token, uid, sid: opened.id };
       },
       session({ session, token }) {
-        if (typeof token.uid === "string") session.user = { ...session.user, id: token.uid };
+        if (typeof token.uid === "string" && typeof token.sid === "string") {
+          return { ...session, user: { ...session.user, id: token.uid }, sessionId: token.sid };
+        }
         return session;
       },
     },
@@ -199,6 +214,12 @@ export const handlers = {
   GET: (req: NextRequest) => nextAuth.handlers.GET(atPublicOrigin(req)),
   POST: (req: NextRequest) => nextAuth.handlers.POST(atPublicOrigin(req)),
 };
+
+/** The server-side session a signed-in Auth.js session names, if any. */
+export function sessionIdOf(session: unknown): string | null {
+  const id = (session as { sessionId?: unknown } | null)?.sessionId;
+  return typeof id === "string" ? id : null;
+}
 
 export function isOidcEnabled(): boolean {
   const e = env();

@@ -9,10 +9,11 @@ import { env } from "@/lib/env";
 import { AppError, fromZodError, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { observeHttpRequest, routePattern } from "@/lib/metrics/http";
-import { actorFromApiKey, actorFromUserId, type Actor } from "./actor";
+import { actorFromApiKey, actorFromSession, type Actor } from "./actor";
 import { checkBearerSecret } from "./bearer-secret";
 import { enforceRequestLimits } from "./request-limits";
-import { auth } from "./config";
+import { auth, sessionIdOf } from "./config";
+import { sessionPolicy } from "./sessions";
 
 // Every page, route handler and server action starts with one of these. Identity comes from
 // the session cookie (or an API key on /api and /v1); what the identity may do is read from
@@ -25,8 +26,10 @@ export type { Actor };
 async function sessionActor(db?: Database): Promise<Actor | null> {
   const session = await auth();
   const userId = session?.user?.id;
-  if (!userId) return null;
-  return actorFromUserId(db ?? (await getDb()), userId);
+  const sessionId = sessionIdOf(session);
+  // A cookie that names no server-side session (one issued before sessions were recorded) is no session.
+  if (!userId || !sessionId) return null;
+  return actorFromSession(db ?? (await getDb()), { sessionId, userId }, sessionPolicy(env()));
 }
 
 function anyRole(actor: Actor, roles: Role | Role[]): boolean {

@@ -183,6 +183,17 @@ describe("audit configuration", () => {
     expect(parseEnv({ S3_FORCE_PATH_STYLE: "true" }).S3_FORCE_PATH_STYLE).toBe(true);
     expect(() => parseEnv({ S3_ENDPOINT: "minio:9000" })).toThrow(/S3_ENDPOINT: must be an http/);
   });
+
+  it("takes FILES_URI as s3://bucket/prefix, only with the shared ENCRYPTION_KEY_FILE", () => {
+    const keyed = { ENCRYPTION_KEY_FILE: "/etc/kq/kek" };
+    expect(parseEnv({ ...keyed, FILES_URI: "s3://kq-files/site-a" }).FILES_URI).toBe("s3://kq-files/site-a");
+    expect(parseEnv({}).FILES_URI).toBeUndefined();
+    expect(() => parseEnv({ ...keyed, FILES_URI: "/srv/files" })).toThrow(/FILES_URI: must be s3:\/\/bucket\/prefix/);
+    expect(() => parseEnv({ ...keyed, FILES_URI: "s3://Upper_Case/x" })).toThrow(/FILES_URI: must be s3:/);
+    expect(() => parseEnv({ FILES_URI: "s3://kq-files/site-a" })).toThrow(
+      /FILES_URI keeps originals where every node reads them.*set ENCRYPTION_KEY_FILE/,
+    );
+  });
 });
 
 describe("OIDC role mapping", () => {

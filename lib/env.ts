@@ -170,6 +170,16 @@ const schema = z.object({
     .max(100, "must be between 0 and 100")
     .default(60),
   LANCEDB_URI: optionalText,
+  // Originals in an S3-compatible bucket shared by every node; unset keeps them in DATA_DIR/files.
+  FILES_URI: optionalText.pipe(
+    z
+      .string()
+      .regex(
+        /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/,
+        "must be s3://bucket/prefix (a lower-case bucket name; unset keeps originals in DATA_DIR/files)",
+      )
+      .optional(),
+  ),
   EMBEDDING_MODEL_PATH: optionalText,
   EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   MODEL_THREADS: z.coerce.number().int().min(1).max(256).optional(),
@@ -245,7 +255,7 @@ const schema = z.object({
   MODEL_SERVER_TIMEOUT_SECONDS: z.coerce.number("must be a number").positive("must be above 0").max(3600).default(120),
   // Hosts (or host:port) the egress guard lets through besides those the configuration names.
   EGRESS_ALLOW: optionalText,
-  // S3-compatible object storage for LanceDB (LANCEDB_URI=s3://…): passed to its native client.
+  // S3-compatible object storage for FILES_URI and LANCEDB_URI=s3://… (passed to LanceDB's native client too).
   S3_ENDPOINT: optionalText.pipe(
     z
       .url("must be a URL")
@@ -322,6 +332,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (Boolean(e.AWS_ACCESS_KEY_ID) !== Boolean(e.AWS_SECRET_ACCESS_KEY)) {
     throw new EnvError("Invalid configuration: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.");
+  }
+  if (e.FILES_URI && !e.ENCRYPTION_KEY_FILE) {
+    throw new EnvError(
+      "Invalid configuration: FILES_URI keeps originals where every node reads them, so every node needs the same key-encryption key: set ENCRYPTION_KEY_FILE (a key created in one machine's DATA_DIR cannot open them elsewhere).",
+    );
   }
   if (e.AUTH_TRUST_HOST && e.TRUSTED_PROXIES === 0) {
     throw new EnvError(

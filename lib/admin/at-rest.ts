@@ -25,7 +25,7 @@ export interface StoreProtection {
 export interface AtRestInput {
   database: { kind: "postgres" | "pglite"; location: string };
   vectors: { location: string; objectStore: boolean };
-  originals: { location: string };
+  originals: { location: string; objectStore?: boolean };
   /** `keys status`; an Error when the key cannot be read (the page says so instead of failing). */
   keys: KeyStatus | Error | null;
   roots?: VolumeProbeRoots;
@@ -51,7 +51,7 @@ export async function storeProtection(input: AtRestInput): Promise<StoreProtecti
   const [dbVolume, vectorVolume, filesVolume] = await Promise.all([
     input.database.kind === "pglite" ? local(input.database.location) : null,
     input.vectors.objectStore ? null : local(input.vectors.location),
-    local(input.originals.location),
+    input.originals.objectStore ? null : local(input.originals.location),
   ]);
   return [
     {

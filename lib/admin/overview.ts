@@ -20,7 +20,7 @@ import { configuredGenerator } from "@/lib/models/generator-config";
 import { describeModelFile } from "@/lib/models/model-file";
 import type { ModelServerProbe } from "@/lib/models/model-server-client";
 import { USE_LITE_ID } from "@/lib/models/use-lite-embedder";
-import { originalsDir } from "@/lib/storage/files";
+import { fileStoreFor, type FileStore, type FileStoreSettings } from "@/lib/storage/file-store";
 import type { ChunkMaintenance } from "@/lib/vector/store";
 import type { KeyStatus } from "@/lib/crypto/rotation";
 import type { VolumeProbeRoots } from "@/lib/storage/volume";
@@ -55,7 +55,8 @@ export interface AdminOverview {
   storage: {
     database: { kind: "postgres" | "pglite"; location: string; bytes: number; folderBytes: number | null };
     vectors: { location: string; objectStore: boolean; bytes: number | null };
-    originals: { location: string; bytes: number; files: number };
+    /** `error` only when the files store could not be listed (then the figures are 0). */
+    originals: { location: string; bytes: number; files: number; error?: string };
     /** Per store: whether the product encrypts it or it relies on the volume, and what the volume is. */
     atRest: StoreProtection[];
   };
@@ -87,7 +88,8 @@ export interface OverviewDeps {
     Env,
     "dataDir" | "lanceUri" | "DATABASE_URL" | "MODEL_PATH" | "MODELS_DIR" | "modelsDir" | "EMBEDDING_MODEL_PATH"
   > &
-    Partial<Pick<Env, "MODEL_SERVER_URL" | "MODEL_SERVER_MODEL" | "MODEL_SERVER_SHA256">>;
+    Partial<Pick<Env, "MODEL_SERVER_URL" | "MODEL_SERVER_MODEL" | "MODEL_SERVER_SHA256">> &
+    Partial<FileStoreSettings>;
   /** Opens the chunk table for counting; it is closed again afterwards. */
   openChunks: () => Promise<ChunkMaintenance>;
   /** The process's generator, if it has created one. */
@@ -105,6 +107,14 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
   const { db, env: e } = deps;
   const now = deps.now ?? new Date();
   const activeSince = new Date(now.getTime() - ACTIVE_DAYS * 24 * 3600 * 1000);
+  const originalsStore = fileStoreFor(e.dataDir, {
+    FILES_URI: e.FILES_URI,
+    S3_ENDPOINT: e.S3_ENDPOINT,
+    AWS_REGION: e.AWS_REGION,
+    AWS_ACCESS_KEY_ID: e.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: e.AWS_SECRET_ACCESS_KEY,
+    S3_FORCE_PATH_STYLE: e.S3_FORCE_PATH_STYLE ?? false,
+  });
   const [
     users,
     collections,
@@ -130,7 +140,7 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
     listRecentJobs(db, { limit: RECENT_JOBS, status: "failed" }),
     databaseSize(db),
     countChunks(deps.openChunks),
-    folderSize(originalsDir(e.dataDir)),
+    originalsUsage(originalsStore),
     vectorStorage(e.lanceUri),
     databaseLocation(deps.databaseKind, e),
     generatorStatus(deps),
@@ -142,7 +152,7 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
   const atRest = await storeProtection({
     database,
     vectors,
-    originals: { location: originalsDir(e.dataDir) },
+    originals: { location: originalsStore.location, objectStore: originalsStore.kind === "s3" },
     keys: deps.keyStatus ? await deps.keyStatus().catch((err: unknown) => toError(err)) : null,
     roots: deps.volumeRoots,
   });
@@ -164,7 +174,7 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
     storage: {
       database: { ...database, bytes: dbBytes },
       vectors,
-      originals: { location: originalsDir(e.dataDir), ...originals },
+      originals: { location: originalsStore.location, ...originals },
       atRest,
     },
     jobs: { byStatus, recent: recent.map(serializeJob), failures: failures.map(serializeJob) },
@@ -173,6 +183,15 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
 }
 
 const toError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+
+/** The page must still show everything else when the object store is unreachable. */
+async function originalsUsage(store: FileStore): Promise<{ bytes: number; files: number; error?: string }> {
+  try {
+    return await store.usage();
+  } catch (err) {
+    return { bytes: 0, files: 0, error: toError(err).message };
+  }
+}
 
 async function countChunks(
   open: () => Promise<ChunkMaintenance>,

@@ -1,7 +1,5 @@
 import "server-only";
-import fs from "node:fs/promises";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import {
   DecryptionError,
   decryptContent,
@@ -16,9 +14,11 @@ import { findKek, keyringFor, reloadKeyring, type Kek } from "@/lib/crypto/keyri
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { fileStoreFor } from "./file-store";
 
 // Original uploads, kept so citations can open the source. Files are named by version id
-// (never by the uploaded name, which is untrusted) under DATA_DIR/files, and encrypted with a
+// (never by the uploaded name, which is untrusted) in the files store (DATA_DIR/files or the
+// FILES_URI bucket, lib/storage/file-store.ts), and encrypted with a
 // data key of their own (lib/crypto) whose wrapped form is stored on the version's row. Files
 // written by older releases (no ".enc", no data key) are still read as they are; `keys rotate`
 // encrypts them.
@@ -30,17 +30,10 @@ export function originalsDir(dataDir: string): string {
   return path.join(dataDir, "files");
 }
 
-/** The path, relative to DATA_DIR/files, where a version's encrypted original is kept. */
+/** The path, relative to the files store, where a version's encrypted original is kept. */
 export function originalRelativePath(versionId: string): string {
   if (!UUID.test(versionId)) throw new Error(`not a version id: ${versionId}`);
-  return path.join(versionId.slice(0, 2), versionId + ENCRYPTED_SUFFIX);
-}
-
-function resolveInside(dataDir: string, relative: string): string {
-  const base = originalsDir(dataDir);
-  const full = path.resolve(base, relative);
-  if (!full.startsWith(base + path.sep)) throw new Error(`storage path escapes the files folder: ${relative}`);
-  return full;
+  return path.posix.join(versionId.slice(0, 2), versionId + ENCRYPTED_SUFFIX);
 }
 
 /** What a version row holds about its stored original. */
@@ -57,20 +50,6 @@ export interface SavedOriginal {
   keyId: string;
 }
 
-/** Writes atomically: a reader never sees half a file, and a crash leaves no partial original. */
-async function writeAtomically(full: string, bytes: Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(full), { recursive: true, mode: 0o700 });
-  const tmp = `${full}.${randomBytes(4).toString("hex")}.tmp`;
-  const handle = await fs.open(tmp, "wx", 0o600);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(tmp, full);
-}
-
 /** Encrypts and stores a version's original under a new data key, wrapped by the current key-encryption key. */
 export async function saveOriginal(
   dataDir: string,
@@ -80,7 +59,7 @@ export async function saveOriginal(
 ): Promise<SavedOriginal> {
   const relative = originalRelativePath(versionId);
   const dataKey = newDataKey();
-  await writeAtomically(resolveInside(dataDir, relative), encryptContent(dataKey, versionId, bytes));
+  await fileStoreFor(dataDir).put(relative, encryptContent(dataKey, versionId, bytes));
   return { storagePath: relative, dataKey: wrapDataKey(kek, versionId, dataKey), keyId: kek.id };
 }
 
@@ -120,14 +99,9 @@ export function unwrapStoredKey(
  * wrong key, a tampered file or a row and file that disagree all fail with a message saying which.
  */
 export async function readOriginal(dataDir: string, ref: StoredOriginalRef): Promise<Buffer> {
-  let stored: Buffer;
-  try {
-    stored = await fs.readFile(resolveInside(dataDir, ref.storagePath));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT")
-      throw unreadable(ref, "its file is missing from the files folder.", err);
-    throw err;
-  }
+  const store = fileStoreFor(dataDir);
+  const stored = await store.get(ref.storagePath);
+  if (!stored) throw unreadable(ref, `its file is missing from the files store (${store.location}).`);
   if (ref.dataKey === null) {
     // A plain file from an older release. An encrypted file without its key is never passed on.
     if (isEncryptedContent(stored)) throw unreadable(ref, "the file is encrypted but its data key is not recorded.");
@@ -143,7 +117,7 @@ export async function readOriginal(dataDir: string, ref: StoredOriginalRef): Pro
 
 /** Removes an original; a file already gone is not an error (purges may be retried). */
 export async function deleteOriginal(dataDir: string, relative: string): Promise<void> {
-  await fs.rm(resolveInside(dataDir, relative), { force: true });
+  await fileStoreFor(dataDir).delete(relative);
 }
 
 /** Replaces a plain original from an older release by its encrypted form at the new path. */

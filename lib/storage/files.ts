@@ -26,6 +26,7 @@ import { fileStoreFor } from "./file-store";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const ENCRYPTED_SUFFIX = ".enc";
 
+/** The disk files store's folder (FILES_URI unset). */
 export function originalsDir(dataDir: string): string {
   return path.join(dataDir, "files");
 }

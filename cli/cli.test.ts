@@ -75,6 +75,19 @@ describe("cli", () => {
     expect(again.stderr.trim()).toBe(`error: The API key ${prefix} is already revoked.`);
   });
 
+  it("creates a key that expires and is scoped as asked, and refuses a lifetime past the maximum", () => {
+    const created = cli(["apikey", "create", "--email", "ops@example.org", "--expires-in", "30d", "--scopes", "chat"]);
+    expect(created.stderr).toBe("");
+    const expires = /expires (\S+)\)/.exec(created.stdout)?.[1];
+    expect(created.stdout).toMatch(/\(scopes chat; expires /);
+    const days = (new Date(expires!).getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+    const tooLong = cli(["apikey", "create", "--email", "ops@example.org", "--expires-in", "5000d"]);
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toMatch(/at most 365 days on this server \(API_KEY_MAX_DAYS\)/);
+  });
+
   it("disables a user and lists them as disabled", async () => {
     const add = cli(
       ["user", "add", "--email", "temp@example.org", "--name", "Temp", "--password-stdin"],

@@ -2,6 +2,7 @@ import nextEnv from "@next/env";
 import { Command, CommanderError } from "commander";
 import { EnvError, env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { parseExpiresIn } from "@/lib/auth/api-key-policy";
 import { restrictFileCreation } from "@/lib/storage/data-dir";
 import { registerAuditCommands } from "./audit";
 import { registerBackupCommands } from "./backup";
@@ -114,13 +115,18 @@ apikey
   .description("Create an API key for a user; the key is printed once, alone on the last line.")
   .requiredOption("--email <email>", "the key owner's email")
   .option("--name <name>", "what the key is for", "cli")
-  .action(async (opts: { email: string; name: string }) => {
-    const r = (await execute(env(), "apikey.create", { email: opts.email, name: opts.name })) as {
-      key: string;
-      prefix: string;
-      email: string;
-    };
-    console.log(`Created API key ${r.prefix} for ${r.email}. It is shown once; store it now:`);
+  .option("--expires-in <time>", "how long the key lives: 90d, 12w or 1y (default and limit: API_KEY_MAX_DAYS)")
+  .option("--scopes <list>", "what the key may do, comma-separated: chat, read, admin (default: all)")
+  .action(async (opts: { email: string; name: string; expiresIn?: string; scopes?: string }) => {
+    const r = (await execute(env(), "apikey.create", {
+      email: opts.email,
+      name: opts.name,
+      expiresInDays: opts.expiresIn === undefined ? undefined : parseExpiresIn(opts.expiresIn),
+      scopes: opts.scopes?.split(",").map((s) => s.trim()),
+    })) as { key: string; prefix: string; email: string; expiresAt: string; scopes: string[] };
+    console.log(
+      `Created API key ${r.prefix} for ${r.email} (scopes ${r.scopes.join(", ")}; expires ${r.expiresAt}). It is shown once; store it now:`,
+    );
     console.log(r.key);
   });
 

@@ -115,9 +115,17 @@ test("an API key made on the profile page is shown once, authenticates, and stop
   const me = await page.request.get("/api/me", { headers: { Authorization: `Bearer ${key}` } });
   expect(me.status()).toBe(200);
   expect((await me.json()).email).toBe(e2e.adminEmail);
+  // The form's default scopes are chat and read: the administrator's key cannot administer.
+  const users = await page.request.get("/api/users", { headers: { Authorization: `Bearer ${key}` } });
+  expect(users.status()).toBe(403);
 
   await page.reload();
   await expect(page.getByTestId("new-api-key")).toHaveCount(0);
+  const row = page.getByTestId(`api-key-row-${key.split("_")[1]!}`);
+  await expect(row.getByTestId("api-key-scopes")).toHaveText("chat, read");
+  await expect(row.getByTestId("api-key-last-used")).not.toHaveText("Never");
+  const expires = new Date((await row.getByTestId("api-key-expires").locator("time").getAttribute("datetime"))!);
+  expect(Math.round((expires.getTime() - Date.now()) / 86_400_000)).toBe(90);
   expect(await page.content()).not.toContain(key);
 
   const prefix = key.split("_")[1]!;

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { call, recordKey } from "./support/api";
+import { call } from "./support/api";
 import { cli, createApiKey } from "./support/cli";
 import { e2e, uniqueEmail } from "./support/env";
 
@@ -157,15 +157,27 @@ test("every admin endpoint answers 403 to an employee", async ({ request }) => {
   expect((await call(request, "GET", `/api/groups/${groupId}`, { key: adminKey })).res.status()).toBe(200);
 });
 
-test("a user manages their own API keys; a revoked key gets 401", async ({ request }) => {
+test("a key cannot create a key; a user lists and revokes their own keys; a revoked key gets 401", async ({
+  request,
+}) => {
+  const before = await call(request, "GET", "/api/api-keys", { key: employeeKey });
   const created = await call(request, "POST", "/api/api-keys", { key: employeeKey, data: { name: "script" } });
-  expect(created.res.status()).toBe(201);
-  const { key, id, prefix } = created.json as { key: string; id: string; prefix: string };
-  recordKey(key);
+  expect(created.res.status()).toBe(403);
+  expect(errorOf(created.json).message).toMatch(/An API key cannot create API keys/);
+  const unchanged = await call(request, "GET", "/api/api-keys", { key: employeeKey });
+  expect((unchanged.json as { apiKeys: unknown[] }).apiKeys).toHaveLength(
+    (before.json as { apiKeys: unknown[] }).apiKeys.length,
+  );
+
+  const key = createApiKey(employeeEmail);
+  const prefix = key.split("_")[1]!;
   expect((await call(request, "GET", "/api/me", { key })).res.status()).toBe(200);
   const list = await call(request, "GET", "/api/api-keys", { key: employeeKey });
-  expect((list.json as { apiKeys: { prefix: string }[] }).apiKeys.map((k) => k.prefix)).toContain(prefix);
-  expect((await call(request, "DELETE", `/api/api-keys/${id}`, { key: employeeKey })).res.status()).toBe(204);
+  const listed = (list.json as { apiKeys: { id: string; prefix: string; lastUsedAt: string | null }[] }).apiKeys;
+  const row = listed.find((k) => k.prefix === prefix)!;
+  expect(row.lastUsedAt).not.toBeNull();
+  expect(JSON.stringify(list.json)).not.toMatch(/keyHash|key_hash/);
+  expect((await call(request, "DELETE", `/api/api-keys/${row.id}`, { key: employeeKey })).res.status()).toBe(204);
   const after = await call(request, "GET", "/api/me", { key });
   expect(after.res.status()).toBe(401);
 

@@ -6,14 +6,19 @@ import { createApiKeyForUser, revokeApiKeyById } from "@/lib/auth/api-key-admin"
 import { guardedAction } from "@/lib/auth/guards";
 import { apiKeyNameSchema, uuidSchema } from "@/lib/users/schemas";
 import { auditActor } from "@/lib/audit/actor";
+import { apiKeyScopesSchema, newApiKeyRequestSchema } from "@/lib/auth/api-key-policy";
 
 // Any signed-in user manages their own keys; ownership is checked on the key, not trusted from the form.
 
-const createKeyForm = z.object({ name: apiKeyNameSchema });
+// The form always sends the scope boxes: none ticked is a mistake to name, not "all scopes".
+const createKeyForm = newApiKeyRequestSchema.extend({
+  name: apiKeyNameSchema,
+  scopes: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), apiKeyScopesSchema),
+});
 const revokeKeyForm = z.object({ id: uuidSchema });
 
 export const createApiKeyAction = guardedAction({}, createKeyForm, async ({ input, actor, db }) => {
-  const { key, apiKey } = await createApiKeyForUser(db, { userId: actor.id, name: input.name }, auditActor(actor));
+  const { key, apiKey } = await createApiKeyForUser(db, { userId: actor.id, ...input }, auditActor(actor));
   revalidatePath("/profile");
   // The only time the secret leaves the server; it is not stored anywhere it could be read back.
   return { key, name: apiKey.name, prefix: apiKey.prefix };

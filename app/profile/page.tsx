@@ -6,12 +6,14 @@ import { h1Class, h2Class, sectionClass, tableClass, tdClass, thClass } from "@/
 import { getDb } from "@/db/runtime";
 import { listOwnApiKeys } from "@/lib/auth/api-key-admin";
 import { requireUser } from "@/lib/auth/guards";
+import { env } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Profile" };
 
 export default async function ProfilePage() {
   const actor = await requireUser();
   const keys = await listOwnApiKeys(await getDb(), actor.id);
+  const maxDays = env().API_KEY_MAX_DAYS;
 
   return (
     <div>
@@ -41,7 +43,8 @@ export default async function ProfilePage() {
         </h2>
         <p className="text-sm text-gray-800">
           Tools call the API with a key in the header <code className="font-mono">Authorization: Bearer kq_…</code>. A
-          key acts with your roles and groups, and stops working when it is revoked or your account is disabled.
+          key acts with your roles and groups, only for what its scopes allow, and stops working when it expires, is
+          revoked or your account is disabled. A key cannot create other keys.
         </p>
         {keys.length === 0 ? (
           <p className="text-sm" data-testid="api-keys-empty">
@@ -62,7 +65,13 @@ export default async function ProfilePage() {
                     Created
                   </th>
                   <th scope="col" className={thClass}>
+                    Scopes
+                  </th>
+                  <th scope="col" className={thClass}>
                     Last used
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Expires
                   </th>
                   <th scope="col" className={thClass}>
                     Status
@@ -82,14 +91,22 @@ export default async function ProfilePage() {
                     <td className={tdClass}>
                       <DateTime value={key.createdAt} />
                     </td>
-                    <td className={tdClass}>
+                    <td className={tdClass} data-testid="api-key-scopes">
+                      {key.scopes.join(", ")}
+                    </td>
+                    <td className={tdClass} data-testid="api-key-last-used">
                       <DateTime value={key.lastUsedAt} />
+                    </td>
+                    <td className={tdClass} data-testid="api-key-expires">
+                      <DateTime value={key.expiresAt} />
                     </td>
                     <td className={tdClass} data-testid="api-key-status">
                       {key.revokedAt ? (
                         <>
                           Revoked <DateTime value={key.revokedAt} />
                         </>
+                      ) : key.expired ? (
+                        "Expired"
                       ) : (
                         "Active"
                       )}
@@ -104,7 +121,7 @@ export default async function ProfilePage() {
           </div>
         )}
         <h3 className="pt-2 text-base font-semibold text-gray-900">Create a key</h3>
-        <CreateApiKeyForm />
+        <CreateApiKeyForm maxDays={maxDays} />
       </section>
     </div>
   );

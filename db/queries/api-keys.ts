@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Executor } from "../client";
-import { apiKeys, users } from "../schema";
+import { apiKeys, users, type ApiKeyScope } from "../schema";
 
 // The key hash never leaves this module in a listing.
 const publicApiKeyColumns = {
@@ -12,6 +12,8 @@ const publicApiKeyColumns = {
   createdAt: apiKeys.createdAt,
   lastUsedAt: apiKeys.lastUsedAt,
   revokedAt: apiKeys.revokedAt,
+  expiresAt: apiKeys.expiresAt,
+  scopes: apiKeys.scopes,
 };
 
 export interface PublicApiKey {
@@ -22,11 +24,13 @@ export interface PublicApiKey {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  expiresAt: Date | null;
+  scopes: ApiKeyScope[];
 }
 
 export async function insertApiKey(
   db: Executor,
-  input: { userId: string; name: string; prefix: string; keyHash: string },
+  input: { userId: string; name: string; prefix: string; keyHash: string; expiresAt: Date; scopes: ApiKeyScope[] },
 ): Promise<PublicApiKey> {
   const [row] = await db.insert(apiKeys).values(input).returning(publicApiKeyColumns);
   if (!row) throw new Error("insert into api_keys returned no row");
@@ -64,7 +68,15 @@ export async function revokeApiKey(db: Executor, { id }: { id: string }): Promis
 /** The owner of an unrevoked key with this hash, or null. */
 export async function findActiveApiKeyByHash(db: Executor, { keyHash }: { keyHash: string }) {
   const [row] = await db
-    .select({ id: apiKeys.id, userId: apiKeys.userId, lastUsedAt: apiKeys.lastUsedAt, disabled: users.disabled })
+    .select({
+      id: apiKeys.id,
+      userId: apiKeys.userId,
+      lastUsedAt: apiKeys.lastUsedAt,
+      createdAt: apiKeys.createdAt,
+      expiresAt: apiKeys.expiresAt,
+      scopes: apiKeys.scopes,
+      disabled: users.disabled,
+    })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));

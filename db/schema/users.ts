@@ -1,6 +1,9 @@
 import { boolean, index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const ROLES = ["admin", "compliance", "employee"] as const;
+// What an API key may be used for (ADR 0014): asking questions, reading, and everything else.
+export const API_KEY_SCOPES = ["chat", "read", "admin"] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export type Role = (typeof ROLES)[number];
 export const roleEnum = pgEnum("role", ROLES);
 
@@ -53,6 +56,9 @@ export const apiKeys = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    // Null only for keys made before keys expired; those expire API_KEY_MAX_DAYS after creation.
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    scopes: text("scopes").array().$type<ApiKeyScope[]>().notNull().default(["chat", "read", "admin"]),
   },
   (t) => [
     uniqueIndex("api_keys_prefix_key").on(t.prefix),

@@ -1,3 +1,4 @@
+import { CLI_ACTOR } from "@/lib/audit/types";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -46,7 +47,7 @@ beforeAll(async () => {
     roles: ["employee"],
     password: "a long password",
   });
-  await actorFromApiKey(h.db, (await createApiKeyForUser(h.db, { userId: keyUser.id, name: "ci" })).key);
+  await actorFromApiKey(h.db, (await createApiKeyForUser(h.db, { userId: keyUser.id, name: "ci" }, CLI_ACTOR)).key);
   await addUser(h.db, { email: "idle@example.org", name: "Idle", roles: ["employee"], password: "a long password" });
   const gone = await addUser(h.db, {
     email: "gone@example.org",

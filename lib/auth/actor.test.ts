@@ -1,3 +1,4 @@
+import { CLI_ACTOR } from "@/lib/audit/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { createTestDatabase } from "@/lib/testing/db";
@@ -45,7 +46,7 @@ describe("actors", () => {
   });
 
   it("authenticates an API key as its owner until it is revoked", async () => {
-    const { key, apiKey } = await createApiKeyForUser(h.db, { userId, name: "script" });
+    const { key, apiKey } = await createApiKeyForUser(h.db, { userId, name: "script" }, CLI_ACTOR);
     expect(key).toMatch(/^kq_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
     expect(key.startsWith(`kq_${apiKey.prefix}_`)).toBe(true);
     const actor = await actorFromApiKey(h.db, key);
@@ -62,7 +63,7 @@ describe("actors", () => {
   });
 
   it("refuses a key of a disabled owner, a malformed key and a key with one character changed", async () => {
-    const { key } = await createApiKeyForUser(h.db, { userId, name: "other" });
+    const { key } = await createApiKeyForUser(h.db, { userId, name: "other" }, CLI_ACTOR);
     const tampered = key.slice(0, -1) + (key.endsWith("A") ? "B" : "A");
     await expect(actorFromApiKey(h.db, tampered)).rejects.toMatchObject({ status: 401 });
     await expect(actorFromApiKey(h.db, "not-a-key")).rejects.toMatchObject({ status: 401 });
@@ -73,14 +74,14 @@ describe("actors", () => {
   });
 
   it("does not let a user revoke someone else's key", async () => {
-    const { apiKey } = await createApiKeyForUser(h.db, { userId: adminId, name: "admin key" });
+    const { apiKey } = await createApiKeyForUser(h.db, { userId: adminId, name: "admin key" }, CLI_ACTOR);
     await expect(revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId })).rejects.toMatchObject({
       code: "not_found",
     });
   });
 
   it("revokes by prefix with or without the kq_ start, and names an unknown prefix", async () => {
-    const { key, apiKey } = await createApiKeyForUser(h.db, { userId, name: "cli" });
+    const { key, apiKey } = await createApiKeyForUser(h.db, { userId, name: "cli" }, CLI_ACTOR);
     await revokeApiKeyByPrefix(h.db, { prefix: `kq_${apiKey.prefix}` });
     await expect(actorFromApiKey(h.db, key)).rejects.toMatchObject({ status: 401 });
     await expect(revokeApiKeyByPrefix(h.db, { prefix: apiKey.prefix })).rejects.toMatchObject({ code: "conflict" });

@@ -2,8 +2,10 @@ import "server-only";
 import type { Executor } from "@/db/client";
 import { findActiveApiKeyByHash, touchApiKey } from "@/db/queries/api-keys";
 import { getUserWithAccess } from "@/db/queries/users";
-import type { Role } from "@/db/schema";
+import type { ApiKeyScope, Role } from "@/db/schema";
+import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { effectiveKeyExpiry } from "./api-key-policy";
 import { hashApiKey, looksLikeApiKey } from "./api-keys";
 import { checkSession, type SessionPolicy } from "./sessions";
 
@@ -17,6 +19,8 @@ export interface Actor {
   via: "session" | "api_key";
   /** The key this request came with, when via is "api_key". */
   apiKeyId?: string;
+  /** What that key may be used for; apiRoute refuses a route outside them. */
+  apiKeyScopes?: ApiKeyScope[];
 }
 
 export function hasRole(actor: Actor, role: Role): boolean {
@@ -49,17 +53,28 @@ export async function actorFromSession(
 // last_used_at is informational; writing it on every call would turn each read into a write.
 const TOUCH_INTERVAL_MS = 60_000;
 
-/** Resolves `Authorization: Bearer <key>`; throws 401 for a key that is malformed, unknown or revoked. */
-export async function actorFromApiKey(db: Executor, key: string): Promise<Actor> {
+/** Resolves `Authorization: Bearer <key>`; throws 401 for a key that is malformed, unknown, revoked or expired. */
+export async function actorFromApiKey(
+  db: Executor,
+  key: string,
+  { maxDays = env().API_KEY_MAX_DAYS, now = new Date() }: { maxDays?: number; now?: Date } = {},
+): Promise<Actor> {
   const invalid = new AppError("unauthorized", "Invalid or revoked API key.");
   if (!looksLikeApiKey(key)) throw invalid;
   const row = await findActiveApiKeyByHash(db, { keyHash: hashApiKey(key) });
   if (!row) throw invalid;
   if (row.disabled) throw new AppError("unauthorized", "The account that owns this API key is disabled.");
+  const expiry = effectiveKeyExpiry(row, maxDays);
+  if (expiry.getTime() <= now.getTime()) {
+    throw new AppError(
+      "unauthorized",
+      `This API key expired on ${expiry.toISOString()}. Create a new key on the Profile page.`,
+    );
+  }
   const actor = await actorFromUserId(db, row.userId);
   if (!actor) throw invalid;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await touchApiKey(db, { id: row.id });
   }
-  return { ...actor, via: "api_key", apiKeyId: row.id };
+  return { ...actor, via: "api_key", apiKeyId: row.id, apiKeyScopes: row.scopes };
 }

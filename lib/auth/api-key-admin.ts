@@ -11,32 +11,73 @@ import {
   revokeApiKey,
   type PublicApiKey,
 } from "@/db/queries/api-keys";
+import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { API_KEY_SCOPES, effectiveKeyExpiry, newKeyExpiry, type ApiKeyScope } from "./api-key-policy";
 import { generateApiKey } from "./api-keys";
 
-/** Creates a key for a user. The returned `key` is the only time the secret exists outside the caller. */
+// Only a person creates keys: a signed-in browser session for themselves, or the operator at
+// the command line. A key that could mint keys would let a leaked key outlive its revocation.
+const MAY_CREATE_KEYS: ReadonlySet<AuditActor["via"]> = new Set(["session", "cli"]);
+
+/**
+ * Creates a key for a user, expiring after `expiresInDays` (the server maximum, API_KEY_MAX_DAYS,
+ * when not given) and limited to `scopes` (all of them when not given). The returned `key` is the
+ * only time the secret exists outside the caller.
+ */
 export async function createApiKeyForUser(
   db: Database,
-  { userId, name }: { userId: string; name: string },
-  by: AuditActor = SYSTEM_ACTOR,
+  {
+    userId,
+    name,
+    expiresInDays,
+    scopes = [...API_KEY_SCOPES],
+  }: { userId: string; name: string; expiresInDays?: number; scopes?: ApiKeyScope[] },
+  by: AuditActor,
 ): Promise<{ key: string; apiKey: PublicApiKey }> {
+  if (!MAY_CREATE_KEYS.has(by.via)) {
+    throw new AppError(
+      "forbidden",
+      "An API key cannot create API keys. Sign in with a browser and create the key on the Profile page.",
+    );
+  }
+  const expiresAt = newKeyExpiry(expiresInDays, env().API_KEY_MAX_DAYS);
+  if (scopes.length === 0) throw new AppError("invalid_request", "Choose at least one scope for the key.");
   const { key, prefix, keyHash } = generateApiKey();
   const owner = await getUserById(db, { id: userId });
   const apiKey = await db.transaction(async (tx) => {
-    const row = await insertApiKey(tx, { userId, name, prefix, keyHash });
+    const row = await insertApiKey(tx, { userId, name, prefix, keyHash, expiresAt, scopes });
     await appendAudit(tx, {
       type: "apikey.created",
       ...auditBy(by),
       subject: { userId },
-      payload: { via: by.via, keyId: row.id, prefix, name, ownerEmail: owner?.email ?? null },
+      payload: {
+        via: by.via,
+        keyId: row.id,
+        prefix,
+        name,
+        ownerEmail: owner?.email ?? null,
+        expiresAt: expiresAt.toISOString(),
+        scopes,
+      },
     });
     return row;
   });
   return { key, apiKey };
 }
 
-export async function listOwnApiKeys(db: Database, userId: string) {
-  return listApiKeysForUser(db, { userId });
+/** A user's keys, each with the time it really stops working (its own expiry or the server maximum). */
+export async function listOwnApiKeys(
+  db: Database,
+  userId: string,
+): Promise<(PublicApiKey & { expiresAt: Date; expired: boolean })[]> {
+  const maxDays = env().API_KEY_MAX_DAYS;
+  const now = Date.now();
+  const keys = await listApiKeysForUser(db, { userId });
+  return keys.map((key) => {
+    const expiresAt = effectiveKeyExpiry(key, maxDays);
+    return { ...key, expiresAt, expired: expiresAt.getTime() <= now };
+  });
 }
 
 /** Revokes a key of `ownerId` (or any key when ownerId is undefined, for administrators). */

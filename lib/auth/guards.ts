@@ -4,12 +4,13 @@ import { forbidden, redirect, unauthorized } from "next/navigation";
 import { z } from "zod";
 import type { Database } from "@/db/client";
 import { getDb } from "@/db/runtime";
-import type { Role } from "@/db/schema";
+import type { ApiKeyScope, Role } from "@/db/schema";
 import { env } from "@/lib/env";
 import { AppError, fromZodError, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { observeHttpRequest, routePattern } from "@/lib/metrics/http";
 import { actorFromApiKey, actorFromSession, type Actor } from "./actor";
+import { requiredScope } from "./api-key-policy";
 import { checkBearerSecret } from "./bearer-secret";
 import { enforceRequestLimits } from "./request-limits";
 import { auth, sessionIdOf } from "./config";
@@ -109,6 +110,11 @@ export function errorResponse(err: unknown): Response {
 export function apiRoute<P = Record<string, never>>(
   options: {
     roles?: Role | Role[];
+    /**
+     * What an API key must be scoped for to call this route; when not named, chat for rate-limited
+     * routes, admin for role-restricted routes and writes, read for the other reads (ADR 0014).
+     */
+    scope?: ApiKeyScope;
     /** Counts the request against the per-user and per-key limits (routes that spend a model's time). */
     rateLimited?: boolean;
     /** Error body format; the OpenAI-compatible routes answer errors the way OpenAI clients expect. */
@@ -125,6 +131,16 @@ export function apiRoute<P = Record<string, never>>(
       if (context?.params) params = await context.params;
       const db = await getDb();
       const actor = await apiActor(req, db);
+      if (actor.via === "api_key") {
+        const scope = requiredScope(req.method, options);
+        const scopes = actor.apiKeyScopes ?? [];
+        if (!scopes.includes(scope)) {
+          throw new AppError(
+            "forbidden",
+            `This API key is not scoped for this request: it needs the "${scope}" scope and has ${scopes.join(", ") || "none"}.`,
+          );
+        }
+      }
       if (options.roles && !anyRole(actor, options.roles)) {
         throw new AppError("forbidden", "You do not have permission to do this.");
       }

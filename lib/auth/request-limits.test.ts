@@ -1,3 +1,4 @@
+import { CLI_ACTOR } from "@/lib/audit/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { createApiKeyForUser } from "@/lib/auth/api-key-admin";
@@ -29,9 +30,9 @@ beforeAll(async () => {
     roles: ["employee"],
     password: "other password 12",
   });
-  keys.first = (await createApiKeyForUser(h.db, { userId: analyst.id, name: "first" })).key;
-  keys.second = (await createApiKeyForUser(h.db, { userId: analyst.id, name: "second" })).key;
-  keys.other = (await createApiKeyForUser(h.db, { userId: other.id, name: "other" })).key;
+  keys.first = (await createApiKeyForUser(h.db, { userId: analyst.id, name: "first" }, CLI_ACTOR)).key;
+  keys.second = (await createApiKeyForUser(h.db, { userId: analyst.id, name: "second" }, CLI_ACTOR)).key;
+  keys.other = (await createApiKeyForUser(h.db, { userId: other.id, name: "other" }, CLI_ACTOR)).key;
 });
 
 afterAll(async () => {

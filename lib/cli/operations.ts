@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { listUsers } from "@/db/queries/users";
 import { createApiKeyForUser, revokeApiKeyByPrefix } from "@/lib/auth/api-key-admin";
+import { newApiKeyRequestSchema } from "@/lib/auth/api-key-policy";
 import { AppError } from "@/lib/errors";
 import { addUser, requireUserByEmail, updateUser } from "@/lib/users/admin";
 import { apiKeyNameSchema, createUserSchema, emailSchema } from "@/lib/users/schemas";
@@ -52,12 +53,19 @@ export const operations = {
   }),
   "user.list": op(z.object({}), async (db) => (await listUsers(db)).map(userJson)),
   "apikey.create": op(
-    z.object({ email: emailSchema, name: apiKeyNameSchema.default("cli") }),
-    async (db, { email, name }) => {
+    newApiKeyRequestSchema.extend({ email: emailSchema, name: apiKeyNameSchema.default("cli") }),
+    async (db, { email, ...request }) => {
       const user = await requireUserByEmail(db, email);
       if (user.disabled) throw new AppError("conflict", `The user ${email} is disabled; enable the account first.`);
-      const { key, apiKey } = await createApiKeyForUser(db, { userId: user.id, name }, CLI_ACTOR);
-      return { key, prefix: apiKey.prefix, name: apiKey.name, email: user.email };
+      const { key, apiKey } = await createApiKeyForUser(db, { userId: user.id, ...request }, CLI_ACTOR);
+      return {
+        key,
+        prefix: apiKey.prefix,
+        name: apiKey.name,
+        email: user.email,
+        expiresAt: apiKey.expiresAt?.toISOString() ?? null,
+        scopes: apiKey.scopes,
+      };
     },
   ),
   "apikey.revoke": op(

@@ -1,3 +1,4 @@
+import { CLI_ACTOR } from "@/lib/audit/types";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
@@ -38,7 +39,7 @@ beforeAll(async () => {
     roles: ["admin"],
     password: "a long password",
   });
-  adminKey = (await createApiKeyForUser(h.db, { userId: admin.id, name: "test" })).key;
+  adminKey = (await createApiKeyForUser(h.db, { userId: admin.id, name: "test" }, CLI_ACTOR)).key;
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { uuidSchema } from "@/lib/users/schemas";
 const params = z.object({ id: uuidSchema });
 
 /** `{ rating: 1 | -1, comment? }` on one of the caller's own answers. */
-export const POST = apiRoute<{ id: string }>({}, async ({ req, params: p, db, actor }) => {
+export const POST = apiRoute<{ id: string }>({ scope: "chat" }, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const input = await readJson(req, feedbackSchema);
   return rateMyAnswer(db, actor, id, input);

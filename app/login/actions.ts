@@ -7,12 +7,13 @@ import { isOidcEnabled, OIDC_PROVIDER_ID, signIn, signOut } from "@/lib/auth/con
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import type { ActionResult } from "@/lib/auth/guards";
 import { credentialsSignInMessage, SIGN_IN_FAILED } from "@/lib/auth/sign-in-messages";
+import { loginEmailSchema } from "@/lib/users/schemas";
 
 // Signing in and out are the only actions open to visitors without a session: there is no
 // user to guard yet, and signing out without a session does nothing.
 
 const credentialsForm = z.object({
-  email: z.string({ error: "Enter your email address." }).trim().min(1, "Enter your email address.").max(320),
+  email: loginEmailSchema,
   password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(1024),
   callbackUrl: z.string().optional(),
 });
@@ -26,7 +27,9 @@ export async function signInWithCredentials(_previous: ActionResult | null, form
   if (!parsed.success) {
     const fields: Record<string, string> = {};
     for (const issue of parsed.error.issues) fields[issue.path.join(".")] ??= issue.message;
-    return { ok: false, error: { code: "invalid_request", message: "Enter your email address and password.", fields } };
+    // A malformed email is named as such; otherwise something is missing.
+    const message = fields.email?.startsWith("Enter a valid") ? fields.email : "Enter your email address and password.";
+    return { ok: false, error: { code: "invalid_request", message, fields } };
   }
   const { email, password, callbackUrl } = parsed.data;
   try {

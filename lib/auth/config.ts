@@ -5,6 +5,7 @@ import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { NextRequest } from "next/server";
 import { z } from "zod";
+import { loginEmailSchema } from "@/lib/users/schemas";
 import { getUserById } from "@/db/queries/users";
 import { getDb } from "@/db/runtime";
 import { appendAudit } from "@/lib/audit/log";
@@ -28,7 +29,7 @@ class SignInRefused extends CredentialsSignin {
   }
 }
 
-const credentialsInput = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
+const credentialsInput = z.object({ email: loginEmailSchema, password: z.string().min(1).max(1024) });
 
 export { OIDC_PROVIDER_ID };
 

@@ -2,6 +2,7 @@ import "server-only";
 import type { Executor } from "@/db/client";
 import { appendAudit } from "@/lib/audit/log";
 import { getUserCredentialsByEmail, normalizeEmail, recordLogin } from "@/db/queries/users";
+import { loginEmailSchema } from "@/lib/users/schemas";
 import { deviceIdFromCookie, issueDeviceCookie } from "./device-cookie";
 import { dummyPasswordHash, verifyPassword } from "./password";
 import { closeSignInFailuresOf, recordSignInFailure, type FailureReason } from "./sign-in-failures";
@@ -40,6 +41,8 @@ export async function checkCredentials(
   policy: SignInPolicy,
   now: Date = new Date(),
 ): Promise<CredentialCheck> {
+  // No account has a malformed email; refuse one before it is looked up, throttled or audited.
+  if (!loginEmailSchema.safeParse(input.email).success) return { ok: false, reason: "invalid" };
   const email = normalizeEmail(input.email);
   const attempt = {
     email,

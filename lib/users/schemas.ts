@@ -13,6 +13,18 @@ export const emailSchema = z
   .max(320, "Email is too long.")
   .pipe(z.email("Enter a valid email address."));
 
+/**
+ * An email typed at sign-in. Checked before it is looked up, throttled or written to the audit
+ * trail, so a sign-in form (or a direct POST to the credentials callback) cannot record any string.
+ */
+export const loginEmailSchema = z
+  .string({ error: "Enter your email address." })
+  .trim()
+  .toLowerCase()
+  .min(1, "Enter your email address.")
+  .max(320, "Email is too long.")
+  .pipe(z.email("Enter a valid email address, such as name@example.org."));
+
 export const nameSchema = z
   .string({ error: "Name is required." })
   .trim()

@@ -19,6 +19,11 @@ process.env.E2E_OIDC_CLIENT_SECRET ??= `e2e-${Math.random().toString(36).slice(2
 // one sequence, no waiting room, long answers, so a second question meets a full queue.
 process.env.E2E_LLAMA_PORT ??= String(Number(process.env.E2E_PORT) + 3000);
 process.env.E2E_LLAMA_DATA_DIR ??= `${process.env.E2E_DATA_DIR}-llama`;
+// A fourth server whose answers come from e2e/support/markdown-model-server.mjs, an OpenAI-compatible
+// server on loopback that writes Markdown (tables, lists, raw HTML to drop): e2e/answers.spec.ts.
+process.env.E2E_MD_PORT ??= String(Number(process.env.E2E_PORT) + 4000);
+process.env.E2E_MD_MODEL_PORT ??= String(Number(process.env.E2E_PORT) + 5000);
+process.env.E2E_MD_DATA_DIR ??= `${process.env.E2E_DATA_DIR}-md`;
 // Prometheus's bearer token for GET /api/metrics (e2e/operations.spec.ts).
 process.env.E2E_METRICS_TOKEN ??= `metrics-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 
@@ -26,6 +31,8 @@ const port = Number(process.env.E2E_PORT);
 const ssoPort = Number(process.env.E2E_SSO_PORT);
 const idpPort = Number(process.env.E2E_IDP_PORT);
 const llamaPort = Number(process.env.E2E_LLAMA_PORT);
+const mdPort = Number(process.env.E2E_MD_PORT);
+const mdModelPort = Number(process.env.E2E_MD_MODEL_PORT);
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const oidcClientId = "knowledge-qa-e2e";
 
@@ -90,6 +97,29 @@ export default defineConfig({
         MODEL_CONTEXT_SIZE: "2048",
         MODEL_MAX_TOKENS: "1000",
         MODEL_SEED: "42",
+      },
+    },
+    {
+      command: "node e2e/support/markdown-model-server.mjs",
+      url: `http://127.0.0.1:${mdModelPort}/v1/models`,
+      reuseExistingServer: false,
+      timeout: 10_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: { MD_MODEL_PORT: String(mdModelPort) },
+    },
+    {
+      command: `node node_modules/next/dist/bin/next start -p ${mdPort}`,
+      url: `http://127.0.0.1:${mdPort}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        ...appEnv,
+        PORT: String(mdPort),
+        DATA_DIR: process.env.E2E_MD_DATA_DIR,
+        MODEL_SERVER_URL: `http://127.0.0.1:${mdModelPort}/v1`,
       },
     },
     {

@@ -15,6 +15,8 @@ import { MessageView } from "./message-view";
 
 interface Props {
   conversations: ConversationSummaryJson[];
+  /** Fetches the page of conversations after the first; null when there is none. */
+  nextCursor: string | null;
   collections: PickerCollection[];
   current: { conversation: ConversationSummaryJson; messages: ChatMessage[] } | null;
 }
@@ -39,7 +41,7 @@ function pendingMessage(role: "user" | "assistant", content: string): ChatMessag
   };
 }
 
-export function ChatApp({ conversations: initialConversations, collections, current }: Props) {
+export function ChatApp({ conversations: initialConversations, nextCursor, collections, current }: Props) {
   const [conversations, setConversations] = useState(initialConversations);
   const [conversationId, setConversationId] = useState<string | null>(current?.conversation.id ?? null);
   const [messages, setMessages] = useState<ChatMessage[]>(current?.messages ?? []);
@@ -188,6 +190,9 @@ export function ChatApp({ conversations: initialConversations, collections, curr
 
   const stop = useCallback(() => abortRef.current?.abort(), []);
 
+  // Stable, so a finished answer's memoised Markdown blocks are not re-rendered for each token.
+  const openCitation = useCallback((citation: Citation, opener: HTMLElement) => setPanel({ citation, opener }), []);
+
   const startNew = useCallback(() => {
     abortRef.current?.abort();
     setConversationId(null);
@@ -207,7 +212,14 @@ export function ChatApp({ conversations: initialConversations, collections, curr
 
   return (
     <div className="grid gap-6 md:grid-cols-[14rem_1fr]">
-      <ConversationList conversations={conversations} activeId={conversationId} onNew={startNew} onDeleted={deleted} />
+      <ConversationList
+        conversations={conversations}
+        nextCursor={nextCursor}
+        activeId={conversationId}
+        onNew={startNew}
+        onDeleted={deleted}
+        onRenamed={(id, title) => setConversations((all) => all.map((c) => (c.id === id ? { ...c, title } : c)))}
+      />
       <section aria-labelledby="chat-heading" className="min-w-0">
         <h1 id="chat-heading" className="text-2xl font-semibold text-gray-900">
           Ask your documents
@@ -229,13 +241,7 @@ export function ChatApp({ conversations: initialConversations, collections, curr
                   and every claim links to its source.
                 </p>
               ) : (
-                messages.map((m) => (
-                  <MessageView
-                    key={m.id}
-                    message={m}
-                    onOpenCitation={(citation, opener) => setPanel({ citation, opener })}
-                  />
-                ))
+                messages.map((m) => <MessageView key={m.id} message={m} onOpenCitation={openCitation} />)
               )}
               <div ref={endRef} />
             </div>

@@ -1,85 +1,15 @@
 "use client";
 
-import { Fragment, useState } from "react";
+import { useState } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
 import { citationLabel, shortHeadingPath, withReferences } from "@/lib/rag/format";
-import type { AnswerSentence, Citation } from "@/lib/rag/types";
+import type { Citation } from "@/lib/rag/types";
+import { AnswerMarkdown } from "./answer-markdown";
 import { FeedbackControls } from "./feedback-controls";
 import { ModelBadge } from "./model-badge";
 
-// One message. An answer is shown sentence by sentence: each [n] becomes a button that opens the
-// cited passage, and a sentence its passages only weakly support is marked as such.
-
-const MARKER = /\[(\d{1,3})\]/g;
-
-function CitationChip({
-  n,
-  citation,
-  onOpen,
-}: {
-  n: number;
-  citation: Citation | undefined;
-  onOpen: (c: Citation, el: HTMLElement) => void;
-}) {
-  if (!citation) {
-    return <sup className="mx-0.5 text-xs text-gray-600">[{n}]</sup>;
-  }
-  return (
-    <button
-      type="button"
-      onClick={(e) => onOpen(citation, e.currentTarget)}
-      className="mx-0.5 inline-flex items-center rounded border border-blue-300 bg-blue-50 px-1 align-baseline text-xs font-medium text-blue-900 hover:bg-blue-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-700"
-      aria-label={`Source ${n}: ${citationLabel(citation)}`}
-      data-testid="citation-chip"
-      data-n={n}
-    >
-      {n}
-    </button>
-  );
-}
-
-function withChips(text: string, byN: Map<number, Citation>, onOpen: (c: Citation, el: HTMLElement) => void) {
-  const out: React.ReactNode[] = [];
-  let last = 0;
-  for (const m of text.matchAll(MARKER)) {
-    out.push(text.slice(last, m.index));
-    const n = Number(m[1]);
-    out.push(<CitationChip key={`${m.index}-${n}`} n={n} citation={byN.get(n)} onOpen={onOpen} />);
-    last = m.index! + m[0].length;
-  }
-  out.push(text.slice(last));
-  return out;
-}
-
-function Sentence({
-  s,
-  byN,
-  onOpen,
-}: {
-  s: AnswerSentence;
-  byN: Map<number, Citation>;
-  onOpen: (c: Citation, el: HTMLElement) => void;
-}) {
-  const body = withChips(s.text, byN, onOpen);
-  if (s.support === "weak") {
-    return (
-      <span
-        className="rounded bg-amber-50 underline decoration-amber-600 decoration-dotted underline-offset-4"
-        data-testid="answer-weak"
-      >
-        {body}
-        <span
-          className="ml-0.5 text-xs font-medium text-amber-900"
-          title="The cited passage only weakly supports this sentence. Check the source."
-        >
-          {" "}
-          (weakly supported)
-        </span>{" "}
-      </span>
-    );
-  }
-  return <span data-support={s.support}>{body}</span>;
-}
+// One message. An answer is formatted Markdown in which each [n] is a button that opens the cited
+// passage and a sentence its passages only weakly support is marked as such (answer-markdown.tsx).
 
 export function MessageView({
   message: m,
@@ -102,7 +32,6 @@ export function MessageView({
     );
   }
 
-  const byN = new Map(m.citations.map((c) => [c.n, c]));
   const streaming = m.status === "streaming";
   async function copy() {
     try {
@@ -129,22 +58,13 @@ export function MessageView({
           {m.content}
         </p>
       ) : (
-        <div className="text-sm leading-6 whitespace-pre-wrap text-gray-950" data-testid="answer-text">
-          {!streaming && m.sentences.length > 0
-            ? m.sentences.map((s, i) => (
-                <Fragment key={i}>
-                  <Sentence s={s} byN={byN} onOpen={onOpenCitation} />
-                </Fragment>
-              ))
-            : withChips(m.content, byN, onOpenCitation)}
-          {streaming ? (
-            <span
-              className="ml-1 inline-block h-4 w-2 animate-pulse bg-gray-500 align-middle"
-              aria-hidden="true"
-              data-testid="answer-streaming"
-            />
-          ) : null}
-        </div>
+        <AnswerMarkdown
+          text={m.content}
+          citations={m.citations}
+          sentences={streaming ? [] : m.sentences}
+          streaming={streaming}
+          onOpen={onOpenCitation}
+        />
       )}
       {m.status === "stopped" ? (
         <p className="mt-2 text-xs text-gray-700" data-testid="answer-stopped">

@@ -6,6 +6,8 @@ export const e2e = {
   metricsToken: process.env.E2E_METRICS_TOKEN!,
   llamaBaseUrl: `http://127.0.0.1:${process.env.E2E_LLAMA_PORT}`,
   llamaDataDir: process.env.E2E_LLAMA_DATA_DIR!,
+  mdBaseUrl: `http://127.0.0.1:${process.env.E2E_MD_PORT}`,
+  mdDataDir: process.env.E2E_MD_DATA_DIR!,
 };
 
 export function uniqueEmail(label: string): string {

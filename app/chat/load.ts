@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 /** What the chat page needs, all of it the asker's own or readable by them, read now. */
 export async function loadChat(actor: Actor, conversationId: string | null) {
   const db = await getDb();
-  const [scope, conversations] = await Promise.all([resolveReadScope(db, actor), listMyConversations(db, actor)]);
+  const [scope, firstPage] = await Promise.all([resolveReadScope(db, actor), listMyConversations(db, actor)]);
   let current = null;
   if (conversationId) {
     try {
@@ -20,7 +20,8 @@ export async function loadChat(actor: Actor, conversationId: string | null) {
   }
   return {
     notFound: false as const,
-    conversations,
+    conversations: firstPage.conversations,
+    nextCursor: firstPage.nextCursor,
     collections: scope.collections.map((c) => ({ id: c.id, name: c.name, documentCount: c.documentCount })),
     current,
   };

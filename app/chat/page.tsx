@@ -9,5 +9,12 @@ export default async function ChatPage() {
   const actor = await requireUser();
   const data = await loadChat(actor, null);
   if (data.notFound) return null;
-  return <ChatApp conversations={data.conversations} collections={data.collections} current={null} />;
+  return (
+    <ChatApp
+      conversations={data.conversations}
+      nextCursor={data.nextCursor}
+      collections={data.collections}
+      current={null}
+    />
+  );
 }

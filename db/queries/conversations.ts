@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, exists, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { conversations, messageFeedback, messages, type MessageStatus } from "../schema";
 
@@ -22,15 +22,59 @@ const summaryColumns = {
   updatedAt: conversations.updatedAt,
 };
 
+export interface ConversationPageRow extends ConversationSummary {
+  /** updated_at to the microsecond, as text: the keyset for the next page (a Date keeps only milliseconds). */
+  sortKey: string;
+}
+
+/**
+ * One page of the owner's conversations, most recently active first, optionally only those whose
+ * title or (unredacted) messages contain `search`. Keyset paging on (updated_at, id), so a page
+ * is not shifted by conversations that move to the top while someone pages.
+ */
 export async function listConversationsForUser(
   db: Executor,
-  { userId, limit = 100 }: { userId: string; limit?: number },
-): Promise<ConversationSummary[]> {
+  {
+    userId,
+    limit = 100,
+    search,
+    after,
+  }: { userId: string; limit?: number; search?: string; after?: { sortKey: string; id: string } },
+): Promise<ConversationPageRow[]> {
+  const conditions = [eq(conversations.userId, userId)];
+  if (search) {
+    const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(
+      or(
+        ilike(conversations.title, pattern),
+        exists(
+          db
+            .select({ one: sql`1` })
+            .from(messages)
+            .where(
+              and(
+                eq(messages.conversationId, conversations.id),
+                isNull(messages.redactedAt),
+                ilike(messages.content, pattern),
+              ),
+            ),
+        ),
+      )!,
+    );
+  }
+  if (after) {
+    conditions.push(
+      sql`(${conversations.updatedAt}, ${conversations.id}) < (${after.sortKey}::timestamptz, ${after.id}::uuid)`,
+    );
+  }
   return db
-    .select(summaryColumns)
+    .select({
+      ...summaryColumns,
+      sortKey: sql<string>`to_char(${conversations.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
     .from(conversations)
-    .where(eq(conversations.userId, userId))
-    .orderBy(desc(conversations.updatedAt))
+    .where(and(...conditions))
+    .orderBy(desc(conversations.updatedAt), desc(conversations.id))
     .limit(limit);
 }
 

@@ -59,8 +59,59 @@ export function messageJson(m: MessageView): ChatMessage {
   };
 }
 
-export async function listMyConversations(db: Executor, actor: Actor) {
-  return (await listConversationsForUser(db, { userId: actor.id })).map(conversationJson);
+export const CONVERSATION_PAGE_SIZE = 30;
+
+/** A page cursor: opaque to clients, the keyset of the last conversation on the page before. */
+function encodeCursor(row: { sortKey: string; id: string }): string {
+  return Buffer.from(JSON.stringify([row.sortKey, row.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { sortKey: string; id: string } {
+  try {
+    const [sortKey, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
+    if (
+      typeof sortKey === "string" &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(sortKey) &&
+      typeof id === "string" &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+    )
+      return { sortKey, id };
+  } catch (err) {
+    throw new AppError(
+      "invalid_request",
+      "Invalid query: cursor is not one this server gave out; start again without it.",
+      {
+        cause: err,
+      },
+    );
+  }
+  throw new AppError(
+    "invalid_request",
+    "Invalid query: cursor is not one this server gave out; start again without it.",
+  );
+}
+
+/**
+ * The asker's own conversations, most recently active first, a page at a time; with `q`, only
+ * those whose title or messages contain it (case-insensitive). `nextCursor` fetches the page after.
+ */
+export async function listMyConversations(
+  db: Executor,
+  actor: Actor,
+  opts: { q?: string; cursor?: string; limit?: number } = {},
+): Promise<{ conversations: ConversationSummaryJson[]; nextCursor: string | null }> {
+  const limit = opts.limit ?? CONVERSATION_PAGE_SIZE;
+  const rows = await listConversationsForUser(db, {
+    userId: actor.id,
+    limit: limit + 1,
+    search: opts.q || undefined,
+    after: opts.cursor ? decodeCursor(opts.cursor) : undefined,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    conversations: page.map(conversationJson),
+    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null,
+  };
 }
 
 export async function readMyConversation(db: Executor, actor: Actor, id: string) {

@@ -35,3 +35,15 @@ export const feedbackSchema = z
 export const renameConversationSchema = z.object({
   title: z.string().trim().min(1, "title must not be empty.").max(200, "title must be at most 200 characters."),
 });
+
+/** GET /api/conversations: search and paging. */
+export const listConversationsSchema = z.object({
+  q: z.string().trim().max(200, "q must be at most 200 characters.").optional(),
+  cursor: z.string().max(200, "cursor is too long.").optional(),
+  limit: z.coerce
+    .number({ error: "limit must be a number." })
+    .int("limit must be a whole number.")
+    .min(1, "limit must be at least 1.")
+    .max(100, "limit must be at most 100.")
+    .optional(),
+});

@@ -14,5 +14,13 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
   if (!uuidSchema.safeParse(id).success) notFound();
   const data = await loadChat(actor, id);
   if (data.notFound) notFound();
-  return <ChatApp key={id} conversations={data.conversations} collections={data.collections} current={data.current} />;
+  return (
+    <ChatApp
+      key={id}
+      conversations={data.conversations}
+      nextCursor={data.nextCursor}
+      collections={data.collections}
+      current={data.current}
+    />
+  );
 }

@@ -1,6 +1,9 @@
 // Ranking metrics as BEIR computes them, over documents: a document's score is its best passage's.
 import type { Hit } from "@/lib/vector/store";
 
+// The product's evaluation (lib/evaluation) scores with the same functions.
+export { mean, ndcgAt, recallAt } from "@/lib/evaluation/metrics";
+
 /** Document keys in order of their best passage. */
 export function rankDocuments(hits: Hit[], keyOf: Map<string, string>): string[] {
   const seen = new Set<string>();
@@ -12,26 +15,6 @@ export function rankDocuments(hits: Hit[], keyOf: Map<string, string>): string[]
     out.push(key);
   }
   return out;
-}
-
-export function ndcgAt(ranked: string[], relevant: Map<string, number>, k: number): number {
-  let dcg = 0;
-  ranked.slice(0, k).forEach((d, i) => {
-    const grade = relevant.get(d) ?? 0;
-    if (grade > 0) dcg += (2 ** grade - 1) / Math.log2(i + 2);
-  });
-  const ideal = [...relevant.values()].sort((a, b) => b - a).slice(0, k);
-  const idcg = ideal.reduce((s, grade, i) => s + (2 ** grade - 1) / Math.log2(i + 2), 0);
-  return idcg > 0 ? dcg / idcg : 0;
-}
-
-export function recallAt(ranked: string[], relevant: Map<string, number>, k: number): number {
-  if (relevant.size === 0) return 0;
-  return ranked.slice(0, k).filter((d) => relevant.has(d)).length / relevant.size;
-}
-
-export function mean(xs: number[]): number {
-  return xs.length === 0 ? 0 : xs.reduce((s, x) => s + x, 0) / xs.length;
 }
 
 export function percentile(sorted: number[], q: number): number {

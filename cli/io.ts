@@ -17,16 +17,16 @@ export async function readPasswordFromStdin(): Promise<string> {
   return password;
 }
 
-export function printTable(headers: string[], rows: string[][]): void {
+export function printTable(headers: string[], rows: string[][], print: (line: string) => void = console.log): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join("  ")
       .trimEnd();
-  console.log(line(headers));
-  for (const r of rows) console.log(line(r));
-  if (rows.length === 0) console.log("(none)");
+  print(line(headers));
+  for (const r of rows) print(line(r));
+  if (rows.length === 0) print("(none)");
 }
 
 /** A one-line progress bar on a terminal; occasional plain lines when output is piped. */

@@ -6,6 +6,7 @@ import { parseExpiresIn } from "@/lib/auth/api-key-policy";
 import { restrictFileCreation } from "@/lib/storage/data-dir";
 import { registerAuditCommands } from "./audit";
 import { registerBackupCommands } from "./backup";
+import { registerEvalCommands } from "./eval";
 import { registerKeysCommands } from "./keys";
 import { ingestCommand } from "./ingest";
 import { runModelServerCommand, type ModelServerCommandOptions } from "./model-server";
@@ -187,6 +188,13 @@ program
 registerKeysCommands(program, (line) => console.log(line));
 
 registerBackupCommands(program, (line) => console.log(line));
+registerEvalCommands(
+  program,
+  (line) => console.log(line),
+  (code) => {
+    exitCode = code;
+  },
+);
 
 registerAuditCommands(
   program,

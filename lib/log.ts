@@ -26,12 +26,20 @@ function serializeError(err: unknown): unknown {
   return out;
 }
 
+// A command whose standard output is its result (JSON for a pipeline) sends every log line to
+// standard error; services (the server, `cli worker`) keep info lines on standard output.
+let everythingToStderr = false;
+
+export function sendLogsToStderr(): void {
+  everythingToStderr = true;
+}
+
 function write(level: Level, msg: string, fields?: Record<string, unknown>): void {
   if (ORDER[level] < threshold()) return;
   const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg };
   for (const [k, v] of Object.entries(fields ?? {})) entry[k] = k === "err" ? serializeError(v) : v;
   const line = JSON.stringify(entry);
-  if (level === "error" || level === "warn") process.stderr.write(line + "\n");
+  if (everythingToStderr || level === "error" || level === "warn") process.stderr.write(line + "\n");
   else process.stdout.write(line + "\n");
 }
 

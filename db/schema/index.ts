@@ -8,3 +8,4 @@ export * from "./audit";
 export * from "./review";
 export * from "./throttle";
 export * from "./sessions";
+export * from "./evaluations";

@@ -10,8 +10,9 @@
 import { BLOCK_SEPARATOR, canonicalText, type Chunk, type ParsedDocument } from "../types";
 import { findCut, findOverlapStart } from "./split";
 
-export const DEFAULT_MAX_TOKENS = 256;
-export const DEFAULT_OVERLAP_TOKENS = 48;
+import { DEFAULT_MAX_TOKENS, DEFAULT_OVERLAP_TOKENS } from "@/lib/rag/chunking";
+
+export { DEFAULT_MAX_TOKENS, DEFAULT_OVERLAP_TOKENS };
 /** The usual rule of thumb for English with subword tokenizers; cheap and independent of the model. */
 export const CHARS_PER_TOKEN = 4;
 

@@ -120,6 +120,16 @@ export function describeEvent(type: string, p: P): string {
       return `Listed ${s(p.count)} review items${Array.isArray(p.numbers) && p.numbers.length ? ` (#${(p.numbers as number[]).join(", #")})` : ""}`;
     case "read.review_item":
       return `Viewed review item #${s(p.number)}${p.answerSeq ? ` (answer recorded as event ${s(p.answerSeq)})` : ""}`;
+    case "evaluation.run": {
+      const t = (p.totals ?? {}) as P;
+      return `Evaluated ${s(t.questions)} golden questions: recall@5 ${Number(t.recallAt5 ?? 0).toFixed(2)}, ${p.passed ? "passed" : "below the pass mark"} ${Number(p.minRecall ?? 0).toFixed(2)}`;
+    }
+    case "evaluation.changed":
+      return p.action === "questions_added"
+        ? `Added ${s(p.count)} golden question(s)`
+        : p.action === "question_removed"
+          ? "Removed a golden question"
+          : `Changed the evaluation pass mark to ${s(p.after)}`;
     default:
       return type;
   }

@@ -53,6 +53,8 @@ export const AUDIT_EVENT_TYPES = [
   "read.review_queue",
   "backup.created",
   "backup.restored",
+  "evaluation.changed",
+  "evaluation.run",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

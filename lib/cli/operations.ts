@@ -28,6 +28,10 @@ import { wakeWorkers } from "@/lib/server/workers";
 import { pullFrom } from "@/lib/backup/channel";
 import { writeBackup } from "@/lib/backup/create";
 import { readBackupKey } from "@/lib/backup/key";
+import { goldenCaseSchema, MAX_CASES } from "@/lib/evaluation/golden";
+import { runEvaluation } from "@/lib/evaluation/run";
+import { getGenerator } from "@/lib/models/generator-runtime";
+import { getChunkStore, getEmbedder } from "@/lib/server/index-runtime";
 
 // What the CLI can do, as data: the same operation runs in the CLI process (Postgres, or an
 // embedded database no server holds) or inside the running server (embedded database it owns).
@@ -133,6 +137,33 @@ export const operations = {
   ),
   "keys.rotate": op(z.object({ newKeyFile: z.string().trim().min(1).optional() }), async (db, { newKeyFile }) =>
     rotateKeys(db, CLI_ACTOR, { dataDir: env().dataDir, keyFile: env().ENCRYPTION_KEY_FILE, newKeyFile }),
+  ),
+  "eval.run": op(
+    z.object({
+      collection: collectionNameSchema,
+      cases: z.array(goldenCaseSchema).min(1).max(MAX_CASES).optional(),
+      minRecall: z
+        .number()
+        .min(0, "--min-recall must be between 0 and 1.")
+        .max(1, "--min-recall must be between 0 and 1.")
+        .optional(),
+      source: z.string().max(500).optional(),
+    }),
+    async (db, { collection, cases, minRecall, source }) => {
+      const found = await getCollectionByName(db, { name: collection });
+      if (!found) throw new AppError("not_found", `No collection named "${collection}".`);
+      const [store, embedder, generator] = await Promise.all([getChunkStore(), getEmbedder(), getGenerator()]);
+      return runEvaluation(
+        { db, actor: "cli" },
+        { store, embedder, generator },
+        {
+          collectionId: found.id,
+          cases,
+          minRecall,
+          source,
+        },
+      );
+    },
   ),
 } as const;
 

@@ -170,6 +170,9 @@ const schema = z.object({
     .max(100, "must be between 0 and 100")
     .default(60),
   LANCEDB_URI: optionalText,
+  // Who serialises commits to a LanceDB table on object storage: PostgreSQL (an advisory lock, safe on
+  // any S3 store) or the store's own conditional writes (AWS S3, current MinIO). docs/adr/0020.
+  LANCEDB_COMMIT_LOCK: z.enum(["database", "store"], "must be database or store").default("database"),
   // Originals in an S3-compatible bucket shared by every node; unset keeps them in DATA_DIR/files.
   FILES_URI: optionalText.pipe(
     z

@@ -1,7 +1,9 @@
 import "server-only";
 import { env } from "@/lib/env";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
+import { getDatabaseHandle } from "@/db/runtime";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
+import { writeLockFor } from "@/lib/vector/write-lock";
 import { parserLimitsFromEnv } from "@/ingest/sandbox/limits";
 import { createParserPool, type DocumentParser } from "@/ingest/sandbox/pool";
 
@@ -33,8 +35,10 @@ export function getEmbedder(): Promise<Embedder> {
 
 export function getChunkStore(): Promise<ChunkStore> {
   return once(STORE, async () => {
+    const e = env();
     const embedder = await getEmbedder();
-    return openChunkStore({ uri: env().lanceUri, embedderId: embedder.id, dim: embedder.dim });
+    const writeLock = await writeLockFor(e, getDatabaseHandle);
+    return openChunkStore({ uri: e.lanceUri, embedderId: embedder.id, dim: embedder.dim, writeLock });
   });
 }
 

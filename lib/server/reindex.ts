@@ -7,6 +7,8 @@ import { INGEST_JOB } from "@/lib/documents/upload";
 import { log } from "@/lib/log";
 import { env } from "@/lib/env";
 import { EmbedderMismatchError, openChunkStoreForReset } from "@/lib/vector/store";
+import { getDatabaseHandle } from "@/db/runtime";
+import { writeLockFor } from "@/lib/vector/write-lock";
 import { getChunkStore, getEmbedder } from "./index-runtime";
 
 /**
@@ -21,7 +23,11 @@ export async function reindexAll(db: Database): Promise<{ embedder: string; dim:
   } catch (err) {
     // A mismatch is exactly what reindexing resolves; any other failure is not.
     if (!(err instanceof EmbedderMismatchError)) throw err;
-    const store = await openChunkStoreForReset({ uri: env().lanceUri });
+    const e = env();
+    const store = await openChunkStoreForReset({
+      uri: e.lanceUri,
+      writeLock: await writeLockFor(e, getDatabaseHandle),
+    });
     try {
       await store.reset(embedder.id, embedder.dim);
     } finally {

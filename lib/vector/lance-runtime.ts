@@ -20,6 +20,10 @@ function ensureLanceCpuThreads(): void {
 
 const OBJECT_STORE_URI = /^s3a?:\/\//i;
 
+export function isObjectStoreUri(uri: string): boolean {
+  return OBJECT_STORE_URI.test(uri);
+}
+
 export type ObjectStoreSettings = Pick<
   Env,
   "S3_ENDPOINT" | "AWS_REGION" | "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" | "S3_FORCE_PATH_STYLE"

@@ -18,6 +18,7 @@ import {
 import { toMatchText } from "./fts-query";
 import { connectLance } from "./lance-runtime";
 import { addMissingColumns } from "./schema-upgrade";
+import { noWriteLock, type WriteLock } from "./write-lock";
 import {
   DEFAULT_VECTOR_INDEX_THRESHOLD,
   DISTANCE,
@@ -32,7 +33,9 @@ import {
 // The LanceDB chunk table: one row per chunk with its vector and the denormalised fields the
 // access filter needs. Every search carries the caller's access rule inside the LanceDB query.
 // Several processes (server, CLI, workers) may open the same table: writes are single commits
-// that LanceDB retries on conflict, and reads always look at the latest version.
+// that LanceDB retries on conflict, and reads always look at the latest version. On object storage
+// every write also runs under the cluster's write lock (write-lock.ts), since not every S3 store
+// honours the conditional write LanceDB's commit relies on.
 
 export type { AccessFilter, ChunkRow, Hit, HitWithVector, IndexReport };
 export { InvalidIdError } from "./access-filter";
@@ -111,6 +114,8 @@ export interface OpenChunkStoreOptions {
   dim: number;
   /** Rows from which ensureIndexes builds a vector index (tests lower it). */
   vectorIndexThreshold?: number;
+  /** Serialises this store's commits with every other writer's (write-lock.ts); none by default. */
+  writeLock?: WriteLock;
 }
 
 const MAX_LIMIT = 1000;
@@ -125,29 +130,43 @@ export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<Chunk
   if (!Number.isInteger(opts.dim) || opts.dim < 1)
     throw new Error(`openChunkStore needs a positive dimension, got ${opts.dim}.`);
   const identity = { embedderId: opts.embedderId, dim: opts.dim };
+  const lock = opts.writeLock ?? noWriteLock;
   const db = await connectLance(opts.uri);
   let table: Table | null = null;
   try {
     table = await openExisting(db);
     if (!table) {
-      try {
-        table = await db.createEmptyTable(TABLE_NAME, chunkSchema(identity.embedderId, identity.dim), {
-          mode: "create",
-          existOk: true,
-        });
-      } catch (err) {
-        // Another process created it between the two calls; its identity is checked below.
-        table = await openExisting(db);
-        if (!table) throw err;
-      }
+      table = await lock(async () => {
+        try {
+          return await db.createEmptyTable(TABLE_NAME, chunkSchema(identity.embedderId, identity.dim), {
+            mode: "create",
+            existOk: true,
+          });
+        } catch (err) {
+          // Another process created it between the two calls; its identity is checked below.
+          const created = await openExisting(db);
+          if (!created) throw err;
+          return created;
+        }
+      });
     }
-    await addMissingColumns(table);
-    const store = new LanceChunkStore(db, table, identity, opts.vectorIndexThreshold ?? DEFAULT_VECTOR_INDEX_THRESHOLD);
+    const opened = table;
+    await lock(() => addMissingColumns(opened));
+    const store = new LanceChunkStore(
+      db,
+      table,
+      identity,
+      opts.vectorIndexThreshold ?? DEFAULT_VECTOR_INDEX_THRESHOLD,
+      lock,
+    );
     await store.verifiedTable();
-    await ensureFtsIndex(table);
     // A table from before the everyone marker is rewritten once; the rewritten rows are then
     // folded into the indexes at once, since BM25 scores rows outside its index less well.
-    if ((await markUnrestrictedRows(table)) > 0) await store.ensureIndexes();
+    const marked = await lock(async () => {
+      await ensureFtsIndex(opened);
+      return markUnrestrictedRows(opened);
+    });
+    if (marked > 0) await store.ensureIndexes();
     return store;
   } catch (err) {
     table?.close();
@@ -157,9 +176,15 @@ export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<Chunk
 }
 
 /** For reindexing, and for purges while the configured embedder does not match the table. */
-export async function openChunkStoreForReset(opts: { uri: string }): Promise<ChunkMaintenance> {
+export async function openChunkStoreForReset(opts: { uri: string; writeLock?: WriteLock }): Promise<ChunkMaintenance> {
   const db = await connectLance(opts.uri);
-  return new LanceChunkStore(db, await openExisting(db), null, DEFAULT_VECTOR_INDEX_THRESHOLD);
+  return new LanceChunkStore(
+    db,
+    await openExisting(db),
+    null,
+    DEFAULT_VECTOR_INDEX_THRESHOLD,
+    opts.writeLock ?? noWriteLock,
+  );
 }
 
 function where(filter: ChunkFilter): string | undefined {
@@ -186,6 +211,8 @@ class LanceChunkStore implements ChunkStore {
     private table: Table | null,
     private identity: Identity | null,
     private readonly vectorIndexThreshold: number,
+    /** Every commit below runs inside it; never nested (the lock is not re-entrant). */
+    private readonly lock: WriteLock,
   ) {}
 
   get embedderId(): string {
@@ -262,17 +289,20 @@ class LanceChunkStore implements ChunkStore {
     const data = makeArrowTable(valid.map(toRecord), { schema: await table.schema() });
     // One commit: matching ids are updated, new ones inserted, and the version's rows that are not
     // in `rows` deleted. Readers see the old set or the new set, never a mix or nothing.
-    await table
-      .mergeInsert("id")
-      .whenMatchedUpdateAll()
-      .whenNotMatchedInsertAll()
-      .whenNotMatchedBySourceDelete({ where: `version_id = ${sqlId(versionId, "The version id")}` })
-      .execute(data);
+    await this.lock(() =>
+      table
+        .mergeInsert("id")
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .whenNotMatchedBySourceDelete({ where: `version_id = ${sqlId(versionId, "The version id")}` })
+        .execute(data),
+    );
   }
 
   private async deleteWhere(predicate: string): Promise<number> {
-    if (!this.table) return 0;
-    const result = await this.table.delete(predicate);
+    const table = this.table;
+    if (!table) return 0;
+    const result = await this.lock(() => table.delete(predicate));
     return result.numDeletedRows;
   }
 
@@ -295,7 +325,8 @@ class LanceChunkStore implements ChunkStore {
   }
 
   async eraseRemoved(): Promise<void> {
-    if (this.table) await eraseRemovedRows(this.table);
+    const table = this.table;
+    if (table) await this.lock(() => eraseRemovedRows(table));
   }
 
   async setDocumentRestriction(documentId: string, groupIds: string[]): Promise<void> {
@@ -303,11 +334,14 @@ class LanceChunkStore implements ChunkStore {
     const groups = normalizeIds(groupIds, "A group id");
     if (groups.includes(EVERYONE_GROUP))
       throw new Error(`${EVERYONE_GROUP} is reserved and cannot restrict a document.`);
-    if (!this.table) return;
-    await this.table.update({
-      where: predicate,
-      valuesSql: { restricted_to: `make_array(${sqlIdList(groups.length > 0 ? groups : [EVERYONE_GROUP])})` },
-    });
+    const table = this.table;
+    if (!table) return;
+    await this.lock(() =>
+      table.update({
+        where: predicate,
+        valuesSql: { restricted_to: `make_array(${sqlIdList(groups.length > 0 ? groups : [EVERYONE_GROUP])})` },
+      }),
+    );
   }
 
   async countRows(filter: ChunkFilter = {}): Promise<number> {
@@ -363,7 +397,8 @@ class LanceChunkStore implements ChunkStore {
   }
 
   async ensureIndexes(): Promise<IndexReport> {
-    return maintainIndexes(await this.verifiedTable(), this.vectorIndexThreshold);
+    const table = await this.verifiedTable();
+    return this.lock(() => maintainIndexes(table, this.vectorIndexThreshold));
   }
 
   async reset(embedderId: string, dim: number): Promise<void> {
@@ -371,11 +406,14 @@ class LanceChunkStore implements ChunkStore {
       throw new Error("reset needs an embedder id and a positive dimension.");
     // Overwrite, not drop: another process's open handle moves to the new (empty) version and its
     // next operation meets the new identity instead of a missing directory.
-    const table = await this.db.createEmptyTable(TABLE_NAME, chunkSchema(embedderId, dim), { mode: "overwrite" });
+    const table = await this.lock(async () => {
+      const fresh = await this.db.createEmptyTable(TABLE_NAME, chunkSchema(embedderId, dim), { mode: "overwrite" });
+      await ensureFtsIndex(fresh);
+      return fresh;
+    });
     this.table?.close();
     this.table = table;
     this.identity = { embedderId, dim };
-    await ensureFtsIndex(table);
   }
 
   async close(): Promise<void> {

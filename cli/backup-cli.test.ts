@@ -64,4 +64,27 @@ describe("cli backup", () => {
     expect(truncated.code).toBe(1);
     expect(truncated.stderr).toMatch(/^error: The last chunk 0 .* truncated or was altered\.$/m);
   }, 300_000);
+
+  it("restores into an empty folder that then serves the CLI, and never over a non-empty one", () => {
+    const key = file("backup.key");
+    const out = file("first.kqa");
+    const target = file("restored");
+    const cut = file("cut.kqa");
+    const damaged = cli(["backup", "restore", cut, "--key-file", key, "--data-dir", target]);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toMatch(/truncated or was altered/);
+    expect(fs.existsSync(target)).toBe(false);
+
+    const restored = cli(["backup", "restore", out, "--key-file", key, "--data-dir", target], "", { DATABASE_URL: "" });
+    expect(restored.stderr).toBe("");
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toMatch(/^Restored archive [0-9a-f-]{36} \(made .*\) in [\d.]+ s:$/m);
+    expect(fs.statSync(target).mode & 0o777).toBe(0o700);
+    const users = cli(["user", "list", "--json"], "", { DATA_DIR: target, DATABASE_URL: "" });
+    expect((JSON.parse(users.stdout) as { email: string }[]).map((u) => u.email)).toEqual(["ops@example.org"]);
+
+    const again = cli(["backup", "restore", out, "--key-file", key, "--data-dir", target], "", { DATABASE_URL: "" });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: The restore target is not empty: .*restored holds .*pass --force/m);
+  }, 300_000);
 });

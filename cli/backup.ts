@@ -4,6 +4,8 @@ import path from "node:path";
 import type { Command } from "commander";
 import { readBackupKey } from "@/lib/backup/key";
 import { checkArchive, type ArchiveCheck } from "@/lib/backup/manifest";
+import { restoreBackup } from "@/lib/backup/restore";
+import { CLI_ACTOR } from "@/lib/audit/types";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { givenKey } from "./audit";
@@ -100,5 +102,49 @@ export function registerBackupCommands(program: Command, out: Out): void {
       const check = await checkArchive(archiveSource(file), key, { trustedKey: trusted?.key });
       if (trusted) check.signer.reason = trusted.reason;
       printArchive(out, file, fs.statSync(file).size, check);
+    });
+
+  backup
+    .command("restore")
+    .description(
+      "Check an archive, then restore it into an empty embedded data folder (--data-dir) or, with DATABASE_URL, into an empty PostgreSQL database.",
+    )
+    .argument("<file>", "the archive")
+    .requiredOption("--key-file <file>", "the backup key the archive was made with")
+    .option("--data-dir <dir>", "the data folder to restore into (default DATA_DIR); absent or empty")
+    .option("--force", "replace what the target holds (never while a server uses it)")
+    .action(async (file: string, opts: { keyFile: string; dataDir?: string; force?: boolean }) => {
+      const key = readBackupKey(opts.keyFile);
+      const e = env();
+      archiveSource(file);
+      const dataDir = path.resolve(opts.dataDir ?? e.dataDir);
+      const started = Date.now();
+      const r = await restoreBackup(
+        () => archiveSource(file),
+        key,
+        {
+          dataDir,
+          databaseUrl: e.DATABASE_URL,
+          migrationUrl: e.DATABASE_MIGRATION_URL,
+          lanceUri: e.LANCEDB_URI ?? path.join(dataDir, "lance"),
+          encryptionKeyFile: e.ENCRYPTION_KEY_FILE,
+          force: opts.force === true,
+        },
+        CLI_ACTOR,
+      );
+      const m = r.check.manifest;
+      out(`Restored archive ${m.archiveId} (made ${m.createdAt}) in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+      out(
+        `  database: ${r.rows} rows into ${r.target === "pglite" ? `the embedded database in ${dataDir}` : "PostgreSQL at DATABASE_URL"}`,
+      );
+      out(
+        `  index: ${r.chunks} chunks; originals: ${r.files} file(s) in ${path.join(dataDir, "files")}; keys in ${path.join(dataDir, "secrets")}`,
+      );
+      out(`  signed by ${r.check.signer.fingerprint}`);
+      if (r.unreadable > 0)
+        out(
+          `Warning: ${r.unreadable} original(s) cannot be opened with ENCRYPTION_KEY_FILE (${e.ENCRYPTION_KEY_FILE}); the restored key is ${path.join(dataDir, "secrets", "encryption-key")}. Unset ENCRYPTION_KEY_FILE or point it at that key.`,
+        );
+      out(`Start the server with DATA_DIR=${dataDir}${r.target === "postgres" ? " and the same DATABASE_URL" : ""}.`);
     });
 }

@@ -1,5 +1,4 @@
 import "server-only";
-import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { isNotNull } from "drizzle-orm";
@@ -10,7 +9,7 @@ import type { SigningKey } from "@/lib/audit/signing-key";
 import type { AuditActor } from "@/lib/audit/types";
 import { wrappingKeyId } from "@/lib/crypto/envelope";
 import { DEFAULT_KEY_FILE, kekId, parseHexKey, PENDING_KEY_FILE, secretsDir } from "@/lib/crypto/keyring";
-import { originalsDir } from "@/lib/storage/files";
+import { fileStoreFor } from "@/lib/storage/file-store";
 import { connectLance } from "@/lib/vector/lance-runtime";
 import { APP_VERSION } from "@/lib/version";
 import { dumpTable, listTables, migrationLevel } from "./database";
@@ -133,19 +132,16 @@ export async function writeBackup(
 
     const missing: string[] = [];
     let files = 0;
-    const base = originalsDir(src.dataDir);
+    // Originals as stored (each is encrypted under its own data key), from disk or the bucket.
+    const store = fileStoreFor(src.dataDir);
     for (const o of snapshot.originals) {
-      const full = path.resolve(base, o.storagePath!);
-      if (!full.startsWith(base + path.sep))
-        throw new BackupError(`A stored path escapes the files folder: ${o.storagePath}`);
-      try {
-        await fs.access(full);
-      } catch {
+      const bytes = await store.get(o.storagePath!);
+      if (!bytes) {
         // Deleted after the snapshot was taken (or lost before): said in the manifest, not fatal.
         missing.push(o.storagePath!);
         continue;
       }
-      await writer.entry(`files/${o.storagePath!}`, createReadStream(full, { highWaterMark: 1 << 20 }));
+      await writer.entry(`files/${o.storagePath!}`, bytes);
       files++;
     }
 

@@ -8,7 +8,8 @@ import { documentVersions } from "@/db/schema";
 import { appendAudit, by } from "@/lib/audit/log";
 import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
-import { originalsDir, unwrapStoredKey } from "@/lib/storage/files";
+import { checkKey, fileStoreFor } from "@/lib/storage/file-store";
+import { unwrapStoredKey } from "@/lib/storage/files";
 import { TABLE_NAME } from "@/lib/vector/chunk-schema";
 import { connectLance } from "@/lib/vector/lance-runtime";
 import { isEmptyDatabase, loadTable, migrationsUpTo, resetSequences } from "./database";
@@ -74,6 +75,9 @@ async function prepareTarget(target: RestoreTarget, db: DatabaseHandle | null): 
     ? ["files", "secrets", "lance", "pg"].filter((d) => contents(path.join(target.dataDir, d)).length > 0)
     : contents(target.dataDir);
   const dbTaken = db ? !(await isEmptyDatabase(db.db)) : false;
+  const files = fileStoreFor(target.dataDir);
+  // A bucket is not emptied by --force: restored objects replace those with the same names.
+  const bucketTaken = files.kind === "s3" && !target.force && (await files.usage()).files > 0;
   let lanceTaken = false;
   if (!isLocal(target.lanceUri) || !target.lanceUri.startsWith(target.dataDir + path.sep)) {
     const lance = await connectLance(target.lanceUri);
@@ -84,11 +88,12 @@ async function prepareTarget(target: RestoreTarget, db: DatabaseHandle | null): 
       lance.close();
     }
   }
-  if (!target.force && (occupied.length > 0 || dbTaken || lanceTaken)) {
+  if (!target.force && (occupied.length > 0 || dbTaken || lanceTaken || bucketTaken)) {
     const what = [
       occupied.length > 0 ? `${target.dataDir} holds ${occupied.slice(0, 5).join(", ")}` : null,
       dbTaken ? "the database at DATABASE_URL already has tables" : null,
       lanceTaken ? `${target.lanceUri} already has a chunk table` : null,
+      bucketTaken ? `${files.location} already holds originals` : null,
     ].filter(Boolean);
     throw new AppError(
       "conflict",
@@ -191,11 +196,14 @@ export async function restoreBackup(
           if (!lanceSchema) throw new BackupError("The archive's chunk rows come before their schema.");
           chunks = (await restoreChunks(lance, lanceSchema, entry.body)).rows;
         } else if (name.startsWith("files/")) {
-          const base = originalsDir(dataDir);
-          const full = path.resolve(base, name.slice("files/".length));
-          if (!full.startsWith(base + path.sep))
-            throw new BackupError(`The archive names a file outside files/: ${name}.`);
-          await writeFileFrom(full, entry.body);
+          let storageKey: string;
+          try {
+            storageKey = checkKey(name.slice("files/".length));
+          } catch (err) {
+            throw new BackupError(`The archive names a file outside the files store: ${name}.`, { cause: err });
+          }
+          // One original at a time in memory: at most the upload limit.
+          await fileStoreFor(dataDir).put(storageKey, await readAll(entry.body, Number.MAX_SAFE_INTEGER));
           files++;
         } else if (name.startsWith("secrets/")) {
           const file = name.slice("secrets/".length);

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { parseEffectiveDate } from "@/lib/documents/effective";
 import type { UploadOutcome } from "@/lib/documents/upload";
 import type { Worker } from "@/lib/jobs/worker";
 import { withSession, type Session } from "./transport";
@@ -44,9 +45,11 @@ export async function listFiles(root: string): Promise<{ full: string; name: str
 export async function ingestCommand(
   e: Env,
   target: string,
-  opts: { collection: string; create?: boolean },
+  opts: { collection: string; create?: boolean; effectiveFrom?: string },
   print: (line: string) => void,
 ): Promise<number> {
+  // Checked before anything is uploaded, so a mistyped date stops the whole run.
+  if (opts.effectiveFrom !== undefined) parseEffectiveDate(opts.effectiveFrom, "--effective-from");
   const files = await listFiles(path.resolve(target));
   if (files.length === 0) throw new AppError("invalid_request", `No files under ${target}.`);
   return withSession(e, async (session) => {
@@ -57,7 +60,7 @@ export async function ingestCommand(
     if (collection.created) print(`Created collection "${collection.name}".`);
     const worker = session.local ? await startLocalWorker(session) : undefined;
     try {
-      return await uploadAndFollow(session, collection.id, files, print);
+      return await uploadAndFollow(session, collection.id, files, print, opts.effectiveFrom);
     } finally {
       await worker?.stop();
     }
@@ -75,6 +78,7 @@ async function uploadAndFollow(
   collectionId: string,
   files: { full: string; name: string }[],
   print: (l: string) => void,
+  effectiveFrom: string | undefined,
 ) {
   const bar = new ProgressLine(files.length);
   const outcomes: { name: string; outcome: UploadOutcome }[] = [];
@@ -85,6 +89,7 @@ async function uploadAndFollow(
       collectionId,
       name: f.name,
       contentBase64: bytes.toString("base64"),
+      ...(effectiveFrom !== undefined ? { effectiveFrom } : {}),
     })) as UploadOutcome;
     outcomes.push({ name: f.name, outcome });
   }

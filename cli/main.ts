@@ -146,7 +146,11 @@ program
   .argument("<path>", "file or folder")
   .requiredOption("--collection <name>", "the collection to ingest into")
   .option("--create", "create the collection if it does not exist")
-  .action(async (target: string, opts: { collection: string; create?: boolean }) => {
+  .option(
+    "--effective-from <date>",
+    "when the new versions take effect (ISO date or date-time with zone; default now; later: scheduled)",
+  )
+  .action(async (target: string, opts: { collection: string; create?: boolean; effectiveFrom?: string }) => {
     exitCode = await ingestCommand(env(), target, opts, (line) => console.log(line));
   });
 

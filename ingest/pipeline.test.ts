@@ -98,9 +98,16 @@ describe("ingestion pipeline", () => {
     );
     if (v2.status !== "queued") throw new Error("expected queued");
     await ingestVersion(deps(), v2.versionId, noProgress);
-    // The old version leaves the index but keeps its text for old citations.
-    expect(await store.countRows({ versionId: v1.versionId })).toBe(0);
-    expect(await store.countRows({ documentId: v1.documentId })).toBe(1);
+    // The old version stays in the index for "as of" questions (issue 15), ended where version 2
+    // took effect: a question now finds only version 2, one asked before version 2 only version 1.
+    expect(await store.countRows({ versionId: v1.versionId })).toBe(1);
+    expect(await store.countRows({ documentId: v1.documentId })).toBe(2);
+    const access = { collectionIds: [collectionId], groupIds: [] };
+    const now = await store.textSearch("gown gloves", { access, limit: 5 });
+    expect(now.map((x) => x.versionId)).toEqual([v2.versionId]);
+    const v2From = (await getVersionById(h.db, { id: v2.versionId }))!.effectiveFrom.getTime();
+    const before = await store.textSearch("gown gloves", { access, limit: 5, effectiveAt: v2From - 1 });
+    expect(before.map((x) => x.versionId)).toEqual([v1.versionId]);
     const versions = await listVersions(h.db, { documentId: v1.documentId });
     expect(versions.map((v) => [v.versionNumber, v.status])).toEqual([
       [2, "ready"],

@@ -7,12 +7,15 @@ import {
   getDocumentById,
   getVersionById,
   listRestrictions,
+  listVersionTimes,
   setCurrentVersion,
-  supersedeOtherVersions,
+  settleVersionStatuses,
   updateVersion,
 } from "@/db/queries/documents";
 import { documentVersions } from "@/db/schema";
+import { intervalMs, latestPublished, versionIntervals, type Interval } from "@/lib/documents/effective";
 import { lockDocument } from "@/lib/documents/manage";
+import { resyncIntervals } from "@/lib/documents/schedule";
 import { PermanentJobError } from "@/lib/jobs/worker";
 import { appendAudit } from "@/lib/audit/log";
 import { log } from "@/lib/log";
@@ -195,7 +198,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
 
   const title = parsed.title ?? document.name;
   const chunkTypes = chunkPiiTypes(chunks, prepared.spans);
-  const rowsWith = (restrictedTo: string[]): ChunkRow[] =>
+  const rowsWith = (restrictedTo: string[], interval: Interval): ChunkRow[] =>
     chunks.map((c, i) => ({
       id: `${versionId}:${c.index}`,
       text: c.text,
@@ -208,6 +211,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
       pageStart: c.pageStart ?? null,
       pageEnd: c.pageEnd ?? null,
       ocrConfidence: c.ocrConfidence ?? null,
+      ...intervalMs(interval),
       headingPath: c.headingPath.join(" > "),
       charStart: c.charStart,
       charEnd: c.charEnd,
@@ -228,7 +232,31 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
       .where(eq(documentVersions.id, versionId));
     if (!row || row.status !== "active" || !current[0] || current[0].status === "deleted") return false;
     const restrictions = (await listRestrictions(tx, { documentIds: [document.id] })).get(document.id) ?? [];
-    await store.replaceVersionChunks(versionId, rowsWith(restrictions.map((g) => g.id)));
+    // Older versions stay searchable for "as of" questions: this version's arrival ends the one
+    // before it in effect order, so the intervals of the others are recomputed with it, and only
+    // rows whose interval moved are rewritten.
+    const times = await listVersionTimes(tx, { documentIds: [document.id] });
+    const before = versionIntervals(times);
+    const withThis = times.map((v) => (v.id === versionId ? { ...v, status: "ready" as const } : v));
+    const after = versionIntervals(withThis);
+    const interval = after.get(versionId)!;
+    await store.replaceVersionChunks(
+      versionId,
+      rowsWith(
+        restrictions.map((g) => g.id),
+        interval,
+      ),
+    );
+    for (const [id, next] of after) {
+      const prev = before.get(id);
+      if (
+        id === versionId ||
+        (prev && prev.from.getTime() === next.from.getTime() && prev.until?.getTime() === next.until?.getTime())
+      )
+        continue;
+      await store.setVersionInterval(id, intervalMs(next));
+    }
+    const scheduled = interval.from.getTime() > Date.now();
     await updateVersion(tx, {
       id: versionId,
       status: "ready",
@@ -244,9 +272,12 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
       ocr: parsed.ocr ?? null,
       embedderId: embedder.id,
       processedAt: new Date(),
+      // A scheduled version's taking effect is recorded when its date has come (lib/documents/schedule).
+      ...(version.effectRecordedAt === null && !scheduled ? { effectRecordedAt: new Date() } : {}),
     });
-    await setCurrentVersion(tx, { documentId: document.id, versionId });
-    const superseded = await supersedeOtherVersions(tx, { documentId: document.id, keepVersionId: versionId });
+    const latest = latestPublished(withThis)!;
+    const superseded = await settleVersionStatuses(tx, { documentId: document.id, latestId: latest.id });
+    await setCurrentVersion(tx, { documentId: document.id, versionId: latest.id });
     await appendAudit(tx, {
       type: "document.published",
       actorId: null,
@@ -262,6 +293,9 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
         chunkCount: chunks.length,
         embedderId: embedder.id,
         supersededVersionIds: superseded,
+        effectiveFrom: interval.from.toISOString(),
+        effectiveUntil: interval.until?.toISOString() ?? null,
+        scheduled,
       },
     });
     // Under the "warn" policy the findings are on record next to the publication.
@@ -291,8 +325,6 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   // A re-check (after a policy change) replaced the rows of a published version: under `mask`
   // the replaced rows hold the values now masked, so they leave the index's files at once.
   if (version.processedAt !== null) await store.eraseRemoved();
-  // Older versions stay in the history (their text answers old citations) but not in search.
-  await store.deleteDocumentVersionsExcept(document.id, versionId);
   // Index upkeep is not part of the document's ingestion: searches also cover rows not yet in
   // an index, so a failure here is logged and left to the next ingest, never failing this one.
   try {
@@ -339,6 +371,8 @@ async function refuse(
       processedAt: new Date(),
     });
     await clearCurrentVersionIf(tx, { documentId, versionId });
+    // The version before it in effect order is in effect again where this one was.
+    await resyncIntervals(tx, store, documentId);
     await appendAudit(tx, {
       type: "document.ingest_failed",
       actorId: null,
@@ -392,6 +426,7 @@ async function quarantine(
     if (!row || row.status !== "active" || !current[0] || current[0].status === "deleted") return false;
     await updateVersion(tx, { ...values, id: versionId, status: "quarantined", processedAt: new Date() });
     await clearCurrentVersionIf(tx, { documentId, versionId });
+    await resyncIntervals(tx, store, documentId);
     await appendAudit(tx, {
       type: "document.quarantined",
       actorId: null,

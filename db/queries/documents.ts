@@ -83,6 +83,8 @@ export async function insertVersion(
     uploadedBy: string | null;
     storagePath: string;
     dataKey: string | null;
+    /** Default: now. */
+    effectiveFrom?: Date;
   },
 ) {
   const [row] = await db.insert(documentVersions).values(input).returning();
@@ -112,23 +114,47 @@ export async function setCurrentVersion(
     .where(eq(documents.id, documentId));
 }
 
-/** Marks every other ready version of the document superseded; returns their ids. */
-export async function supersedeOtherVersions(
+/**
+ * Makes `latestId` the document's ready version and every other published one superseded
+ * (effective intervals decide what is in force; the status says which is the newest). Returns
+ * the ids that became superseded.
+ */
+export async function settleVersionStatuses(
   db: Executor,
-  { documentId, keepVersionId }: { documentId: string; keepVersionId: string },
+  { documentId, latestId }: { documentId: string; latestId: string },
 ) {
+  await db
+    .update(documentVersions)
+    .set({ status: "ready" })
+    .where(and(eq(documentVersions.id, latestId), eq(documentVersions.documentId, documentId)));
   const rows = await db
     .update(documentVersions)
     .set({ status: "superseded" })
     .where(
       and(
         eq(documentVersions.documentId, documentId),
-        ne(documentVersions.id, keepVersionId),
+        ne(documentVersions.id, latestId),
         eq(documentVersions.status, "ready"),
       ),
     )
     .returning({ id: documentVersions.id });
   return rows.map((r) => r.id);
+}
+
+/** What effective intervals are computed from, for every version of these documents. */
+export async function listVersionTimes(db: Executor, { documentIds }: { documentIds: string[] }) {
+  if (documentIds.length === 0) return [];
+  return db
+    .select({
+      id: documentVersions.id,
+      documentId: documentVersions.documentId,
+      versionNumber: documentVersions.versionNumber,
+      status: documentVersions.status,
+      effectiveFrom: documentVersions.effectiveFrom,
+      effectiveUntil: documentVersions.effectiveUntil,
+    })
+    .from(documentVersions)
+    .where(inArray(documentVersions.documentId, documentIds));
 }
 
 export async function listVersions(db: Executor, { documentId }: { documentId: string }) {
@@ -149,6 +175,8 @@ export async function listVersions(db: Executor, { documentId }: { documentId: s
       error: documentVersions.error,
       createdAt: documentVersions.createdAt,
       processedAt: documentVersions.processedAt,
+      effectiveFrom: documentVersions.effectiveFrom,
+      effectiveUntil: documentVersions.effectiveUntil,
     })
     .from(documentVersions)
     .where(eq(documentVersions.documentId, documentId))
@@ -183,12 +211,27 @@ export interface DocumentListing {
   } | null;
   currentVersionId: string | null;
   restrictedTo: { id: string; name: string }[];
+  /** Every version's number, status and effective dates, for computing intervals (lib/documents/effective). */
+  versionTimes: {
+    id: string;
+    versionNumber: number;
+    status: VersionStatus;
+    effectiveFrom: Date;
+    effectiveUntil: Date | null;
+  }[];
 }
 
-/** Active documents of a collection, each with its newest version and its restrictions. */
+/**
+ * Active documents of a collection, each with its newest version (`latest`) and its restrictions.
+ * With `latestId`, `latest` is the version that function picks instead (a reader's view: the
+ * version in effect now), and documents for which it picks none are left out.
+ */
 export async function listDocuments(
   db: Executor,
-  { collectionId }: { collectionId: string },
+  {
+    collectionId,
+    latestId,
+  }: { collectionId: string; latestId?: (versions: DocumentListing["versionTimes"]) => string | null },
 ): Promise<DocumentListing[]> {
   const docs = await db
     .select()
@@ -209,9 +252,21 @@ export async function listDocuments(
     .where(inArray(documentVersions.documentId, ids))
     .orderBy(desc(documentVersions.versionNumber));
   const restrictions = await listRestrictions(db, { documentIds: ids });
-  return docs.map((d) => {
-    const latest = versions.find((x) => x.v.documentId === d.id);
-    return {
+  const out: DocumentListing[] = [];
+  for (const d of docs) {
+    const mine = versions.filter((x) => x.v.documentId === d.id);
+    const versionTimes = mine.map(({ v }) => ({
+      id: v.id,
+      versionNumber: v.versionNumber,
+      status: v.status,
+      effectiveFrom: v.effectiveFrom,
+      effectiveUntil: v.effectiveUntil,
+    }));
+    const pick = latestId ? latestId(versionTimes) : undefined;
+    if (pick === null) continue;
+    const latest = pick === undefined ? mine[0] : mine.find((x) => x.v.id === pick);
+    out.push({
+      versionTimes,
       id: d.id,
       name: d.name,
       status: d.status,
@@ -248,8 +303,9 @@ export async function listDocuments(
             uploadedBy: latest.uploader?.id ? latest.uploader : null,
           }
         : null,
-    };
-  });
+    });
+  }
+  return out;
 }
 
 export async function listRestrictions(db: Executor, { documentIds }: { documentIds: string[] }) {
@@ -291,22 +347,27 @@ export async function markDocumentDeleted(
     .returning({ id: documentVersions.id });
 }
 
-/** Current versions of a collection's active documents that still have their original: what a policy change re-checks. */
-export async function listCurrentVersionIds(
+/**
+ * Published versions (older ones too: they answer "as of" questions) of a collection's active
+ * documents that still have their original: what a policy change re-checks.
+ */
+export async function listPublishedVersionIds(
   db: Executor,
   { collectionId }: { collectionId: string },
 ): Promise<string[]> {
   const rows = await db
     .select({ id: documentVersions.id })
     .from(documents)
-    .innerJoin(documentVersions, eq(documentVersions.id, documents.currentVersionId))
+    .innerJoin(documentVersions, eq(documentVersions.documentId, documents.id))
     .where(
       and(
         eq(documents.collectionId, collectionId),
         eq(documents.status, "active"),
+        inArray(documentVersions.status, ["ready", "superseded"]),
         sql`${documentVersions.storagePath} is not null`,
       ),
-    );
+    )
+    .orderBy(asc(documentVersions.versionNumber));
   return rows.map((r) => r.id);
 }
 

@@ -105,9 +105,28 @@ export const documentVersions = pgTable(
     uploadedBy: uuid("uploaded_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp("processed_at", { withTimezone: true }),
+    /**
+     * When the version takes effect; it stays in effect until the next published version's
+     * effectiveFrom or `effectiveUntil`, whichever is first (lib/documents/effective.ts).
+     */
+    effectiveFrom: timestamp("effective_from", { withTimezone: true }).notNull().defaultNow(),
+    /** An explicit end (a withdrawn policy); null: until a later version takes effect. */
+    effectiveUntil: timestamp("effective_until", { withTimezone: true }),
+    /**
+     * When its taking effect was recorded in the audit trail: at publication, or for a version
+     * published ahead of its date (scheduled) by the sweep once the date has passed.
+     */
+    effectRecordedAt: timestamp("effect_recorded_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("document_versions_number_key").on(t.documentId, t.versionNumber),
+    index("document_versions_scheduled_idx")
+      .on(t.effectiveFrom)
+      .where(sql`${t.effectRecordedAt} is null`),
+    check(
+      "document_versions_effective_order",
+      sql`${t.effectiveUntil} is null or ${t.effectiveUntil} > ${t.effectiveFrom}`,
+    ),
     index("document_versions_sha_idx").on(t.sha256),
     check(
       "document_versions_review_decision",

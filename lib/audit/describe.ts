@@ -82,8 +82,12 @@ export function describeEvent(type: string, p: P): string {
       return `Released ${s(p.name)} version ${s(p.versionNumber)} from quarantine${p.note ? `: ${clip(s(p.note))}` : ""}`;
     case "document.rejected":
       return `Rejected quarantined ${s(p.name)} version ${s(p.versionNumber)}${p.note ? `: ${clip(s(p.note))}` : ""}`;
+    case "document.effective_changed":
+      return `Changed when ${s(p.name)} version ${s(p.versionNumber)} is in effect: from ${s(p.effectiveFrom)}${p.effectiveUntil ? ` until ${s(p.effectiveUntil)}` : ""}`;
+    case "document.took_effect":
+      return `${s(p.name)} version ${s(p.versionNumber)} took effect as scheduled (${s(p.effectiveFrom)})`;
     case "question.answered":
-      return `Asked: ${clip(s(p.question))}${flagged(p)}`;
+      return `Asked: ${clip(s(p.question))}${p.asOf ? ` (as of ${s(p.asOf)})` : ""}${flagged(p)}`;
     case "question.refused":
       return `Question refused (${s(p.reason)}): ${clip(s(p.question))}`;
     case "feedback.given":

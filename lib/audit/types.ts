@@ -32,6 +32,8 @@ export const AUDIT_EVENT_TYPES = [
   "document.injection_warning",
   "document.released",
   "document.rejected",
+  "document.effective_changed",
+  "document.took_effect",
   "question.answered",
   "question.refused",
   "feedback.given",

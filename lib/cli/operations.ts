@@ -12,6 +12,7 @@ import { getCollectionByName } from "@/db/queries/collections";
 import { listJobsByIds } from "@/db/queries/jobs";
 import { addCollection } from "@/lib/collections/admin";
 import { collectionNameSchema } from "@/lib/collections/schemas";
+import { parseEffectiveDate } from "@/lib/documents/effective";
 import { acceptUpload } from "@/lib/documents/upload";
 import { startAuditExport, type AuditExport } from "@/lib/audit/export";
 import { auditFilterSchema } from "@/lib/audit/filters";
@@ -91,13 +92,27 @@ export const operations = {
     },
   ),
   "ingest.upload": op(
-    z.object({ collectionId: z.uuid(), name: z.string().min(1), contentBase64: z.string() }),
-    async (db, { collectionId, name, contentBase64 }) => {
+    z.object({
+      collectionId: z.uuid(),
+      name: z.string().min(1),
+      contentBase64: z.string(),
+      effectiveFrom: z.string().optional(),
+    }),
+    async (db, { collectionId, name, contentBase64, effectiveFrom }) => {
       const e = env();
       const outcome = await acceptUpload(
         db,
         { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
-        { collectionId, fileName: name, bytes: Buffer.from(contentBase64, "base64"), uploaderId: null, by: CLI_ACTOR },
+        {
+          collectionId,
+          fileName: name,
+          bytes: Buffer.from(contentBase64, "base64"),
+          uploaderId: null,
+          by: CLI_ACTOR,
+          ...(effectiveFrom !== undefined
+            ? { effectiveFrom: parseEffectiveDate(effectiveFrom, "--effective-from") }
+            : {}),
+        },
       );
       if (outcome.status === "queued") wakeWorkers();
       return outcome;

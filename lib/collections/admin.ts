@@ -13,7 +13,7 @@ import {
   updateCollectionPolicy,
   upsertGrant,
 } from "@/db/queries/collections";
-import { listCurrentVersionIds, listVersionFilesInCollection } from "@/db/queries/documents";
+import { listPublishedVersionIds, listVersionFilesInCollection } from "@/db/queries/documents";
 import { insertJob } from "@/db/queries/jobs";
 import { INGEST_JOB } from "@/lib/documents/upload";
 import { collectionPolicy } from "@/lib/privacy/collection-policy";
@@ -104,7 +104,7 @@ export async function changeCollectionPolicy(
     });
     let count = 0;
     if (recheck) {
-      const versionIds = await listCurrentVersionIds(tx, { collectionId: id });
+      const versionIds = await listPublishedVersionIds(tx, { collectionId: id });
       for (const versionId of versionIds) {
         // Stays searchable as it is until the job has run; a review decision already taken stands.
         await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: actorId });

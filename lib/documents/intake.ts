@@ -4,6 +4,7 @@ import { env } from "@/lib/env";
 import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
 import { wakeWorkers } from "@/lib/server/workers";
+import { parseEffectiveDate } from "./effective";
 import { acceptUpload, type UploadOutcome } from "./upload";
 
 // A batch may hold many files; only each file is held to MAX_UPLOAD_MB.
@@ -35,6 +36,12 @@ export async function acceptUploads(
   }
   const files = [...form.values()].filter((v): v is File => typeof v === "object" && v !== null && "arrayBuffer" in v);
   if (files.length === 0) throw new AppError("invalid_request", "The upload contains no files.");
+  // One date for the batch, checked before any file is kept; an empty field means now.
+  const dateField = form.get("effectiveFrom");
+  const effectiveFrom =
+    typeof dateField === "string" && dateField.trim() !== ""
+      ? parseEffectiveDate(dateField, "effectiveFrom")
+      : undefined;
 
   const outcomes: UploadOutcome[] = [];
   for (const file of files) {
@@ -43,7 +50,7 @@ export async function acceptUploads(
       await acceptUpload(
         db,
         { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
-        { collectionId, fileName: file.name, bytes, uploaderId, by },
+        { collectionId, fileName: file.name, bytes, uploaderId, by, effectiveFrom },
       ),
     );
   }

@@ -14,6 +14,7 @@ import { appendAudit, by as auditBy } from "@/lib/audit/log";
 import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
 import { deleteOriginal } from "@/lib/storage/files";
+import { effectState, versionIntervals } from "./effective";
 
 /** What document management needs from the search index. */
 export interface ChunkIndex {
@@ -122,6 +123,8 @@ export async function documentDetail(db: Database, documentId: string) {
     listVersions(db, { documentId }),
     listRestrictions(db, { documentIds: [documentId] }),
   ]);
+  const intervals = versionIntervals(versions);
+  const now = new Date();
   return {
     id: doc.id,
     collectionId: doc.collectionId,
@@ -131,6 +134,15 @@ export async function documentDetail(db: Database, documentId: string) {
     createdAt: doc.createdAt,
     deletedAt: doc.deletedAt,
     restrictedTo: restrictions.get(documentId) ?? [],
-    versions,
+    versions: versions.map(({ effectiveUntil, ...v }) => {
+      const interval = intervals.get(v.id) ?? null;
+      return {
+        ...v,
+        /** The explicit end, if the version was withdrawn. */
+        withdrawnAt: effectiveUntil,
+        interval,
+        state: effectState(interval, now),
+      };
+    }),
   };
 }

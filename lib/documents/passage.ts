@@ -4,13 +4,14 @@ import type { Actor } from "@/lib/auth/actor";
 import { auditActor } from "@/lib/audit/actor";
 import { recordRead } from "@/lib/audit/reads";
 import { AppError } from "@/lib/errors";
+import { inEffect } from "./effective";
 import { requireReadableVersion } from "./original";
 
 // A cited passage in its surroundings, for the citation panel. Read from the version's stored
 // canonical text (the text the chunk offsets index). Access is checked now, against the database,
-// like a download: readers reach only the current published version (lib/documents/original), so a
-// superseded, quarantined or refused version's text stays with the collection's managers. Each
-// passage served is recorded as a read.
+// like a download: readers reach only the version in effect now, or the one in effect at the
+// citation's asOf (lib/documents/original), so a scheduled, quarantined or refused version's text
+// stays with the collection's managers. Each passage served is recorded as a read.
 
 /** Characters of context shown on each side of the passage. */
 const CONTEXT_CHARS = 600;
@@ -23,7 +24,10 @@ export interface PassageView {
   versionNumber: number;
   title: string;
   format: string | null;
+  /** Whether this version is the one in effect now. */
   current: boolean;
+  effectiveFrom: string | null;
+  effectiveUntil: string | null;
   before: string;
   passage: string;
   after: string;
@@ -35,11 +39,12 @@ export interface PassageView {
 export async function readPassage(
   db: Database,
   actor: Actor,
-  input: { documentId: string; versionId: string; start: number; end: number },
+  input: { documentId: string; versionId: string; start: number; end: number; asOf?: Date },
 ): Promise<PassageView> {
-  const { doc, version } = await requireReadableVersion(db, actor, {
+  const { doc, version, interval } = await requireReadableVersion(db, actor, {
     documentId: input.documentId,
     versionId: input.versionId,
+    asOf: input.asOf,
   });
   if (version.text === null) throw new AppError("not_found", "The text of this version is no longer kept.");
   const text = version.text;
@@ -68,7 +73,9 @@ export async function readPassage(
     versionNumber: version.versionNumber,
     title: version.title ?? doc.name,
     format: version.format,
-    current: doc.currentVersionId === version.id,
+    current: inEffect(interval ?? undefined, new Date()),
+    effectiveFrom: interval?.from.toISOString() ?? null,
+    effectiveUntil: interval?.until?.toISOString() ?? null,
     before: text.slice(from, input.start),
     passage: text.slice(input.start, input.end),
     after: text.slice(input.end, to),

@@ -1,6 +1,7 @@
 import type { DocumentListing } from "@/db/queries/documents";
 import { env } from "@/lib/env";
 import type { DocumentScan } from "@/lib/privacy/document-scan";
+import { effectState, versionInEffect, versionIntervals } from "./effective";
 import { ocrSummary } from "./ocr-summary";
 
 /**
@@ -10,6 +11,11 @@ import { ocrSummary } from "./ocr-summary";
 export function documentListingJson(d: DocumentListing, { withScan = false }: { withScan?: boolean } = {}) {
   const v = d.latest;
   const scan = (v?.scan ?? null) as DocumentScan | null;
+  const now = new Date();
+  const intervals = versionIntervals(d.versionTimes);
+  const interval = v ? intervals.get(v.id) : undefined;
+  const inForce = versionInEffect(d.versionTimes, now);
+  const inForceInterval = inForce ? intervals.get(inForce.id) : undefined;
   return {
     id: d.id,
     name: d.name,
@@ -30,6 +36,25 @@ export function documentListingJson(d: DocumentListing, { withScan = false }: { 
     piiTypes: v?.piiTypes ?? [],
     ocr: v ? ocrSummary(v.ocr, env().OCR_CONFIDENCE_THRESHOLD) : null,
     restrictedTo: d.restrictedTo.map((g) => g.name),
+    /** The listed version's interval (null until it is published) and where it stands now. */
+    effectiveFrom: interval?.from.toISOString() ?? null,
+    effectiveUntil: interval?.until?.toISOString() ?? null,
+    effectState: effectState(interval, now),
+    /** The version in effect now, when it is not the listed one (the listed one is scheduled or ended). */
+    inEffect:
+      inForce && inForceInterval && inForce.id !== v?.id
+        ? {
+            versionId: inForce.id,
+            version: inForce.versionNumber,
+            effectiveFrom: inForceInterval.from.toISOString(),
+            effectiveUntil: inForceInterval.until?.toISOString() ?? null,
+          }
+        : null,
+    /** Published versions, oldest first, for the comparison view's pickers. */
+    publishedVersions: d.versionTimes
+      .filter((t) => intervals.has(t.id) && (withScan || effectState(intervals.get(t.id), now) !== "scheduled"))
+      .sort((a, b) => a.versionNumber - b.versionNumber)
+      .map((t) => ({ versionId: t.id, version: t.versionNumber })),
     ...(withScan
       ? {
           scan: scan

@@ -43,7 +43,15 @@ function mb(bytes: number): string {
 export async function acceptUpload(
   db: Database,
   limits: UploadLimits,
-  input: { collectionId: string; fileName: string; bytes: Uint8Array; uploaderId: string | null; by?: AuditActor },
+  input: {
+    collectionId: string;
+    fileName: string;
+    bytes: Uint8Array;
+    uploaderId: string | null;
+    by?: AuditActor;
+    /** When the new version takes effect; default: now. A later moment schedules it. */
+    effectiveFrom?: Date;
+  },
 ): Promise<UploadOutcome> {
   const by: AuditActor = input.by ?? { ...SYSTEM_ACTOR, id: input.uploaderId };
   let name: string;
@@ -94,6 +102,7 @@ export async function acceptUpload(
         uploadedBy: input.uploaderId,
         storagePath,
         dataKey,
+        ...(input.effectiveFrom ? { effectiveFrom: input.effectiveFrom } : {}),
       });
       const job = await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: input.uploaderId });
       const collection = await getCollectionById(tx, { id: input.collectionId });
@@ -110,6 +119,7 @@ export async function acceptUpload(
           sha256,
           sizeBytes: input.bytes.byteLength,
           newDocument: !existing,
+          effectiveFrom: (input.effectiveFrom ?? new Date()).toISOString(),
         },
       });
       return { name, status: "queued", documentId: document.id, versionId, versionNumber, jobId: job.id };

@@ -82,6 +82,10 @@ export interface CheckedAnswer {
 export interface VersionFacts {
   versionNumber: number;
   sha256: string;
+  /** The version's effective interval (lib/documents/effective.ts); null or absent if unknown. */
+  interval?: { from: Date; until: Date | null } | null;
+  /** A later published version of the same document, if one exists (for "see what changed"). */
+  newer?: { versionId: string; versionNumber: number } | null;
 }
 
 export interface CheckOptions {
@@ -222,5 +226,12 @@ export function toCitation(p: RetrievedPassage, version: VersionFacts | undefine
     charEnd: p.charEnd,
     text: p.text,
     ...(p.ocrConfidence !== undefined ? { ocrConfidence: p.ocrConfidence } : {}),
+    ...(version?.interval
+      ? {
+          effectiveFrom: version.interval.from.toISOString(),
+          effectiveUntil: version.interval.until?.toISOString() ?? null,
+        }
+      : {}),
+    ...(version?.newer ? { newerVersion: version.newer } : {}),
   };
 }

@@ -48,6 +48,8 @@ export interface SearchPassagesOptions {
   question: string;
   /** Narrows the search to these collections; never widens `access`. */
   collectionIds?: string[];
+  /** Searches the versions in effect at this moment (an "as of" question); default: now. */
+  asOf?: Date;
   /** Passages to return, 1 to 200 (default 8). */
   limit?: number;
   /** "text" (BM25 only) and "vector" exist for benchmarks and diagnosis; the product uses "hybrid". */
@@ -83,7 +85,13 @@ export async function searchPassages(opts: SearchPassagesOptions): Promise<Searc
   const { question, limit } = checkRequest(opts);
   const mode = opts.mode ?? "hybrid";
   const depth = Math.max(MIN_DEPTH, limit);
-  const search = { access: opts.access, collectionIds: opts.collectionIds, limit: depth };
+  // The effective-date rule goes into the LanceDB query with the access rule (lib/vector/effective-filter.ts).
+  const search = {
+    access: opts.access,
+    collectionIds: opts.collectionIds,
+    limit: depth,
+    effectiveAt: (opts.asOf ?? new Date()).getTime(),
+  };
 
   // BM25 needs no embedding, so it starts at once; the vector search starts when the question's
   // vector is ready. Promise.all holds both from the start, so neither can fail unobserved.
@@ -133,6 +141,8 @@ export interface RetrieveForActorOptions {
    * Omitted or empty: every collection the user may read.
    */
   collectionIds?: string[];
+  /** An "as of" question: the versions in effect then are searched; default: now. */
+  asOf?: Date;
   limit?: number;
 }
 
@@ -177,6 +187,7 @@ export async function retrieveForActor(opts: RetrieveForActorOptions): Promise<A
     access: { collectionIds, groupIds: scope.groupIds },
     question: opts.question,
     limit: opts.limit,
+    asOf: opts.asOf,
   });
   return { ...found, timings: { ...found.timings, totalMs: now() - start }, scope: result };
 }

@@ -66,6 +66,11 @@ export interface Citation {
    * recognition confidence, 0–100 (the words may differ from the original).
    */
   ocrConfidence?: number;
+  /** When the cited version took effect (ISO), and when it stopped (exclusive; null: still in effect). */
+  effectiveFrom?: string;
+  effectiveUntil?: string | null;
+  /** A later version of the document exists: the comparison view shows what changed. */
+  newerVersion?: { versionId: string; versionNumber: number };
 }
 
 export type SupportLevel = "supported" | "weak" | "uncited";

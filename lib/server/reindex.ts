@@ -1,8 +1,9 @@
 import "server-only";
-import { and, eq, isNotNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { insertJob } from "@/db/queries/jobs";
 import { documentVersions, documents } from "@/db/schema";
+import { PUBLISHED_STATUSES } from "@/lib/documents/effective";
 import { INGEST_JOB } from "@/lib/documents/upload";
 import { log } from "@/lib/log";
 import { env } from "@/lib/env";
@@ -13,7 +14,8 @@ import { getChunkStore, getEmbedder } from "./index-runtime";
 
 /**
  * Re-embeds every document with the configured embedder: the vector table is recreated for the
- * embedder's identity and every current version is queued again from its stored original.
+ * embedder's identity and every published version (older ones too, for "as of" questions) is
+ * queued again from its stored original.
  * Search answers from fewer documents until the queue drains.
  */
 export async function reindexAll(db: Database): Promise<{ embedder: string; dim: number; queued: number }> {
@@ -37,8 +39,14 @@ export async function reindexAll(db: Database): Promise<{ embedder: string; dim:
   const current = await db
     .select({ versionId: documentVersions.id })
     .from(documents)
-    .innerJoin(documentVersions, eq(documentVersions.id, documents.currentVersionId))
-    .where(and(eq(documents.status, "active"), isNotNull(documentVersions.storagePath)));
+    .innerJoin(documentVersions, eq(documentVersions.documentId, documents.id))
+    .where(
+      and(
+        eq(documents.status, "active"),
+        inArray(documentVersions.status, [...PUBLISHED_STATUSES]),
+        isNotNull(documentVersions.storagePath),
+      ),
+    );
   for (const v of current) await insertJob(db, { kind: INGEST_JOB, payload: { versionId: v.versionId } });
   log.info("reindex queued", { embedder: embedder.id, versions: current.length });
   return { embedder: embedder.id, dim: embedder.dim, queued: current.length };

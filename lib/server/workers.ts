@@ -1,5 +1,6 @@
 import "server-only";
 import type { Database } from "@/db/client";
+import { recordVersionsTakingEffect } from "@/lib/documents/schedule";
 import { INGEST_JOB } from "@/lib/documents/upload";
 import { env } from "@/lib/env";
 import { startWorker, type Worker } from "@/lib/jobs/worker";
@@ -8,7 +9,10 @@ import { ingestVersion } from "@/ingest/pipeline";
 import { closeParserPool, getChunkStore, getEmbedder, getParserPool } from "./index-runtime";
 
 const KEY = Symbol.for("knowledge-qa.workers");
-type Holder = { [KEY]?: Worker };
+const SWEEP = Symbol.for("knowledge-qa.effective-sweep");
+type Holder = { [KEY]?: Worker; [SWEEP]?: ReturnType<typeof setInterval> };
+/** How often scheduled versions whose date has come are recorded (retrieval needs no sweep). */
+const EFFECTIVE_SWEEP_MS = 5_000;
 
 /** Starts this process's job workers (INGEST_CONCURRENCY at once; 0 leaves the work to other processes). */
 export function startWorkers(db: Database, options: { concurrency?: number } = {}): Worker | undefined {
@@ -20,6 +24,11 @@ export function startWorkers(db: Database, options: { concurrency?: number } = {
     log.info("job workers disabled in this process (INGEST_CONCURRENCY=0)");
     return undefined;
   }
+  // Retrieval admits a scheduled version at its date by itself; this records that it did.
+  holder[SWEEP] = setInterval(() => {
+    recordVersionsTakingEffect(db).catch((err: unknown) => log.warn("recording scheduled versions failed", { err }));
+  }, EFFECTIVE_SWEEP_MS);
+  holder[SWEEP].unref();
   holder[KEY] = startWorker({
     db,
     concurrency,
@@ -47,6 +56,8 @@ export async function stopWorkers(): Promise<void> {
   const holder = globalThis as Holder;
   const w = holder[KEY];
   delete holder[KEY];
+  clearInterval(holder[SWEEP]);
+  delete holder[SWEEP];
   await w?.stop();
   await closeParserPool();
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { EVERYONE_GROUP, normalizeId, normalizeIds } from "./access-filter";
 import type { ChunkRow } from "./chunk-schema";
+import { OPEN_END_MS } from "./effective-filter";
 
 // Checks a version's chunks before they are written: ids become SQL literals later, and a vector
 // of the wrong size or a NaN would poison every search that touches it.
@@ -53,6 +54,10 @@ export function validateVersionRows(versionId: string, rows: readonly ChunkRow[]
     if (ocr !== undefined && ocr !== null && !(Number.isFinite(ocr) && ocr >= 0 && ocr <= 100)) {
       throw new InvalidChunkError(`${where}: ocrConfidence must be a number from 0 to 100, or null.`);
     }
+    const from = row.effectiveFromMs ?? 0;
+    const until = row.effectiveUntilMs ?? OPEN_END_MS;
+    if (!Number.isFinite(from) || !Number.isFinite(until) || from < 0 || until > OPEN_END_MS || until <= from)
+      throw new InvalidChunkError(`${where}: the effective interval must be epoch milliseconds with from < until.`);
     if (!Array.isArray(row.piiTypes) || !row.piiTypes.every((t) => typeof t === "string")) {
       throw new InvalidChunkError(`${where}: piiTypes must be a list of strings.`);
     }
@@ -68,6 +73,8 @@ export function validateVersionRows(versionId: string, rows: readonly ChunkRow[]
       documentId: doc,
       collectionId: col,
       restrictedTo,
+      effectiveFromMs: from,
+      effectiveUntilMs: until,
       vector: Float32Array.from(row.vector),
     };
   });

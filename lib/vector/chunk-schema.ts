@@ -1,6 +1,7 @@
 import "server-only";
-import { DataType, Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } from "apache-arrow";
+import { DataType, Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from "apache-arrow";
 import { EVERYONE_GROUP } from "./access-filter";
+import { OPEN_END_MS } from "./effective-filter";
 
 // The chunk table's Arrow schema and the conversions between its snake_case columns and the
 // camelCase rows the rest of the code uses. The embedder identity is stored in the schema
@@ -27,6 +28,12 @@ export interface ChunkRow {
   pageEnd: number | null;
   /** Text read by OCR: the lowest recognition confidence in it, 0–100; null (or absent) otherwise. */
   ocrConfidence?: number | null;
+  /**
+   * The version's effective interval in epoch milliseconds, until exclusive (OPEN_END_MS: no end).
+   * Absent: in effect from the epoch without end, as rows from before effective dates were.
+   */
+  effectiveFromMs?: number;
+  effectiveUntilMs?: number;
   /** Headings from the top, joined with " > ". */
   headingPath: string;
   charStart: number;
@@ -36,7 +43,11 @@ export interface ChunkRow {
 }
 
 /** A chunk found by a search; `score` is cosine similarity (vector) or BM25 (text). */
-export type Hit = Omit<ChunkRow, "vector" | "ocrConfidence"> & { ocrConfidence: number | null; score: number };
+/** Effective intervals are not carried: what a version's interval is now comes from Postgres. */
+export type Hit = Omit<ChunkRow, "vector" | "ocrConfidence" | "effectiveFromMs" | "effectiveUntilMs"> & {
+  ocrConfidence: number | null;
+  score: number;
+};
 
 /** A hit with its stored vector, for scoring it against the question's vector; never sent to users. */
 export type HitWithVector = Hit & { vector: Float32Array };
@@ -57,6 +68,8 @@ export function chunkSchema(embedderId: string, dim: number): Schema {
       new Field("page_start", new Int32(), true),
       new Field("page_end", new Int32(), true),
       new Field("ocr_confidence", new Float32(), true),
+      new Field("effective_from_ms", new Float64(), false),
+      new Field("effective_until_ms", new Float64(), false),
       new Field("heading_path", new Utf8(), false),
       new Field("char_start", new Int32(), false),
       new Field("char_end", new Int32(), false),
@@ -77,6 +90,9 @@ export function chunkSchema(embedderId: string, dim: number): Schema {
  */
 export const ADDED_COLUMNS: { name: string; valueSql: string }[] = [
   { name: "ocr_confidence", valueSql: "CAST(NULL AS FLOAT)" },
+  // Rows from before effective dates belong to current versions only (older ones were removed).
+  { name: "effective_from_ms", valueSql: "CAST(0 AS DOUBLE)" },
+  { name: "effective_until_ms", valueSql: `CAST(${OPEN_END_MS} AS DOUBLE)` },
 ];
 
 /** Every column but the vector: hits never carry vectors back to the caller. */
@@ -126,6 +142,8 @@ export function toRecord(row: ChunkRow): Record<string, unknown> {
     page_start: row.pageStart,
     page_end: row.pageEnd,
     ocr_confidence: row.ocrConfidence ?? null,
+    effective_from_ms: row.effectiveFromMs ?? 0,
+    effective_until_ms: row.effectiveUntilMs ?? OPEN_END_MS,
     heading_path: row.headingPath,
     char_start: row.charStart,
     char_end: row.charEnd,

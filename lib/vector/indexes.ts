@@ -7,6 +7,7 @@ import { EVERYONE_GROUP } from "./access-filter";
 // - Access: a bitmap index on collection_id and a label-list index on restricted_to, so the access
 //   rule (access-filter.ts) is answered from indexes rather than by reading both columns of every
 //   row on each search. Rows written since the last upkeep are checked directly, with the same result.
+// - Effective dates: a B-tree on each end of the interval, for the date rule (effective-filter.ts).
 // - Full text: one BM25 index on `text`, created with the table. Rows written after the last
 //   optimize are still found (LanceDB scans them flat), but that path scores a term found in most
 //   of those rows as zero; optimize folds them into the index, which scores them properly.
@@ -36,6 +37,8 @@ export const FTS_INDEX_NAME = "text_idx";
 const VECTOR_INDEX_NAME = "vector_idx";
 const COLLECTION_INDEX_NAME = "collection_idx";
 const RESTRICTION_INDEX_NAME = "restricted_to_idx";
+const EFFECTIVE_FROM_INDEX_NAME = "effective_from_idx";
+const EFFECTIVE_UNTIL_INDEX_NAME = "effective_until_idx";
 const OPTIMIZE_ATTEMPTS = 4;
 /**
  * Old table versions still hold deleted chunks; LanceDB's default keeps them 7 days. An hour is
@@ -93,6 +96,9 @@ export async function maintainIndexes(table: Table, vectorIndexThreshold: number
   await markUnrestrictedRows(table);
   await createIndexOnce(table, "collection_id", COLLECTION_INDEX_NAME, Index.bitmap());
   await createIndexOnce(table, "restricted_to", RESTRICTION_INDEX_NAME, Index.labelList());
+  // The effective-date rule (effective-filter.ts) is two range comparisons: B-trees answer them.
+  await createIndexOnce(table, "effective_from_ms", EFFECTIVE_FROM_INDEX_NAME, Index.btree());
+  await createIndexOnce(table, "effective_until_ms", EFFECTIVE_UNTIL_INDEX_NAME, Index.btree());
   const rows = await table.countRows();
   let vectorIndex = await hasIndexOn(table, "vector");
   if (!vectorIndex && rows >= vectorIndexThreshold) {

@@ -15,6 +15,7 @@ import {
   type HitWithVector,
   type StoredIdentity,
 } from "./chunk-schema";
+import { effectivePredicate, OPEN_END_MS } from "./effective-filter";
 import { toMatchText } from "./fts-query";
 import { connectLance } from "./lance-runtime";
 import { addMissingColumns } from "./schema-upgrade";
@@ -62,6 +63,8 @@ export class EmbedderMismatchError extends Error {
 export interface SearchOptions {
   access: AccessFilter;
   limit: number;
+  /** The moment whose versions are searched (epoch ms): the question's asOf. Default: now. */
+  effectiveAt?: number;
   /** Narrows the search to these collections; can never widen `access`. */
   collectionIds?: string[];
 }
@@ -79,6 +82,8 @@ export interface ChunkMaintenance {
   /** Removes a document's chunks from every version but `keepVersionId`. */
   deleteDocumentVersionsExcept(documentId: string, keepVersionId: string): Promise<number>;
   deleteCollection(collectionId: string): Promise<number>;
+  /** Sets the effective interval (epoch ms, until exclusive; OPEN_END_MS: no end) on every chunk of the version. */
+  setVersionInterval(versionId: string, interval: { effectiveFromMs: number; effectiveUntilMs: number }): Promise<void>;
   /** Replaces the groups on every chunk of the document; [] means everyone who reads the collection. */
   setDocumentRestriction(documentId: string, groupIds: string[]): Promise<void>;
   countRows(filter?: ChunkFilter): Promise<number>;
@@ -194,6 +199,12 @@ function where(filter: ChunkFilter): string | undefined {
   if (filter.collectionId !== undefined)
     parts.push(`collection_id = ${sqlId(filter.collectionId, "The collection id")}`);
   return parts.length > 0 ? parts.join(" AND ") : undefined;
+}
+
+/** The access rule and the effective-date rule together, or null when nothing is readable. */
+function searchPredicate(opts: SearchOptions): string | null {
+  const access = accessPredicate(opts.access, opts.collectionIds);
+  return access ? `${access} AND ${effectivePredicate(opts.effectiveAt ?? Date.now())}` : null;
 }
 
 function checkLimit(limit: number): void {
@@ -344,6 +355,24 @@ class LanceChunkStore implements ChunkStore {
     );
   }
 
+  async setVersionInterval(
+    versionId: string,
+    { effectiveFromMs, effectiveUntilMs }: { effectiveFromMs: number; effectiveUntilMs: number },
+  ): Promise<void> {
+    const predicate = `version_id = ${sqlId(versionId, "The version id")}`;
+    const ok = (n: number) => Number.isFinite(n) && n >= 0 && n <= OPEN_END_MS;
+    if (!ok(effectiveFromMs) || !ok(effectiveUntilMs) || effectiveUntilMs <= effectiveFromMs)
+      throw new Error("The effective interval must be epoch milliseconds with from < until.");
+    if (!this.table) return;
+    await this.table.update({
+      where: predicate,
+      valuesSql: {
+        effective_from_ms: `CAST(${Math.floor(effectiveFromMs).toFixed(0)} AS DOUBLE)`,
+        effective_until_ms: `CAST(${Math.floor(effectiveUntilMs).toFixed(0)} AS DOUBLE)`,
+      },
+    });
+  }
+
   async countRows(filter: ChunkFilter = {}): Promise<number> {
     const predicate = where(filter);
     if (!this.table) return 0;
@@ -352,7 +381,7 @@ class LanceChunkStore implements ChunkStore {
 
   async vectorSearch(vector: Float32Array, opts: SearchOptions): Promise<Hit[]> {
     checkLimit(opts.limit);
-    const predicate = accessPredicate(opts.access, opts.collectionIds);
+    const predicate = searchPredicate(opts);
     if (!predicate) return [];
     const table = await this.verifiedTable();
     if (vector.length !== this.dim)
@@ -373,7 +402,7 @@ class LanceChunkStore implements ChunkStore {
   async textSearch(query: string, opts: SearchOptions): Promise<Hit[]>;
   async textSearch(query: string, opts: SearchOptions & { withVectors?: boolean }): Promise<Hit[] | HitWithVector[]> {
     checkLimit(opts.limit);
-    const predicate = accessPredicate(opts.access, opts.collectionIds);
+    const predicate = searchPredicate(opts);
     const terms = toMatchText(query);
     if (!predicate || !terms) return [];
     const { table, version } = await this.verifiedVersion();

@@ -19,6 +19,7 @@ import { ROLES } from "@/db/schema/users";
 import { requireCollection } from "@/lib/auth/access";
 import { requireUser, type Actor } from "@/lib/auth/guards";
 import { grantsJson } from "@/lib/collections/admin";
+import { readerListingVersion } from "@/lib/documents/effective";
 import { documentListingJson } from "@/lib/documents/serialize";
 import { env } from "@/lib/env";
 import { collectionPolicy } from "@/lib/privacy/collection-policy";
@@ -52,7 +53,10 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
   const canManage = isAdmin || access === "manage";
 
   const [listing, groups, grants] = await Promise.all([
-    listDocuments(db, { collectionId: collection.id }),
+    listDocuments(db, {
+      collectionId: collection.id,
+      ...(canManage ? {} : { latestId: (times) => readerListingVersion(times) }),
+    }),
     canManage ? listGroups(db) : Promise.resolve([]),
     isAdmin ? grantsJson(db, collection.id) : Promise.resolve([]),
   ]);

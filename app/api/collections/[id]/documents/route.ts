@@ -3,6 +3,7 @@ import { listDocuments } from "@/db/queries/documents";
 import { requireCollection } from "@/lib/auth/access";
 import { apiRoute, parseParams } from "@/lib/auth/guards";
 import { acceptUploads } from "@/lib/documents/intake";
+import { readerListingVersion } from "@/lib/documents/effective";
 import { documentListingJson } from "@/lib/documents/serialize";
 import { visibleToReader } from "@/lib/documents/visibility";
 import { uuidSchema } from "@/lib/users/schemas";
@@ -14,7 +15,11 @@ export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor })
   const { id } = parseParams(p, params);
   const { access, isAdmin } = await requireCollection(db, actor, id, "list");
   const canManage = isAdmin || access === "manage";
-  const docs = visibleToReader(await listDocuments(db, { collectionId: id }), actor, canManage);
+  const listing = await listDocuments(db, {
+    collectionId: id,
+    ...(canManage ? {} : { latestId: (times) => readerListingVersion(times) }),
+  });
+  const docs = visibleToReader(listing, actor, canManage);
   return { documents: docs.map((d) => documentListingJson(d, { withScan: canManage })) };
 });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiRoute, parseParams } from "@/lib/auth/guards";
+import { parseAsOf } from "@/lib/documents/effective";
 import { readPassage } from "@/lib/documents/passage";
 import { fromZodError } from "@/lib/errors";
 import { uuidSchema } from "@/lib/users/schemas";
@@ -10,6 +11,8 @@ const query = z
     version: uuidSchema,
     start: z.coerce.number().int().min(0),
     end: z.coerce.number().int().min(1),
+    /** A citation of an "as of" answer: the version in effect then may be read. */
+    asOf: z.string().optional(),
   })
   .refine((q) => q.end > q.start, { message: "end must be greater than start.", path: ["end"] });
 
@@ -23,5 +26,6 @@ export const GET = apiRoute<{ id: string }>({}, async ({ req, params: p, db, act
     versionId: parsed.data.version,
     start: parsed.data.start,
     end: parsed.data.end,
+    ...(parsed.data.asOf !== undefined ? { asOf: parseAsOf(parsed.data.asOf) } : {}),
   });
 });

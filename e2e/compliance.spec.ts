@@ -189,6 +189,15 @@ test("the console lists and filters real events from sign-ins, user, group and g
     /^Published hand-hygiene\.md version 1 \(\d+ passages\)$/,
   );
   await expect(aud.page.getByTestId("event-hash")).toHaveText(/^[0-9a-f]{64}$/);
+  const opened = /Event (\d+)/.exec((await aud.page.getByTestId("event-title").textContent())!)![1];
+
+  // Opening the event was itself recorded, and the Reads filter finds it, by who read it.
+  await console_.goto();
+  await console_.filter({ user: auditor.email, type: "read" });
+  const read = console_.rowsOfType("read.audit_event").first();
+  await expect(read.getByTestId("event-summary")).toHaveText(`Viewed audit event ${opened} (document.published)`);
+  await expect(read.getByTestId("event-actor")).toHaveText(auditor.email);
+  for (const type of await console_.rows().getByTestId("event-type").allTextContents()) expect(type).toMatch(/^read\./);
 
   await console_.goto();
   await console_.filter({ q: `"${groupName}"`, type: "group.created" });

@@ -206,7 +206,11 @@ test("the admin overview counts content, shows failures with their error, and is
       documents: { active: number };
       chunks: number | null;
     };
-    storage: { originals: { files: number; bytes: number }; vectors: { bytes: number | null } };
+    storage: {
+      originals: { files: number; bytes: number };
+      vectors: { bytes: number | null };
+      atRest: { store: string; encryptedBy: string; volume: { encryption: string } | null }[];
+    };
     jobs: { failures: { documentName: string | null; error: string | null }[] };
     models: { generator: { kind: string }; embedder: { id: string } };
   };
@@ -217,6 +221,12 @@ test("the admin overview counts content, shows failures with their error, and is
   expect(o.counts.chunks).toBeGreaterThanOrEqual(1);
   expect(o.storage.originals.files).toBeGreaterThanOrEqual(2);
   expect(o.storage.vectors.bytes).toBeGreaterThan(0);
+  expect(o.storage.atRest.map((s) => [s.store, s.encryptedBy])).toEqual([
+    ["database", "volume"],
+    ["vectors", "volume"],
+    ["originals", "application"],
+    ["backups", "application"],
+  ]);
   expect(o.jobs.failures).toContainEqual(
     expect.objectContaining({ documentName: "blank-form.txt", error: "The file is empty." }),
   );
@@ -231,6 +241,22 @@ test("the admin overview counts content, shows failures with their error, and is
   await expect(admin.page.getByTestId("overview-failures")).toContainText("The file is empty.");
   expect(Number(await admin.page.getByTestId("overview-chunks").textContent())).toBeGreaterThanOrEqual(1);
   await expect(admin.page.getByTestId("overview-embedder")).toContainText("use-lite-512@");
+  // Which store the product encrypts and which rely on the volume, said plainly.
+  await expect(admin.page.getByTestId("overview-at-rest-note")).toContainText(
+    "cannot be encrypted by the application without losing search",
+  );
+  for (const [store, by] of [
+    ["database", "volume"],
+    ["vectors", "volume"],
+    ["originals", "application"],
+    ["backups", "application"],
+  ] as const)
+    await expect(admin.page.getByTestId(`overview-at-rest-${store}`), store).toHaveAttribute("data-encrypted-by", by);
+  // DATA_DIR is a local folder here: its volume is checked (dm-crypt, none found, or why it cannot tell).
+  await expect(admin.page.getByTestId("overview-volume-database")).toHaveAttribute(
+    "data-volume",
+    /^(dm-crypt|not-detected|unknown)$/,
+  );
   await admin.context.close();
 
   const staff = await signedIn(browser, employee.email, employee.password);

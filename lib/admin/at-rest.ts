@@ -43,7 +43,7 @@ function keyText(keys: AtRestInput["keys"]): string {
     keys.plainOriginals > 0
       ? ` ${keys.plainOriginals} stored in plain by an older release: run \`keys rotate\` to encrypt them.`
       : "";
-  return ` ${encrypted} encrypted under key ${keys.keyId}, ${where}.${plain}`;
+  return ` Key ${keys.keyId}, ${where}; ${encrypted} original${encrypted === 1 ? "" : "s"} stored under it.${plain}`;
 }
 
 export async function storeProtection(input: AtRestInput): Promise<StoreProtection[]> {
@@ -86,7 +86,7 @@ export async function storeProtection(input: AtRestInput): Promise<StoreProtecti
     {
       store: "backups",
       label: "Backups",
-      location: "where `backup create --out` writes them",
+      location: "archives written by backup create --out",
       encryptedBy: "application",
       how:
         "Encrypted by the application under the backup key given with --key-file (keep it apart from the archive). " +

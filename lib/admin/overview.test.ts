@@ -188,8 +188,8 @@ describe("the admin overview", () => {
     expect(by.vectors).toMatchObject({ encryptedBy: "volume", volume: { encryption: "dm-crypt" } });
     expect(by.originals).toMatchObject({ encryptedBy: "application", volume: { encryption: "dm-crypt" } });
     const ring = await keyStatus(h.db, { dataDir });
-    expect(by.originals!.how).toContain(`2 encrypted under key ${ring.keyId}`);
-    expect(by.originals!.how).toContain("generated in");
+    expect(by.originals!.how).toContain(`Key ${ring.keyId}, generated in ${path.join(dataDir, "secrets")}`);
+    expect(by.originals!.how).toContain("2 originals stored under it.");
     expect(by.backups).toMatchObject({ encryptedBy: "application", volume: null });
     expect(SEARCH_NEEDS_PLAINTEXT).toMatch(/cannot be encrypted by the application without losing search/);
 

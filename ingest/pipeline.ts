@@ -25,6 +25,7 @@ import { chunkPiiTypes, locateFindings, prepareDocument, type DocumentScan } fro
 import { collectionPolicy } from "@/lib/privacy/collection-policy";
 import { deleteOriginal, readOriginal } from "@/lib/storage/files";
 import type { ChunkRow, ChunkStore } from "@/lib/vector/store";
+import type { IndexUpkeep } from "@/lib/vector/upkeep";
 import { chunkDocument } from "./chunk/chunker";
 import type { DocumentParser } from "./sandbox/pool";
 import { BLOCK_SEPARATOR, canonicalText, ParseError, type ParsedDocument } from "./types";
@@ -45,6 +46,8 @@ export interface PipelineDeps {
   maxDecompressedBytes: number;
   /** Parses outside this process, with memory and time limits (ingest/sandbox). */
   parser: DocumentParser;
+  /** Index upkeep once across the cluster (lib/vector/upkeep.ts); without it, upkeep runs here after each version. */
+  upkeep?: IndexUpkeep;
 }
 
 export interface Progress {
@@ -328,7 +331,8 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   // Index upkeep is not part of the document's ingestion: searches also cover rows not yet in
   // an index, so a failure here is logged and left to the next ingest, never failing this one.
   try {
-    await store.ensureIndexes();
+    if (deps.upkeep) await deps.upkeep.afterWrite();
+    else await store.ensureIndexes();
   } catch (err) {
     log.warn("search index maintenance failed; searches still cover unindexed rows", { err });
   }

@@ -170,6 +170,12 @@ const schema = z.object({
     .max(100, "must be between 0 and 100")
     .default(60),
   LANCEDB_URI: optionalText,
+  // The least time between two runs of index upkeep across the cluster (ingestion asks for it).
+  INDEX_UPKEEP_INTERVAL_SECONDS: z.coerce
+    .number("must be a number")
+    .min(0, "must be 0 or more")
+    .max(24 * 60 * 60)
+    .default(10),
   // Who serialises commits to a LanceDB table on object storage: PostgreSQL (an advisory lock, safe on
   // any S3 store) or the store's own conditional writes (AWS S3, current MinIO). docs/adr/0020.
   LANCEDB_COMMIT_LOCK: z.enum(["database", "store"], "must be database or store").default("database"),

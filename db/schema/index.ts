@@ -9,3 +9,4 @@ export * from "./review";
 export * from "./throttle";
 export * from "./sessions";
 export * from "./evaluations";
+export * from "./leases";

@@ -5,12 +5,14 @@ import { INGEST_JOB } from "@/lib/documents/upload";
 import { env } from "@/lib/env";
 import { startWorker, type Worker } from "@/lib/jobs/worker";
 import { log } from "@/lib/log";
+import { clusterUpkeep, type IndexUpkeep } from "@/lib/vector/upkeep";
 import { ingestVersion } from "@/ingest/pipeline";
 import { closeParserPool, getChunkStore, getEmbedder, getParserPool } from "./index-runtime";
 
 const KEY = Symbol.for("knowledge-qa.workers");
 const SWEEP = Symbol.for("knowledge-qa.effective-sweep");
-type Holder = { [KEY]?: Worker; [SWEEP]?: ReturnType<typeof setInterval> };
+const TICK = Symbol.for("knowledge-qa.upkeep-tick");
+type Holder = { [KEY]?: Worker; [SWEEP]?: ReturnType<typeof setInterval>; [TICK]?: NodeJS.Timeout };
 /** How often scheduled versions whose date has come are recorded (retrieval needs no sweep). */
 const EFFECTIVE_SWEEP_MS = 5_000;
 
@@ -29,6 +31,11 @@ export function startWorkers(db: Database, options: { concurrency?: number } = {
     recordVersionsTakingEffect(db).catch((err: unknown) => log.warn("recording scheduled versions failed", { err }));
   }, EFFECTIVE_SWEEP_MS);
   holder[SWEEP].unref();
+  const upkeep = clusterUpkeep({
+    db,
+    store: getChunkStore,
+    minIntervalMs: e.INDEX_UPKEEP_INTERVAL_SECONDS * 1000,
+  });
   holder[KEY] = startWorker({
     db,
     concurrency,
@@ -37,14 +44,38 @@ export function startWorkers(db: Database, options: { concurrency?: number } = {
         const { versionId } = job.payload as { versionId: string };
         const [store, embedder, parser] = await Promise.all([getChunkStore(), getEmbedder(), getParserPool()]);
         return ingestVersion(
-          { db: ctx.db, store, embedder, parser, dataDir: e.dataDir, maxDecompressedBytes: e.maxDecompressedBytes },
+          {
+            db: ctx.db,
+            store,
+            embedder,
+            parser,
+            upkeep,
+            dataDir: e.dataDir,
+            maxDecompressedBytes: e.maxDecompressedBytes,
+          },
           versionId,
           ctx,
         );
       },
     },
   });
+  holder[TICK] = startUpkeepTick(upkeep, e.INDEX_UPKEEP_INTERVAL_SECONDS);
   return holder[KEY];
+}
+
+/**
+ * Upkeep asked for while another process held the lease, or inside the interval, is picked up by
+ * whichever worker process looks next: the last documents of a batch get indexed too.
+ */
+function startUpkeepTick(upkeep: IndexUpkeep, intervalSeconds: number): NodeJS.Timeout {
+  const tick = setInterval(
+    () => {
+      upkeep.runIfDue().catch((err: unknown) => log.warn("index upkeep check failed", { err }));
+    },
+    Math.min(Math.max(intervalSeconds * 1000, 1000), 5000),
+  );
+  tick.unref();
+  return tick;
 }
 
 /** Asks this process's workers to look for work now rather than at their next poll. */
@@ -58,6 +89,8 @@ export async function stopWorkers(): Promise<void> {
   delete holder[KEY];
   clearInterval(holder[SWEEP]);
   delete holder[SWEEP];
+  clearInterval(holder[TICK]);
+  delete holder[TICK];
   await w?.stop();
   await closeParserPool();
 }

@@ -22,6 +22,8 @@ import { basePromptTokens, buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prom
 import { retrievalQuery } from "@/lib/rag/follow-up";
 import { retrieveForActor } from "@/lib/rag/retrieve";
 import type { ChunkStore } from "@/lib/vector/store";
+import { parseAsOf } from "@/lib/documents/effective";
+import { appliedSentence, laterCoverage, versionsApplied } from "./as-of";
 import { confirmPassages } from "./confirm";
 import { asUnavailable } from "./unavailable";
 import {
@@ -62,6 +64,8 @@ export interface AskInput {
    * every request). Without it, the stored conversation is the history.
    */
   history?: ChatTurn[];
+  /** An ISO date or date-time: answer from the versions in effect then (lib/documents/effective parseAsOf). */
+  asOf?: string;
 }
 
 export interface PreparedAnswer {
@@ -77,10 +81,12 @@ export const PASSAGES_PER_ANSWER = 8;
 export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput): Promise<PreparedAnswer> {
   const typed = input.message.trim();
   if (!typed) throw new AppError("invalid_request", "The message is empty.");
+  // A bad date is refused before anything is recorded or reserved.
+  const asOf = input.asOf !== undefined && input.asOf.trim() !== "" ? parseAsOf(input.asOf) : null;
   const privacy = deps.privacy ?? { question: questionPolicyFromEnv(), detect: detectOptionsFromEnv() };
   const question = screenQuestion(typed, privacy.question, privacy.detect);
   try {
-    return await admit({ ...deps, privacy }, actor, input, question);
+    return await admit({ ...deps, privacy }, actor, input, question, asOf);
   } catch (err) {
     // Every question is on the record, the refused ones too, with the reason they were refused.
     if (err instanceof AppError && err.expose)
@@ -101,6 +107,7 @@ async function admit(
   actor: Actor,
   input: AskInput,
   question: ScreenedQuestion,
+  asOf: Date | null,
 ): Promise<PreparedAnswer> {
   const { db, generator } = deps;
 
@@ -171,6 +178,7 @@ async function admit(
         history: input.history,
         requested,
         collections,
+        asOf,
         emit,
         signal,
         ticket,
@@ -188,6 +196,7 @@ interface AnswerContext {
   history?: ChatTurn[];
   requested: string[] | null;
   collections: { id: string; name: string }[];
+  asOf: Date | null;
   emit: (e: ChatEvent) => void;
   signal: AbortSignal;
   ticket: GenerationTicket;
@@ -208,6 +217,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       conversationId: ctx.conversationId,
       collectionIds: ctx.requested ?? [],
       collections: ctx.collections,
+      asOf: ctx.asOf?.toISOString() ?? null,
     });
     emit({ event: "meta", data: meta });
 
@@ -221,9 +231,16 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       question: retrievalQuery(question.forModel, history),
       collectionIds: ctx.requested ?? undefined,
       limit: PASSAGES_PER_ANSWER,
+      ...(ctx.asOf ? { asOf: ctx.asOf } : {}),
     });
     recordRetrieval(retrieval.timings.totalMs);
-    const { passages, versions } = await confirmPassages(db, actor, retrieval.hits, retrieval.scope.collectionIds);
+    const { passages, versions } = await confirmPassages(
+      db,
+      actor,
+      retrieval.hits,
+      retrieval.scope.collectionIds,
+      ctx.asOf ?? new Date(),
+    );
     const retrieved: RetrievedRef[] = passages.map((p) => ({
       chunkId: p.chunkId,
       documentId: p.documentId,
@@ -242,20 +259,36 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
     let checked: CheckedAnswer;
     let promptSha256: string | null = null;
     let promptTokens = 0;
+    let laterVersions: FinalAnswer["laterVersions"];
     if (passages.length === 0) {
       // Nothing the asker may read clears the relevance floor: say so, and do not call the model.
+      // Asked as of a date, the reply also says whether a later version covers the question.
       ctx.release();
-      emit({ event: "token", data: { text: NOT_COVERED_REPLY } });
+      let reply = NOT_COVERED_REPLY;
+      if (ctx.asOf) {
+        const later = await laterCoverage({
+          db,
+          store: deps.store,
+          embedder: deps.embedder,
+          actor,
+          question: retrievalQuery(question.forModel, history),
+          collectionIds: ctx.requested ?? undefined,
+          asOf: ctx.asOf,
+        });
+        reply = `${NOT_COVERED_REPLY} ${later.sentence}`;
+        laterVersions = later.versions;
+      }
+      emit({ event: "token", data: { text: reply } });
       result = {
-        text: NOT_COVERED_REPLY,
+        text: reply,
         finishReason: "stop",
         tokens: 0,
         timings: { queueMs: 0, firstTokenMs: null, totalMs: 0 },
       };
       promptTokens = 0;
       checked = {
-        text: NOT_COVERED_REPLY,
-        sentences: [{ text: NOT_COVERED_REPLY, citations: [], support: "uncited", supportScore: 1 }],
+        text: reply,
+        sentences: [{ text: reply, citations: [], support: "uncited", supportScore: 1 }],
         citations: [],
         removed: [],
       };
@@ -325,6 +358,14 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       complete: status === "complete" && passages.length > 0,
     });
     timings.totalMs = Math.round(performance.now() - started);
+    // An "as of" answer closes by saying which version of each cited document applied then.
+    const applied = versionsApplied(checked.citations);
+    const closing = ctx.asOf ? appliedSentence(ctx.asOf, applied) : null;
+    if (closing) {
+      guarded.text = `${guarded.text.trimEnd()}\n\n${closing.text}`;
+      guarded.sentences = [...guarded.sentences, closing];
+      emit({ event: "token", data: { text: `\n\n${closing.text}` } });
+    }
 
     const final: FinalAnswer = {
       conversationId: meta.conversationId,
@@ -334,6 +375,9 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       status,
       finishReason: result.finishReason,
       notCovered: passages.length === 0 || checked.text.trim() === NOT_COVERED_REPLY,
+      asOf: ctx.asOf?.toISOString() ?? null,
+      versionsApplied: applied,
+      ...(laterVersions ? { laterVersions } : {}),
       citations: checked.citations,
       sentences: guarded.sentences,
       model,

@@ -33,6 +33,7 @@ export async function openExchange(
     conversationId?: string;
     collectionIds: string[];
     collections: ChatMeta["collections"];
+    asOf: string | null;
   },
 ): Promise<ChatMeta> {
   const { actor, question, collectionIds } = input;
@@ -66,6 +67,7 @@ export async function openExchange(
       title,
       question: question.stored,
       collections: input.collections,
+      asOf: input.asOf,
     };
   });
 }

@@ -38,6 +38,8 @@ function asked(e: Exchange) {
     question: e.question.stored,
     ...questionRecord(e.question),
     allowedCollections: e.meta.collections,
+    /** The moment asked for ("as of"), or null for now. */
+    asOf: e.meta.asOf ?? null,
     retrieved: e.retrieved,
     model: e.model,
     via: e.actor.via,
@@ -59,6 +61,8 @@ export function questionAnsweredEvent(
       finishReason: f.finishReason,
       citations: f.citations,
       sentences: f.sentences,
+      versionsApplied: f.versionsApplied,
+      ...(f.laterVersions ? { laterVersions: f.laterVersions } : {}),
       timings: f.timings,
       guard: { redacted: f.guard.redacted, review: f.guard.review },
     },

@@ -14,6 +14,8 @@ export const chatRequestSchema = z.object({
     .max(MAX_QUESTION_LENGTH, `message must be at most ${MAX_QUESTION_LENGTH} characters.`),
   conversationId: uuidSchema.optional(),
   collectionIds: z.array(uuidSchema).max(100, "Choose at most 100 collections.").optional(),
+  /** Answer from the versions in effect on this ISO date (or date-time with a zone); checked by parseAsOf. */
+  asOf: z.string().max(40, "asOf is too long.").optional(),
 });
 
 /** A thumbs down with a reason sends the answer to the review queue. */

@@ -36,6 +36,18 @@ export interface AnswerGuardSummary {
   review: ReviewReason[];
 }
 
+/** A document version an answer drew on, with the interval it was in effect (ISO; until exclusive). */
+export interface AppliedVersion {
+  documentId: string;
+  versionId: string;
+  versionNumber: number | null;
+  title: string;
+  effectiveFrom: string;
+  effectiveUntil: string | null;
+  /** The citation number that cites it. */
+  n: number;
+}
+
 export interface FinalAnswer {
   conversationId: string;
   messageId: string;
@@ -58,6 +70,12 @@ export interface FinalAnswer {
    * text, which replaces what was streamed.
    */
   guard: AnswerGuardSummary;
+  /** The moment the question was asked for (ISO), or null for a question about now. */
+  asOf: string | null;
+  /** The versions the answer cites, each with the interval it was in effect. */
+  versionsApplied: AppliedVersion[];
+  /** Not covered as of the date: later versions that do cover the question (named, not quoted). */
+  laterVersions?: Omit<AppliedVersion, "n">[];
 }
 
 export interface ChatMeta {
@@ -69,6 +87,8 @@ export interface ChatMeta {
   question: string;
   /** The collections this question searches (already limited to what the asker may read). */
   collections: { id: string; name: string }[];
+  /** The moment the question was asked for (ISO), or null for a question about now. */
+  asOf: string | null;
 }
 
 /** Server-sent events of POST /api/chat, in order: meta, status*, token*, then final or error. */

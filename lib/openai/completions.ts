@@ -87,6 +87,7 @@ export async function createChatCompletion(
     conversationId: body.conversation_id,
     collectionIds,
     history,
+    ...(body.asOf !== undefined ? { asOf: body.asOf } : {}),
   });
   const created = Math.floor(Date.now() / 1000);
 

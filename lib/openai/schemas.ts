@@ -27,6 +27,8 @@ export const chatCompletionSchema = z.object({
   collections: z.array(z.string().trim().min(1)).max(100).optional(),
   /** Extra field: continue one of your stored conversations. */
   conversation_id: z.uuid().optional(),
+  /** Extra field: answer from the document versions in effect on this ISO date (as POST /api/chat). */
+  asOf: z.string().max(40, "asOf is too long.").optional(),
   temperature: z.number().optional(),
   top_p: z.number().optional(),
   max_tokens: z.number().int().optional(),

@@ -2,6 +2,9 @@
 // database, creates the first administrator and opens the CLI channel before any request.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { startServer } = await import("./lib/server/start");
-  await startServer();
+  const [{ startServer }, { startWorkers }] = await Promise.all([
+    import("./lib/server/start"),
+    import("./ingest/workers"),
+  ]);
+  await startServer({ startWorkers });
 }

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chunkDocument } from "@/ingest/chunk/chunker";
-import type { ParsedBlock } from "@/ingest/types";
+import type { ParsedBlock } from "@/lib/documents/parsed";
 import type { Embedder } from "@/lib/models/embedder";
 import { openChunkStore, type ChunkRow, type ChunkStore } from "@/lib/vector/store";
 import { BENCH_CACHE_DIR, EmbeddingCache, embedderSlug, sha256 } from "./embed-cache";

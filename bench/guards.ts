@@ -21,7 +21,7 @@ import nlp from "compromise";
 import { listFiles } from "@/cli/ingest";
 import { chunkDocument } from "@/ingest/chunk/chunker";
 import { parseDocument } from "@/ingest/parse";
-import { ParseError } from "@/ingest/types";
+import { ParseError } from "@/lib/documents/parsed";
 import { createStreamGuard, STREAM_HOLD_CHARS } from "@/lib/chat/stream-guard";
 import { guardAnswerParts, scanQuestion } from "@/lib/privacy/guards";
 import { scanInjection } from "@/lib/privacy/injection";

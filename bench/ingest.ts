@@ -20,7 +20,7 @@ import { parseDocument } from "@/ingest/parse";
 import { ingestVersion } from "@/ingest/pipeline";
 import { parserLimitsFromEnv } from "@/ingest/sandbox/limits";
 import { createParserPool } from "@/ingest/sandbox/pool";
-import { ParseError } from "@/ingest/types";
+import { ParseError } from "@/lib/documents/parsed";
 import { parseEnv } from "@/lib/env";
 import { listFiles } from "@/cli/ingest";
 import { addCollection } from "@/lib/collections/admin";

@@ -19,7 +19,7 @@ import { parseDocument } from "@/ingest/parse";
 import { jpegOf, scannedPdf } from "@/ingest/fixtures/make-scan";
 import { parserLimitsFromEnv } from "@/ingest/sandbox/limits";
 import { createParserPool } from "@/ingest/sandbox/pool";
-import type { ParsedDocument } from "@/ingest/types";
+import type { ParsedDocument } from "@/lib/documents/parsed";
 import type { GreyImage } from "@/ingest/ocr/raster";
 import { parseEnv } from "@/lib/env";
 

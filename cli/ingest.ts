@@ -69,7 +69,7 @@ export async function ingestCommand(
 
 async function startLocalWorker(session: Session): Promise<Worker> {
   // No server owns this database (or it is a shared Postgres): process our own jobs here.
-  const { startWorkers } = await import("@/lib/server/workers");
+  const { startWorkers } = await import("@/ingest/workers");
   return startWorkers(session.db!)!;
 }
 

@@ -18,7 +18,7 @@ export async function runWorkerCommand(
         "The running server owns the embedded database and already runs its workers; extra workers need DATABASE_URL.",
       );
     }
-    const { startWorkers, stopWorkers } = await import("@/lib/server/workers");
+    const { startWorkers, stopWorkers } = await import("@/ingest/workers");
     const worker = startWorkers(session.db!, { concurrency: concurrency ?? Math.max(1, e.INGEST_CONCURRENCY) });
     print(`Worker ${worker?.id} processing jobs; stop with Ctrl-C.`);
     await new Promise<void>((resolve) => {

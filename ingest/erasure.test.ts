@@ -9,7 +9,7 @@ import { deleteDocument } from "@/lib/documents/manage";
 import { acceptUpload } from "@/lib/documents/upload";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { ingestVersion } from "./pipeline";
 

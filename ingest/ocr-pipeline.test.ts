@@ -18,7 +18,7 @@ import { resetEnvCache } from "@/lib/env";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { createExtractiveGenerator } from "@/lib/models/extractive-generator";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { pdfBomb } from "./fixtures/make-hostile";
 import { jpegOf, pngOf, renderTextPages, scannedPdf, tiffOf } from "./fixtures/make-scan";

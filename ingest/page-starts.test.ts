@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pageStartOffsets } from "./pipeline";
-import { canonicalText } from "./types";
+import { canonicalText } from "@/lib/documents/parsed";
 
 describe("page offsets for the masked rendition", () => {
   it("point at each page's first block in the canonical text, an empty page at the next text", () => {

@@ -12,7 +12,7 @@ import { startWorker } from "@/lib/jobs/worker";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { readOriginal } from "@/lib/storage/files";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { chunkDocument } from "./chunk/chunker";
 import { parseDocument } from "./parse";

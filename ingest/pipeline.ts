@@ -28,7 +28,7 @@ import type { ChunkRow, ChunkStore } from "@/lib/vector/store";
 import type { IndexUpkeep } from "@/lib/vector/upkeep";
 import { chunkDocument } from "./chunk/chunker";
 import type { DocumentParser } from "./sandbox/pool";
-import { BLOCK_SEPARATOR, canonicalText, ParseError, type ParsedDocument } from "./types";
+import { BLOCK_SEPARATOR, canonicalText, ParseError, type ParsedDocument } from "@/lib/documents/parsed";
 
 // From a stored original to searchable chunks. Safe to run again at any point (a crash, a
 // retry): chunks are replaced per version in one LanceDB commit, written while the document's

@@ -12,7 +12,7 @@ import type { DocumentScan } from "@/lib/privacy/document-scan";
 import { reviewQuarantinedVersion } from "@/lib/privacy/review";
 import { originalRelativePath } from "@/lib/storage/files";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { makeDocx, paragraph } from "./fixtures/make-docx";

@@ -6,9 +6,9 @@ import { JobsTable } from "@/components/admin/overview/jobs-table";
 import { formatBytes } from "@/components/collections/format";
 import { DateTime } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
-import { VERSION_STATUSES } from "@/db/schema";
 import { SEARCH_NEEDS_PLAINTEXT } from "@/lib/admin/at-rest";
 import { currentOverview } from "@/lib/admin/current-overview";
+import { VERSION_STATUSES } from "@/lib/admin/overview";
 import { requireRole } from "@/lib/auth/guards";
 
 export const metadata: Metadata = { title: "Administration" };

@@ -1,5 +1,5 @@
 import "server-only";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { resolveReadScope } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/actor";
 import { listMyConversations, readMyConversation } from "@/lib/chat/conversations";

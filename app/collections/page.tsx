@@ -1,12 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ACCESS_LABELS, type CollectionAccess } from "@/components/collections/access-label";
+import { ACCESS_LABELS } from "@/components/collections/access-label";
 import { CreateCollectionForm } from "@/components/collections/create-collection-form";
 import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
-import { listCollections, type CollectionSummary } from "@/db/queries/collections";
-import { getDb } from "@/db/runtime";
-import { resolveReadScope } from "@/lib/auth/access";
+import { getDb } from "@/lib/server/db";
 import { requireUser } from "@/lib/auth/guards";
+import { listCollectionsFor } from "@/lib/collections/listing";
 
 export const metadata: Metadata = { title: "Collections" };
 
@@ -14,14 +13,7 @@ export const metadata: Metadata = { title: "Collections" };
 export default async function CollectionsPage() {
   const actor = await requireUser();
   const isAdmin = actor.roles.includes("admin");
-  const db = await getDb();
-  const scope = await resolveReadScope(db, actor);
-  const rows: (CollectionSummary & { access: CollectionAccess })[] = [...scope.collections];
-  if (isAdmin) {
-    const granted = new Set(scope.collectionIds);
-    for (const c of await listCollections(db)) if (!granted.has(c.id)) rows.push({ ...c, access: "admin" });
-    rows.sort((a, b) => a.name.localeCompare(b.name));
-  }
+  const rows = await listCollectionsFor(await getDb(), actor);
 
   return (
     <div>

@@ -13,11 +13,11 @@ import {
   tdClass,
   thClass,
 } from "@/components/ui/styles";
-import { listCollections } from "@/db/queries/collections";
-import { countOpenReviewItems } from "@/db/queries/review";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { filtersToSearchParams, parseAuditFilters, type AuditFilters } from "@/lib/audit/filters";
 import { listEventsPage, readAuditLog } from "@/lib/audit/service";
+import { listCollectionNames } from "@/lib/collections/listing";
+import { countOpenReviewItems } from "@/lib/review/queue";
 import { loadSigningKey } from "@/lib/audit/signing-key";
 import { requireRole } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
@@ -58,7 +58,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
     if (!(err instanceof AppError) || !err.expose) throw err;
     error = err.message;
   }
-  const collections = (await listCollections(db)).map((c) => ({ id: c.id, name: c.name }));
+  const collections = await listCollectionNames(db);
   const waiting = await countOpenReviewItems(db);
   const query = filtersToSearchParams(filters);
   const key = loadSigningKey(env());

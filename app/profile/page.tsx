@@ -3,7 +3,7 @@ import { CreateApiKeyForm } from "@/components/profile/create-api-key-form";
 import { RevokeApiKeyButton } from "@/components/profile/revoke-api-key-button";
 import { DateTime } from "@/components/ui/date-time";
 import { h1Class, h2Class, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { listOwnApiKeys } from "@/lib/auth/api-key-admin";
 import { requireUser } from "@/lib/auth/guards";
 import { env } from "@/lib/env";

@@ -44,7 +44,13 @@ export function PrivacyFindings({ doc }: { doc: DocumentRow }) {
                       : "in the text"}
                   , confidence {Math.round(f.confidence * 100)}%)
                 </span>
-                <q className="mt-0.5 block font-mono text-xs wrap-anywhere text-gray-900">{f.excerpt}</q>
+                {f.excerpt !== null ? (
+                  <q className="mt-0.5 block font-mono text-xs wrap-anywhere text-gray-900">{f.excerpt}</q>
+                ) : (
+                  <span className="mt-0.5 block text-xs text-gray-800">
+                    Excerpt withheld: reading it needs a read grant that reaches this document.
+                  </span>
+                )}
               </li>
             ))}
           </ul>
@@ -61,7 +67,13 @@ export function PrivacyFindings({ doc }: { doc: DocumentRow }) {
                 <span className="text-gray-800">
                   {HIDDEN_LABELS[h.reason] ?? h.reason}, {h.chars} characters:
                 </span>
-                <q className="mt-0.5 block font-mono text-xs wrap-anywhere text-gray-900">{h.excerpt}</q>
+                {h.excerpt !== null ? (
+                  <q className="mt-0.5 block font-mono text-xs wrap-anywhere text-gray-900">{h.excerpt}</q>
+                ) : (
+                  <span className="mt-0.5 block text-xs text-gray-800">
+                    Excerpt withheld: reading it needs a read grant that reaches this document.
+                  </span>
+                )}
               </li>
             ))}
           </ul>

@@ -142,11 +142,6 @@ export async function getAuditEventBySeq(db: Executor, { seq }: { seq: number })
   return row ?? null;
 }
 
-export async function countAuditEvents(db: Executor): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(auditEvents);
-  return row?.n ?? 0;
-}
-
 export interface LegalHoldView {
   id: string;
   userId: string | null;

@@ -89,19 +89,6 @@ export async function getConversationForUser(
   return row ?? null;
 }
 
-/** Locks the owner's conversation row so two questions in one conversation are answered in order. */
-export async function lockConversationForUser(
-  db: Executor,
-  { id, userId }: { id: string; userId: string },
-): Promise<boolean> {
-  const rows = await db
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
-    .for("update");
-  return rows.length > 0;
-}
-
 export async function insertConversation(
   db: Executor,
   input: { userId: string; title: string; collectionIds: string[] },

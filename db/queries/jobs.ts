@@ -132,14 +132,6 @@ export async function finishJob(
   return rows.length > 0;
 }
 
-export async function countJobsByStatus(db: Executor): Promise<Record<string, number>> {
-  const rows = await db
-    .select({ status: jobs.status, n: sql<number>`count(*)::int` })
-    .from(jobs)
-    .groupBy(jobs.status);
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-}
-
 /** Jobs per kind and status, for the metrics scrape and the admin overview (one grouped scan). */
 export async function countJobsByKindAndStatus(
   db: Executor,

@@ -96,7 +96,7 @@ export const documentVersions = pgTable(
       .default(sql`'{}'::text[]`),
     /** DocumentScan (lib/privacy/document-scan.ts): counts, injection and hidden-text findings; never PII values. */
     scan: jsonb("scan"),
-    /** OcrReport (ingest/types.ts): the pages read with OCR, each with its status and confidence. */
+    /** OcrReport (lib/documents/parsed.ts): the pages read with OCR, each with its status and confidence. */
     ocr: jsonb("ocr"),
     reviewDecision: text("review_decision"),
     reviewNote: text("review_note"),

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigserial, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { REVIEW_DECISIONS, REVIEW_REASONS, REVIEW_STATUSES } from "@/lib/review/reasons";
+import { REVIEW_DECISIONS, REVIEW_REASONS, REVIEW_STATUSES } from "./review-values";
 import { users } from "./users";
 
 // The human review queue: one item per answer, however many flags it collects (an asker's

@@ -7,7 +7,7 @@
 // long for one chunk is cut at line or sentence ends, then between words, then anywhere, with
 // overlapTokens of overlap between its consecutive pieces.
 
-import { BLOCK_SEPARATOR, canonicalText, type Chunk, type ParsedDocument } from "../types";
+import { BLOCK_SEPARATOR, canonicalText, type Chunk, type ParsedDocument } from "@/lib/documents/parsed";
 import { findCut, findOverlapStart } from "./split";
 
 import { DEFAULT_MAX_TOKENS, DEFAULT_OVERLAP_TOKENS } from "@/lib/rag/chunking";

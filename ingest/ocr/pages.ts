@@ -2,7 +2,7 @@
 // decoded, the time limit is the engine's, and a page that cannot be read is reported and left out
 // rather than failing the document.
 
-import { ParseError, type OcrPage } from "../types";
+import { ParseError, type OcrPage } from "@/lib/documents/parsed";
 import { OcrImageError, OcrTimeoutError, type OcrEngine, type OcrResult } from "./engine";
 
 export interface OcrOptions {

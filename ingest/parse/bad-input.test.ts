@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { imagePage, makePdf, textPage } from "../fixtures/make-pdf";
 import { makeZip, minimalDocxEntries } from "../fixtures/make-zip";
-import { canonicalText, ParseError, type ParsedDocument } from "../types";
+import { canonicalText, ParseError, type ParsedDocument } from "@/lib/documents/parsed";
 import { parseDocument } from "./index";
 import { readRegdoc, REAL_DOCS } from "./test-helpers";
 

@@ -9,7 +9,7 @@ import {
   type OcrReport,
   type ParsedBlock,
   type ParsedDocument,
-} from "../types";
+} from "@/lib/documents/parsed";
 import { stripControls } from "./text-utils";
 
 /** Zero-width characters are common in pasted web text; this many in one document is deliberate. */

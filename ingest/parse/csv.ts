@@ -2,7 +2,7 @@
 // retrieved row still says what each value means without the header row next to it.
 
 import { CsvError, parse } from "csv-parse/sync";
-import type { ParsedDocument } from "../types";
+import type { ParsedDocument } from "@/lib/documents/parsed";
 import { damaged } from "./errors";
 import { BlockSink, finishDocument } from "./blocks";
 import { extensionOf, headerDelimiter, sniffDelimiter } from "./sniff";

@@ -2,7 +2,7 @@
 // The name is never used as a path: uploads can be called anything, including "../../etc/passwd".
 
 import { fileTypeFromBuffer, type FileTypeResult } from "file-type";
-import { ParseError, type DocumentFormat, type ImageFormat } from "../types";
+import { ParseError, type DocumentFormat, type ImageFormat } from "@/lib/documents/parsed";
 import { extensionOf, sniffTextFormat } from "./sniff";
 import { decodeText, isBlankBytes } from "./text-utils";
 import { listZipEntries } from "./zip";

@@ -8,7 +8,7 @@ import { load, type CheerioAPI } from "cheerio";
 import JSZip from "jszip";
 import type { BlockSink } from "./blocks";
 import { contrast, INVISIBLE_CONTRAST, parseColor, type Rgba } from "./css-colors";
-import type { HiddenReason } from "../types";
+import type { HiddenReason } from "@/lib/documents/parsed";
 
 const PARTS = ["word/document.xml", "word/footnotes.xml", "word/endnotes.xml"];
 const TINY_HALF_POINTS = 4;

@@ -3,7 +3,7 @@
 // extractor as uploaded HTML.
 
 import mammoth from "mammoth";
-import { ParseError, type ParsedDocument } from "../types";
+import { ParseError, type ParsedDocument } from "@/lib/documents/parsed";
 import { damaged } from "./errors";
 import { BlockSink, finishDocument } from "./blocks";
 import { removeHiddenRuns } from "./docx-hidden";

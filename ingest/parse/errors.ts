@@ -1,7 +1,7 @@
 // User-facing wording for files a library could not read: one sentence, the library's reason
 // shortened to its first clause, no stack traces or internal paths.
 
-import { ParseError } from "../types";
+import { ParseError } from "@/lib/documents/parsed";
 import { collapseSpace } from "./text-utils";
 
 const MAX_REASON_CHARS = 200;

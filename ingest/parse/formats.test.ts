@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalText, type ParsedDocument } from "../types";
+import { canonicalText, type ParsedDocument } from "@/lib/documents/parsed";
 import { parseDocument } from "./index";
 
 function parse(text: string | Buffer, filename: string): Promise<ParsedDocument> {

@@ -4,7 +4,7 @@
 // text (a prompt-injection vector) reach the index.
 
 import { load } from "cheerio";
-import { ParseError } from "../types";
+import { ParseError } from "@/lib/documents/parsed";
 import type { BlockSink } from "./blocks";
 import { removeHiddenText } from "./html-hidden";
 import { collapseSpace } from "./text-utils";

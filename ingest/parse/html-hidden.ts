@@ -9,7 +9,7 @@
 import type { CheerioAPI } from "cheerio";
 import type { BlockSink } from "./blocks";
 import { contrast, INVISIBLE_CONTRAST, parseColor, type Rgba } from "./css-colors";
-import type { HiddenReason } from "../types";
+import type { HiddenReason } from "@/lib/documents/parsed";
 
 interface DomNode {
   type: string;

@@ -8,7 +8,7 @@ import { imageSize } from "image-size";
 import UTIF from "utif2";
 import { assertPixels, recognizePage, tooLargePage, tooManyPixels, type OcrOptions, type PageText } from "../ocr/pages";
 import { rgbaToGrey, toPgm } from "../ocr/raster";
-import { ParseError, type ImageFormat, type ParsedDocument } from "../types";
+import { ParseError, type ImageFormat, type ParsedDocument } from "@/lib/documents/parsed";
 import { BlockSink, finishDocument } from "./blocks";
 import { damaged, shortReason } from "./errors";
 

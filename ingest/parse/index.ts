@@ -4,7 +4,7 @@
 // (ingest/sandbox), a child process with memory and time limits.
 
 import type { OcrOptions } from "../ocr/pages";
-import { ParseError, type ParsedDocument } from "../types";
+import { ParseError, type ParsedDocument } from "@/lib/documents/parsed";
 import { detectFormat, EMPTY_MESSAGE, unsupportedType } from "./detect";
 import { parseCsv } from "./csv";
 import { parseDocx } from "./docx";

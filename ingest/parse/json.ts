@@ -1,7 +1,7 @@
 // JSON → OSCAL catalog structure when it is one; otherwise "path.to.key: value" records under a
 // heading per top-level key, with one record per element of an array of objects.
 
-import type { ParsedDocument } from "../types";
+import type { ParsedDocument } from "@/lib/documents/parsed";
 import { damaged } from "./errors";
 import { BlockSink, finishDocument } from "./blocks";
 import { isOscalCatalog, oscalCatalogToBlocks } from "./oscal";

@@ -2,7 +2,7 @@
 // Markdown documents get exact heading paths; raw HTML blocks go through the HTML extractor.
 
 import { Lexer, type Token, type Tokens } from "marked";
-import type { ParsedDocument } from "../types";
+import type { ParsedDocument } from "@/lib/documents/parsed";
 import { BlockSink, finishDocument } from "./blocks";
 import { decodeEntities } from "./entities";
 import { htmlToBlocks } from "./html-blocks";

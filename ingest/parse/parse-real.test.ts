@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chunkDocument } from "../chunk/chunker";
-import { canonicalText, type ParsedBlock, type ParsedDocument } from "../types";
+import { canonicalText, type ParsedBlock, type ParsedDocument } from "@/lib/documents/parsed";
 import { parseRegdoc, REAL_DOCS } from "./test-helpers";
 
 function blockContaining(doc: ParsedDocument, text: string): ParsedBlock {

@@ -1,7 +1,7 @@
 // PDF → blocks with 1-based page numbers, via pdf.js text extraction; pages without a text layer
 // are rendered and read with OCR when the caller gives an OCR engine.
 
-import { ParseError, type ParsedDocument } from "../types";
+import { ParseError, type ParsedDocument } from "@/lib/documents/parsed";
 import { BlockSink, finishDocument } from "./blocks";
 import {
   bodyFontSize,

@@ -1,7 +1,7 @@
 // Content sniffing for text files: which of HTML, JSON, CSV, Markdown or plain text a string is.
 // Extensions only break ties between formats that the content alone cannot tell apart.
 
-import type { DocumentFormat } from "../types";
+import type { DocumentFormat } from "@/lib/documents/parsed";
 
 const SAMPLE_CHARS = 64 * 1024;
 const CSV_DELIMITERS = [",", "\t", ";", "|"] as const;

@@ -3,7 +3,7 @@
 import "server-only";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { ParsedDocument } from "../types";
+import type { ParsedDocument } from "@/lib/documents/parsed";
 import { parseDocument } from "./index";
 
 export const REGDOCS = path.resolve(process.cwd(), "../shared/data/regdocs");

@@ -1,4 +1,4 @@
-import type { ParsedDocument } from "../types";
+import type { ParsedDocument } from "@/lib/documents/parsed";
 import { BlockSink, finishDocument } from "./blocks";
 import { cleanMultiline, normalizeNewlines } from "./text-utils";
 

@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as yauzl from "yauzl";
 import type { Entry, ZipFile } from "yauzl";
-import { ParseError } from "../types";
+import { ParseError } from "@/lib/documents/parsed";
 
 const MiB = 1024 * 1024;
 export const MAX_ZIP_ENTRIES = 10_000;

@@ -5,7 +5,7 @@
 
 import { createOcrEngine } from "../ocr/engine";
 import { parseDocument } from "../parse";
-import { ParseError } from "../types";
+import { ParseError } from "@/lib/documents/parsed";
 import type { ParseRequest, ParserMessage } from "./protocol";
 
 const engine = createOcrEngine();

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import type { Socket } from "node:net";
 import path from "node:path";
 import { log } from "@/lib/log";
-import { ParseError, type ParsedDocument } from "../types";
+import { ParseError, type ParsedDocument } from "@/lib/documents/parsed";
 import { residentBytes } from "./process-memory";
 import type { ParseRequest, ParserMessage } from "./protocol";
 

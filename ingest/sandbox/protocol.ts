@@ -1,7 +1,7 @@
 // Messages between the server and a parser process (ingest/sandbox/child.ts), sent over Node's IPC
 // channel with the "advanced" serialization (structured clone), so file bytes travel as bytes.
 
-import type { ParsedDocument, ParseErrorCode } from "../types";
+import type { ParsedDocument, ParseErrorCode } from "@/lib/documents/parsed";
 
 export interface ParseRequest {
   type: "parse";

@@ -2,12 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { makePdf, textPage } from "../fixtures/make-pdf";
 import { pdfBomb, pngBomb, tiffLoop } from "../fixtures/make-hostile";
 import { pdfOfPages, renderTextPages, scannedPdf } from "../fixtures/make-scan";
 import type { GreyImage } from "../ocr/raster";
-import { ParseError } from "../types";
+import { ParseError } from "@/lib/documents/parsed";
 import type { DocumentParser } from "./pool";
 
 // The parser sandbox with real parser processes: documents come back as the in-process parsers

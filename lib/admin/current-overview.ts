@@ -1,5 +1,5 @@
 import "server-only";
-import { getDatabaseHandle } from "@/db/runtime";
+import { getDatabaseHandle } from "@/lib/server/db";
 import { keyStatus } from "@/lib/crypto/rotation";
 import { env } from "@/lib/env";
 import { trackedGenerator } from "@/lib/metrics/record";

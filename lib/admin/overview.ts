@@ -13,6 +13,8 @@ import {
   type RecentJob,
 } from "@/db/queries/overview";
 import { JOB_STATUSES, VERSION_STATUSES, type JobStatus, type VersionStatus } from "@/db/schema";
+
+export { VERSION_STATUSES };
 import type { Env } from "@/lib/env";
 import type { TrackedGenerator } from "@/lib/metrics/record";
 import type { GeneratorKind, GeneratorStatus } from "@/lib/models/generator";

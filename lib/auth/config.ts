@@ -7,7 +7,7 @@ import { NextRequest } from "next/server";
 import { z } from "zod";
 import { loginEmailSchema } from "@/lib/users/schemas";
 import { getUserById } from "@/db/queries/users";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { appendAudit } from "@/lib/audit/log";
 import { env, type Env } from "@/lib/env";
 import { log } from "@/lib/log";

@@ -3,7 +3,7 @@ import { cache } from "react";
 import { forbidden, redirect, unauthorized } from "next/navigation";
 import { z } from "zod";
 import type { Database } from "@/db/client";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import type { ApiKeyScope, Role } from "@/db/schema";
 import { env } from "@/lib/env";
 import { AppError, fromZodError, toAppError } from "@/lib/errors";

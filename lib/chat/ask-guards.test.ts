@@ -19,7 +19,7 @@ import type { Generator } from "@/lib/models/generator";
 import { DEFAULT_QUESTION_POLICY, type QuestionPolicy } from "@/lib/privacy/question-policy";
 import { reviewItemDetail } from "@/lib/review/queue";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { recordingGenerator } from "@/lib/testing/recording-generator";
 import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";

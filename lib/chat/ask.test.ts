@@ -23,7 +23,7 @@ import { startModelServer, type RunningModelServer } from "@/lib/models/model-se
 import { connectOpenAiGenerator, type OpenAiGenerator } from "@/lib/models/openai-generator";
 import { NOT_COVERED_REPLY } from "@/lib/rag/prompt";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { recordingGenerator } from "@/lib/testing/recording-generator";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { prepareAnswer, type AskDeps } from "./ask";

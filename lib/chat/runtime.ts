@@ -1,5 +1,5 @@
 import "server-only";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { getGenerator } from "@/lib/models/generator-runtime";
 import { getChunkStore, getEmbedder } from "@/lib/server/index-runtime";
 import type { AskDeps } from "./ask";

@@ -25,7 +25,7 @@ import { env } from "@/lib/env";
 import { jobJson } from "@/lib/jobs/queue";
 import { reindexAll } from "@/lib/server/reindex";
 import { keyStatus, rotateKeys } from "@/lib/crypto/rotation";
-import { wakeWorkers } from "@/lib/server/workers";
+import { wakeWorkers } from "@/lib/jobs/local-workers";
 import { pullFrom } from "@/lib/backup/channel";
 import { writeBackup } from "@/lib/backup/create";
 import { readBackupKey } from "@/lib/backup/key";

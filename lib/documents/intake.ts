@@ -3,7 +3,7 @@ import type { Database } from "@/db/client";
 import { env } from "@/lib/env";
 import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
-import { wakeWorkers } from "@/lib/server/workers";
+import { wakeWorkers } from "@/lib/jobs/local-workers";
 import { parseEffectiveDate } from "./effective";
 import { acceptUpload, type UploadOutcome } from "./upload";
 

@@ -1,4 +1,4 @@
-import type { OcrPage, OcrReport } from "@/ingest/types";
+import type { OcrPage, OcrReport } from "@/lib/documents/parsed";
 
 // What a document's page shows of its OCR: how many pages were read that way, which ones were
 // read with less confidence than the threshold (OCR_CONFIDENCE_THRESHOLD, applied when shown, so

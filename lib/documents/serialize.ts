@@ -5,10 +5,14 @@ import { effectState, versionInEffect, versionIntervals } from "./effective";
 import { ocrSummary } from "./ocr-summary";
 
 /**
- * A document for listings. `withScan` adds the privacy scan (injection and hidden-text excerpts)
- * for those who manage the collection; every reader sees which kinds of personal data it holds.
+ * A document for listings. `withScan` adds the privacy scan for those who manage the collection;
+ * its excerpts are the document's own text, so they come only `withExcerpts`, to a manager who
+ * may also read the document. Every reader sees which kinds of personal data it holds.
  */
-export function documentListingJson(d: DocumentListing, { withScan = false }: { withScan?: boolean } = {}) {
+export function documentListingJson(
+  d: DocumentListing,
+  { withScan = false, withExcerpts = false }: { withScan?: boolean; withExcerpts?: boolean } = {},
+) {
   const v = d.latest;
   const scan = (v?.scan ?? null) as DocumentScan | null;
   const now = new Date();
@@ -61,8 +65,11 @@ export function documentListingJson(d: DocumentListing, { withScan = false }: { 
             ? {
                 pii: scan.pii,
                 masked: scan.masked,
-                injection: scan.injection.map(({ at: _at, ...f }) => f),
-                hidden: scan.hidden,
+                injection: scan.injection.map(({ at: _at, excerpt, ...f }) => ({
+                  ...f,
+                  excerpt: withExcerpts ? excerpt : null,
+                })),
+                hidden: scan.hidden.map(({ excerpt, ...h }) => ({ ...h, excerpt: withExcerpts ? excerpt : null })),
                 quarantined: v?.status === "quarantined",
               }
             : null,

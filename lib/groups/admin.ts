@@ -11,6 +11,7 @@ import {
   getGroupById,
   getGroupByName,
   listGroupMembers,
+  listGroups,
   removeGroupMember,
 } from "@/db/queries/groups";
 import { eq } from "drizzle-orm";
@@ -47,6 +48,16 @@ export async function requireGroupByName(db: Database, name: string) {
   const group = await getGroupByName(db, { name });
   if (!group) throw new AppError("not_found", `No group named "${name}".`);
   return group;
+}
+
+export async function listAllGroups(db: Database) {
+  return listGroups(db);
+}
+
+/** The group and its members, or null when there is no such group. */
+export async function findGroupWithMembers(db: Database, id: string) {
+  const group = await getGroupById(db, { id });
+  return group ? { ...group, members: await listGroupMembers(db, { groupId: id }) } : null;
 }
 
 export async function getGroupWithMembers(db: Database, id: string) {

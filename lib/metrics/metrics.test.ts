@@ -31,7 +31,7 @@ const TOKEN = "metrics-token-for-tests-0123456789";
 
 beforeAll(async () => {
   h = await createTestDatabase();
-  // The route handlers take the process's database from db/runtime; this test's database stands in for it.
+  // The route handlers take the process's database from lib/server/db; this test's database stands in for it.
   (globalThis as Record<symbol, unknown>)[DB_KEY] = Promise.resolve(h);
   const admin = await addUser(h.db, {
     email: "ops@example.org",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chunkDocument } from "@/ingest/chunk/chunker";
-import { canonicalText, type ParsedDocument } from "@/ingest/types";
+import { canonicalText, type ParsedDocument } from "@/lib/documents/parsed";
 import { chunkPiiTypes, locateFindings, prepareDocument } from "./document-scan";
 import { DEFAULT_PRIVACY_POLICY, mergePolicy, type PrivacyPolicy } from "./policy";
 

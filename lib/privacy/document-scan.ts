@@ -4,7 +4,7 @@
 // pipeline's decisions can be tested without a database; the summary it returns is what is
 // stored with the version and shown to administrators, and never contains a PII value.
 
-import { BLOCK_SEPARATOR, type Chunk, type HiddenReason, type ParsedDocument } from "@/ingest/types";
+import { BLOCK_SEPARATOR, type Chunk, type HiddenReason, type ParsedDocument } from "@/lib/documents/parsed";
 import { INJECTION_THRESHOLD, scanInjection, type InjectionKind } from "./injection";
 import {
   countPii,

@@ -12,7 +12,7 @@ import { acceptUpload } from "@/lib/documents/upload";
 import { addGroup, addMemberByEmail, removeMember } from "@/lib/groups/admin";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { retrieveForActor, searchPassages } from "./retrieve";

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { listAuditEventsForMessage } from "@/db/queries/audit";
 import {
+  countOpenReviewItems,
   getReviewItemById,
   insertReviewAction,
   listReviewActions,
@@ -30,6 +31,9 @@ import { REVIEW_DECISIONS, REVIEW_REASONS, type ReviewDecision, type ReviewReaso
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const REVIEW_PAGE_SIZE = 50;
+
+/** Items waiting for a reviewer, for the console's heading. */
+export { countOpenReviewItems };
 export const MAX_REVIEW_NOTE = 2000;
 
 /** "open" lists what still needs a reviewer: open and escalated items. */

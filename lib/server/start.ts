@@ -1,9 +1,11 @@
 import "server-only";
-import { getDatabaseHandle } from "@/db/runtime";
+import type { Database } from "@/db/client";
+import { getDatabaseHandle } from "@/lib/server/db";
 import { env } from "@/lib/env";
 import { startRetentionSchedule } from "@/lib/audit/retention";
 import { loadSigningKey } from "@/lib/audit/signing-key";
 import { startSignInFailureSweep } from "@/lib/auth/sign-in-failures";
+import { failInterruptedAnswers } from "@/lib/chat/interrupted";
 import { keyringFor } from "@/lib/crypto/keyring";
 import { log } from "@/lib/log";
 import { secureDataDir } from "@/lib/storage/data-dir";
@@ -11,15 +13,15 @@ import { getGenerator } from "@/lib/models/generator-runtime";
 import { announceBootstrap, ensureFirstAdmin } from "./bootstrap";
 import { installForwardingPolicy } from "./client-address";
 import { publishControlInfo } from "./control";
-import { startWorkers } from "./workers";
 
 /**
  * Runs once per server process, before the first request: migrate, bootstrap, open the CLI
- * channel, load the answer generator. A failure (a bad setting, a database that cannot be opened
+ * channel, load the answer generator. The job workers come as a hook: they run the ingestion
+ * pipeline, which lib/ does not import. A failure (a bad setting, a database that cannot be opened
  * or migrated, a configured model that cannot be loaded) stops the server with the reason rather
  * than letting it answer every request with an error.
  */
-export async function startServer(): Promise<void> {
+export async function startServer(hooks: { startWorkers: (db: Database) => unknown }): Promise<void> {
   try {
     const e = env();
     installForwardingPolicy({ trustedProxies: e.TRUSTED_PROXIES, trustHost: e.AUTH_TRUST_HOST });
@@ -31,11 +33,13 @@ export async function startServer(): Promise<void> {
     const handle = await getDatabaseHandle();
     log.info("database ready", { kind: handle.kind, dataDir: e.dataDir });
     announceBootstrap(await ensureFirstAdmin(handle.db, e));
+    const interrupted = await failInterruptedAnswers(handle);
+    if (interrupted > 0) log.info("closed answers a stopped process left streaming", { interrupted });
     if (handle.kind === "pglite") publishControlInfo(e.dataDir, e.PORT);
     // Loaded before serving: a configured model that cannot be loaded stops the server here,
     // naming MODEL_PATH or MODELS_DIR, rather than failing every question later.
     await getGenerator();
-    startWorkers(handle.db);
+    hooks.startWorkers(handle.db);
     startSignInFailureSweep(handle.db, e.LOGIN_FAILURE_AUDIT_MINUTES, (err) =>
       log.error("sign-in failure sweep failed", { err }),
     );

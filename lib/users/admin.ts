@@ -10,6 +10,7 @@ import {
   createUser,
   getUserByEmail,
   getUserWithAccess,
+  listUsers,
   normalizeEmail,
   replaceUserRoles,
   setUserDisabled,
@@ -60,6 +61,14 @@ export async function addUser(
     }
     throw err;
   }
+}
+
+export async function listAllUsers(db: Database) {
+  return listUsers(db);
+}
+
+export async function findUserById(db: Database, id: string): Promise<UserWithAccess | null> {
+  return getUserWithAccess(db, { id });
 }
 
 export async function requireUserById(db: Database, id: string): Promise<UserWithAccess> {

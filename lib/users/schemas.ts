@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ROLES } from "@/db/schema/users";
+
+export { ROLES };
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
 
 // Input shapes shared by the HTTP API, the admin pages' server actions and the CLI.

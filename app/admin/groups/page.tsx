@@ -2,15 +2,15 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { CreateGroupForm } from "@/components/admin/create-group-form";
 import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
-import { listGroups } from "@/db/queries/groups";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { requireRole } from "@/lib/auth/guards";
+import { listAllGroups } from "@/lib/groups/admin";
 
 export const metadata: Metadata = { title: "Groups" };
 
 export default async function GroupsPage() {
   await requireRole("admin");
-  const groups = await listGroups(await getDb());
+  const groups = await listAllGroups(await getDb());
 
   return (
     <div>

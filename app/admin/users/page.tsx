@@ -4,16 +4,16 @@ import { CreateUserForm } from "@/components/admin/create-user-form";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { DateTime } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
-import { listUsers } from "@/db/queries/users";
-import { getDb } from "@/db/runtime";
-import { ROLES } from "@/db/schema/users";
+import { getDb } from "@/lib/server/db";
 import { requireRole } from "@/lib/auth/guards";
+import { listAllUsers } from "@/lib/users/admin";
+import { ROLES } from "@/lib/users/schemas";
 
 export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
   await requireRole("admin");
-  const users = await listUsers(await getDb());
+  const users = await listAllUsers(await getDb());
 
   return (
     <div>

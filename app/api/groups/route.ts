@@ -1,10 +1,9 @@
-import { listGroups } from "@/db/queries/groups";
 import { apiRoute, readJson } from "@/lib/auth/guards";
-import { addGroup } from "@/lib/groups/admin";
+import { addGroup, listAllGroups } from "@/lib/groups/admin";
 import { createGroupSchema } from "@/lib/users/schemas";
 import { auditActor } from "@/lib/audit/actor";
 
-export const GET = apiRoute({ roles: "admin" }, async ({ db }) => ({ groups: await listGroups(db) }));
+export const GET = apiRoute({ roles: "admin" }, async ({ db }) => ({ groups: await listAllGroups(db) }));
 
 export const POST = apiRoute({ roles: "admin" }, async ({ req, db, actor }) => {
   const input = await readJson(req, createGroupSchema);

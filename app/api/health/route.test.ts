@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { closeDb } from "@/db/runtime";
+import { closeDb } from "@/lib/server/db";
 import { resetEnvCache } from "@/lib/env";
 import { startProtocolServer, type ProtocolServer } from "@/lib/testing/openai-protocol-server";
 import { GET } from "./route";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { getDatabaseHandle } from "@/db/runtime";
+import { getDatabaseHandle } from "@/lib/server/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { instrumentRoute } from "@/lib/metrics/http";

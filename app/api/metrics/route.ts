@@ -1,4 +1,4 @@
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { secretRoute } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
 import { renderMetrics } from "@/lib/metrics/scrape";

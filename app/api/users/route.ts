@@ -1,11 +1,10 @@
-import { listUsers } from "@/db/queries/users";
 import { apiRoute, readJson } from "@/lib/auth/guards";
-import { addUser } from "@/lib/users/admin";
+import { addUser, listAllUsers } from "@/lib/users/admin";
 import { createUserSchema } from "@/lib/users/schemas";
 import { userJson } from "@/lib/users/serialize";
 import { auditActor } from "@/lib/audit/actor";
 
-export const GET = apiRoute({ roles: "admin" }, async ({ db }) => ({ users: (await listUsers(db)).map(userJson) }));
+export const GET = apiRoute({ roles: "admin" }, async ({ db }) => ({ users: (await listAllUsers(db)).map(userJson) }));
 
 export const POST = apiRoute({ roles: "admin" }, async ({ req, db, actor }) => {
   const input = await readJson(req, createUserSchema);

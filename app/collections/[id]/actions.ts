@@ -4,8 +4,8 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
-import { getCollectionById } from "@/db/queries/collections";
 import { requireCollection } from "@/lib/auth/access";
+import { requireCollectionById } from "@/lib/collections/listing";
 import { guardedAction } from "@/lib/auth/guards";
 import {
   addGrant,
@@ -42,9 +42,7 @@ function revalidateCollection(collectionId: string) {
 }
 
 async function requireExistingCollection(db: Executor, id: string) {
-  const collection = await getCollectionById(db, { id });
-  if (!collection) throw new AppError("not_found", "This collection no longer exists.");
-  return collection;
+  return requireCollectionById(db, id, "This collection no longer exists.");
 }
 
 const editForm = z.object({

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { ACCESS_LABELS } from "@/components/collections/access-label";
 import { AutoRefresh } from "@/components/collections/auto-refresh";
 import { DeleteCollectionForm } from "@/components/collections/delete-collection-form";
-import { DocumentsTable, type DocumentRow } from "@/components/collections/documents-table";
+import { DocumentsTable } from "@/components/collections/documents-table";
 import { EditCollectionForm } from "@/components/collections/edit-collection-form";
 import { GrantsPanel } from "@/components/collections/grants-panel";
 import { PrivacyFindings } from "@/components/collections/privacy-findings";
@@ -12,21 +12,17 @@ import { PrivacyPolicyForm } from "@/components/collections/privacy-policy-form"
 import { ReviewForm } from "@/components/collections/review-form";
 import { UploadZone } from "@/components/collections/upload-zone";
 import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
-import { listDocuments } from "@/db/queries/documents";
-import { listGroups } from "@/db/queries/groups";
-import { getDb } from "@/db/runtime";
-import { ROLES } from "@/db/schema/users";
-import { requireCollection } from "@/lib/auth/access";
+import { getDb } from "@/lib/server/db";
 import { requireUser, type Actor } from "@/lib/auth/guards";
 import { grantsJson } from "@/lib/collections/admin";
-import { readerListingVersion } from "@/lib/documents/effective";
-import { documentListingJson } from "@/lib/documents/serialize";
+import { listCollectionDocuments } from "@/lib/documents/listing";
+import { listAllGroups } from "@/lib/groups/admin";
 import { env } from "@/lib/env";
 import { collectionPolicy } from "@/lib/privacy/collection-policy";
 import { INJECTION_POLICIES, INJECTION_POLICY_LABELS, PII_POLICIES, PII_POLICY_LABELS } from "@/lib/privacy/policy";
 import { PII_TYPES } from "@/lib/privacy/pii-types";
 import { AppError } from "@/lib/errors";
-import { uuidSchema } from "@/lib/users/schemas";
+import { ROLES, uuidSchema } from "@/lib/users/schemas";
 
 export const metadata: Metadata = { title: "Collection" };
 
@@ -36,38 +32,23 @@ async function loadCollection(actor: Actor, rawId: string) {
   if (!id.success) notFound();
   const db = await getDb();
   try {
-    return { db, ...(await requireCollection(db, actor, id.data, "list")) };
+    return { db, ...(await listCollectionDocuments(db, actor, id.data)) };
   } catch (err) {
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
   }
 }
 
-function inMyGroups(actor: Actor, doc: DocumentRow): boolean {
-  return doc.restrictedTo.length === 0 || doc.restrictedTo.some((g) => actor.groups.some((mine) => mine.name === g));
-}
-
 export default async function CollectionPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireUser();
-  const { db, collection, access, isAdmin } = await loadCollection(actor, (await params).id);
-  const canManage = isAdmin || access === "manage";
+  const { db, collection, access, isAdmin, canManage, documents } = await loadCollection(actor, (await params).id);
 
-  const [listing, groups, grants] = await Promise.all([
-    listDocuments(db, {
-      collectionId: collection.id,
-      ...(canManage ? {} : { latestId: (times) => readerListingVersion(times) }),
-    }),
-    canManage ? listGroups(db) : Promise.resolve([]),
+  const [groups, grants] = await Promise.all([
+    canManage ? listAllGroups(db) : Promise.resolve([]),
     isAdmin ? grantsJson(db, collection.id) : Promise.resolve([]),
   ]);
-  // Readers see the documents they could be answered from; one restricted to other groups stays out of sight.
-  const documents = listing
-    .map((d) => documentListingJson(d, { withScan: canManage }))
-    .filter((doc) => canManage || inMyGroups(actor, doc));
   // Opening an original needs what reading needs: a grant (also for admins) and a matching restriction.
-  const openable = new Set(
-    documents.filter((doc) => access !== null && doc.currentVersionId && inMyGroups(actor, doc)).map((doc) => doc.id),
-  );
+  const openable = new Set(documents.filter((doc) => doc.readable).map((doc) => doc.id));
   const groupNames = groups.map((g) => g.name);
   const busy = documents.some((d) => d.status === "queued" || d.status === "processing");
   const quarantined = canManage ? documents.filter((d) => d.status === "quarantined") : [];
@@ -165,7 +146,7 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
             piiOptions={PII_POLICIES.map((value) => ({ value, label: PII_POLICY_LABELS[value] }))}
             injectionOptions={INJECTION_POLICIES.map((value) => ({ value, label: INJECTION_POLICY_LABELS[value] }))}
             piiTypes={PII_TYPES}
-            documentCount={listing.length}
+            documentCount={documents.length}
           />
         </section>
       ) : null}
@@ -194,7 +175,7 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
             <h2 id="delete-heading" className={h2Class}>
               Delete the collection
             </h2>
-            <DeleteCollectionForm collectionId={collection.id} name={collection.name} documentCount={listing.length} />
+            <DeleteCollectionForm collectionId={collection.id} name={collection.name} documentCount={documents.length} />
           </section>
         </>
       ) : null}

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { PlaceHoldForm, ReleaseHoldButton } from "@/components/compliance/hold-forms";
 import { formatUtc } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { listHolds } from "@/lib/audit/holds";
 import { requireRole } from "@/lib/auth/guards";
 import { env } from "@/lib/env";

@@ -12,7 +12,7 @@ import {
   tdClass,
   thClass,
 } from "@/components/ui/styles";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
 import { REVIEW_REASON_LABELS, REVIEW_REASONS } from "@/lib/review/reasons";

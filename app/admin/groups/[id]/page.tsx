@@ -6,9 +6,9 @@ import { RemoveMemberButton } from "@/components/admin/remove-member-button";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { DateTime } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
-import { getGroupById, listGroupMembers } from "@/db/queries/groups";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { requireRole } from "@/lib/auth/guards";
+import { findGroupWithMembers } from "@/lib/groups/admin";
 import { uuidSchema } from "@/lib/users/schemas";
 
 export const metadata: Metadata = { title: "Group" };
@@ -18,9 +18,9 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
   const id = uuidSchema.safeParse((await params).id);
   if (!id.success) notFound();
   const db = await getDb();
-  const group = await getGroupById(db, { id: id.data });
+  const group = await findGroupWithMembers(db, id.data);
   if (!group) notFound();
-  const members = await listGroupMembers(db, { groupId: group.id });
+  const { members } = group;
 
   return (
     <div>

@@ -6,12 +6,11 @@ import { ToggleDisabledForm } from "@/components/admin/toggle-disabled-form";
 import { UserRolesForm } from "@/components/admin/user-roles-form";
 import { DateTime } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
-import { getUserWithAccess } from "@/db/queries/users";
-import { getDb } from "@/db/runtime";
-import { ROLES } from "@/db/schema/users";
+import { getDb } from "@/lib/server/db";
 import { OIDC_PROVIDER_ID } from "@/lib/auth/config";
 import { requireRole } from "@/lib/auth/guards";
-import { uuidSchema } from "@/lib/users/schemas";
+import { findUserById } from "@/lib/users/admin";
+import { ROLES, uuidSchema } from "@/lib/users/schemas";
 
 export const metadata: Metadata = { title: "User" };
 
@@ -19,7 +18,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   const actor = await requireRole("admin");
   const id = uuidSchema.safeParse((await params).id);
   if (!id.success) notFound();
-  const user = await getUserWithAccess(await getDb(), { id: id.data });
+  const user = await findUserById(await getDb(), id.data);
   if (!user) notFound();
   const isSelf = user.id === actor.id;
 

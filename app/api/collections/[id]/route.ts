@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { requireCollection } from "@/lib/auth/access";
 import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
-import { getCollectionById } from "@/db/queries/collections";
 import { changeCollection, changeCollectionPolicy, removeCollection } from "@/lib/collections/admin";
+import { requireCollectionById } from "@/lib/collections/listing";
 import { collectionPatchSchema } from "@/lib/collections/schemas";
 import { AppError } from "@/lib/errors";
 import { collectionJson } from "@/lib/collections/serialize";
@@ -45,7 +45,7 @@ export const PATCH = apiRoute<{ id: string }>({}, async ({ req, params: p, db, a
   const updated =
     name !== undefined || description !== undefined
       ? await changeCollection(db, id, { name, description }, auditActor(actor))
-      : await getCollectionById(db, { id });
+      : await requireCollectionById(db, id);
   return {
     ...collectionJson(updated!, isAdmin ? "admin" : (access ?? "manage")),
     ...(requeued !== undefined ? { requeued } : {}),

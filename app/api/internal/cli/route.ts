@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { errorResponse, readJson } from "@/lib/auth/guards";
 import { exportResponseBody } from "@/lib/audit/export";
 import { runOperation, runStreamOperation, streamOperations } from "@/lib/cli/operations";

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { AnswerRecord } from "@/components/compliance/answer-record";
 import { formatUtc } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { readAuditEvent } from "@/lib/audit/service";
 import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";

@@ -5,7 +5,7 @@ import { AnswerRecord } from "@/components/compliance/answer-record";
 import { ReviewDecisionForm } from "@/components/compliance/review-decision-form";
 import { formatUtc } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
 import { describePiiCounts, type PiiType } from "@/lib/privacy/pii-types";

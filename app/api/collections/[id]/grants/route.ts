@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
 import { addGrant, grantsJson } from "@/lib/collections/admin";
+import { requireCollectionById } from "@/lib/collections/listing";
 import { grantSchema } from "@/lib/collections/schemas";
-import { AppError } from "@/lib/errors";
-import { getCollectionById } from "@/db/queries/collections";
 import { uuidSchema } from "@/lib/users/schemas";
 import { auditActor } from "@/lib/audit/actor";
 
@@ -11,7 +10,7 @@ const params = z.object({ id: uuidSchema });
 
 export const GET = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params: p, db }) => {
   const { id } = parseParams(p, params);
-  if (!(await getCollectionById(db, { id }))) throw new AppError("not_found", "No collection with this id.");
+  await requireCollectionById(db, id);
   return { grants: await grantsJson(db, id) };
 });
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { env } from "@/lib/env";
-import { migrateDatabase, openDatabase, type Database, type DatabaseHandle } from "./client";
+import { migrateDatabase, openDatabase, type Database, type DatabaseHandle } from "@/db/client";
 
 // The server's one database handle. Kept on globalThis because Next.js may evaluate this
 // module more than once in a process (instrumentation, route and page bundles), and PGlite

@@ -3,23 +3,28 @@ import type { Database } from "@/db/client";
 import { recordVersionsTakingEffect } from "@/lib/documents/schedule";
 import { INGEST_JOB } from "@/lib/documents/upload";
 import { env } from "@/lib/env";
+import { localWorkers, setLocalWorkers } from "@/lib/jobs/local-workers";
 import { startWorker, type Worker } from "@/lib/jobs/worker";
 import { log } from "@/lib/log";
 import { clusterUpkeep, type IndexUpkeep } from "@/lib/vector/upkeep";
-import { ingestVersion } from "@/ingest/pipeline";
-import { closeParserPool, getChunkStore, getEmbedder, getParserPool } from "./index-runtime";
+import { getChunkStore, getEmbedder } from "@/lib/server/index-runtime";
+import { closeParserPool, getParserPool } from "./parser-runtime";
+import { ingestVersion } from "./pipeline";
 
-const KEY = Symbol.for("knowledge-qa.workers");
+// Here rather than in lib/: the workers run the ingestion pipeline, and lib/ may not import ingest/.
+// The server's start-up (instrumentation.ts) and the CLI's worker and ingest commands start them.
+
 const SWEEP = Symbol.for("knowledge-qa.effective-sweep");
 const TICK = Symbol.for("knowledge-qa.upkeep-tick");
-type Holder = { [KEY]?: Worker; [SWEEP]?: ReturnType<typeof setInterval>; [TICK]?: NodeJS.Timeout };
+type Holder = { [SWEEP]?: ReturnType<typeof setInterval>; [TICK]?: NodeJS.Timeout };
 /** How often scheduled versions whose date has come are recorded (retrieval needs no sweep). */
 const EFFECTIVE_SWEEP_MS = 5_000;
 
 /** Starts this process's job workers (INGEST_CONCURRENCY at once; 0 leaves the work to other processes). */
 export function startWorkers(db: Database, options: { concurrency?: number } = {}): Worker | undefined {
+  const running = localWorkers();
+  if (running) return running;
   const holder = globalThis as Holder;
-  if (holder[KEY]) return holder[KEY];
   const e = env();
   const concurrency = options.concurrency ?? e.INGEST_CONCURRENCY;
   if (concurrency === 0) {
@@ -36,7 +41,7 @@ export function startWorkers(db: Database, options: { concurrency?: number } = {
     store: getChunkStore,
     minIntervalMs: e.INDEX_UPKEEP_INTERVAL_SECONDS * 1000,
   });
-  holder[KEY] = startWorker({
+  const worker = startWorker({
     db,
     concurrency,
     handlers: {
@@ -60,7 +65,8 @@ export function startWorkers(db: Database, options: { concurrency?: number } = {
     },
   });
   holder[TICK] = startUpkeepTick(upkeep, e.INDEX_UPKEEP_INTERVAL_SECONDS);
-  return holder[KEY];
+  setLocalWorkers(worker);
+  return worker;
 }
 
 /**
@@ -78,15 +84,10 @@ function startUpkeepTick(upkeep: IndexUpkeep, intervalSeconds: number): NodeJS.T
   return tick;
 }
 
-/** Asks this process's workers to look for work now rather than at their next poll. */
-export function wakeWorkers(): void {
-  (globalThis as Holder)[KEY]?.wake();
-}
-
 export async function stopWorkers(): Promise<void> {
   const holder = globalThis as Holder;
-  const w = holder[KEY];
-  delete holder[KEY];
+  const w = localWorkers();
+  setLocalWorkers(undefined);
   clearInterval(holder[SWEEP]);
   delete holder[SWEEP];
   clearInterval(holder[TICK]);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseRegdoc, REAL_DOCS } from "../parse/test-helpers";
-import { BLOCK_SEPARATOR, canonicalText, type Chunk, type ParsedBlock, type ParsedDocument } from "@/lib/documents/parsed";
+import {
+  BLOCK_SEPARATOR,
+  canonicalText,
+  type Chunk,
+  type ParsedBlock,
+  type ParsedDocument,
+} from "@/lib/documents/parsed";
 import { CHARS_PER_TOKEN, chunkDocument, estimateTokens } from "./chunker";
 
 const h = (level: number, text: string): ParsedBlock => ({ kind: "heading", level, text });

@@ -175,7 +175,11 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
             <h2 id="delete-heading" className={h2Class}>
               Delete the collection
             </h2>
-            <DeleteCollectionForm collectionId={collection.id} name={collection.name} documentCount={documents.length} />
+            <DeleteCollectionForm
+              collectionId={collection.id}
+              name={collection.name}
+              documentCount={documents.length}
+            />
           </section>
         </>
       ) : null}

@@ -17,7 +17,7 @@ import { AppError } from "@/lib/errors";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { createExtractiveGenerator } from "@/lib/models/extractive-generator";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { addEvaluationCases, changeMinRecall, getEvaluation, removeEvaluationCase } from "./cases";
 import { parseGoldenJsonl } from "./golden";

@@ -8,7 +8,7 @@ import { INGEST_JOB } from "@/lib/documents/upload";
 import { log } from "@/lib/log";
 import { env } from "@/lib/env";
 import { EmbedderMismatchError, openChunkStoreForReset } from "@/lib/vector/store";
-import { getDatabaseHandle } from "@/db/runtime";
+import { getDatabaseHandle } from "./db";
 import { writeLockFor } from "@/lib/vector/write-lock";
 import { getChunkStore, getEmbedder } from "./index-runtime";
 

@@ -21,7 +21,7 @@ import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { createExtractiveGenerator } from "@/lib/models/extractive-generator";
 import { readOriginal } from "@/lib/storage/files";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { openChunkStore } from "@/lib/vector/store";
 import { writeBackup } from "./create";
 import { restoreBackup, type RestoreTarget } from "./restore";

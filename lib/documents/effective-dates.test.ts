@@ -14,7 +14,7 @@ import { addGroup, addMemberByEmail } from "@/lib/groups/admin";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { retrieveForActor } from "@/lib/rag/retrieve";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { readerListingVersion } from "./effective";

@@ -14,7 +14,7 @@ import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { createExtractiveGenerator } from "@/lib/models/extractive-generator";
 import { NOT_COVERED_REPLY } from "@/lib/rag/prompt";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createTestParser } from "@/lib/testing/parser";
+import { createTestParser } from "@/ingest/testing/parser";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { prepareAnswer, type AskDeps } from "./ask";
 import type { ChatEvent, FinalAnswer } from "./types";

@@ -4,6 +4,7 @@ import type { Executor } from "../client";
 import { queryRows } from "../client";
 import {
   apiKeys,
+  auditEvents,
   collections,
   DOCUMENT_STATUSES,
   documents,
@@ -113,4 +114,16 @@ export async function listRecentJobs(
       )
       .limit(limit)
   );
+}
+
+/** The most recent `backup create`, from its audit event; null when none was ever made. */
+export async function getLastBackup(db: Executor): Promise<{ at: Date; archiveId: string } | null> {
+  const [row] = await db
+    .select({ at: auditEvents.at, payload: auditEvents.payload })
+    .from(auditEvents)
+    .where(eq(auditEvents.type, "backup.created"))
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  if (!row) return null;
+  return { at: row.at, archiveId: String((row.payload as { archiveId?: unknown }).archiveId ?? "") };
 }

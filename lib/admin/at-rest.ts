@@ -28,6 +28,8 @@ export interface AtRestInput {
   originals: { location: string; objectStore?: boolean };
   /** `keys status`; an Error when the key cannot be read (the page says so instead of failing). */
   keys: KeyStatus | Error | null;
+  /** The last `backup create` the audit trail records. */
+  lastBackup?: { at: Date; archiveId: string } | null;
   roots?: VolumeProbeRoots;
 }
 
@@ -86,7 +88,9 @@ export async function storeProtection(input: AtRestInput): Promise<StoreProtecti
     {
       store: "backups",
       label: "Backups",
-      location: "archives written by backup create --out",
+      location: input.lastBackup
+        ? `archives written by backup create --out; the last on ${input.lastBackup.at.toISOString()} (archive ${input.lastBackup.archiveId})`
+        : "archives written by backup create --out; none recorded yet",
       encryptedBy: "application",
       how:
         "Encrypted by the application under the backup key given with --key-file (keep it apart from the archive). " +

@@ -9,6 +9,7 @@ import {
   countUsersByState,
   countVersionsByStatus,
   databaseSize,
+  getLastBackup,
   listRecentJobs,
   type RecentJob,
 } from "@/db/queries/overview";
@@ -132,6 +133,7 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
     database,
     generator,
     embedder,
+    lastBackup,
   ] = await Promise.all([
     countUsersByState(db, { activeSince }),
     countCollections(db),
@@ -147,6 +149,7 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
     databaseLocation(deps.databaseKind, e),
     generatorStatus(deps),
     embedderStatus(e.EMBEDDING_MODEL_PATH),
+    getLastBackup(db),
   ]);
 
   const versionCounts = Object.fromEntries(VERSION_STATUSES.map((s) => [s, 0])) as Record<VersionStatus, number>;
@@ -156,6 +159,7 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
     vectors,
     originals: { location: originalsStore.location, objectStore: originalsStore.kind === "s3" },
     keys: deps.keyStatus ? await deps.keyStatus().catch((err: unknown) => toError(err)) : null,
+    lastBackup,
     roots: deps.volumeRoots,
   });
   const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;

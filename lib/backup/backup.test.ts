@@ -139,6 +139,20 @@ describe("backup create and verify", () => {
       sql`select payload from audit_events where type = 'backup.created' order by seq`,
     );
     expect(rows.map((r) => r.payload.archiveId)).toContain(id);
+    // The admin overview's "Backups" row names it.
+    const { getLastBackup } = await import("@/db/queries/overview");
+    expect((await getLastBackup(h.db))?.archiveId).toBe(id);
+    const { storeProtection } = await import("@/lib/admin/at-rest");
+    const rows2 = await storeProtection({
+      database: { kind: h.kind, location: "test" },
+      vectors: { location: "test", objectStore: true },
+      originals: { location: "test", objectStore: true },
+      keys: null,
+      lastBackup: await getLastBackup(h.db),
+    });
+    expect(rows2.find((r) => r.store === "backups")!.location).toMatch(
+      new RegExp(`^last backup \\S+ \\(archive ${id}\\)`),
+    );
   });
 
   it("refuses a wrong key before reading anything", async () => {

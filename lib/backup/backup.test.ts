@@ -151,7 +151,7 @@ describe("backup create and verify", () => {
       lastBackup: await getLastBackup(h.db),
     });
     expect(rows2.find((r) => r.store === "backups")!.location).toMatch(
-      new RegExp(`^last backup \\S+ \\(archive ${id}\\)`),
+      new RegExp(`; the last on \\S+ \\(archive ${id}\\)$`),
     );
   });
 

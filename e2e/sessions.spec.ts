@@ -1,74 +1,59 @@
-import { expect, test, type Browser, type BrowserContext } from "@playwright/test";
-import { LoginPage } from "./pages/login-page";
+import { expect, test, type BrowserContext } from "@playwright/test";
 import { call } from "./support/api";
-import { e2e, uniqueEmail } from "./support/env";
+import { copyOf, createEmployee, meStatus, signedIn, signedInAdmin } from "./support/accounts";
 
 // Sessions end on the server, not when the cookie expires: after each event that should end a
 // session, a copy of the cookie taken before it (what a thief would hold) is presented again.
 
 const password = "ledger quartz mariner 7";
+let admin: BrowserContext;
 
-async function signedIn(browser: Browser, email: string, pw: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await new LoginPage(page).signIn(email, pw);
-  return { context, page };
+test.beforeAll(async ({ browser }) => {
+  admin = (await signedInAdmin(browser)).context;
+});
+test.afterAll(async () => admin.close());
+
+async function patchUser(id: string, data: unknown) {
+  expect((await call(admin.request, "PATCH", `/api/users/${id}`, { data })).res.status()).toBe(200);
 }
 
-/** A second browser holding a copy of the first one's cookies. */
-async function copyOf(browser: Browser, context: BrowserContext) {
-  return browser.newContext({ storageState: await context.storageState() });
-}
-
-async function meStatus(context: BrowserContext) {
-  return (await call(context.request, "GET", "/api/me")).res.status();
-}
-
-test("sign-out, a role change and disabling the account end the session a copied cookie holds", async ({ browser }) => {
-  const admin = await signedIn(browser, e2e.adminEmail, e2e.adminPassword);
-  const email = uniqueEmail("session");
-  const created = await call(admin.page.request, "POST", "/api/users", {
-    data: { email, name: "Sam Session", roles: ["employee"], password },
-  });
-  expect(created.res.status()).toBe(201);
-  const userId = (created.json as { id: string }).id;
-
-  // Sign-out: the copy stops working, and a page sends it to sign-in.
-  const first = await signedIn(browser, email, password);
-  const stolen = await copyOf(browser, first.context);
+test("sign-out ends the session a copied cookie holds, and pages send it to sign in", async ({ browser }) => {
+  const { email } = await createEmployee(admin, "signout", password);
+  const user = await signedIn(browser, email, password);
+  const stolen = await copyOf(browser, user.context);
   expect(await meStatus(stolen)).toBe(200);
-  await first.page.getByTestId("sign-out").click();
-  await expect(first.page).toHaveURL(/\/login/);
+  await user.page.getByTestId("sign-out").click();
+  await expect(user.page).toHaveURL(/\/login/);
   expect(await meStatus(stolen)).toBe(401);
   const page = await stolen.newPage();
   await page.goto("/profile");
   await expect(page).toHaveURL(/\/login/);
+});
 
-  // A role change by an administrator.
-  const second = await signedIn(browser, email, password);
-  const stolenAgain = await copyOf(browser, second.context);
-  const roles = await call(admin.page.request, "PATCH", `/api/users/${userId}`, {
-    data: { roles: ["compliance", "employee"] },
-  });
-  expect(roles.res.status()).toBe(200);
-  expect(await meStatus(second.context)).toBe(401);
-  expect(await meStatus(stolenAgain)).toBe(401);
+test("a role change by an administrator ends the user's sessions", async ({ browser }) => {
+  const { email, id } = await createEmployee(admin, "roles", password);
+  const user = await signedIn(browser, email, password);
+  const stolen = await copyOf(browser, user.context);
+  await patchUser(id, { roles: ["compliance", "employee"] });
+  expect(await meStatus(user.context)).toBe(401);
+  expect(await meStatus(stolen)).toBe(401);
+  // Signing in again gives a session with the new roles.
+  const again = await signedIn(browser, email, password);
+  expect(((await call(again.context.request, "GET", "/api/me")).json as { roles: string[] }).roles).toEqual([
+    "compliance",
+    "employee",
+  ]);
+});
 
-  // Disabling the account; enabling it again does not bring the old session back.
-  const third = await signedIn(browser, email, password);
-  const copy = await copyOf(browser, third.context);
-  expect(await meStatus(copy)).toBe(200);
-  expect(
-    (await call(admin.page.request, "PATCH", `/api/users/${userId}`, { data: { disabled: true } })).res.status(),
-  ).toBe(200);
-  expect(await meStatus(copy)).toBe(401);
-  expect(
-    (await call(admin.page.request, "PATCH", `/api/users/${userId}`, { data: { disabled: false } })).res.status(),
-  ).toBe(200);
-  expect(await meStatus(copy)).toBe(401);
-  expect(await meStatus(third.context)).toBe(401);
-
-  // The person signs in again and works as before.
+test("disabling the account ends its sessions, and enabling it again does not bring them back", async ({ browser }) => {
+  const { email, id } = await createEmployee(admin, "disable", password);
+  const user = await signedIn(browser, email, password);
+  const stolen = await copyOf(browser, user.context);
+  await patchUser(id, { disabled: true });
+  expect(await meStatus(stolen)).toBe(401);
+  await patchUser(id, { disabled: false });
+  expect(await meStatus(stolen)).toBe(401);
+  expect(await meStatus(user.context)).toBe(401);
   const fresh = await signedIn(browser, email, password);
   expect(await meStatus(fresh.context)).toBe(200);
 });

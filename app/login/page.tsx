@@ -5,7 +5,7 @@ import { h1Class, secondaryButtonClass } from "@/components/ui/styles";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { isOidcEnabled } from "@/lib/auth/config";
 import { currentUser } from "@/lib/auth/guards";
-import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
+import { signInErrorMessage, signInNotice } from "@/lib/auth/sign-in-messages";
 import { env } from "@/lib/env";
 import { signInWithOidc } from "./actions";
 
@@ -23,11 +23,21 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const callbackUrl = safeCallbackUrl(single(params.callbackUrl));
   const errorParam = single(params.error);
   const initialError = errorParam ? signInErrorMessage(errorParam, single(params.code)) : undefined;
+  const notice = signInNotice(single(params.notice));
   const oidcName = isOidcEnabled() ? env().OIDC_DISPLAY_NAME : null;
 
   return (
     <div className="mx-auto max-w-sm space-y-6">
       <h1 className={h1Class}>Sign in</h1>
+      {notice ? (
+        <p
+          role="status"
+          data-testid="login-notice"
+          className="rounded-md border border-green-700 bg-green-50 px-3 py-2 text-sm text-green-900"
+        >
+          {notice}
+        </p>
+      ) : null}
       <LoginForm callbackUrl={callbackUrl} initialError={initialError} />
       {oidcName ? (
         <form action={signInWithOidc} className="border-t border-gray-300 pt-6">

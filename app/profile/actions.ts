@@ -1,10 +1,12 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { createApiKeyForUser, revokeApiKeyById } from "@/lib/auth/api-key-admin";
 import { guardedAction } from "@/lib/auth/guards";
-import { apiKeyNameSchema, uuidSchema } from "@/lib/users/schemas";
+import { changeOwnPassword } from "@/lib/users/passwords";
+import { apiKeyNameSchema, changePasswordSchema, uuidSchema } from "@/lib/users/schemas";
 import { auditActor } from "@/lib/audit/actor";
 import { apiKeyScopesSchema, newApiKeyRequestSchema } from "@/lib/auth/api-key-policy";
 
@@ -28,4 +30,12 @@ export const revokeApiKeyAction = guardedAction({}, revokeKeyForm, async ({ inpu
   await revokeApiKeyById(db, { id: input.id, ownerId: actor.id }, auditActor(actor));
   revalidatePath("/profile");
   return { id: input.id };
+});
+
+export const changePasswordAction = guardedAction({}, changePasswordSchema, async ({ input, actor, db }) => {
+  await changeOwnPassword({ actor, db }, input);
+  // Every session of the account has just ended, this one too: sign in with the new password.
+  // The header (a layout) still shows the person as signed in until the layout renders again.
+  revalidatePath("/", "layout");
+  redirect("/login?notice=password_changed");
 });

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { ChangePasswordForm } from "@/components/profile/change-password-form";
 import { CreateApiKeyForm } from "@/components/profile/create-api-key-form";
 import { RevokeApiKeyButton } from "@/components/profile/revoke-api-key-button";
 import { DateTime } from "@/components/ui/date-time";
@@ -7,13 +8,16 @@ import { getDb } from "@/lib/server/db";
 import { listOwnApiKeys } from "@/lib/auth/api-key-admin";
 import { requireUser } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
+import { hasOwnPassword } from "@/lib/users/passwords";
 
 export const metadata: Metadata = { title: "Profile" };
 
 export default async function ProfilePage() {
   const actor = await requireUser();
-  const keys = await listOwnApiKeys(await getDb(), actor.id);
+  const db = await getDb();
+  const keys = await listOwnApiKeys(db, actor.id);
   const maxDays = env().API_KEY_MAX_DAYS;
+  const canChangePassword = await hasOwnPassword(db, actor.id);
 
   return (
     <div>
@@ -36,6 +40,18 @@ export default async function ProfilePage() {
           </dd>
         </dl>
       </section>
+
+      {canChangePassword ? (
+        <section aria-labelledby="password-heading" className={sectionClass}>
+          <h2 id="password-heading" className={h2Class}>
+            Password
+          </h2>
+          <p className="text-sm text-gray-800">
+            Changing your password signs you out everywhere, this browser included; then sign in with the new one.
+          </p>
+          <ChangePasswordForm />
+        </section>
+      ) : null}
 
       <section aria-labelledby="keys-heading" className={sectionClass}>
         <h2 id="keys-heading" className={h2Class}>

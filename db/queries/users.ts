@@ -63,6 +63,26 @@ export async function getUserCredentialsByEmail(db: Executor, { email }: { email
   return row ?? null;
 }
 
+/** What a sign-in still asks of the user before the session may be used. */
+export async function getUserSignInState(db: Executor, { id }: { id: string }) {
+  const [row] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      disabled: users.disabled,
+      passwordMustChange: users.passwordMustChange,
+    })
+    .from(users)
+    .where(eq(users.id, id));
+  return row ?? null;
+}
+
+/** For re-checking a signed-in user's password: includes the hash. Never return this to a caller. */
+export async function getUserPasswordHash(db: Executor, { id }: { id: string }): Promise<string | null> {
+  const [row] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, id));
+  return row?.passwordHash ?? null;
+}
+
 export async function createUser(
   db: Executor,
   input: {
@@ -70,6 +90,8 @@ export async function createUser(
     name: string;
     roles: Role[];
     passwordHash: string | null;
+    /** The password was generated for the person, who must replace it at the first sign-in. */
+    passwordMustChange?: boolean;
     authProvider?: string;
     externalSubject?: string;
   },
@@ -81,6 +103,7 @@ export async function createUser(
         email: normalizeEmail(input.email),
         name: input.name,
         passwordHash: input.passwordHash,
+        passwordMustChange: input.passwordMustChange ?? false,
         authProvider: input.authProvider ?? "credentials",
         externalSubject: input.externalSubject,
       })

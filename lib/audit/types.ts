@@ -10,6 +10,8 @@ export const AUDIT_EVENT_TYPES = [
   "user.disabled",
   "user.enabled",
   "user.renamed",
+  "user.password_changed",
+  "user.password_reset",
   "group.created",
   "group.deleted",
   "group.member_added",

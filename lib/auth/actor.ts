@@ -7,7 +7,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { effectiveKeyExpiry } from "./api-key-policy";
 import { hashApiKey, looksLikeApiKey } from "./api-keys";
-import { checkSession, type SessionPolicy } from "./sessions";
+import { resolveSession, type SessionPolicy } from "./sessions";
 
 /** Who is making this request, as the database says now. */
 export interface Actor {
@@ -36,8 +36,8 @@ export async function actorFromUserId(db: Executor, userId: string): Promise<Act
 
 /**
  * The user behind a browser session cookie: null unless the session it names is still open and
- * within its limits, and the account is enabled. This is what every page, action and cookie
- * request goes through.
+ * within its limits, the account is enabled and the sign-in is complete (no one-time password
+ * left to replace). This is what every page, action and cookie request goes through.
  */
 export async function actorFromSession(
   db: Executor,
@@ -45,8 +45,8 @@ export async function actorFromSession(
   policy: SessionPolicy,
   now: Date = new Date(),
 ): Promise<Actor | null> {
-  const check = await checkSession(db, { sessionId, userId }, policy, now);
-  if (!check.ok) return null;
+  const state = await resolveSession(db, { sessionId, userId }, policy, now);
+  if (state?.kind !== "active") return null;
   return actorFromUserId(db, userId);
 }
 

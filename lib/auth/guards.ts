@@ -14,7 +14,9 @@ import { requiredScope } from "./api-key-policy";
 import { checkBearerSecret } from "./bearer-secret";
 import { enforceRequestLimits } from "./request-limits";
 import { auth, sessionIdOf } from "./config";
-import { sessionPolicy } from "./sessions";
+import { PENDING_STEP_PATH, resolveSession, sessionPolicy, type PendingStep, type SessionState } from "./sessions";
+
+type PendingState = Extract<SessionState, { kind: "pending" }>;
 
 // Every page, route handler and server action starts with one of these. Identity comes from
 // the session cookie (or an API key on /api and /v1); what the identity may do is read from
@@ -24,14 +26,27 @@ export type { Actor };
 
 // The session is read before the database is opened: reading cookies is what tells Next.js a
 // page is dynamic, so a build never opens (or migrates) a database while prerendering.
-async function sessionActor(db?: Database): Promise<Actor | null> {
+async function sessionIds(): Promise<{ userId: string; sessionId: string } | null> {
   const session = await auth();
   const userId = session?.user?.id;
   const sessionId = sessionIdOf(session);
   // A cookie that names no server-side session (one issued before sessions were recorded) is no session.
   if (!userId || !sessionId) return null;
-  return actorFromSession(db ?? (await getDb()), { sessionId, userId }, sessionPolicy(env()));
+  return { userId, sessionId };
 }
+
+async function sessionActor(db?: Database): Promise<Actor | null> {
+  const ids = await sessionIds();
+  if (!ids) return null;
+  return actorFromSession(db ?? (await getDb()), ids, sessionPolicy(env()));
+}
+
+/** The state of this request's session (complete, or a sign-in step still to do), once per render. */
+const currentSessionState = cache(async (): Promise<SessionState | null> => {
+  const ids = await sessionIds();
+  if (!ids) return null;
+  return resolveSession(await getDb(), ids, sessionPolicy(env()));
+});
 
 function anyRole(actor: Actor, roles: Role | Role[]): boolean {
   const wanted = Array.isArray(roles) ? roles : [roles];
@@ -49,8 +64,22 @@ export const currentUser = cache(async (): Promise<Actor | null> => sessionActor
 /** Pages: redirects to sign-in when there is no valid session. */
 export async function requireUser(): Promise<Actor> {
   const actor = await currentUser();
-  if (!actor) redirect("/login");
-  return actor;
+  if (actor) return actor;
+  const state = await currentSessionState();
+  if (state?.kind === "pending") redirect(PENDING_STEP_PATH[state.step]);
+  redirect("/login");
+}
+
+/**
+ * Pages of an unfinished sign-in (replacing a one-time password …): only a session that is
+ * waiting for exactly this step gets in; a finished one goes home, none goes to sign-in.
+ */
+export async function requirePendingStep(step: PendingStep): Promise<PendingState> {
+  const state = await currentSessionState();
+  if (!state) redirect("/login");
+  if (state.kind === "active") redirect("/");
+  if (state.step !== step) redirect(PENDING_STEP_PATH[state.step]);
+  return state;
 }
 
 /** Pages: answers 403 unless the user holds one of the roles. */
@@ -273,6 +302,41 @@ export function guardedAction<S extends z.ZodType, T>(
       }
       const data = await handler({ input: parsed.data, actor, db });
       return { ok: true, data };
+    } catch (err) {
+      if (isNextControlFlow(err)) throw err;
+      const appError = toAppError(err);
+      if (!appError.expose) log.error("action failed", { code: appError.code, err: appError.cause ?? appError });
+      return { ok: false, error: appError.toJSON().error };
+    }
+  };
+}
+
+/**
+ * Wraps the server action of a sign-in step: like guardedAction, but for a session that is
+ * waiting for this step and for nothing else; a complete session or another step is refused.
+ */
+export function pendingStepAction<S extends z.ZodType, T>(
+  step: PendingStep,
+  schema: S,
+  handler: (ctx: { input: z.infer<S>; state: PendingState; db: Database }) => Promise<T>,
+) {
+  return async (_previous: unknown, formData: FormData | z.input<S>): Promise<ActionResult<T>> => {
+    try {
+      const db = await getDb();
+      const ids = await sessionIds();
+      const state = ids ? await resolveSession(db, ids, sessionPolicy(env())) : null;
+      if (state?.kind !== "pending" || state.step !== step) unauthorized();
+      const raw = formData instanceof FormData ? formDataToObject(formData) : formData;
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) {
+        const fields: Record<string, string> = {};
+        for (const issue of parsed.error.issues) fields[issue.path.join(".")] ??= issue.message;
+        return {
+          ok: false,
+          error: { code: "invalid_request", message: fromZodError(parsed.error, "input").message, fields },
+        };
+      }
+      return { ok: true, data: await handler({ input: parsed.data, state, db }) };
     } catch (err) {
       if (isNextControlFlow(err)) throw err;
       const appError = toAppError(err);

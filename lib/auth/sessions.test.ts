@@ -65,6 +65,8 @@ describe("server-side sessions", () => {
     });
     expect(await actorFromSession(h.db, { sessionId: next, userId }, policy)).toBeNull();
     expect((await getUserSession(h.db, { id: next, userId }))?.endReason).toBe("password_reset");
+    // The person chooses their own password; the other tests go on with a complete sign-in.
+    await setUserPasswordHash(h.db, { userId, passwordHash: await hashPassword("a chosen long passphrase") });
   });
 
   it("ends sessions when the account is disabled, and enabling it again does not revive them", async () => {

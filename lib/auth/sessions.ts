@@ -1,6 +1,7 @@
 import "server-only";
 import type { Executor } from "@/db/client";
 import { createUserSession, endUserSession, getUserSession, touchUserSession } from "@/db/queries/sessions";
+import { getUserSignInState } from "@/db/queries/users";
 import type { UserSession } from "@/db/schema";
 import type { Env } from "@/lib/env";
 
@@ -51,6 +52,38 @@ export async function checkSession(
     await touchUserSession(db, { id: session.id, now });
   }
   return { ok: true, session };
+}
+
+/** What the person must still do before a signed-in session may be used. */
+export type PendingStep = "change_password";
+
+export const PENDING_STEP_PATH: Record<PendingStep, string> = {
+  change_password: "/login/password",
+};
+
+export type SessionState =
+  | { kind: "active"; sessionId: string; userId: string }
+  | { kind: "pending"; step: PendingStep; sessionId: string; userId: string; email: string };
+
+/**
+ * The state of the session a cookie names, decided from the database now: null when there is no
+ * usable session (ended, past a limit, or the account is disabled or gone).
+ */
+export async function resolveSession(
+  db: Executor,
+  ids: { sessionId: string; userId: string },
+  policy: SessionPolicy,
+  now: Date = new Date(),
+): Promise<SessionState | null> {
+  const check = await checkSession(db, ids, policy, now);
+  if (!check.ok) return null;
+  const user = await getUserSignInState(db, { id: ids.userId });
+  if (!user || user.disabled) return null;
+  // A one-time password proves who signed in, and nothing else: it opens only the form that replaces it.
+  if (check.session.method === "credentials" && user.passwordMustChange) {
+    return { kind: "pending", step: "change_password", ...ids, email: user.email };
+  }
+  return { kind: "active", ...ids };
 }
 
 export function closeSession(db: Executor, sessionId: string) {

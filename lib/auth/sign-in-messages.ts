@@ -30,3 +30,15 @@ export function signInErrorMessage(error: string, code?: string): string {
       return SIGN_IN_FAILED;
   }
 }
+
+/** For `/login?notice=…`: what happened before the person was sent to sign in. */
+export function signInNotice(notice: string | undefined): string | undefined {
+  switch (notice) {
+    case "password_changed":
+      return "Your password is changed and every session of your account has ended. Sign in with the new password.";
+    case "password_replaced":
+      return "Your password is saved. Sign in with it.";
+    default:
+      return undefined;
+  }
+}

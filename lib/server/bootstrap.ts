@@ -27,7 +27,15 @@ export async function ensureFirstAdmin(
   try {
     const passwordHash = await hashPassword(password);
     await db.transaction(async (tx) => {
-      const user = await createUser(tx, { email, name: e.ADMIN_NAME, roles: ["admin", "employee"], passwordHash });
+      // A generated password has been printed to a console and maybe a log: it opens only the
+      // form that replaces it.
+      const user = await createUser(tx, {
+        email,
+        name: e.ADMIN_NAME,
+        roles: ["admin", "employee"],
+        passwordHash,
+        passwordMustChange: generatedPassword !== undefined,
+      });
       await appendAudit(tx, {
         type: "user.created",
         actorId: null,
@@ -63,8 +71,9 @@ export function announceBootstrap(result: BootstrapResult): void {
     " First start: an administrator account was created.",
     `   email:    ${result.email}`,
     `   password: ${result.generatedPassword}`,
-    " This password is shown once. Sign in and keep it somewhere safe,",
-    " or set ADMIN_EMAIL and ADMIN_PASSWORD before the first start.",
+    " This password is shown once and works once: the first sign-in",
+    " asks for a password of your own. (Or set ADMIN_EMAIL and",
+    " ADMIN_PASSWORD before the first start.)",
     "================================================================",
     "",
   ];

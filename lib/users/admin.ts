@@ -19,6 +19,7 @@ import {
 } from "@/db/queries/users";
 import type { Role } from "@/db/schema";
 import { hashPassword } from "@/lib/auth/password";
+import { assertAcceptablePassword } from "@/lib/auth/password-strength";
 import { AppError } from "@/lib/errors";
 import type { createUserSchema, updateUserSchema } from "./schemas";
 
@@ -29,6 +30,7 @@ export async function addUser(
   input: z.infer<typeof createUserSchema>,
   by: AuditActor = SYSTEM_ACTOR,
 ): Promise<UserWithAccess> {
+  await assertAcceptablePassword(input.password, { email: input.email, name: input.name });
   const passwordHash = await hashPassword(input.password);
   try {
     const user = await db.transaction(async (tx) => {

@@ -38,6 +38,26 @@ export const passwordSchema = z
   .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters.`)
   .max(PASSWORD_MAX_LENGTH, `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`);
 
+/** A new password typed twice; the strength check runs on the server (lib/auth/password-strength.ts). */
+export const newPasswordFields = {
+  newPassword: passwordSchema,
+  confirmPassword: z.string({ error: "Type the new password again." }),
+};
+
+export const passwordsMatch = {
+  check: (v: { newPassword: string; confirmPassword: string }) => v.newPassword === v.confirmPassword,
+  params: { path: ["confirmPassword"], message: "The two new passwords differ. Type the same one twice." },
+};
+
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string({ error: "Enter your current password." }).min(1, "Enter your current password."),
+    ...newPasswordFields,
+  })
+  .refine(passwordsMatch.check, passwordsMatch.params);
+
+export const replacePasswordSchema = z.object(newPasswordFields).refine(passwordsMatch.check, passwordsMatch.params);
+
 export const rolesSchema = z
   .array(roleSchema)
   .min(1, "Give the user at least one role.")

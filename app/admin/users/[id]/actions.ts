@@ -5,6 +5,7 @@ import { z } from "zod";
 import { guardedAction } from "@/lib/auth/guards";
 import { formArray, formBoolean } from "@/lib/form-fields";
 import { updateUser } from "@/lib/users/admin";
+import { resetPassword } from "@/lib/users/passwords";
 import { rolesSchema, uuidSchema } from "@/lib/users/schemas";
 import { auditActor } from "@/lib/audit/actor";
 
@@ -36,4 +37,13 @@ export const setDisabledAction = guardedAction({ roles: "admin" }, disabledForm,
   });
   revalidateUser(user.id);
   return { disabled: user.disabled };
+});
+
+const resetForm = z.object({ userId: uuidSchema });
+
+export const resetPasswordAction = guardedAction({ roles: "admin" }, resetForm, async ({ input, actor, db }) => {
+  const { oneTimePassword } = await resetPassword({ actor, db }, { userId: input.userId });
+  revalidateUser(input.userId);
+  // The only time it leaves the server; only its hash is stored.
+  return { oneTimePassword };
 });

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ResetPasswordForm } from "@/components/admin/reset-password-form";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { ToggleDisabledForm } from "@/components/admin/toggle-disabled-form";
 import { UserRolesForm } from "@/components/admin/user-roles-form";
@@ -108,6 +109,19 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         </p>
         <ToggleDisabledForm userId={user.id} disabled={user.disabled} />
       </section>
+
+      {user.authProvider !== OIDC_PROVIDER_ID && !isSelf ? (
+        <section aria-labelledby="password-heading" className={sectionClass}>
+          <h2 id="password-heading" className={h2Class}>
+            Password
+          </h2>
+          <p className="text-sm text-gray-700">
+            A reset ends the person&apos;s sessions at once and gives a one-time password, shown once, that only lets
+            them choose a new password at their next sign-in.
+          </p>
+          <ResetPasswordForm userId={user.id} />
+        </section>
+      ) : null}
     </div>
   );
 }

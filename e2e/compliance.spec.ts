@@ -197,6 +197,10 @@ test("the console lists and filters real events from sign-ins, user, group and g
   const read = console_.rowsOfType("read.audit_event").first();
   await expect(read.getByTestId("event-summary")).toHaveText(`Viewed audit event ${opened} (document.published)`);
   await expect(read.getByTestId("event-actor")).toHaveText(auditor.email);
+  // One event per view: the lists shown so far (each with dozens of event links) were one read.audit_log
+  // each, and only the event actually opened counts as read.
+  await expect(console_.rowsOfType("read.audit_event")).toHaveCount(1);
+  expect(await console_.rowsOfType("read.audit_log").count()).toBeGreaterThanOrEqual(5);
   for (const type of await console_.rows().getByTestId("event-type").allTextContents()) expect(type).toMatch(/^read\./);
 
   await console_.goto();

@@ -3,7 +3,7 @@
 //   upload <collectionId> <fileName> <text>   → {"documentId", "versionId"}
 //   ask <userId> <question>                   → {"answer", "citations": [documentId…]}
 //   delete <documentId>                       → {"deleted": true}
-import { getDatabaseHandle, closeDb } from "@/db/runtime";
+import { closeDb, getDatabaseHandle } from "@/lib/server/db";
 import { actorFromUserId } from "@/lib/auth/actor";
 import { getAskDeps } from "@/lib/chat/runtime";
 import type { ChatEvent } from "@/lib/chat/types";

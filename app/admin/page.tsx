@@ -17,7 +17,8 @@ export const metadata: Metadata = { title: "Administration" };
 export default async function AdminOverviewPage() {
   await requireRole("admin");
   const o = await currentOverview();
-  const { counts, storage, jobs, models } = o;
+  const { counts, storage, jobs, models, evaluations } = o;
+  const belowPassMark = evaluations.filter((e) => !e.passed);
   const gen = models.generator;
 
   return (
@@ -204,6 +205,59 @@ export default async function AdminOverviewPage() {
             {models.embedder.id ?? <span className="text-red-900">{models.embedder.error}</span>}
           </dd>
         </dl>
+      </section>
+
+      <section aria-labelledby="quality-heading" className={sectionClass}>
+        <h2 id="quality-heading" className={h2Class}>
+          Answer quality
+        </h2>
+        {evaluations.length === 0 ? (
+          <p className="text-sm" data-testid="overview-no-evaluations">
+            No collection has been evaluated yet. Those who manage a collection keep golden questions on its Evaluation
+            page.
+          </p>
+        ) : (
+          <>
+            {belowPassMark.length > 0 ? (
+              <p
+                role="status"
+                className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900"
+                data-testid="overview-evaluation-warning"
+              >
+                {belowPassMark.length} collection(s) scored below the pass mark in their latest evaluation.
+              </p>
+            ) : null}
+            <table className={`${tableClass} max-w-2xl`} data-testid="overview-evaluations">
+              <thead>
+                <tr>
+                  <th className={thClass}>Collection</th>
+                  <th className={thClass}>Recall@5</th>
+                  <th className={thClass}>Pass mark</th>
+                  <th className={thClass}>Latest run</th>
+                </tr>
+              </thead>
+              <tbody>
+                {evaluations.map((e) => (
+                  <tr key={e.collectionId} data-testid={`overview-evaluation-${e.collectionName}`}>
+                    <td className={tdClass}>
+                      <Link href={`/collections/${e.collectionId}/evaluation`} className={linkClass}>
+                        {e.collectionName}
+                      </Link>
+                    </td>
+                    <td className={tdClass}>
+                      {e.recallAt5.toFixed(2)}
+                      {e.passed ? null : <span className="ml-2 font-medium text-red-800">below the pass mark</span>}
+                    </td>
+                    <td className={tdClass}>{e.minRecall.toFixed(2)}</td>
+                    <td className={tdClass}>
+                      <DateTime value={new Date(e.createdAt)} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
       </section>
 
       <section aria-labelledby="jobs-heading" className={sectionClass}>

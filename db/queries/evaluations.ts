@@ -1,7 +1,14 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { documents, evaluationCases, evaluationRuns, evaluationSettings, type ExpectedSource } from "../schema";
+import {
+  collections,
+  documents,
+  evaluationCases,
+  evaluationRuns,
+  evaluationSettings,
+  type ExpectedSource,
+} from "../schema";
 
 export const DEFAULT_MIN_RECALL = 0.8;
 
@@ -96,11 +103,18 @@ export async function listEvaluationRuns(
     .limit(limit);
 }
 
-/** The latest run of each of these collections (all when omitted). */
-export async function listLatestEvaluationRuns(db: Executor, { collectionIds }: { collectionIds?: string[] } = {}) {
-  const latest = db
-    .selectDistinctOn([evaluationRuns.collectionId], runColumns)
+/** Each collection's latest run, with the collection's name (the overview and the metrics). */
+export async function listLatestEvaluationRuns(db: Executor) {
+  return db
+    .selectDistinctOn([evaluationRuns.collectionId], {
+      collectionId: evaluationRuns.collectionId,
+      collectionName: collections.name,
+      totals: evaluationRuns.totals,
+      minRecall: evaluationRuns.minRecall,
+      passed: evaluationRuns.passed,
+      createdAt: evaluationRuns.createdAt,
+    })
     .from(evaluationRuns)
+    .innerJoin(collections, eq(collections.id, evaluationRuns.collectionId))
     .orderBy(evaluationRuns.collectionId, desc(evaluationRuns.createdAt), desc(evaluationRuns.id));
-  return collectionIds ? latest.where(inArray(evaluationRuns.collectionId, collectionIds)) : latest;
 }

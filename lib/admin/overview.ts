@@ -1,4 +1,6 @@
 import "server-only";
+import { listLatestEvaluationRuns } from "@/db/queries/evaluations";
+import type { EvaluationTotals } from "@/lib/evaluation/types";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Executor } from "@/db/client";
@@ -64,6 +66,15 @@ export interface AdminOverview {
     atRest: StoreProtection[];
   };
   jobs: { byStatus: Record<JobStatus, number>; recent: OverviewJob[]; failures: OverviewJob[] };
+  /** Each evaluated collection's latest run (lib/evaluation); `passed: false` flags it. */
+  evaluations: {
+    collectionId: string;
+    collectionName: string;
+    recallAt5: number;
+    minRecall: number;
+    passed: boolean;
+    createdAt: string;
+  }[];
   models: {
     generator: {
       kind: GeneratorKind;
@@ -134,6 +145,7 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
     generator,
     embedder,
     lastBackup,
+    evaluations,
   ] = await Promise.all([
     countUsersByState(db, { activeSince }),
     countCollections(db),
@@ -150,6 +162,7 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
     generatorStatus(deps),
     embedderStatus(e.EMBEDDING_MODEL_PATH),
     getLastBackup(db),
+    listLatestEvaluationRuns(db),
   ]);
 
   const versionCounts = Object.fromEntries(VERSION_STATUSES.map((s) => [s, 0])) as Record<VersionStatus, number>;
@@ -184,6 +197,16 @@ export async function getAdminOverview(deps: OverviewDeps): Promise<AdminOvervie
       atRest,
     },
     jobs: { byStatus, recent: recent.map(serializeJob), failures: failures.map(serializeJob) },
+    evaluations: evaluations
+      .map((r) => ({
+        collectionId: r.collectionId,
+        collectionName: r.collectionName,
+        recallAt5: (r.totals as EvaluationTotals).recallAt5,
+        minRecall: r.minRecall,
+        passed: r.passed,
+        createdAt: r.createdAt.toISOString(),
+      }))
+      .sort((a, b) => Number(a.passed) - Number(b.passed) || a.collectionName.localeCompare(b.collectionName)),
     models: { generator, embedder },
   };
 }

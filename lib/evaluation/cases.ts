@@ -27,12 +27,15 @@ function auditFields(ctx: EvaluationContext) {
 
 export async function getEvaluation(ctx: EvaluationContext, collectionId: string) {
   const collection = await authorizeEvaluation(ctx, collectionId);
-  const [cases, minRecall, runs] = await Promise.all([
+  const [cases, minRecall, runs, names] = await Promise.all([
     listEvaluationCases(ctx.db, { collectionId }),
     getMinRecall(ctx.db, { collectionId }),
     listEvaluationRuns(ctx.db, { collectionId, limit: RUNS_SHOWN }),
+    listActiveDocumentNames(ctx.db, { collectionId }),
   ]);
-  return { collection: { id: collection.id, name: collection.name }, cases, minRecall, runs };
+  // Names only (what a golden question may expect), never content.
+  const documents = [...names.values()].sort((a, b) => a.localeCompare(b));
+  return { collection: { id: collection.id, name: collection.name }, cases, minRecall, runs, documents };
 }
 
 /** Adds golden questions; every expected document must exist in the collection now. */

@@ -11,6 +11,7 @@ import { createGroup } from "@/db/queries/groups";
 import { createUser } from "@/db/queries/users";
 import { ingestVersion } from "@/ingest/pipeline";
 import { verifyChain } from "@/lib/audit/verify";
+import { renderMetrics } from "@/lib/metrics/scrape";
 import { actorFromUserId, type Actor } from "@/lib/auth/actor";
 import { acceptUpload } from "@/lib/documents/upload";
 import { AppError } from "@/lib/errors";
@@ -199,6 +200,19 @@ describe("golden questions", () => {
     expect(report.totals.recallAt5).toBe(0.5);
     expect(report.passed).toBe(false);
     expect(report.source).toBe("golden.jsonl");
+  });
+});
+
+describe("the latest run flags the collection", () => {
+  it("in the metrics, read at scrape time", async () => {
+    const { body } = await renderMetrics({ db: async () => h.db });
+    // The run from a file above scored 0.5 against a pass mark of 0.9.
+    expect(body).toContain('kq_evaluation_recall_at_5{collection="Ward"} 0.5');
+    expect(body).toContain('kq_evaluation_below_pass_mark{collection="Ward"} 1');
+    const report = await runEvaluation({ db: h.db, actor: manager }, engines, { collectionId: wardId });
+    expect(report.passed).toBe(true);
+    const after = await renderMetrics({ db: async () => h.db });
+    expect(after.body).toContain('kq_evaluation_below_pass_mark{collection="Ward"} 0');
   });
 });
 

@@ -120,6 +120,18 @@ function create() {
       buckets: AUDIT_BUCKETS,
       registers,
     }),
+    evaluationRecall: new Gauge({
+      name: `${p}evaluation_recall_at_5`,
+      help: "Recall@5 of each evaluated collection's latest golden-set run (all processes), read at scrape time.",
+      labelNames: ["collection"] as const,
+      registers,
+    }),
+    evaluationBelowPassMark: new Gauge({
+      name: `${p}evaluation_below_pass_mark`,
+      help: "1 when a collection's latest evaluation scored below its pass mark, else 0.",
+      labelNames: ["collection"] as const,
+      registers,
+    }),
     scrapeErrors: new Counter({
       name: `${p}metrics_scrape_errors_total`,
       help: "Scrape-time readings that failed (the metric is then left out of that scrape), by source.",

@@ -1,8 +1,10 @@
 import "server-only";
 import type { Executor } from "@/db/client";
+import { listLatestEvaluationRuns } from "@/db/queries/evaluations";
 import { countJobsByKindAndStatus } from "@/db/queries/jobs";
 import { JOB_STATUSES } from "@/db/schema";
 import { INGEST_JOB } from "@/lib/documents/upload";
+import type { EvaluationTotals } from "@/lib/evaluation/types";
 import { log } from "@/lib/log";
 import { trackedGenerator } from "./record";
 import { processMetrics, type ProcessMetrics } from "./registry";
@@ -19,6 +21,7 @@ export interface RenderedMetrics {
 export async function renderMetrics({ db }: { db: () => Promise<Executor> }): Promise<RenderedMetrics> {
   const m = processMetrics();
   await readJobs(db, m);
+  await readEvaluations(db, m);
   readGenerator(m);
   return { body: await m.registry.metrics(), contentType: m.registry.contentType };
 }
@@ -36,6 +39,20 @@ async function readJobs(db: () => Promise<Executor>, m: ProcessMetrics): Promise
     m.jobs.reset();
     m.scrapeErrors.inc({ source: "jobs" });
     log.warn("metrics: could not count jobs", { err });
+  }
+}
+
+async function readEvaluations(db: () => Promise<Executor>, m: ProcessMetrics): Promise<void> {
+  m.evaluationRecall.reset();
+  m.evaluationBelowPassMark.reset();
+  try {
+    for (const r of await listLatestEvaluationRuns(await db())) {
+      m.evaluationRecall.set({ collection: r.collectionName }, (r.totals as EvaluationTotals).recallAt5);
+      m.evaluationBelowPassMark.set({ collection: r.collectionName }, r.passed ? 0 : 1);
+    }
+  } catch (err) {
+    m.scrapeErrors.inc({ source: "evaluations" });
+    log.warn("metrics: could not read evaluation runs", { err });
   }
 }
 

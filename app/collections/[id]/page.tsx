@@ -69,6 +69,17 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
           {collection.description}
         </p>
       ) : null}
+      {canManage ? (
+        <p className="mt-2 text-sm">
+          <Link
+            href={`/collections/${collection.id}/evaluation`}
+            className={linkClass}
+            data-testid="collection-evaluation-link"
+          >
+            Evaluation: golden questions and quality runs
+          </Link>
+        </p>
+      ) : null}
       <p className="mt-2 text-sm text-gray-700" data-testid="collection-access">
         Your access: {ACCESS_LABELS[access ?? "admin"]}
         {isAdmin && !access

@@ -17,6 +17,8 @@ let readerKey: string;
 let collectionId: string;
 
 test.beforeAll(async ({ request }) => {
+  // Two CLI runs and two ingestion jobs: more than one test's worth of time.
+  test.setTimeout(60_000);
   adminKey = createApiKey(e2e.adminEmail);
   collectionId = await createCollection(request, adminKey, name);
   for (const [file, text] of [

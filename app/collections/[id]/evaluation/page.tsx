@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { forbidden, notFound } from "next/navigation";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import {
   AddCaseForm,
   PassMarkForm,

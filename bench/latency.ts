@@ -10,6 +10,10 @@
 // collections with slightly perturbed vectors to reach 100k; the caller reads 3 collections and
 // one group, and every 7th document is restricted to a group. The vector index (IVF_HNSW_SQ)
 // appears at 50k rows, as in production; its build time is printed.
+// Effective dates: every 4th version is superseded (its interval ended a day ago), as older
+// versions kept for "as of" questions are. A second pair times raw LanceDB with the access rule
+// alone against the access rule plus the effective-date rule (what every search now carries), so
+// the cost of the date filter is printed on its own.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +21,8 @@ import { parseArgs } from "node:util";
 import { MatchQuery, type Table } from "@lancedb/lancedb";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { searchPassages } from "@/lib/rag/retrieve";
+import { accessPredicate } from "@/lib/vector/access-filter";
+import { effectivePredicate, OPEN_END_MS } from "@/lib/vector/effective-filter";
 import { connectLance } from "@/lib/vector/lance-runtime";
 import { toMatchText } from "@/lib/vector/fts-query";
 import { DEFAULT_VECTOR_INDEX_THRESHOLD, DISTANCE } from "@/lib/vector/indexes";
@@ -42,6 +48,8 @@ const OTHER_GROUP = uuidFor("bench:latency:other-group");
 const ACCESS: AccessFilter = { collectionIds: COLLECTIONS.slice(0, 3), groupIds: [GROUP] };
 const PER_VERSION = 1000;
 const ROUNDS = Number(values.rounds);
+const ENDED_UNTIL_MS = Date.now() - 86_400_000;
+const ENDED_FROM_MS = ENDED_UNTIL_MS - 365 * 86_400_000;
 
 /** The real embedder's vectors, looked up instead of computed: the benchmark excludes embedding. */
 function precomputed(embedder: Embedder, vectors: Map<string, Float32Array>): Embedder {
@@ -81,6 +89,10 @@ async function fill(store: ChunkStore, texts: string[], vectors: Float32Array[],
       versionId,
     };
     const restrictedTo = v % 7 === 3 ? [GROUP] : v % 7 === 5 ? [OTHER_GROUP] : [];
+    const interval =
+      v % 4 === 1
+        ? { effectiveFromMs: ENDED_FROM_MS, effectiveUntilMs: ENDED_UNTIL_MS }
+        : { effectiveFromMs: ENDED_UNTIL_MS, effectiveUntilMs: OPEN_END_MS };
     const rows: ChunkRow[] = Array.from({ length: n }, (_, i) => {
       const k = start + i;
       const copy = Math.floor(k / texts.length);
@@ -91,6 +103,7 @@ async function fill(store: ChunkStore, texts: string[], vectors: Float32Array[],
         vector: copy === 0 ? base : perturb(base, k),
         ...doc,
         restrictedTo,
+        ...interval,
         piiTypes: [],
         pageStart: null,
         pageEnd: null,
@@ -153,7 +166,15 @@ async function main() {
   const store = await openChunkStore({ uri: dir, embedderId: embedder.id, dim: embedder.dim });
   const db = await connectLance(dir);
   let table: Table | null = null;
-  const results: { rows: number; index: string; ours: Percentiles; raw: Percentiles; indexSeconds: number }[] = [];
+  const results: {
+    rows: number;
+    index: string;
+    ours: Percentiles;
+    raw: Percentiles;
+    accessOnly: Percentiles;
+    withDates: Percentiles;
+    indexSeconds: number;
+  }[] = [];
   try {
     let rows = 0;
     for (const size of sizes) {
@@ -180,6 +201,26 @@ async function main() {
         return Promise.all([v, f]);
       };
       const [oursMs, rawMs] = await timePaired(questions, [ours, raw], ROUNDS);
+      // The same vector + BM25 pair on the table, filtered by the access rule, with and without the date rule.
+      const filtered = (predicate: string) => (q: string) => {
+        const v = fast
+          .embed([q])
+          .then(([vec]) => table!.vectorSearch(vec!).distanceType(DISTANCE).where(predicate).limit(DEPTH).toArray());
+        const terms = toMatchText(q);
+        const f = terms
+          ? table!.query().fullTextSearch(new MatchQuery(terms, "text")).where(predicate).limit(DEPTH).toArray()
+          : Promise.resolve([]);
+        return Promise.all([v, f]);
+      };
+      const access = accessPredicate(ACCESS)!;
+      const [accessMs, datedMs] = await timePaired(
+        questions,
+        [filtered(access), filtered(`${access} AND ${effectivePredicate(Date.now())}`)],
+        ROUNDS,
+      );
+      log(
+        `  access filter p50 ${accessMs.p50.toFixed(1)} / p95 ${accessMs.p95.toFixed(1)} ms; access + effective dates p50 ${datedMs.p50.toFixed(1)} / p95 ${datedMs.p95.toFixed(1)} ms`,
+      );
       log(
         `  ours p50 ${oursMs.p50.toFixed(1)} / p95 ${oursMs.p95.toFixed(1)} ms; raw p50 ${rawMs.p50.toFixed(1)} / p95 ${rawMs.p95.toFixed(1)} ms`,
       );
@@ -188,6 +229,8 @@ async function main() {
         index: report.vectorIndex ? "IVF_HNSW_SQ" : "none (exact)",
         ours: oursMs,
         raw: rawMs,
+        accessOnly: accessMs,
+        withDates: datedMs,
         indexSeconds,
       });
     }
@@ -209,6 +252,13 @@ async function main() {
   for (const r of results) {
     console.log(
       `  ${String(r.rows).padStart(6)}   ${r.index.padEnd(12)}   ${`${r.indexSeconds.toFixed(0)} s`.padStart(11)}   ${r.ours.p50.toFixed(1).padStart(7)} / ${r.ours.p95.toFixed(1).padEnd(7)}    ${r.raw.p50.toFixed(1).padStart(7)} / ${r.raw.p95.toFixed(1).padEnd(7)}   ${(r.ours.p95 / r.raw.p95).toFixed(2)}×`,
+    );
+  }
+  console.log("\nEffective-date filter (raw LanceDB, vector + BM25, every 4th version superseded):");
+  console.log("  chunks   access only p50 / p95 (ms)   access + dates p50 / p95 (ms)");
+  for (const r of results) {
+    console.log(
+      `  ${String(r.rows).padStart(6)}   ${r.accessOnly.p50.toFixed(1).padStart(11)} / ${r.accessOnly.p95.toFixed(1).padEnd(12)}   ${r.withDates.p50.toFixed(1).padStart(14)} / ${r.withDates.p95.toFixed(1)}`,
     );
   }
 }

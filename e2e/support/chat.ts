@@ -65,7 +65,7 @@ export interface FinalData {
 export async function ask(
   request: APIRequestContext,
   key: string,
-  data: { message: string; conversationId?: string; collectionIds?: string[] },
+  data: { message: string; conversationId?: string; collectionIds?: string[]; asOf?: string },
 ): Promise<AskResult> {
   const res = await request.post("/api/chat", {
     headers: { ...bearer(key), "content-type": "application/json" },

@@ -112,6 +112,8 @@ export function describeEvent(type: string, p: P): string {
       return `Opened ${p.rendition === "masked" ? "the masked rendition of" : "the original of"} ${s(p.name)} version ${s(p.versionNumber)}`;
     case "read.passage":
       return `Read a passage of ${s(p.name)} version ${s(p.versionNumber)} (characters ${s(p.start)}–${s(p.end)})`;
+    case "read.changes":
+      return `Compared ${s(p.name)} version ${s(p.fromVersionNumber)} with version ${s(p.versionNumber)}`;
     case "read.audit_event":
       return `Viewed audit event ${s(p.seq)} (${s(p.eventType)})`;
     case "read.audit_log": {

@@ -25,6 +25,7 @@ interface VersionRef {
 export type ReadRecord =
   | ({ kind: "file"; rendition: "original" | "masked" } & VersionRef)
   | ({ kind: "passage"; start: number; end: number } & VersionRef)
+  | ({ kind: "changes"; fromVersionId: string; fromVersionNumber: number } & VersionRef)
   | {
       kind: "audit_event";
       seq: number;
@@ -57,10 +58,11 @@ export function recordRead(db: Database, actor: AuditActor, read: ReadRecord): P
   const via = actor.via;
   switch (read.kind) {
     case "file":
-    case "passage": {
+    case "passage":
+    case "changes": {
       const { kind, documentId, collectionId, ...rest } = read;
       return appendAuditGrouped(db, {
-        type: kind === "file" ? "read.file" : "read.passage",
+        type: kind === "file" ? "read.file" : kind === "passage" ? "read.passage" : "read.changes",
         ...who,
         subject: { documentId, collectionId },
         payload: { via, documentId, ...rest },

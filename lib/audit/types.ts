@@ -55,6 +55,7 @@ export const AUDIT_EVENT_TYPES = [
   "read.audit_log",
   "read.review_item",
   "read.review_queue",
+  "read.changes",
   "backup.created",
   "backup.restored",
   "evaluation.changed",

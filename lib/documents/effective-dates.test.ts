@@ -19,6 +19,7 @@ import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { readerListingVersion } from "./effective";
 import { documentDetailForCaller } from "./original";
+import { documentChanges } from "./changes";
 import { readPassage } from "./passage";
 import { changeEffectiveDates, recordVersionsTakingEffect } from "./schedule";
 import { acceptUpload } from "./upload";
@@ -219,5 +220,43 @@ describe("changing effective dates", () => {
     expect(new Set((await ask(reader, new Date("2025-06-01T00:00:00Z"))).hits.map((x) => x.versionId))).toEqual(
       new Set([ids.v1]),
     );
+  });
+});
+
+describe("what changed between versions", () => {
+  it("shows a reader the changed sentence between two versions that have been in effect, never a scheduled one", async () => {
+    const changes = await documentChanges(h.db, reader, { documentId: ids.document, from: ids.v1, to: ids.v2 });
+    expect(changes).toMatchObject({
+      from: { versionNumber: 1, effectiveFrom: "2025-01-01T00:00:00.000Z" },
+      to: { versionNumber: 2 },
+      summary: { added: 0, removed: 0, changed: 1 },
+    });
+    expect(changes.sections[0]!.sentences).toEqual(
+      expect.arrayContaining([
+        { kind: "removed", text: expect.stringContaining("gloves only; gowns are not required.") },
+        { kind: "added", text: expect.stringContaining("a gown and gloves; a mask is optional.") },
+      ]),
+    );
+    const [read] = await h.db
+      .select({ payload: auditEvents.payload })
+      .from(auditEvents)
+      .where(eq(auditEvents.type, "read.changes"))
+      .orderBy(desc(auditEvents.seq));
+    expect(read).toMatchObject({ payload: { versionId: ids.v2, fromVersionId: ids.v1 } });
+    // Defaults: the version in effect now against the one before it.
+    expect((await documentChanges(h.db, reader, { documentId: ids.document })).to.versionNumber).toBe(3);
+  });
+
+  it("refuses a scheduled version to readers and shows it to managers", async () => {
+    const v4 = await upload(V1.replace("gloves only", "gloves and aprons"), new Date(Date.now() + 3_600_000));
+    await expect(
+      documentChanges(h.db, reader, { documentId: ids.document, from: ids.v3, to: v4.versionId }),
+    ).rejects.toMatchObject({ status: 404, message: "No such version of this document." });
+    const forManager = await documentChanges(h.db, manager, {
+      documentId: ids.document,
+      from: ids.v3,
+      to: v4.versionId,
+    });
+    expect(forManager.summary.changed).toBe(1);
   });
 });

@@ -20,6 +20,28 @@ function Count({ value, testId }: { value: number | null; testId: string }) {
   );
 }
 
+const day = (iso: string) => iso.slice(0, 10);
+/** The last day in effect: the end is exclusive. */
+const lastDay = (iso: string) => new Date(Date.parse(iso) - 1).toISOString().slice(0, 10);
+
+/** When the listed version is (or was, or will be) in effect, and which version answers use now. */
+function EffectiveNote({ doc }: { doc: DocumentRow }) {
+  if (!doc.effectiveFrom) return null;
+  const span = doc.effectiveUntil
+    ? `${day(doc.effectiveFrom)} to ${lastDay(doc.effectiveUntil)}`
+    : `${day(doc.effectiveFrom)} onwards`;
+  return (
+    <p className="mt-1 text-gray-800" data-testid="doc-effective">
+      {doc.effectState === "scheduled"
+        ? `Scheduled: takes effect ${day(doc.effectiveFrom)}.`
+        : doc.effectState === "ended"
+          ? `No longer in effect (was ${span}).`
+          : `In effect ${span}.`}
+      {doc.inEffect ? ` Version ${doc.inEffect.version} is in effect now.` : null}
+    </p>
+  );
+}
+
 // Document, status, version, pages, passages, size, uploaded, readers.
 const COLUMNS = 8;
 
@@ -52,6 +74,7 @@ function DocumentCells({ doc, openable }: { doc: DocumentRow; openable: boolean 
             An earlier version is still the one answers use.
           </p>
         ) : null}
+        <EffectiveNote doc={doc} />
         {doc.status === "quarantined" ? (
           <p className="mt-1 text-amber-950" data-testid="doc-quarantine-note">
             Held out of search: possible prompt injection. An administrator must release or reject it.

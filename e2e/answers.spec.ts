@@ -90,3 +90,56 @@ test("an answer written in Markdown shows as a table and a list, with chips and 
   await page.screenshot({ path: "test-results/answers-formatted.png", fullPage: true });
   await context.close();
 });
+
+test("a chip previews its passage on hover and focus; the panel leaves the question box free; / and Escape work", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ baseURL: base, viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await new LoginPage(page).signIn(nurse, PASSWORD);
+  const chat = new ChatPage(page);
+  await chat.goto();
+  await chat.conversationLinks().first().click();
+  const answer = chat.lastAnswer();
+  const chip = answer.getByTestId("answer-table").getByTestId("citation-chip");
+
+  await chip.hover();
+  const preview = answer.getByTestId("citation-preview");
+  await expect(preview).toBeVisible();
+  await expect(preview.getByTestId("citation-preview-source")).toHaveText("Dressings, version 1");
+  await expect(preview.getByTestId("citation-preview-heading")).toHaveText("Dressings");
+  await expect(preview.getByTestId("citation-preview-text")).toContainText("changed every seven days");
+  await page.mouse.move(0, 0);
+  await expect(preview).toHaveCount(0);
+  await chip.focus();
+  await expect(preview).toBeVisible();
+  await expect(chip).toHaveAttribute("aria-describedby", /.+/);
+  await page.keyboard.press("Escape");
+  await expect(preview).toHaveCount(0);
+
+  // Sources: the document once, its passages under it.
+  await expect(answer.getByTestId("source-document")).toHaveCount(1);
+  await expect(answer.getByTestId("source-document-title")).toHaveText("Dressings, version 1");
+
+  // The panel sits beside the conversation: the question box stays visible and usable.
+  await page.keyboard.press("Enter");
+  await expect(chat.panel()).toBeVisible();
+  const panelBox = (await chat.panel().boundingBox())!;
+  const inputBox = (await chat.input().boundingBox())!;
+  expect(inputBox.x + inputBox.width).toBeLessThanOrEqual(panelBox.x);
+  await page.screenshot({ path: "test-results/answers-panel-beside.png" });
+  await page.keyboard.press("Escape");
+  await expect(chat.panel()).toBeHidden();
+
+  // "/" goes to the question box; Escape stops an answer being written.
+  await page.getByTestId("answer-table").click();
+  await page.keyboard.press("/");
+  await expect(chat.input()).toBeFocused();
+  await chat.input().fill("And gauze dressings?");
+  await chat.input().press("Enter");
+  await expect(chat.lastAnswer().getByTestId("answer-streaming")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(chat.lastAnswer()).toHaveAttribute("data-status", "stopped");
+  await expect(chat.lastAnswer().getByTestId("answer-stopped")).toBeVisible();
+  await context.close();
+});

@@ -87,7 +87,9 @@ test("an employee asks with the keyboard, watches the answer stream in, and open
   await expect(page.getByTestId("chat-announcement")).toHaveText(/Answer ready with \d+ sources?/);
 
   // The source list names the document, version and page.
-  await expect(answer.getByTestId("answer-sources")).toContainText("version 1, page 2");
+  await expect(answer.getByTestId("source-document-title")).toHaveText(/, version 1$/);
+  await expect(answer.getByTestId("source-link").first()).toContainText("page 2");
+  await expect(answer.getByTestId("source-link").first()).toHaveAttribute("aria-label", /version 1, page 2/);
 
   // Keyboard: Tab reaches the citation chip, Enter opens the panel, Escape closes it and returns focus.
   const chip = answer.getByTestId("citation-chip").first();
@@ -98,13 +100,17 @@ test("an employee asks with the keyboard, watches the answer stream in, and open
   await expect(panel.getByTestId("citation-passage")).toContainText(
     "Transparent dressings on central venous catheters are changed every seven days.",
   );
-  const original = panel.getByTestId("citation-open-original");
-  await expect(original).toHaveText("Open the original at page 2");
-  const href = await original.getAttribute("href");
-  expect(href).toMatch(new RegExp(`^/api/documents/${pdfDocId}/file\\?version=[0-9a-f-]{36}#page=2$`));
-  const file = await page.request.get(href!.replace(/#.*$/, ""));
+  const viewer = panel.getByTestId("citation-open-viewer");
+  await expect(viewer).toHaveText("Open the document at page 2");
+  expect(await viewer.getAttribute("href")).toMatch(
+    new RegExp(`^/documents/${pdfDocId}/view\\?version=[0-9a-f-]{36}&page=2&start=\\d+&end=\\d+$`),
+  );
+  const href = await panel.getByTestId("citation-open-original").getAttribute("href");
+  expect(href).toMatch(new RegExp(`^/api/documents/${pdfDocId}/file\\?version=[0-9a-f-]{36}$`));
+  const file = await page.request.get(href!);
   expect(file.status()).toBe(200);
   expect(file.headers()["content-type"]).toBe("application/pdf");
+  expect(file.headers()["content-disposition"]).toMatch(/^attachment/);
   await page.keyboard.press("Escape");
   await expect(panel).toBeHidden();
   await expect(chip).toBeFocused();

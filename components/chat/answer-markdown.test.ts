@@ -44,7 +44,9 @@ describe("formatted answers", () => {
       citations: [citation(1)],
     });
     expect(html).toContain('data-testid="answer-table"');
-    expect(html).toMatch(/<td>every 7 days <button[^>]*data-testid="citation-chip"[^>]*data-n="1"/);
+    expect(html).toMatch(
+      /<td>every 7 days <span class="relative inline-block"><button[^>]*data-testid="citation-chip"[^>]*data-n="1"/,
+    );
     expect(html).toContain('aria-label="Source 1: protocol.pdf, version 1, page 2"');
   });
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { marked } from "marked";
-import { createContext, memo, useContext, useMemo, type ReactNode } from "react";
+import { createContext, memo, useContext, useId, useMemo, useState, type ReactNode } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
 import remarkGfm from "remark-gfm";
@@ -42,8 +42,16 @@ const schema = {
 
 const chipBox = "mx-0.5 inline-flex items-center rounded border px-1 align-baseline text-xs font-medium";
 
+/** A short excerpt of the passage for the preview: the whole of a short one, the start of a long one. */
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 320 ? `${flat.slice(0, 320).replace(/\s\S*$/, "")} …` : flat;
+}
+
 function CitationChip({ n }: { n: number }) {
   const { byN, onOpen } = useContext(CitationContext);
+  const [preview, setPreview] = useState(false);
+  const id = useId();
   const citation = byN.get(n);
   if (!citation) {
     // Same box as a chip, so the text does not move when the citations arrive with the final answer.
@@ -54,16 +62,54 @@ function CitationChip({ n }: { n: number }) {
     );
   }
   return (
-    <button
-      type="button"
-      onClick={(e) => onOpen(citation, e.currentTarget)}
-      className={`${chipBox} border-blue-300 bg-blue-50 text-blue-900 hover:bg-blue-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-700 dark:border-blue-400 dark:bg-blue-950 dark:text-blue-100`}
-      aria-label={`Source ${n}: ${citationLabel(citation)}`}
-      data-testid="citation-chip"
-      data-n={n}
+    <span
+      className="relative inline-block"
+      onMouseEnter={() => setPreview(true)}
+      onMouseLeave={() => setPreview(false)}
     >
-      {n}
-    </button>
+      <button
+        type="button"
+        onClick={(e) => {
+          setPreview(false);
+          onOpen(citation, e.currentTarget);
+        }}
+        onFocus={() => setPreview(true)}
+        onBlur={() => setPreview(false)}
+        onKeyDown={(e) => {
+          if (e.key === "Escape" && preview) {
+            e.stopPropagation();
+            setPreview(false);
+          }
+        }}
+        className={`${chipBox} border-blue-300 bg-blue-50 text-blue-900 hover:bg-blue-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-700 dark:border-blue-400 dark:bg-blue-950 dark:text-blue-100`}
+        aria-label={`Source ${n}: ${citationLabel(citation)}`}
+        aria-describedby={preview ? id : undefined}
+        data-testid="citation-chip"
+        data-n={n}
+      >
+        {n}
+      </button>
+      {preview ? (
+        <span
+          id={id}
+          role="tooltip"
+          className="absolute top-full left-0 z-30 mt-1 block w-80 max-w-[80vw] rounded-md border border-gray-300 bg-white p-3 text-left text-xs leading-5 font-normal text-gray-900 shadow-lg dark:border-gray-600 dark:bg-gray-900 dark:text-gray-100"
+          data-testid="citation-preview"
+        >
+          <span className="block font-semibold" data-testid="citation-preview-source">
+            {citationLabel(citation)}
+          </span>
+          {citation.headingPath ? (
+            <span className="block text-gray-700 dark:text-gray-300" data-testid="citation-preview-heading">
+              {citation.headingPath}
+            </span>
+          ) : null}
+          <span className="mt-1 block" data-testid="citation-preview-text">
+            {excerpt(citation.text)}
+          </span>
+        </span>
+      ) : null}
+    </span>
   );
 }
 

@@ -63,6 +63,26 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
   // Leaving the page stops an answer in progress rather than letting it run unseen.
   useEffect(() => () => abortRef.current?.abort(), []);
 
+  // Keyboard: "/" goes to the question box from anywhere but a text field; Escape stops an answer
+  // being written (the citation panel closes itself on Escape).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      const typing = target?.isContentEditable || (target && ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+      if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        const input = document.getElementById("chat-input");
+        if (input) {
+          e.preventDefault();
+          input.focus();
+        }
+      } else if (e.key === "Escape" && abortRef.current && !document.querySelector("dialog[open]")) {
+        abortRef.current.abort();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+
   const updateAssistant = useCallback((id: string, change: (m: ChatMessage) => ChatMessage) => {
     setMessages((all) => all.map((m) => (m.id === id ? change(m) : m)));
   }, []);
@@ -211,7 +231,9 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
   );
 
   return (
-    <div className="grid gap-6 md:grid-cols-[14rem_1fr]">
+    <div
+      className={`grid gap-6 ${panel ? "md:grid-cols-[14rem_1fr] xl:grid-cols-[14rem_1fr_24rem]" : "md:grid-cols-[14rem_1fr]"}`}
+    >
       <ConversationList
         conversations={conversations}
         nextCursor={nextCursor}

@@ -55,7 +55,8 @@ export function CitationPanel({ citation: c, onClose }: { citation: Citation; on
     markRef.current?.scrollIntoView({ block: "center" });
   }, [view]);
 
-  const original = `/api/documents/${c.documentId}/file?version=${c.versionId}${c.pageStart !== null ? `#page=${c.pageStart}` : ""}`;
+  const viewer = `/documents/${c.documentId}/view?version=${c.versionId}${c.pageStart !== null ? `&page=${c.pageStart}` : ""}&start=${c.charStart}&end=${c.charEnd}`;
+  const original = `/api/documents/${c.documentId}/file?version=${c.versionId}`;
   return (
     <aside
       ref={panelRef}
@@ -63,7 +64,9 @@ export function CitationPanel({ citation: c, onClose }: { citation: Citation; on
       role="dialog"
       aria-modal="false"
       aria-labelledby="citation-panel-title"
-      className="fixed inset-y-0 right-0 z-20 flex w-full max-w-md flex-col border-l border-gray-300 bg-white shadow-xl focus:outline-none"
+      // Beside the conversation on a wide screen, so the question box stays in reach; over it only
+      // where there is no room for a third column.
+      className="fixed inset-y-0 right-0 z-20 flex w-full max-w-md flex-col border-l border-gray-300 bg-white shadow-xl focus:outline-none xl:sticky xl:top-4 xl:bottom-auto xl:self-start xl:z-0 xl:max-h-[calc(100vh-2rem)] xl:w-auto xl:max-w-none xl:rounded-md xl:border xl:shadow-none"
       data-testid="citation-panel"
     >
       <div className="flex items-start justify-between gap-3 border-b border-gray-200 px-4 py-3">
@@ -125,9 +128,12 @@ export function CitationPanel({ citation: c, onClose }: { citation: Citation; on
         )}
       </div>
       {!problem ? (
-        <div className="border-t border-gray-200 px-4 py-3">
-          <a href={original} target="_blank" rel="noopener" className={linkClass} data-testid="citation-open-original">
-            Open the original{c.pageStart !== null ? ` at page ${c.pageStart}` : ""}
+        <div className="flex flex-wrap gap-x-4 gap-y-1 border-t border-gray-200 px-4 py-3">
+          <a href={viewer} target="_blank" rel="noopener" className={linkClass} data-testid="citation-open-viewer">
+            Open the document{c.pageStart !== null ? ` at page ${c.pageStart}` : " at this passage"}
+          </a>
+          <a href={original} className={linkClass} data-testid="citation-open-original">
+            Download the original
           </a>
         </div>
       ) : null}

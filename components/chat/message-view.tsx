@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
-import { citationLabel, shortHeadingPath, withReferences } from "@/lib/rag/format";
+import { citationLabel, ocrNote, shortHeadingPath, withReferences } from "@/lib/rag/format";
 import type { Citation } from "@/lib/rag/types";
 import { AnswerMarkdown } from "./answer-markdown";
 import { FeedbackControls } from "./feedback-controls";
@@ -10,6 +10,39 @@ import { ModelBadge } from "./model-badge";
 
 // One message. An answer is formatted Markdown in which each [n] is a button that opens the cited
 // passage and a sentence its passages only weakly support is marked as such (answer-markdown.tsx).
+
+/** The passages of one document version together, in the order the answer first cites them. */
+function groupByDocument(citations: Citation[]) {
+  const groups = new Map<string, { key: string; label: string; citations: Citation[] }>();
+  for (const c of citations) {
+    const key = `${c.documentId}:${c.versionId}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        key,
+        label: [c.title, c.versionNumber !== null ? `version ${c.versionNumber}` : null].filter(Boolean).join(", "),
+        citations: [],
+      };
+      groups.set(key, g);
+    }
+    g.citations.push(c);
+  }
+  return [...groups.values()];
+}
+
+/** Where in its document a passage is: page, section, OCR note. */
+function passageLabel(c: Citation): string {
+  const parts: string[] = [];
+  if (c.pageStart !== null)
+    parts.push(
+      c.pageEnd !== null && c.pageEnd !== c.pageStart ? `pages ${c.pageStart}–${c.pageEnd}` : `page ${c.pageStart}`,
+    );
+  const heading = shortHeadingPath(c.title, c.headingPath);
+  if (heading) parts.push(heading);
+  const ocr = ocrNote(c);
+  if (ocr) parts.push(ocr);
+  return parts.length > 0 ? parts.join(" — ") : "the passage";
+}
 
 export function MessageView({
   message: m,
@@ -80,27 +113,31 @@ export function MessageView({
       {m.citations.length > 0 ? (
         <div className="mt-3 border-t border-gray-200 pt-2">
           <h3 className="text-xs font-semibold text-gray-900 uppercase">Sources</h3>
-          <ol className="mt-1 space-y-1 text-sm" data-testid="answer-sources">
-            {m.citations.map((c) => (
-              <li key={c.n} className="flex gap-2">
-                <span className="text-gray-700">[{c.n}]</span>
-                <button
-                  type="button"
-                  onClick={(e) => onOpenCitation(c, e.currentTarget)}
-                  className="text-left text-blue-800 underline underline-offset-2 hover:text-blue-950 focus-visible:outline-2 focus-visible:outline-blue-700"
-                  data-testid="source-link"
-                >
-                  {citationLabel(c)}
-                  {shortHeadingPath(c.title, c.headingPath) ? (
-                    <span className="text-gray-700" title={c.headingPath}>
-                      {" "}
-                      — {shortHeadingPath(c.title, c.headingPath)}
-                    </span>
-                  ) : null}
-                </button>
+          <ul className="mt-1 space-y-2 text-sm" data-testid="answer-sources">
+            {groupByDocument(m.citations).map((group) => (
+              <li key={group.key} data-testid="source-document">
+                <p className="font-medium text-gray-900" data-testid="source-document-title">
+                  {group.label}
+                </p>
+                <ol className="mt-0.5 space-y-0.5 pl-3">
+                  {group.citations.map((c) => (
+                    <li key={c.n} className="flex gap-2">
+                      <span className="text-gray-700">[{c.n}]</span>
+                      <button
+                        type="button"
+                        onClick={(e) => onOpenCitation(c, e.currentTarget)}
+                        className="text-left text-blue-800 underline underline-offset-2 hover:text-blue-950 focus-visible:outline-2 focus-visible:outline-blue-700"
+                        data-testid="source-link"
+                        aria-label={`Source ${c.n}: ${citationLabel(c)}`}
+                      >
+                        {passageLabel(c)}
+                      </button>
+                    </li>
+                  ))}
+                </ol>
               </li>
             ))}
-          </ol>
+          </ul>
         </div>
       ) : null}
 

@@ -50,13 +50,18 @@ function DocumentCells({ doc, openable }: { doc: DocumentRow; openable: boolean 
     <>
       <th scope="row" className={`${tdClass} font-normal`}>
         {openable ? (
-          <a
-            href={`/api/documents/${doc.id}/file`}
-            className={`${linkClass} font-medium wrap-anywhere`}
-            data-testid="doc-open"
-          >
-            {doc.name}
-          </a>
+          <>
+            <a
+              href={`/documents/${doc.id}/view`}
+              className={`${linkClass} font-medium wrap-anywhere`}
+              data-testid="doc-view"
+            >
+              {doc.name}
+            </a>{" "}
+            <a href={`/api/documents/${doc.id}/file`} className={`${linkClass} text-xs`} data-testid="doc-open">
+              Download
+            </a>
+          </>
         ) : (
           <span className="font-medium wrap-anywhere text-gray-900">{doc.name}</span>
         )}

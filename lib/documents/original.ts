@@ -66,6 +66,11 @@ export async function requireReadableVersion(
   return { doc, version, canManage, interval: intervals.get(version.id) ?? null };
 }
 
+/** Under the `mask` policy a reader who does not manage the collection gets the masked text, never the file. */
+export function readerGetsMaskedText(collection: { piiPolicy: string }, canManage: boolean): boolean {
+  return collection.piiPolicy === "mask" && !canManage;
+}
+
 export type OpenedOriginal =
   { kind: "original"; version: Version; bytes: Buffer } | { kind: "masked"; version: Version; html: string };
 
@@ -77,7 +82,7 @@ export async function openOriginal(
   const { doc, version, canManage } = await requireReadableVersion(db, actor, input);
   const collection = await getCollectionById(db, { id: doc.collectionId });
   if (!collection) throw new AppError("not_found", "No document with this id.");
-  if (collection.piiPolicy === "mask" && !canManage) {
+  if (readerGetsMaskedText(collection, canManage)) {
     if (version.text === null) throw new AppError("not_found", "The text of this version is no longer kept.");
     const html = maskedRendition(version);
     await recordFileRead(db, actor, doc, version, "masked");

@@ -26,8 +26,9 @@ const NEVER_SCRIPT = {
 /**
  * The original file of the current (or a given `?version=`) version, for readers of the
  * document; under the `mask` policy readers get the masked rendition instead (lib/documents/original).
- * PDFs and renditions open inline so a citation link can jump to `#page=N`; everything else is a
- * download, and nothing from an upload can run script on this origin.
+ * Originals are downloads (the in-app viewer, /documents/:id/view, shows them in the page: Chromium
+ * refuses to display a PDF served under `sandbox`); the masked rendition opens inline. Nothing from
+ * an upload can run script on this origin.
  */
 export const GET = apiRoute<{ id: string }>({}, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
@@ -48,12 +49,11 @@ export const GET = apiRoute<{ id: string }>({}, async ({ req, params: p, db, act
       },
     });
   }
-  const inline = version.format === "pdf";
   return new Response(new Uint8Array(opened.bytes), {
     headers: {
       ...NEVER_SCRIPT,
       "content-type": TYPES[version.format ?? ""] ?? "application/octet-stream",
-      "content-disposition": `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+      "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
     },
   });
 });

@@ -104,7 +104,14 @@ export async function openOriginal(
   return { kind: "original", version, bytes };
 }
 
-function recordFileRead(db: Database, actor: Actor, doc: Doc, version: Version, rendition: "original" | "masked") {
+/** One read.file event: the viewer's text view records its reads with it too. */
+export function recordFileRead(
+  db: Database,
+  actor: Actor,
+  doc: Doc,
+  version: Version,
+  rendition: "original" | "masked",
+) {
   return recordRead(db, auditActor(actor), {
     kind: "file",
     rendition,

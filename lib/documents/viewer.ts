@@ -3,13 +3,14 @@ import type { Database } from "@/db/client";
 import { getCollectionById } from "@/db/queries/collections";
 import type { Actor } from "@/lib/auth/actor";
 import { AppError } from "@/lib/errors";
-import { readerGetsMaskedText, requireReadableVersion } from "./original";
+import { readerGetsMaskedText, recordFileRead, requireReadableVersion } from "./original";
 
 // What the in-app viewer (/documents/:id/view) shows of one version: the PDF itself, drawn by
 // pdf.js in the browser from GET /api/documents/:id/file, or the version's text page by page for
 // every other format and for the masked rendition. The access rule is the download's and the
 // passage's (requireReadableVersion): readers reach only the current published version, and a
-// reader under the `mask` policy never gets the PDF, only the text stored already masked.
+// reader under the `mask` policy never gets the PDF, only the text stored already masked. Reads
+// are audited like downloads.
 
 /** Longest passage highlighted; chunks are far shorter, so this only bounds a forged range. */
 const MAX_PASSAGE_CHARS = 20_000;
@@ -64,6 +65,9 @@ export async function openViewer(
       if (b > a) passage.push({ text: text.slice(a, b), page: i, start: a - from, end: b - from });
     }
   }
+  // The text view discloses the document here, so it is recorded like a download (read.file) before
+  // it is returned; a PDF is recorded when the viewer fetches it from the file route.
+  if (mode === "text") await recordFileRead(db, actor, doc, version, masked ? "masked" : "original");
   return {
     documentId: doc.id,
     versionId: version.id,

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { h1Class } from "@/components/ui/styles";
 import { PdfViewer } from "@/components/viewer/pdf-viewer";
 import { TextViewer } from "@/components/viewer/text-viewer";
-import { getDb } from "@/db/runtime";
+import { getDb } from "@/lib/server/db";
 import { requireUser } from "@/lib/auth/guards";
 import { openViewer } from "@/lib/documents/viewer";
 import { AppError } from "@/lib/errors";

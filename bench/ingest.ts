@@ -28,6 +28,7 @@ import { acceptUpload } from "@/lib/documents/upload";
 import { createEmbedder } from "@/lib/models/embedder";
 import { openChunkStore } from "@/lib/vector/store";
 import { readOriginal, saveOriginal } from "@/lib/storage/files";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 const { values } = parseArgs({
   options: {
@@ -117,7 +118,7 @@ async function main() {
       embedderId: embedder.id,
       dim: embedder.dim,
     });
-    const { id: collectionId } = await addCollection(handle.db, { name: "Bench", description: "" }, null);
+    const { id: collectionId } = await addCollection(handle.db, { name: "Bench", description: "" }, SYSTEM_ACTOR);
     const deps = { db: handle.db, store, embedder, parser, dataDir, maxDecompressedBytes: 200 * 1024 * 1024 };
     let chunks = 0;
     const t3 = performance.now();
@@ -125,7 +126,7 @@ async function main() {
       const r = await acceptUpload(
         handle.db,
         { dataDir, maxUploadBytes: 500e6 },
-        { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full), uploaderId: null },
+        { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full), by: SYSTEM_ACTOR },
       );
       if (r.status !== "queued") continue;
       try {

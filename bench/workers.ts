@@ -18,6 +18,7 @@ import { newHexKey } from "@/lib/crypto/keyring";
 import { acceptUpload } from "@/lib/documents/upload";
 import { resetEnvCache } from "@/lib/env";
 import { startS3rver } from "@/lib/testing/s3rver";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 const { values } = parseArgs({
   options: { docs: { type: "string", default: "1000" }, workers: { type: "string", default: "1,2" } },
@@ -69,7 +70,7 @@ async function run(adminUrl: string, workers: number) {
     // This process uploads as an app node would: same settings, its own (unused) DATA_DIR.
     Object.assign(process.env, shared, { DATA_DIR: path.join(tmp, "uploader") });
     resetEnvCache();
-    const collection = await addCollection(handle.db, { name: "Bench", description: "" }, null);
+    const collection = await addCollection(handle.db, { name: "Bench", description: "" }, SYSTEM_ACTOR);
     const up = performance.now();
     for (let i = 0; i < DOCS; i++) {
       const r = await acceptUpload(
@@ -79,7 +80,7 @@ async function run(adminUrl: string, workers: number) {
           collectionId: collection.id,
           fileName: `procedure-${i}.md`,
           bytes: Buffer.from(document(i)),
-          uploaderId: null,
+          by: SYSTEM_ACTOR,
         },
       );
       if (r.status !== "queued") throw new Error(`upload ${i}: ${r.status}`);

@@ -12,6 +12,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { createTestParser } from "@/ingest/testing/parser";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { ingestVersion } from "./pipeline";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // Erasure that holds: once deleting a document or a collection, or a mask re-check, reports done,
 // none of the removed text is in DATA_DIR/lance or DATA_DIR/files, scanned byte by byte.
@@ -64,7 +65,7 @@ async function ingest(collectionId: string, name: string, text: string) {
   const r = await acceptUpload(
     h.db,
     { dataDir, maxUploadBytes: 1 << 20 },
-    { collectionId, fileName: name, bytes: Buffer.from(text), uploaderId: null },
+    { collectionId, fileName: name, bytes: Buffer.from(text), by: SYSTEM_ACTOR },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   await ingestVersion(deps(), r.versionId, noProgress);
@@ -77,7 +78,7 @@ const body = (m: string) =>
 
 describe("erasure", () => {
   it("deleting a document leaves none of its text in the index files and removes its original", async () => {
-    const { id: collectionId } = await addCollection(h.db, { name: "Erase doc", description: "" }, null);
+    const { id: collectionId } = await addCollection(h.db, { name: "Erase doc", description: "" }, SYSTEM_ACTOR);
     const m = marker();
     const r = await ingest(collectionId, "discharge.md", body(m));
     await store.ensureIndexes();
@@ -86,15 +87,15 @@ describe("erasure", () => {
     expect(filesHolding("files", m)).toEqual([]);
     const filesBefore = countFiles();
 
-    const result = await deleteDocument(h.db, store, { documentId: r.documentId, deletedBy: null, dataDir });
+    const result = await deleteDocument(h.db, store, { documentId: r.documentId, by: SYSTEM_ACTOR, dataDir });
     expect(result.removedChunks).toBeGreaterThan(0);
     expect(filesHolding("lance", m)).toEqual([]);
     expect(countFiles()).toBe(filesBefore - 1);
   });
 
   it("deleting a collection leaves none of its documents' text in the index files or originals", async () => {
-    const { id: collectionId } = await addCollection(h.db, { name: "Erase collection", description: "" }, null);
-    const keep = await addCollection(h.db, { name: "Kept", description: "" }, null);
+    const { id: collectionId } = await addCollection(h.db, { name: "Erase collection", description: "" }, SYSTEM_ACTOR);
+    const keep = await addCollection(h.db, { name: "Kept", description: "" }, SYSTEM_ACTOR);
     const m = marker();
     await ingest(collectionId, "a.md", body(m));
     await ingest(collectionId, "b.md", `# Other\n\nThe ${m} appears here as well, in a second document.\n`);
@@ -103,6 +104,7 @@ describe("erasure", () => {
     expect(filesHolding("lance", m).length).toBeGreaterThan(0);
 
     const result = await removeCollection(h.db, {
+      by: SYSTEM_ACTOR,
       id: collectionId,
       confirm: "Erase collection",
       dataDir,
@@ -114,7 +116,7 @@ describe("erasure", () => {
   });
 
   it("a mask re-check leaves the values it masks nowhere in the index files", async () => {
-    const { id: collectionId } = await addCollection(h.db, { name: "Recheck", description: "" }, null);
+    const { id: collectionId } = await addCollection(h.db, { name: "Recheck", description: "" }, SYSTEM_ACTOR);
     const ssn = `536-22-${String(1000 + Math.floor(Math.random() * 8999))}`;
     const r = await ingest(
       collectionId,
@@ -124,7 +126,7 @@ describe("erasure", () => {
     await store.ensureIndexes();
     expect(filesHolding("lance", ssn).length).toBeGreaterThan(0);
 
-    await changeCollectionPolicy(h.db, collectionId, { patch: { pii: "mask" }, recheck: true, actorId: null });
+    await changeCollectionPolicy(h.db, collectionId, { patch: { pii: "mask" }, recheck: true, by: SYSTEM_ACTOR });
     await ingestVersion(deps(), r.versionId, noProgress);
     expect((await getVersionById(h.db, { id: r.versionId }))?.text).toContain("Patient SSN [SSN] must be verified");
     expect(filesHolding("lance", ssn)).toEqual([]);

@@ -24,6 +24,7 @@ import { pdfBomb } from "./fixtures/make-hostile";
 import { jpegOf, pngOf, renderTextPages, scannedPdf, tiffOf } from "./fixtures/make-scan";
 import type { GreyImage } from "./ocr/raster";
 import { ingestVersion } from "./pipeline";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // Scanned documents and images from upload to a cited answer: OCR in the parser sandbox, the
 // passages' page and confidence in LanceDB and in the citation, the privacy scans on OCR text,
@@ -72,7 +73,7 @@ async function ingest(fileName: string, bytes: Uint8Array, deps: { parser?: type
   const upload = await acceptUpload(
     h.db,
     { dataDir, maxUploadBytes: 50e6 },
-    { collectionId, fileName, bytes, uploaderId: null },
+    { collectionId, fileName, bytes, by: SYSTEM_ACTOR },
   );
   if (upload.status !== "queued") throw new Error(`upload of ${fileName}: ${upload.status}`);
   const run = ingestVersion(
@@ -88,7 +89,7 @@ beforeAll(async () => {
   h = await createTestDatabase();
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
-  collectionId = (await addCollection(h.db, { name: "Housekeeping", description: "" }, null)).id;
+  collectionId = (await addCollection(h.db, { name: "Housekeeping", description: "" }, SYSTEM_ACTOR)).id;
   pages = await renderTextPages([PAGE_ONE, PAGE_TWO]);
 }, 120_000);
 

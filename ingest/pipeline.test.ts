@@ -17,6 +17,7 @@ import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { chunkDocument } from "./chunk/chunker";
 import { parseDocument } from "./parse";
 import { ingestVersion } from "./pipeline";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // The whole path from an upload to searchable chunks, with the real parser, embedder and
 // LanceDB, including a worker process killed in the middle of a job.
@@ -50,7 +51,7 @@ beforeAll(async () => {
   }
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
-  collectionId = (await addCollection(h.db, { name: "Handbooks", description: "" }, null)).id;
+  collectionId = (await addCollection(h.db, { name: "Handbooks", description: "" }, SYSTEM_ACTOR)).id;
 }, 120_000);
 
 afterAll(async () => {
@@ -74,7 +75,7 @@ describe("ingestion pipeline", () => {
         bytes: new TextEncoder().encode(
           "# Isolation\n\n## Contact precautions\n\nWear a gown and gloves for every contact with the patient.\n",
         ),
-        uploaderId: null,
+        by: SYSTEM_ACTOR,
       },
     );
     if (v1.status !== "queued") throw new Error("expected queued");
@@ -93,7 +94,7 @@ describe("ingestion pipeline", () => {
         collectionId,
         fileName: "isolation.md",
         bytes: new TextEncoder().encode("# Isolation\n\n## Contact precautions\n\nWear a gown, gloves and a mask.\n"),
-        uploaderId: null,
+        by: SYSTEM_ACTOR,
       },
     );
     if (v2.status !== "queued") throw new Error("expected queued");
@@ -121,7 +122,7 @@ describe("ingestion pipeline", () => {
     const r = await acceptUpload(
       h.db,
       { dataDir, maxUploadBytes: 50e6 },
-      { collectionId, fileName: "empty.txt", bytes: new Uint8Array(), uploaderId: null },
+      { collectionId, fileName: "empty.txt", bytes: new Uint8Array(), by: SYSTEM_ACTOR },
     );
     if (r.status !== "queued") throw new Error("expected queued");
     await expect(ingestVersion(deps(), r.versionId, noProgress)).rejects.toThrow("The file is empty.");
@@ -141,7 +142,7 @@ describe("ingestion pipeline", () => {
     const r = await acceptUpload(
       h.db,
       { dataDir, maxUploadBytes: 50e6 },
-      { collectionId, fileName: "management.pdf", bytes, uploaderId: null },
+      { collectionId, fileName: "management.pdf", bytes, by: SYSTEM_ACTOR },
     );
     if (r.status !== "queued") throw new Error("expected queued");
     // The embedded database may be opened by one process at a time: hand it to the worker.

@@ -16,6 +16,7 @@ import { createTestParser } from "@/ingest/testing/parser";
 import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { ingestVersion } from "./pipeline";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // The ingestion side of the guards on the audit record: every quarantine and warn decision, each
 // administrator's release or rejection, policy changes and refusals for personal data, with the
@@ -39,7 +40,11 @@ beforeAll(async () => {
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
   admin.id = (
-    await addUser(h.db, { email: admin.email, name: "Rita", roles: ["admin"], password: "a long enough password" })
+    await addUser(
+      h.db,
+      { email: admin.email, name: "Rita", roles: ["admin"], password: "a long enough password" },
+      SYSTEM_ACTOR,
+    )
   ).id;
 }, 120_000);
 
@@ -54,7 +59,7 @@ async function upload(collectionId: string, fileName: string, content: string) {
   const r = await acceptUpload(
     h.db,
     { dataDir, maxUploadBytes: 50e6 },
-    { collectionId, fileName, bytes: new TextEncoder().encode(content), uploaderId: admin.id },
+    { collectionId, fileName, bytes: new TextEncoder().encode(content), by: admin },
   );
   if (r.status !== "queued") throw new Error(`upload not queued: ${JSON.stringify(r)}`);
   return r;
@@ -143,7 +148,7 @@ describe("injection findings on the audit record", () => {
     await changeCollectionPolicy(h.db, id, {
       patch: { injection: "warn" },
       recheck: false,
-      actorId: admin.id,
+
       by: admin,
     });
     const r = await upload(id, "visitors.md", POISON);
@@ -161,7 +166,7 @@ describe("injection findings on the audit record", () => {
     await changeCollectionPolicy(h.db, id, {
       patch: { pii: "reject", piiTypes: ["ssn"] },
       recheck: false,
-      actorId: admin.id,
+
       by: admin,
     });
     const [changed] = await consoleEvents(id, "collection.policy_changed");

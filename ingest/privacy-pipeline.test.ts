@@ -17,6 +17,7 @@ import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { makeDocx, paragraph } from "./fixtures/make-docx";
 import { ingestVersion } from "./pipeline";
+import { SYSTEM_ACTOR, asUser } from "@/lib/testing/actors";
 
 // The collection's privacy policy applied by the real pipeline: the real parser, the USE-lite
 // embedder, LanceDB in a temporary folder and Postgres (or PGlite).
@@ -38,12 +39,16 @@ beforeAll(async () => {
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: lanceUri(), embedderId: embedder.id, dim: embedder.dim });
   adminId = (
-    await addUser(h.db, {
-      email: "reviewer@example.org",
-      name: "Rita Reviewer",
-      roles: ["admin"],
-      password: "a long enough password",
-    })
+    await addUser(
+      h.db,
+      {
+        email: "reviewer@example.org",
+        name: "Rita Reviewer",
+        roles: ["admin"],
+        password: "a long enough password",
+      },
+      SYSTEM_ACTOR,
+    )
   ).id;
 }, 120_000);
 
@@ -55,8 +60,8 @@ afterAll(async () => {
 });
 
 async function collection(name: string, privacy?: Parameters<typeof changeCollectionPolicy>[2]["patch"]) {
-  const { id } = await addCollection(h.db, { name, description: "" }, null);
-  if (privacy) await changeCollectionPolicy(h.db, id, { patch: privacy, recheck: false, actorId: adminId });
+  const { id } = await addCollection(h.db, { name, description: "" }, SYSTEM_ACTOR);
+  if (privacy) await changeCollectionPolicy(h.db, id, { patch: privacy, recheck: false, by: asUser(adminId) });
   return id;
 }
 
@@ -65,7 +70,7 @@ async function upload(collectionId: string, fileName: string, content: string | 
   const r = await acceptUpload(
     h.db,
     { dataDir, maxUploadBytes: 50e6 },
-    { collectionId, fileName, bytes, uploaderId: null },
+    { collectionId, fileName, bytes, by: SYSTEM_ACTOR },
   );
   if (r.status !== "queued") throw new Error(`upload not queued: ${JSON.stringify(r)}`);
   return r;
@@ -172,7 +177,7 @@ describe("personal data under the collection's policy", () => {
     const { requeued, policy } = await changeCollectionPolicy(h.db, id, {
       patch: { pii: "mask" },
       recheck: true,
-      actorId: adminId,
+      by: asUser(adminId),
     });
     expect({ requeued, pii: policy.pii }).toEqual({ requeued: 1, pii: "mask" });
     await ingestVersion(deps(), r.versionId, noProgress);

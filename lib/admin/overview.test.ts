@@ -20,6 +20,7 @@ import { writeFile, mkdir } from "node:fs/promises";
 import { SEARCH_NEEDS_PLAINTEXT } from "./at-rest";
 import { getAdminOverview, redactUri, type OverviewDeps } from "./overview";
 import { FILE_OVERHEAD_BYTES } from "@/lib/crypto/envelope";
+import { SYSTEM_ACTOR, asUser } from "@/lib/testing/actors";
 
 const STORIES = path.resolve(process.cwd(), "../shared/models/stories260K.gguf");
 
@@ -34,30 +35,46 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "kq-overview-"));
   lanceUri = path.join(dataDir, "lance");
 
-  const admin = await addUser(h.db, {
-    email: "admin@example.org",
-    name: "Admin",
-    roles: ["admin"],
-    password: "a long password",
-  });
+  const admin = await addUser(
+    h.db,
+    {
+      email: "admin@example.org",
+      name: "Admin",
+      roles: ["admin"],
+      password: "a long password",
+    },
+    SYSTEM_ACTOR,
+  );
   await recordLogin(h.db, { userId: admin.id });
-  const keyUser = await addUser(h.db, {
-    email: "robot@example.org",
-    name: "Robot",
-    roles: ["employee"],
-    password: "a long password",
-  });
+  const keyUser = await addUser(
+    h.db,
+    {
+      email: "robot@example.org",
+      name: "Robot",
+      roles: ["employee"],
+      password: "a long password",
+    },
+    SYSTEM_ACTOR,
+  );
   await actorFromApiKey(h.db, (await createApiKeyForUser(h.db, { userId: keyUser.id, name: "ci" }, CLI_ACTOR)).key);
-  await addUser(h.db, { email: "idle@example.org", name: "Idle", roles: ["employee"], password: "a long password" });
-  const gone = await addUser(h.db, {
-    email: "gone@example.org",
-    name: "Gone",
-    roles: ["employee"],
-    password: "a long password",
-  });
-  await updateUser(h.db, { userId: gone.id, changes: { disabled: true }, actorId: admin.id });
+  await addUser(
+    h.db,
+    { email: "idle@example.org", name: "Idle", roles: ["employee"], password: "a long password" },
+    SYSTEM_ACTOR,
+  );
+  const gone = await addUser(
+    h.db,
+    {
+      email: "gone@example.org",
+      name: "Gone",
+      roles: ["employee"],
+      password: "a long password",
+    },
+    SYSTEM_ACTOR,
+  );
+  await updateUser(h.db, { userId: gone.id, changes: { disabled: true }, by: asUser(admin.id) });
 
-  const collection = await addCollection(h.db, { name: "Ward protocols", description: "" }, admin.id);
+  const collection = await addCollection(h.db, { name: "Ward protocols", description: "" }, asUser(admin.id));
   const limits = { dataDir, maxUploadBytes: 1024 * 1024 };
   for (const [fileName, text] of [
     ["scan.pdf", "%PDF-1.4 not really"],
@@ -69,7 +86,7 @@ beforeAll(async () => {
       collectionId: collection.id,
       fileName,
       bytes,
-      uploaderId: admin.id,
+      by: asUser(admin.id),
     });
     expect(outcome.status).toBe("queued");
   }

@@ -12,6 +12,7 @@ import { questionAnsweredEvent } from "./fixtures";
 import { appendAudit } from "./log";
 import { runRetentionSweep } from "./retention";
 import { eventView } from "./rows";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // The answer record shows each cited passage as it read when the answer was given: from the
 // stored version (also once superseded), from the record's own copy once the document is
@@ -58,7 +59,7 @@ async function documentWithVersions(collectionId: string, name: string) {
 
 describe("the answer record", () => {
   it("shows passages as they were, through supersession, deletion and retention", async () => {
-    const { id: collectionId } = await addCollection(h.db, { name: "Isolation", description: "" }, null);
+    const { id: collectionId } = await addCollection(h.db, { name: "Isolation", description: "" }, SYSTEM_ACTOR);
     const { doc, v1 } = await documentWithVersions(collectionId, "isolation.md");
     const passage = "Wash hands for 40 seconds before entering.";
     const start = V1.indexOf(passage);

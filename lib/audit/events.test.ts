@@ -16,6 +16,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { addUser, updateUser } from "@/lib/users/admin";
 import { readablePayload, eventView } from "./rows";
 import { verifyChain } from "./verify";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // The features record what they change, with who did it, in the same transaction.
 
@@ -29,7 +30,11 @@ beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-events-"));
   admin.id = (
-    await addUser(h.db, { email: admin.email, name: "Root", roles: ["admin"], password: "root password 1" })
+    await addUser(
+      h.db,
+      { email: admin.email, name: "Root", roles: ["admin"], password: "root password 1" },
+      SYSTEM_ACTOR,
+    )
   ).id;
 });
 afterAll(async () => {
@@ -93,7 +98,7 @@ describe("audited features", () => {
         collectionId,
         fileName: "sepsis.md",
         bytes: new TextEncoder().encode("# Sepsis\nAct fast."),
-        uploaderId: admin.id,
+
         by: admin,
       },
     );

@@ -14,6 +14,7 @@ import { keyFingerprint } from "./keys";
 import { loadSigningKey, type SigningKey } from "./signing-key";
 import { verifyExportFile } from "./verify-export";
 import { verifyChain } from "./verify";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 let h: DatabaseHandle;
 let dir: string;
@@ -25,8 +26,11 @@ let pharmacy: { id: string; name: string };
 beforeAll(async () => {
   h = await createTestDatabase();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-export-"));
-  wards = { id: (await addCollection(h.db, { name: "Wards", description: "" }, null)).id, name: "Wards" };
-  pharmacy = { id: (await addCollection(h.db, { name: "Pharmacy", description: "" }, null)).id, name: "Pharmacy" };
+  wards = { id: (await addCollection(h.db, { name: "Wards", description: "" }, SYSTEM_ACTOR)).id, name: "Wards" };
+  pharmacy = {
+    id: (await addCollection(h.db, { name: "Pharmacy", description: "" }, SYSTEM_ACTOR)).id,
+    name: "Pharmacy",
+  };
   await appendAudit(h.db, {
     type: "auth.sign_in",
     actorId: actor.id,

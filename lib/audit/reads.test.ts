@@ -24,6 +24,7 @@ import { listEventsPage, readAuditEvent, readAuditLog } from "./service";
 import { loadSigningKey, type SigningKey } from "./signing-key";
 import { verifyChain } from "./verify";
 import { verifyExportFile } from "./verify-export";
+import { SYSTEM_ACTOR, asUser } from "@/lib/testing/actors";
 
 // Reads that disclose content are audit events (issue 13 §1): each kind opened as its reader is
 // found with actor, object ids and time, a refused read leaves none, the console's "reads" filter
@@ -42,7 +43,7 @@ async function publish(collectionId: string, name: string) {
   const r = await acceptUpload(
     h.db,
     { dataDir, maxUploadBytes: 1 << 20 },
-    { collectionId, fileName: name, bytes: Buffer.from(`${TEXT} (original ${name})`), uploaderId: null },
+    { collectionId, fileName: name, bytes: Buffer.from(`${TEXT} (original ${name})`), by: SYSTEM_ACTOR },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   await updateVersion(h.db, {
@@ -62,19 +63,31 @@ beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-reads-"));
   key = loadSigningKey({ dataDir, AUDIT_SIGNING_KEY: undefined });
-  const admin = await addUser(h.db, { email: "a@x.org", name: "A", roles: ["admin"], password: "admin password 1" });
-  const r = await addUser(h.db, { email: "r@x.org", name: "R", roles: ["employee"], password: "reader password 1" });
-  const c = await addUser(h.db, {
-    email: "c@x.org",
-    name: "C",
-    roles: ["compliance"],
-    password: "auditor password 1",
-  });
+  const admin = await addUser(
+    h.db,
+    { email: "a@x.org", name: "A", roles: ["admin"], password: "admin password 1" },
+    SYSTEM_ACTOR,
+  );
+  const r = await addUser(
+    h.db,
+    { email: "r@x.org", name: "R", roles: ["employee"], password: "reader password 1" },
+    SYSTEM_ACTOR,
+  );
+  const c = await addUser(
+    h.db,
+    {
+      email: "c@x.org",
+      name: "C",
+      roles: ["compliance"],
+      password: "auditor password 1",
+    },
+    SYSTEM_ACTOR,
+  );
   askerId = r.id;
-  const masked = (await addCollection(h.db, { name: "Refunds", description: "" }, null)).id;
-  const open = (await addCollection(h.db, { name: "Open", description: "" }, null)).id;
-  for (const id of [masked, open]) await addGrant(h.db, id, { role: "employee", access: "read" });
-  await changeCollectionPolicy(h.db, masked, { patch: { pii: "mask" }, recheck: false, actorId: admin.id });
+  const masked = (await addCollection(h.db, { name: "Refunds", description: "" }, SYSTEM_ACTOR)).id;
+  const open = (await addCollection(h.db, { name: "Open", description: "" }, SYSTEM_ACTOR)).id;
+  for (const id of [masked, open]) await addGrant(h.db, id, { role: "employee", access: "read" }, SYSTEM_ACTOR);
+  await changeCollectionPolicy(h.db, masked, { patch: { pii: "mask" }, recheck: false, by: asUser(admin.id) });
   docs.masked = await publish(masked, "refunds.txt");
   docs.open = await publish(open, "open.txt");
   reader = (await actorFromUserId(h.db, r.id))!;

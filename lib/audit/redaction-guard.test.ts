@@ -19,6 +19,7 @@ import { runRetentionSweep } from "./retention";
 import { loadSigningKey } from "./signing-key";
 import { verifyExportFile } from "./verify-export";
 import { verifyChain } from "./verify";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // Redaction of audit content happens only through a recorded retention purge, and never to a
 // record under a legal hold, whatever code (or person at a SQL prompt) tries it: the database
@@ -37,9 +38,9 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-redaction-"));
   erin = await createUser(h.db, { email: "erin@example.org", name: "Erin", roles: ["employee"], passwordHash: null });
   hugo = await createUser(h.db, { email: "hugo@example.org", name: "Hugo", roles: ["employee"], passwordHash: null });
-  wards = { id: (await addCollection(h.db, { name: "Wards", description: "" }, null)).id, name: "Wards" };
+  wards = { id: (await addCollection(h.db, { name: "Wards", description: "" }, SYSTEM_ACTOR)).id, name: "Wards" };
   litigation = {
-    id: (await addCollection(h.db, { name: "Litigation", description: "" }, null)).id,
+    id: (await addCollection(h.db, { name: "Litigation", description: "" }, SYSTEM_ACTOR)).id,
     name: "Litigation",
   };
 });

@@ -14,6 +14,7 @@ import { appendAudit } from "./log";
 import { runRetentionSweep } from "./retention";
 import { eventView, readablePayload } from "./rows";
 import { verifyChain } from "./verify";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 let h: DatabaseHandle;
 const DAY = 86_400_000;
@@ -73,9 +74,12 @@ describe("retention", () => {
       roles: ["employee"],
       passwordHash: null,
     });
-    const wards = { id: (await addCollection(h.db, { name: "Wards", description: "" }, null)).id, name: "Wards" };
+    const wards = {
+      id: (await addCollection(h.db, { name: "Wards", description: "" }, SYSTEM_ACTOR)).id,
+      name: "Wards",
+    };
     const legal = {
-      id: (await addCollection(h.db, { name: "Litigation", description: "" }, null)).id,
+      id: (await addCollection(h.db, { name: "Litigation", description: "" }, SYSTEM_ACTOR)).id,
       name: "Litigation",
     };
 

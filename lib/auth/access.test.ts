@@ -1,13 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { getCollectionById } from "@/db/queries/collections";
-import { insertDocument, replaceRestrictions } from "@/db/queries/documents";
+import { insertDocument, listRestrictions, replaceRestrictions } from "@/db/queries/documents";
 import { addCollection, addGrant, removeGrant } from "@/lib/collections/admin";
 import { addGroup, addMemberByEmail, removeGroup } from "@/lib/groups/admin";
 import { createTestDatabase } from "@/lib/testing/db";
 import { addUser } from "@/lib/users/admin";
 import { actorFromUserId, type Actor } from "./actor";
 import { requireCollection, requireReadableDocument, resolveReadScope } from "./access";
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { CLI_ACTOR } from "@/lib/audit/types";
+import { restrictDocument } from "@/lib/documents/manage";
+import { asUser, SYSTEM_ACTOR } from "@/lib/testing/actors";
+import { openChunkStore } from "@/lib/vector/store";
 
 let h: DatabaseHandle;
 let nurse: string, clerk: string, admin: string;
@@ -15,17 +22,33 @@ let clinical: string, finance: string, wardGroup: string;
 
 beforeAll(async () => {
   h = await createTestDatabase();
-  admin = (await addUser(h.db, { email: "admin@x.org", name: "A", roles: ["admin"], password: "admin password 1" })).id;
-  nurse = (await addUser(h.db, { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" }))
-    .id;
-  clerk = (await addUser(h.db, { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" }))
-    .id;
-  wardGroup = (await addGroup(h.db, { name: "Ward 4", description: "" })).id;
-  await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" });
-  clinical = (await addCollection(h.db, { name: "Clinical", description: "" }, null)).id;
-  finance = (await addCollection(h.db, { name: "Finance", description: "" }, null)).id;
-  await addGrant(h.db, clinical, { role: "employee", access: "read" });
-  await addGrant(h.db, finance, { group: "Ward 4", access: "manage" });
+  admin = (
+    await addUser(
+      h.db,
+      { email: "admin@x.org", name: "A", roles: ["admin"], password: "admin password 1" },
+      SYSTEM_ACTOR,
+    )
+  ).id;
+  nurse = (
+    await addUser(
+      h.db,
+      { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" },
+      SYSTEM_ACTOR,
+    )
+  ).id;
+  clerk = (
+    await addUser(
+      h.db,
+      { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" },
+      SYSTEM_ACTOR,
+    )
+  ).id;
+  wardGroup = (await addGroup(h.db, { name: "Ward 4", description: "" }, SYSTEM_ACTOR)).id;
+  await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" }, SYSTEM_ACTOR);
+  clinical = (await addCollection(h.db, { name: "Clinical", description: "" }, SYSTEM_ACTOR)).id;
+  finance = (await addCollection(h.db, { name: "Finance", description: "" }, SYSTEM_ACTOR)).id;
+  await addGrant(h.db, clinical, { role: "employee", access: "read" }, SYSTEM_ACTOR);
+  await addGrant(h.db, finance, { group: "Ward 4", access: "manage" }, SYSTEM_ACTOR);
 });
 afterAll(async () => h.close());
 
@@ -59,9 +82,9 @@ describe("read scope", () => {
   });
 
   it("applies a revoked grant at once", async () => {
-    const grant = await addGrant(h.db, finance, { role: "employee", access: "read" });
+    const grant = await addGrant(h.db, finance, { role: "employee", access: "read" }, SYSTEM_ACTOR);
     expect((await resolveReadScope(h.db, await actor(clerk))).collectionIds).toContain(finance);
-    await removeGrant(h.db, finance, grant.id);
+    await removeGrant(h.db, finance, grant.id, SYSTEM_ACTOR);
     expect((await resolveReadScope(h.db, await actor(clerk))).collectionIds).not.toContain(finance);
   });
 
@@ -74,14 +97,43 @@ describe("read scope", () => {
     await expect(requireReadableDocument(h.db, await actor(nurse), doc)).resolves.toBeUndefined();
     await expect(requireReadableDocument(h.db, await actor(clerk), doc)).rejects.toMatchObject({ status: 404 });
     // A group that restricts documents cannot be deleted (that would open them up).
-    await expect(removeGroup(h.db, wardGroup)).rejects.toMatchObject({
+    await expect(removeGroup(h.db, wardGroup, SYSTEM_ACTOR)).rejects.toMatchObject({
       code: "conflict",
       message: 'The group "Ward 4" restricts documents; lift those restrictions before deleting it.',
     });
   });
 
+  it("lets only someone who may read a restricted document change its restriction", async () => {
+    const store = await openChunkStore({
+      uri: await mkdtemp(path.join(os.tmpdir(), "kq-restrict-")),
+      embedderId: "t",
+      dim: 4,
+    });
+    const doc = await insertDocument(h.db, { collectionId: clinical, name: "ward-rota.md", createdBy: null });
+    await replaceRestrictions(h.db, { documentId: doc.id, groupIds: [wardGroup] });
+    // The administrator manages every collection but holds no read grant on this one, nor Ward 4.
+    await expect(
+      restrictDocument(h.db, store, { documentId: doc.id, groupNames: [], by: asUser(admin) }),
+    ).rejects.toMatchObject({ status: 403, message: expect.stringMatching(/restricted to groups you are not in/) });
+    expect((await listRestrictions(h.db, { documentIds: [doc.id] })).get(doc.id)).toEqual([
+      { id: wardGroup, name: "Ward 4" },
+    ]);
+    // A reader in Ward 4 may; so may the operator at the command line.
+    await expect(
+      restrictDocument(h.db, store, { documentId: doc.id, groupNames: [], by: asUser(nurse) }),
+    ).resolves.toEqual([]);
+    await restrictDocument(h.db, store, { documentId: doc.id, groupNames: ["Ward 4"], by: asUser(nurse) });
+    await expect(restrictDocument(h.db, store, { documentId: doc.id, groupNames: [], by: CLI_ACTOR })).resolves.toEqual(
+      [],
+    );
+    // Restricting a document nobody has restricted yet narrows it; managers may do that.
+    await expect(
+      restrictDocument(h.db, store, { documentId: doc.id, groupNames: ["Ward 4"], by: asUser(admin) }),
+    ).resolves.toHaveLength(1);
+  });
+
   it("refuses grants to unknown groups and malformed grantees", async () => {
-    await expect(addGrant(h.db, clinical, { group: "Nobody", access: "read" })).rejects.toMatchObject({
+    await expect(addGrant(h.db, clinical, { group: "Nobody", access: "read" }, SYSTEM_ACTOR)).rejects.toMatchObject({
       message: 'No group named "Nobody".',
     });
     const { grantSchema } = await import("@/lib/collections/schemas");

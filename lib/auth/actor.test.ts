@@ -6,6 +6,7 @@ import { addUser, updateUser } from "@/lib/users/admin";
 import { addGroup, addMemberByEmail } from "@/lib/groups/admin";
 import { actorFromApiKey, actorFromUserId } from "./actor";
 import { createApiKeyForUser, revokeApiKeyById, revokeApiKeyByPrefix } from "./api-key-admin";
+import { SYSTEM_ACTOR, asUser } from "@/lib/testing/actors";
 
 let h: DatabaseHandle;
 let adminId: string;
@@ -14,18 +15,26 @@ let userId: string;
 beforeAll(async () => {
   h = await createTestDatabase();
   adminId = (
-    await addUser(h.db, { email: "admin@example.org", name: "Admin", roles: ["admin"], password: "admin password 1" })
+    await addUser(
+      h.db,
+      { email: "admin@example.org", name: "Admin", roles: ["admin"], password: "admin password 1" },
+      SYSTEM_ACTOR,
+    )
   ).id;
   userId = (
-    await addUser(h.db, {
-      email: "clerk@example.org",
-      name: "Clerk",
-      roles: ["employee"],
-      password: "clerk password 1",
-    })
+    await addUser(
+      h.db,
+      {
+        email: "clerk@example.org",
+        name: "Clerk",
+        roles: ["employee"],
+        password: "clerk password 1",
+      },
+      SYSTEM_ACTOR,
+    )
   ).id;
-  const g = await addGroup(h.db, { name: "Ward 4", description: "" });
-  await addMemberByEmail(h.db, { groupId: g.id, email: "clerk@example.org" });
+  const g = await addGroup(h.db, { name: "Ward 4", description: "" }, SYSTEM_ACTOR);
+  await addMemberByEmail(h.db, { groupId: g.id, email: "clerk@example.org" }, SYSTEM_ACTOR);
 });
 afterAll(async () => h.close());
 
@@ -33,15 +42,15 @@ describe("actors", () => {
   it("reads roles and groups from the database on every call", async () => {
     const before = await actorFromUserId(h.db, userId);
     expect(before).toMatchObject({ email: "clerk@example.org", roles: ["employee"], groups: [{ name: "Ward 4" }] });
-    await updateUser(h.db, { userId, changes: { roles: ["compliance", "employee"] }, actorId: adminId });
+    await updateUser(h.db, { userId, changes: { roles: ["compliance", "employee"] }, by: asUser(adminId) });
     expect((await actorFromUserId(h.db, userId))?.roles).toEqual(["compliance", "employee"]);
-    await updateUser(h.db, { userId, changes: { roles: ["employee"] }, actorId: adminId });
+    await updateUser(h.db, { userId, changes: { roles: ["employee"] }, by: asUser(adminId) });
   });
 
   it("returns no actor for a disabled or deleted user", async () => {
-    await updateUser(h.db, { userId, changes: { disabled: true }, actorId: adminId });
+    await updateUser(h.db, { userId, changes: { disabled: true }, by: asUser(adminId) });
     expect(await actorFromUserId(h.db, userId)).toBeNull();
-    await updateUser(h.db, { userId, changes: { disabled: false }, actorId: adminId });
+    await updateUser(h.db, { userId, changes: { disabled: false }, by: asUser(adminId) });
     expect(await actorFromUserId(h.db, "00000000-0000-4000-8000-000000000000")).toBeNull();
   });
 
@@ -52,12 +61,12 @@ describe("actors", () => {
     const actor = await actorFromApiKey(h.db, key);
     expect(actor).toMatchObject({ id: userId, via: "api_key" });
 
-    await revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId });
+    await revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId }, SYSTEM_ACTOR);
     await expect(actorFromApiKey(h.db, key)).rejects.toMatchObject({
       status: 401,
       message: "Invalid or revoked API key.",
     });
-    await expect(revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId })).rejects.toMatchObject({
+    await expect(revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId }, SYSTEM_ACTOR)).rejects.toMatchObject({
       code: "conflict",
     });
   });
@@ -67,25 +76,27 @@ describe("actors", () => {
     const tampered = key.slice(0, -1) + (key.endsWith("A") ? "B" : "A");
     await expect(actorFromApiKey(h.db, tampered)).rejects.toMatchObject({ status: 401 });
     await expect(actorFromApiKey(h.db, "not-a-key")).rejects.toMatchObject({ status: 401 });
-    await updateUser(h.db, { userId, changes: { disabled: true }, actorId: adminId });
+    await updateUser(h.db, { userId, changes: { disabled: true }, by: asUser(adminId) });
     await expect(actorFromApiKey(h.db, key)).rejects.toMatchObject({ status: 401, message: /disabled/ });
-    await updateUser(h.db, { userId, changes: { disabled: false }, actorId: adminId });
+    await updateUser(h.db, { userId, changes: { disabled: false }, by: asUser(adminId) });
     expect((await actorFromApiKey(h.db, key)).id).toBe(userId);
   });
 
   it("does not let a user revoke someone else's key", async () => {
     const { apiKey } = await createApiKeyForUser(h.db, { userId: adminId, name: "admin key" }, CLI_ACTOR);
-    await expect(revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId })).rejects.toMatchObject({
+    await expect(revokeApiKeyById(h.db, { id: apiKey.id, ownerId: userId }, SYSTEM_ACTOR)).rejects.toMatchObject({
       code: "not_found",
     });
   });
 
   it("revokes by prefix with or without the kq_ start, and names an unknown prefix", async () => {
     const { key, apiKey } = await createApiKeyForUser(h.db, { userId, name: "cli" }, CLI_ACTOR);
-    await revokeApiKeyByPrefix(h.db, { prefix: `kq_${apiKey.prefix}` });
+    await revokeApiKeyByPrefix(h.db, { prefix: `kq_${apiKey.prefix}` }, SYSTEM_ACTOR);
     await expect(actorFromApiKey(h.db, key)).rejects.toMatchObject({ status: 401 });
-    await expect(revokeApiKeyByPrefix(h.db, { prefix: apiKey.prefix })).rejects.toMatchObject({ code: "conflict" });
-    await expect(revokeApiKeyByPrefix(h.db, { prefix: "ffffffff" })).rejects.toMatchObject({
+    await expect(revokeApiKeyByPrefix(h.db, { prefix: apiKey.prefix }, SYSTEM_ACTOR)).rejects.toMatchObject({
+      code: "conflict",
+    });
+    await expect(revokeApiKeyByPrefix(h.db, { prefix: "ffffffff" }, SYSTEM_ACTOR)).rejects.toMatchObject({
       message: "No API key with the prefix ffffffff.",
     });
   });

@@ -2,7 +2,7 @@ import "server-only";
 import type { Database } from "@/db/client";
 import { getUserById } from "@/db/queries/users";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
+import type { AuditActor } from "@/lib/audit/types";
 import {
   getApiKeyById,
   getApiKeyByPrefix,
@@ -99,7 +99,7 @@ async function revokeAudited(db: Database, key: PublicApiKey, by: AuditActor): P
 export async function revokeApiKeyById(
   db: Database,
   { id, ownerId }: { id: string; ownerId?: string },
-  by: AuditActor = SYSTEM_ACTOR,
+  by: AuditActor,
 ) {
   const key = await getApiKeyById(db, { id });
   if (!key || (ownerId && key.userId !== ownerId)) throw new AppError("not_found", "No API key with this id.");
@@ -109,7 +109,7 @@ export async function revokeApiKeyById(
 export async function revokeApiKeyByPrefix(
   db: Database,
   { prefix }: { prefix: string },
-  by: AuditActor = SYSTEM_ACTOR,
+  by: AuditActor,
 ) {
   const key = await getApiKeyByPrefix(db, { prefix: prefix.replace(/^kq_/, "").slice(0, 8) });
   if (!key) throw new AppError("not_found", `No API key with the prefix ${prefix}.`);

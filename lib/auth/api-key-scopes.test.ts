@@ -8,6 +8,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { addUser } from "@/lib/users/admin";
 import { createApiKeyForUser, listOwnApiKeys } from "./api-key-admin";
 import { effectiveKeyExpiry, newKeyExpiry, parseExpiresIn, type ApiKeyScope } from "./api-key-policy";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // API key expiry, scopes and the rule that a key never makes a key, through the real route handlers.
 
@@ -22,12 +23,16 @@ beforeAll(async () => {
   (globalThis as Record<symbol, unknown>)[DB_KEY] = Promise.resolve(h);
   process.env.API_KEY_MAX_DAYS = "90";
   resetEnvCache();
-  owner = await addUser(h.db, {
-    email: "keys@example.org",
-    name: "K",
-    roles: ["employee", "admin"],
-    password: "keys password 123",
-  });
+  owner = await addUser(
+    h.db,
+    {
+      email: "keys@example.org",
+      name: "K",
+      roles: ["employee", "admin"],
+      password: "keys password 123",
+    },
+    SYSTEM_ACTOR,
+  );
   session = { id: owner.id, email: owner.email, via: "session" };
 });
 

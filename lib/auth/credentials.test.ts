@@ -5,6 +5,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { addUser, updateUser } from "@/lib/users/admin";
 import { checkCredentials, credentialFailureMessage, type CredentialCheck, type SignInPolicy } from "./credentials";
 import { issueDeviceCookie } from "./device-cookie";
+import { SYSTEM_ACTOR, asUser } from "@/lib/testing/actors";
 
 const policy: SignInPolicy = {
   freeFailures: 3,
@@ -20,7 +21,11 @@ let userId: string;
 
 beforeAll(async () => {
   h = await createTestDatabase();
-  const u = await addUser(h.db, { email: "Nurse@Example.org", name: "Nurse", roles: ["employee"], password: PASSWORD });
+  const u = await addUser(
+    h.db,
+    { email: "Nurse@Example.org", name: "Nurse", roles: ["employee"], password: PASSWORD },
+    SYSTEM_ACTOR,
+  );
   userId = u.id;
 });
 afterAll(async () => h.close());
@@ -148,15 +153,19 @@ describe("checkCredentials", () => {
   });
 
   it("tells a disabled user so only after the right password", async () => {
-    const admin = await addUser(h.db, {
-      email: "boss@example.org",
-      name: "Boss",
-      roles: ["admin"],
-      password: "boss password 123",
-    });
-    await updateUser(h.db, { userId, changes: { disabled: true }, actorId: admin.id });
+    const admin = await addUser(
+      h.db,
+      {
+        email: "boss@example.org",
+        name: "Boss",
+        roles: ["admin"],
+        password: "boss password 123",
+      },
+      SYSTEM_ACTOR,
+    );
+    await updateUser(h.db, { userId, changes: { disabled: true }, by: asUser(admin.id) });
     expect(await attempt("nurse@example.org", PASSWORD)).toEqual({ ok: false, reason: "disabled" });
     expect(await attempt("nurse@example.org", "wrong one")).toEqual({ ok: false, reason: "invalid" });
-    await updateUser(h.db, { userId, changes: { disabled: false }, actorId: admin.id });
+    await updateUser(h.db, { userId, changes: { disabled: false }, by: asUser(admin.id) });
   });
 });

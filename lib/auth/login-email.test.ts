@@ -5,6 +5,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { addUser } from "@/lib/users/admin";
 import { loginEmailSchema } from "@/lib/users/schemas";
 import { checkCredentials, type SignInPolicy } from "./credentials";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // A sign-in email is checked as an email address before anything looks it up or writes it down.
 
@@ -20,7 +21,11 @@ let h: DatabaseHandle;
 
 beforeAll(async () => {
   h = await createTestDatabase();
-  await addUser(h.db, { email: "nurse@example.org", name: "Nurse", roles: ["employee"], password: "correct horse 1" });
+  await addUser(
+    h.db,
+    { email: "nurse@example.org", name: "Nurse", roles: ["employee"], password: "correct horse 1" },
+    SYSTEM_ACTOR,
+  );
 });
 afterAll(async () => h.close());
 

@@ -5,6 +5,7 @@ import { createApiKeyForUser } from "@/lib/auth/api-key-admin";
 import { resetEnvCache } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
 import { addUser } from "@/lib/users/admin";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // Per-user and per-key request limits, through the real /v1 route handler.
 
@@ -18,18 +19,26 @@ beforeAll(async () => {
   process.env.USER_REQUESTS_PER_MINUTE = "5";
   process.env.API_KEY_REQUESTS_PER_MINUTE = "3";
   resetEnvCache();
-  const analyst = await addUser(h.db, {
-    email: "analyst@example.org",
-    name: "A",
-    roles: ["employee"],
-    password: "analyst password 1",
-  });
-  const other = await addUser(h.db, {
-    email: "other@example.org",
-    name: "O",
-    roles: ["employee"],
-    password: "other password 12",
-  });
+  const analyst = await addUser(
+    h.db,
+    {
+      email: "analyst@example.org",
+      name: "A",
+      roles: ["employee"],
+      password: "analyst password 1",
+    },
+    SYSTEM_ACTOR,
+  );
+  const other = await addUser(
+    h.db,
+    {
+      email: "other@example.org",
+      name: "O",
+      roles: ["employee"],
+      password: "other password 12",
+    },
+    SYSTEM_ACTOR,
+  );
   keys.first = (await createApiKeyForUser(h.db, { userId: analyst.id, name: "first" }, CLI_ACTOR)).key;
   keys.second = (await createApiKeyForUser(h.db, { userId: analyst.id, name: "second" }, CLI_ACTOR)).key;
   keys.other = (await createApiKeyForUser(h.db, { userId: other.id, name: "other" }, CLI_ACTOR)).key;

@@ -6,6 +6,7 @@ import { verifyChain } from "@/lib/audit/verify";
 import { addUser } from "@/lib/users/admin";
 import { checkCredentials, type SignInPolicy } from "./credentials";
 import { closeSignInFailureWindows } from "./sign-in-failures";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // An anonymous flood of failed sign-ins must not grow the append-only audit trail without bound.
 
@@ -30,12 +31,16 @@ const failedEvents = () =>
 beforeAll(async () => {
   h = await createTestDatabase();
   userId = (
-    await addUser(h.db, {
-      email: "clerk@example.org",
-      name: "Clerk",
-      roles: ["employee"],
-      password: "clerk password 12",
-    })
+    await addUser(
+      h.db,
+      {
+        email: "clerk@example.org",
+        name: "Clerk",
+        roles: ["employee"],
+        password: "clerk password 12",
+      },
+      SYSTEM_ACTOR,
+    )
   ).id;
 });
 afterAll(async () => h.close());

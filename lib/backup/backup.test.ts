@@ -15,6 +15,7 @@ import { writeBackup, type BackupSources } from "./create";
 import { EntryWriter, readAll, readEntries } from "./entries";
 import { checkArchive, type Manifest } from "./manifest";
 import { ArchiveSealer, CHUNK_BYTES, openArchive } from "./stream-cipher";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // The archive format against a real database (PGlite, or Postgres with TEST_DATABASE_URL), a real
 // LanceDB table and real encrypted originals: what create writes, verify accepts, and every way
@@ -61,7 +62,7 @@ async function reseal(entries: { name: string; bytes: Buffer }[]): Promise<Buffe
 beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-backup-"));
-  const collectionId = (await addCollection(h.db, { name: "Policies", description: "" }, null)).id;
+  const collectionId = (await addCollection(h.db, { name: "Policies", description: "" }, SYSTEM_ACTOR)).id;
   for (const [name, text] of [
     ["a.md", "alpha protocol"],
     ["b.md", "beta protocol ".repeat(200_000)],
@@ -69,7 +70,7 @@ beforeAll(async () => {
     const r = await acceptUpload(
       h.db,
       { dataDir, maxUploadBytes: 10 << 20 },
-      { collectionId, fileName: name, bytes: Buffer.from(text), uploaderId: null },
+      { collectionId, fileName: name, bytes: Buffer.from(text), by: SYSTEM_ACTOR },
     );
     expect(r.status).toBe("queued");
   }

@@ -25,6 +25,7 @@ import { createTestParser } from "@/ingest/testing/parser";
 import { openChunkStore } from "@/lib/vector/store";
 import { writeBackup } from "./create";
 import { restoreBackup, type RestoreTarget } from "./restore";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // The round trip an operator relies on: ingest, ask, back up, lose the data folder (and the
 // database), restore, and ask again. Embedded PGlite in a data folder, or the Postgres server
@@ -104,7 +105,7 @@ beforeAll(async () => {
   const upload = await acceptUpload(
     source.db,
     { dataDir: sourceDir, maxUploadBytes: 10e6 },
-    { collectionId: ward, fileName: "hand-hygiene.md", bytes: Buffer.from(HAND_HYGIENE), uploaderId: null },
+    { collectionId: ward, fileName: "hand-hygiene.md", bytes: Buffer.from(HAND_HYGIENE), by: SYSTEM_ACTOR },
   );
   if (upload.status !== "queued") throw new Error(`upload: ${upload.status}`);
   versionId = upload.versionId;

@@ -18,6 +18,7 @@ import { createTestParser } from "@/ingest/testing/parser";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { prepareAnswer, type AskDeps } from "./ask";
 import type { ChatEvent, FinalAnswer } from "./types";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // Asking as of a date through the whole question path (database, pipeline, LanceDB, embedder,
 // extractive generator): two versions with different dates and facts; now cites the current one,
@@ -45,7 +46,7 @@ async function ingest(collectionId: string, fileName: string, text: string, effe
       collectionId,
       fileName,
       bytes: new TextEncoder().encode(text),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
       effectiveFrom: new Date(effectiveFrom),
     },
   );

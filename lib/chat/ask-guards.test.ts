@@ -26,6 +26,7 @@ import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { prepareAnswer, type AskDeps } from "./ask";
 import { rateMyAnswer } from "./conversations";
 import type { ChatEvent, FinalAnswer } from "./types";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // The guards around answering on the real question path (Postgres or PGlite, LanceDB, the USE-lite
 // embedder, the extractive generator): what is stored and recorded of a question with personal
@@ -97,7 +98,11 @@ beforeAll(async () => {
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
   const nurseId = (
-    await addUser(h.db, { email: "nurse@guards.test", name: "Nora", roles: ["employee"], password: "nurse password 1" })
+    await addUser(
+      h.db,
+      { email: "nurse@guards.test", name: "Nora", roles: ["employee"], password: "nurse password 1" },
+      SYSTEM_ACTOR,
+    )
   ).id;
   const ward = await insertCollection(h.db, { name: "Ward", description: "", createdBy: null });
   await upsertGrant(h.db, { collectionId: ward.id, role: "employee", access: "read" });
@@ -110,7 +115,7 @@ beforeAll(async () => {
       bytes: new TextEncoder().encode(
         "# Discharge protocol\n\nPatients are discharged after the morning ward round once the discharge checklist is signed by the nurse in charge.\n\nThe discharge letter goes to the family doctor on the day of discharge.\n",
       ),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
     },
   );
   if (upload.status !== "queued") throw new Error("upload not queued");

@@ -28,6 +28,7 @@ import { recordingGenerator } from "@/lib/testing/recording-generator";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { prepareAnswer, type AskDeps } from "./ask";
 import type { ChatEvent, FinalAnswer } from "./types";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // The whole question path with the real database, LanceDB, USE-lite embedder and generators:
 // what the asker may read decides, at request time, what reaches the prompt, the stream, the
@@ -55,7 +56,7 @@ async function ingest(collectionId: string, fileName: string, text: string) {
   const upload = await acceptUpload(
     h.db,
     { dataDir, maxUploadBytes: 10e6 },
-    { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null },
+    { collectionId, fileName, bytes: new TextEncoder().encode(text), by: SYSTEM_ACTOR },
   );
   if (upload.status !== "queued") throw new Error(`upload of ${fileName}: ${upload.status}`);
   await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6, parser }, upload.versionId, {

@@ -7,6 +7,7 @@ import { actorFromUserId, type Actor } from "@/lib/auth/actor";
 import { createTestDatabase } from "@/lib/testing/db";
 import { addUser } from "@/lib/users/admin";
 import { deleteMyConversation, listMyConversations, readMyConversation, renameMyConversation } from "./conversations";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // Finding one's own conversations: search by title and by what was said, keyset paging through
 // all of them, and nobody else's conversation found, renamed or deleted.
@@ -28,8 +29,16 @@ async function converse(owner: Actor, title: string, question: string, answer: s
 
 beforeAll(async () => {
   h = await createTestDatabase();
-  const a = await addUser(h.db, { email: "ann@x.org", name: "Ann", roles: ["employee"], password: "ann password 12" });
-  const b = await addUser(h.db, { email: "bob@x.org", name: "Bob", roles: ["employee"], password: "bob password 12" });
+  const a = await addUser(
+    h.db,
+    { email: "ann@x.org", name: "Ann", roles: ["employee"], password: "ann password 12" },
+    SYSTEM_ACTOR,
+  );
+  const b = await addUser(
+    h.db,
+    { email: "bob@x.org", name: "Bob", roles: ["employee"], password: "bob password 12" },
+    SYSTEM_ACTOR,
+  );
   ann = (await actorFromUserId(h.db, a.id))!;
   bob = (await actorFromUserId(h.db, b.id))!;
   annOld = await converse(

@@ -107,7 +107,7 @@ export const operations = {
           collectionId,
           fileName: name,
           bytes: Buffer.from(contentBase64, "base64"),
-          uploaderId: null,
+
           by: CLI_ACTOR,
           ...(effectiveFrom !== undefined
             ? { effectiveFrom: parseEffectiveDate(effectiveFrom, "--effective-from") }

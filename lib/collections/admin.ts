@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
+import type { AuditActor } from "@/lib/audit/types";
 import {
   deleteCollectionRow,
   deleteGrant,
@@ -25,13 +25,7 @@ import { requireGroupByName } from "@/lib/groups/admin";
 import { deleteOriginal } from "@/lib/storage/files";
 import type { createCollectionSchema, grantSchema, updateCollectionSchema } from "./schemas";
 
-/** `by` is who creates it (an actor), or a user id / null for callers outside a request. */
-export async function addCollection(
-  db: Database,
-  input: z.infer<typeof createCollectionSchema>,
-  by: AuditActor | string | null,
-) {
-  const who: AuditActor = by && typeof by === "object" ? by : { ...SYSTEM_ACTOR, id: by };
+export async function addCollection(db: Database, input: z.infer<typeof createCollectionSchema>, who: AuditActor) {
   try {
     return await db.transaction(async (tx) => {
       const row = await insertCollection(tx, { name: input.name, description: input.description, createdBy: who.id });
@@ -54,7 +48,7 @@ export async function changeCollection(
   db: Database,
   id: string,
   changes: z.infer<typeof updateCollectionSchema>,
-  by: AuditActor = SYSTEM_ACTOR,
+  by: AuditActor,
 ) {
   const before = await getCollectionById(db, { id });
   try {
@@ -86,15 +80,13 @@ export async function changeCollectionPolicy(
   {
     patch,
     recheck,
-    actorId,
-    by,
-  }: { patch: PrivacyPolicyPatch; recheck: boolean; actorId: string | null; by?: AuditActor },
+    by: who,
+  }: { patch: PrivacyPolicyPatch; recheck: boolean; by: AuditActor },
 ) {
   const collection = await getCollectionById(db, { id });
   if (!collection) throw new AppError("not_found", "No collection with this id.");
   const before = collectionPolicy(collection);
   const next = mergePolicy(before, patch);
-  const who: AuditActor = by ?? { ...SYSTEM_ACTOR, id: actorId };
   const requeued = await db.transaction(async (tx) => {
     await updateCollectionPolicy(tx, {
       id,
@@ -107,7 +99,7 @@ export async function changeCollectionPolicy(
       const versionIds = await listPublishedVersionIds(tx, { collectionId: id });
       for (const versionId of versionIds) {
         // Stays searchable as it is until the job has run; a review decision already taken stands.
-        await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: actorId });
+        await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: who.id });
       }
       count = versionIds.length;
     }
@@ -139,8 +131,8 @@ export async function removeCollection(
     confirm,
     dataDir,
     chunks,
-    by = SYSTEM_ACTOR,
-  }: { id: string; confirm: string | null; dataDir: string; chunks: ChunkPurger; by?: AuditActor },
+    by,
+  }: { id: string; confirm: string | null; dataDir: string; chunks: ChunkPurger; by: AuditActor },
 ) {
   const collection = await getCollectionById(db, { id });
   if (!collection) throw new AppError("not_found", "No collection with this id.");
@@ -179,7 +171,7 @@ export async function addGrant(
   db: Database,
   collectionId: string,
   input: z.infer<typeof grantSchema>,
-  by: AuditActor = SYSTEM_ACTOR,
+  by: AuditActor,
 ) {
   const collection = await getCollectionById(db, { id: collectionId });
   if (!collection) throw new AppError("not_found", "No collection with this id.");
@@ -210,7 +202,7 @@ export async function addGrant(
   });
 }
 
-export async function removeGrant(db: Database, collectionId: string, grantId: string, by: AuditActor = SYSTEM_ACTOR) {
+export async function removeGrant(db: Database, collectionId: string, grantId: string, by: AuditActor) {
   const collection = await getCollectionById(db, { id: collectionId });
   const grant = (await listGrants(db, { collectionId })).find((g) => g.id === grantId);
   await db.transaction(async (tx) => {

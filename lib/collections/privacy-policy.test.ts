@@ -5,6 +5,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { addCollection, changeCollectionPolicy } from "./admin";
 import { collectionPatchSchema } from "./schemas";
 import { collectionJson } from "./serialize";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // The policy as the collections API and pages change it: defaults, validation, and a refused
 // change that leaves the stored policy as it was.
@@ -19,7 +20,7 @@ afterAll(async () => {
 
 describe("collection privacy policy", () => {
   it("starts as tag + quarantine and is part of the collection's JSON", async () => {
-    const { id } = await addCollection(h.db, { name: "Wards", description: "" }, null);
+    const { id } = await addCollection(h.db, { name: "Wards", description: "" }, SYSTEM_ACTOR);
     expect(collectionJson((await getCollectionById(h.db, { id }))!, "admin").privacy).toEqual({
       pii: "tag",
       piiTypes: ["ssn", "credit_card", "iban", "date_of_birth", "mrn", "secret", "password"],
@@ -28,11 +29,11 @@ describe("collection privacy policy", () => {
   });
 
   it("changes part of the policy and keeps the rest", async () => {
-    const { id } = await addCollection(h.db, { name: "Billing", description: "" }, null);
+    const { id } = await addCollection(h.db, { name: "Billing", description: "" }, SYSTEM_ACTOR);
     const { policy, requeued } = await changeCollectionPolicy(h.db, id, {
       patch: { pii: "reject", piiTypes: ["iban", "ssn"] },
       recheck: true,
-      actorId: null,
+      by: SYSTEM_ACTOR,
     });
     expect(policy).toEqual({ pii: "reject", piiTypes: ["ssn", "iban"], injection: "quarantine" });
     expect(requeued).toBe(0);
@@ -44,16 +45,16 @@ describe("collection privacy policy", () => {
   });
 
   it("refuses a policy that cannot act and leaves the stored one untouched", async () => {
-    const { id } = await addCollection(h.db, { name: "Legal", description: "" }, null);
+    const { id } = await addCollection(h.db, { name: "Legal", description: "" }, SYSTEM_ACTOR);
     await expect(
-      changeCollectionPolicy(h.db, id, { patch: { pii: "mask", piiTypes: [] }, recheck: false, actorId: null }),
+      changeCollectionPolicy(h.db, id, { patch: { pii: "mask", piiTypes: [] }, recheck: false, by: SYSTEM_ACTOR }),
     ).rejects.toThrow('Choose at least one kind of personal data for "mask" to act on (piiTypes).');
     expect((await getCollectionById(h.db, { id }))!.piiPolicy).toBe("tag");
     await expect(
       changeCollectionPolicy(h.db, "00000000-0000-4000-8000-000000000000", {
         patch: { injection: "warn" },
         recheck: false,
-        actorId: null,
+        by: SYSTEM_ACTOR,
       }),
     ).rejects.toThrow("No collection with this id.");
   });

@@ -14,6 +14,7 @@ import { readOriginal } from "@/lib/storage/files";
 import { kekId, newHexKey, reloadKeyring } from "./keyring";
 import { wrapDataKey, unwrapDataKey } from "./envelope";
 import { keyStatus, rotateKeys } from "./rotation";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 let h: DatabaseHandle;
 let dataDir: string;
@@ -22,7 +23,7 @@ let collectionId: string;
 beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-rotate-"));
-  collectionId = (await addCollection(h.db, { name: "Policies", description: "" }, null)).id;
+  collectionId = (await addCollection(h.db, { name: "Policies", description: "" }, SYSTEM_ACTOR)).id;
 });
 afterAll(async () => {
   await h.close();
@@ -37,7 +38,7 @@ async function upload(name: string, text: string) {
       collectionId,
       fileName: name,
       bytes: Buffer.from(text),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
     },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));

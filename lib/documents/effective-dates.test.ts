@@ -23,6 +23,7 @@ import { documentChanges } from "./changes";
 import { readPassage } from "./passage";
 import { changeEffectiveDates, recordVersionsTakingEffect } from "./schedule";
 import { acceptUpload } from "./upload";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // Versions over time with the real pieces (Postgres or PGlite, the pipeline, LanceDB, the
 // embedder): two versions with different dates and facts, a question now and as of a past date,
@@ -50,7 +51,7 @@ async function upload(text: string, effectiveFrom?: Date) {
       collectionId,
       fileName: "isolation.md",
       bytes: new TextEncoder().encode(text),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
       ...(effectiveFrom ? { effectiveFrom } : {}),
     },
   );
@@ -69,14 +70,22 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-effective-"));
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
-  const r = await addUser(h.db, { email: "r@x.org", name: "R", roles: ["employee"], password: "reader password 1" });
-  const m = await addUser(h.db, { email: "m@x.org", name: "M", roles: ["employee"], password: "manager password 1" });
-  await addGroup(h.db, { name: "Editors", description: "" });
+  const r = await addUser(
+    h.db,
+    { email: "r@x.org", name: "R", roles: ["employee"], password: "reader password 1" },
+    SYSTEM_ACTOR,
+  );
+  const m = await addUser(
+    h.db,
+    { email: "m@x.org", name: "M", roles: ["employee"], password: "manager password 1" },
+    SYSTEM_ACTOR,
+  );
+  await addGroup(h.db, { name: "Editors", description: "" }, SYSTEM_ACTOR);
   const editors = (await import("@/lib/groups/admin")).requireGroupByName;
-  await addMemberByEmail(h.db, { groupId: (await editors(h.db, "Editors")).id, email: "m@x.org" });
-  collectionId = (await addCollection(h.db, { name: "Infection control", description: "" }, null)).id;
-  await addGrant(h.db, collectionId, { role: "employee", access: "read" });
-  await addGrant(h.db, collectionId, { group: "Editors", access: "manage" });
+  await addMemberByEmail(h.db, { groupId: (await editors(h.db, "Editors")).id, email: "m@x.org" }, SYSTEM_ACTOR);
+  collectionId = (await addCollection(h.db, { name: "Infection control", description: "" }, SYSTEM_ACTOR)).id;
+  await addGrant(h.db, collectionId, { role: "employee", access: "read" }, SYSTEM_ACTOR);
+  await addGrant(h.db, collectionId, { group: "Editors", access: "manage" }, SYSTEM_ACTOR);
   reader = (await actorFromUserId(h.db, r.id))!;
   manager = (await actorFromUserId(h.db, m.id))!;
 

@@ -14,7 +14,7 @@ const BATCH_FACTOR = 20;
 export async function acceptUploads(
   db: Database,
   req: Request,
-  { collectionId, uploaderId, by }: { collectionId: string; uploaderId: string; by: AuditActor },
+  { collectionId, by }: { collectionId: string; by: AuditActor },
 ): Promise<{ status: number; files: UploadOutcome[] }> {
   const e = env();
   const type = req.headers.get("content-type") ?? "";
@@ -50,7 +50,7 @@ export async function acceptUploads(
       await acceptUpload(
         db,
         { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
-        { collectionId, fileName: file.name, bytes, uploaderId, by, effectiveFrom },
+        { collectionId, fileName: file.name, bytes, by, effectiveFrom },
       ),
     );
   }

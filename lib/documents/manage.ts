@@ -11,7 +11,8 @@ import {
 import { getGroupByName } from "@/db/queries/groups";
 import { documents, documentVersions } from "@/db/schema";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
+import type { AuditActor } from "@/lib/audit/types";
+import { userMayReadDocument } from "@/lib/access/documents";
 import { AppError } from "@/lib/errors";
 import { deleteOriginal } from "@/lib/storage/files";
 import { effectState, versionIntervals } from "./effective";
@@ -48,7 +49,7 @@ export async function lockDocument(tx: Parameters<Parameters<Database["transacti
 export async function restrictDocument(
   db: Database,
   index: ChunkIndex,
-  { documentId, groupNames, by = SYSTEM_ACTOR }: { documentId: string; groupNames: string[]; by?: AuditActor },
+  { documentId, groupNames, by }: { documentId: string; groupNames: string[]; by: AuditActor },
 ) {
   const groupIds: string[] = [];
   const unknown: string[] = [];
@@ -63,9 +64,21 @@ export async function restrictDocument(
     const row = await lockDocument(tx, documentId);
     if (!row || row.status !== "active") throw new AppError("not_found", "No document with this id.");
     const before = (await listRestrictions(tx, { documentIds: [documentId] })).get(documentId) ?? [];
+    const doc = await getDocumentById(tx, { id: documentId });
+    // Changing a restriction could open the document to others; only someone who may read it
+    // as it stands may do that, so a manager outside its groups cannot lift it (the CLI can).
+    if (
+      before.length > 0 &&
+      by.id !== null &&
+      !(await userMayReadDocument(tx, by.id, { collectionId: doc?.collectionId ?? "", restrictedTo: before }))
+    ) {
+      throw new AppError(
+        "forbidden",
+        "This document is restricted to groups you are not in; only someone who may read it can change its restriction.",
+      );
+    }
     await replaceRestrictions(tx, { documentId, groupIds });
     await index.setDocumentRestriction(documentId, groupIds);
-    const doc = await getDocumentById(tx, { id: documentId });
     await appendAudit(tx, {
       type: "document.restricted",
       ...auditBy(by),
@@ -85,14 +98,8 @@ export async function restrictDocument(
 export async function deleteDocument(
   db: Database,
   index: ChunkIndex,
-  {
-    documentId,
-    deletedBy,
-    dataDir,
-    by,
-  }: { documentId: string; deletedBy: string | null; dataDir: string; by?: AuditActor },
+  { documentId, dataDir, by: who }: { documentId: string; dataDir: string; by: AuditActor },
 ) {
-  const who: AuditActor = by ?? { ...SYSTEM_ACTOR, id: deletedBy };
   const files = await db
     .select({ storagePath: documentVersions.storagePath })
     .from(documentVersions)
@@ -100,7 +107,7 @@ export async function deleteDocument(
   await db.transaction(async (tx) => {
     const row = await lockDocument(tx, documentId);
     if (!row || row.status !== "active") throw new AppError("not_found", "No document with this id.");
-    const versions = await markDocumentDeleted(tx, { documentId, deletedBy });
+    const versions = await markDocumentDeleted(tx, { documentId, deletedBy: who.id });
     const doc = await getDocumentById(tx, { id: documentId });
     await appendAudit(tx, {
       type: "document.deleted",

@@ -12,6 +12,7 @@ import { addUser } from "@/lib/users/admin";
 import { documentDetailForCaller, openOriginal } from "./original";
 import { readPassage } from "./passage";
 import { acceptUpload } from "./upload";
+import { SYSTEM_ACTOR, asUser } from "@/lib/testing/actors";
 
 // Who receives what of a document: readers get the current published version only, and under
 // the mask policy its masked rendition; those who manage the collection get every version's original.
@@ -34,7 +35,7 @@ async function upload(collectionId: string, name: string, content: string) {
       collectionId,
       fileName: name,
       bytes: Buffer.from(content),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
     },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
@@ -57,18 +58,30 @@ async function processed(versionId: string, status: "ready" | "superseded" | "qu
 beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-original-"));
-  const admin = await addUser(h.db, { email: "a@x.org", name: "A", roles: ["admin"], password: "admin password 1" });
-  const r = await addUser(h.db, { email: "r@x.org", name: "R", roles: ["employee"], password: "reader password 1" });
-  const m = await addUser(h.db, { email: "m@x.org", name: "M", roles: ["employee"], password: "manager password 1" });
-  const editors = await addGroup(h.db, { name: "Editors", description: "" });
-  await addMemberByEmail(h.db, { groupId: editors.id, email: "m@x.org" });
-  ids.masked = (await addCollection(h.db, { name: "Refunds", description: "" }, null)).id;
-  ids.tagged = (await addCollection(h.db, { name: "Open", description: "" }, null)).id;
+  const admin = await addUser(
+    h.db,
+    { email: "a@x.org", name: "A", roles: ["admin"], password: "admin password 1" },
+    SYSTEM_ACTOR,
+  );
+  const r = await addUser(
+    h.db,
+    { email: "r@x.org", name: "R", roles: ["employee"], password: "reader password 1" },
+    SYSTEM_ACTOR,
+  );
+  const m = await addUser(
+    h.db,
+    { email: "m@x.org", name: "M", roles: ["employee"], password: "manager password 1" },
+    SYSTEM_ACTOR,
+  );
+  const editors = await addGroup(h.db, { name: "Editors", description: "" }, SYSTEM_ACTOR);
+  await addMemberByEmail(h.db, { groupId: editors.id, email: "m@x.org" }, SYSTEM_ACTOR);
+  ids.masked = (await addCollection(h.db, { name: "Refunds", description: "" }, SYSTEM_ACTOR)).id;
+  ids.tagged = (await addCollection(h.db, { name: "Open", description: "" }, SYSTEM_ACTOR)).id;
   for (const id of Object.values(ids)) {
-    await addGrant(h.db, id, { role: "employee", access: "read" });
-    await addGrant(h.db, id, { group: "Editors", access: "manage" });
+    await addGrant(h.db, id, { role: "employee", access: "read" }, SYSTEM_ACTOR);
+    await addGrant(h.db, id, { group: "Editors", access: "manage" }, SYSTEM_ACTOR);
   }
-  await changeCollectionPolicy(h.db, ids.masked, { patch: { pii: "mask" }, recheck: false, actorId: admin.id });
+  await changeCollectionPolicy(h.db, ids.masked, { patch: { pii: "mask" }, recheck: false, by: asUser(admin.id) });
 
   const original = (n: number) => `Refund policy v${n}. Patient SSN ${SSN} must be verified.\n\nDeposits.`;
   const v1 = await upload(ids.masked, "refunds.txt", original(1));

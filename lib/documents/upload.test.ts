@@ -9,6 +9,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { addCollection } from "@/lib/collections/admin";
 import { readOriginal } from "@/lib/storage/files";
 import { acceptUpload } from "./upload";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 let h: DatabaseHandle;
 let dataDir: string;
@@ -19,7 +20,7 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-upload-"));
-  collectionId = (await addCollection(h.db, { name: "Protocols", description: "" }, null)).id;
+  collectionId = (await addCollection(h.db, { name: "Protocols", description: "" }, SYSTEM_ACTOR)).id;
 });
 afterAll(async () => {
   await h.close();
@@ -41,7 +42,7 @@ describe("accepting uploads", () => {
       collectionId,
       fileName: "hand-hygiene.md",
       bytes: bytes("# Hand hygiene\nWash."),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
     });
     if (r.status !== "queued") throw new Error(JSON.stringify(r));
     expect(r.versionNumber).toBe(1);
@@ -64,7 +65,7 @@ describe("accepting uploads", () => {
       collectionId,
       fileName: "hand-hygiene.md",
       bytes: bytes("# Hand hygiene\nWash."),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
     });
     expect(again).toMatchObject({
       status: "unchanged",
@@ -74,7 +75,7 @@ describe("accepting uploads", () => {
       collectionId,
       fileName: "copy.md",
       bytes: bytes("# Hand hygiene\nWash."),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
     });
     expect(renamed).toMatchObject({
       status: "unchanged",
@@ -88,7 +89,7 @@ describe("accepting uploads", () => {
       collectionId,
       fileName: "hand-hygiene.md",
       bytes: bytes("# Hand hygiene\nWash for 20 s."),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
     });
     expect(r).toMatchObject({ status: "queued", versionNumber: 2 });
     const docs = await listDocuments(h.db, { collectionId });
@@ -102,7 +103,7 @@ describe("accepting uploads", () => {
       collectionId,
       fileName: "big.txt",
       bytes: new Uint8Array(1024 * 1024 + 1),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
     });
     expect(big).toEqual({
       name: "big.txt",
@@ -113,7 +114,7 @@ describe("accepting uploads", () => {
       collectionId,
       fileName: "../..",
       bytes: bytes("x"),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
     });
     expect(dots).toMatchObject({ status: "rejected", error: { code: "invalid_request" } });
     expect(filesOnDisk().length).toBe(before);
@@ -124,7 +125,7 @@ describe("accepting uploads", () => {
       collectionId,
       fileName: "../../etc/passwd",
       bytes: bytes("root:x:0:0"),
-      uploaderId: null,
+      by: SYSTEM_ACTOR,
     });
     expect(r).toMatchObject({ status: "queued", name: "etc/passwd" });
     expect(fs.existsSync(path.join(dataDir, "..", "etc", "passwd"))).toBe(false);
@@ -134,7 +135,7 @@ describe("accepting uploads", () => {
     const content = bytes(`# Sepsis bundle\n${Date.now()}`);
     const results = await Promise.all(
       [1, 2, 3].map(() =>
-        acceptUpload(h.db, limits(), { collectionId, fileName: "sepsis.md", bytes: content, uploaderId: null }),
+        acceptUpload(h.db, limits(), { collectionId, fileName: "sepsis.md", bytes: content, by: SYSTEM_ACTOR }),
       ),
     );
     expect(results.filter((r) => r.status === "queued")).toHaveLength(1);

@@ -12,7 +12,7 @@ import {
 import { insertJob } from "@/db/queries/jobs";
 import { getCollectionById } from "@/db/queries/collections";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
+import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
 import { deleteOriginal, saveOriginal } from "@/lib/storage/files";
 import { sanitizeFileName } from "./filename";
@@ -47,13 +47,12 @@ export async function acceptUpload(
     collectionId: string;
     fileName: string;
     bytes: Uint8Array;
-    uploaderId: string | null;
-    by?: AuditActor;
+    by: AuditActor;
     /** When the new version takes effect; default: now. A later moment schedules it. */
     effectiveFrom?: Date;
   },
 ): Promise<UploadOutcome> {
-  const by: AuditActor = input.by ?? { ...SYSTEM_ACTOR, id: input.uploaderId };
+  const { by } = input;
   let name: string;
   try {
     name = sanitizeFileName(input.fileName);
@@ -90,7 +89,7 @@ export async function acceptUpload(
       }
       const existing = await getActiveDocumentByName(tx, { collectionId: input.collectionId, name });
       const document =
-        existing ?? (await insertDocument(tx, { collectionId: input.collectionId, name, createdBy: input.uploaderId }));
+        existing ?? (await insertDocument(tx, { collectionId: input.collectionId, name, createdBy: by.id }));
       const versionNumber = existing ? await nextVersionNumber(tx, { documentId: document.id }) : 1;
       await insertVersion(tx, {
         id: versionId,
@@ -99,12 +98,12 @@ export async function acceptUpload(
         sha256,
         sizeBytes: input.bytes.byteLength,
         originalName: name,
-        uploadedBy: input.uploaderId,
+        uploadedBy: by.id,
         storagePath,
         dataKey,
         ...(input.effectiveFrom ? { effectiveFrom: input.effectiveFrom } : {}),
       });
-      const job = await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: input.uploaderId });
+      const job = await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: by.id });
       const collection = await getCollectionById(tx, { id: input.collectionId });
       await appendAudit(tx, {
         type: "document.uploaded",

@@ -23,6 +23,7 @@ import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { addEvaluationCases, changeMinRecall, getEvaluation, removeEvaluationCase } from "./cases";
 import { parseGoldenJsonl } from "./golden";
 import { runEvaluation, type EvaluationEngines } from "./run";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // A collection's golden set scored through the served retrieval and answer path, with the real
 // database, LanceDB, USE-lite and the extractive generator.
@@ -43,7 +44,7 @@ async function ingest(collectionId: string, fileName: string, text: string) {
   const upload = await acceptUpload(
     h.db,
     { dataDir, maxUploadBytes: 10e6 },
-    { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null },
+    { collectionId, fileName, bytes: new TextEncoder().encode(text), by: SYSTEM_ACTOR },
   );
   if (upload.status !== "queued") throw new Error(`upload of ${fileName}: ${upload.status}`);
   await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6, parser }, upload.versionId, {

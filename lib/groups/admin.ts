@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
+import type { AuditActor } from "@/lib/audit/types";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/queries/errors";
 import {
   addGroupMember,
@@ -20,7 +20,7 @@ import { AppError } from "@/lib/errors";
 import { requireUserByEmail } from "@/lib/users/admin";
 import type { createGroupSchema } from "@/lib/users/schemas";
 
-export async function addGroup(db: Database, input: z.infer<typeof createGroupSchema>, by: AuditActor = SYSTEM_ACTOR) {
+export async function addGroup(db: Database, input: z.infer<typeof createGroupSchema>, by: AuditActor) {
   try {
     return await db.transaction(async (tx) => {
       const group = await createGroup(tx, input);
@@ -69,7 +69,7 @@ export async function getGroupWithMembers(db: Database, id: string) {
 export async function addMemberByEmail(
   db: Database,
   { groupId, email }: { groupId: string; email: string },
-  by: AuditActor = SYSTEM_ACTOR,
+  by: AuditActor,
 ) {
   const group = await requireGroup(db, groupId);
   const user = await requireUserByEmail(db, email);
@@ -91,7 +91,7 @@ export async function addMemberByEmail(
 export async function removeMember(
   db: Database,
   { groupId, userId }: { groupId: string; userId: string },
-  by: AuditActor = SYSTEM_ACTOR,
+  by: AuditActor,
 ) {
   const group = await requireGroup(db, groupId);
   await db.transaction(async (tx) => {
@@ -108,7 +108,7 @@ export async function removeMember(
 }
 
 /** Deletes a group; refused while it restricts documents, which would otherwise open up to everyone. */
-export async function removeGroup(db: Database, id: string, by: AuditActor = SYSTEM_ACTOR) {
+export async function removeGroup(db: Database, id: string, by: AuditActor) {
   const group = await requireGroup(db, id);
   try {
     await db.transaction(async (tx) => {

@@ -23,6 +23,7 @@ import {
 } from "./record";
 import { ANSWER_OUTCOMES } from "./registry";
 import { renderMetrics } from "./scrape";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 let h: DatabaseHandle;
 let adminKey: string;
@@ -33,12 +34,16 @@ beforeAll(async () => {
   h = await createTestDatabase();
   // The route handlers take the process's database from lib/server/db; this test's database stands in for it.
   (globalThis as Record<symbol, unknown>)[DB_KEY] = Promise.resolve(h);
-  const admin = await addUser(h.db, {
-    email: "ops@example.org",
-    name: "Ops",
-    roles: ["admin"],
-    password: "a long password",
-  });
+  const admin = await addUser(
+    h.db,
+    {
+      email: "ops@example.org",
+      name: "Ops",
+      roles: ["admin"],
+      password: "a long password",
+    },
+    SYSTEM_ACTOR,
+  );
   adminKey = (await createApiKeyForUser(h.db, { userId: admin.id, name: "test" }, CLI_ACTOR)).key;
 });
 

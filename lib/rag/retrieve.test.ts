@@ -16,6 +16,7 @@ import { createTestParser } from "@/ingest/testing/parser";
 import { addUser } from "@/lib/users/admin";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { retrieveForActor, searchPassages } from "./retrieve";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // Leak tests for retrieval with the real pieces: Postgres (or PGlite), documents ingested by the
 // pipeline into LanceDB, the USE-lite embedder. Whatever the question, a user only ever gets
@@ -43,7 +44,7 @@ async function ingest(collectionId: string, fileName: string, text: string): Pro
   const upload = await acceptUpload(
     h.db,
     { dataDir, maxUploadBytes: 1e6 },
-    { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null },
+    { collectionId, fileName, bytes: new TextEncoder().encode(text), by: SYSTEM_ACTOR },
   );
   if (upload.status !== "queued") throw new Error(`upload ${fileName}: ${upload.status}`);
   await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 1e7, parser }, upload.versionId, {
@@ -57,24 +58,44 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-retrieve-"));
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
-  admin = (await addUser(h.db, { email: "admin@x.org", name: "A", roles: ["admin"], password: "admin password 1" })).id;
-  nurse = (await addUser(h.db, { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" }))
-    .id;
-  clerk = (await addUser(h.db, { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" }))
-    .id;
-  wardGroup = (await addGroup(h.db, { name: "Ward 4", description: "" })).id;
-  await addGroup(h.db, { name: "Finance team", description: "" });
-  await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" });
+  admin = (
+    await addUser(
+      h.db,
+      { email: "admin@x.org", name: "A", roles: ["admin"], password: "admin password 1" },
+      SYSTEM_ACTOR,
+    )
+  ).id;
+  nurse = (
+    await addUser(
+      h.db,
+      { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" },
+      SYSTEM_ACTOR,
+    )
+  ).id;
+  clerk = (
+    await addUser(
+      h.db,
+      { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" },
+      SYSTEM_ACTOR,
+    )
+  ).id;
+  wardGroup = (await addGroup(h.db, { name: "Ward 4", description: "" }, SYSTEM_ACTOR)).id;
+  await addGroup(h.db, { name: "Finance team", description: "" }, SYSTEM_ACTOR);
+  await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" }, SYSTEM_ACTOR);
   const financeTeam = (await import("@/lib/groups/admin")).requireGroupByName;
-  await addMemberByEmail(h.db, { groupId: (await financeTeam(h.db, "Finance team")).id, email: "clerk@x.org" });
-  clinical = (await addCollection(h.db, { name: "Clinical", description: "" }, null)).id;
-  finance = (await addCollection(h.db, { name: "Finance", description: "" }, null)).id;
-  await addGrant(h.db, clinical, { role: "employee", access: "read" });
-  financeGrant = (await addGrant(h.db, finance, { group: "Finance team", access: "read" })).id;
+  await addMemberByEmail(
+    h.db,
+    { groupId: (await financeTeam(h.db, "Finance team")).id, email: "clerk@x.org" },
+    SYSTEM_ACTOR,
+  );
+  clinical = (await addCollection(h.db, { name: "Clinical", description: "" }, SYSTEM_ACTOR)).id;
+  finance = (await addCollection(h.db, { name: "Finance", description: "" }, SYSTEM_ACTOR)).id;
+  await addGrant(h.db, clinical, { role: "employee", access: "read" }, SYSTEM_ACTOR);
+  financeGrant = (await addGrant(h.db, finance, { group: "Finance team", access: "read" }, SYSTEM_ACTOR)).id;
 
   await ingest(clinical, "hand-hygiene.md", HAND_HYGIENE);
   wardDoc = await ingest(clinical, "ward-4-night.md", WARD_NOTE);
-  await restrictDocument(h.db, store, { documentId: wardDoc, groupNames: ["Ward 4"] });
+  await restrictDocument(h.db, store, { documentId: wardDoc, groupNames: ["Ward 4"], by: SYSTEM_ACTOR });
   financeDoc = await ingest(finance, "salary-bands.md", FINANCE_NOTE);
 }, 180_000);
 
@@ -143,19 +164,19 @@ describe("retrieveForActor", () => {
 
   it("applies a revoked grant and a removed membership to the very next call", async () => {
     expect((await retrieve(clerk, FINANCE_LINE, { limit: 1 })).hits[0]!.documentId).toBe(financeDoc);
-    await removeGrant(h.db, finance, financeGrant);
+    await removeGrant(h.db, finance, financeGrant, SYSTEM_ACTOR);
     try {
       const after = await retrieve(clerk, FINANCE_LINE, { limit: 100 });
       expect(after.hits.some((x) => x.collectionId === finance)).toBe(false);
       expect(allText(after)).not.toMatch(/CRIMSON/);
       await expect(retrieve(clerk, FINANCE_LINE, { collectionIds: [finance] })).rejects.toMatchObject({ status: 404 });
     } finally {
-      financeGrant = (await addGrant(h.db, finance, { group: "Finance team", access: "read" })).id;
+      financeGrant = (await addGrant(h.db, finance, { group: "Finance team", access: "read" }, SYSTEM_ACTOR)).id;
     }
 
     // The actor object is from before the change, as in a request already under way.
     const stale = await actor(nurse);
-    await removeMember(h.db, { groupId: wardGroup, userId: nurse });
+    await removeMember(h.db, { groupId: wardGroup, userId: nurse }, SYSTEM_ACTOR);
     try {
       const r = await retrieveForActor({
         db: h.db,
@@ -168,7 +189,7 @@ describe("retrieveForActor", () => {
       expect(r.hits.some((x) => x.documentId === wardDoc)).toBe(false);
       expect(r.scope.groupIds).toEqual([]);
     } finally {
-      await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" });
+      await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" }, SYSTEM_ACTOR);
     }
   });
 

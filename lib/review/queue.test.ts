@@ -15,6 +15,7 @@ import {
   reviewDecisionSchema,
   reviewItemDetail,
 } from "./queue";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 // The queue against Postgres (or PGlite): one item per answer however many flags arrive, the
 // state rules for decisions, the history, and the audit record of every decision. The answers
@@ -27,11 +28,19 @@ let asker: { id: string; email: string };
 beforeAll(async () => {
   h = await createTestDatabase();
   reviewer.id = (
-    await addUser(h.db, { email: reviewer.email, name: "Carla", roles: ["compliance"], password: "carla password 1" })
+    await addUser(
+      h.db,
+      { email: reviewer.email, name: "Carla", roles: ["compliance"], password: "carla password 1" },
+      SYSTEM_ACTOR,
+    )
   ).id;
   asker = {
     id: (
-      await addUser(h.db, { email: "erin@example.org", name: "Erin", roles: ["employee"], password: "erin password 1" })
+      await addUser(
+        h.db,
+        { email: "erin@example.org", name: "Erin", roles: ["employee"], password: "erin password 1" },
+        SYSTEM_ACTOR,
+      )
     ).id,
     email: "erin@example.org",
   };

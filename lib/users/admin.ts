@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit/types";
+import type { AuditActor } from "@/lib/audit/types";
 import { isUniqueViolation } from "@/db/queries/errors";
 import {
   countOtherActiveAdmins,
@@ -28,7 +28,7 @@ import type { createUserSchema, updateUserSchema } from "./schemas";
 export async function addUser(
   db: Database,
   input: z.infer<typeof createUserSchema>,
-  by: AuditActor = SYSTEM_ACTOR,
+  by: AuditActor,
 ): Promise<UserWithAccess> {
   await assertAcceptablePassword(input.password, { email: input.email, name: input.name });
   const passwordHash = await hashPassword(input.password);
@@ -94,11 +94,9 @@ export async function updateUser(
   {
     userId,
     changes,
-    actorId,
-    by,
-  }: { userId: string; changes: z.infer<typeof updateUserSchema>; actorId?: string; by?: AuditActor },
+    by: who,
+  }: { userId: string; changes: z.infer<typeof updateUserSchema>; by: AuditActor },
 ): Promise<UserWithAccess> {
-  const who: AuditActor = by ?? { ...SYSTEM_ACTOR, id: actorId ?? null };
   const user = await requireUserById(db, userId);
   const losesAdmin =
     user.roles.includes("admin") &&
@@ -107,7 +105,7 @@ export async function updateUser(
   if (losesAdmin && (await countOtherActiveAdmins(db, { exceptUserId: userId })) === 0) {
     throw new AppError("conflict", "This is the last active administrator; make someone else an administrator first.");
   }
-  if (actorId === userId && changes.disabled === true) {
+  if (who.id === userId && changes.disabled === true) {
     throw new AppError("conflict", "You cannot disable your own account.");
   }
   await db.transaction(async (tx) => {

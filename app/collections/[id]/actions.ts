@@ -139,7 +139,7 @@ export const deleteDocumentAction = guardedAction({}, deleteDocumentForm, async 
   await requireCollection(db, actor, doc.collectionId, "manage");
   await deleteDocument(db, await getChunkIndex(), {
     documentId: doc.id,
-    deletedBy: actor.id,
+
     dataDir: env().dataDir,
     by: auditActor(actor),
   });
@@ -162,7 +162,7 @@ export const updatePrivacyPolicyAction = guardedAction({}, policyForm, async ({ 
   const { requeued } = await changeCollectionPolicy(db, input.collectionId, {
     patch: { pii: input.pii, piiTypes: input.piiTypes, injection: input.injection },
     recheck: input.recheck === "on",
-    actorId: actor.id,
+
     by: auditActor(actor),
   });
   revalidateCollection(input.collectionId);

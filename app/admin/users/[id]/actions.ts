@@ -21,7 +21,7 @@ export const updateRolesAction = guardedAction({ roles: "admin" }, rolesForm, as
   const user = await updateUser(db, {
     userId: input.userId,
     changes: { roles: input.roles },
-    actorId: actor.id,
+
     by: auditActor(actor),
   });
   revalidateUser(user.id);
@@ -32,7 +32,7 @@ export const setDisabledAction = guardedAction({ roles: "admin" }, disabledForm,
   const user = await updateUser(db, {
     userId: input.userId,
     changes: { disabled: input.disabled },
-    actorId: actor.id,
+
     by: auditActor(actor),
   });
   revalidateUser(user.id);

@@ -37,7 +37,7 @@ export const PATCH = apiRoute<{ id: string }>({}, async ({ req, params: p, db, a
       await changeCollectionPolicy(db, id, {
         patch: body.privacy,
         recheck: body.recheck,
-        actorId: actor.id,
+
         by: auditActor(actor),
       })
     ).requeued;

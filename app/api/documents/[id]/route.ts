@@ -36,7 +36,7 @@ export const DELETE = apiRoute<{ id: string }>({}, async ({ params: p, db, actor
   await requireCollection(db, actor, doc.collectionId, "manage");
   const result = await deleteDocument(db, await getChunkIndex(), {
     documentId: id,
-    deletedBy: actor.id,
+
     dataDir: env().dataDir,
     by: auditActor(actor),
   });

@@ -15,5 +15,5 @@ export const GET = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params:
 export const PATCH = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const changes = await readJson(req, updateUserSchema);
-  return userJson(await updateUser(db, { userId: id, changes, actorId: actor.id, by: auditActor(actor) }));
+  return userJson(await updateUser(db, { userId: id, changes, by: auditActor(actor) }));
 });

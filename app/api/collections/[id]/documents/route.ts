@@ -20,7 +20,6 @@ export const POST = apiRoute<{ id: string }>({}, async ({ req, params: p, db, ac
   await requireCollection(db, actor, id, "manage");
   const { status, files } = await acceptUploads(db, req, {
     collectionId: id,
-    uploaderId: actor.id,
     by: auditActor(actor),
   });
   return Response.json({ files }, { status });

@@ -26,6 +26,7 @@ import { acceptUpload } from "@/lib/documents/upload";
 import { parseEnv } from "@/lib/env";
 import { createEmbedder } from "@/lib/models/embedder";
 import { openChunkStore } from "@/lib/vector/store";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 const { values } = parseArgs({
   options: {
@@ -68,14 +69,18 @@ async function main() {
         embedderId: embedder.id,
         dim: embedder.dim,
       });
-      const { id: collectionId } = await addCollection(handle.db, { name: "Regulations", description: "" }, null);
+      const { id: collectionId } = await addCollection(
+        handle.db,
+        { name: "Regulations", description: "" },
+        SYSTEM_ACTOR,
+      );
       const deps = { db: handle.db, store, embedder, parser, dataDir, maxDecompressedBytes: 200 * 1024 * 1024 };
       const t0 = performance.now();
       for (const f of files) {
         const r = await acceptUpload(
           handle.db,
           { dataDir, maxUploadBytes: 500e6 },
-          { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full), uploaderId: null },
+          { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full), by: SYSTEM_ACTOR },
         );
         if (r.status !== "queued") continue;
         try {

@@ -12,6 +12,7 @@ import { deleteDocument } from "@/lib/documents/manage";
 import { acceptUpload } from "@/lib/documents/upload";
 import { env } from "@/lib/env";
 import { getChunkIndex } from "@/lib/server/index-runtime";
+import { SYSTEM_ACTOR } from "@/lib/audit/types";
 
 async function main() {
   const [command, ...args] = process.argv.slice(2);
@@ -23,7 +24,7 @@ async function main() {
     const r = await acceptUpload(
       db,
       { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
-      { collectionId, fileName, bytes: new TextEncoder().encode(text), uploaderId: null },
+      { collectionId, fileName, bytes: new TextEncoder().encode(text), by: SYSTEM_ACTOR },
     );
     if (r.status !== "queued") throw new Error(`upload: ${r.status}`);
     out = { documentId: r.documentId, versionId: r.versionId };
@@ -36,7 +37,7 @@ async function main() {
     const final = await prepared.run((ev) => events.push(ev), new AbortController().signal);
     out = { answer: final?.answer ?? null, citations: (final?.citations ?? []).map((c) => c.documentId) };
   } else if (command === "delete") {
-    await deleteDocument(db, await getChunkIndex(), { documentId: args[0]!, deletedBy: null, dataDir: e.dataDir });
+    await deleteDocument(db, await getChunkIndex(), { documentId: args[0]!, by: SYSTEM_ACTOR, dataDir: e.dataDir });
     out = { deleted: true };
   } else throw new Error(`unknown command ${command}`);
   process.stdout.write(`\nRESULT ${JSON.stringify(out)}\n`);

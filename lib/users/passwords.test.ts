@@ -9,6 +9,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { TEST_SIGN_IN_POLICY } from "@/lib/testing/sign-in-policy";
 import { addUser } from "./admin";
 import { changeOwnPassword, replaceOneTimePassword, resetPassword } from "./passwords";
+import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 
 let h: DatabaseHandle;
 let admin: Actor;
@@ -33,18 +34,26 @@ async function auditTypes(userId: string) {
 
 beforeAll(async () => {
   h = await createTestDatabase();
-  const a = await addUser(h.db, {
-    email: "boss@example.org",
-    name: "Boss",
-    roles: ["admin", "employee"],
-    password: "admin password 1",
-  });
-  const n = await addUser(h.db, {
-    email: "nurse@example.org",
-    name: "Nurse",
-    roles: ["employee"],
-    password: nursePassword,
-  });
+  const a = await addUser(
+    h.db,
+    {
+      email: "boss@example.org",
+      name: "Boss",
+      roles: ["admin", "employee"],
+      password: "admin password 1",
+    },
+    SYSTEM_ACTOR,
+  );
+  const n = await addUser(
+    h.db,
+    {
+      email: "nurse@example.org",
+      name: "Nurse",
+      roles: ["employee"],
+      password: nursePassword,
+    },
+    SYSTEM_ACTOR,
+  );
   admin = (await actorFromUserId(h.db, a.id))!;
   nurse = (await actorFromUserId(h.db, n.id))!;
 });
@@ -53,7 +62,11 @@ afterAll(async () => h.close());
 describe("passwords", () => {
   it("refuses a common password when an account is created, saying why", async () => {
     await expect(
-      addUser(h.db, { email: "weak@example.org", name: "Weak", roles: ["employee"], password: "password1234" }),
+      addUser(
+        h.db,
+        { email: "weak@example.org", name: "Weak", roles: ["employee"], password: "password1234" },
+        SYSTEM_ACTOR,
+      ),
     ).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^This password is too easy to guess\./) });
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { endpointsOf, listEndpoints } from "@/lib/testing/route-guards";
 
 // Every route handler and server action is a public endpoint. Each must be built by a guard from
-// lib/auth/guards.ts (apiRoute, secretRoute, guardedAction) or be listed here with the reason it
+// lib/auth/guards.ts (apiRoute, secretRoute, guardedAction, pendingStepAction) or be listed here with the reason it
 // is open; a new endpoint without either fails this test, naming its file.
 
 const OPEN: Record<string, string> = {

@@ -106,11 +106,7 @@ export async function revokeApiKeyById(
   if (!(await revokeAudited(db, key, by))) throw new AppError("conflict", "This API key is already revoked.");
 }
 
-export async function revokeApiKeyByPrefix(
-  db: Database,
-  { prefix }: { prefix: string },
-  by: AuditActor,
-) {
+export async function revokeApiKeyByPrefix(db: Database, { prefix }: { prefix: string }, by: AuditActor) {
   const key = await getApiKeyByPrefix(db, { prefix: prefix.replace(/^kq_/, "").slice(0, 8) });
   if (!key) throw new AppError("not_found", `No API key with the prefix ${prefix}.`);
   if (key.revokedAt || !(await revokeAudited(db, key, by)))

@@ -77,11 +77,7 @@ export async function changeCollection(
 export async function changeCollectionPolicy(
   db: Database,
   id: string,
-  {
-    patch,
-    recheck,
-    by: who,
-  }: { patch: PrivacyPolicyPatch; recheck: boolean; by: AuditActor },
+  { patch, recheck, by: who }: { patch: PrivacyPolicyPatch; recheck: boolean; by: AuditActor },
 ) {
   const collection = await getCollectionById(db, { id });
   if (!collection) throw new AppError("not_found", "No collection with this id.");
@@ -167,12 +163,7 @@ export async function removeCollection(
   };
 }
 
-export async function addGrant(
-  db: Database,
-  collectionId: string,
-  input: z.infer<typeof grantSchema>,
-  by: AuditActor,
-) {
+export async function addGrant(db: Database, collectionId: string, input: z.infer<typeof grantSchema>, by: AuditActor) {
   const collection = await getCollectionById(db, { id: collectionId });
   if (!collection) throw new AppError("not_found", "No collection with this id.");
   const group = "group" in input ? await requireGroupByName(db, input.group) : null;

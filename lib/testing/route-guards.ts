@@ -6,7 +6,7 @@ import ts from "typescript";
 // not built by a guard from lib/auth/guards.ts. Used by app/route-guards.test.ts.
 
 /** The wrappers that authenticate, authorize and turn errors into responses. */
-export const GUARDS = new Set(["apiRoute", "secretRoute", "guardedAction"]);
+export const GUARDS = new Set(["apiRoute", "secretRoute", "guardedAction", "pendingStepAction"]);
 const HTTP_METHODS = new Set(["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]);
 
 export interface Endpoint {

@@ -91,11 +91,7 @@ export async function requireUserByEmail(db: Database, email: string) {
  */
 export async function updateUser(
   db: Database,
-  {
-    userId,
-    changes,
-    by: who,
-  }: { userId: string; changes: z.infer<typeof updateUserSchema>; by: AuditActor },
+  { userId, changes, by: who }: { userId: string; changes: z.infer<typeof updateUserSchema>; by: AuditActor },
 ): Promise<UserWithAccess> {
   const user = await requireUserById(db, userId);
   const losesAdmin =

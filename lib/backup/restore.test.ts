@@ -201,6 +201,22 @@ describe("backup restore", () => {
       /The restore target is not empty: .*Restore into an empty target, or pass --force/,
     );
     expect(fs.readdirSync(restoredDir).sort()).toEqual(files);
+
+    // --force replaces it: the data folder (or the PostgreSQL schema) is emptied and restored again.
+    const forced = await restoreBackup(() => fs.createReadStream(archive), key, { ...target, force: true }, CLI_ACTOR);
+    expect(forced.rows).toBe(summary.rows);
+    const again = pgTarget
+      ? await openDatabase({ url: pgTarget.url })
+      : await openDatabase({ dataDir: restoredDir, owner: "cli" });
+    try {
+      const chain = await verifyChain(again.db);
+      expect(chain.ok).toBe(true);
+      // The archive's events and one backup.restored: the questions asked after the first restore are gone.
+      expect(chain.count).toBe(chainBefore.count - 1 + 1);
+      expect((await ask(again.db, restoredDir, nurseId)).answer).toBe(before.answer);
+    } finally {
+      await again.close();
+    }
     await pgTarget?.drop();
   }, 300_000);
 

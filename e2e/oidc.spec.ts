@@ -37,7 +37,7 @@ function uniqueSuffix() {
 async function setIdpAccount(
   request: APIRequestContext,
   login: string,
-  account: { roles: string[]; email?: string; name?: string },
+  account: { roles: string[]; email?: string; name?: string; emailVerified?: boolean },
 ) {
   const res = await request.post(`${idpOrigin}/test/accounts/${login}`, { data: account });
   expect(res.status(), await res.text()).toBe(204);
@@ -169,6 +169,47 @@ test("under a host name other than the one the server listens on, SSO still sign
   });
   expect(answer).toMatchObject({ status: 200, body: { email: "ben.nurse@hospital.example", roles: ["employee"] } });
   await context.close();
+});
+
+test("an unverified email equal to the administrator's does not sign in as the administrator", async ({
+  browser,
+  request,
+}) => {
+  // Anyone who can set their own email at the IdP types the administrator's, in another case.
+  const login = `mallory-${uniqueSuffix()}`;
+  await setIdpAccount(request, login, {
+    email: e2e.adminEmail.toUpperCase(),
+    name: "Mallory",
+    roles: ["kq-admins"],
+    emailVerified: false,
+  });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const sso = new SsoLogin(page, idpOrigin);
+  await sso.start();
+  await sso.loginAtIdp(login);
+  await expect(page).toHaveURL(/\/login\?error=sso_unverified_email/);
+  await expect(new LoginPage(page).error()).toContainText("has not verified your email address");
+  expect((await page.request.get("/api/me")).status()).toBe(401);
+
+  // Even verified, the email cannot take over an account that signs in with a password here.
+  await setIdpAccount(request, login, { roles: ["kq-admins"], emailVerified: true });
+  await sso.button().click();
+  await expect(page).toHaveURL(/\/login\?error=sso_local_account/);
+  await expect(new LoginPage(page).error()).toContainText("single sign-on cannot take it over");
+  expect((await page.request.get("/api/me")).status()).toBe(401);
+  await context.close();
+
+  // The administrator's own account is untouched: still a password account, with its roles.
+  const admin = await browser.newContext();
+  const adminPage = await admin.newPage();
+  await new LoginPage(adminPage).signIn(e2e.adminEmail, e2e.adminPassword);
+  expect(await me(adminPage)).toMatchObject({ email: e2e.adminEmail, roles: expect.arrayContaining(["admin"]) });
+  const users = (await (await adminPage.request.get("/api/users")).json()) as {
+    users: { email: string; authProvider: string }[];
+  };
+  expect(users.users.find((u) => u.email === e2e.adminEmail)?.authProvider).toBe("credentials");
+  await admin.close();
 });
 
 test("the password form still works next to single sign-on", async ({ page }) => {

@@ -197,9 +197,10 @@ describe("audit configuration", () => {
 });
 
 describe("OIDC role mapping", () => {
-  it("takes role names as they are when no map is given, defaulting to employee", () => {
-    expect(rolesFromClaim(["admin", "unknown"], new Map())).toEqual(["admin"]);
-    expect(rolesFromClaim("compliance employee", new Map())).toEqual(["compliance", "employee"]);
+  it("grants no role from claims without a map: everyone is an employee", () => {
+    // Without OIDC_ROLE_MAP, no claim grants a role: a claim that says "admin" is not obeyed.
+    expect(rolesFromClaim(["admin", "unknown"], new Map())).toEqual(["employee"]);
+    expect(rolesFromClaim("compliance employee", new Map())).toEqual(["employee"]);
     expect(rolesFromClaim(undefined, new Map())).toEqual(["employee"]);
   });
 

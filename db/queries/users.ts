@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { groupMembers, groups, userRoles, users, type Role } from "../schema";
 import { endSessionsOfUser } from "./sessions";
@@ -93,6 +93,7 @@ export async function createUser(
     /** The password was generated for the person, who must replace it at the first sign-in. */
     passwordMustChange?: boolean;
     authProvider?: string;
+    externalIssuer?: string;
     externalSubject?: string;
   },
 ): Promise<PublicUser> {
@@ -105,6 +106,7 @@ export async function createUser(
         passwordHash: input.passwordHash,
         passwordMustChange: input.passwordMustChange ?? false,
         authProvider: input.authProvider ?? "credentials",
+        externalIssuer: input.externalIssuer,
         externalSubject: input.externalSubject,
       })
       .returning(publicUserColumns);
@@ -228,15 +230,55 @@ export async function countOtherActiveAdmins(
   return row?.n ?? 0;
 }
 
-export async function getUserByExternalSubject(
+/**
+ * The account linked to an SSO identity. Accounts linked before issuers were recorded have none;
+ * they are matched by subject on the one configured provider and get the issuer at that sign-in.
+ */
+export async function getUserByExternalIdentity(
   db: Executor,
-  { provider, subject }: { provider: string; subject: string },
+  { provider, issuer, subject }: { provider: string; issuer: string; subject: string },
 ): Promise<PublicUser | null> {
   const [row] = await db
     .select(publicUserColumns)
     .from(users)
-    .where(and(eq(users.authProvider, provider), eq(users.externalSubject, subject)));
+    .where(
+      and(
+        eq(users.authProvider, provider),
+        eq(users.externalSubject, subject),
+        or(eq(users.externalIssuer, issuer), isNull(users.externalIssuer)),
+      ),
+    );
   return row ?? null;
+}
+
+/** Whether an account found by email may be linked to an SSO identity. */
+export async function getUserLinkState(db: Executor, { email }: { email: string }) {
+  const [row] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      disabled: users.disabled,
+      hasPassword: sql<boolean>`${users.passwordHash} is not null`,
+      externalSubject: users.externalSubject,
+    })
+    .from(users)
+    .where(eq(users.email, normalizeEmail(email)));
+  return row ?? null;
+}
+
+export async function linkExternalIdentity(
+  db: Executor,
+  { userId, issuer, subject, provider }: { userId: string; issuer: string; subject: string; provider?: string },
+): Promise<void> {
+  await db
+    .update(users)
+    .set({
+      externalIssuer: issuer,
+      externalSubject: subject,
+      ...(provider ? { authProvider: provider } : {}),
+      updatedAt: new Date(),
+    })
+    .where(eq(users.id, userId));
 }
 
 export async function updateUserProfile(

@@ -21,12 +21,17 @@ export const users = pgTable(
     passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
     disabled: boolean("disabled").notNull().default(false),
     authProvider: text("auth_provider").notNull().default("credentials"),
+    // The OpenID issuer and subject an SSO account is linked to; the pair is the identity.
+    externalIssuer: text("external_issuer"),
     externalSubject: text("external_subject"),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("users_email_key").on(t.email)],
+  (t) => [
+    uniqueIndex("users_email_key").on(t.email),
+    uniqueIndex("users_external_identity_key").on(t.externalIssuer, t.externalSubject),
+  ],
 );
 
 export const userRoles = pgTable(

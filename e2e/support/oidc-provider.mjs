@@ -50,7 +50,13 @@ const provider = new Provider(issuer, {
     return {
       accountId: sub,
       async claims() {
-        return { sub, email: account.email, email_verified: true, name: account.name, roles: account.roles };
+        return {
+          sub,
+          email: account.email,
+          email_verified: account.emailVerified ?? true,
+          name: account.name,
+          roles: account.roles,
+        };
       },
     };
   },
@@ -73,7 +79,7 @@ const provider = new Provider(issuer, {
   ttl: { Session: 600, Grant: 600, Interaction: 600, AuthorizationCode: 60, AccessToken: 600, IdToken: 600 },
 });
 
-/** POST /test/accounts/<login> {"roles": [...], "email"?, "name"?}: updates an account, or adds one. */
+/** POST /test/accounts/<login> {"roles": [...], "email"?, "name"?, "emailVerified"?}: updates an account, or adds one. */
 function testAdmin(req, res) {
   const match = /^\/test\/accounts\/([a-z0-9-]{1,64})$/.exec(new URL(req.url, issuer).pathname);
   if (req.method !== "POST" || !match) {
@@ -91,7 +97,7 @@ function testAdmin(req, res) {
       res.writeHead(400, { "content-type": "text/plain" }).end(`not JSON: ${err.message}`);
       return;
     }
-    const { roles, email, name } = input ?? {};
+    const { roles, email, name, emailVerified } = input ?? {};
     const account = accounts.get(login) ?? { login, email, name, roles: [] };
     if (!Array.isArray(roles) || !roles.every((r) => typeof r === "string")) {
       res.writeHead(400, { "content-type": "text/plain" }).end("roles must be an array of strings");
@@ -101,7 +107,17 @@ function testAdmin(req, res) {
       res.writeHead(400, { "content-type": "text/plain" }).end("a new account needs an email and a name");
       return;
     }
-    accounts.set(login, { ...account, roles, ...(email ? { email } : {}), ...(name ? { name } : {}) });
+    if (emailVerified !== undefined && typeof emailVerified !== "boolean") {
+      res.writeHead(400, { "content-type": "text/plain" }).end("emailVerified must be true or false");
+      return;
+    }
+    accounts.set(login, {
+      ...account,
+      roles,
+      ...(email ? { email } : {}),
+      ...(name ? { name } : {}),
+      ...(emailVerified !== undefined ? { emailVerified } : {}),
+    });
     res.writeHead(204).end();
   });
 }

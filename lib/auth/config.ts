@@ -65,6 +65,12 @@ export function signInPolicy(e: Env, authSecret: string): SignInPolicy {
   };
 }
 
+/** The issuer that signed the ID token (Auth.js has checked it against OIDC_ISSUER). */
+function issuerOf(profile: object | undefined, configured: string): string {
+  const iss = (profile as { iss?: unknown } | undefined)?.iss;
+  return typeof iss === "string" ? iss : configured;
+}
+
 function buildConfig(): NextAuthConfig {
   const e = env();
   const secret = e.AUTH_SECRET ?? readOrCreateSecret(e.dataDir, "auth-secret");
@@ -155,8 +161,17 @@ function buildConfig(): NextAuthConfig {
         if (!email || !subject) return "/login?error=sso_no_email";
         const name = (typeof profile?.name === "string" && profile.name) || email;
         const roles = rolesFromClaim(profile?.[e.OIDC_ROLES_CLAIM], roleMap);
-        const result = await provisionOidcUser(await getDb(), { subject, email, name, roles });
-        return result.ok ? true : "/login?error=disabled";
+        const result = await provisionOidcUser(await getDb(), {
+          issuer: issuerOf(profile, e.OIDC_ISSUER!),
+          subject,
+          email,
+          // Some providers send the flag as a string; anything but true is unverified.
+          emailVerified: [true, "true"].includes(profile?.email_verified as boolean | string),
+          name,
+          roles,
+        });
+        if (result.ok) return true;
+        return `/login?error=${result.reason === "disabled" ? "disabled" : `sso_${result.reason}`}`;
       },
       async jwt({ token, user, account, profile, trigger }) {
         if (trigger !== "signIn") return token;
@@ -165,8 +180,9 @@ function buildConfig(): NextAuthConfig {
         let uid: string | undefined;
         let method: "credentials" | "oidc" = "credentials";
         if (account?.provider === OIDC_PROVIDER_ID && typeof profile?.sub === "string") {
-          const email = typeof profile.email === "string" ? profile.email : undefined;
-          uid = (await findOidcUser(await getDb(), { subject: profile.sub, email }))?.id;
+          // The signIn callback has linked the identity by now; the email plays no part here.
+          uid = (await findOidcUser(await getDb(), { issuer: issuerOf(profile, e.OIDC_ISSUER!), subject: profile.sub }))
+            ?.id;
           method = "oidc";
         } else if (user?.id) {
           uid = user.id;

@@ -88,14 +88,22 @@ describe("server-side sessions", () => {
 
   it("ends an SSO user's sessions when the identity provider's roles change at the next sign-in", async () => {
     const first = await provisionOidcUser(h.db, {
+      issuer: "https://idp.example",
       subject: "sub-1",
+      emailVerified: true,
       email: "sso@example.org",
       name: "S",
       roles: ["employee"],
     });
     if (!first.ok) throw new Error("provisioning failed");
     const sso = (await openSession(h.db, { userId: first.userId, method: "oidc" })).id;
-    const same = { subject: "sub-1", email: "sso@example.org", name: "S" };
+    const same = {
+      issuer: "https://idp.example",
+      subject: "sub-1",
+      emailVerified: true,
+      email: "sso@example.org",
+      name: "S",
+    };
     await provisionOidcUser(h.db, { ...same, roles: ["employee"] });
     expect(await actorFromSession(h.db, { sessionId: sso, userId: first.userId }, policy)).not.toBeNull();
     await provisionOidcUser(h.db, { ...same, roles: ["admin"] });

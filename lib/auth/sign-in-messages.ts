@@ -24,6 +24,12 @@ export function signInErrorMessage(error: string, code?: string): string {
       return credentialFailureMessage({ ok: false, reason: "disabled" });
     case "sso_no_email":
       return "Your identity provider did not send an email address, so you cannot be signed in. Ask your administrator to release the email claim to this application.";
+    case "sso_unverified_email":
+      return "Your identity provider has not verified your email address, so it cannot be linked to the account with that address. Ask your administrator.";
+    case "sso_local_account":
+      return "An account with your email address signs in with a password here. Sign in with it; single sign-on cannot take it over.";
+    case "sso_linked_elsewhere":
+      return "The account with your email address is linked to another single sign-on identity. Ask your administrator.";
     case "CredentialsSignin":
       return credentialsSignInMessage(code);
     default:

@@ -134,7 +134,9 @@ describe("passwords", () => {
 
   it("has no password to reset for an account that signs in through SSO", async () => {
     const sso = await provisionOidcUser(h.db, {
+      issuer: "https://idp.example",
       subject: "s-1",
+      emailVerified: true,
       email: "sso@example.org",
       name: "S",
       roles: ["employee"],

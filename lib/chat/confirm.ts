@@ -1,6 +1,9 @@
 import "server-only";
 import type { Database } from "@/db/client";
+import { listGrantedCollections } from "@/db/queries/collections";
 import { getRetrievedVersions, listRestrictions, listVersionTimes } from "@/db/queries/documents";
+import { getUserWithAccess } from "@/db/queries/users";
+import { mayReadRestricted } from "@/lib/access/visibility";
 import { inEffect, versionInEffect, versionIntervals, type Interval } from "@/lib/documents/effective";
 import type { Actor } from "@/lib/auth/actor";
 import type { VersionFacts } from "@/lib/rag/cite";
@@ -10,7 +13,8 @@ import type { FusedHit, RetrievedPassage } from "@/lib/rag/types";
  * The store already searched only what the asker may read. This second look, at Postgres, drops
  * anything the source of truth no longer backs: a document deleted or re-versioned a moment ago,
  * or a restriction changed while the index was being updated, or a version not in effect at `at`
- * (the question's asOf, or now) by Postgres's reckoning of its interval.
+ * (the question's asOf, or now) by Postgres's reckoning of its interval. The asker's groups and
+ * grants are read again here, at confirm time, so a membership or grant revoked during the search applies.
  */
 export async function confirmPassages(
   db: Database,
@@ -34,8 +38,13 @@ export async function confirmPassages(
   }
   const byVersion = new Map(versionRows.map((v) => [v.versionId, v]));
   const restrictions = await listRestrictions(db, { documentIds: [...new Set(versionRows.map((v) => v.documentId))] });
-  const myGroups = new Set(actor.groups.map((g) => g.id));
-  const readable = new Set(collectionIds);
+  const user = await getUserWithAccess(db, { id: actor.id });
+  const myGroups = new Set(user && !user.disabled ? user.groups.map((g) => g.id) : []);
+  const grantedNow =
+    user && !user.disabled
+      ? new Set((await listGrantedCollections(db, { roles: user.roles, groupIds: [...myGroups] })).map((c) => c.id))
+      : new Set<string>();
+  const readable = new Set(collectionIds.filter((id) => grantedNow.has(id)));
   const passages: RetrievedPassage[] = [];
   for (const h of hits) {
     const v = byVersion.get(h.versionId);
@@ -47,8 +56,7 @@ export async function confirmPassages(
     )
       continue;
     if (!readable.has(v.collectionId)) continue;
-    const groups = restrictions.get(v.documentId) ?? [];
-    if (groups.length > 0 && !groups.some((g) => myGroups.has(g.id))) continue;
+    if (!mayReadRestricted({ restrictedTo: restrictions.get(v.documentId) ?? [] }, myGroups)) continue;
     passages.push({
       n: passages.length + 1,
       chunkId: h.id,

@@ -28,7 +28,7 @@ export async function SiteHeader() {
         {actor ? (
           <>
             <nav aria-label="Main" className="flex-1">
-              <ul className="flex flex-wrap items-center gap-1">
+              <ul className="flex flex-wrap items-center gap-1 whitespace-nowrap lg:flex-nowrap">
                 <li>
                   <NavLink href="/" testId="nav-home">
                     Home
@@ -85,7 +85,12 @@ export async function SiteHeader() {
               </ul>
             </nav>
             <div className="flex items-center gap-3">
-              <p className="text-sm text-gray-800" data-testid="current-user">
+              {/* The email is shown in full on hover: long addresses would push the navigation onto a second line. */}
+              <p
+                className="max-w-56 truncate text-sm text-gray-800"
+                title={`${actor.name} (${actor.email})`}
+                data-testid="current-user"
+              >
                 <span className="font-medium">{actor.name}</span> <span className="text-gray-600">({actor.email})</span>
               </p>
               <form action={signOutAction}>

@@ -52,7 +52,7 @@ async function publish(collectionId: string, name: string, text: string) {
   const r = await acceptUpload(
     h.db,
     { dataDir, maxUploadBytes: 1 << 20 },
-    { collectionId, fileName: name, bytes: Buffer.from(text), uploaderId: f.ids.adminId },
+    { collectionId, fileName: name, bytes: Buffer.from(text), by: CLI_ACTOR },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   await updateVersion(h.db, {
@@ -122,7 +122,7 @@ beforeAll(async () => {
   keys.compliance = await keyOf(f.ids.complianceId);
   keys.admin = await keyOf(f.ids.adminId);
   keys.disabled = await keyOf(f.ids.disabledId);
-  await updateUser(h.db, { userId: f.ids.disabledId, changes: { disabled: true }, actorId: f.ids.adminId });
+  await updateUser(h.db, { userId: f.ids.disabledId, changes: { disabled: true }, by: CLI_ACTOR });
   const revoked = await createApiKeyForUser(h.db, { userId: f.ids.grantedId, name: "revoked" }, CLI_ACTOR);
   await revokeApiKeyById(h.db, { id: revoked.apiKey.id }, CLI_ACTOR);
   keys.revoked = revoked.key;

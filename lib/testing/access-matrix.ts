@@ -82,6 +82,8 @@ export const ROWS: Record<string, Row> = {
   "GET /api/auth/[...nextauth]": { exempt: "Auth.js's own sign-in endpoints; e2e/admin-ui.spec.ts and oidc.spec.ts" },
   "POST /api/auth/[...nextauth]": { exempt: "Auth.js's own sign-in endpoints; e2e/admin-ui.spec.ts and oidc.spec.ts" },
   "GET /api/health": row(at("/api/health"), everyone(200)),
+  // The CLI's channel takes the per-start control token only, never a session or an API key.
+  "POST /api/internal/cli": row(at("/api/internal/cli", {}, { operation: "user.list", input: {} }), everyone(401)),
   // Prometheus's bearer token only; without METRICS_TOKEN the route is off, for keys and sessions alike.
   "GET /api/metrics": row(at("/api/metrics"), everyone(404)),
   "GET /api/me": row(at("/api/me"), live("allowed")),
@@ -176,6 +178,46 @@ export const ROWS: Record<string, Row> = {
     adminOnly("past-guard"),
   ),
 
+  "GET /api/collections/[id]/evaluations": row(
+    (f) => ({ path: `/api/collections/${f.ids.collectionId}/evaluations`, params: { id: f.ids.collectionId } }),
+    live(404, { granted: 403, outsider: 403, admin: "allowed" }),
+  ),
+  // These validate the body before deciding access, so an empty body is a 400 for everyone signed in.
+  "POST /api/collections/[id]/evaluations": row(
+    (f) => ({
+      path: `/api/collections/${f.ids.collectionId}/evaluations`,
+      params: { id: f.ids.collectionId },
+      body: {},
+    }),
+    live(400),
+  ),
+  // These validate the body before deciding access, so an empty body is a 400 for everyone signed in.
+  "PATCH /api/collections/[id]/evaluations": row(
+    (f) => ({
+      path: `/api/collections/${f.ids.collectionId}/evaluations`,
+      params: { id: f.ids.collectionId },
+      body: {},
+    }),
+    live(400),
+  ),
+  "DELETE /api/collections/[id]/evaluations/[caseId]": row(
+    (f) => ({
+      path: `/api/collections/${f.ids.collectionId}/evaluations/${NOBODY}`,
+      params: { id: f.ids.collectionId, caseId: NOBODY },
+    }),
+    live(404, { granted: 403, outsider: 403, admin: "past-guard" }),
+  ),
+  "POST /api/collections/[id]/evaluations/runs": row(
+    (f) => ({ path: `/api/collections/${f.ids.collectionId}/evaluations/runs`, params: { id: f.ids.collectionId } }),
+    live(404, { granted: 403, outsider: 403, admin: "past-guard" }),
+  ),
+  "GET /api/documents/[id]/changes": row(
+    (f) => ({
+      path: `/api/documents/${f.docs.restricted.documentId}/changes`,
+      params: { id: f.docs.restricted.documentId },
+    }),
+    live(404, { granted: "past-guard", admin: 403 }),
+  ),
   "GET /api/documents/[id]": row(
     (f) => ({ path: `/api/documents/${f.docs.restricted.documentId}`, params: { id: f.docs.restricted.documentId } }),
     // Administrators see a document's record (they manage documents), never its text.

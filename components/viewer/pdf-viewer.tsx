@@ -56,8 +56,7 @@ export function PdfViewer({
         signal: controller.signal,
       });
       if (!res.ok) {
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        throw new Error(body?.error?.message ?? `The file could not be loaded (HTTP ${res.status}).`);
+        throw new Error(await errorMessageOf(res));
       }
       const data = new Uint8Array(await res.arrayBuffer());
       doc = await lib.getDocument({ data, isEvalSupported: false, enableXfa: false }).promise;
@@ -183,4 +182,16 @@ export function PdfViewer({
       </div>
     </div>
   );
+}
+
+/** The server's message for a refused file request; the status alone when the body is not our JSON error (a proxy's page). */
+async function errorMessageOf(res: Response): Promise<string> {
+  const text = await res.text();
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: string } }).error?.message;
+    if (message) return message;
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+  }
+  return `The file could not be loaded (HTTP ${res.status}).`;
 }

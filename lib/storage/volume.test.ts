@@ -18,7 +18,7 @@ function put(file: string, text = "") {
 
 beforeAll(() => {
   root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "kq-volume-")));
-  for (const d of ["data/pg", "data/lance", "data/files", "with space/x", "overlay", "ghost"])
+  for (const d of ["data/pg", "data/lance", "data/files", "with space/x", "overlay", "ghost", "unreadable"])
     fs.mkdirSync(path.join(root, d), { recursive: true });
   const sys = path.join(root, "sys");
   // An LVM volume (253:3) whose physical volume is the LUKS mapping dm-1.
@@ -42,13 +42,22 @@ beforeAll(() => {
       line(23, "253:4", path.join(root, "with space"), "ext4", "/dev/mapper/secure"),
       line(24, "0:52", path.join(root, "overlay"), "overlay", "overlay"),
       line(25, "9:9", path.join(root, "ghost"), "ext4", "/dev/md9"),
+      line(26, "253:7", path.join(root, "unreadable"), "ext4", "/dev/mapper/odd"),
     ].join("\n") + "\n",
   );
+  // A device whose dm/uuid cannot be read as a file (here: a folder, EISDIR; in life: EACCES).
+  fs.mkdirSync(path.join(sys, "dev/block/253:7/dm/uuid"), { recursive: true });
   roots = { mountinfo: path.join(root, "mountinfo"), sys };
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe("finding an encrypted volume under a path", () => {
+  it("says it cannot check a device whose sysfs entries fail to read, never that it is unencrypted", async () => {
+    const v = await checkVolume(path.join(root, "unreadable"), roots);
+    expect(v.encryption).not.toBe("not-detected");
+    expect(v.detail).toBe("Cannot be checked here (EISDIR).");
+  });
+
   it("sees LUKS under LVM, naming the mapping", async () => {
     const v = await checkVolume(path.join(root, "data/pg"), roots);
     expect(v).toMatchObject({

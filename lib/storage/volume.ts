@@ -84,12 +84,27 @@ async function existingRealPath(p: string): Promise<string> {
 
 const readTrimmed = (file: string) => fs.readFile(file, "utf8").then((s) => s.trim());
 
+/**
+ * `fallback` when the entry does not exist (sysfs lists `dm/` and `slaves/` only for devices that
+ * have them); any other failure (permissions, I/O) propagates, so it is reported as "cannot be
+ * checked" instead of being read as "no encryption".
+ */
+async function ifPresent<T>(read: Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return fallback;
+    throw err;
+  }
+}
+
 /** The dm-crypt mapping at or under a block device's sysfs folder, searched through its slaves. */
 async function cryptBelow(sys: string, deviceDir: string, depth = 0): Promise<string | null> {
-  const uuid = await readTrimmed(path.join(deviceDir, "dm", "uuid")).catch(() => "");
-  if (uuid.startsWith("CRYPT-")) return (await readTrimmed(path.join(deviceDir, "dm", "name")).catch(() => "")) || uuid;
+  const uuid = await ifPresent(readTrimmed(path.join(deviceDir, "dm", "uuid")), "");
+  if (uuid.startsWith("CRYPT-")) return (await ifPresent(readTrimmed(path.join(deviceDir, "dm", "name")), "")) || uuid;
   if (depth >= 8) return null;
-  const slaves = await fs.readdir(path.join(deviceDir, "slaves")).catch(() => [] as string[]);
+  const slaves = await ifPresent(fs.readdir(path.join(deviceDir, "slaves")), [] as string[]);
   for (const name of slaves) {
     const found = await cryptBelow(sys, path.join(sys, "class", "block", name), depth + 1);
     if (found) return found;
@@ -99,7 +114,7 @@ async function cryptBelow(sys: string, deviceDir: string, depth = 0): Promise<st
 
 /** A device file's MAJ:MIN (Linux's encoding of dev_t). */
 async function deviceNumber(file: string): Promise<string | null> {
-  const st = await fs.stat(file, { bigint: true }).catch(() => null);
+  const st = await ifPresent(fs.stat(file, { bigint: true }), null);
   if (!st || !st.isBlockDevice()) return null;
   const rdev = st.rdev;
   const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
@@ -136,6 +151,21 @@ export async function checkVolume(target: string, roots: VolumeProbeRoots = {}):
 
   // Major 0 is a file system without a block device of its own (overlay, tmpfs, NFS) or one that
   // reports an anonymous number (btrfs): its source, when a device file, is the device to check.
+  try {
+    return await inspectDevice(found, mount, sys);
+  } catch (err) {
+    return {
+      ...found,
+      detail: `Cannot be checked here (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+    };
+  }
+}
+
+async function inspectDevice(
+  found: VolumeCheck,
+  mount: { device: string; source: string; fsType: string },
+  sys: string,
+): Promise<VolumeCheck> {
   let device: string | null = mount.device.startsWith("0:") ? null : mount.device;
   if (!device && mount.source.startsWith("/")) device = await deviceNumber(mount.source);
   if (!device)
@@ -144,10 +174,7 @@ export async function checkVolume(target: string, roots: VolumeProbeRoots = {}):
       detail: `On ${mount.fsType} (${mount.source}), which is not a block device this server can inspect; check the host's storage.`,
     };
   const deviceDir = path.join(sys, "dev", "block", device);
-  const exists = await fs.stat(deviceDir).then(
-    () => true,
-    () => false,
-  );
+  const exists = (await ifPresent(fs.stat(deviceDir), null)) !== null;
   if (!exists) return { ...found, device, detail: `Block device ${device} is not listed in ${sys}/dev/block.` };
   const mapping = await cryptBelow(sys, deviceDir);
   if (mapping)

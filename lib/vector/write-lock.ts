@@ -25,7 +25,12 @@ export function processWriteLock(): WriteLock {
   let tail: Promise<unknown> = Promise.resolve();
   return (write) => {
     const run = tail.then(write, write);
-    tail = run.catch(() => undefined);
+    // The caller receives this write's outcome, failure included, through `run`; the queue only
+    // needs to know it settled, so the next writer starts either way.
+    tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   };
 }

@@ -7,6 +7,7 @@ import { mayReadRestricted } from "@/lib/access/visibility";
 import { inEffect, versionInEffect, versionIntervals, type Interval } from "@/lib/documents/effective";
 import type { Actor } from "@/lib/auth/actor";
 import type { VersionFacts } from "@/lib/rag/cite";
+import { toRetrievedPassage } from "@/lib/rag/passages";
 import type { FusedHit, RetrievedPassage } from "@/lib/rag/types";
 
 /**
@@ -57,25 +58,7 @@ export async function confirmPassages(
       continue;
     if (!readable.has(v.collectionId)) continue;
     if (!mayReadRestricted({ restrictedTo: restrictions.get(v.documentId) ?? [] }, myGroups)) continue;
-    passages.push({
-      n: passages.length + 1,
-      chunkId: h.id,
-      documentId: h.documentId,
-      versionId: h.versionId,
-      collectionId: v.collectionId,
-      title: h.title,
-      headingPath: h.headingPath,
-      pageStart: h.pageStart,
-      pageEnd: h.pageEnd,
-      charStart: h.charStart,
-      charEnd: h.charEnd,
-      text: h.text,
-      ...(h.ocrConfidence !== null ? { ocrConfidence: h.ocrConfidence } : {}),
-      score: h.score,
-      vectorScore: h.vectorScore,
-      vectorRank: h.vectorRank,
-      textRank: h.textRank,
-    });
+    passages.push(toRetrievedPassage(h, passages.length + 1, v.collectionId));
   }
   const versions = new Map<string, VersionFacts>(
     versionRows.map((v) => [

@@ -17,6 +17,7 @@ import { checkAnswer, type VersionFacts } from "@/lib/rag/cite";
 import { CHUNKER_ID } from "@/lib/rag/chunking";
 import { buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prompt";
 import { searchPassages } from "@/lib/rag/retrieve";
+import { toRetrievedPassage } from "@/lib/rag/passages";
 import type { RetrievedPassage } from "@/lib/rag/types";
 import type { ChunkStore } from "@/lib/vector/store";
 import { authorizeEvaluation, type EvaluationContext } from "./access";
@@ -176,24 +177,9 @@ async function scoreCase(db: Database, engines: EvaluationEngines, scope: Scope,
   );
   const hits = found.hits.filter((h) => current.has(h.versionId));
 
-  const passages: RetrievedPassage[] = hits.slice(0, PASSAGES_PER_ANSWER).map((h, i) => ({
-    n: i + 1,
-    chunkId: h.id,
-    documentId: h.documentId,
-    versionId: h.versionId,
-    collectionId: scope.collectionId,
-    title: h.title,
-    headingPath: h.headingPath,
-    pageStart: h.pageStart,
-    pageEnd: h.pageEnd,
-    charStart: h.charStart,
-    charEnd: h.charEnd,
-    text: h.text,
-    score: h.score,
-    vectorScore: h.vectorScore,
-    vectorRank: h.vectorRank,
-    textRank: h.textRank,
-  }));
+  const passages: RetrievedPassage[] = hits
+    .slice(0, PASSAGES_PER_ANSWER)
+    .map((h, i) => toRetrievedPassage(h, i + 1, scope.collectionId));
 
   let citedDocumentIds: string[] = [];
   let notCovered = passages.length === 0;

@@ -70,9 +70,8 @@ async function main() {
         dim: embedder.dim,
       });
       const { id: collectionId } = await addCollection(
-        handle.db,
+        { actor: SYSTEM_ACTOR, db: handle.db },
         { name: "Regulations", description: "" },
-        SYSTEM_ACTOR,
       );
       const deps = { db: handle.db, store, embedder, parser, dataDir, maxDecompressedBytes: 200 * 1024 * 1024 };
       const t0 = performance.now();

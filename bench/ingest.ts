@@ -118,7 +118,10 @@ async function main() {
       embedderId: embedder.id,
       dim: embedder.dim,
     });
-    const { id: collectionId } = await addCollection(handle.db, { name: "Bench", description: "" }, SYSTEM_ACTOR);
+    const { id: collectionId } = await addCollection(
+      { actor: SYSTEM_ACTOR, db: handle.db },
+      { name: "Bench", description: "" },
+    );
     const deps = { db: handle.db, store, embedder, parser, dataDir, maxDecompressedBytes: 200 * 1024 * 1024 };
     let chunks = 0;
     const t3 = performance.now();

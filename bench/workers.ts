@@ -70,7 +70,7 @@ async function run(adminUrl: string, workers: number) {
     // This process uploads as an app node would: same settings, its own (unused) DATA_DIR.
     Object.assign(process.env, shared, { DATA_DIR: path.join(tmp, "uploader") });
     resetEnvCache();
-    const collection = await addCollection(handle.db, { name: "Bench", description: "" }, SYSTEM_ACTOR);
+    const collection = await addCollection({ actor: SYSTEM_ACTOR, db: handle.db }, { name: "Bench", description: "" });
     const up = performance.now();
     for (let i = 0; i < DOCS; i++) {
       const r = await acceptUpload(

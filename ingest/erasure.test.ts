@@ -78,7 +78,10 @@ const body = (m: string) =>
 
 describe("erasure", () => {
   it("deleting a document leaves none of its text in the index files and removes its original", async () => {
-    const { id: collectionId } = await addCollection(h.db, { name: "Erase doc", description: "" }, SYSTEM_ACTOR);
+    const { id: collectionId } = await addCollection(
+      { actor: SYSTEM_ACTOR, db: h.db },
+      { name: "Erase doc", description: "" },
+    );
     const m = marker();
     const r = await ingest(collectionId, "discharge.md", body(m));
     await store.ensureIndexes();
@@ -94,8 +97,11 @@ describe("erasure", () => {
   });
 
   it("deleting a collection leaves none of its documents' text in the index files or originals", async () => {
-    const { id: collectionId } = await addCollection(h.db, { name: "Erase collection", description: "" }, SYSTEM_ACTOR);
-    const keep = await addCollection(h.db, { name: "Kept", description: "" }, SYSTEM_ACTOR);
+    const { id: collectionId } = await addCollection(
+      { actor: SYSTEM_ACTOR, db: h.db },
+      { name: "Erase collection", description: "" },
+    );
+    const keep = await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Kept", description: "" });
     const m = marker();
     await ingest(collectionId, "a.md", body(m));
     await ingest(collectionId, "b.md", `# Other\n\nThe ${m} appears here as well, in a second document.\n`);
@@ -103,20 +109,25 @@ describe("erasure", () => {
     await store.ensureIndexes();
     expect(filesHolding("lance", m).length).toBeGreaterThan(0);
 
-    const result = await removeCollection(h.db, {
-      by: SYSTEM_ACTOR,
-      id: collectionId,
-      confirm: "Erase collection",
-      dataDir,
-      chunks: store,
-    });
+    const result = await removeCollection(
+      { actor: SYSTEM_ACTOR, db: h.db },
+      {
+        id: collectionId,
+        confirm: "Erase collection",
+        dataDir,
+        chunks: store,
+      },
+    );
     expect(result.removedFiles).toBe(2);
     expect(filesHolding("lance", m)).toEqual([]);
     expect(await store.countRows({ documentId: kept.documentId })).toBeGreaterThan(0);
   });
 
   it("a mask re-check leaves the values it masks nowhere in the index files", async () => {
-    const { id: collectionId } = await addCollection(h.db, { name: "Recheck", description: "" }, SYSTEM_ACTOR);
+    const { id: collectionId } = await addCollection(
+      { actor: SYSTEM_ACTOR, db: h.db },
+      { name: "Recheck", description: "" },
+    );
     const ssn = `536-22-${String(1000 + Math.floor(Math.random() * 8999))}`;
     const r = await ingest(
       collectionId,
@@ -126,7 +137,10 @@ describe("erasure", () => {
     await store.ensureIndexes();
     expect(filesHolding("lance", ssn).length).toBeGreaterThan(0);
 
-    await changeCollectionPolicy(h.db, collectionId, { patch: { pii: "mask" }, recheck: true, by: SYSTEM_ACTOR });
+    await changeCollectionPolicy({ actor: SYSTEM_ACTOR, db: h.db }, collectionId, {
+      patch: { pii: "mask" },
+      recheck: true,
+    });
     await ingestVersion(deps(), r.versionId, noProgress);
     expect((await getVersionById(h.db, { id: r.versionId }))?.text).toContain("Patient SSN [SSN] must be verified");
     expect(filesHolding("lance", ssn)).toEqual([]);

@@ -89,7 +89,7 @@ beforeAll(async () => {
   h = await createTestDatabase();
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
-  collectionId = (await addCollection(h.db, { name: "Housekeeping", description: "" }, SYSTEM_ACTOR)).id;
+  collectionId = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Housekeeping", description: "" })).id;
   pages = await renderTextPages([PAGE_ONE, PAGE_TWO]);
 }, 120_000);
 

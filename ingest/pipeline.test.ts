@@ -51,7 +51,7 @@ beforeAll(async () => {
   }
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
-  collectionId = (await addCollection(h.db, { name: "Handbooks", description: "" }, SYSTEM_ACTOR)).id;
+  collectionId = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Handbooks", description: "" })).id;
 }, 120_000);
 
 afterAll(async () => {

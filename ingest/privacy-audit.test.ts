@@ -72,7 +72,7 @@ async function consoleEvents(collectionId: string, type: string) {
 
 describe("injection findings on the audit record", () => {
   it("records a quarantine with its findings, found by the collection and the document filters, and the release", async () => {
-    const { id } = await addCollection(h.db, { name: "Visitors", description: "" }, admin);
+    const { id } = await addCollection({ actor: admin, db: h.db }, { name: "Visitors", description: "" });
     const r = await upload(id, "visitors.md", POISON);
     await ingestVersion(deps(), r.versionId, noProgress);
 
@@ -125,7 +125,7 @@ describe("injection findings on the audit record", () => {
   });
 
   it("records a rejection by an administrator", async () => {
-    const { id } = await addCollection(h.db, { name: "Rejected", description: "" }, admin);
+    const { id } = await addCollection({ actor: admin, db: h.db }, { name: "Rejected", description: "" });
     const r = await upload(id, "visitors.md", POISON);
     await ingestVersion(deps(), r.versionId, noProgress);
     await reviewQuarantinedVersion(h.db, {
@@ -144,12 +144,10 @@ describe("injection findings on the audit record", () => {
   });
 
   it("records the warning next to the publication under the warn policy", async () => {
-    const { id } = await addCollection(h.db, { name: "Warned", description: "" }, admin);
-    await changeCollectionPolicy(h.db, id, {
+    const { id } = await addCollection({ actor: admin, db: h.db }, { name: "Warned", description: "" });
+    await changeCollectionPolicy({ actor: admin, db: h.db }, id, {
       patch: { injection: "warn" },
       recheck: false,
-
-      by: admin,
     });
     const r = await upload(id, "visitors.md", POISON);
     await ingestVersion(deps(), r.versionId, noProgress);
@@ -162,12 +160,10 @@ describe("injection findings on the audit record", () => {
   });
 
   it("records policy changes with before and after, and a refusal for personal data without the values", async () => {
-    const { id } = await addCollection(h.db, { name: "Payroll", description: "" }, admin);
-    await changeCollectionPolicy(h.db, id, {
+    const { id } = await addCollection({ actor: admin, db: h.db }, { name: "Payroll", description: "" });
+    await changeCollectionPolicy({ actor: admin, db: h.db }, id, {
       patch: { pii: "reject", piiTypes: ["ssn"] },
       recheck: false,
-
-      by: admin,
     });
     const [changed] = await consoleEvents(id, "collection.policy_changed");
     expect(changed).toMatchObject({

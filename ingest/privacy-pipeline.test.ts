@@ -60,8 +60,9 @@ afterAll(async () => {
 });
 
 async function collection(name: string, privacy?: Parameters<typeof changeCollectionPolicy>[2]["patch"]) {
-  const { id } = await addCollection(h.db, { name, description: "" }, SYSTEM_ACTOR);
-  if (privacy) await changeCollectionPolicy(h.db, id, { patch: privacy, recheck: false, by: asUser(adminId) });
+  const { id } = await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name, description: "" });
+  if (privacy)
+    await changeCollectionPolicy({ actor: asUser(adminId), db: h.db }, id, { patch: privacy, recheck: false });
   return id;
 }
 
@@ -174,10 +175,9 @@ describe("personal data under the collection's policy", () => {
       "# Leave\n\nEmployee SSN 539-25-1990 is needed for the parental leave request.\n",
     );
     await ingestVersion(deps(), r.versionId, noProgress);
-    const { requeued, policy } = await changeCollectionPolicy(h.db, id, {
+    const { requeued, policy } = await changeCollectionPolicy({ actor: asUser(adminId), db: h.db }, id, {
       patch: { pii: "mask" },
       recheck: true,
-      by: asUser(adminId),
     });
     expect({ requeued, pii: policy.pii }).toEqual({ requeued: 1, pii: "mask" });
     await ingestVersion(deps(), r.versionId, noProgress);

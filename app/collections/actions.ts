@@ -5,7 +5,6 @@ import { redirect } from "next/navigation";
 import { guardedAction } from "@/lib/auth/guards";
 import { addCollection } from "@/lib/collections/admin";
 import { createCollectionSchema } from "@/lib/collections/schemas";
-import { auditActor } from "@/lib/audit/actor";
 
 // A new collection is empty and nobody but administrators can see it; the admin lands on its
 // page, where the upload area and the grants panel are.
@@ -13,7 +12,7 @@ export const createCollectionAction = guardedAction(
   { roles: "admin" },
   createCollectionSchema,
   async ({ input, actor, db }) => {
-    const { id } = await addCollection(db, input, auditActor(actor));
+    const { id } = await addCollection({ actor, db }, input);
     revalidatePath("/collections");
     redirect(`/collections/${id}`);
   },

@@ -74,7 +74,10 @@ beforeAll(async () => {
   );
   await updateUser(h.db, { userId: gone.id, changes: { disabled: true }, by: asUser(admin.id) });
 
-  const collection = await addCollection(h.db, { name: "Ward protocols", description: "" }, asUser(admin.id));
+  const collection = await addCollection(
+    { actor: asUser(admin.id), db: h.db },
+    { name: "Ward protocols", description: "" },
+  );
   const limits = { dataDir, maxUploadBytes: 1024 * 1024 };
   for (const [fileName, text] of [
     ["scan.pdf", "%PDF-1.4 not really"],

@@ -59,7 +59,10 @@ async function documentWithVersions(collectionId: string, name: string) {
 
 describe("the answer record", () => {
   it("shows passages as they were, through supersession, deletion and retention", async () => {
-    const { id: collectionId } = await addCollection(h.db, { name: "Isolation", description: "" }, SYSTEM_ACTOR);
+    const { id: collectionId } = await addCollection(
+      { actor: SYSTEM_ACTOR, db: h.db },
+      { name: "Isolation", description: "" },
+    );
     const { doc, v1 } = await documentWithVersions(collectionId, "isolation.md");
     const passage = "Wash hands for 40 seconds before entering.";
     const start = V1.indexOf(passage);

@@ -76,14 +76,17 @@ describe("audited features", () => {
       payload: { group: "Ward 7", email: "nurse@example.org" },
     });
 
-    const { id: collectionId } = await addCollection(h.db, { name: "Protocols", description: "" }, admin);
-    const grant = await addGrant(h.db, collectionId, { group: "Ward 7", access: "read" }, admin);
-    await addGrant(h.db, collectionId, { group: "Ward 7", access: "manage" }, admin);
+    const { id: collectionId } = await addCollection(
+      { actor: admin, db: h.db },
+      { name: "Protocols", description: "" },
+    );
+    const grant = await addGrant({ actor: admin, db: h.db }, collectionId, { group: "Ward 7", access: "read" });
+    await addGrant({ actor: admin, db: h.db }, collectionId, { group: "Ward 7", access: "manage" });
     expect(await latest("grant.changed")).toMatchObject({
       subject: { collectionId },
       payload: { group: "Ward 7", access: "manage", previousAccess: "read" },
     });
-    await removeGrant(h.db, collectionId, grant.id, admin);
+    await removeGrant({ actor: admin, db: h.db }, collectionId, grant.id);
     expect(await latest("grant.removed")).toMatchObject({ payload: { collection: "Protocols", access: "manage" } });
 
     const { apiKey, key } = await createApiKeyForUser(h.db, { userId: nurse.id, name: "script" }, admin);

@@ -26,9 +26,12 @@ let pharmacy: { id: string; name: string };
 beforeAll(async () => {
   h = await createTestDatabase();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-export-"));
-  wards = { id: (await addCollection(h.db, { name: "Wards", description: "" }, SYSTEM_ACTOR)).id, name: "Wards" };
+  wards = {
+    id: (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Wards", description: "" })).id,
+    name: "Wards",
+  };
   pharmacy = {
-    id: (await addCollection(h.db, { name: "Pharmacy", description: "" }, SYSTEM_ACTOR)).id,
+    id: (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Pharmacy", description: "" })).id,
     name: "Pharmacy",
   };
   await appendAudit(h.db, {

@@ -84,10 +84,14 @@ beforeAll(async () => {
     SYSTEM_ACTOR,
   );
   askerId = r.id;
-  const masked = (await addCollection(h.db, { name: "Refunds", description: "" }, SYSTEM_ACTOR)).id;
-  const open = (await addCollection(h.db, { name: "Open", description: "" }, SYSTEM_ACTOR)).id;
-  for (const id of [masked, open]) await addGrant(h.db, id, { role: "employee", access: "read" }, SYSTEM_ACTOR);
-  await changeCollectionPolicy(h.db, masked, { patch: { pii: "mask" }, recheck: false, by: asUser(admin.id) });
+  const masked = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Refunds", description: "" })).id;
+  const open = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Open", description: "" })).id;
+  for (const id of [masked, open])
+    await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, id, { role: "employee", access: "read" });
+  await changeCollectionPolicy({ actor: asUser(admin.id), db: h.db }, masked, {
+    patch: { pii: "mask" },
+    recheck: false,
+  });
   docs.masked = await publish(masked, "refunds.txt");
   docs.open = await publish(open, "open.txt");
   reader = (await actorFromUserId(h.db, r.id))!;

@@ -38,9 +38,12 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-redaction-"));
   erin = await createUser(h.db, { email: "erin@example.org", name: "Erin", roles: ["employee"], passwordHash: null });
   hugo = await createUser(h.db, { email: "hugo@example.org", name: "Hugo", roles: ["employee"], passwordHash: null });
-  wards = { id: (await addCollection(h.db, { name: "Wards", description: "" }, SYSTEM_ACTOR)).id, name: "Wards" };
+  wards = {
+    id: (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Wards", description: "" })).id,
+    name: "Wards",
+  };
   litigation = {
-    id: (await addCollection(h.db, { name: "Litigation", description: "" }, SYSTEM_ACTOR)).id,
+    id: (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Litigation", description: "" })).id,
     name: "Litigation",
   };
 });

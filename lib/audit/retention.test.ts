@@ -75,11 +75,11 @@ describe("retention", () => {
       passwordHash: null,
     });
     const wards = {
-      id: (await addCollection(h.db, { name: "Wards", description: "" }, SYSTEM_ACTOR)).id,
+      id: (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Wards", description: "" })).id,
       name: "Wards",
     };
     const legal = {
-      id: (await addCollection(h.db, { name: "Litigation", description: "" }, SYSTEM_ACTOR)).id,
+      id: (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Litigation", description: "" })).id,
       name: "Litigation",
     };
 

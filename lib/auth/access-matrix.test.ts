@@ -91,10 +91,15 @@ beforeAll(async () => {
   await addMemberByEmail(h.db, { groupId: ward.id, email: "granted@m.org" }, CLI_ACTOR);
   f.ids.groupId = readers.id;
 
-  f.ids.collectionId = (await addCollection(h.db, { name: "Protocols", description: "" }, CLI_ACTOR)).id;
-  const grant = await addGrant(h.db, f.ids.collectionId, { group: "Readers", access: "read" }, CLI_ACTOR);
+  f.ids.collectionId = (await addCollection({ actor: CLI_ACTOR, db: h.db }, { name: "Protocols", description: "" })).id;
+  const grant = await addGrant({ actor: CLI_ACTOR, db: h.db }, f.ids.collectionId, {
+    group: "Readers",
+    access: "read",
+  });
   f.ids.grantId = grant.id;
-  f.ids.secretCollectionId = (await addCollection(h.db, { name: "Board", description: "" }, CLI_ACTOR)).id;
+  f.ids.secretCollectionId = (
+    await addCollection({ actor: CLI_ACTOR, db: h.db }, { name: "Board", description: "" })
+  ).id;
   const open = await publish(f.ids.collectionId, "open.txt", `Hand hygiene ${MARK.open} for thirty seconds.`);
   const restricted = await publish(f.ids.collectionId, "ward.txt", `Ward protocol ${MARK.restricted} at night.`);
   await replaceRestrictions(h.db, { documentId: restricted.documentId, groupIds: [ward.id] });

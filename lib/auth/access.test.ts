@@ -45,10 +45,10 @@ beforeAll(async () => {
   ).id;
   wardGroup = (await addGroup(h.db, { name: "Ward 4", description: "" }, SYSTEM_ACTOR)).id;
   await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" }, SYSTEM_ACTOR);
-  clinical = (await addCollection(h.db, { name: "Clinical", description: "" }, SYSTEM_ACTOR)).id;
-  finance = (await addCollection(h.db, { name: "Finance", description: "" }, SYSTEM_ACTOR)).id;
-  await addGrant(h.db, clinical, { role: "employee", access: "read" }, SYSTEM_ACTOR);
-  await addGrant(h.db, finance, { group: "Ward 4", access: "manage" }, SYSTEM_ACTOR);
+  clinical = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Clinical", description: "" })).id;
+  finance = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Finance", description: "" })).id;
+  await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, clinical, { role: "employee", access: "read" });
+  await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, finance, { group: "Ward 4", access: "manage" });
 });
 afterAll(async () => h.close());
 
@@ -82,9 +82,9 @@ describe("read scope", () => {
   });
 
   it("applies a revoked grant at once", async () => {
-    const grant = await addGrant(h.db, finance, { role: "employee", access: "read" }, SYSTEM_ACTOR);
+    const grant = await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, finance, { role: "employee", access: "read" });
     expect((await resolveReadScope(h.db, await actor(clerk))).collectionIds).toContain(finance);
-    await removeGrant(h.db, finance, grant.id, SYSTEM_ACTOR);
+    await removeGrant({ actor: SYSTEM_ACTOR, db: h.db }, finance, grant.id);
     expect((await resolveReadScope(h.db, await actor(clerk))).collectionIds).not.toContain(finance);
   });
 
@@ -133,7 +133,9 @@ describe("read scope", () => {
   });
 
   it("refuses grants to unknown groups and malformed grantees", async () => {
-    await expect(addGrant(h.db, clinical, { group: "Nobody", access: "read" }, SYSTEM_ACTOR)).rejects.toMatchObject({
+    await expect(
+      addGrant({ actor: SYSTEM_ACTOR, db: h.db }, clinical, { group: "Nobody", access: "read" }),
+    ).rejects.toMatchObject({
       message: 'No group named "Nobody".',
     });
     const { grantSchema } = await import("@/lib/collections/schemas");

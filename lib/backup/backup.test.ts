@@ -62,7 +62,8 @@ async function reseal(entries: { name: string; bytes: Buffer }[]): Promise<Buffe
 beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-backup-"));
-  const collectionId = (await addCollection(h.db, { name: "Policies", description: "" }, SYSTEM_ACTOR)).id;
+  const collectionId = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Policies", description: "" }))
+    .id;
   for (const [name, text] of [
     ["a.md", "alpha protocol"],
     ["b.md", "beta protocol ".repeat(200_000)],

@@ -87,7 +87,7 @@ export const operations = {
       if (existing) return { id: existing.id, name: existing.name, created: false };
       if (!create)
         throw new AppError("not_found", `No collection named "${name}". Create it in the browser, or add --create.`);
-      const { id } = await addCollection(db, { name, description: "" }, CLI_ACTOR);
+      const { id } = await addCollection({ actor: CLI_ACTOR, db }, { name, description: "" });
       return { id, name, created: true };
     },
   ),

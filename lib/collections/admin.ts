@@ -1,8 +1,7 @@
 import "server-only";
 import type { z } from "zod";
-import type { Database } from "@/db/client";
+import type { Executor } from "@/db/client";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import type { AuditActor } from "@/lib/audit/types";
 import {
   deleteCollectionRow,
   deleteGrant,
@@ -22,10 +21,15 @@ import { isUniqueViolation } from "@/db/queries/errors";
 import type { Role } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { requireGroupByName } from "@/lib/groups/admin";
+import { requireCollectionNow, requireRoleNow, type ServiceContext } from "@/lib/service/context";
 import { deleteOriginal } from "@/lib/storage/files";
 import type { createCollectionSchema, grantSchema, updateCollectionSchema } from "./schemas";
 
-export async function addCollection(db: Database, input: z.infer<typeof createCollectionSchema>, who: AuditActor) {
+// Creating, renaming and deleting collections and granting access are for administrators; a
+// collection's privacy policy also for those who manage it. Each verb checks that itself.
+
+export async function addCollection({ actor: who, db }: ServiceContext, input: z.infer<typeof createCollectionSchema>) {
+  await requireRoleNow({ actor: who, db }, "admin", "create collections");
   try {
     return await db.transaction(async (tx) => {
       const row = await insertCollection(tx, { name: input.name, description: input.description, createdBy: who.id });
@@ -45,12 +49,13 @@ export async function addCollection(db: Database, input: z.infer<typeof createCo
 }
 
 export async function changeCollection(
-  db: Database,
+  ctx: ServiceContext,
   id: string,
   changes: z.infer<typeof updateCollectionSchema>,
-  by: AuditActor,
 ) {
-  const before = await getCollectionById(db, { id });
+  const { actor: by, db } = ctx;
+  await requireRoleNow(ctx, "admin", "rename a collection or change its description");
+  const { collection: before } = await requireCollectionNow(ctx, id, "manage");
   try {
     await db.transaction(async (tx) => {
       await updateCollection(tx, { id, ...changes });
@@ -58,7 +63,7 @@ export async function changeCollection(
         type: "collection.updated",
         ...auditBy(by),
         subject: { collectionId: id },
-        payload: { via: by.via, before: { name: before?.name, description: before?.description }, after: changes },
+        payload: { via: by.via, before: { name: before.name, description: before.description }, after: changes },
       });
     });
   } catch (err) {
@@ -75,12 +80,12 @@ export async function changeCollection(
  * otherwise the policy applies to uploads from now on. Returns the policy and how many were queued.
  */
 export async function changeCollectionPolicy(
-  db: Database,
+  ctx: ServiceContext,
   id: string,
-  { patch, recheck, by: who }: { patch: PrivacyPolicyPatch; recheck: boolean; by: AuditActor },
+  { patch, recheck }: { patch: PrivacyPolicyPatch; recheck: boolean },
 ) {
-  const collection = await getCollectionById(db, { id });
-  if (!collection) throw new AppError("not_found", "No collection with this id.");
+  const { actor: who, db } = ctx;
+  const { collection } = await requireCollectionNow(ctx, id, "manage");
   const before = collectionPolicy(collection);
   const next = mergePolicy(before, patch);
   const requeued = await db.transaction(async (tx) => {
@@ -121,17 +126,12 @@ export interface ChunkPurger {
  * the collection's name: the API and the page both ask for it, so a slip cannot destroy a library.
  */
 export async function removeCollection(
-  db: Database,
-  {
-    id,
-    confirm,
-    dataDir,
-    chunks,
-    by,
-  }: { id: string; confirm: string | null; dataDir: string; chunks: ChunkPurger; by: AuditActor },
+  ctx: ServiceContext,
+  { id, confirm, dataDir, chunks }: { id: string; confirm: string | null; dataDir: string; chunks: ChunkPurger },
 ) {
-  const collection = await getCollectionById(db, { id });
-  if (!collection) throw new AppError("not_found", "No collection with this id.");
+  const { actor: by, db } = ctx;
+  await requireRoleNow(ctx, "admin", "delete collections");
+  const { collection } = await requireCollectionNow(ctx, id, "manage");
   if (confirm !== collection.name) {
     throw new AppError(
       "invalid_request",
@@ -163,9 +163,10 @@ export async function removeCollection(
   };
 }
 
-export async function addGrant(db: Database, collectionId: string, input: z.infer<typeof grantSchema>, by: AuditActor) {
-  const collection = await getCollectionById(db, { id: collectionId });
-  if (!collection) throw new AppError("not_found", "No collection with this id.");
+export async function addGrant(ctx: ServiceContext, collectionId: string, input: z.infer<typeof grantSchema>) {
+  const { actor: by, db } = ctx;
+  await requireRoleNow(ctx, "admin", "grant access to collections");
+  const { collection } = await requireCollectionNow(ctx, collectionId, "manage");
   const group = "group" in input ? await requireGroupByName(db, input.group) : null;
   return db.transaction(async (tx) => {
     const before = (await listGrants(tx, { collectionId })).find((g) =>
@@ -193,8 +194,10 @@ export async function addGrant(db: Database, collectionId: string, input: z.infe
   });
 }
 
-export async function removeGrant(db: Database, collectionId: string, grantId: string, by: AuditActor) {
-  const collection = await getCollectionById(db, { id: collectionId });
+export async function removeGrant(ctx: ServiceContext, collectionId: string, grantId: string) {
+  const { actor: by, db } = ctx;
+  await requireRoleNow(ctx, "admin", "remove access to collections");
+  const { collection } = await requireCollectionNow(ctx, collectionId, "manage");
   const grant = (await listGrants(db, { collectionId })).find((g) => g.id === grantId);
   await db.transaction(async (tx) => {
     if (!grant || !(await deleteGrant(tx, { collectionId, grantId })))
@@ -206,7 +209,7 @@ export async function removeGrant(db: Database, collectionId: string, grantId: s
       payload: {
         via: by.via,
         grantId,
-        collection: collection?.name ?? null,
+        collection: collection.name,
         ...(grant.groupId ? { group: grant.groupName, groupId: grant.groupId } : { role: grant.role }),
         access: grant.access,
       },
@@ -214,7 +217,7 @@ export async function removeGrant(db: Database, collectionId: string, grantId: s
   });
 }
 
-export async function grantsJson(db: Database, collectionId: string) {
+export async function grantsJson(db: Executor, collectionId: string) {
   const grants = await listGrants(db, { collectionId });
   return grants.map((g) => ({
     id: g.id,

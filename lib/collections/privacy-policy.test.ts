@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe("collection privacy policy", () => {
   it("starts as tag + quarantine and is part of the collection's JSON", async () => {
-    const { id } = await addCollection(h.db, { name: "Wards", description: "" }, SYSTEM_ACTOR);
+    const { id } = await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Wards", description: "" });
     expect(collectionJson((await getCollectionById(h.db, { id }))!, "admin").privacy).toEqual({
       pii: "tag",
       piiTypes: ["ssn", "credit_card", "iban", "date_of_birth", "mrn", "secret", "password"],
@@ -29,11 +29,10 @@ describe("collection privacy policy", () => {
   });
 
   it("changes part of the policy and keeps the rest", async () => {
-    const { id } = await addCollection(h.db, { name: "Billing", description: "" }, SYSTEM_ACTOR);
-    const { policy, requeued } = await changeCollectionPolicy(h.db, id, {
+    const { id } = await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Billing", description: "" });
+    const { policy, requeued } = await changeCollectionPolicy({ actor: SYSTEM_ACTOR, db: h.db }, id, {
       patch: { pii: "reject", piiTypes: ["iban", "ssn"] },
       recheck: true,
-      by: SYSTEM_ACTOR,
     });
     expect(policy).toEqual({ pii: "reject", piiTypes: ["ssn", "iban"], injection: "quarantine" });
     expect(requeued).toBe(0);
@@ -45,16 +44,18 @@ describe("collection privacy policy", () => {
   });
 
   it("refuses a policy that cannot act and leaves the stored one untouched", async () => {
-    const { id } = await addCollection(h.db, { name: "Legal", description: "" }, SYSTEM_ACTOR);
+    const { id } = await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Legal", description: "" });
     await expect(
-      changeCollectionPolicy(h.db, id, { patch: { pii: "mask", piiTypes: [] }, recheck: false, by: SYSTEM_ACTOR }),
+      changeCollectionPolicy({ actor: SYSTEM_ACTOR, db: h.db }, id, {
+        patch: { pii: "mask", piiTypes: [] },
+        recheck: false,
+      }),
     ).rejects.toThrow('Choose at least one kind of personal data for "mask" to act on (piiTypes).');
     expect((await getCollectionById(h.db, { id }))!.piiPolicy).toBe("tag");
     await expect(
-      changeCollectionPolicy(h.db, "00000000-0000-4000-8000-000000000000", {
+      changeCollectionPolicy({ actor: SYSTEM_ACTOR, db: h.db }, "00000000-0000-4000-8000-000000000000", {
         patch: { injection: "warn" },
         recheck: false,
-        by: SYSTEM_ACTOR,
       }),
     ).rejects.toThrow("No collection with this id.");
   });

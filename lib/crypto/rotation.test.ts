@@ -23,7 +23,7 @@ let collectionId: string;
 beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-rotate-"));
-  collectionId = (await addCollection(h.db, { name: "Policies", description: "" }, SYSTEM_ACTOR)).id;
+  collectionId = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Policies", description: "" })).id;
 });
 afterAll(async () => {
   await h.close();

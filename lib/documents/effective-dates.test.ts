@@ -83,9 +83,11 @@ beforeAll(async () => {
   await addGroup(h.db, { name: "Editors", description: "" }, SYSTEM_ACTOR);
   const editors = (await import("@/lib/groups/admin")).requireGroupByName;
   await addMemberByEmail(h.db, { groupId: (await editors(h.db, "Editors")).id, email: "m@x.org" }, SYSTEM_ACTOR);
-  collectionId = (await addCollection(h.db, { name: "Infection control", description: "" }, SYSTEM_ACTOR)).id;
-  await addGrant(h.db, collectionId, { role: "employee", access: "read" }, SYSTEM_ACTOR);
-  await addGrant(h.db, collectionId, { group: "Editors", access: "manage" }, SYSTEM_ACTOR);
+  collectionId = (
+    await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Infection control", description: "" })
+  ).id;
+  await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, collectionId, { role: "employee", access: "read" });
+  await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, collectionId, { group: "Editors", access: "manage" });
   reader = (await actorFromUserId(h.db, r.id))!;
   manager = (await actorFromUserId(h.db, m.id))!;
 

@@ -75,13 +75,16 @@ beforeAll(async () => {
   );
   const editors = await addGroup(h.db, { name: "Editors", description: "" }, SYSTEM_ACTOR);
   await addMemberByEmail(h.db, { groupId: editors.id, email: "m@x.org" }, SYSTEM_ACTOR);
-  ids.masked = (await addCollection(h.db, { name: "Refunds", description: "" }, SYSTEM_ACTOR)).id;
-  ids.tagged = (await addCollection(h.db, { name: "Open", description: "" }, SYSTEM_ACTOR)).id;
+  ids.masked = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Refunds", description: "" })).id;
+  ids.tagged = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Open", description: "" })).id;
   for (const id of Object.values(ids)) {
-    await addGrant(h.db, id, { role: "employee", access: "read" }, SYSTEM_ACTOR);
-    await addGrant(h.db, id, { group: "Editors", access: "manage" }, SYSTEM_ACTOR);
+    await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, id, { role: "employee", access: "read" });
+    await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, id, { group: "Editors", access: "manage" });
   }
-  await changeCollectionPolicy(h.db, ids.masked, { patch: { pii: "mask" }, recheck: false, by: asUser(admin.id) });
+  await changeCollectionPolicy({ actor: asUser(admin.id), db: h.db }, ids.masked, {
+    patch: { pii: "mask" },
+    recheck: false,
+  });
 
   const original = (n: number) => `Refund policy v${n}. Patient SSN ${SSN} must be verified.\n\nDeposits.`;
   const v1 = await upload(ids.masked, "refunds.txt", original(1));

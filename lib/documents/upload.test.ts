@@ -20,7 +20,7 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-upload-"));
-  collectionId = (await addCollection(h.db, { name: "Protocols", description: "" }, SYSTEM_ACTOR)).id;
+  collectionId = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Protocols", description: "" })).id;
 });
 afterAll(async () => {
   await h.close();

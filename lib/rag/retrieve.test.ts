@@ -88,10 +88,11 @@ beforeAll(async () => {
     { groupId: (await financeTeam(h.db, "Finance team")).id, email: "clerk@x.org" },
     SYSTEM_ACTOR,
   );
-  clinical = (await addCollection(h.db, { name: "Clinical", description: "" }, SYSTEM_ACTOR)).id;
-  finance = (await addCollection(h.db, { name: "Finance", description: "" }, SYSTEM_ACTOR)).id;
-  await addGrant(h.db, clinical, { role: "employee", access: "read" }, SYSTEM_ACTOR);
-  financeGrant = (await addGrant(h.db, finance, { group: "Finance team", access: "read" }, SYSTEM_ACTOR)).id;
+  clinical = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Clinical", description: "" })).id;
+  finance = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Finance", description: "" })).id;
+  await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, clinical, { role: "employee", access: "read" });
+  financeGrant = (await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, finance, { group: "Finance team", access: "read" }))
+    .id;
 
   await ingest(clinical, "hand-hygiene.md", HAND_HYGIENE);
   wardDoc = await ingest(clinical, "ward-4-night.md", WARD_NOTE);
@@ -164,14 +165,16 @@ describe("retrieveForActor", () => {
 
   it("applies a revoked grant and a removed membership to the very next call", async () => {
     expect((await retrieve(clerk, FINANCE_LINE, { limit: 1 })).hits[0]!.documentId).toBe(financeDoc);
-    await removeGrant(h.db, finance, financeGrant, SYSTEM_ACTOR);
+    await removeGrant({ actor: SYSTEM_ACTOR, db: h.db }, finance, financeGrant);
     try {
       const after = await retrieve(clerk, FINANCE_LINE, { limit: 100 });
       expect(after.hits.some((x) => x.collectionId === finance)).toBe(false);
       expect(allText(after)).not.toMatch(/CRIMSON/);
       await expect(retrieve(clerk, FINANCE_LINE, { collectionIds: [finance] })).rejects.toMatchObject({ status: 404 });
     } finally {
-      financeGrant = (await addGrant(h.db, finance, { group: "Finance team", access: "read" }, SYSTEM_ACTOR)).id;
+      financeGrant = (
+        await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, finance, { group: "Finance team", access: "read" })
+      ).id;
     }
 
     // The actor object is from before the change, as in a request already under way.

@@ -3,7 +3,6 @@ import { addCollection } from "@/lib/collections/admin";
 import { listCollectionsFor } from "@/lib/collections/listing";
 import { createCollectionSchema } from "@/lib/collections/schemas";
 import { collectionJson } from "@/lib/collections/serialize";
-import { auditActor } from "@/lib/audit/actor";
 
 /** Collections the caller may read through grants; administrators also see every other one (access "admin"). */
 export const GET = apiRoute({}, async ({ db, actor }) => {
@@ -12,6 +11,6 @@ export const GET = apiRoute({}, async ({ db, actor }) => {
 
 export const POST = apiRoute({ roles: "admin" }, async ({ req, db, actor }) => {
   const input = await readJson(req, createCollectionSchema);
-  const { id } = await addCollection(db, input, auditActor(actor));
+  const { id } = await addCollection({ actor, db }, input);
   return Response.json({ id, name: input.name, description: input.description }, { status: 201 });
 });

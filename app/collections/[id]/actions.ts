@@ -52,13 +52,10 @@ const editForm = z.object({
 });
 
 export const updateCollectionAction = guardedAction({ roles: "admin" }, editForm, async ({ input, actor, db }) => {
-  await requireExistingCollection(db, input.collectionId);
-  const updated = await changeCollection(
-    db,
-    input.collectionId,
-    { name: input.name, description: input.description },
-    auditActor(actor),
-  );
+  const updated = await changeCollection({ actor, db }, input.collectionId, {
+    name: input.name,
+    description: input.description,
+  });
   revalidateCollection(input.collectionId);
   return { name: updated?.name ?? input.name };
 });
@@ -74,13 +71,15 @@ export const deleteCollectionAction = guardedAction({ roles: "admin" }, deleteFo
       `Type the collection's name exactly as shown ("${collection.name}") to delete it.`,
     );
   }
-  await removeCollection(db, {
-    id: collection.id,
-    confirm: input.confirm,
-    dataDir: env().dataDir,
-    chunks: await getChunkIndex(),
-    by: auditActor(actor),
-  });
+  await removeCollection(
+    { actor, db },
+    {
+      id: collection.id,
+      confirm: input.confirm,
+      dataDir: env().dataDir,
+      chunks: await getChunkIndex(),
+    },
+  );
   revalidatePath("/collections");
   redirect("/collections");
 });
@@ -102,7 +101,7 @@ export const addGrantAction = guardedAction({ roles: "admin" }, addGrantForm, as
       ? { role: input.grantee.name, access: input.access }
       : { group: input.grantee.name, access: input.access },
   );
-  await addGrant(db, input.collectionId, grant, auditActor(actor));
+  await addGrant({ actor, db }, input.collectionId, grant);
   revalidateCollection(input.collectionId);
   return { grantee: input.grantee, access: input.access };
 });
@@ -110,7 +109,7 @@ export const addGrantAction = guardedAction({ roles: "admin" }, addGrantForm, as
 const removeGrantForm = z.object({ collectionId: uuidSchema, grantId: uuidSchema });
 
 export const removeGrantAction = guardedAction({ roles: "admin" }, removeGrantForm, async ({ input, actor, db }) => {
-  await removeGrant(db, input.collectionId, input.grantId, auditActor(actor));
+  await removeGrant({ actor, db }, input.collectionId, input.grantId);
   revalidateCollection(input.collectionId);
   return { grantId: input.grantId };
 });
@@ -158,12 +157,9 @@ const policyForm = z.object({
 });
 
 export const updatePrivacyPolicyAction = guardedAction({}, policyForm, async ({ input, actor, db }) => {
-  await requireCollection(db, actor, input.collectionId, "manage");
-  const { requeued } = await changeCollectionPolicy(db, input.collectionId, {
+  const { requeued } = await changeCollectionPolicy({ actor, db }, input.collectionId, {
     patch: { pii: input.pii, piiTypes: input.piiTypes, injection: input.injection },
     recheck: input.recheck === "on",
-
-    by: auditActor(actor),
   });
   revalidateCollection(input.collectionId);
   return { requeued };

@@ -4,7 +4,6 @@ import { addGrant, grantsJson } from "@/lib/collections/admin";
 import { requireCollectionById } from "@/lib/collections/listing";
 import { grantSchema } from "@/lib/collections/schemas";
 import { uuidSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -18,7 +17,7 @@ export const GET = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params:
 export const POST = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const input = await readJson(req, grantSchema);
-  const grant = await addGrant(db, id, input, auditActor(actor));
+  const grant = await addGrant({ actor, db }, id, input);
   const grants = await grantsJson(db, id);
   return Response.json(
     grants.find((g) => g.id === grant.id),

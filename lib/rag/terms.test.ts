@@ -12,6 +12,14 @@ describe("term coverage", () => {
     expect(coverageIn([], "anything")).toBe(0);
   });
 
+  it("does not count the way a question is asked as something a passage must cover", () => {
+    expect(contentTerms("Can you clarify how long we retain the policies? I was wondering.")).toEqual([
+      "long",
+      "retain",
+      "polici",
+    ]);
+  });
+
   it("gives exactly what the term set gives, on real regulatory text", () => {
     const text = fs.readFileSync(
       path.resolve(

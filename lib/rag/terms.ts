@@ -14,7 +14,7 @@ const STOP_WORDS = new Set(
     "our ours ourselves out over own per please same shall shan't she should shouldn't so some such than that that's the their theirs " +
     "them themselves then there there's these they this those through thus to too under until up upon us very via was wasn't we were " +
     "weren't what what's when where which while who whom whose why will with within without won't would wouldn't yes yet you your " +
-    "yours yourself yourselves tell explain describe say says said know want need use used using one two get got like"
+    "yours yourself yourselves tell explain describe clarify wonder wondering say says said know want need use used using one two get got like"
   ).split(" "),
 );
 

@@ -6,6 +6,8 @@ import { auditActor } from "@/lib/audit/actor";
 import { holdReasonSchema, placeLegalHold, releaseHold } from "@/lib/audit/holds";
 import { verifyAndRecord } from "@/lib/audit/service";
 import { guardedAction } from "@/lib/auth/guards";
+import { reaskJson, reaskRecordedQuestion } from "@/lib/chat/reask";
+import { getAskDeps } from "@/lib/chat/runtime";
 
 // The compliance console's forms; every one for the compliance role only.
 
@@ -37,5 +39,16 @@ export const releaseHoldAction = guardedAction(
     await releaseHold(db, auditActor(actor), input.id);
     revalidatePath("/compliance/retention");
     return { id: input.id };
+  },
+);
+
+/** Re-asks a recorded question as of when it was asked (lib/chat/reask.ts); the answer goes beside the record. */
+export const reaskAction = guardedAction(
+  { roles: "compliance" },
+  z.object({ seq: z.coerce.number().int().positive("seq must be a positive event number.") }),
+  async ({ input, actor }) => {
+    const outcome = await reaskRecordedQuestion({ actor, deps: await getAskDeps() }, input.seq);
+    revalidatePath("/compliance");
+    return reaskJson(outcome);
   },
 );

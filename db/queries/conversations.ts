@@ -10,6 +10,7 @@ export interface ConversationSummary {
   id: string;
   title: string;
   collectionIds: string[];
+  asOf: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -18,6 +19,7 @@ const summaryColumns = {
   id: conversations.id,
   title: conversations.title,
   collectionIds: conversations.collectionIds,
+  asOf: conversations.asOf,
   createdAt: conversations.createdAt,
   updatedAt: conversations.updatedAt,
 };
@@ -91,15 +93,18 @@ export async function getConversationForUser(
 
 export async function insertConversation(
   db: Executor,
-  input: { userId: string; title: string; collectionIds: string[] },
+  input: { userId: string; title: string; collectionIds: string[]; asOf?: Date | null },
 ) {
   const [row] = await db.insert(conversations).values(input).returning(summaryColumns);
   if (!row) throw new Error("insert into conversations returned no row");
   return row;
 }
 
-export async function touchConversation(db: Executor, { id, collectionIds }: { id: string; collectionIds: string[] }) {
-  await db.update(conversations).set({ updatedAt: new Date(), collectionIds }).where(eq(conversations.id, id));
+export async function touchConversation(
+  db: Executor,
+  { id, collectionIds, asOf }: { id: string; collectionIds: string[]; asOf: Date | null },
+) {
+  await db.update(conversations).set({ updatedAt: new Date(), collectionIds, asOf }).where(eq(conversations.id, id));
 }
 
 export async function renameConversation(
@@ -141,6 +146,8 @@ export interface MessageView {
   createdAt: Date;
   completedAt: Date | null;
   redactedAt: Date | null;
+  asOf: Date | null;
+  supersededBy: string | null;
   /** The viewer's own rating, if any. */
   rating: number | null;
   feedbackComment: string | null;
@@ -169,6 +176,8 @@ export async function listMessages(
       createdAt: messages.createdAt,
       completedAt: messages.completedAt,
       redactedAt: messages.redactedAt,
+      asOf: messages.asOf,
+      supersededBy: messages.supersededBy,
       rating: messageFeedback.rating,
       feedbackComment: messageFeedback.comment,
       feedbackReason: messageFeedback.reason,
@@ -180,7 +189,7 @@ export async function listMessages(
     .orderBy(asc(messages.createdAt), sql`case when ${messages.role} = 'user' then 0 else 1 end`);
 }
 
-/** The turns a new question continues from: finished exchanges only, oldest first. */
+/** The turns a new question continues from: finished exchanges only, oldest first, without replaced ones. */
 export async function listHistoryTurns(
   db: Executor,
   { conversationId, limit = 40 }: { conversationId: string; limit?: number },
@@ -195,7 +204,7 @@ export async function listHistoryTurns(
       redactedAt: messages.redactedAt,
     })
     .from(messages)
-    .where(eq(messages.conversationId, conversationId))
+    .where(and(eq(messages.conversationId, conversationId), isNull(messages.supersededBy)))
     .orderBy(desc(messages.createdAt), sql`case when ${messages.role} = 'user' then 1 else 0 end`)
     .limit(limit);
   return rows.reverse();
@@ -210,6 +219,7 @@ export async function insertMessage(
     status?: MessageStatus;
     replyTo?: string | null;
     collectionIds?: string[];
+    asOf?: Date | null;
   },
 ) {
   const [row] = await db.insert(messages).values(input).returning({ id: messages.id, createdAt: messages.createdAt });
@@ -237,6 +247,46 @@ export async function completeMessage(
     .update(messages)
     .set({ ...values, completedAt: new Date() })
     .where(eq(messages.id, id));
+}
+
+/**
+ * The newest exchange of the owner's conversation that nothing replaced: the question and its
+ * current answer (null while none was stored), or null for an empty or someone else's conversation.
+ */
+export async function getLatestExchange(
+  db: Executor,
+  { conversationId, userId }: { conversationId: string; userId: string },
+) {
+  const rows = await db
+    .select({
+      id: messages.id,
+      role: messages.role,
+      content: messages.content,
+      status: messages.status,
+      replyTo: messages.replyTo,
+      asOf: messages.asOf,
+      collectionIds: messages.collectionIds,
+      redactedAt: messages.redactedAt,
+    })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(
+      and(eq(messages.conversationId, conversationId), eq(conversations.userId, userId), isNull(messages.supersededBy)),
+    )
+    .orderBy(desc(messages.createdAt), sql`case when ${messages.role} = 'user' then 1 else 0 end`)
+    .limit(2);
+  const question = rows.find((r) => r.role === "user");
+  if (!question) return null;
+  const answer = rows.find((r) => r.role === "assistant" && r.replyTo === question.id) ?? null;
+  return { question, answer };
+}
+
+/** Marks messages as replaced by a newer one (an edited question, a regenerated answer). */
+export async function supersedeMessage(db: Executor, { id, by }: { id: string; by: string }) {
+  await db
+    .update(messages)
+    .set({ supersededBy: by })
+    .where(and(eq(messages.id, id), isNull(messages.supersededBy)));
 }
 
 /** An assistant message of the user's, with the question it answers, or null. */

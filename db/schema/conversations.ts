@@ -39,6 +39,8 @@ export const conversations = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::uuid[]`),
+    /** The "as of" date chosen at the last question; null: answers about now. */
+    asOf: timestamp("as_of", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -80,6 +82,13 @@ export const messages = pgTable(
     /** true when no passage cleared the relevance floor. */
     notCovered: boolean("not_covered").notNull().default(false),
     error: text("error"),
+    /** The moment the question was asked for ("as of"), on the question and its answer; null: now. */
+    asOf: timestamp("as_of", { withTimezone: true }),
+    /**
+     * Set when an edited question or a regenerated answer replaced this message. Nothing is
+     * deleted: the conversation shows the newest, and the earlier ones stay (and in the audit trail).
+     */
+    supersededBy: uuid("superseded_by"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),
     /** Set when retention replaced the content with a redaction marker. */

@@ -7,6 +7,8 @@ import { asStoredJson } from "./canonical";
 const CONTENT_PATHS: Record<string, string[]> = {
   "question.answered": ["question", "answer", "sentences[].text", "citations[].text", "injection[].excerpt"],
   "question.refused": ["question", "injection[].excerpt"],
+  // A compliance re-ask (lib/chat/reask.ts) holds the same kinds of text as the answer it re-asks.
+  "question.reasked": ["question", "answer", "sentences[].text", "citations[].text", "injection[].excerpt"],
   "feedback.given": ["comment"],
   // Prompt-injection findings quote the document (personal data in the excerpts masked).
   "document.quarantined": ["findings[].excerpt"],

@@ -88,6 +88,8 @@ export function describeEvent(type: string, p: P): string {
       return `${s(p.name)} version ${s(p.versionNumber)} took effect as scheduled (${s(p.effectiveFrom)})`;
     case "question.answered":
       return `Asked: ${clip(s(p.question))}${p.asOf ? ` (as of ${s(p.asOf)})` : ""}${flagged(p)}`;
+    case "question.reasked":
+      return `Re-asked event ${s(p.originalSeq)} as of ${s(p.asOf)}${p.refused ? " (refused)" : ""}: ${clip(s(p.question))}`;
     case "question.refused":
       return `Question refused (${s(p.reason)}): ${clip(s(p.question))}`;
     case "feedback.given":

@@ -38,6 +38,7 @@ export const AUDIT_EVENT_TYPES = [
   "document.took_effect",
   "question.answered",
   "question.refused",
+  "question.reasked",
   "feedback.given",
   "review.resolved",
   "review.escalated",

@@ -34,7 +34,8 @@ import {
   screenQuestion,
   type ScreenedQuestion,
 } from "./guard";
-import { exchangeHistory, failExchange, finishExchange, openExchange } from "./exchange";
+import { conversationSink, exchangeHistory, type ExchangeSink } from "./exchange";
+import { findRevision, type RevisionTarget } from "./revise";
 import { recordRefusal } from "./record";
 import { createStreamGuard } from "./stream-guard";
 import type { AnswerModel, ChatEvent, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
@@ -56,7 +57,8 @@ export interface AskDeps {
 }
 
 export interface AskInput {
-  message: string;
+  /** The question; left out to regenerate, when the stored question is asked again. */
+  message?: string;
   conversationId?: string;
   collectionIds?: string[];
   /**
@@ -66,6 +68,17 @@ export interface AskInput {
   history?: ChatTurn[];
   /** An ISO date or date-time: answer from the versions in effect then (lib/documents/effective parseAsOf). */
   asOf?: string;
+  /** Answer the latest question again: the id of its current answer (lib/chat/revise.ts). */
+  regenerate?: string;
+  /** Replace the latest question (this id) with `message`. */
+  editOf?: string;
+}
+
+export interface AskOptions {
+  /** Where the answer is kept; the asker's conversation unless a compliance re-ask says otherwise. */
+  sink?: ExchangeSink;
+  /** Records a refusal; by default as the asker's refused question. */
+  onRefused?: (err: AppError) => Promise<void>;
 }
 
 export interface PreparedAnswer {
@@ -78,18 +91,30 @@ export interface PreparedAnswer {
 /** Passages handed to the prompt. More cost context and rarely add an answer. */
 export const PASSAGES_PER_ANSWER = 8;
 
-export async function prepareAnswer(deps: AskDeps, actor: Actor, input: AskInput): Promise<PreparedAnswer> {
-  const typed = input.message.trim();
+export async function prepareAnswer(
+  deps: AskDeps,
+  actor: Actor,
+  input: AskInput,
+  options: AskOptions = {},
+): Promise<PreparedAnswer> {
+  const revision = await findRevision(deps.db, actor, input);
+  const typed = (revision?.kind === "regenerate" ? revision.question : (input.message ?? "")).trim();
   if (!typed) throw new AppError("invalid_request", "The message is empty.");
+  // A regenerated answer is for the same moment as the one it replaces, unless another is asked for.
+  const asOfText = input.asOf ?? (revision?.kind === "regenerate" ? (revision.asOf ?? undefined) : undefined);
   // A bad date is refused before anything is recorded or reserved.
-  const asOf = input.asOf !== undefined && input.asOf.trim() !== "" ? parseAsOf(input.asOf) : null;
+  const asOf = asOfText !== undefined && asOfText.trim() !== "" ? parseAsOf(asOfText) : null;
   const privacy = deps.privacy ?? { question: questionPolicyFromEnv(), detect: detectOptionsFromEnv() };
   const question = screenQuestion(typed, privacy.question, privacy.detect);
   try {
-    return await admit({ ...deps, privacy }, actor, input, question, asOf);
+    return await admit({ ...deps, privacy }, actor, input, question, asOf, {
+      sink: options.sink ?? conversationSink,
+      revision,
+    });
   } catch (err) {
     // Every question is on the record, the refused ones too, with the reason they were refused.
-    if (err instanceof AppError && err.expose)
+    if (err instanceof AppError && err.expose && options.onRefused) await options.onRefused(err);
+    else if (err instanceof AppError && err.expose)
       await recordRefusal(
         deps.db,
         actor,
@@ -108,6 +133,7 @@ async function admit(
   input: AskInput,
   question: ScreenedQuestion,
   asOf: Date | null,
+  keep: { sink: ExchangeSink; revision: RevisionTarget | null },
 ): Promise<PreparedAnswer> {
   const { db, generator } = deps;
 
@@ -179,6 +205,7 @@ async function admit(
         requested,
         collections,
         asOf,
+        ...keep,
         emit,
         signal,
         ticket,
@@ -197,6 +224,8 @@ interface AnswerContext {
   requested: string[] | null;
   collections: { id: string; name: string }[];
   asOf: Date | null;
+  sink: ExchangeSink;
+  revision: RevisionTarget | null;
   emit: (e: ChatEvent) => void;
   signal: AbortSignal;
   ticket: GenerationTicket;
@@ -211,13 +240,22 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
   let meta: ChatMeta | null = null;
   let retrievedSoFar: RetrievedRef[] = [];
   try {
-    meta = await openExchange(db, {
+    meta = await ctx.sink.open(db, {
       actor,
       question,
       conversationId: ctx.conversationId,
       collectionIds: ctx.requested ?? [],
       collections: ctx.collections,
       asOf: ctx.asOf?.toISOString() ?? null,
+      ...(ctx.revision
+        ? {
+            revision: {
+              kind: ctx.revision.kind,
+              questionId: ctx.revision.questionId,
+              answerId: ctx.revision.answerId,
+            },
+          }
+        : {}),
     });
     emit({ event: "meta", data: meta });
 
@@ -386,7 +424,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       timings,
       guard: guardSummary(question, guarded.redacted, flags),
     };
-    await finishExchange(db, { actor, meta, question, retrieved, model, final, flags, promptSha256 });
+    await ctx.sink.finish(db, { actor, meta, question, retrieved, model, final, flags, promptSha256 });
     emit({ event: "final", data: final });
     recordAnswer(final.status === "stopped" ? "stopped" : final.notCovered ? "not_covered" : "complete");
     return final;
@@ -397,7 +435,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
     if (!appError.expose) log.error("answer failed", { code: appError.code, err: appError.cause ?? appError });
     if (meta) {
       const model = { ...deps.generator.identity(), embedderId: deps.embedder.id };
-      await failExchange(db, {
+      await ctx.sink.fail(db, {
         actor,
         meta,
         question,

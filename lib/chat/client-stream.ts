@@ -18,9 +18,16 @@ export class ChatRequestError extends Error {
 }
 
 export interface ChatRequest {
-  message: string;
+  /** Left out to regenerate. */
+  message?: string;
   conversationId?: string;
   collectionIds?: string[];
+  /** yyyy-mm-dd or an ISO date-time: answer from the versions in effect then. */
+  asOf?: string;
+  /** The latest answer's id: answer its question again, keeping this one as an earlier answer. */
+  regenerate?: string;
+  /** The latest question's id: replace it with `message`, keeping it as an earlier wording. */
+  editOf?: string;
 }
 
 export async function* streamChat(

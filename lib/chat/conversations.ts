@@ -27,6 +27,7 @@ export function conversationJson(c: ConversationSummary): ConversationSummaryJso
     id: c.id,
     title: c.title,
     collectionIds: c.collectionIds,
+    asOf: c.asOf?.toISOString() ?? null,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
@@ -48,6 +49,8 @@ export function messageJson(m: MessageView): ChatMessage {
     createdAt: m.createdAt.toISOString(),
     completedAt: m.completedAt?.toISOString() ?? null,
     redacted: m.redactedAt !== null,
+    asOf: m.asOf?.toISOString() ?? null,
+    supersededBy: m.supersededBy,
     feedback:
       m.rating === null
         ? null

@@ -16,7 +16,8 @@ import type { ChatTurn } from "@/lib/models/generator";
 import { flagAnswer } from "@/lib/review/flag";
 import type { GuardFlag, ScreenedQuestion } from "./guard";
 import { questionAnsweredEvent, questionFailedEvent, type Exchange } from "./record";
-import type { ChatMeta, FinalAnswer } from "./types";
+import { supersede } from "./revise";
+import type { ChatMeta, ChatRevision, FinalAnswer } from "./types";
 
 // What one question leaves in the database, apart from the path that answers it (lib/chat/ask.ts):
 // the conversation and its two messages when it starts, the earlier turns it builds on, and at the
@@ -24,19 +25,34 @@ import type { ChatMeta, FinalAnswer } from "./types";
 
 const TITLE_LENGTH = 80;
 
+export interface OpenExchangeInput {
+  actor: Actor;
+  question: ScreenedQuestion;
+  conversationId?: string;
+  collectionIds: string[];
+  collections: ChatMeta["collections"];
+  asOf: string | null;
+  /** The answer replaces an earlier one of the latest exchange (lib/chat/revise.ts). */
+  revision?: ChatRevision;
+}
+
+/**
+ * Where an answer is kept. The chat keeps it in the asker's conversation (below); a compliance
+ * re-ask (lib/chat/reask.ts) keeps it in the audit trail only, never in the asker's conversation.
+ */
+export interface ExchangeSink {
+  open(db: Database, input: OpenExchangeInput): Promise<ChatMeta>;
+  finish(
+    db: Database,
+    e: Exchange & { final: FinalAnswer; flags: GuardFlag[]; promptSha256: string | null },
+  ): Promise<void>;
+  fail(db: Database, e: Exchange & { error: string }): Promise<void>;
+}
+
 /** Opens the exchange: the conversation (new, or the asker's own), the question and an empty answer being streamed. */
-export async function openExchange(
-  db: Database,
-  input: {
-    actor: Actor;
-    question: ScreenedQuestion;
-    conversationId?: string;
-    collectionIds: string[];
-    collections: ChatMeta["collections"];
-    asOf: string | null;
-  },
-): Promise<ChatMeta> {
-  const { actor, question, collectionIds } = input;
+export async function openExchange(db: Database, input: OpenExchangeInput): Promise<ChatMeta> {
+  const { actor, question, collectionIds, revision } = input;
+  const asOf = input.asOf ? new Date(input.asOf) : null;
   return db.transaction(async (tx) => {
     let conversationId = input.conversationId;
     let title: string;
@@ -45,13 +61,17 @@ export async function openExchange(
       const existing = await getConversationForUser(tx, { id: conversationId, userId: actor.id });
       if (!existing) throw new AppError("not_found", "No conversation with this id.");
       title = existing.title;
-      await touchConversation(tx, { id: conversationId, collectionIds });
+      await touchConversation(tx, { id: conversationId, collectionIds, asOf });
     } else {
       const stored = question.stored;
       title = stored.length > TITLE_LENGTH ? `${stored.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : stored;
-      conversationId = (await insertConversation(tx, { userId: actor.id, title, collectionIds })).id;
+      conversationId = (await insertConversation(tx, { userId: actor.id, title, collectionIds, asOf })).id;
     }
-    const q = await insertMessage(tx, { conversationId, role: "user", content: question.stored, collectionIds });
+    // Regenerating answers the stored question again; everything else stores a new question.
+    const q =
+      revision?.kind === "regenerate"
+        ? { id: revision.questionId }
+        : await insertMessage(tx, { conversationId, role: "user", content: question.stored, collectionIds, asOf });
     const a = await insertMessage(tx, {
       conversationId,
       role: "assistant",
@@ -59,7 +79,9 @@ export async function openExchange(
       status: "streaming",
       replyTo: q.id,
       collectionIds,
+      asOf,
     });
+    if (revision) await supersede(tx, revision, { questionId: q.id, answerId: a.id });
     return {
       conversationId,
       questionId: q.id,
@@ -68,6 +90,7 @@ export async function openExchange(
       question: question.stored,
       collections: input.collections,
       asOf: input.asOf,
+      ...(revision ? { revision } : {}),
     };
   });
 }
@@ -139,3 +162,6 @@ export async function failExchange(db: Database, e: Exchange & { error: string }
     })
     .catch((err: unknown) => log.error("could not record the failed answer", { err }));
 }
+
+/** The chat's sink: the asker's conversation, its record and the review queue. */
+export const conversationSink: ExchangeSink = { open: openExchange, finish: finishExchange, fail: failExchange };

@@ -40,6 +40,8 @@ function asked(e: Exchange) {
     allowedCollections: e.meta.collections,
     /** The moment asked for ("as of"), or null for now. */
     asOf: e.meta.asOf ?? null,
+    /** A regenerated answer or an edited question names what it replaces (which keeps its own record). */
+    ...(e.meta.revision ? { revision: e.meta.revision } : {}),
     retrieved: e.retrieved,
     model: e.model,
     via: e.actor.via,

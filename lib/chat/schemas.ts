@@ -6,17 +6,37 @@ import { uuidSchema } from "@/lib/users/schemas";
 
 export const MAX_QUESTION_LENGTH = 4000;
 
-export const chatRequestSchema = z.object({
-  message: z
-    .string({ error: "message is required." })
-    .trim()
-    .min(1, "message must not be empty.")
-    .max(MAX_QUESTION_LENGTH, `message must be at most ${MAX_QUESTION_LENGTH} characters.`),
-  conversationId: uuidSchema.optional(),
-  collectionIds: z.array(uuidSchema).max(100, "Choose at most 100 collections.").optional(),
-  /** Answer from the versions in effect on this ISO date (or date-time with a zone); checked by parseAsOf. */
-  asOf: z.string().max(40, "asOf is too long.").optional(),
-});
+export const chatRequestSchema = z
+  .object({
+    message: z
+      .string({ error: "message must be text." })
+      .trim()
+      .min(1, "message must not be empty.")
+      .max(MAX_QUESTION_LENGTH, `message must be at most ${MAX_QUESTION_LENGTH} characters.`)
+      .optional(),
+    conversationId: uuidSchema.optional(),
+    collectionIds: z.array(uuidSchema).max(100, "Choose at most 100 collections.").optional(),
+    /** Answer from the versions in effect on this ISO date (or date-time with a zone); checked by parseAsOf. */
+    asOf: z.string().max(40, "asOf is too long.").optional(),
+    /** Answer the latest question again: the id of its current answer, which is kept as an earlier answer. */
+    regenerate: uuidSchema.optional(),
+    /** Replace the latest question with `message`: the id of the question edited, which is kept. */
+    editOf: uuidSchema.optional(),
+  })
+  .superRefine((v, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    if (v.regenerate && v.editOf) issue("editOf", "regenerate and editOf cannot be combined; send one.");
+    if ((v.regenerate || v.editOf) && !v.conversationId)
+      issue("conversationId", "conversationId is required to regenerate an answer or edit a question.");
+    if (v.regenerate && v.message !== undefined)
+      issue(
+        "message",
+        "leave message out to regenerate: the stored question is asked again (use editOf to change it).",
+      );
+    if (!v.regenerate && v.message === undefined) issue("message", "message is required.");
+  });
+
+export type ChatRequestInput = z.infer<typeof chatRequestSchema>;
 
 /** A thumbs down with a reason sends the answer to the review queue. */
 export const feedbackSchema = z

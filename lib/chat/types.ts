@@ -78,6 +78,15 @@ export interface FinalAnswer {
   laterVersions?: Omit<AppliedVersion, "n">[];
 }
 
+/** A new answer that replaces an earlier one: regenerated (same question) or for an edited question. */
+export interface ChatRevision {
+  kind: "regenerate" | "edit";
+  /** The question answered again (regenerate) or edited (edit). */
+  questionId: string;
+  /** The answer replaced, if there was one. */
+  answerId: string | null;
+}
+
 export interface ChatMeta {
   conversationId: string;
   questionId: string;
@@ -89,6 +98,8 @@ export interface ChatMeta {
   collections: { id: string; name: string }[];
   /** The moment the question was asked for (ISO), or null for a question about now. */
   asOf: string | null;
+  /** Present when this answer replaces an earlier one (kept, and shown as an earlier version). */
+  revision?: ChatRevision;
 }
 
 /** Server-sent events of POST /api/chat, in order: meta, status*, token*, then final or error. */
@@ -116,6 +127,10 @@ export interface ChatMessage {
   completedAt: string | null;
   /** Retention replaced the content with a marker. */
   redacted: boolean;
+  /** The moment the question was asked for (ISO), or null for a question about now. */
+  asOf: string | null;
+  /** Set when an edited question or a regenerated answer replaced this message. */
+  supersededBy: string | null;
   feedback: { rating: number; comment: string; reason: UserReviewReason | null } | null;
 }
 
@@ -123,6 +138,33 @@ export interface ConversationSummaryJson {
   id: string;
   title: string;
   collectionIds: string[];
+  /** The "as of" date chosen at the last question, or null. */
+  asOf: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A compliance re-ask of a recorded question, as the console shows it beside the record. */
+export interface ReaskView {
+  originalSeq: number;
+  asker: string;
+  /** The moment re-asked for (ISO). */
+  asOf: string;
+  /** The collections searched: those the question searched that the asker may still read. */
+  collections: string[];
+  error: string | null;
+  answer: string | null;
+  notCovered: boolean;
+  versionsApplied: AppliedVersion[];
+  laterVersions: Omit<AppliedVersion, "n">[];
+  citations: {
+    n: number;
+    title: string;
+    versionNumber: number | null;
+    headingPath: string;
+    pageStart: number | null;
+    effectiveFrom: string | null;
+    effectiveUntil: string | null;
+    text: string;
+  }[];
 }

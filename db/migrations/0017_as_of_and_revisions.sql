@@ -1,0 +1,3 @@
+ALTER TABLE "conversations" ADD COLUMN "as_of" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "messages" ADD COLUMN "as_of" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "messages" ADD COLUMN "superseded_by" uuid;

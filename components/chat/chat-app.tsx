@@ -9,6 +9,7 @@ import { CollectionPicker, type PickerCollection } from "./collection-picker";
 import { Composer } from "./composer";
 import { ConversationList } from "./conversation-list";
 import { MessageView } from "./message-view";
+import { isoDay, latestExchange, pendingMessage, threadOf } from "./thread";
 
 // The chat page: the asker's conversations, a collection picker limited to what they may read,
 // the conversation itself with answers streaming in, and a side panel for a cited passage.
@@ -21,26 +22,6 @@ interface Props {
   current: { conversation: ConversationSummaryJson; messages: ChatMessage[] } | null;
 }
 
-function pendingMessage(role: "user" | "assistant", content: string): ChatMessage {
-  return {
-    id: `pending-${role}-${Date.now()}`,
-    role,
-    content,
-    status: role === "assistant" ? "streaming" : "complete",
-    replyTo: null,
-    citations: [],
-    sentences: [],
-    model: null,
-    collectionIds: [],
-    finishReason: null,
-    notCovered: false,
-    createdAt: new Date().toISOString(),
-    completedAt: null,
-    redacted: false,
-    feedback: null,
-  };
-}
-
 export function ChatApp({ conversations: initialConversations, nextCursor, collections, current }: Props) {
   const [conversations, setConversations] = useState(initialConversations);
   const [conversationId, setConversationId] = useState<string | null>(current?.conversation.id ?? null);
@@ -48,6 +29,7 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
   const [selected, setSelected] = useState<string[]>(
     (current?.conversation.collectionIds ?? []).filter((id) => collections.some((c) => c.id === id)),
   );
+  const [asOf, setAsOf] = useState(current?.conversation.asOf ? isoDay(current.conversation.asOf) : "");
   const [busy, setBusy] = useState(false);
   const [stage, setStage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -101,15 +83,21 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
     }
   }, []);
 
+  /**
+   * Asks a question, or (revise) answers the latest question again or replaces it with `text`;
+   * the replaced message stays, marked as superseded, and is shown as an earlier version.
+   */
   const send = useCallback(
-    async (text: string) => {
+    async (text: string, revise?: { regenerate: string; questionId: string } | { editOf: string }) => {
       setError(null);
       setAnnouncement("");
+      const regenerate = revise && "regenerate" in revise ? revise : null;
+      const editOf = revise && "editOf" in revise ? revise.editOf : null;
       const question = pendingMessage("user", text);
-      const placeholder = pendingMessage("assistant", "");
+      const placeholder = { ...pendingMessage("assistant", ""), replyTo: regenerate?.questionId ?? null };
       let assistantId = placeholder.id;
       let currentConversation = conversationId;
-      setMessages((all) => [...all, question, placeholder]);
+      setMessages((all) => (regenerate ? [...all, placeholder] : [...all, question, placeholder]));
       setBusy(true);
       setStage("Sending");
       const controller = new AbortController();
@@ -118,9 +106,12 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
       try {
         const events = streamChat(
           {
-            message: text,
+            ...(regenerate ? { regenerate: regenerate.regenerate } : { message: text }),
+            ...(editOf ? { editOf } : {}),
             conversationId: conversationId ?? undefined,
             collectionIds: selected.length > 0 ? selected : undefined,
+            // A regenerated answer keeps the moment of the one it replaces (the server knows it).
+            ...(asOf && !regenerate ? { asOf } : {}),
           },
           { signal: controller.signal },
         );
@@ -132,13 +123,18 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
             const pendingId = assistantId;
             const realId = meta.messageId;
             // The question as stored: masked under the deployment's question policy.
+            const revision = meta.revision;
             setMessages((all) =>
               all.map((m) =>
                 m.id === question.id
-                  ? { ...m, id: meta.questionId, content: meta.question }
+                  ? { ...m, id: meta.questionId, content: meta.question, asOf: meta.asOf }
                   : m.id === pendingId
-                    ? { ...m, id: realId, replyTo: meta.questionId }
-                    : m,
+                    ? { ...m, id: realId, replyTo: meta.questionId, asOf: meta.asOf }
+                    : revision?.kind === "edit" && m.id === revision.questionId
+                      ? { ...m, supersededBy: meta.questionId }
+                      : revision && m.id === revision.answerId
+                        ? { ...m, supersededBy: realId }
+                        : m,
               ),
             );
             assistantId = realId;
@@ -146,7 +142,14 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
               setConversationId(meta.conversationId);
               const now = new Date().toISOString();
               setConversations((all) => [
-                { id: meta.conversationId, title: meta.title, collectionIds: selected, createdAt: now, updatedAt: now },
+                {
+                  id: meta.conversationId,
+                  title: meta.title,
+                  collectionIds: selected,
+                  asOf: meta.asOf,
+                  createdAt: now,
+                  updatedAt: now,
+                },
                 ...all.filter((c) => c.id !== meta.conversationId),
               ]);
               window.history.replaceState(null, "", `/chat/${meta.conversationId}`);
@@ -205,7 +208,7 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
         if (stopped && currentConversation) await reloadConversation(currentConversation);
       }
     },
-    [conversationId, selected, updateAssistant, reloadConversation],
+    [conversationId, selected, asOf, updateAssistant, reloadConversation],
   );
 
   const stop = useCallback(() => abortRef.current?.abort(), []);
@@ -217,6 +220,7 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
     abortRef.current?.abort();
     setConversationId(null);
     setMessages([]);
+    setAsOf("");
     setError(null);
     setPanel(null);
     window.history.replaceState(null, "", "/chat");
@@ -229,6 +233,9 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
     },
     [conversationId, startNew],
   );
+
+  const thread = threadOf(messages);
+  const latest = latestExchange(thread);
 
   return (
     <div
@@ -257,13 +264,38 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
           <>
             <CollectionPicker collections={collections} selected={selected} onChange={setSelected} disabled={busy} />
             <div className="mt-4 space-y-4" data-testid="chat-messages" aria-busy={busy}>
+              {asOf ? (
+                <p
+                  className="rounded-md border border-blue-300 bg-blue-50 p-2 text-sm text-blue-950"
+                  data-testid="chat-as-of-banner"
+                >
+                  Answering as of {asOf}: only the versions in effect on that day are searched.
+                </p>
+              ) : null}
               {messages.length === 0 ? (
                 <p className="text-sm text-gray-700" data-testid="chat-empty">
                   Ask a question about your organisation&apos;s documents. Answers quote only documents you may read,
                   and every claim links to its source.
                 </p>
               ) : (
-                messages.map((m) => <MessageView key={m.id} message={m} onOpenCitation={openCitation} />)
+                thread.map(({ message: m, earlier }) => (
+                  <MessageView
+                    key={m.id}
+                    message={m}
+                    earlier={earlier}
+                    onOpenCitation={openCitation}
+                    onRegenerate={
+                      !busy && m.id === latest.answerId && latest.questionId && !m.id.startsWith("pending-")
+                        ? () => void send("", { regenerate: m.id, questionId: latest.questionId! })
+                        : undefined
+                    }
+                    onEdit={
+                      !busy && m.id === latest.questionId && !m.id.startsWith("pending-") && !m.redacted
+                        ? (text) => void send(text, { editOf: m.id })
+                        : undefined
+                    }
+                  />
+                ))
               )}
               <div ref={endRef} />
             </div>
@@ -276,7 +308,14 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
                 {error}
               </p>
             ) : null}
-            <Composer busy={busy} stage={stage} onSend={send} onStop={stop} />
+            <Composer
+              busy={busy}
+              stage={stage}
+              onSend={(text) => void send(text)}
+              onStop={stop}
+              asOf={asOf}
+              onAsOfChange={setAsOf}
+            />
           </>
         )}
         <p className="sr-only" aria-live="polite" data-testid="chat-announcement">

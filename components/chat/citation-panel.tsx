@@ -135,6 +135,15 @@ export function CitationPanel({ citation: c, onClose }: { citation: Citation; on
           <a href={original} className={linkClass} data-testid="citation-open-original">
             Download the original
           </a>
+          {c.newerVersion ? (
+            <a
+              href={`/documents/${c.documentId}/changes?from=${c.versionId}&to=${c.newerVersion.versionId}`}
+              className={linkClass}
+              data-testid="citation-changes"
+            >
+              A newer version exists — see what changed
+            </a>
+          ) : null}
         </div>
       ) : null}
     </aside>

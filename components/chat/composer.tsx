@@ -3,6 +3,7 @@
 import { useRef, useState } from "react";
 import { buttonClass, secondaryButtonClass } from "@/components/ui/styles";
 import { describeSecrets, findObviousSecrets, type ObviousSecret } from "@/lib/privacy/secret-check";
+import { AsOfPicker } from "./as-of-picker";
 
 const MAX_LENGTH = 4000;
 
@@ -17,11 +18,16 @@ export function Composer({
   stage,
   onSend,
   onStop,
+  asOf,
+  onAsOfChange,
 }: {
   busy: boolean;
   stage: string | null;
   onSend: (text: string) => void;
   onStop: () => void;
+  /** The "as of" day (yyyy-mm-dd) for the next question, or "" for today. */
+  asOf: string;
+  onAsOfChange: (day: string) => void;
 }) {
   const [text, setText] = useState("");
   const [secrets, setSecrets] = useState<ObviousSecret[]>([]);
@@ -84,6 +90,7 @@ export function Composer({
         className="mt-1 block w-full resize-y rounded-md border border-gray-400 bg-white px-3 py-2 text-sm text-gray-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
         data-testid="chat-input"
       />
+      <AsOfPicker value={asOf} onChange={onAsOfChange} disabled={busy} />
       <div className="mt-2 flex flex-wrap items-center gap-3">
         {busy ? (
           <button type="button" onClick={onStop} className={secondaryButtonClass} data-testid="chat-stop">

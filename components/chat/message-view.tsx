@@ -7,6 +7,8 @@ import type { Citation } from "@/lib/rag/types";
 import { AnswerMarkdown } from "./answer-markdown";
 import { FeedbackControls } from "./feedback-controls";
 import { ModelBadge } from "./model-badge";
+import { EarlierVersions, EditQuestion } from "./revisions";
+import { isoDay } from "./thread";
 
 // One message. An answer is formatted Markdown in which each [n] is a button that opens the cited
 // passage and a sentence its passages only weakly support is marked as such (answer-markdown.tsx).
@@ -46,21 +48,35 @@ function passageLabel(c: Citation): string {
 
 export function MessageView({
   message: m,
+  earlier = [],
   onOpenCitation,
+  onRegenerate,
+  onEdit,
 }: {
   message: ChatMessage;
+  /** Earlier versions this message replaced (kept; shown on request). */
+  earlier?: ChatMessage[];
   onOpenCitation: (c: Citation, el: HTMLElement) => void;
+  /** Present on the latest answer: answer its question again. */
+  onRegenerate?: () => void;
+  /** Present on the latest question: replace it and ask again. */
+  onEdit?: (text: string) => void;
 }) {
   const [copied, setCopied] = useState<"idle" | "done" | "failed">("idle");
   if (m.role === "user") {
     return (
-      <div
-        className="ml-auto max-w-[85%] rounded-lg bg-gray-100 px-4 py-2 text-sm whitespace-pre-wrap text-gray-950"
-        data-testid="chat-message"
-        data-role="user"
-      >
-        <span className="sr-only">You asked: </span>
-        {m.content}
+      <div className="ml-auto max-w-[85%]" data-testid="chat-message" data-role="user">
+        <div className="rounded-lg bg-gray-100 px-4 py-2 text-sm whitespace-pre-wrap text-gray-950">
+          <span className="sr-only">You asked: </span>
+          {m.content}
+          {m.asOf ? (
+            <span className="mt-1 block text-xs text-gray-700" data-testid="question-as-of">
+              Asked as of {isoDay(m.asOf)}
+            </span>
+          ) : null}
+        </div>
+        {onEdit ? <EditQuestion initial={m.content} onSave={onEdit} /> : null}
+        <EarlierVersions messages={earlier} kind="question" />
       </div>
     );
   }
@@ -84,6 +100,11 @@ export function MessageView({
       data-not-covered={m.notCovered ? "true" : undefined}
       aria-label="Answer"
     >
+      {m.asOf ? (
+        <p className="mb-2 text-xs font-medium text-blue-900" data-testid="answer-as-of">
+          Answered as of {isoDay(m.asOf)}, from the versions in effect that day
+        </p>
+      ) : null}
       {m.redacted ? (
         <p className="text-sm text-gray-700 italic">{m.content}</p>
       ) : m.notCovered ? (
@@ -119,6 +140,15 @@ export function MessageView({
                 <p className="font-medium text-gray-900" data-testid="source-document-title">
                   {group.label}
                 </p>
+                {group.citations[0]?.newerVersion ? (
+                  <a
+                    href={`/documents/${group.citations[0].documentId}/changes?from=${group.citations[0].versionId}&to=${group.citations[0].newerVersion.versionId}`}
+                    className="text-xs text-blue-800 underline underline-offset-2 hover:text-blue-950 focus-visible:outline-2 focus-visible:outline-blue-700"
+                    data-testid="source-changes"
+                  >
+                    A newer version exists (version {group.citations[0].newerVersion.versionNumber}) — see what changed
+                  </a>
+                ) : null}
                 <ol className="mt-0.5 space-y-0.5 pl-3">
                   {group.citations.map((c) => (
                     <li key={c.n} className="flex gap-2">
@@ -155,8 +185,19 @@ export function MessageView({
           {m.status !== "failed" && !m.id.startsWith("pending-") ? (
             <FeedbackControls messageId={m.id} initial={m.feedback} />
           ) : null}
+          {onRegenerate ? (
+            <button
+              type="button"
+              onClick={onRegenerate}
+              className="text-xs text-gray-800 underline underline-offset-2 hover:text-gray-950 focus-visible:outline-2 focus-visible:outline-blue-700"
+              data-testid="regenerate-answer"
+            >
+              Regenerate
+            </button>
+          ) : null}
         </div>
       ) : null}
+      <EarlierVersions messages={earlier} kind="answer" />
     </article>
   );
 }

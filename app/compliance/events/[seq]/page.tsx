@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AnswerRecord } from "@/components/compliance/answer-record";
+import { ReaskPanel } from "@/components/compliance/reask-panel";
 import { formatUtc } from "@/components/ui/date-time";
 import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
@@ -81,6 +82,17 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
       </dl>
 
       {answer ? <AnswerRecord answer={answer} /> : null}
+      {answer && !answer.redacted ? (
+        <ReaskPanel
+          seq={event.seq}
+          recorded={{
+            at: event.at,
+            asOf: typeof event.readable.asOf === "string" ? event.readable.asOf : null,
+            answer: answer.answer,
+            citations: answer.citations.map((c) => ({ title: c.title, versionNumber: c.versionNumber })),
+          }}
+        />
+      ) : null}
 
       <section aria-labelledby="payload-heading" className={sectionClass}>
         <h2 id="payload-heading" className={h2Class}>

@@ -1,0 +1,53 @@
+"use client";
+
+import { secondaryButtonClass } from "@/components/ui/styles";
+
+/**
+ * "Answer as of …": a day (UTC) whose versions answer the next questions; empty for today. The
+ * server refuses a day in the future, so the picker does not offer one.
+ */
+export function AsOfPicker({
+  value,
+  onChange,
+  disabled,
+}: {
+  value: string;
+  onChange: (day: string) => void;
+  disabled: boolean;
+}) {
+  const today = new Date().toISOString().slice(0, 10);
+  return (
+    <div className="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
+      <label htmlFor="chat-as-of" className="font-medium text-gray-900">
+        Answer as of
+      </label>
+      <input
+        id="chat-as-of"
+        type="date"
+        value={value}
+        max={today}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.value)}
+        aria-describedby="chat-as-of-help"
+        className="rounded-md border border-gray-400 bg-white px-2 py-1 text-sm text-gray-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
+        data-testid="chat-as-of"
+      />
+      {value ? (
+        <button
+          type="button"
+          onClick={() => onChange("")}
+          disabled={disabled}
+          className={secondaryButtonClass}
+          data-testid="chat-as-of-clear"
+        >
+          Back to today
+        </button>
+      ) : null}
+      <span id="chat-as-of-help" className="text-xs text-gray-700">
+        {value
+          ? `Answers come from the versions in effect on ${value}.`
+          : "Empty: answers come from the versions in effect today."}
+      </span>
+    </div>
+  );
+}

@@ -61,6 +61,14 @@ function DocumentCells({ doc, openable }: { doc: DocumentRow; openable: boolean 
             <a href={`/api/documents/${doc.id}/file`} className={`${linkClass} text-xs`} data-testid="doc-open">
               Download
             </a>
+            {doc.publishedVersions.length > 1 ? (
+              <>
+                {" "}
+                <a href={`/documents/${doc.id}/changes`} className={`${linkClass} text-xs`} data-testid="doc-changes">
+                  What changed
+                </a>
+              </>
+            ) : null}
           </>
         ) : (
           <span className="font-medium wrap-anywhere text-gray-900">{doc.name}</span>

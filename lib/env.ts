@@ -191,6 +191,8 @@ const schema = z.object({
   ),
   EMBEDDING_MODEL_PATH: optionalText,
   EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  // A GGUF cross-encoder that reorders the passages retrieval kept (docs/adr/0029); unset: no reranking.
+  RERANKER_MODEL_PATH: optionalText,
   MODEL_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   MODEL_PATH: optionalText,
   MODELS_DIR: optionalText,

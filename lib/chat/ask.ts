@@ -7,6 +7,7 @@ import { AppError, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { recordAnswer, recordGeneration, recordRetrieval } from "@/lib/metrics/record";
 import type { Embedder } from "@/lib/models/embedder";
+import type { Reranker } from "@/lib/models/reranker";
 import {
   isQueueFullError,
   type ChatTurn,
@@ -52,6 +53,8 @@ export interface AskDeps {
   store: ChunkStore;
   embedder: Embedder;
   generator: Generator;
+  /** RERANKER_MODEL_PATH's model; absent or null: no reranking. */
+  reranker?: Reranker | null;
   /** The question policy and detection options; read from the configuration when left out. */
   privacy?: { question: QuestionPolicy; detect: DetectPiiOptions };
 }
@@ -265,6 +268,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       db,
       store: deps.store,
       embedder: deps.embedder,
+      reranker: deps.reranker,
       actor,
       question: retrievalQuery(question.forModel, history),
       collectionIds: ctx.requested ?? undefined,

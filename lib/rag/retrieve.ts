@@ -5,11 +5,13 @@ import type { Actor } from "@/lib/auth/actor";
 import { resolveReadScope } from "@/lib/auth/access";
 import { AppError } from "@/lib/errors";
 import type { Embedder } from "@/lib/models/embedder";
+import type { Reranker } from "@/lib/models/reranker";
 import type { AccessFilter, ChunkStore } from "@/lib/vector/store";
 import { InvalidIdError, normalizeId } from "@/lib/vector/access-filter";
 import { DEFAULT_FUSION, type FusionParams } from "./fusion";
 import { rankPassages, type RetrievalMode } from "./rank";
 import { floorFor, type FloorParams } from "./relevance";
+import { RERANK_DEPTH, rerankHits } from "./rerank";
 import type { FusedHit } from "./types";
 
 // Permission-aware hybrid retrieval: the question is embedded, the vector search and the BM25
@@ -24,6 +26,8 @@ export interface SearchTimings {
   textMs: number;
   /** Fusion, term coverage, deduplication and the floor. */
   fuseMs: number;
+  /** The reranking model, when one is configured. */
+  rerankMs?: number;
   totalMs: number;
 }
 
@@ -57,6 +61,8 @@ export interface SearchPassagesOptions {
   /** Default: the floor measured for this embedder (floorFor). null switches it off (benchmarks of ranking quality only). */
   floor?: FloorParams | null;
   fusion?: FusionParams;
+  /** A reranking model (RERANKER_MODEL_PATH): reorders the best RERANK_DEPTH passages that cleared the floor. */
+  reranker?: Reranker | null;
 }
 
 export const DEFAULT_LIMIT = 8;
@@ -116,18 +122,22 @@ export async function searchPassages(opts: SearchPassagesOptions): Promise<Searc
   const [text, { queryVector, hits: vector }] = await Promise.all([lexical(), semantic()]);
 
   const t = now();
+  const reranker = opts.reranker ?? null;
   const ranked = rankPassages({
     question,
     queryVector,
     vector,
     text,
-    limit,
+    limit: reranker ? Math.min(MAX_LIMIT, Math.max(limit, RERANK_DEPTH)) : limit,
     mode,
     floor: opts.floor === undefined ? floorFor(opts.embedder.id) : opts.floor,
     fusion: opts.fusion ?? DEFAULT_FUSION,
   });
+  const fused = now();
+  if (!reranker) return { ...ranked, timings: { ...timings, fuseMs: fused - t, totalMs: fused - start } };
+  const hits = await rerankHits(reranker, question, ranked.hits, limit);
   const end = now();
-  return { ...ranked, timings: { ...timings, fuseMs: end - t, totalMs: end - start } };
+  return { ...ranked, hits, timings: { ...timings, fuseMs: fused - t, rerankMs: end - fused, totalMs: end - start } };
 }
 
 export interface RetrieveForActorOptions {
@@ -144,6 +154,7 @@ export interface RetrieveForActorOptions {
   /** An "as of" question: the versions in effect then are searched; default: now. */
   asOf?: Date;
   limit?: number;
+  reranker?: Reranker | null;
 }
 
 export type ActorSearchResult = SearchResult & { scope: { collectionIds: string[]; groupIds: string[] } };
@@ -188,6 +199,7 @@ export async function retrieveForActor(opts: RetrieveForActorOptions): Promise<A
     question: opts.question,
     limit: opts.limit,
     asOf: opts.asOf,
+    reranker: opts.reranker,
   });
   return { ...found, timings: { ...found.timings, totalMs: now() - start }, scope: result };
 }

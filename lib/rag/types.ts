@@ -20,6 +20,8 @@ export interface RankSignals {
 export interface FusedHit extends Hit, RankSignals {
   /** Share of the question's informative terms found in the passage (0..1). */
   termCoverage: number;
+  /** The reranking model's score (0..1) when one is configured (lib/rag/rerank.ts). */
+  rerankScore?: number;
 }
 
 /** A passage that made it into the prompt, numbered from 1 as the model cites it. */

@@ -1,6 +1,7 @@
 import "server-only";
 import { env } from "@/lib/env";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
+import { loadGgufReranker, type Reranker } from "@/lib/models/reranker";
 import { getDatabaseHandle } from "./db";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { writeLockFor } from "@/lib/vector/write-lock";
@@ -10,10 +11,11 @@ import { writeLockFor } from "@/lib/vector/write-lock";
 
 const EMBEDDER = Symbol.for("knowledge-qa.embedder");
 const STORE = Symbol.for("knowledge-qa.chunk-store");
-type Holder = { [EMBEDDER]?: Promise<Embedder>; [STORE]?: Promise<ChunkStore> };
+const RERANKER = Symbol.for("knowledge-qa.reranker");
+type Holder = { [EMBEDDER]?: Promise<Embedder>; [STORE]?: Promise<ChunkStore>; [RERANKER]?: Promise<Reranker | null> };
 const holder = globalThis as Holder;
 
-function once<T>(key: typeof EMBEDDER | typeof STORE, init: () => Promise<T>): Promise<T> {
+function once<T>(key: typeof EMBEDDER | typeof STORE | typeof RERANKER, init: () => Promise<T>): Promise<T> {
   const slot = holder as Record<symbol, Promise<T> | undefined>;
   if (!slot[key]) {
     const pending = init();
@@ -28,6 +30,14 @@ function once<T>(key: typeof EMBEDDER | typeof STORE, init: () => Promise<T>): P
 export function getEmbedder(): Promise<Embedder> {
   const e = env();
   return once(EMBEDDER, () => createEmbedder({ modelPath: e.EMBEDDING_MODEL_PATH, threads: e.EMBEDDING_THREADS }));
+}
+
+/** The configured reranking model, or null; a configured one that cannot load fails the request with the reason. */
+export function getReranker(): Promise<Reranker | null> {
+  const e = env();
+  return once(RERANKER, async () =>
+    e.RERANKER_MODEL_PATH ? loadGgufReranker({ modelPath: e.RERANKER_MODEL_PATH, threads: e.EMBEDDING_THREADS }) : null,
+  );
 }
 
 export function getChunkStore(): Promise<ChunkStore> {

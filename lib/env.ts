@@ -201,13 +201,13 @@ const schema = z.object({
     .int("must be a whole number")
     .min(1, "must be at least 1")
     .max(64)
-    .default(2),
+    .optional(),
   MODEL_QUEUE_MAX: z.coerce
     .number("must be a number")
     .int("must be a whole number")
     .min(0, "must be 0 or more")
     .max(10_000)
-    .default(8),
+    .optional(),
   MODEL_CONTEXT_SIZE: z.coerce
     .number("must be a number")
     .int("must be a whole number")

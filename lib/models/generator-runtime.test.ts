@@ -69,7 +69,11 @@ describe("choosing the generator", () => {
     const g = await create({});
     expect(g.kind).toBe("extractive");
     expect(g.identity().modelFile).toBeNull();
-    expect(g.status()).toMatchObject({ parallel: 2, maxQueue: 8 });
+    // Sized for many askers at once: an extractive answer holds no model memory.
+    expect(g.status()).toMatchObject({ parallel: 4, maxQueue: 128 });
+    // The settings still win when given.
+    const set = await create({ MODEL_PARALLEL: "1", MODEL_QUEUE_MAX: "0" });
+    expect(set.status()).toMatchObject({ parallel: 1, maxQueue: 0 });
   });
 
   it("takes the first *.gguf by name from MODELS_DIR, skipping the embedding model", async () => {

@@ -21,6 +21,23 @@ type Holder = { [GENERATOR]?: Promise<Generator> };
 
 export { findModelInDir, GeneratorConfigError };
 
+/**
+ * Queue sizes when MODEL_PARALLEL / MODEL_QUEUE_MAX are unset, per generator. A model (in
+ * process or on a server) holds a context sequence per running answer, so few run at once and
+ * few wait. An extractive answer is a few milliseconds of sentence scoring with no model memory
+ * behind it: the askers of a busy morning (50 at once on 2 cores) wait their turn instead of
+ * being refused, and the bound still stops a flood (docs/adr/0030-throughput-defaults.md).
+ */
+export const QUEUE_DEFAULTS = {
+  model: { parallel: 2, maxQueue: 8 },
+  extractive: { parallel: 4, maxQueue: 128 },
+} as const;
+
+export function queueSettings(e: Env, kind: keyof typeof QUEUE_DEFAULTS): { parallel: number; maxQueue: number } {
+  const d = QUEUE_DEFAULTS[kind];
+  return { parallel: e.MODEL_PARALLEL ?? d.parallel, maxQueue: e.MODEL_QUEUE_MAX ?? d.maxQueue };
+}
+
 /** Builds the generator a configuration asks for. getGenerator() calls this once per process. */
 export async function createGeneratorFromEnv(e: Env): Promise<Generator> {
   const configured = await configuredGenerator(e);
@@ -43,8 +60,7 @@ export async function createGeneratorFromEnv(e: Env): Promise<Generator> {
         model: configured.server.model ?? undefined,
         apiKey: target?.apiKey ?? null,
         declaredSha256: configured.server.declaredSha256,
-        parallel: e.MODEL_PARALLEL,
-        maxQueue: e.MODEL_QUEUE_MAX,
+        ...queueSettings(e, "model"),
         contextSize: e.MODEL_CONTEXT_SIZE,
         sampling,
         timeoutMs: e.MODEL_SERVER_TIMEOUT_SECONDS * 1000,
@@ -59,8 +75,7 @@ export async function createGeneratorFromEnv(e: Env): Promise<Generator> {
 
   if (!modelPath) {
     return createExtractiveGenerator({
-      parallel: e.MODEL_PARALLEL,
-      maxQueue: e.MODEL_QUEUE_MAX,
+      ...queueSettings(e, "extractive"),
       promptBudget: e.MODEL_CONTEXT_SIZE - e.MODEL_MAX_TOKENS,
     });
   }
@@ -69,8 +84,7 @@ export async function createGeneratorFromEnv(e: Env): Promise<Generator> {
   try {
     return await loadLlamaGenerator({
       modelPath,
-      parallel: e.MODEL_PARALLEL,
-      maxQueue: e.MODEL_QUEUE_MAX,
+      ...queueSettings(e, "model"),
       contextSize: e.MODEL_CONTEXT_SIZE,
       threads: e.MODEL_THREADS,
       gpu: e.MODEL_GPU,

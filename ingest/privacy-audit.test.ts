@@ -41,9 +41,8 @@ beforeAll(async () => {
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
   admin.id = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { email: admin.email, name: "Rita", roles: ["admin"], password: "a long enough password" },
-      SYSTEM_ACTOR,
     )
   ).id;
 }, 120_000);

@@ -40,14 +40,13 @@ beforeAll(async () => {
   store = await openChunkStore({ uri: lanceUri(), embedderId: embedder.id, dim: embedder.dim });
   adminId = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       {
         email: "reviewer@example.org",
         name: "Rita Reviewer",
         roles: ["admin"],
         password: "a long enough password",
       },
-      SYSTEM_ACTOR,
     )
   ).id;
 }, 120_000);

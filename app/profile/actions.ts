@@ -7,7 +7,6 @@ import { createApiKeyForUser, revokeApiKeyById } from "@/lib/auth/api-key-admin"
 import { guardedAction } from "@/lib/auth/guards";
 import { changeOwnPassword } from "@/lib/users/passwords";
 import { apiKeyNameSchema, changePasswordSchema, uuidSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 import { apiKeyScopesSchema, newApiKeyRequestSchema } from "@/lib/auth/api-key-policy";
 
 // Any signed-in user manages their own keys; ownership is checked on the key, not trusted from the form.
@@ -20,14 +19,14 @@ const createKeyForm = newApiKeyRequestSchema.extend({
 const revokeKeyForm = z.object({ id: uuidSchema });
 
 export const createApiKeyAction = guardedAction({}, createKeyForm, async ({ input, actor, db }) => {
-  const { key, apiKey } = await createApiKeyForUser(db, { userId: actor.id, ...input }, auditActor(actor));
+  const { key, apiKey } = await createApiKeyForUser({ actor, db }, { userId: actor.id, ...input });
   revalidatePath("/profile");
   // The only time the secret leaves the server; it is not stored anywhere it could be read back.
   return { key, name: apiKey.name, prefix: apiKey.prefix };
 });
 
 export const revokeApiKeyAction = guardedAction({}, revokeKeyForm, async ({ input, actor, db }) => {
-  await revokeApiKeyById(db, { id: input.id, ownerId: actor.id }, auditActor(actor));
+  await revokeApiKeyById({ actor, db }, { id: input.id });
   revalidatePath("/profile");
   return { id: input.id };
 });

@@ -36,43 +36,42 @@ beforeAll(async () => {
   lanceUri = path.join(dataDir, "lance");
 
   const admin = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     {
       email: "admin@example.org",
       name: "Admin",
       roles: ["admin"],
       password: "a long password",
     },
-    SYSTEM_ACTOR,
   );
   await recordLogin(h.db, { userId: admin.id });
   const keyUser = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     {
       email: "robot@example.org",
       name: "Robot",
       roles: ["employee"],
       password: "a long password",
     },
-    SYSTEM_ACTOR,
   );
-  await actorFromApiKey(h.db, (await createApiKeyForUser(h.db, { userId: keyUser.id, name: "ci" }, CLI_ACTOR)).key);
-  await addUser(
+  await actorFromApiKey(
     h.db,
+    (await createApiKeyForUser({ actor: CLI_ACTOR, db: h.db }, { userId: keyUser.id, name: "ci" })).key,
+  );
+  await addUser(
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "idle@example.org", name: "Idle", roles: ["employee"], password: "a long password" },
-    SYSTEM_ACTOR,
   );
   const gone = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     {
       email: "gone@example.org",
       name: "Gone",
       roles: ["employee"],
       password: "a long password",
     },
-    SYSTEM_ACTOR,
   );
-  await updateUser(h.db, { userId: gone.id, changes: { disabled: true }, by: asUser(admin.id) });
+  await updateUser({ actor: asUser(admin.id), db: h.db }, { userId: gone.id, changes: { disabled: true } });
 
   const collection = await addCollection(
     { actor: asUser(admin.id), db: h.db },

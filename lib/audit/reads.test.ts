@@ -64,24 +64,21 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-reads-"));
   key = loadSigningKey({ dataDir, AUDIT_SIGNING_KEY: undefined });
   const admin = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "a@x.org", name: "A", roles: ["admin"], password: "admin password 1" },
-    SYSTEM_ACTOR,
   );
   const r = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "r@x.org", name: "R", roles: ["employee"], password: "reader password 1" },
-    SYSTEM_ACTOR,
   );
   const c = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     {
       email: "c@x.org",
       name: "C",
       roles: ["compliance"],
       password: "auditor password 1",
     },
-    SYSTEM_ACTOR,
   );
   askerId = r.id;
   const masked = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Refunds", description: "" })).id;

@@ -75,7 +75,12 @@ beforeAll(async () => {
   process.env.DATA_DIR = dataDir;
   resetEnvCache();
   const user = async (email: string, roles: ("admin" | "compliance" | "employee")[]) =>
-    (await addUser(h.db, { email, name: email.split("@")[0]!, roles, password: "matrix password 12" }, CLI_ACTOR)).id;
+    (
+      await addUser(
+        { actor: CLI_ACTOR, db: h.db },
+        { email, name: email.split("@")[0]!, roles, password: "matrix password 12" },
+      )
+    ).id;
   f.ids = {
     adminId: await user("admin@m.org", ["admin"]),
     grantedId: await user("granted@m.org", ["employee"]),
@@ -84,11 +89,11 @@ beforeAll(async () => {
     complianceId: await user("compliance@m.org", ["compliance"]),
     disabledId: await user("disabled@m.org", ["employee"]),
   } as Fixture["ids"];
-  const readers = await addGroup(h.db, { name: "Readers", description: "" }, CLI_ACTOR);
-  const ward = await addGroup(h.db, { name: "Ward", description: "" }, CLI_ACTOR);
+  const readers = await addGroup({ actor: CLI_ACTOR, db: h.db }, { name: "Readers", description: "" });
+  const ward = await addGroup({ actor: CLI_ACTOR, db: h.db }, { name: "Ward", description: "" });
   for (const email of ["granted@m.org", "outsider@m.org", "disabled@m.org"])
-    await addMemberByEmail(h.db, { groupId: readers.id, email }, CLI_ACTOR);
-  await addMemberByEmail(h.db, { groupId: ward.id, email: "granted@m.org" }, CLI_ACTOR);
+    await addMemberByEmail({ actor: CLI_ACTOR, db: h.db }, { groupId: readers.id, email });
+  await addMemberByEmail({ actor: CLI_ACTOR, db: h.db }, { groupId: ward.id, email: "granted@m.org" });
   f.ids.groupId = readers.id;
 
   f.ids.collectionId = (await addCollection({ actor: CLI_ACTOR, db: h.db }, { name: "Protocols", description: "" })).id;
@@ -119,7 +124,8 @@ beforeAll(async () => {
     await insertMessage(h.db, { conversationId: conversation.id, role: "assistant", content: "Thirty seconds." })
   ).id;
 
-  const keyOf = async (userId: string) => (await createApiKeyForUser(h.db, { userId, name: "m" }, CLI_ACTOR)).key;
+  const keyOf = async (userId: string) =>
+    (await createApiKeyForUser({ actor: CLI_ACTOR, db: h.db }, { userId, name: "m" })).key;
   keys.anonymous = null;
   keys.noGrant = await keyOf(f.ids.noGrantId);
   keys.granted = await keyOf(f.ids.grantedId);
@@ -127,11 +133,17 @@ beforeAll(async () => {
   keys.compliance = await keyOf(f.ids.complianceId);
   keys.admin = await keyOf(f.ids.adminId);
   keys.disabled = await keyOf(f.ids.disabledId);
-  await updateUser(h.db, { userId: f.ids.disabledId, changes: { disabled: true }, by: CLI_ACTOR });
-  const revoked = await createApiKeyForUser(h.db, { userId: f.ids.grantedId, name: "revoked" }, CLI_ACTOR);
-  await revokeApiKeyById(h.db, { id: revoked.apiKey.id }, CLI_ACTOR);
+  await updateUser({ actor: CLI_ACTOR, db: h.db }, { userId: f.ids.disabledId, changes: { disabled: true } });
+  const revoked = await createApiKeyForUser(
+    { actor: CLI_ACTOR, db: h.db },
+    { userId: f.ids.grantedId, name: "revoked" },
+  );
+  await revokeApiKeyById({ actor: CLI_ACTOR, db: h.db }, { id: revoked.apiKey.id });
   keys.revoked = revoked.key;
-  const expired = await createApiKeyForUser(h.db, { userId: f.ids.grantedId, name: "expired" }, CLI_ACTOR);
+  const expired = await createApiKeyForUser(
+    { actor: CLI_ACTOR, db: h.db },
+    { userId: f.ids.grantedId, name: "expired" },
+  );
   await h.db
     .update(apiKeys)
     .set({ expiresAt: new Date(Date.now() - 1000) })

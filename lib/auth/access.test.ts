@@ -24,27 +24,24 @@ beforeAll(async () => {
   h = await createTestDatabase();
   admin = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { email: "admin@x.org", name: "A", roles: ["admin"], password: "admin password 1" },
-      SYSTEM_ACTOR,
     )
   ).id;
   nurse = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" },
-      SYSTEM_ACTOR,
     )
   ).id;
   clerk = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" },
-      SYSTEM_ACTOR,
     )
   ).id;
-  wardGroup = (await addGroup(h.db, { name: "Ward 4", description: "" }, SYSTEM_ACTOR)).id;
-  await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" }, SYSTEM_ACTOR);
+  wardGroup = (await addGroup({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Ward 4", description: "" })).id;
+  await addMemberByEmail({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: wardGroup, email: "nurse@x.org" });
   clinical = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Clinical", description: "" })).id;
   finance = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Finance", description: "" })).id;
   await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, clinical, { role: "employee", access: "read" });
@@ -97,7 +94,7 @@ describe("read scope", () => {
     await expect(requireReadableDocument(h.db, await actor(nurse), doc)).resolves.toBeUndefined();
     await expect(requireReadableDocument(h.db, await actor(clerk), doc)).rejects.toMatchObject({ status: 404 });
     // A group that restricts documents cannot be deleted (that would open them up).
-    await expect(removeGroup(h.db, wardGroup, SYSTEM_ACTOR)).rejects.toMatchObject({
+    await expect(removeGroup({ actor: SYSTEM_ACTOR, db: h.db }, wardGroup)).rejects.toMatchObject({
       code: "conflict",
       message: 'The group "Ward 4" restricts documents; lift those restrictions before deleting it.',
     });

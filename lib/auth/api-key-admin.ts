@@ -14,6 +14,7 @@ import {
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { API_KEY_SCOPES, effectiveKeyExpiry, newKeyExpiry, type ApiKeyScope } from "./api-key-policy";
+import { principalHasRole, principalOf, type ServiceContext } from "@/lib/service/context";
 import { generateApiKey } from "./api-keys";
 
 // Only a person creates keys: a signed-in browser session for themselves, or the operator at
@@ -26,20 +27,25 @@ const MAY_CREATE_KEYS: ReadonlySet<AuditActor["via"]> = new Set(["session", "cli
  * only time the secret exists outside the caller.
  */
 export async function createApiKeyForUser(
-  db: Database,
+  ctx: ServiceContext,
   {
     userId,
     name,
     expiresInDays,
     scopes = [...API_KEY_SCOPES],
   }: { userId: string; name: string; expiresInDays?: number; scopes?: ApiKeyScope[] },
-  by: AuditActor,
 ): Promise<{ key: string; apiKey: PublicApiKey }> {
+  const { actor: by, db } = ctx;
   if (!MAY_CREATE_KEYS.has(by.via)) {
     throw new AppError(
       "forbidden",
       "An API key cannot create API keys. Sign in with a browser and create the key on the Profile page.",
     );
+  }
+  // A person makes keys for themselves; only the operator at the command line makes one for someone else.
+  const principal = await principalOf(ctx);
+  if (principal.kind === "user" && principal.user.id !== userId) {
+    throw new AppError("forbidden", "You can create API keys only for yourself.");
   }
   const expiresAt = newKeyExpiry(expiresInDays, env().API_KEY_MAX_DAYS);
   if (scopes.length === 0) throw new AppError("invalid_request", "Choose at least one scope for the key.");
@@ -96,17 +102,21 @@ async function revokeAudited(db: Database, key: PublicApiKey, by: AuditActor): P
   });
 }
 
-export async function revokeApiKeyById(
-  db: Database,
-  { id, ownerId }: { id: string; ownerId?: string },
-  by: AuditActor,
-) {
+/** Revokes one of the actor's own keys (the system may revoke any); someone else's key answers 404. */
+export async function revokeApiKeyById(ctx: ServiceContext, { id }: { id: string }) {
+  const { actor: by, db } = ctx;
+  const principal = await principalOf(ctx);
   const key = await getApiKeyById(db, { id });
-  if (!key || (ownerId && key.userId !== ownerId)) throw new AppError("not_found", "No API key with this id.");
+  if (!key || (principal.kind === "user" && key.userId !== principal.user.id))
+    throw new AppError("not_found", "No API key with this id.");
   if (!(await revokeAudited(db, key, by))) throw new AppError("conflict", "This API key is already revoked.");
 }
 
-export async function revokeApiKeyByPrefix(db: Database, { prefix }: { prefix: string }, by: AuditActor) {
+/** Revokes any key by its prefix: administrators and the operator. */
+export async function revokeApiKeyByPrefix(ctx: ServiceContext, { prefix }: { prefix: string }) {
+  const { actor: by, db } = ctx;
+  if (!principalHasRole(await principalOf(ctx), "admin"))
+    throw new AppError("forbidden", "Only administrators may revoke someone else's API key.");
   const key = await getApiKeyByPrefix(db, { prefix: prefix.replace(/^kq_/, "").slice(0, 8) });
   if (!key) throw new AppError("not_found", `No API key with the prefix ${prefix}.`);
   if (key.revokedAt || !(await revokeAudited(db, key, by)))

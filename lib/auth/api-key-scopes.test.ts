@@ -24,14 +24,13 @@ beforeAll(async () => {
   process.env.API_KEY_MAX_DAYS = "90";
   resetEnvCache();
   owner = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     {
       email: "keys@example.org",
       name: "K",
       roles: ["employee", "admin"],
       password: "keys password 123",
     },
-    SYSTEM_ACTOR,
   );
   session = { id: owner.id, email: owner.email, via: "session" };
 });
@@ -44,8 +43,12 @@ afterAll(async () => {
 });
 
 async function keyWith(scopes: ApiKeyScope[], expiresInDays?: number): Promise<string> {
-  return (await createApiKeyForUser(h.db, { userId: owner.id, name: scopes.join("+"), scopes, expiresInDays }, session))
-    .key;
+  return (
+    await createApiKeyForUser(
+      { actor: session, db: h.db },
+      { userId: owner.id, name: scopes.join("+"), scopes, expiresInDays },
+    )
+  ).key;
 }
 
 function call(key: string, method: string, path: string, body?: unknown): Request {
@@ -72,13 +75,13 @@ describe("API key lifetimes", () => {
     expect(() => newKeyExpiry(91, 90)).toThrow(/at most 90 days on this server \(API_KEY_MAX_DAYS\)/);
     const before = (await listOwnApiKeys(h.db, owner.id)).length;
     await expect(
-      createApiKeyForUser(h.db, { userId: owner.id, name: "too long", expiresInDays: 400 }, CLI_ACTOR),
+      createApiKeyForUser({ actor: CLI_ACTOR, db: h.db }, { userId: owner.id, name: "too long", expiresInDays: 400 }),
     ).rejects.toMatchObject({ status: 400, message: /at most 90 days/ });
     expect((await listOwnApiKeys(h.db, owner.id)).length).toBe(before);
   });
 
   it("gives a key without an expiry the server maximum, and caps older keys by it too", async () => {
-    const { apiKey } = await createApiKeyForUser(h.db, { userId: owner.id, name: "default" }, CLI_ACTOR);
+    const { apiKey } = await createApiKeyForUser({ actor: CLI_ACTOR, db: h.db }, { userId: owner.id, name: "default" });
     const days = (apiKey.expiresAt!.getTime() - apiKey.createdAt.getTime()) / DAY;
     expect(Math.round(days)).toBe(90);
     const created = new Date("2026-01-01T00:00:00Z");
@@ -185,7 +188,10 @@ describe("a key never creates a key", () => {
   it("refuses the verb itself for an actor that came with a key or is the system", async () => {
     for (const via of ["api_key", "system", "sso"] as const) {
       await expect(
-        createApiKeyForUser(h.db, { userId: owner.id, name: "x" }, { id: owner.id, email: owner.email, via }),
+        createApiKeyForUser(
+          { actor: { id: owner.id, email: owner.email, via }, db: h.db },
+          { userId: owner.id, name: "x" },
+        ),
       ).rejects.toMatchObject({ status: 403 });
     }
   });

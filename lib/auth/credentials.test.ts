@@ -22,9 +22,8 @@ let userId: string;
 beforeAll(async () => {
   h = await createTestDatabase();
   const u = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "Nurse@Example.org", name: "Nurse", roles: ["employee"], password: PASSWORD },
-    SYSTEM_ACTOR,
   );
   userId = u.id;
 });
@@ -154,18 +153,17 @@ describe("checkCredentials", () => {
 
   it("tells a disabled user so only after the right password", async () => {
     const admin = await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       {
         email: "boss@example.org",
         name: "Boss",
         roles: ["admin"],
         password: "boss password 123",
       },
-      SYSTEM_ACTOR,
     );
-    await updateUser(h.db, { userId, changes: { disabled: true }, by: asUser(admin.id) });
+    await updateUser({ actor: asUser(admin.id), db: h.db }, { userId, changes: { disabled: true } });
     expect(await attempt("nurse@example.org", PASSWORD)).toEqual({ ok: false, reason: "disabled" });
     expect(await attempt("nurse@example.org", "wrong one")).toEqual({ ok: false, reason: "invalid" });
-    await updateUser(h.db, { userId, changes: { disabled: false }, by: asUser(admin.id) });
+    await updateUser({ actor: asUser(admin.id), db: h.db }, { userId, changes: { disabled: false } });
   });
 });

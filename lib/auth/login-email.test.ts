@@ -22,9 +22,8 @@ let h: DatabaseHandle;
 beforeAll(async () => {
   h = await createTestDatabase();
   await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "nurse@example.org", name: "Nurse", roles: ["employee"], password: "correct horse 1" },
-    SYSTEM_ACTOR,
   );
 });
 afterAll(async () => h.close());

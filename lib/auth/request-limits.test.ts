@@ -20,28 +20,26 @@ beforeAll(async () => {
   process.env.API_KEY_REQUESTS_PER_MINUTE = "3";
   resetEnvCache();
   const analyst = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     {
       email: "analyst@example.org",
       name: "A",
       roles: ["employee"],
       password: "analyst password 1",
     },
-    SYSTEM_ACTOR,
   );
   const other = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     {
       email: "other@example.org",
       name: "O",
       roles: ["employee"],
       password: "other password 12",
     },
-    SYSTEM_ACTOR,
   );
-  keys.first = (await createApiKeyForUser(h.db, { userId: analyst.id, name: "first" }, CLI_ACTOR)).key;
-  keys.second = (await createApiKeyForUser(h.db, { userId: analyst.id, name: "second" }, CLI_ACTOR)).key;
-  keys.other = (await createApiKeyForUser(h.db, { userId: other.id, name: "other" }, CLI_ACTOR)).key;
+  keys.first = (await createApiKeyForUser({ actor: CLI_ACTOR, db: h.db }, { userId: analyst.id, name: "first" })).key;
+  keys.second = (await createApiKeyForUser({ actor: CLI_ACTOR, db: h.db }, { userId: analyst.id, name: "second" })).key;
+  keys.other = (await createApiKeyForUser({ actor: CLI_ACTOR, db: h.db }, { userId: other.id, name: "other" })).key;
 });
 
 afterAll(async () => {

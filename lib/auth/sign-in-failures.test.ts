@@ -32,14 +32,13 @@ beforeAll(async () => {
   h = await createTestDatabase();
   userId = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       {
         email: "clerk@example.org",
         name: "Clerk",
         roles: ["employee"],
         password: "clerk password 12",
       },
-      SYSTEM_ACTOR,
     )
   ).id;
 });

@@ -99,9 +99,8 @@ beforeAll(async () => {
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
   const nurseId = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { email: "nurse@guards.test", name: "Nora", roles: ["employee"], password: "nurse password 1" },
-      SYSTEM_ACTOR,
     )
   ).id;
   const ward = await insertCollection(h.db, { name: "Ward", description: "", createdBy: null });

@@ -30,14 +30,12 @@ async function converse(owner: Actor, title: string, question: string, answer: s
 beforeAll(async () => {
   h = await createTestDatabase();
   const a = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "ann@x.org", name: "Ann", roles: ["employee"], password: "ann password 12" },
-    SYSTEM_ACTOR,
   );
   const b = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "bob@x.org", name: "Bob", roles: ["employee"], password: "bob password 12" },
-    SYSTEM_ACTOR,
   );
   ann = (await actorFromUserId(h.db, a.id))!;
   bob = (await actorFromUserId(h.db, b.id))!;

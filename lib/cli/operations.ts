@@ -47,14 +47,14 @@ function op<S extends z.ZodType>(input: S, run: (db: Database, input: z.infer<S>
 }
 
 export const operations = {
-  "user.add": op(createUserSchema, async (db, input) => userJson(await addUser(db, input, CLI_ACTOR))),
+  "user.add": op(createUserSchema, async (db, input) => userJson(await addUser({ actor: CLI_ACTOR, db }, input))),
   "user.disable": op(z.object({ email: emailSchema }), async (db, { email }) => {
     const user = await requireUserByEmail(db, email);
-    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: true }, by: CLI_ACTOR }));
+    return userJson(await updateUser({ actor: CLI_ACTOR, db }, { userId: user.id, changes: { disabled: true } }));
   }),
   "user.enable": op(z.object({ email: emailSchema }), async (db, { email }) => {
     const user = await requireUserByEmail(db, email);
-    return userJson(await updateUser(db, { userId: user.id, changes: { disabled: false }, by: CLI_ACTOR }));
+    return userJson(await updateUser({ actor: CLI_ACTOR, db }, { userId: user.id, changes: { disabled: false } }));
   }),
   "user.list": op(z.object({}), async (db) => (await listUsers(db)).map(userJson)),
   "apikey.create": op(
@@ -62,7 +62,7 @@ export const operations = {
     async (db, { email, ...request }) => {
       const user = await requireUserByEmail(db, email);
       if (user.disabled) throw new AppError("conflict", `The user ${email} is disabled; enable the account first.`);
-      const { key, apiKey } = await createApiKeyForUser(db, { userId: user.id, ...request }, CLI_ACTOR);
+      const { key, apiKey } = await createApiKeyForUser({ actor: CLI_ACTOR, db }, { userId: user.id, ...request });
       return {
         key,
         prefix: apiKey.prefix,
@@ -76,7 +76,7 @@ export const operations = {
   "apikey.revoke": op(
     z.object({ prefix: z.string().trim().min(1, "Give the key prefix.") }),
     async (db, { prefix }) => {
-      const key = await revokeApiKeyByPrefix(db, { prefix }, CLI_ACTOR);
+      const key = await revokeApiKeyByPrefix({ actor: CLI_ACTOR, db }, { prefix });
       return { prefix: key.prefix, name: key.name };
     },
   ),

@@ -32,7 +32,10 @@ async function lastSeq(): Promise<number> {
 }
 
 async function user(email: string, roles: ("admin" | "employee")[]): Promise<Actor> {
-  const { id } = await addUser(h.db, { email, name: email, roles, password: `${email} long password` }, SYSTEM_ACTOR);
+  const { id } = await addUser(
+    { actor: SYSTEM_ACTOR, db: h.db },
+    { email, name: email, roles, password: `${email} long password` },
+  );
   return (await actorFromUserId(h.db, id))!;
 }
 
@@ -42,8 +45,8 @@ beforeAll(async () => {
   manager = await user("manager@x.org", ["employee"]);
   admin = await user("admin@x.org", ["admin"]);
   await user("second-admin@x.org", ["admin"]);
-  const editors = await addGroup(h.db, { name: "Editors", description: "" }, SYSTEM_ACTOR);
-  await addMemberByEmail(h.db, { groupId: editors.id, email: manager.email }, SYSTEM_ACTOR);
+  const editors = await addGroup({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Editors", description: "" });
+  await addMemberByEmail({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: editors.id, email: manager.email });
   wards = (await addCollection(system(), { name: "Wards", description: "" })).id;
   grantId = (await addGrant(system(), wards, { role: "employee", access: "read" })).id;
   await addGrant(system(), wards, { group: "Editors", access: "manage" });
@@ -87,11 +90,14 @@ describe("collection verbs refuse an unauthorised actor themselves", () => {
     const stale = { actor: admin, db: h.db };
     const made = await addCollection(stale, { name: "While admin", description: "" });
     expect(made.id).toEqual(expect.any(String));
-    await updateUser(h.db, { userId: admin.id, changes: { roles: ["employee"] }, by: SYSTEM_ACTOR });
+    await updateUser({ actor: SYSTEM_ACTOR, db: h.db }, { userId: admin.id, changes: { roles: ["employee"] } });
     await expect(addCollection(stale, { name: "After demotion", description: "" })).rejects.toMatchObject({
       code: "forbidden",
     });
-    await updateUser(h.db, { userId: admin.id, changes: { roles: ["admin"], disabled: true }, by: SYSTEM_ACTOR });
+    await updateUser(
+      { actor: SYSTEM_ACTOR, db: h.db },
+      { userId: admin.id, changes: { roles: ["admin"], disabled: true } },
+    );
     await expect(addGrant(stale, wards, { role: "employee", access: "manage" })).rejects.toMatchObject({
       code: "forbidden",
     });

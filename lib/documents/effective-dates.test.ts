@@ -71,18 +71,19 @@ beforeAll(async () => {
   embedder = await createEmbedder({});
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
   const r = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "r@x.org", name: "R", roles: ["employee"], password: "reader password 1" },
-    SYSTEM_ACTOR,
   );
   const m = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "m@x.org", name: "M", roles: ["employee"], password: "manager password 1" },
-    SYSTEM_ACTOR,
   );
-  await addGroup(h.db, { name: "Editors", description: "" }, SYSTEM_ACTOR);
+  await addGroup({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Editors", description: "" });
   const editors = (await import("@/lib/groups/admin")).requireGroupByName;
-  await addMemberByEmail(h.db, { groupId: (await editors(h.db, "Editors")).id, email: "m@x.org" }, SYSTEM_ACTOR);
+  await addMemberByEmail(
+    { actor: SYSTEM_ACTOR, db: h.db },
+    { groupId: (await editors(h.db, "Editors")).id, email: "m@x.org" },
+  );
   collectionId = (
     await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Infection control", description: "" })
   ).id;

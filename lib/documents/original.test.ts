@@ -59,22 +59,19 @@ beforeAll(async () => {
   h = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-original-"));
   const admin = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "a@x.org", name: "A", roles: ["admin"], password: "admin password 1" },
-    SYSTEM_ACTOR,
   );
   const r = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "r@x.org", name: "R", roles: ["employee"], password: "reader password 1" },
-    SYSTEM_ACTOR,
   );
   const m = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { email: "m@x.org", name: "M", roles: ["employee"], password: "manager password 1" },
-    SYSTEM_ACTOR,
   );
-  const editors = await addGroup(h.db, { name: "Editors", description: "" }, SYSTEM_ACTOR);
-  await addMemberByEmail(h.db, { groupId: editors.id, email: "m@x.org" }, SYSTEM_ACTOR);
+  const editors = await addGroup({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Editors", description: "" });
+  await addMemberByEmail({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: editors.id, email: "m@x.org" });
   ids.masked = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Refunds", description: "" })).id;
   ids.tagged = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Open", description: "" })).id;
   for (const id of Object.values(ids)) {

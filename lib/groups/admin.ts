@@ -2,7 +2,6 @@ import "server-only";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import type { AuditActor } from "@/lib/audit/types";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/queries/errors";
 import {
   addGroupMember,
@@ -17,10 +16,15 @@ import {
 import { eq } from "drizzle-orm";
 import { users } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import { requireRoleNow, type ServiceContext } from "@/lib/service/context";
 import { requireUserByEmail } from "@/lib/users/admin";
 import type { createGroupSchema } from "@/lib/users/schemas";
 
-export async function addGroup(db: Database, input: z.infer<typeof createGroupSchema>, by: AuditActor) {
+// Groups and their members are for administrators; each verb checks that itself.
+
+export async function addGroup(ctx: ServiceContext, input: z.infer<typeof createGroupSchema>) {
+  const { actor: by, db } = ctx;
+  await requireRoleNow(ctx, "admin", "create groups");
   try {
     return await db.transaction(async (tx) => {
       const group = await createGroup(tx, input);
@@ -66,11 +70,9 @@ export async function getGroupWithMembers(db: Database, id: string) {
   return { ...group, members };
 }
 
-export async function addMemberByEmail(
-  db: Database,
-  { groupId, email }: { groupId: string; email: string },
-  by: AuditActor,
-) {
+export async function addMemberByEmail(ctx: ServiceContext, { groupId, email }: { groupId: string; email: string }) {
+  const { actor: by, db } = ctx;
+  await requireRoleNow(ctx, "admin", "add members to groups");
   const group = await requireGroup(db, groupId);
   const user = await requireUserByEmail(db, email);
   const added = await db.transaction(async (tx) => {
@@ -88,11 +90,9 @@ export async function addMemberByEmail(
   return { group, user, added };
 }
 
-export async function removeMember(
-  db: Database,
-  { groupId, userId }: { groupId: string; userId: string },
-  by: AuditActor,
-) {
+export async function removeMember(ctx: ServiceContext, { groupId, userId }: { groupId: string; userId: string }) {
+  const { actor: by, db } = ctx;
+  await requireRoleNow(ctx, "admin", "remove members from groups");
   const group = await requireGroup(db, groupId);
   await db.transaction(async (tx) => {
     const removed = await removeGroupMember(tx, { groupId, userId });
@@ -108,7 +108,9 @@ export async function removeMember(
 }
 
 /** Deletes a group; refused while it restricts documents, which would otherwise open up to everyone. */
-export async function removeGroup(db: Database, id: string, by: AuditActor) {
+export async function removeGroup(ctx: ServiceContext, id: string) {
+  const { actor: by, db } = ctx;
+  await requireRoleNow(ctx, "admin", "delete groups");
   const group = await requireGroup(db, id);
   try {
     await db.transaction(async (tx) => {

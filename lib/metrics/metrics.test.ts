@@ -35,16 +35,15 @@ beforeAll(async () => {
   // The route handlers take the process's database from lib/server/db; this test's database stands in for it.
   (globalThis as Record<symbol, unknown>)[DB_KEY] = Promise.resolve(h);
   const admin = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     {
       email: "ops@example.org",
       name: "Ops",
       roles: ["admin"],
       password: "a long password",
     },
-    SYSTEM_ACTOR,
   );
-  adminKey = (await createApiKeyForUser(h.db, { userId: admin.id, name: "test" }, CLI_ACTOR)).key;
+  adminKey = (await createApiKeyForUser({ actor: CLI_ACTOR, db: h.db }, { userId: admin.id, name: "test" })).key;
 });
 
 afterAll(async () => {

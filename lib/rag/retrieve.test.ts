@@ -60,33 +60,29 @@ beforeAll(async () => {
   store = await openChunkStore({ uri: path.join(dataDir, "lance"), embedderId: embedder.id, dim: embedder.dim });
   admin = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { email: "admin@x.org", name: "A", roles: ["admin"], password: "admin password 1" },
-      SYSTEM_ACTOR,
     )
   ).id;
   nurse = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { email: "nurse@x.org", name: "N", roles: ["employee"], password: "nurse password 1" },
-      SYSTEM_ACTOR,
     )
   ).id;
   clerk = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { email: "clerk@x.org", name: "C", roles: ["employee"], password: "clerk password 1" },
-      SYSTEM_ACTOR,
     )
   ).id;
-  wardGroup = (await addGroup(h.db, { name: "Ward 4", description: "" }, SYSTEM_ACTOR)).id;
-  await addGroup(h.db, { name: "Finance team", description: "" }, SYSTEM_ACTOR);
-  await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" }, SYSTEM_ACTOR);
+  wardGroup = (await addGroup({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Ward 4", description: "" })).id;
+  await addGroup({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Finance team", description: "" });
+  await addMemberByEmail({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: wardGroup, email: "nurse@x.org" });
   const financeTeam = (await import("@/lib/groups/admin")).requireGroupByName;
   await addMemberByEmail(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { groupId: (await financeTeam(h.db, "Finance team")).id, email: "clerk@x.org" },
-    SYSTEM_ACTOR,
   );
   clinical = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Clinical", description: "" })).id;
   finance = (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Finance", description: "" })).id;
@@ -179,7 +175,7 @@ describe("retrieveForActor", () => {
 
     // The actor object is from before the change, as in a request already under way.
     const stale = await actor(nurse);
-    await removeMember(h.db, { groupId: wardGroup, userId: nurse }, SYSTEM_ACTOR);
+    await removeMember({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: wardGroup, userId: nurse });
     try {
       const r = await retrieveForActor({
         db: h.db,
@@ -192,7 +188,7 @@ describe("retrieveForActor", () => {
       expect(r.hits.some((x) => x.documentId === wardDoc)).toBe(false);
       expect(r.scope.groupIds).toEqual([]);
     } finally {
-      await addMemberByEmail(h.db, { groupId: wardGroup, email: "nurse@x.org" }, SYSTEM_ACTOR);
+      await addMemberByEmail({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: wardGroup, email: "nurse@x.org" });
     }
   });
 

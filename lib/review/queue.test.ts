@@ -29,17 +29,15 @@ beforeAll(async () => {
   h = await createTestDatabase();
   reviewer.id = (
     await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { email: reviewer.email, name: "Carla", roles: ["compliance"], password: "carla password 1" },
-      SYSTEM_ACTOR,
     )
   ).id;
   asker = {
     id: (
       await addUser(
-        h.db,
+        { actor: SYSTEM_ACTOR, db: h.db },
         { email: "erin@example.org", name: "Erin", roles: ["employee"], password: "erin password 1" },
-        SYSTEM_ACTOR,
       )
     ).id,
     email: "erin@example.org",

@@ -18,9 +18,8 @@ afterAll(async () => h.close());
 describe("user administration", () => {
   it("stores an argon2id hash, never the password", async () => {
     const u = await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { email: "a@example.org", name: "A", roles: ["admin"], password: "a long password" },
-      SYSTEM_ACTOR,
     );
     const rows = await queryRows<{ password_hash: string }>(
       h.db,
@@ -35,9 +34,8 @@ describe("user administration", () => {
   it("refuses a second account with the same email in any case, and keeps the first", async () => {
     await expect(
       addUser(
-        h.db,
+        { actor: SYSTEM_ACTOR, db: h.db },
         { email: "A@EXAMPLE.ORG", name: "Copy", roles: ["employee"], password: "another password" },
-        SYSTEM_ACTOR,
       ),
     ).rejects.toMatchObject({
       code: "conflict",
@@ -69,12 +67,12 @@ describe("user administration", () => {
   it("never leaves the product without an active administrator", async () => {
     const only = (await listUsers(h.db)).find((u) => u.email === "a@example.org")!;
     await expect(
-      updateUser(h.db, { userId: only.id, changes: { roles: ["employee"] }, by: SYSTEM_ACTOR }),
+      updateUser({ actor: SYSTEM_ACTOR, db: h.db }, { userId: only.id, changes: { roles: ["employee"] } }),
     ).rejects.toMatchObject({
       code: "conflict",
     });
     await expect(
-      updateUser(h.db, { userId: only.id, changes: { disabled: true }, by: SYSTEM_ACTOR }),
+      updateUser({ actor: SYSTEM_ACTOR, db: h.db }, { userId: only.id, changes: { disabled: true } }),
     ).rejects.toMatchObject({
       message: "This is the last active administrator; make someone else an administrator first.",
     });
@@ -82,45 +80,52 @@ describe("user administration", () => {
     expect((await listUsers(h.db)).find((u) => u.id === only.id)).toMatchObject({ roles: ["admin"], disabled: false });
 
     const second = await addUser(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       {
         email: "b@example.org",
         name: "B",
         roles: ["admin"],
         password: "b long password",
       },
-      SYSTEM_ACTOR,
     );
     await expect(
-      updateUser(h.db, { userId: second.id, changes: { disabled: true }, by: asUser(second.id) }),
+      updateUser({ actor: asUser(second.id), db: h.db }, { userId: second.id, changes: { disabled: true } }),
     ).rejects.toMatchObject({
       message: "You cannot disable your own account.",
     });
-    const updated = await updateUser(h.db, {
-      userId: only.id,
-      changes: { roles: ["compliance", "employee"] },
-      by: asUser(second.id),
-    });
+    const updated = await updateUser(
+      { actor: asUser(second.id), db: h.db },
+      {
+        userId: only.id,
+        changes: { roles: ["compliance", "employee"] },
+      },
+    );
     expect(updated.roles).toEqual(["compliance", "employee"]);
   });
 
   it("manages group membership by email", async () => {
-    const g = await addGroup(h.db, { name: "Cardiology", description: "Heart ward" }, SYSTEM_ACTOR);
-    await expect(addGroup(h.db, { name: "Cardiology", description: "" }, SYSTEM_ACTOR)).rejects.toMatchObject({
+    const g = await addGroup({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Cardiology", description: "Heart ward" });
+    await expect(
+      addGroup({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Cardiology", description: "" }),
+    ).rejects.toMatchObject({
       code: "conflict",
     });
-    const first = await addMemberByEmail(h.db, { groupId: g.id, email: "B@example.org" }, SYSTEM_ACTOR);
+    const first = await addMemberByEmail({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: g.id, email: "B@example.org" });
     expect(first.added).toBe(true);
-    expect((await addMemberByEmail(h.db, { groupId: g.id, email: "b@example.org" }, SYSTEM_ACTOR)).added).toBe(false);
+    expect(
+      (await addMemberByEmail({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: g.id, email: "b@example.org" })).added,
+    ).toBe(false);
     await expect(
-      addMemberByEmail(h.db, { groupId: g.id, email: "nobody@example.org" }, SYSTEM_ACTOR),
+      addMemberByEmail({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: g.id, email: "nobody@example.org" }),
     ).rejects.toMatchObject({
       code: "not_found",
       message: "No user with the email nobody@example.org.",
     });
     expect((await getGroupWithMembers(h.db, g.id)).members.map((m) => m.email)).toEqual(["b@example.org"]);
-    await removeMember(h.db, { groupId: g.id, userId: first.user.id }, SYSTEM_ACTOR);
-    await expect(removeMember(h.db, { groupId: g.id, userId: first.user.id }, SYSTEM_ACTOR)).rejects.toMatchObject({
+    await removeMember({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: g.id, userId: first.user.id });
+    await expect(
+      removeMember({ actor: SYSTEM_ACTOR, db: h.db }, { groupId: g.id, userId: first.user.id }),
+    ).rejects.toMatchObject({
       code: "not_found",
     });
     expect((await getGroupWithMembers(h.db, g.id)).members).toEqual([]);

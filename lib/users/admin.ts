@@ -2,7 +2,6 @@ import "server-only";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import type { AuditActor } from "@/lib/audit/types";
 import { isUniqueViolation } from "@/db/queries/errors";
 import {
   countOtherActiveAdmins,
@@ -21,15 +20,15 @@ import type { Role } from "@/db/schema";
 import { hashPassword } from "@/lib/auth/password";
 import { assertAcceptablePassword } from "@/lib/auth/password-strength";
 import { AppError } from "@/lib/errors";
+import { requireRoleNow, type ServiceContext } from "@/lib/service/context";
 import type { createUserSchema, updateUserSchema } from "./schemas";
 
-// User administration, shared by the admin API, the admin pages and the CLI.
+// User administration, shared by the admin API, the admin pages and the CLI: administrators
+// (or the operator at the command line) only, checked here.
 
-export async function addUser(
-  db: Database,
-  input: z.infer<typeof createUserSchema>,
-  by: AuditActor,
-): Promise<UserWithAccess> {
+export async function addUser(ctx: ServiceContext, input: z.infer<typeof createUserSchema>): Promise<UserWithAccess> {
+  const { actor: by, db } = ctx;
+  await requireRoleNow(ctx, "admin", "create users");
   await assertAcceptablePassword(input.password, { email: input.email, name: input.name });
   const passwordHash = await hashPassword(input.password);
   try {
@@ -90,9 +89,11 @@ export async function requireUserByEmail(db: Database, email: string) {
  * administrator, since nobody could then undo them from the product.
  */
 export async function updateUser(
-  db: Database,
-  { userId, changes, by: who }: { userId: string; changes: z.infer<typeof updateUserSchema>; by: AuditActor },
+  ctx: ServiceContext,
+  { userId, changes }: { userId: string; changes: z.infer<typeof updateUserSchema> },
 ): Promise<UserWithAccess> {
+  const { actor: who, db } = ctx;
+  await requireRoleNow(ctx, "admin", "change users' roles, names or status");
   const user = await requireUserById(db, userId);
   const losesAdmin =
     user.roles.includes("admin") &&

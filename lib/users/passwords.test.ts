@@ -35,24 +35,22 @@ async function auditTypes(userId: string) {
 beforeAll(async () => {
   h = await createTestDatabase();
   const a = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     {
       email: "boss@example.org",
       name: "Boss",
       roles: ["admin", "employee"],
       password: "admin password 1",
     },
-    SYSTEM_ACTOR,
   );
   const n = await addUser(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     {
       email: "nurse@example.org",
       name: "Nurse",
       roles: ["employee"],
       password: nursePassword,
     },
-    SYSTEM_ACTOR,
   );
   admin = (await actorFromUserId(h.db, a.id))!;
   nurse = (await actorFromUserId(h.db, n.id))!;
@@ -63,9 +61,8 @@ describe("passwords", () => {
   it("refuses a common password when an account is created, saying why", async () => {
     await expect(
       addUser(
-        h.db,
+        { actor: SYSTEM_ACTOR, db: h.db },
         { email: "weak@example.org", name: "Weak", roles: ["employee"], password: "password1234" },
-        SYSTEM_ACTOR,
       ),
     ).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^This password is too easy to guess\./) });
   });

@@ -7,6 +7,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { assertAcceptablePassword } from "@/lib/auth/password-strength";
 import { AppError } from "@/lib/errors";
+import { principalOf, requireRoleNow } from "@/lib/service/context";
 
 // Changing, resetting and replacing passwords. Each one ends every session of the account (in
 // setUserPasswordHash), so the person signs in again with the new password, and so does anyone
@@ -41,6 +42,8 @@ export async function changeOwnPassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
   if (actor.via !== "session") throw new AppError("forbidden", "Change your password in the browser, signed in.");
+  // A session read before the account was disabled does not get to change its password.
+  await principalOf({ actor, db });
   const currentHash = await requireOwnPasswordHash(db, actor.id);
   if (!(await verifyPassword(currentHash, input.currentPassword))) {
     throw new AppError("invalid_request", "Your current password is not right.", {
@@ -68,7 +71,7 @@ export async function resetPassword(
   { actor, db }: { actor: Actor; db: Database },
   { userId }: { userId: string },
 ): Promise<{ oneTimePassword: string }> {
-  if (!actor.roles.includes("admin")) throw new AppError("forbidden", "Only an administrator can reset a password.");
+  await requireRoleNow({ actor, db }, "admin", "reset a password");
   if (actor.id === userId) {
     throw new AppError("conflict", "Change your own password on your profile page; a reset is for someone else's.");
   }

@@ -1,7 +1,6 @@
 import { apiRoute, readJson } from "@/lib/auth/guards";
 import { createApiKeyForUser, listOwnApiKeys } from "@/lib/auth/api-key-admin";
 import { apiKeyNameSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 import { newApiKeyRequestSchema } from "@/lib/auth/api-key-policy";
 
 // A user's own API keys. The secret is returned once, at creation, and only to a browser
@@ -11,6 +10,6 @@ export const GET = apiRoute({}, async ({ db, actor }) => ({ apiKeys: await listO
 
 export const POST = apiRoute({}, async ({ req, db, actor }) => {
   const input = await readJson(req, newApiKeyRequestSchema.extend({ name: apiKeyNameSchema }));
-  const { key, apiKey } = await createApiKeyForUser(db, { userId: actor.id, ...input }, auditActor(actor));
+  const { key, apiKey } = await createApiKeyForUser({ actor, db }, { userId: actor.id, ...input });
   return Response.json({ ...apiKey, key }, { status: 201 });
 });

@@ -5,7 +5,6 @@ import { z } from "zod";
 import { guardedAction } from "@/lib/auth/guards";
 import { addMemberByEmail, removeMember } from "@/lib/groups/admin";
 import { addMemberSchema, uuidSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 
 const addMemberForm = addMemberSchema.extend({ groupId: uuidSchema });
 const removeMemberForm = z.object({ groupId: uuidSchema, userId: uuidSchema });
@@ -19,13 +18,13 @@ function revalidateMembership(groupId: string, userId: string) {
 }
 
 export const addMemberAction = guardedAction({ roles: "admin" }, addMemberForm, async ({ input, actor, db }) => {
-  const { user, added } = await addMemberByEmail(db, { groupId: input.groupId, email: input.email }, auditActor(actor));
+  const { user, added } = await addMemberByEmail({ actor, db }, { groupId: input.groupId, email: input.email });
   revalidateMembership(input.groupId, user.id);
   return { email: user.email, added };
 });
 
 export const removeMemberAction = guardedAction({ roles: "admin" }, removeMemberForm, async ({ input, actor, db }) => {
-  await removeMember(db, { groupId: input.groupId, userId: input.userId }, auditActor(actor));
+  await removeMember({ actor, db }, { groupId: input.groupId, userId: input.userId });
   revalidateMembership(input.groupId, input.userId);
   return { userId: input.userId };
 });

@@ -7,7 +7,6 @@ import { formArray, formBoolean } from "@/lib/form-fields";
 import { updateUser } from "@/lib/users/admin";
 import { resetPassword } from "@/lib/users/passwords";
 import { rolesSchema, uuidSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 
 const rolesForm = z.object({ userId: uuidSchema, roles: formArray(rolesSchema) });
 const disabledForm = z.object({ userId: uuidSchema, disabled: formBoolean });
@@ -18,23 +17,25 @@ function revalidateUser(userId: string) {
 }
 
 export const updateRolesAction = guardedAction({ roles: "admin" }, rolesForm, async ({ input, actor, db }) => {
-  const user = await updateUser(db, {
-    userId: input.userId,
-    changes: { roles: input.roles },
-
-    by: auditActor(actor),
-  });
+  const user = await updateUser(
+    { actor, db },
+    {
+      userId: input.userId,
+      changes: { roles: input.roles },
+    },
+  );
   revalidateUser(user.id);
   return { roles: user.roles };
 });
 
 export const setDisabledAction = guardedAction({ roles: "admin" }, disabledForm, async ({ input, actor, db }) => {
-  const user = await updateUser(db, {
-    userId: input.userId,
-    changes: { disabled: input.disabled },
-
-    by: auditActor(actor),
-  });
+  const user = await updateUser(
+    { actor, db },
+    {
+      userId: input.userId,
+      changes: { disabled: input.disabled },
+    },
+  );
   revalidateUser(user.id);
   return { disabled: user.disabled };
 });

@@ -2,12 +2,11 @@ import { z } from "zod";
 import { apiRoute, parseParams } from "@/lib/auth/guards";
 import { revokeApiKeyById } from "@/lib/auth/api-key-admin";
 import { uuidSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
 export const DELETE = apiRoute<{ id: string }>({}, async ({ params: p, db, actor }) => {
   const { id } = parseParams(p, params);
-  await revokeApiKeyById(db, { id, ownerId: actor.id }, auditActor(actor));
+  await revokeApiKeyById({ actor, db }, { id });
   return new Response(null, { status: 204 });
 });

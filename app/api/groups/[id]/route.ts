@@ -2,7 +2,6 @@ import { z } from "zod";
 import { apiRoute, parseParams } from "@/lib/auth/guards";
 import { getGroupWithMembers, removeGroup } from "@/lib/groups/admin";
 import { uuidSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -26,6 +25,6 @@ export const GET = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params:
 
 export const DELETE = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params: p, db, actor }) => {
   const { id } = parseParams(p, params);
-  await removeGroup(db, id, auditActor(actor));
+  await removeGroup({ actor, db }, id);
   return new Response(null, { status: 204 });
 });

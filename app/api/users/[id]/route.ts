@@ -3,7 +3,6 @@ import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
 import { requireUserById, updateUser } from "@/lib/users/admin";
 import { updateUserSchema, uuidSchema } from "@/lib/users/schemas";
 import { userJson } from "@/lib/users/serialize";
-import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -15,5 +14,5 @@ export const GET = apiRoute<{ id: string }>({ roles: "admin" }, async ({ params:
 export const PATCH = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const changes = await readJson(req, updateUserSchema);
-  return userJson(await updateUser(db, { userId: id, changes, by: auditActor(actor) }));
+  return userJson(await updateUser({ actor, db }, { userId: id, changes }));
 });

@@ -3,14 +3,13 @@ import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
 import { addMemberByEmail, removeMember } from "@/lib/groups/admin";
 import { requireUserByEmail } from "@/lib/users/admin";
 import { addMemberSchema, uuidSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
 export const POST = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const { email } = await readJson(req, addMemberSchema);
-  const { user, added } = await addMemberByEmail(db, { groupId: id, email }, auditActor(actor));
+  const { user, added } = await addMemberByEmail({ actor, db }, { groupId: id, email });
   return Response.json({ groupId: id, userId: user.id, email: user.email, added }, { status: added ? 201 : 200 });
 });
 
@@ -19,6 +18,6 @@ export const DELETE = apiRoute<{ id: string }>({ roles: "admin" }, async ({ req,
   const { id } = parseParams(p, params);
   const { email } = await readJson(req, addMemberSchema);
   const user = await requireUserByEmail(db, email);
-  await removeMember(db, { groupId: id, userId: user.id }, auditActor(actor));
+  await removeMember({ actor, db }, { groupId: id, userId: user.id });
   return new Response(null, { status: 204 });
 });

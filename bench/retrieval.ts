@@ -8,9 +8,12 @@
 //      many relevant passages it drops, and how many held-out off-topic questions it rejects, over
 //      SciFact and over real regulatory documents (HIPAA, NIST SP 800-63, HIPAA policies).
 // --tune prints the sweeps on the TRAIN split that chose the fusion weight and the floor.
-// --embedding-model measures a GGUF embedder instead of the default (its floor then needs tuning).
+// --embedding-model measures a GGUF embedder instead of the default (its floor then needs tuning);
+// --reranker-model adds a GGUF cross-encoder to the served run (RERANKER_MODEL_PATH).
+// The issue 17 targets are printed beside the figures measured before this round (docs/adr/0029).
 import { parseArgs } from "node:util";
 import { createEmbedder } from "@/lib/models/embedder";
+import { loadGgufReranker } from "@/lib/models/reranker";
 import { searchPassages, type SearchPassagesOptions } from "@/lib/rag/retrieve";
 import type { FusedHit } from "@/lib/rag/types";
 import { EmbeddingCache } from "./embed-cache";
@@ -26,14 +29,25 @@ const { values } = parseArgs({
     tune: { type: "boolean", default: false },
     "floor-only": { type: "boolean", default: false },
     "embedding-model": { type: "string" },
+    "reranker-model": { type: "string" },
     "limit-queries": { type: "string" },
   },
 });
 /** Enough passages for 100 distinct documents in almost every query (Recall@100). */
 const RANKING_LIMIT = 200;
+/** SciFact test nDCG@10 with the embedded defaults before issue 17 §2 (same command, same tables). */
+const BEFORE: Record<string, number> = {
+  "BM25 only": 0.6775,
+  "vector only": 0.235,
+  "hybrid (as served)": 0.6855,
+};
+/** Issue 17 §2: hybrid as served at least this, and clearly above BM25 alone (by at least MIN_HYBRID_GAIN). */
+const TARGET_HYBRID = 0.72;
+const MIN_HYBRID_GAIN = 0.01;
 
 async function main() {
   const embedder = await createEmbedder({ modelPath: values["embedding-model"] });
+  const reranker = values["reranker-model"] ? await loadGgufReranker({ modelPath: values["reranker-model"] }) : null;
   const cache = new EmbeddingCache(embedder);
   log(`Embedder ${embedder.id}; building or reusing the benchmark chunk tables`);
   const sciChunks = chunkCorpus("scifact", loadScifactCorpus(), embedder.maxTokens);
@@ -76,14 +90,15 @@ async function main() {
     console.log(
       `\nSciFact TEST: ${test.length} queries, through searchPassages (access filter on), document = best passage`,
     );
-    console.log("  run                       nDCG@10   Recall@100");
+    console.log("  run                       nDCG@10   Recall@100   before");
     const runs: [string, Partial<SearchPassagesOptions>][] = [
       ["BM25 only", { mode: "text", floor: null }],
       ["vector only", { mode: "vector", floor: null }],
       ["hybrid (no floor)", { mode: "hybrid", floor: null }],
-      ["hybrid (as served)", { mode: "hybrid" }],
+      ["hybrid (as served)", { mode: "hybrid", reranker }],
     ];
-    const served: FusedHit[][] = [];
+    const measured = new Map<string, number>();
+    const servedHits: FusedHit[][] = [];
     const unfloored: FusedHit[][] = [];
     for (const [label, extra] of runs) {
       const ndcg: number[] = [];
@@ -93,19 +108,32 @@ async function main() {
         const ranked = rankDocuments(r.hits, sciChunks.keyOf);
         ndcg.push(ndcgAt(ranked, rel, 10));
         recall.push(recallAt(ranked, rel, 100));
-        if (label === "hybrid (as served)") served.push(r.hits);
+        if (label === "hybrid (as served)") servedHits.push(r.hits);
         if (label === "hybrid (no floor)") unfloored.push(r.hits);
       }
-      console.log(`  ${label.padEnd(24)}  ${mean(ndcg).toFixed(4)}    ${mean(recall).toFixed(4)}`);
+      measured.set(label, mean(ndcg));
+      const before = BEFORE[label] === undefined ? "" : BEFORE[label].toFixed(4);
+      console.log(`  ${label.padEnd(24)}  ${mean(ndcg).toFixed(4)}    ${mean(recall).toFixed(4)}       ${before}`);
     }
 
+    const served = measured.get("hybrid (as served)")!;
+    const gain = served - measured.get("BM25 only")!;
+    const verdict = (ok: boolean, by: number) => (ok ? "met" : `missed by ${by.toFixed(4)}`);
+    console.log(`\nTargets (issue 17 §2, ${reranker ? `reranker ${reranker.id}` : "embedded defaults"})`);
+    console.log(
+      `  hybrid as served >= ${TARGET_HYBRID}:              ${served.toFixed(4)}  ${verdict(served >= TARGET_HYBRID, TARGET_HYBRID - served)}`,
+    );
+    console.log(
+      `  hybrid above BM25 by >= ${MIN_HYBRID_GAIN}:         ${gain >= 0 ? "+" : ""}${gain.toFixed(4)}  ${verdict(gain >= MIN_HYBRID_GAIN, MIN_HYBRID_GAIN - gain)}`,
+    );
+
     // The floor, measured on what it was not tuned on.
-    const falseCuts = served.filter((hits) => hits.length === 0).length;
+    const falseCuts = servedHits.filter((hits) => hits.length === 0).length;
     let relevantTop = 0;
     let relevantDropped = 0;
     unfloored.forEach((hits, i) => {
       const rel = test[i]![1];
-      const kept = new Set(served[i]!.map((h) => h.id));
+      const kept = new Set(servedHits[i]!.map((h) => h.id));
       for (const h of hits.slice(0, 10)) {
         if (!rel.has(sciChunks.keyOf.get(h.documentId)!)) continue;
         relevantTop++;
@@ -130,7 +158,7 @@ async function main() {
       `\nRelevance floor (lib/rag/relevance.ts, for ${embedder.id}; SciFact test and held-out questions, unseen in tuning)`,
     );
     console.log(
-      `  SciFact test queries left with no passage (false cuts):     ${falseCuts}/${served.length} = ${((100 * falseCuts) / served.length).toFixed(1)}%`,
+      `  SciFact test queries left with no passage (false cuts):     ${falseCuts}/${servedHits.length} = ${((100 * falseCuts) / servedHits.length).toFixed(1)}%`,
     );
     console.log(
       `  relevant passages in the unfloored top 10 that it dropped:  ${relevantDropped}/${relevantTop} = ${((100 * relevantDropped) / Math.max(1, relevantTop)).toFixed(1)}%`,
@@ -148,6 +176,7 @@ async function main() {
   await sciStore.close();
   await regStore.close();
   await embedder.close();
+  await reranker?.close();
 }
 
 main().then(

@@ -1,9 +1,9 @@
 import "server-only";
 import type { Database } from "@/db/client";
 import { getCollectionById } from "@/db/queries/collections";
-import { requireCollection } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/actor";
 import { AppError } from "@/lib/errors";
+import { requireCollectionNow } from "@/lib/service/context";
 
 // Golden sets and runs belong to those who manage the collection (a manage grant, or an
 // administrator). The operator at the shell of the server ("cli") has the installation's data
@@ -20,7 +20,8 @@ export async function authorizeEvaluation(ctx: EvaluationContext, collectionId: 
     if (!collection) throw new AppError("not_found", "No collection with this id.");
     return collection;
   }
-  const { collection } = await requireCollection(ctx.db, ctx.actor, collectionId, "manage");
+  // The user is read again here: a manage grant removed since the request began already counts.
+  const { collection } = await requireCollectionNow({ actor: ctx.actor, db: ctx.db }, collectionId, "manage");
   return collection;
 }
 

@@ -1,4 +1,9 @@
 import type { NextConfig } from "next";
+import { commonHeaders } from "./lib/server/security-headers";
+
+// Files that reach neither proxy.ts nor a route wrapper still get the headers that do not depend
+// on the request (the https-only ones are added per request where the scheme is known).
+const staticHeaders = Object.entries(commonHeaders({ https: false })).map(([key, value]) => ({ key, value }));
 
 // Native and WASM packages must be loaded from node_modules at run time, not bundled:
 // their loaders resolve binaries and data files relative to their own package folder.
@@ -21,6 +26,10 @@ const nextConfig: NextConfig = {
     "rate-limiter-flexible",
   ],
   poweredByHeader: false,
+  headers: async () => [
+    { source: "/_next/static/:path*", headers: staticHeaders },
+    { source: "/favicon.svg", headers: staticHeaders },
+  ],
   reactStrictMode: true,
   // forbidden() and unauthorized() answer 403/401 with our own pages.
   experimental: { authInterrupts: true },

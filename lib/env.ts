@@ -94,6 +94,8 @@ const schema = z.object({
       .optional(),
   ),
   AUTH_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  // The public origin, when it differs from the listening address; an https one switches on HSTS.
+  AUTH_URL: optionalText.pipe(z.url("must be a URL such as https://qa.example.org").optional()),
   // Believe X-Forwarded-Host/-Proto; only with TRUSTED_PROXIES set (any client could send them otherwise).
   AUTH_TRUST_HOST: boolish.optional(),
   // Reverse proxies in front of the server; 0 means clients connect directly and X-Forwarded-* are ignored.

@@ -9,6 +9,7 @@ import { env } from "@/lib/env";
 import { AppError, fromZodError, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { observeHttpRequest, routePattern } from "@/lib/metrics/http";
+import { secured } from "@/lib/server/security-context";
 import { actorFromApiKey, actorFromSession, type Actor } from "./actor";
 import { requiredScope } from "./api-key-policy";
 import { checkBearerSecret } from "./bearer-secret";
@@ -135,6 +136,7 @@ export function errorResponse(err: unknown): Response {
 /**
  * Wraps a route handler: authenticates (session or API key), checks roles, turns thrown errors
  * into `{ error: { code, message } }` with the right status, and never leaks a stack trace.
+ * Responses get the API security headers (a policy the route set itself is kept).
  */
 export function apiRoute<P = Record<string, never>>(
   options: {
@@ -183,7 +185,7 @@ export function apiRoute<P = Record<string, never>>(
       const result = await handler({ req, params, actor, db });
       const res = result instanceof Response ? result : Response.json(result);
       status = res.status;
-      return res;
+      return secured(req, res);
     } catch (err) {
       let res: Response;
       if (options.errorResponse) {
@@ -194,7 +196,7 @@ export function apiRoute<P = Record<string, never>>(
         res = errorResponse(err);
       }
       status = res.status;
-      return res;
+      return secured(req, res);
     } finally {
       observeHttpRequest({ method: req.method, route: routeOf(req, params), status, ms: performance.now() - started });
     }
@@ -230,11 +232,11 @@ export function secretRoute(
       if (check !== "ok") throw new AppError("forbidden", `The ${options.realm} token is not valid.`);
       const res = await handler({ req });
       status = res.status;
-      return res;
+      return secured(req, res);
     } catch (err) {
       const res = errorResponse(err);
       status = res.status;
-      return res;
+      return secured(req, res);
     } finally {
       observeHttpRequest({ method: req.method, route: options.route, status, ms: performance.now() - started });
     }

@@ -3,13 +3,14 @@ import { getDatabaseHandle } from "@/lib/server/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { instrumentRoute } from "@/lib/metrics/http";
+import { secured } from "@/lib/server/security-context";
 import { probeConfiguredModelServer } from "@/lib/models/model-server-client";
 import { APP_VERSION } from "@/lib/version";
 
 // Unauthenticated on purpose (load balancers and monitors call it); says nothing sensitive.
 export const dynamic = "force-dynamic";
 
-export const GET = instrumentRoute("/api/health", async (): Promise<Response> => {
+export const GET = instrumentRoute("/api/health", async (req: Request): Promise<Response> => {
   const started = performance.now();
   let database: { reachable: boolean; kind?: string; latencyMs?: number } = { reachable: false };
   try {
@@ -30,8 +31,11 @@ export const GET = instrumentRoute("/api/health", async (): Promise<Response> =>
   // The app still serves documents and history without its model server, so only the database
   // decides the HTTP status; a silent model server makes the status "degraded".
   const status = database.reachable && (modelServer?.reachable ?? true) ? "ok" : "degraded";
-  return Response.json(
-    { status, version: APP_VERSION, database, ...(modelServer ? { modelServer } : {}) },
-    { status: database.reachable ? 200 : 503 },
+  return secured(
+    req,
+    Response.json(
+      { status, version: APP_VERSION, database, ...(modelServer ? { modelServer } : {}) },
+      { status: database.reachable ? 200 : 503 },
+    ),
   );
 });

@@ -1,8 +1,9 @@
 import type { NextRequest } from "next/server";
 import { handlers } from "@/lib/auth/config";
 import { authRoutePattern, instrumentRoute } from "@/lib/metrics/http";
+import { secured } from "@/lib/server/security-context";
 
 const pattern = (req: NextRequest) => authRoutePattern(new URL(req.url).pathname);
 
-export const GET = instrumentRoute(pattern, (req: NextRequest) => handlers.GET(req));
-export const POST = instrumentRoute(pattern, (req: NextRequest) => handlers.POST(req));
+export const GET = instrumentRoute(pattern, async (req: NextRequest) => secured(req, await handlers.GET(req)));
+export const POST = instrumentRoute(pattern, async (req: NextRequest) => secured(req, await handlers.POST(req)));

@@ -20,7 +20,6 @@ const OPEN: Record<string, string> = {
   "app/api/auth/[...nextauth]/route.ts GET": "Auth.js itself: the sign-in endpoints a visitor needs",
   "app/api/auth/[...nextauth]/route.ts POST": "Auth.js itself: the sign-in endpoints a visitor needs",
   "app/api/health/route.ts GET": "load balancers call it without credentials; it says nothing sensitive",
-  "app/api/internal/cli/route.ts POST": "the CLI's channel, authenticated by the per-start control token",
   "app/login/actions.ts signInWithCredentials": "signing in: there is no user to guard yet",
   "app/login/actions.ts signInWithOidc": "signing in: there is no user to guard yet",
   "app/login/actions.ts signOutAction": "signing out without a session does nothing",

@@ -1,9 +1,10 @@
+import http from "node:http";
 import { migrateDatabase, openDatabase, type Database } from "@/db/client";
 import { readLock } from "@/db/embedded-lock";
 import { runOperation, runStreamOperation } from "@/lib/cli/operations";
 import type { Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { readControlInfo } from "@/lib/server/control";
+import { controlSocketPath } from "@/lib/server/control";
 
 // Chooses where operations run. Postgres: here, over a connection of our own. Embedded:
 // inside the running server if one owns DATA_DIR (PGlite allows one process), else here.
@@ -19,7 +20,8 @@ export interface Session {
 export async function withSession<T>(e: Env, fn: (session: Session) => Promise<T>): Promise<T> {
   if (!e.DATABASE_URL) {
     const holder = readLock(e.dataDir);
-    if (holder?.owner === "server") return fn({ local: false, run: (op, input) => executeRemote(e, op, input) });
+    if (holder?.owner === "server")
+      return fn({ local: false, run: (op, input) => executeRemote(e, holder.pid, op, input) });
   }
   const handle = e.DATABASE_URL
     ? await openDatabase({ url: e.DATABASE_URL, poolMax: 4 })
@@ -49,16 +51,12 @@ export async function executeStream(
   if (!e.DATABASE_URL) {
     const holder = readLock(e.dataDir);
     if (holder?.owner === "server") {
-      const res = await postToServer(e, operation, input);
-      if (!res.ok || !res.body) {
-        const body = (await res.json()) as { error?: { code: string; message: string } };
-        throw new AppError(
-          (body.error?.code as never) ?? "internal",
-          body.error?.message ?? `The server answered ${res.status}.`,
-        );
-      }
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) await sink(chunk);
-      return res.headers.get("x-file-name") ?? "export";
+      const res = await postToServer(e, holder.pid, operation, input);
+      if (res.statusCode !== 200) throw await errorOf(res);
+      // A server that fails mid-file cuts the connection: the loop throws, so no partial file passes as whole.
+      for await (const chunk of res) await sink(chunk as Buffer);
+      const name = res.headers["x-file-name"];
+      return typeof name === "string" ? name : "export";
     }
   }
   return withSession(e, async (s) => {
@@ -68,37 +66,69 @@ export async function executeStream(
   });
 }
 
-async function postToServer(e: Env, operation: string, input: unknown): Promise<Response> {
-  const control = readControlInfo(e.dataDir);
-  if (!control) {
-    throw new AppError(
-      "unavailable",
-      `The server that owns ${e.dataDir} is still starting; try again in a few seconds.`,
+/** Sends one operation over the server's control socket (lib/server/control.ts). */
+function postToServer(e: Env, pid: number, operation: string, input: unknown): Promise<http.IncomingMessage> {
+  const socketPath = controlSocketPath(e.dataDir);
+  const body = JSON.stringify({ operation, input });
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        socketPath,
+        method: "POST",
+        path: "/",
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      resolve,
     );
-  }
-  try {
-    return await fetch(`http://127.0.0.1:${control.port}/api/internal/cli`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-control-token": control.token },
-      body: JSON.stringify({ operation, input }),
-    });
-  } catch (err) {
-    throw new AppError(
-      "unavailable",
-      `The server (pid ${control.pid}) owns the embedded database but does not answer on port ${control.port}.`,
-      { cause: err },
-    );
+    req.once("error", (err: NodeJS.ErrnoException) => reject(unreachable(e.dataDir, socketPath, pid, err)));
+    req.end(body);
+  });
+}
+
+function unreachable(dataDir: string, socketPath: string, pid: number, err: NodeJS.ErrnoException): AppError {
+  switch (err.code) {
+    case "ENOENT":
+      return new AppError(
+        "unavailable",
+        `The server (pid ${pid}) that owns ${dataDir} is still starting; try again in a few seconds.`,
+        { cause: err, expose: true },
+      );
+    case "EACCES":
+      return new AppError(
+        "forbidden",
+        `Permission denied on ${socketPath}: only the user the server runs as may send it commands. Run the CLI as that user.`,
+        { cause: err },
+      );
+    default:
+      return new AppError(
+        "unavailable",
+        `The server (pid ${pid}) owns the embedded database but does not answer on ${socketPath} (${err.code ?? err.message}).`,
+        { cause: err, expose: true },
+      );
   }
 }
 
-async function executeRemote(e: Env, operation: string, input: unknown): Promise<unknown> {
-  const res = await postToServer(e, operation, input);
-  const body = (await res.json()) as { result?: unknown; error?: { code: string; message: string } };
-  if (!res.ok || body.error) {
-    throw new AppError(
-      (body.error?.code as never) ?? "internal",
-      body.error?.message ?? `The server answered ${res.status}.`,
-    );
+async function errorOf(res: http.IncomingMessage): Promise<AppError> {
+  const parts: Buffer[] = [];
+  for await (const part of res) parts.push(part as Buffer);
+  let body: { error?: { code: string; message: string } } = {};
+  try {
+    body = JSON.parse(Buffer.concat(parts).toString("utf8")) as typeof body;
+  } catch (err) {
+    return new AppError("internal", `The server answered ${res.statusCode} with a body that is not JSON.`, {
+      cause: err,
+    });
   }
-  return body.result;
+  return new AppError(
+    (body.error?.code as never) ?? "internal",
+    body.error?.message ?? `The server answered ${res.statusCode}.`,
+  );
+}
+
+async function executeRemote(e: Env, pid: number, operation: string, input: unknown): Promise<unknown> {
+  const res = await postToServer(e, pid, operation, input);
+  if (res.statusCode !== 200) throw await errorOf(res);
+  const parts: Buffer[] = [];
+  for await (const part of res) parts.push(part as Buffer);
+  return (JSON.parse(Buffer.concat(parts).toString("utf8")) as { result?: unknown }).result;
 }

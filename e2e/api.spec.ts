@@ -45,11 +45,15 @@ test("unauthenticated and unknown requests get JSON errors, never HTML or a stac
   });
   expect(badKey.res.status()).toBe(401);
   expect(errorOf(badKey.json).message).toBe("Invalid or revoked API key.");
-  const control = await call(request, "POST", "/api/internal/cli", {
-    data: { operation: "user.list", input: {} },
-    headers: { "x-control-token": "guess" },
-  });
-  expect(control.res.status()).toBe(401);
+  // The CLI's channel is a Unix socket in DATA_DIR/run (lib/server/control.ts); over HTTP it does not exist.
+  for (const headers of [{}, { "x-control-token": "guess" }] as Record<string, string>[]) {
+    const control = await call(request, "POST", "/api/internal/cli", {
+      data: { operation: "user.add", input: { email: "intruder@e2e.example", name: "X", roles: ["admin"] } },
+      headers,
+    });
+    expect(control.res.status()).toBe(404);
+    expect(errorOf(control.json)).toEqual({ code: "not_found", message: "No such API endpoint." });
+  }
 });
 
 test("an admin provisions a user and a group over the API", async ({ request }) => {

@@ -1,31 +1,34 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST } from "@/app/api/internal/cli/route";
-import { resetEnvCache } from "@/lib/env";
-import { closeDb } from "@/lib/server/db";
-import { publishControlInfo, readControlInfo } from "@/lib/server/control";
+import { execute, executeStream } from "@/cli/transport";
+import { serveControlChannel } from "@/lib/cli/control-channel";
+import { env, resetEnvCache } from "@/lib/env";
+import { closeDb, getDb } from "@/lib/server/db";
+import { controlSocketPath, type ControlChannel } from "@/lib/server/control";
 import { checkArchive } from "./manifest";
 
 // With the embedded database only the server may open it, so `backup create` runs inside the
-// server and streams the archive over the CLI's control channel: the route the CLI posts to,
-// called as the running server answers it.
+// server and streams the archive over the CLI's control channel: the Unix socket the server
+// opens at start-up, reached by the CLI's own transport, as `npm run cli` would reach it.
 
 let dataDir: string;
-let token: string;
+let channel: ControlChannel;
 const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
 
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-backup-server-"));
   process.env.DATA_DIR = dataDir;
   process.env.DATABASE_URL = "";
   resetEnvCache();
-  publishControlInfo(dataDir, 1);
-  token = readControlInfo(dataDir)!.token;
-});
+  // Opens PGlite as the server does, taking the data directory's lock as its owner.
+  channel = await serveControlChannel(await getDb(), dataDir);
+}, 120_000);
 
 afterAll(async () => {
+  await channel.close();
   await closeDb();
   process.env.DATA_DIR = saved.DATA_DIR;
   process.env.DATABASE_URL = saved.DATABASE_URL;
@@ -33,23 +36,46 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const post = (input: unknown, headers: Record<string, string> = { "x-control-token": token }) =>
-  POST(
-    new Request("http://127.0.0.1/api/internal/cli", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify({ operation: "backup.create", input }),
-    }),
-  );
+async function backupOverSocket(keyFile: string): Promise<{ fileName: string; bytes: Buffer }> {
+  const parts: Buffer[] = [];
+  const fileName = await executeStream(env(), "backup.create", { keyFile }, async (chunk) => {
+    parts.push(Buffer.from(chunk));
+  });
+  return { fileName, bytes: Buffer.concat(parts) };
+}
 
-describe("backup create through the running server", () => {
+describe("the CLI's channel into the running server", () => {
+  it("is a socket only the server's user may open: 0600 in a 0700 directory", () => {
+    const socket = controlSocketPath(dataDir);
+    expect(channel.socketPath).toBe(socket);
+    const stat = fs.statSync(socket);
+    expect(stat.isSocket()).toBe(true);
+    expect(stat.mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(socket)).mode & 0o777).toBe(0o700);
+    expect(stat.uid).toBe(process.getuid?.());
+  });
+
+  // Root passes every permission check, so the refusal is seen from an unprivileged uid.
+  it.runIf(process.getuid?.() === 0)("refuses a connection from another user", () => {
+    const probe = `require("node:net").connect(${JSON.stringify(controlSocketPath(dataDir))})
+      .on("connect", () => { console.log("connected"); process.exit(0); })
+      .on("error", (e) => { console.log(e.code); process.exit(0); });`;
+    const r = spawnSync(process.execPath, ["-e", probe], { uid: 65534, gid: 65534, encoding: "utf8", timeout: 10_000 });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("EACCES");
+  });
+
+  it("runs an operation in the server: the embedded database it holds answers", async () => {
+    const users = (await execute(env(), "user.list", {})) as { email: string }[];
+    expect(Array.isArray(users)).toBe(true);
+    await expect(execute(env(), "no.such.operation", {})).rejects.toThrow('Unknown operation "no.such.operation".');
+  });
+
   it("streams an archive of the server's embedded database that verifies", async () => {
     const keyFile = path.join(dataDir, "..", `${path.basename(dataDir)}.key`);
     fs.writeFileSync(keyFile, "c3".repeat(32));
-    const res = await post({ keyFile });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toBe("application/octet-stream");
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const { fileName, bytes } = await backupOverSocket(keyFile);
+    expect(fileName).toBe("backup.kqa");
     const check = await checkArchive(
       (async function* () {
         yield bytes;
@@ -61,13 +87,9 @@ describe("backup create through the running server", () => {
     fs.rmSync(keyFile);
   }, 120_000);
 
-  it("answers a bad key file with an error, not a broken stream, and refuses a caller without the token", async () => {
-    const missing = await post({ keyFile: path.join(dataDir, "no-such.key") });
-    expect(missing.status).toBe(400);
-    const body = (await missing.json()) as { error: { message: string } };
-    expect(body.error.message).toMatch(/^The backup key file .*no-such\.key does not exist/);
-
-    const stranger = await post({ keyFile: "/etc/hostname" }, { "x-control-token": "guess" });
-    expect(stranger.status).toBe(401);
+  it("answers a bad key file with an error, not a broken stream", async () => {
+    await expect(backupOverSocket(path.join(dataDir, "no-such.key"))).rejects.toThrow(
+      /^The backup key file .*no-such\.key does not exist/,
+    );
   });
 });

@@ -10,9 +10,9 @@ import { keyringFor } from "@/lib/crypto/keyring";
 import { log } from "@/lib/log";
 import { secureDataDir } from "@/lib/storage/data-dir";
 import { getGenerator } from "@/lib/models/generator-runtime";
+import { serveControlChannel } from "@/lib/cli/control-channel";
 import { announceBootstrap, ensureFirstAdmin } from "./bootstrap";
 import { installForwardingPolicy } from "./client-address";
-import { publishControlInfo } from "./control";
 
 /**
  * Runs once per server process, before the first request: migrate, bootstrap, open the CLI
@@ -35,7 +35,10 @@ export async function startServer(hooks: { startWorkers: (db: Database) => unkno
     announceBootstrap(await ensureFirstAdmin(handle.db, e));
     const interrupted = await failInterruptedAnswers(handle);
     if (interrupted > 0) log.info("closed answers a stopped process left streaming", { interrupted });
-    if (handle.kind === "pglite") publishControlInfo(e.dataDir, e.PORT);
+    if (handle.kind === "pglite") {
+      const channel = await serveControlChannel(handle.db, e.dataDir);
+      log.info("CLI channel open", { socket: channel.socketPath });
+    }
     // Loaded before serving: a configured model that cannot be loaded stops the server here,
     // naming MODEL_PATH or MODELS_DIR, rather than failing every question later.
     await getGenerator();

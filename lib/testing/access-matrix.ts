@@ -82,8 +82,6 @@ export const ROWS: Record<string, Row> = {
   "GET /api/auth/[...nextauth]": { exempt: "Auth.js's own sign-in endpoints; e2e/admin-ui.spec.ts and oidc.spec.ts" },
   "POST /api/auth/[...nextauth]": { exempt: "Auth.js's own sign-in endpoints; e2e/admin-ui.spec.ts and oidc.spec.ts" },
   "GET /api/health": row(at("/api/health"), everyone(200)),
-  // The CLI's channel takes the per-start control token only, never a session or an API key.
-  "POST /api/internal/cli": row(at("/api/internal/cli", {}, { operation: "user.list", input: {} }), everyone(401)),
   // Prometheus's bearer token only; without METRICS_TOKEN the route is off, for keys and sessions alike.
   "GET /api/metrics": row(at("/api/metrics"), everyone(404)),
   "GET /api/me": row(at("/api/me"), live("allowed")),

@@ -115,6 +115,7 @@ const PAGES = () => [
   `/admin/groups/${ids.group}`,
   "/admin/aibom",
   "/compliance",
+  `/documents/${ids.pdf}/changes`,
   "/compliance/events/1",
   "/compliance/retention",
   "/compliance/review",

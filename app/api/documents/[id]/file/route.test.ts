@@ -31,15 +31,17 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-file-route-"));
   process.env.DATA_DIR = dataDir;
   resetEnvCache();
-  const reader = await addUser(
-    h.db,
-    { email: "reader@f.org", name: "Reader", roles: ["employee"], password: "file route password 1" },
-    CLI_ACTOR,
-  );
-  const group = await addGroup(h.db, { name: "Readers", description: "" }, CLI_ACTOR);
-  await addMemberByEmail(h.db, { groupId: group.id, email: "reader@f.org" }, CLI_ACTOR);
-  const collection = await addCollection(h.db, { name: "Web", description: "" }, CLI_ACTOR);
-  await addGrant(h.db, collection.id, { group: "Readers", access: "read" }, CLI_ACTOR);
+  const ctx = { actor: CLI_ACTOR, db: h.db };
+  const reader = await addUser(ctx, {
+    email: "reader@f.org",
+    name: "Reader",
+    roles: ["employee"],
+    password: "file route password 1",
+  });
+  const group = await addGroup(ctx, { name: "Readers", description: "" });
+  await addMemberByEmail(ctx, { groupId: group.id, email: "reader@f.org" });
+  const collection = await addCollection(ctx, { name: "Web", description: "" });
+  await addGrant(ctx, collection.id, { group: "Readers", access: "read" });
   const html = "<html><body><script>document.title='ran'</script>Visiting hours</body></html>";
   const r = await acceptUpload(
     h.db,
@@ -58,7 +60,7 @@ beforeAll(async () => {
   });
   await setCurrentVersion(h.db, { documentId: r.documentId, versionId: r.versionId });
   documentId = r.documentId;
-  key = (await createApiKeyForUser(h.db, { userId: reader.id, name: "f" }, CLI_ACTOR)).key;
+  key = (await createApiKeyForUser(ctx, { userId: reader.id, name: "f" })).key;
 }, 120_000);
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-// npm run bench:latency [-- --sizes 10000,100000] [--queries 200] [--rounds 3]
+// npm run bench:latency [-- --sizes 10000,100000] [--queries 200] [--rounds 3] [--corpus-chunks N]
 // Retrieval latency, excluding the question's embedding, at 10k and 100k chunks with the access
 // filter on, beside raw LanceDB for the same queries:
 //   ours: searchPassages (vector + BM25 concurrently, each with the access prefilter, fusion,
@@ -39,6 +39,8 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "10000,100000" },
     queries: { type: "string", default: "200" },
     rounds: { type: "string", default: "3" },
+    /** Use only the first N SciFact chunks as the texts copied up to each size (all by default). */
+    "corpus-chunks": { type: "string" },
   },
 });
 const sizes = values.sizes!.split(",").map(Number);
@@ -158,7 +160,10 @@ async function main() {
   const embedder = await createEmbedder({});
   const cache = new EmbeddingCache(embedder);
   const chunks = chunkCorpus("scifact", loadScifactCorpus(), embedder.maxTokens);
-  const texts = chunks.docs.flatMap((d) => d.rows.map((r) => r.text));
+  const all = chunks.docs.flatMap((d) => d.rows.map((r) => r.text));
+  // Fewer distinct texts (copied with perturbed vectors to the same row counts) when embedding the
+  // whole corpus would take longer than the machine allows.
+  const texts = values["corpus-chunks"] ? all.slice(0, Number(values["corpus-chunks"])) : all;
   log(`Loading ${texts.length} SciFact chunk vectors (embedding any not cached yet)`);
   const vectors = await cache.embed(texts);
   const queries = loadScifactQueries();

@@ -1,7 +1,8 @@
 "use client";
 
-import Link from "next/link";
-import { buttonClass, h1Class, linkClass } from "@/components/ui/styles";
+import { h1Class } from "@/components/ui/styles";
+import { TextLink } from "@/components/ui/text-link";
+import { Button } from "@/components/ui/button";
 
 // The message and stack stay on the server; the digest lets an operator find the log line.
 export default function ErrorPage({ error, retry }: { error: unknown; retry: () => void }) {
@@ -11,14 +12,12 @@ export default function ErrorPage({ error, retry }: { error: unknown; retry: () 
     <div className="space-y-4" data-testid="error-page">
       <h1 className={h1Class}>Something went wrong</h1>
       <p>The page could not be shown. Try again; if it keeps happening, tell your administrator.</p>
-      {digest ? <p className="text-sm text-gray-700">Reference: {digest}</p> : null}
+      {digest ? <p className="text-sm text-gray-700 dark:text-gray-300">Reference: {digest}</p> : null}
       <div className="flex items-center gap-4">
-        <button type="button" className={buttonClass} onClick={() => retry()}>
+        <Button type="button" onClick={() => retry()}>
           Try again
-        </button>
-        <Link href="/" className={linkClass}>
-          Go to the home page
-        </Link>
+        </Button>
+        <TextLink href="/">Go to the home page</TextLink>
       </div>
     </div>
   );

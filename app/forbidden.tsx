@@ -1,5 +1,5 @@
-import Link from "next/link";
-import { h1Class, linkClass } from "@/components/ui/styles";
+import { h1Class } from "@/components/ui/styles";
+import { TextLink } from "@/components/ui/text-link";
 
 export default function Forbidden() {
   return (
@@ -7,9 +7,7 @@ export default function Forbidden() {
       <h1 className={h1Class}>You do not have access to this page</h1>
       <p>Your account does not have the role this page needs. If you think it should, ask an administrator.</p>
       <p>
-        <Link href="/" className={linkClass}>
-          Go to the home page
-        </Link>
+        <TextLink href="/">Go to the home page</TextLink>
       </p>
     </div>
   );

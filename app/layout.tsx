@@ -15,10 +15,10 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body className="min-h-screen bg-white text-gray-900 antialiased">
+      <body className="min-h-screen bg-white text-gray-900 antialiased dark:bg-gray-950 dark:text-gray-100">
         <a
           href="#main"
-          className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-blue-800 focus:outline-2 focus:outline-blue-700"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded-md focus:bg-white dark:focus:bg-gray-900 focus:px-3 focus:py-2 focus:text-blue-800 dark:focus:text-blue-300 focus:outline-2 focus:outline-blue-700 dark:focus:outline-blue-400"
         >
           Skip to main content
         </a>

@@ -1,5 +1,5 @@
-import Link from "next/link";
-import { h1Class, linkClass } from "@/components/ui/styles";
+import { h1Class } from "@/components/ui/styles";
+import { TextLink } from "@/components/ui/text-link";
 
 export default function NotFound() {
   return (
@@ -7,9 +7,7 @@ export default function NotFound() {
       <h1 className={h1Class}>Page not found</h1>
       <p>There is nothing at this address. It may have been removed, or the link may be wrong.</p>
       <p>
-        <Link href="/" className={linkClass}>
-          Go to the home page
-        </Link>
+        <TextLink href="/">Go to the home page</TextLink>
       </p>
     </div>
   );

@@ -1,6 +1,6 @@
-import Link from "next/link";
-import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { requireUser } from "@/lib/auth/guards";
+import { TextLink } from "@/components/ui/text-link";
 
 export default async function HomePage() {
   const actor = await requireUser();
@@ -37,46 +37,39 @@ export default async function HomePage() {
         </h2>
         <ul className="list-disc space-y-2 pl-6 text-sm" data-testid="home-actions">
           <li>
-            <Link href="/chat" className={linkClass} data-testid="home-chat">
+            <TextLink href="/chat" data-testid="home-chat">
               Ask a question
-            </Link>
+            </TextLink>
             : get an answer written only from the documents you may read, with every claim linked to its source.
           </li>
           <li>
-            <Link href="/collections" className={linkClass} data-testid="home-collections">
+            <TextLink href="/collections" data-testid="home-collections">
               Collections
-            </Link>
+            </TextLink>
             {isAdmin
               ? ": create collections, upload documents and decide which groups and roles may read them."
               : ": the document collections you may ask about, and what is in them."}
           </li>
           <li>
-            <Link href="/profile" className={linkClass}>
-              Your profile
-            </Link>
-            : see your account and create API keys for tools that call this service.
+            <TextLink href="/profile">Your profile</TextLink>: see your account and create API keys for tools that call
+            this service.
           </li>
           {isAdmin ? (
             <>
               <li>
-                <Link href="/admin/users" className={linkClass}>
-                  Users
-                </Link>
-                : create accounts, change roles, and enable or disable sign-in.
+                <TextLink href="/admin/users">Users</TextLink>: create accounts, change roles, and enable or disable
+                sign-in.
               </li>
               <li>
-                <Link href="/admin/groups" className={linkClass}>
-                  Groups
-                </Link>
-                : create groups and manage who belongs to them.
+                <TextLink href="/admin/groups">Groups</TextLink>: create groups and manage who belongs to them.
               </li>
             </>
           ) : null}
           {isCompliance ? (
             <li>
-              <Link href="/compliance" className={linkClass} data-testid="home-compliance">
+              <TextLink href="/compliance" data-testid="home-compliance">
                 Compliance
-              </Link>
+              </TextLink>
               : the audit trail of sign-ins, changes and answers, signed exports, and retention holds.
             </li>
           ) : null}

@@ -1,5 +1,5 @@
-import Link from "next/link";
-import { h1Class, linkClass } from "@/components/ui/styles";
+import { h1Class } from "@/components/ui/styles";
+import { TextLink } from "@/components/ui/text-link";
 
 export default function Unauthorized() {
   return (
@@ -7,9 +7,7 @@ export default function Unauthorized() {
       <h1 className={h1Class}>Please sign in</h1>
       <p>Your session has ended or you are not signed in.</p>
       <p>
-        <Link href="/login" className={linkClass}>
-          Sign in
-        </Link>
+        <TextLink href="/login">Sign in</TextLink>
       </p>
     </div>
   );

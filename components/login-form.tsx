@@ -3,8 +3,8 @@
 import { signInWithCredentials } from "@/app/login/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError } from "@/components/ui/form-feedback";
-import { buttonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
+import { Button } from "@/components/ui/button";
 
 /** Email and password sign-in. `initialError` comes from `?error=` after a redirect from Auth.js. */
 export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; initialError?: string }) {
@@ -25,7 +25,7 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; 
         <p
           role="alert"
           data-testid="login-error"
-          className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900"
+          className="rounded-md border border-red-700 dark:border-red-400 bg-red-50 dark:bg-red-950 px-3 py-2 text-sm text-red-900 dark:text-red-200"
         >
           {error}
         </p>
@@ -47,9 +47,9 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string; 
         required
         error={fieldError(result, "password")}
       />
-      <button type="submit" className={`${buttonClass} w-full`} disabled={pending} data-testid="login-submit">
+      <Button className="w-full" type="submit" disabled={pending} data-testid="login-submit">
         {pending ? "Signing in…" : "Sign in"}
-      </button>
+      </Button>
     </form>
   );
 }

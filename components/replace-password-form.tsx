@@ -3,8 +3,8 @@
 import { replaceOneTimePasswordAction } from "@/app/login/password/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { FormError } from "@/components/ui/form-feedback";
-import { buttonClass } from "@/components/ui/styles";
 import { NewPasswordFields } from "./profile/change-password-form";
+import { Button } from "@/components/ui/button";
 
 export function ReplacePasswordForm() {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(replaceOneTimePasswordAction);
@@ -19,14 +19,9 @@ export function ReplacePasswordForm() {
     >
       <FormError result={result} fields={["newPassword", "confirmPassword"]} />
       <NewPasswordFields result={result} />
-      <button
-        type="submit"
-        className={`${buttonClass} w-full`}
-        disabled={pending}
-        data-testid="replace-password-submit"
-      >
+      <Button className="w-full" type="submit" disabled={pending} data-testid="replace-password-submit">
         {pending ? "Saving…" : "Save my password"}
-      </button>
+      </Button>
     </form>
   );
 }

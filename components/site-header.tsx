@@ -2,7 +2,7 @@ import Link from "next/link";
 import { signOutAction } from "@/app/login/actions";
 import { currentUser } from "@/lib/auth/guards";
 import { NavLink } from "./nav-link";
-import { secondaryButtonClass } from "./ui/styles";
+import { Button } from "@/components/ui/button";
 
 const PRODUCT_NAME = "Knowledge Q&A";
 
@@ -13,17 +13,17 @@ export async function SiteHeader() {
   const isCompliance = actor?.roles.includes("compliance") ?? false;
 
   return (
-    <header className="border-b border-gray-300 bg-gray-50">
+    <header className="border-b border-gray-300 dark:border-gray-700 bg-gray-50 dark:bg-gray-900">
       <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
         {actor ? (
           <Link
             href="/"
-            className="font-semibold text-gray-950 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
+            className="font-semibold text-gray-950 dark:text-gray-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
           >
             {PRODUCT_NAME}
           </Link>
         ) : (
-          <span className="font-semibold text-gray-950">{PRODUCT_NAME}</span>
+          <span className="font-semibold text-gray-950 dark:text-gray-100">{PRODUCT_NAME}</span>
         )}
         {actor ? (
           <>
@@ -87,16 +87,17 @@ export async function SiteHeader() {
             <div className="flex items-center gap-3">
               {/* The email is shown in full on hover: long addresses would push the navigation onto a second line. */}
               <p
-                className="max-w-56 truncate text-sm text-gray-800"
+                className="max-w-56 truncate text-sm text-gray-800 dark:text-gray-200"
                 title={`${actor.name} (${actor.email})`}
                 data-testid="current-user"
               >
-                <span className="font-medium">{actor.name}</span> <span className="text-gray-600">({actor.email})</span>
+                <span className="font-medium">{actor.name}</span>{" "}
+                <span className="text-gray-600 dark:text-gray-400">({actor.email})</span>
               </p>
               <form action={signOutAction}>
-                <button type="submit" className={secondaryButtonClass} data-testid="sign-out">
+                <Button variant="secondary" type="submit" data-testid="sign-out">
                   Sign out
-                </button>
+                </Button>
               </form>
             </div>
           </>

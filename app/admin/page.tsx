@@ -1,15 +1,16 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { AtRestTable } from "@/components/admin/overview/at-rest-table";
 import { Figure } from "@/components/admin/overview/figure";
 import { JobsTable } from "@/components/admin/overview/jobs-table";
 import { formatBytes } from "@/components/collections/format";
 import { DateTime } from "@/components/ui/date-time";
-import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { SEARCH_NEEDS_PLAINTEXT } from "@/lib/admin/at-rest";
 import { currentOverview } from "@/lib/admin/current-overview";
 import { VERSION_STATUSES } from "@/lib/admin/overview";
 import { requireRole } from "@/lib/auth/guards";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Administration" };
 
@@ -24,23 +25,13 @@ export default async function AdminOverviewPage() {
   return (
     <div>
       <h1 className={h1Class}>Administration</h1>
-      <p className="mt-2 text-sm text-gray-800">
-        As of <DateTime value={new Date(o.generatedAt)} />. Manage{" "}
-        <Link href="/admin/users" className={linkClass}>
-          users
-        </Link>
-        ,{" "}
-        <Link href="/admin/groups" className={linkClass}>
-          groups
-        </Link>{" "}
-        and{" "}
-        <Link href="/collections" className={linkClass}>
-          collections
-        </Link>
-        , or read the{" "}
-        <Link href="/admin/aibom" className={linkClass} data-testid="overview-aibom-link">
+      <p className="mt-2 text-sm text-gray-800 dark:text-gray-200">
+        As of <DateTime value={new Date(o.generatedAt)} />. Manage <TextLink href="/admin/users">users</TextLink>,{" "}
+        <TextLink href="/admin/groups">groups</TextLink> and <TextLink href="/collections">collections</TextLink>, or
+        read the{" "}
+        <TextLink href="/admin/aibom" data-testid="overview-aibom-link">
           AI bill of materials
-        </Link>
+        </TextLink>
         .
       </p>
 
@@ -75,21 +66,21 @@ export default async function AdminOverviewPage() {
             testId="overview-chunks"
           />
         </dl>
-        <table className={`${tableClass} max-w-md`} data-testid="overview-versions">
-          <caption className="mb-2 text-left text-sm font-medium text-gray-900">Document versions by status</caption>
+        <Table className="max-w-md" data-testid="overview-versions">
+          <caption className="mb-2 text-left text-sm font-medium text-gray-900 dark:text-gray-100">
+            Document versions by status
+          </caption>
           <tbody>
             {VERSION_STATUSES.map((s) => (
               <tr key={s}>
-                <th scope="row" className={`${tdClass} font-normal capitalize`}>
-                  {s}
-                </th>
-                <td className={`${tdClass} text-right`} data-testid={`overview-versions-${s}`}>
+                <RowHeader className="capitalize">{s}</RowHeader>
+                <Td className="text-right" data-testid={`overview-versions-${s}`}>
                   {counts.versions[s]}
-                </td>
+                </Td>
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       </section>
 
       <section aria-labelledby="storage-heading" className={sectionClass}>
@@ -97,50 +88,40 @@ export default async function AdminOverviewPage() {
           Storage
         </h2>
         <div className="overflow-x-auto">
-          <table className={tableClass} data-testid="overview-storage">
+          <Table data-testid="overview-storage">
             <thead>
               <tr>
-                <th scope="col" className={thClass}>
-                  What
-                </th>
-                <th scope="col" className={thClass}>
-                  Where
-                </th>
-                <th scope="col" className={`${thClass} text-right`}>
-                  Size
-                </th>
+                <Th>What</Th>
+                <Th>Where</Th>
+                <Th className="text-right">Size</Th>
               </tr>
             </thead>
             <tbody>
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>
+                <RowHeader>
                   Database ({storage.database.kind === "pglite" ? "embedded PGlite" : "PostgreSQL server"})
-                </th>
-                <td className={`${tdClass} break-all font-mono text-xs`}>{storage.database.location}</td>
-                <td className={`${tdClass} text-right`} data-testid="overview-storage-database">
+                </RowHeader>
+                <Td className="break-all font-mono text-xs">{storage.database.location}</Td>
+                <Td className="text-right" data-testid="overview-storage-database">
                   {formatBytes(storage.database.folderBytes ?? storage.database.bytes)}
-                </td>
+                </Td>
               </tr>
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>
-                  Passages and vectors (LanceDB)
-                </th>
-                <td className={`${tdClass} break-all font-mono text-xs`}>{storage.vectors.location}</td>
-                <td className={`${tdClass} text-right`} data-testid="overview-storage-vectors">
+                <RowHeader>Passages and vectors (LanceDB)</RowHeader>
+                <Td className="break-all font-mono text-xs">{storage.vectors.location}</Td>
+                <Td className="text-right" data-testid="overview-storage-vectors">
                   {storage.vectors.objectStore ? "Object store" : formatBytes(storage.vectors.bytes)}
-                </td>
+                </Td>
               </tr>
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>
-                  Original files ({storage.originals.files})
-                </th>
-                <td className={`${tdClass} break-all font-mono text-xs`}>{storage.originals.location}</td>
-                <td className={`${tdClass} text-right`} data-testid="overview-storage-originals">
+                <RowHeader>Original files ({storage.originals.files})</RowHeader>
+                <Td className="break-all font-mono text-xs">{storage.originals.location}</Td>
+                <Td className="text-right" data-testid="overview-storage-originals">
                   {formatBytes(storage.originals.bytes)}
-                </td>
+                </Td>
               </tr>
             </tbody>
-          </table>
+          </Table>
         </div>
       </section>
 
@@ -148,7 +129,7 @@ export default async function AdminOverviewPage() {
         <h2 id="at-rest-heading" className={h2Class}>
           Encryption at rest
         </h2>
-        <p className="text-sm text-gray-800" data-testid="overview-at-rest-note">
+        <p className="text-sm text-gray-800 dark:text-gray-200" data-testid="overview-at-rest-note">
           {SEARCH_NEEDS_PLAINTEXT}
         </p>
         <AtRestTable stores={storage.atRest} />
@@ -176,7 +157,7 @@ export default async function AdminOverviewPage() {
                 {gen.modelServer.reachable && !gen.modelServer.error ? (
                   `answers (${gen.modelServer.latencyMs} ms)${gen.modelServer.model?.sha256 ? `, sha256 ${gen.modelServer.model.sha256}` : ", no sha256 reported"}`
                 ) : (
-                  <span className="text-red-900">{gen.modelServer.error}</span>
+                  <span className="text-red-900 dark:text-red-200">{gen.modelServer.error}</span>
                 )}
               </dd>
             </>
@@ -202,7 +183,7 @@ export default async function AdminOverviewPage() {
           </dd>
           <dt className="font-medium">Embeddings</dt>
           <dd data-testid="overview-embedder" className="break-all">
-            {models.embedder.id ?? <span className="text-red-900">{models.embedder.error}</span>}
+            {models.embedder.id ?? <span className="text-red-900 dark:text-red-200">{models.embedder.error}</span>}
           </dd>
         </dl>
       </section>
@@ -221,41 +202,41 @@ export default async function AdminOverviewPage() {
             {belowPassMark.length > 0 ? (
               <p
                 role="status"
-                className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900"
+                className="rounded-md border border-red-700 dark:border-red-400 bg-red-50 dark:bg-red-950 px-3 py-2 text-sm text-red-900 dark:text-red-200"
                 data-testid="overview-evaluation-warning"
               >
                 {belowPassMark.length} collection(s) scored below the pass mark in their latest evaluation.
               </p>
             ) : null}
-            <table className={`${tableClass} max-w-2xl`} data-testid="overview-evaluations">
+            <Table className="max-w-2xl" data-testid="overview-evaluations">
               <thead>
                 <tr>
-                  <th className={thClass}>Collection</th>
-                  <th className={thClass}>Recall@5</th>
-                  <th className={thClass}>Pass mark</th>
-                  <th className={thClass}>Latest run</th>
+                  <Th>Collection</Th>
+                  <Th>Recall@5</Th>
+                  <Th>Pass mark</Th>
+                  <Th>Latest run</Th>
                 </tr>
               </thead>
               <tbody>
                 {evaluations.map((e) => (
                   <tr key={e.collectionId} data-testid={`overview-evaluation-${e.collectionName}`}>
-                    <td className={tdClass}>
-                      <Link href={`/collections/${e.collectionId}/evaluation`} className={linkClass}>
-                        {e.collectionName}
-                      </Link>
-                    </td>
-                    <td className={tdClass}>
+                    <Td>
+                      <TextLink href={`/collections/${e.collectionId}/evaluation`}>{e.collectionName}</TextLink>
+                    </Td>
+                    <Td>
                       {e.recallAt5.toFixed(2)}
-                      {e.passed ? null : <span className="ml-2 font-medium text-red-800">below the pass mark</span>}
-                    </td>
-                    <td className={tdClass}>{e.minRecall.toFixed(2)}</td>
-                    <td className={tdClass}>
+                      {e.passed ? null : (
+                        <span className="ml-2 font-medium text-red-800 dark:text-red-300">below the pass mark</span>
+                      )}
+                    </Td>
+                    <Td>{e.minRecall.toFixed(2)}</Td>
+                    <Td>
                       <DateTime value={new Date(e.createdAt)} />
-                    </td>
+                    </Td>
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           </>
         )}
       </section>
@@ -268,7 +249,7 @@ export default async function AdminOverviewPage() {
           {jobs.byStatus.queued} queued, {jobs.byStatus.running} running, {jobs.byStatus.succeeded} done,{" "}
           {jobs.byStatus.failed} failed.
         </p>
-        <h3 className="text-base font-semibold text-gray-900">Recent failures</h3>
+        <h3 className="text-base font-semibold text-gray-900 dark:text-gray-100">Recent failures</h3>
         {jobs.failures.length === 0 ? (
           <p className="text-sm" data-testid="overview-no-failures">
             No ingestion job has failed.
@@ -276,7 +257,7 @@ export default async function AdminOverviewPage() {
         ) : (
           <JobsTable jobs={jobs.failures} testId="overview-failures" showError />
         )}
-        <h3 className="text-base font-semibold text-gray-900">Recent jobs</h3>
+        <h3 className="text-base font-semibold text-gray-900 dark:text-gray-100">Recent jobs</h3>
         {jobs.recent.length === 0 ? (
           <p className="text-sm">No documents have been uploaded yet.</p>
         ) : (

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { ACCESS_LABELS } from "@/components/collections/access-label";
 import { CreateCollectionForm } from "@/components/collections/create-collection-form";
-import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { requireUser } from "@/lib/auth/guards";
 import { listCollectionsFor } from "@/lib/collections/listing";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Collections" };
 
@@ -18,7 +19,7 @@ export default async function CollectionsPage() {
   return (
     <div>
       <h1 className={h1Class}>Collections</h1>
-      <p className="mt-2 text-sm text-gray-800">
+      <p className="mt-2 text-sm text-gray-800 dark:text-gray-200">
         A collection is a set of documents that answers are written from. You see the collections you have been given
         access to.
       </p>
@@ -35,44 +36,30 @@ export default async function CollectionsPage() {
           </p>
         ) : (
           <div className="overflow-x-auto">
-            <table className={tableClass} data-testid="collections-table">
+            <Table data-testid="collections-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>
-                    Name
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Description
-                  </th>
-                  <th scope="col" className={`${thClass} text-right`}>
-                    Documents
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Your access
-                  </th>
+                  <Th>Name</Th>
+                  <Th>Description</Th>
+                  <Th className="text-right">Documents</Th>
+                  <Th>Your access</Th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((c) => (
                   <tr key={c.id} data-testid={`collection-row-${c.name}`}>
-                    <th scope="row" className={`${tdClass} font-normal`}>
-                      <Link href={`/collections/${c.id}`} className={linkClass}>
-                        {c.name}
-                      </Link>
-                    </th>
-                    <td className={tdClass}>
-                      {c.description || <span className="text-gray-600">No description</span>}
-                    </td>
-                    <td className={`${tdClass} text-right`} data-testid="collection-doc-count">
+                    <RowHeader>
+                      <TextLink href={`/collections/${c.id}`}>{c.name}</TextLink>
+                    </RowHeader>
+                    <Td>{c.description || <span className="text-gray-600 dark:text-gray-400">No description</span>}</Td>
+                    <Td className="text-right" data-testid="collection-doc-count">
                       {c.documentCount}
-                    </td>
-                    <td className={tdClass} data-testid="collection-access">
-                      {ACCESS_LABELS[c.access]}
-                    </td>
+                    </Td>
+                    <Td data-testid="collection-access">{ACCESS_LABELS[c.access]}</Td>
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           </div>
         )}
       </section>

@@ -1,18 +1,8 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { FilterForm } from "@/components/compliance/filter-form";
 import { VerifyChainForm } from "@/components/compliance/verify-chain-form";
 import { formatUtc } from "@/components/ui/date-time";
-import {
-  h1Class,
-  h2Class,
-  linkClass,
-  secondaryButtonClass,
-  sectionClass,
-  tableClass,
-  tdClass,
-  thClass,
-} from "@/components/ui/styles";
+import { h1Class, h2Class, secondaryButtonClass, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { filtersToSearchParams, parseAuditFilters, type AuditFilters } from "@/lib/audit/filters";
 import { listEventsPage, readAuditLog } from "@/lib/audit/service";
@@ -22,6 +12,8 @@ import { loadSigningKey } from "@/lib/audit/signing-key";
 import { requireRole } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -70,15 +62,15 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
       <div className="flex flex-wrap items-baseline justify-between gap-4">
         <h1 className={h1Class}>Audit log</h1>
         <div className="flex flex-wrap gap-4">
-          <Link href="/compliance/review" className={linkClass} data-testid="review-queue-link">
+          <TextLink href="/compliance/review" data-testid="review-queue-link">
             Review queue ({waiting} waiting)
-          </Link>
-          <Link href="/compliance/retention" className={linkClass} data-testid="retention-link">
+          </TextLink>
+          <TextLink href="/compliance/retention" data-testid="retention-link">
             Retention and legal holds
-          </Link>
+          </TextLink>
         </div>
       </div>
-      <p className="mt-2 text-sm text-gray-800">
+      <p className="mt-2 text-sm text-gray-800 dark:text-gray-200">
         Every sign-in, change and answer, in order, each chained to the one before by its hash. Times are UTC.
       </p>
 
@@ -90,7 +82,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
         {error ? (
           <p
             role="alert"
-            className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900"
+            className="rounded-md border border-red-700 dark:border-red-400 bg-red-50 dark:bg-red-950 px-3 py-2 text-sm text-red-900 dark:text-red-200"
             data-testid="filter-error"
           >
             {error}
@@ -118,70 +110,47 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
           </p>
         ) : (
           <div className="overflow-x-auto">
-            <table className={tableClass} data-testid="events-table">
+            <Table data-testid="events-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>
-                    #
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Time
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Type
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Who
-                  </th>
-                  <th scope="col" className={thClass}>
-                    What
-                  </th>
+                  <Th>#</Th>
+                  <Th>Time</Th>
+                  <Th>Type</Th>
+                  <Th>Who</Th>
+                  <Th>What</Th>
                 </tr>
               </thead>
               <tbody>
                 {page.events.map((e) => (
                   <tr key={e.seq} data-testid="event-row" data-type={e.type}>
-                    <th scope="row" className={`${tdClass} font-normal`}>
-                      <Link
-                        href={`/compliance/events/${e.seq}`}
-                        className={linkClass}
-                        data-testid={`event-link-${e.seq}`}
-                      >
+                    <RowHeader>
+                      <TextLink href={`/compliance/events/${e.seq}`} data-testid={`event-link-${e.seq}`}>
                         {e.seq}
-                      </Link>
-                    </th>
-                    <td className={`${tdClass} whitespace-nowrap`}>
+                      </TextLink>
+                    </RowHeader>
+                    <Td className="whitespace-nowrap">
                       <time dateTime={e.at}>{formatUtc(new Date(e.at))}</time>
-                    </td>
-                    <td className={tdClass} data-testid="event-type">
-                      {e.type}
-                    </td>
-                    <td className={tdClass} data-testid="event-actor">
+                    </Td>
+                    <Td data-testid="event-type">{e.type}</Td>
+                    <Td data-testid="event-actor">
                       {e.actorEmail ?? (typeof e.payload.via === "string" ? `(${e.payload.via})` : "(system)")}
-                    </td>
-                    <td className={tdClass} data-testid="event-summary">
-                      {e.summary}
-                    </td>
+                    </Td>
+                    <Td data-testid="event-summary">{e.summary}</Td>
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           </div>
         )}
         <nav aria-label="Pages" className="flex gap-4 text-sm">
-          {params.get("before") ? (
-            <Link href={`/compliance?${query.toString()}`} className={linkClass}>
-              Newest
-            </Link>
-          ) : null}
+          {params.get("before") ? <TextLink href={`/compliance?${query.toString()}`}>Newest</TextLink> : null}
           {page.nextBefore ? (
-            <Link
+            <TextLink
               href={`/compliance?${new URLSearchParams([...query.entries(), ["before", String(page.nextBefore)]]).toString()}`}
-              className={linkClass}
               data-testid="older-page"
             >
               Older events
-            </Link>
+            </TextLink>
           ) : null}
         </nav>
       </section>
@@ -191,15 +160,17 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
           Integrity
         </h2>
         <VerifyChainForm />
-        <p className="text-sm text-gray-800">
+        <p className="text-sm text-gray-800 dark:text-gray-200">
           Exports are signed with this Ed25519 key. Check one anywhere with{" "}
-          <code className="rounded bg-gray-100 px-1">npm run cli -- audit verify-export FILE --public-key KEY.pem</code>
+          <code className="rounded bg-gray-100 dark:bg-gray-800 px-1">
+            npm run cli -- audit verify-export FILE --public-key KEY.pem
+          </code>
           .
         </p>
         <p className="text-sm">
           Fingerprint: <code data-testid="key-fingerprint">{key.fingerprint}</code>
         </p>
-        <pre className="overflow-x-auto rounded-md bg-gray-100 p-3 text-xs" data-testid="public-key">
+        <pre className="overflow-x-auto rounded-md bg-gray-100 dark:bg-gray-800 p-3 text-xs" data-testid="public-key">
           {key.publicKeyPem}
         </pre>
       </section>

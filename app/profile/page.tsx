@@ -3,12 +3,13 @@ import { ChangePasswordForm } from "@/components/profile/change-password-form";
 import { CreateApiKeyForm } from "@/components/profile/create-api-key-form";
 import { RevokeApiKeyButton } from "@/components/profile/revoke-api-key-button";
 import { DateTime } from "@/components/ui/date-time";
-import { h1Class, h2Class, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { listOwnApiKeys } from "@/lib/auth/api-key-admin";
 import { requireUser } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
 import { hasOwnPassword } from "@/lib/users/passwords";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "Profile" };
 
@@ -46,7 +47,7 @@ export default async function ProfilePage() {
           <h2 id="password-heading" className={h2Class}>
             Password
           </h2>
-          <p className="text-sm text-gray-800">
+          <p className="text-sm text-gray-800 dark:text-gray-200">
             Changing your password signs you out everywhere, this browser included; then sign in with the new one.
           </p>
           <ChangePasswordForm />
@@ -57,7 +58,7 @@ export default async function ProfilePage() {
         <h2 id="keys-heading" className={h2Class}>
           API keys
         </h2>
-        <p className="text-sm text-gray-800">
+        <p className="text-sm text-gray-800 dark:text-gray-200">
           Tools call the API with a key in the header <code className="font-mono">Authorization: Bearer kq_…</code>. A
           key acts with your roles and groups, only for what its scopes allow, and stops working when it expires, is
           revoked or your account is disabled. A key cannot create other keys.
@@ -68,55 +69,37 @@ export default async function ProfilePage() {
           </p>
         ) : (
           <div className="overflow-x-auto">
-            <table className={tableClass} data-testid="api-keys-table">
+            <Table data-testid="api-keys-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>
-                    Name
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Key
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Created
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Scopes
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Last used
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Expires
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Status
-                  </th>
-                  <th scope="col" className={thClass}>
+                  <Th>Name</Th>
+                  <Th>Key</Th>
+                  <Th>Created</Th>
+                  <Th>Scopes</Th>
+                  <Th>Last used</Th>
+                  <Th>Expires</Th>
+                  <Th>Status</Th>
+                  <Th>
                     <span className="sr-only">Actions</span>
-                  </th>
+                  </Th>
                 </tr>
               </thead>
               <tbody>
                 {keys.map((key) => (
                   <tr key={key.id} data-testid={`api-key-row-${key.prefix}`}>
-                    <th scope="row" className={`${tdClass} font-normal`}>
-                      {key.name}
-                    </th>
-                    <td className={`${tdClass} font-mono`}>kq_{key.prefix}_…</td>
-                    <td className={tdClass}>
+                    <RowHeader>{key.name}</RowHeader>
+                    <Td className="font-mono">kq_{key.prefix}_…</Td>
+                    <Td>
                       <DateTime value={key.createdAt} />
-                    </td>
-                    <td className={tdClass} data-testid="api-key-scopes">
-                      {key.scopes.join(", ")}
-                    </td>
-                    <td className={tdClass} data-testid="api-key-last-used">
+                    </Td>
+                    <Td data-testid="api-key-scopes">{key.scopes.join(", ")}</Td>
+                    <Td data-testid="api-key-last-used">
                       <DateTime value={key.lastUsedAt} />
-                    </td>
-                    <td className={tdClass} data-testid="api-key-expires">
+                    </Td>
+                    <Td data-testid="api-key-expires">
                       <DateTime value={key.expiresAt} />
-                    </td>
-                    <td className={tdClass} data-testid="api-key-status">
+                    </Td>
+                    <Td data-testid="api-key-status">
                       {key.revokedAt ? (
                         <>
                           Revoked <DateTime value={key.revokedAt} />
@@ -126,17 +109,17 @@ export default async function ProfilePage() {
                       ) : (
                         "Active"
                       )}
-                    </td>
-                    <td className={tdClass}>
+                    </Td>
+                    <Td>
                       {key.revokedAt ? null : <RevokeApiKeyButton id={key.id} prefix={key.prefix} name={key.name} />}
-                    </td>
+                    </Td>
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           </div>
         )}
-        <h3 className="pt-2 text-base font-semibold text-gray-900">Create a key</h3>
+        <h3 className="pt-2 text-base font-semibold text-gray-900 dark:text-gray-100">Create a key</h3>
         <CreateApiKeyForm maxDays={maxDays} />
       </section>
     </div>

@@ -3,8 +3,8 @@
 import { addMemberAction } from "@/app/admin/groups/[id]/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { buttonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
+import { Button } from "@/components/ui/button";
 
 export function AddMemberForm({ groupId }: { groupId: string }) {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(addMemberAction);
@@ -33,9 +33,9 @@ export function AddMemberForm({ groupId }: { groupId: string }) {
         required
         error={fieldError(result, "email")}
       />
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="add-member-submit">
+      <Button type="submit" disabled={pending} data-testid="add-member-submit">
         {pending ? "Adding…" : "Add member"}
-      </button>
+      </Button>
     </form>
   );
 }

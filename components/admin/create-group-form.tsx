@@ -3,8 +3,8 @@
 import { createGroupAction } from "@/app/admin/groups/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { buttonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
+import { Button } from "@/components/ui/button";
 
 export function CreateGroupForm() {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(createGroupAction);
@@ -35,9 +35,9 @@ export function CreateGroupForm() {
         maxLength={1000}
         error={fieldError(result, "description")}
       />
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="create-group-submit">
+      <Button type="submit" disabled={pending} data-testid="create-group-submit">
         {pending ? "Creating…" : "Create group"}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -4,10 +4,10 @@ import { createUserAction } from "@/app/admin/users/actions";
 import type { Role } from "@/db/schema";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { buttonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
 import { RoleCheckboxes } from "./role-checkboxes";
+import { Button } from "@/components/ui/button";
 
 const FIELDS = ["email", "name", "password", "roles"];
 
@@ -43,9 +43,9 @@ export function CreateUserForm({ roles }: { roles: readonly Role[] }) {
         error={fieldError(result, "password")}
       />
       <RoleCheckboxes idPrefix="create-user" roles={roles} checked={["employee"]} error={fieldError(result, "roles")} />
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="create-user-submit">
+      <Button type="submit" disabled={pending} data-testid="create-user-submit">
         {pending ? "Creating…" : "Create user"}
-      </button>
+      </Button>
     </form>
   );
 }

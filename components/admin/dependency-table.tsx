@@ -1,8 +1,9 @@
 "use client";
 
 import { useDeferredValue, useMemo, useState } from "react";
-import { inputClass, labelClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
 import type { DependencyRow, DependencyScope } from "@/lib/aibom/rows";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
+import { Input, Label, Select } from "@/components/ui/field";
 
 const SCOPES: { value: DependencyScope | "all"; label: string }[] = [
   { value: "all", label: "All scopes" },
@@ -29,13 +30,10 @@ export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
     <div className="space-y-3">
       <div className="flex flex-wrap items-end gap-4">
         <div className="min-w-64 flex-1">
-          <label htmlFor="dependency-search" className={labelClass}>
-            Search packages
-          </label>
-          <input
+          <Label htmlFor="dependency-search">Search packages</Label>
+          <Input
             id="dependency-search"
             type="search"
-            className={inputClass}
             value={query}
             onChange={(e) => setQuery(e.target.value)}
             placeholder="Name, version or license"
@@ -43,12 +41,9 @@ export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
           />
         </div>
         <div>
-          <label htmlFor="dependency-scope" className={labelClass}>
-            Scope
-          </label>
-          <select
+          <Label htmlFor="dependency-scope">Scope</Label>
+          <Select
             id="dependency-scope"
-            className={inputClass}
             value={scope}
             onChange={(e) => setScope(e.target.value as DependencyScope | "all")}
             data-testid="dependency-scope"
@@ -58,55 +53,41 @@ export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
                 {s.label}
               </option>
             ))}
-          </select>
+          </Select>
         </div>
       </div>
       <p className="text-sm" role="status" data-testid="dependency-count">
         Showing {shown.length} of {rows.length} packages.
       </p>
       <div className="max-h-[40rem] overflow-auto">
-        <table className={tableClass} data-testid="dependency-table">
-          <thead className="sticky top-0 bg-white">
+        <Table data-testid="dependency-table">
+          <thead className="sticky top-0 bg-white dark:bg-gray-900">
             <tr>
-              <th scope="col" className={thClass}>
-                Package
-              </th>
-              <th scope="col" className={thClass}>
-                Version
-              </th>
-              <th scope="col" className={thClass}>
-                Scope
-              </th>
-              <th scope="col" className={thClass}>
-                License
-              </th>
-              <th scope="col" className={thClass}>
-                Installed
-              </th>
-              <th scope="col" className={thClass}>
-                Lockfile hash
-              </th>
+              <Th>Package</Th>
+              <Th>Version</Th>
+              <Th>Scope</Th>
+              <Th>License</Th>
+              <Th>Installed</Th>
+              <Th>Lockfile hash</Th>
             </tr>
           </thead>
           <tbody>
             {shown.map((r) => (
               <tr key={r.ref} data-testid="dependency-row" data-name={r.name}>
-                <th scope="row" className={`${tdClass} font-normal break-all`} title={r.purl}>
+                <RowHeader className="break-all" title={r.purl}>
                   {r.name}
-                </th>
-                <td className={tdClass}>{r.version}</td>
-                <td className={tdClass} data-testid="dependency-row-scope">
-                  {r.scope}
-                </td>
-                <td className={tdClass}>{r.license || <span className="text-gray-600">Not declared</span>}</td>
-                <td className={tdClass}>{r.installed ? "Yes" : "No"}</td>
-                <td className={`${tdClass} font-mono text-xs`} title={r.hash ?? undefined}>
+                </RowHeader>
+                <Td>{r.version}</Td>
+                <Td data-testid="dependency-row-scope">{r.scope}</Td>
+                <Td>{r.license || <span className="text-gray-600 dark:text-gray-400">Not declared</span>}</Td>
+                <Td>{r.installed ? "Yes" : "No"}</Td>
+                <Td className="font-mono text-xs" title={r.hash ?? undefined}>
                   {r.hash ? `${r.hash.slice(0, 20)}…` : "—"}
-                </td>
+                </Td>
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       </div>
     </div>
   );

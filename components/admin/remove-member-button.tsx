@@ -3,7 +3,7 @@
 import { removeMemberAction } from "@/app/admin/groups/[id]/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { FormError } from "@/components/ui/form-feedback";
-import { dangerButtonClass } from "@/components/ui/styles";
+import { Button } from "@/components/ui/button";
 
 export function RemoveMemberButton({ groupId, userId, email }: { groupId: string; userId: string; email: string }) {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(removeMemberAction, {
@@ -14,15 +14,15 @@ export function RemoveMemberButton({ groupId, userId, email }: { groupId: string
       <FormError result={result} />
       <input type="hidden" name="groupId" value={groupId} />
       <input type="hidden" name="userId" value={userId} />
-      <button
+      <Button
+        variant="danger"
         type="submit"
-        className={dangerButtonClass}
         disabled={pending}
         aria-label={`Remove ${email} from the group`}
         data-testid={`remove-member-${email}`}
       >
         {pending ? "Removing…" : "Remove"}
-      </button>
+      </Button>
     </form>
   );
 }

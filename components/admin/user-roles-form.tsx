@@ -4,8 +4,8 @@ import { updateRolesAction } from "@/app/admin/users/[id]/actions";
 import type { Role } from "@/db/schema";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { buttonClass } from "@/components/ui/styles";
 import { RoleCheckboxes } from "./role-checkboxes";
+import { Button } from "@/components/ui/button";
 
 export function UserRolesForm({
   userId,
@@ -33,9 +33,9 @@ export function UserRolesForm({
       <FormSuccess message={result?.ok ? "Roles saved." : undefined} />
       <input type="hidden" name="userId" value={userId} />
       <RoleCheckboxes idPrefix="edit-user" roles={roles} checked={current} error={fieldError(result, "roles")} />
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="save-roles">
+      <Button type="submit" disabled={pending} data-testid="save-roles">
         {pending ? "Saving…" : "Save roles"}
-      </button>
+      </Button>
     </form>
   );
 }

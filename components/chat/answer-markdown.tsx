@@ -56,7 +56,10 @@ function CitationChip({ n }: { n: number }) {
   if (!citation) {
     // Same box as a chip, so the text does not move when the citations arrive with the final answer.
     return (
-      <span className={`${chipBox} border-gray-300 text-gray-700`} data-testid="citation-pending">
+      <span
+        className={`${chipBox} border-gray-300 dark:border-gray-700 text-gray-700 dark:text-gray-300`}
+        data-testid="citation-pending"
+      >
         {n}
       </span>
     );
@@ -81,7 +84,7 @@ function CitationChip({ n }: { n: number }) {
             setPreview(false);
           }
         }}
-        className={`${chipBox} border-blue-300 bg-blue-50 text-blue-900 hover:bg-blue-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-700 dark:border-blue-400 dark:bg-blue-950 dark:text-blue-100`}
+        className={`${chipBox} border-blue-300 bg-blue-50 text-blue-900 hover:bg-blue-100 dark:hover:bg-blue-900 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400 dark:border-blue-400 dark:bg-blue-950 dark:text-blue-100`}
         aria-label={`Source ${n}: ${citationLabel(citation)}`}
         aria-describedby={preview ? id : undefined}
         data-testid="citation-chip"

@@ -250,12 +250,12 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
         onRenamed={(id, title) => setConversations((all) => all.map((c) => (c.id === id ? { ...c, title } : c)))}
       />
       <section aria-labelledby="chat-heading" className="min-w-0">
-        <h1 id="chat-heading" className="text-2xl font-semibold text-gray-900">
+        <h1 id="chat-heading" className="text-2xl font-semibold text-gray-900 dark:text-gray-100">
           Ask your documents
         </h1>
         {collections.length === 0 ? (
           <p
-            className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950"
+            className="mt-4 rounded-md border border-amber-300 dark:border-amber-800 bg-amber-50 dark:bg-amber-950 p-3 text-sm text-amber-950 dark:text-amber-200"
             data-testid="chat-no-collections"
           >
             You cannot read any document collection yet. Ask an administrator to grant you access to one.
@@ -273,7 +273,7 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
                 </p>
               ) : null}
               {messages.length === 0 ? (
-                <p className="text-sm text-gray-700" data-testid="chat-empty">
+                <p className="text-sm text-gray-700 dark:text-gray-300" data-testid="chat-empty">
                   Ask a question about your organisation&apos;s documents. Answers quote only documents you may read,
                   and every claim links to its source.
                 </p>
@@ -302,7 +302,7 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
             {error ? (
               <p
                 role="alert"
-                className="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900"
+                className="mt-4 rounded-md border border-red-300 dark:border-red-800 bg-red-50 dark:bg-red-950 p-3 text-sm text-red-900 dark:text-red-200"
                 data-testid="chat-error"
               >
                 {error}

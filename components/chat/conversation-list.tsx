@@ -3,8 +3,9 @@
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { CloseIcon } from "@/components/ui/icons";
-import { inputClass, secondaryButtonClass } from "@/components/ui/styles";
 import type { ConversationSummaryJson } from "@/lib/chat/types";
+import { Input } from "@/components/ui/field";
+import { Button } from "@/components/ui/button";
 
 // The asker's own conversations: newest first, a page at a time, searchable by title and by
 // anything said in them (GET /api/conversations?q=), each one renamable and deletable.
@@ -48,9 +49,8 @@ function ConversationItem({
           <label className="sr-only" htmlFor={`rename-${c.id}`}>
             New title for {c.title}
           </label>
-          <input
+          <Input
             id={`rename-${c.id}`}
-            className={inputClass}
             value={title}
             maxLength={200}
             autoFocus
@@ -73,7 +73,7 @@ function ConversationItem({
       <Link
         href={`/chat/${c.id}`}
         aria-current={active ? "page" : undefined}
-        className="block min-w-0 flex-1 truncate rounded-md px-2 py-1 text-sm text-gray-900 hover:bg-gray-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 aria-[current=page]:bg-blue-50 aria-[current=page]:font-semibold aria-[current=page]:text-blue-900"
+        className="block min-w-0 flex-1 truncate rounded-md px-2 py-1 text-sm text-gray-900 dark:text-gray-100 hover:bg-gray-100 dark:hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400 aria-[current=page]:bg-blue-50 dark:aria-[current=page]:bg-blue-950 aria-[current=page]:font-semibold aria-[current=page]:text-blue-900 dark:aria-[current=page]:text-blue-200"
         data-testid="conversation-link"
         title={c.title}
       >
@@ -85,7 +85,7 @@ function ConversationItem({
           setTitle(c.title);
           setEditing(true);
         }}
-        className="rounded px-1 text-xs text-gray-700 hover:bg-gray-100 hover:text-gray-950 focus-visible:outline-2 focus-visible:outline-blue-700"
+        className="rounded px-1 text-xs text-gray-700 dark:text-gray-300 hover:bg-gray-100 dark:hover:bg-gray-800 hover:text-gray-950 dark:hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
         aria-label={`Rename conversation: ${c.title}`}
         data-testid="conversation-rename"
       >
@@ -94,7 +94,7 @@ function ConversationItem({
       <button
         type="button"
         onClick={() => onDelete(c)}
-        className="rounded px-1 text-xs text-gray-600 hover:bg-red-50 hover:text-red-800 focus-visible:outline-2 focus-visible:outline-blue-700"
+        className="rounded px-1 text-xs text-gray-600 dark:text-gray-400 hover:bg-red-50 dark:hover:bg-red-950 hover:text-red-800 dark:hover:text-red-300 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
         aria-label={`Delete conversation: ${c.title}`}
         data-testid="conversation-delete"
       >
@@ -209,17 +209,17 @@ export function ConversationList({
 
   return (
     <nav aria-label="Conversations" className="min-w-0">
-      <button type="button" onClick={onNew} className={`${secondaryButtonClass} w-full`} data-testid="new-chat">
+      <Button variant="secondary" className="w-full" type="button" onClick={onNew} data-testid="new-chat">
         New chat
-      </button>
+      </Button>
       <div className="mt-4">
-        <label htmlFor="conversation-search" className="block text-sm font-semibold text-gray-900">
+        <label htmlFor="conversation-search" className="block text-sm font-semibold text-gray-900 dark:text-gray-100">
           Search your conversations
         </label>
-        <input
+        <Input
+          className="mt-1"
           id="conversation-search"
           type="search"
-          className={`${inputClass} mt-1`}
           value={query}
           onChange={(e) => setQuery(e.target.value)}
           placeholder="A word from a title, question or answer"
@@ -228,15 +228,15 @@ export function ConversationList({
         />
       </div>
       {error ? (
-        <p role="alert" className="mt-2 text-sm text-red-800">
+        <p role="alert" className="mt-2 text-sm text-red-800 dark:text-red-300">
           {error}
         </p>
       ) : null}
-      <h2 className="mt-4 text-sm font-semibold text-gray-900">
+      <h2 className="mt-4 text-sm font-semibold text-gray-900 dark:text-gray-100">
         {q ? "Matching conversations" : "Your conversations"}
       </h2>
       {shown.length === 0 ? (
-        <p className="mt-2 text-sm text-gray-700" data-testid="conversation-none">
+        <p className="mt-2 text-sm text-gray-700 dark:text-gray-300" data-testid="conversation-none">
           {q ? (loading || !found ? "Searching…" : "No conversation mentions this.") : "None yet."}
         </p>
       ) : (
@@ -247,15 +247,16 @@ export function ConversationList({
         </ul>
       )}
       {cursor ? (
-        <button
+        <Button
+          variant="secondary"
+          className="mt-2 w-full"
           type="button"
           onClick={more}
           disabled={loading}
-          className={`${secondaryButtonClass} mt-2 w-full`}
           data-testid="conversation-more"
         >
           {loading ? "Loading…" : "Show older conversations"}
-        </button>
+        </Button>
       ) : null}
     </nav>
   );

@@ -2,8 +2,8 @@
 
 import { useState } from "react";
 import { ThumbDownIcon, ThumbUpIcon } from "@/components/ui/icons";
-import { secondaryButtonClass } from "@/components/ui/styles";
 import { REVIEW_REASON_LABELS, USER_REVIEW_REASONS, type UserReviewReason } from "@/lib/review/reasons";
+import { Button } from "@/components/ui/button";
 
 type Feedback = { rating: 1 | -1; comment: string; reason: UserReviewReason | null };
 
@@ -67,7 +67,7 @@ export function FeedbackControls({
             reason: rating === -1 ? (draft?.reason ?? saved?.reason ?? null) : null,
           })
         }
-        className="inline-flex items-center rounded px-1.5 py-1 text-gray-800 hover:bg-gray-100 focus-visible:outline-2 focus-visible:outline-blue-700 aria-pressed:bg-blue-100"
+        className="inline-flex items-center rounded px-1.5 py-1 text-gray-800 dark:text-gray-200 hover:bg-gray-100 dark:hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400 aria-pressed:bg-blue-100 dark:aria-pressed:bg-blue-900"
         data-testid={testId}
       >
         {icon}
@@ -76,12 +76,12 @@ export function FeedbackControls({
   };
 
   return (
-    <div className="flex flex-wrap items-center gap-2 text-xs text-gray-800">
+    <div className="flex flex-wrap items-center gap-2 text-xs text-gray-800 dark:text-gray-200">
       <span>Was this helpful?</span>
       {thumb(1, "Helpful", <ThumbUpIcon />, "feedback-up")}
       {thumb(-1, "Not helpful", <ThumbDownIcon />, "feedback-down")}
       {saved && !draft ? (
-        <span className="text-green-800" data-testid="feedback-saved">
+        <span className="text-green-800 dark:text-green-300" data-testid="feedback-saved">
           {saved.reason
             ? "Thanks, your feedback was saved and a reviewer will look at this answer."
             : "Thanks, your feedback was saved."}
@@ -91,19 +91,19 @@ export function FeedbackControls({
         <div className="flex w-full flex-col gap-2">
           {draft.rating === -1 ? (
             <fieldset data-testid="feedback-reasons">
-              <legend className="text-xs text-gray-900">
+              <legend className="text-xs text-gray-900 dark:text-gray-100">
                 What was wrong? Choosing a reason sends the answer to a reviewer.
               </legend>
               <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
                 {USER_REVIEW_REASONS.map((r) => (
-                  <label key={r} className="flex items-center gap-1 text-xs text-gray-900">
+                  <label key={r} className="flex items-center gap-1 text-xs text-gray-900 dark:text-gray-100">
                     <input
                       type="radio"
                       name={`feedback-reason-${messageId}`}
                       value={r}
                       checked={draft.reason === r}
                       onChange={() => setDraft({ ...draft, reason: r })}
-                      className="h-3.5 w-3.5 focus-visible:outline-2 focus-visible:outline-blue-700"
+                      className="h-3.5 w-3.5 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
                       data-testid={`feedback-reason-${r}`}
                     />
                     {REVIEW_REASON_LABELS[r]}
@@ -113,7 +113,7 @@ export function FeedbackControls({
             </fieldset>
           ) : null}
           <div className="flex flex-wrap items-end gap-2">
-            <label className="flex-1 text-xs text-gray-900">
+            <label className="flex-1 text-xs text-gray-900 dark:text-gray-100">
               {draft.rating === -1
                 ? draft.reason === "other"
                   ? "What was wrong? (required for Other)"
@@ -124,19 +124,13 @@ export function FeedbackControls({
                 onChange={(e) => setDraft({ ...draft, comment: e.target.value })}
                 rows={2}
                 maxLength={2000}
-                className="mt-1 block w-full rounded-md border border-gray-400 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-blue-700"
+                className="mt-1 block w-full rounded-md border border-gray-400 dark:border-gray-600 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
                 data-testid="feedback-comment"
               />
             </label>
-            <button
-              type="button"
-              onClick={submit}
-              disabled={pending}
-              className={secondaryButtonClass}
-              data-testid="feedback-submit"
-            >
+            <Button variant="secondary" type="button" onClick={submit} disabled={pending} data-testid="feedback-submit">
               Send feedback
-            </button>
+            </Button>
             <button
               type="button"
               onClick={() => setDraft(null)}
@@ -149,7 +143,7 @@ export function FeedbackControls({
         </div>
       ) : null}
       {error ? (
-        <p role="alert" className="w-full text-red-800" data-testid="feedback-error">
+        <p role="alert" className="w-full text-red-800 dark:text-red-300" data-testid="feedback-error">
           {error}
         </p>
       ) : null}

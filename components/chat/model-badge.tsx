@@ -11,8 +11,10 @@ export function ModelBadge({ model }: { model: AnswerModel }) {
         ? `${model.modelId ?? model.modelFile}${model.quantization ? ` (${model.quantization})` : ""} on a model server`
         : `${model.modelFile}${model.quantization ? ` (${model.quantization})` : ""} on ${model.gpu ? model.gpu.toUpperCase() : "CPU"}`;
   return (
-    <details className="text-xs text-gray-700" data-testid="answer-model" data-kind={model.kind}>
-      <summary className="cursor-pointer focus-visible:outline-2 focus-visible:outline-blue-700">{summary}</summary>
+    <details className="text-xs text-gray-700 dark:text-gray-300" data-testid="answer-model" data-kind={model.kind}>
+      <summary className="cursor-pointer focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400">
+        {summary}
+      </summary>
       <dl className="mt-1 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5">
         <dt className="font-medium">Generator</dt>
         <dd>{model.kind}</dd>

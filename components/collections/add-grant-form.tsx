@@ -5,7 +5,8 @@ import { addGrantAction } from "@/app/collections/[id]/actions";
 import type { Role } from "@/db/schema";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { buttonClass, inputClass, labelClass } from "@/components/ui/styles";
+import { Label, Select } from "@/components/ui/field";
+import { Button } from "@/components/ui/button";
 
 const ACCESS_HINTS = {
   read: "Read: ask questions over the documents and open them.",
@@ -42,17 +43,15 @@ export function AddGrantForm({
       <FormSuccess message={success} testId="grant-success" />
       <input type="hidden" name="collectionId" value={collectionId} />
       <div>
-        <label htmlFor={`${id}-grantee`} className={labelClass}>
-          Who
-        </label>
-        <select
+        <Label htmlFor={`${id}-grantee`}>Who</Label>
+        <Select
+          className="mt-1"
           id={`${id}-grantee`}
           name="grantee"
           required
           defaultValue=""
           aria-invalid={granteeError ? true : undefined}
           aria-describedby={granteeError ? `${id}-grantee-error` : undefined}
-          className={`mt-1 ${inputClass}`}
           data-testid="grant-grantee"
         >
           <option value="" disabled>
@@ -74,11 +73,11 @@ export function AddGrantForm({
               ))}
             </optgroup>
           ) : null}
-        </select>
+        </Select>
         <FieldError id={`${id}-grantee-error`} message={granteeError} />
       </div>
       <fieldset aria-describedby={accessError ? `${id}-access-error` : undefined}>
-        <legend className="text-sm font-medium text-gray-900">Access</legend>
+        <legend className="text-sm font-medium text-gray-900 dark:text-gray-100">Access</legend>
         <div className="mt-1 space-y-1">
           {(["read", "manage"] as const).map((access) => (
             <div key={access} className="flex items-start gap-2">
@@ -89,7 +88,7 @@ export function AddGrantForm({
                 value={access}
                 defaultChecked={access === "read"}
                 data-testid={`grant-access-${access}`}
-                className="mt-0.5 h-4 w-4 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
+                className="mt-0.5 h-4 w-4 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
               />
               <label htmlFor={`${id}-access-${access}`} className="text-sm">
                 {ACCESS_HINTS[access]}
@@ -99,9 +98,9 @@ export function AddGrantForm({
         </div>
         <FieldError id={`${id}-access-error`} message={accessError} />
       </fieldset>
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="grant-add-submit">
+      <Button type="submit" disabled={pending} data-testid="grant-add-submit">
         {pending ? "Granting…" : "Grant access"}
-      </button>
+      </Button>
     </form>
   );
 }

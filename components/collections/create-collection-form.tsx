@@ -3,8 +3,8 @@
 import { createCollectionAction } from "@/app/collections/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError } from "@/components/ui/form-feedback";
-import { buttonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
+import { Button } from "@/components/ui/button";
 
 /** On success the server opens the new collection's page, so there is no success message here. */
 export function CreateCollectionForm() {
@@ -36,9 +36,9 @@ export function CreateCollectionForm() {
         hint="What the collection holds and who it is for."
         error={fieldError(result, "description")}
       />
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="create-collection-submit">
+      <Button type="submit" disabled={pending} data-testid="create-collection-submit">
         {pending ? "Creating…" : "Create collection"}
-      </button>
+      </Button>
     </form>
   );
 }

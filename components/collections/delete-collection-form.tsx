@@ -3,8 +3,8 @@
 import { deleteCollectionAction } from "@/app/collections/[id]/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError } from "@/components/ui/form-feedback";
-import { dangerButtonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
+import { Button } from "@/components/ui/button";
 
 /** Typing the exact name is the confirmation; on success the server opens the collections list. */
 export function DeleteCollectionForm({
@@ -28,7 +28,7 @@ export function DeleteCollectionForm({
       className="max-w-lg space-y-4"
       data-testid="delete-collection-form"
     >
-      <p className="text-sm text-gray-900">
+      <p className="text-sm text-gray-900 dark:text-gray-100">
         Deleting removes the collection, its {documentCount} document{documentCount === 1 ? "" : "s"}, their passages in
         the search index, their stored files and every grant. This cannot be undone.
       </p>
@@ -41,9 +41,9 @@ export function DeleteCollectionForm({
         required
         error={fieldError(result, "confirm")}
       />
-      <button type="submit" className={dangerButtonClass} disabled={pending} data-testid="delete-collection-submit">
+      <Button variant="danger" type="submit" disabled={pending} data-testid="delete-collection-submit">
         {pending ? "Deleting…" : "Delete this collection"}
-      </button>
+      </Button>
     </form>
   );
 }

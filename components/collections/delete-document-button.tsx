@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { deleteDocumentAction } from "@/app/collections/[id]/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { FormError } from "@/components/ui/form-feedback";
-import { dangerButtonClass, secondaryButtonClass } from "@/components/ui/styles";
+import { Button } from "@/components/ui/button";
 
 /** Deleting asks again on the page itself (no browser dialog), and the second button says what it destroys. */
 export function DeleteDocumentButton({ documentId, name }: { documentId: string; name: string }) {
@@ -25,15 +25,15 @@ export function DeleteDocumentButton({ documentId, name }: { documentId: string;
 
   if (!confirming) {
     return (
-      <button
+      <Button
+        variant="danger"
         ref={startRef}
         type="button"
-        className={dangerButtonClass}
         onClick={() => setConfirming(true)}
         data-testid="doc-delete"
       >
         Delete document
-      </button>
+      </Button>
     );
   }
   return (
@@ -41,34 +41,28 @@ export function DeleteDocumentButton({ documentId, name }: { documentId: string;
       ref={formRef}
       action={formAction}
       onSubmit={onSubmit}
-      className="space-y-2 rounded-md border border-red-700 bg-red-50 p-3"
+      className="space-y-2 rounded-md border border-red-700 dark:border-red-400 bg-red-50 dark:bg-red-950 p-3"
       data-testid="doc-delete-form"
     >
       <FormError result={result} />
-      <p className="text-sm text-red-900">
+      <p className="text-sm text-red-900 dark:text-red-200">
         Delete <span className="font-medium">{name}</span> with all its versions? Its passages and stored files are
         removed and answers can no longer cite it. This cannot be undone.
       </p>
       <input type="hidden" name="documentId" value={documentId} />
       <div className="flex flex-wrap gap-2">
-        <button
-          ref={confirmRef}
-          type="submit"
-          className={dangerButtonClass}
-          disabled={pending}
-          data-testid="doc-delete-confirm"
-        >
+        <Button variant="danger" ref={confirmRef} type="submit" disabled={pending} data-testid="doc-delete-confirm">
           {pending ? "Deleting…" : "Confirm delete"}
-        </button>
-        <button
+        </Button>
+        <Button
+          variant="secondary"
           type="button"
-          className={secondaryButtonClass}
           disabled={pending}
           onClick={() => setConfirming(false)}
           data-testid="doc-delete-cancel"
         >
           Cancel
-        </button>
+        </Button>
       </div>
     </form>
   );

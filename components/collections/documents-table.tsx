@@ -1,6 +1,6 @@
 import type { documentListingJson } from "@/lib/documents/serialize";
 import { DateTime } from "@/components/ui/date-time";
-import { linkClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { linkClass } from "@/components/ui/styles";
 import { DeleteDocumentButton } from "./delete-document-button";
 import { DocumentStatusBadge } from "./document-status-badge";
 import { formatBytes } from "./format";
@@ -9,14 +9,15 @@ import { OcrNote } from "./ocr-note";
 import { PiiTags } from "./pii-tags";
 import { PrivacyFindings } from "./privacy-findings";
 import { RestrictDocumentForm } from "./restrict-document-form";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
 
 export type DocumentRow = ReturnType<typeof documentListingJson>;
 
 function Count({ value, testId }: { value: number | null; testId: string }) {
   return (
-    <td className={`${tdClass} text-right tabular-nums`} data-testid={testId}>
-      {value ?? <span className="text-gray-600">—</span>}
-    </td>
+    <Td className="text-right tabular-nums" data-testid={testId}>
+      {value ?? <span className="text-gray-600 dark:text-gray-400">—</span>}
+    </Td>
   );
 }
 
@@ -31,7 +32,7 @@ function EffectiveNote({ doc }: { doc: DocumentRow }) {
     ? `${day(doc.effectiveFrom)} to ${lastDay(doc.effectiveUntil)}`
     : `${day(doc.effectiveFrom)} onwards`;
   return (
-    <p className="mt-1 text-gray-800" data-testid="doc-effective">
+    <p className="mt-1 text-gray-800 dark:text-gray-200" data-testid="doc-effective">
       {doc.effectState === "scheduled"
         ? `Scheduled: takes effect ${day(doc.effectiveFrom)}.`
         : doc.effectState === "ended"
@@ -48,7 +49,7 @@ const COLUMNS = 8;
 function DocumentCells({ doc, openable }: { doc: DocumentRow; openable: boolean }) {
   return (
     <>
-      <th scope="row" className={`${tdClass} font-normal`}>
+      <RowHeader>
         {openable ? (
           <>
             <a
@@ -71,59 +72,65 @@ function DocumentCells({ doc, openable }: { doc: DocumentRow; openable: boolean 
             ) : null}
           </>
         ) : (
-          <span className="font-medium wrap-anywhere text-gray-900">{doc.name}</span>
+          <span className="font-medium wrap-anywhere text-gray-900 dark:text-gray-100">{doc.name}</span>
         )}
-        {doc.title && doc.title !== doc.name ? <span className="block text-gray-700">{doc.title}</span> : null}
-      </th>
-      <td className={tdClass}>
+        {doc.title && doc.title !== doc.name ? (
+          <span className="block text-gray-700 dark:text-gray-300">{doc.title}</span>
+        ) : null}
+      </RowHeader>
+      <Td>
         <DocumentStatusBadge status={doc.status} />
         {doc.error ? (
-          <p className="mt-1 text-red-800" data-testid="doc-error">
+          <p className="mt-1 text-red-800 dark:text-red-300" data-testid="doc-error">
             {doc.error.message}
           </p>
         ) : null}
         {doc.currentVersionId && doc.currentVersionId !== doc.versionId ? (
-          <p className="mt-1 text-gray-800" data-testid="doc-current-note">
+          <p className="mt-1 text-gray-800 dark:text-gray-200" data-testid="doc-current-note">
             An earlier version is still the one answers use.
           </p>
         ) : null}
         <EffectiveNote doc={doc} />
         {doc.status === "quarantined" ? (
-          <p className="mt-1 text-amber-950" data-testid="doc-quarantine-note">
+          <p className="mt-1 text-amber-950 dark:text-amber-200" data-testid="doc-quarantine-note">
             Held out of search: possible prompt injection. An administrator must release or reject it.
           </p>
         ) : null}
         <PiiTags types={doc.piiTypes} counts={doc.scan?.pii} />
         <OcrNote ocr={doc.ocr} />
         {doc.warnings.length > 0 ? (
-          <ul className="mt-1 list-disc pl-4 text-amber-900" aria-label="Warnings" data-testid="doc-warnings">
+          <ul
+            className="mt-1 list-disc pl-4 text-amber-900 dark:text-amber-200"
+            aria-label="Warnings"
+            data-testid="doc-warnings"
+          >
             {doc.warnings.map((w) => (
               <li key={w}>{w}</li>
             ))}
           </ul>
         ) : null}
-      </td>
+      </Td>
       <Count value={doc.version} testId="doc-version" />
       <Count value={doc.pages} testId="doc-pages" />
       <Count value={doc.chunkCount} testId="doc-chunks" />
-      <td className={`${tdClass} text-right whitespace-nowrap`} data-testid="doc-size">
+      <Td className="text-right whitespace-nowrap" data-testid="doc-size">
         {formatBytes(doc.sizeBytes)}
-      </td>
-      <td className={tdClass} data-testid="doc-uploaded">
+      </Td>
+      <Td data-testid="doc-uploaded">
         <span className="block">
-          {doc.uploader ? doc.uploader.name : <span className="text-gray-600">Unknown</span>}
+          {doc.uploader ? doc.uploader.name : <span className="text-gray-600 dark:text-gray-400">Unknown</span>}
         </span>
-        <span className="block whitespace-nowrap text-gray-700">
+        <span className="block whitespace-nowrap text-gray-700 dark:text-gray-300">
           <DateTime value={doc.uploadedAt} />
         </span>
-      </td>
-      <td className={tdClass} data-testid="doc-restricted">
+      </Td>
+      <Td data-testid="doc-restricted">
         {doc.restrictedTo.length > 0 ? (
           `Only ${doc.restrictedTo.join(", ")}`
         ) : (
-          <span className="text-gray-700">Whole collection</span>
+          <span className="text-gray-700 dark:text-gray-300">Whole collection</span>
         )}
-      </td>
+      </Td>
     </>
   );
 }
@@ -143,37 +150,21 @@ export function DocumentsTable({
 }) {
   return (
     <div className="overflow-x-auto">
-      <table className={tableClass} data-testid="documents-table">
+      <Table data-testid="documents-table">
         <thead>
           <tr>
-            <th scope="col" className={`${thClass} min-w-48`}>
-              Document
-            </th>
-            <th scope="col" className={`${thClass} min-w-40`}>
-              Status
-            </th>
-            <th scope="col" className={`${thClass} text-right`}>
-              Version
-            </th>
-            <th scope="col" className={`${thClass} text-right`}>
-              Pages
-            </th>
-            <th scope="col" className={`${thClass} text-right`}>
-              Passages
-            </th>
-            <th scope="col" className={`${thClass} text-right`}>
-              Size
-            </th>
-            <th scope="col" className={thClass}>
-              Uploaded
-            </th>
-            <th scope="col" className={thClass}>
-              Readers
-            </th>
+            <Th className="min-w-48">Document</Th>
+            <Th className="min-w-40">Status</Th>
+            <Th className="text-right">Version</Th>
+            <Th className="text-right">Pages</Th>
+            <Th className="text-right">Passages</Th>
+            <Th className="text-right">Size</Th>
+            <Th>Uploaded</Th>
+            <Th>Readers</Th>
             {canManage ? (
-              <th scope="col" className={thClass}>
+              <Th>
                 <span className="sr-only">Actions</span>
-              </th>
+              </Th>
             ) : null}
           </tr>
         </thead>
@@ -203,7 +194,9 @@ export function DocumentsTable({
                       </div>
                     </div>
                     <section aria-label={`Privacy scan of ${doc.name}`}>
-                      <h3 className="text-sm font-semibold text-gray-900">Privacy and safety scan</h3>
+                      <h3 className="text-sm font-semibold text-gray-900 dark:text-gray-100">
+                        Privacy and safety scan
+                      </h3>
                       <PrivacyFindings doc={doc} />
                     </section>
                   </div>
@@ -212,7 +205,7 @@ export function DocumentsTable({
             );
           })}
         </tbody>
-      </table>
+      </Table>
     </div>
   );
 }

@@ -3,8 +3,8 @@
 import { updateCollectionAction } from "@/app/collections/[id]/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { buttonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
+import { Button } from "@/components/ui/button";
 
 export function EditCollectionForm({
   collectionId,
@@ -48,9 +48,9 @@ export function EditCollectionForm({
         defaultValue={description}
         error={fieldError(result, "description")}
       />
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="edit-collection-submit">
+      <Button type="submit" disabled={pending} data-testid="edit-collection-submit">
         {pending ? "Saving…" : "Save changes"}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -1,9 +1,9 @@
 import type { grantsJson } from "@/lib/collections/admin";
 import type { Role } from "@/db/schema";
 import { DateTime } from "@/components/ui/date-time";
-import { tableClass, tdClass, thClass } from "@/components/ui/styles";
 import { AddGrantForm } from "./add-grant-form";
 import { RemoveGrantButton } from "./remove-grant-button";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
 
 type Grant = Awaited<ReturnType<typeof grantsJson>>[number];
 
@@ -33,21 +33,15 @@ export function GrantsPanel({
         </p>
       ) : (
         <div className="overflow-x-auto">
-          <table className={tableClass} data-testid="grants-table">
+          <Table data-testid="grants-table">
             <thead>
               <tr>
-                <th scope="col" className={thClass}>
-                  Who
-                </th>
-                <th scope="col" className={thClass}>
-                  Access
-                </th>
-                <th scope="col" className={thClass}>
-                  Since
-                </th>
-                <th scope="col" className={thClass}>
+                <Th>Who</Th>
+                <Th>Access</Th>
+                <Th>Since</Th>
+                <Th>
                   <span className="sr-only">Actions</span>
-                </th>
+                </Th>
               </tr>
             </thead>
             <tbody>
@@ -55,28 +49,24 @@ export function GrantsPanel({
                 const who = grantee(g);
                 return (
                   <tr key={g.id} data-testid={`grant-row-${who.key}`}>
-                    <th scope="row" className={`${tdClass} font-normal`}>
-                      {who.label}
-                    </th>
-                    <td className={tdClass} data-testid="grant-access">
-                      {g.access === "manage" ? "Manage" : "Read"}
-                    </td>
-                    <td className={tdClass}>
+                    <RowHeader>{who.label}</RowHeader>
+                    <Td data-testid="grant-access">{g.access === "manage" ? "Manage" : "Read"}</Td>
+                    <Td>
                       <DateTime value={g.createdAt} />
-                    </td>
-                    <td className={tdClass}>
+                    </Td>
+                    <Td>
                       <RemoveGrantButton
                         collectionId={collectionId}
                         grantId={g.id}
                         grantee={who.label}
                         testId={`grant-remove-${who.key}`}
                       />
-                    </td>
+                    </Td>
                   </tr>
                 );
               })}
             </tbody>
-          </table>
+          </Table>
         </div>
       )}
       <AddGrantForm collectionId={collectionId} roles={roles} groups={groups} />

@@ -9,7 +9,7 @@ export function PiiTags({ types, counts }: { types: string[]; counts?: Partial<R
       {known.map((t) => (
         <li
           key={t}
-          className="rounded border border-purple-700 bg-purple-50 px-1.5 py-0.5 text-xs text-purple-950"
+          className="rounded border border-purple-700 dark:border-purple-400 bg-purple-50 dark:bg-purple-950 px-1.5 py-0.5 text-xs text-purple-950 dark:text-purple-200"
           data-testid={`pii-tag-${t}`}
         >
           {PII_LABELS[t].one}

@@ -18,23 +18,28 @@ const HIDDEN_LABELS: Record<string, string> = {
 /** What the privacy scan found in a document's newest version, for those who manage it. */
 export function PrivacyFindings({ doc }: { doc: DocumentRow }) {
   const scan = doc.scan;
-  if (!scan) return <p className="text-sm text-gray-700">No privacy scan for this version yet.</p>;
+  if (!scan) return <p className="text-sm text-gray-700 dark:text-gray-300">No privacy scan for this version yet.</p>;
   const pii = describePiiCounts(scan.pii);
   const masked = describePiiCounts(scan.masked);
   return (
     <div className="space-y-3 text-sm" data-testid="privacy-findings">
       <p data-testid="privacy-pii">
         <span className="font-medium">Personal data:</span> {pii || "none found"}
-        {masked ? <span className="block text-gray-800">Masked before indexing: {masked}.</span> : null}
+        {masked ? (
+          <span className="block text-gray-800 dark:text-gray-200">Masked before indexing: {masked}.</span>
+        ) : null}
       </p>
       {scan.injection.length > 0 ? (
         <div>
           <p className="font-medium">Possible prompt injection ({scan.injection.length})</p>
           <ul className="mt-1 space-y-1" data-testid="privacy-injection">
             {scan.injection.map((f, i) => (
-              <li key={i} className="rounded border border-amber-700 bg-amber-50 px-2 py-1">
+              <li
+                key={i}
+                className="rounded border border-amber-700 dark:border-amber-400 bg-amber-50 dark:bg-amber-950 px-2 py-1"
+              >
                 <span className="font-medium">{INJECTION_LABELS[f.kind]}</span>
-                <span className="text-gray-800">
+                <span className="text-gray-800 dark:text-gray-200">
                   {" "}
                   (
                   {f.source === "hidden"
@@ -45,9 +50,11 @@ export function PrivacyFindings({ doc }: { doc: DocumentRow }) {
                   , confidence {Math.round(f.confidence * 100)}%)
                 </span>
                 {f.excerpt !== null ? (
-                  <q className="mt-0.5 block font-mono text-xs wrap-anywhere text-gray-900">{f.excerpt}</q>
+                  <q className="mt-0.5 block font-mono text-xs wrap-anywhere text-gray-900 dark:text-gray-100">
+                    {f.excerpt}
+                  </q>
                 ) : (
-                  <span className="mt-0.5 block text-xs text-gray-800">
+                  <span className="mt-0.5 block text-xs text-gray-800 dark:text-gray-200">
                     Excerpt withheld: reading it needs a read grant that reaches this document.
                   </span>
                 )}
@@ -63,14 +70,19 @@ export function PrivacyFindings({ doc }: { doc: DocumentRow }) {
           <p className="font-medium">Hidden text left out of the index ({scan.hidden.length})</p>
           <ul className="mt-1 space-y-1" data-testid="privacy-hidden">
             {scan.hidden.map((h, i) => (
-              <li key={i} className="rounded border border-gray-400 bg-white px-2 py-1">
-                <span className="text-gray-800">
+              <li
+                key={i}
+                className="rounded border border-gray-400 dark:border-gray-600 bg-white dark:bg-gray-900 px-2 py-1"
+              >
+                <span className="text-gray-800 dark:text-gray-200">
                   {HIDDEN_LABELS[h.reason] ?? h.reason}, {h.chars} characters:
                 </span>
                 {h.excerpt !== null ? (
-                  <q className="mt-0.5 block font-mono text-xs wrap-anywhere text-gray-900">{h.excerpt}</q>
+                  <q className="mt-0.5 block font-mono text-xs wrap-anywhere text-gray-900 dark:text-gray-100">
+                    {h.excerpt}
+                  </q>
                 ) : (
-                  <span className="mt-0.5 block text-xs text-gray-800">
+                  <span className="mt-0.5 block text-xs text-gray-800 dark:text-gray-200">
                     Excerpt withheld: reading it needs a read grant that reaches this document.
                   </span>
                 )}

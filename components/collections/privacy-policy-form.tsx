@@ -3,10 +3,11 @@
 import { updatePrivacyPolicyAction } from "@/app/collections/[id]/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { buttonClass } from "@/components/ui/styles";
 import { PII_LABELS, type PiiType } from "@/lib/privacy/pii-types";
+import { Button } from "@/components/ui/button";
 
-const choice = "h-4 w-4 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700";
+const choice =
+  "h-4 w-4 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400";
 
 /**
  * The collection's ingestion policy. Options and their labels come from the page, which reads
@@ -46,7 +47,9 @@ export function PrivacyPolicyForm({
       <FormSuccess message={saved} testId="privacy-policy-success" />
       <input type="hidden" name="collectionId" value={collectionId} />
       <fieldset>
-        <legend className="text-sm font-medium text-gray-900">Personal and health data in uploaded documents</legend>
+        <legend className="text-sm font-medium text-gray-900 dark:text-gray-100">
+          Personal and health data in uploaded documents
+        </legend>
         <div className="mt-1 space-y-1">
           {piiOptions.map((o) => (
             <div key={o.value} className="flex items-center gap-2">
@@ -67,7 +70,9 @@ export function PrivacyPolicyForm({
         </div>
       </fieldset>
       <fieldset aria-describedby={typesError ? "pii-types-error" : undefined}>
-        <legend className="text-sm font-medium text-gray-900">Kinds that masking and refusing act on</legend>
+        <legend className="text-sm font-medium text-gray-900 dark:text-gray-100">
+          Kinds that masking and refusing act on
+        </legend>
         <div className="mt-1 grid gap-1 sm:grid-cols-2">
           {piiTypes.map((t) => (
             <div key={t} className="flex items-center gap-2">
@@ -89,7 +94,7 @@ export function PrivacyPolicyForm({
         <FieldError id="pii-types-error" message={typesError} />
       </fieldset>
       <fieldset>
-        <legend className="text-sm font-medium text-gray-900">
+        <legend className="text-sm font-medium text-gray-900 dark:text-gray-100">
           Documents that may contain instructions aimed at the assistant
         </legend>
         <div className="mt-1 space-y-1">
@@ -119,9 +124,9 @@ export function PrivacyPolicyForm({
           </label>
         </div>
       ) : null}
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="privacy-policy-submit">
+      <Button type="submit" disabled={pending} data-testid="privacy-policy-submit">
         {pending ? "Saving…" : "Save policy"}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -3,7 +3,7 @@
 import { removeGrantAction } from "@/app/collections/[id]/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { FormError } from "@/components/ui/form-feedback";
-import { dangerButtonClass } from "@/components/ui/styles";
+import { Button } from "@/components/ui/button";
 
 export function RemoveGrantButton({
   collectionId,
@@ -24,15 +24,15 @@ export function RemoveGrantButton({
       <FormError result={result} />
       <input type="hidden" name="collectionId" value={collectionId} />
       <input type="hidden" name="grantId" value={grantId} />
-      <button
+      <Button
+        variant="danger"
         type="submit"
-        className={dangerButtonClass}
         disabled={pending}
         aria-label={`Remove access for ${grantee}`}
         data-testid={testId}
       >
         {pending ? "Removing…" : "Remove"}
-      </button>
+      </Button>
     </form>
   );
 }

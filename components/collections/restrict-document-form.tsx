@@ -3,7 +3,7 @@
 import { restrictDocumentAction } from "@/app/collections/[id]/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { secondaryButtonClass } from "@/components/ui/styles";
+import { Button } from "@/components/ui/button";
 
 /** Ticked groups only may read the document; none ticked: everyone who may read the collection. */
 export function RestrictDocumentForm({
@@ -30,9 +30,9 @@ export function RestrictDocumentForm({
       <FormSuccess message={success} testId="restrict-success" />
       <input type="hidden" name="documentId" value={documentId} />
       <fieldset>
-        <legend className="text-sm font-medium text-gray-900">Only these groups may read it</legend>
+        <legend className="text-sm font-medium text-gray-900 dark:text-gray-100">Only these groups may read it</legend>
         {groups.length === 0 ? (
-          <p className="mt-1 text-sm text-gray-700">
+          <p className="mt-1 text-sm text-gray-700 dark:text-gray-300">
             There are no groups yet. An administrator can create them under Groups.
           </p>
         ) : (
@@ -48,7 +48,7 @@ export function RestrictDocumentForm({
                     value={group}
                     defaultChecked={restrictedTo.includes(group)}
                     data-testid={`restrict-group-${group}`}
-                    className="h-4 w-4 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
+                    className="h-4 w-4 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
                   />
                   <label htmlFor={id} className="text-sm">
                     {group}
@@ -58,12 +58,14 @@ export function RestrictDocumentForm({
             })}
           </div>
         )}
-        <p className="mt-1 text-sm text-gray-700">None ticked: everyone who may read the collection.</p>
+        <p className="mt-1 text-sm text-gray-700 dark:text-gray-300">
+          None ticked: everyone who may read the collection.
+        </p>
       </fieldset>
       {groups.length > 0 ? (
-        <button type="submit" className={secondaryButtonClass} disabled={pending} data-testid="restrict-submit">
+        <Button variant="secondary" type="submit" disabled={pending} data-testid="restrict-submit">
           {pending ? "Saving…" : "Save restriction"}
-        </button>
+        </Button>
       ) : null}
     </form>
   );

@@ -3,8 +3,8 @@
 import { reviewVersionAction } from "@/app/collections/[id]/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { dangerButtonClass, secondaryButtonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
+import { Button } from "@/components/ui/button";
 
 /** Release a quarantined version into search, or reject it; the note is kept with the decision. */
 export function ReviewForm({ versionId, name }: { versionId: string; name: string }) {
@@ -33,26 +33,26 @@ export function ReviewForm({ versionId, name }: { versionId: string; name: strin
         error={fieldError(result, "note")}
       />
       <div className="flex flex-wrap gap-2">
-        <button
+        <Button
+          variant="secondary"
           type="submit"
           name="decision"
           value="release"
-          className={secondaryButtonClass}
           disabled={pending}
           data-testid="review-release"
         >
           Release into search
-        </button>
-        <button
+        </Button>
+        <Button
+          variant="danger"
           type="submit"
           name="decision"
           value="reject"
-          className={dangerButtonClass}
           disabled={pending}
           data-testid="review-reject"
         >
           Reject
-        </button>
+        </Button>
       </div>
     </form>
   );

@@ -2,9 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from "react";
-import { secondaryButtonClass } from "@/components/ui/styles";
 import { formatBytes, formatPercent } from "./format";
 import { uploadFile, watchJob, type JobState } from "./upload-client";
+import { Button } from "@/components/ui/button";
 
 // Each file travels on its own request and is followed on its own row, so one bad file never
 // sinks the others and the person sees where each one is: uploading, queued, processing, and
@@ -57,10 +57,10 @@ const barClass: Record<"running" | Ending, string> = {
 };
 
 const endingClass: Record<Ending, string> = {
-  ready: "text-green-900",
-  unchanged: "text-gray-800",
-  failed: "text-red-800",
-  rejected: "text-red-800",
+  ready: "text-green-900 dark:text-green-200",
+  unchanged: "text-gray-800 dark:text-gray-200",
+  failed: "text-red-800 dark:text-red-300",
+  rejected: "text-red-800 dark:text-red-300",
 };
 
 /** A counting semaphore: at most `limit` holders at once. */
@@ -222,12 +222,14 @@ export function UploadZone({ collectionId, maxUploadBytes }: { collectionId: str
         onDragEnter={onDragOver}
         onDragLeave={() => setDragging(false)}
         onDrop={onDrop}
-        className={`flex cursor-pointer flex-col items-center justify-center gap-1 rounded-md border-2 border-dashed px-4 py-8 text-center text-sm focus-within:outline-2 focus-within:outline-offset-2 focus-within:outline-blue-700 ${
-          dragging ? "border-blue-700 bg-blue-50" : "border-gray-400 bg-gray-50 hover:bg-gray-100"
+        className={`flex cursor-pointer flex-col items-center justify-center gap-1 rounded-md border-2 border-dashed px-4 py-8 text-center text-sm focus-within:outline-2 focus-within:outline-offset-2 focus-within:outline-blue-700 dark:focus-within:outline-blue-400 ${
+          dragging
+            ? "border-blue-700 dark:border-blue-400 bg-blue-50 dark:bg-blue-950"
+            : "border-gray-400 dark:border-gray-600 bg-gray-50 dark:bg-gray-900 hover:bg-gray-100 dark:hover:bg-gray-800"
         }`}
       >
-        <span className="font-medium text-gray-900">Drop files here, or choose files</span>
-        <span id={hintId} className="text-gray-700">
+        <span className="font-medium text-gray-900 dark:text-gray-100">Drop files here, or choose files</span>
+        <span id={hintId} className="text-gray-700 dark:text-gray-300">
           PDF (scanned too), Word (.docx), HTML, Markdown, text, CSV, JSON, or PNG, JPEG and TIFF images; up to{" "}
           {formatBytes(maxUploadBytes)} each. A file with the name of an existing document becomes its new version.
         </span>
@@ -252,7 +254,7 @@ export function UploadZone({ collectionId, maxUploadBytes }: { collectionId: str
       {items.length > 0 ? (
         <div className="space-y-2">
           <ul
-            className="divide-y divide-gray-200 rounded-md border border-gray-300"
+            className="divide-y divide-gray-200 dark:divide-gray-700 rounded-md border border-gray-300 dark:border-gray-700"
             aria-label="Uploads"
             data-testid="upload-list"
           >
@@ -261,10 +263,10 @@ export function UploadZone({ collectionId, maxUploadBytes }: { collectionId: str
               return (
                 <li key={item.key} className="space-y-1 px-3 py-2 text-sm" data-testid={`upload-row-${item.fileName}`}>
                   <div className="flex flex-wrap items-baseline justify-between gap-x-4">
-                    <span id={labelId} className="font-medium wrap-anywhere text-gray-900">
+                    <span id={labelId} className="font-medium wrap-anywhere text-gray-900 dark:text-gray-100">
                       {item.fileName}
                     </span>
-                    <span className="text-gray-700">{formatBytes(item.size)}</span>
+                    <span className="text-gray-700 dark:text-gray-300">{formatBytes(item.size)}</span>
                   </div>
                   <progress
                     className={barClass[item.ending ?? "running"]}
@@ -275,12 +277,14 @@ export function UploadZone({ collectionId, maxUploadBytes }: { collectionId: str
                   />
                   <p
                     data-testid="upload-status"
-                    className={item.ending ? `font-medium ${endingClass[item.ending]}` : "text-gray-800"}
+                    className={
+                      item.ending ? `font-medium ${endingClass[item.ending]}` : "text-gray-800 dark:text-gray-200"
+                    }
                   >
                     {statusText(item)}
                   </p>
                   {item.detail ? (
-                    <p className="text-gray-700" data-testid="upload-message">
+                    <p className="text-gray-700 dark:text-gray-300" data-testid="upload-message">
                       {item.detail}
                     </p>
                   ) : null}
@@ -289,14 +293,9 @@ export function UploadZone({ collectionId, maxUploadBytes }: { collectionId: str
             })}
           </ul>
           {finished > 0 && finished === items.length ? (
-            <button
-              type="button"
-              className={secondaryButtonClass}
-              onClick={() => setItems([])}
-              data-testid="upload-clear"
-            >
+            <Button variant="secondary" type="button" onClick={() => setItems([])} data-testid="upload-clear">
               Clear the list
-            </button>
+            </Button>
           ) : null}
         </div>
       ) : null}

@@ -1,9 +1,10 @@
-import Link from "next/link";
-import { h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { h2Class, sectionClass } from "@/components/ui/styles";
 import type { AnswerPrivacy, AnswerView } from "@/lib/audit/answer-view";
 import { INJECTION_LABELS, type InjectionKind } from "@/lib/privacy/injection";
 import { describePiiCounts, type PiiType } from "@/lib/privacy/pii-types";
 import { isReviewReason, REVIEW_REASON_LABELS } from "@/lib/review/reasons";
+import { Table, Td, Th } from "@/components/ui/table";
+import { TextLink } from "@/components/ui/text-link";
 
 const SUPPORT: Record<string, string> = { supported: "supported", weak: "weakly supported", uncited: "no citation" };
 
@@ -59,20 +60,29 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
           Question and answer
         </h2>
         {answer.redacted ? (
-          <p className="rounded-md border border-amber-700 bg-amber-50 px-3 py-2 text-sm" data-testid="redacted-notice">
+          <p
+            className="rounded-md border border-amber-700 dark:border-amber-400 bg-amber-50 dark:bg-amber-950 px-3 py-2 text-sm"
+            data-testid="redacted-notice"
+          >
             The question and answer text was redacted under the retention policy. The record of who asked, what was
             retrieved and which model answered remains.
           </p>
         ) : null}
         <div>
           <p className="text-sm font-semibold">Question</p>
-          <p className="mt-1 whitespace-pre-wrap rounded-md border border-gray-300 p-3" data-testid="answer-question">
+          <p
+            className="mt-1 whitespace-pre-wrap rounded-md border border-gray-300 dark:border-gray-700 p-3"
+            data-testid="answer-question"
+          >
             {answer.question}
           </p>
         </div>
         <div>
           <p className="text-sm font-semibold">Answer{answer.notCovered ? " (the documents did not cover it)" : ""}</p>
-          <p className="mt-1 whitespace-pre-wrap rounded-md border border-gray-300 p-3" data-testid="answer-text">
+          <p
+            className="mt-1 whitespace-pre-wrap rounded-md border border-gray-300 dark:border-gray-700 p-3"
+            data-testid="answer-text"
+          >
             {answer.answer}
           </p>
         </div>
@@ -81,7 +91,7 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
             {answer.sentences.map((s, i) => (
               <li key={i}>
                 {s.text}{" "}
-                <span className="text-gray-700">
+                <span className="text-gray-700 dark:text-gray-300">
                   — {SUPPORT[s.support] ?? s.support} ({Math.round(s.supportScore * 100)}%)
                   {s.citations.length ? `, cites ${s.citations.map((n) => `[${n}]`).join(" ")}` : ""}
                 </span>
@@ -100,43 +110,45 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
         {answer.citations.length === 0 ? <p className="text-sm">The answer cites no passage.</p> : null}
         <ol className="space-y-4">
           {answer.citations.map((c) => (
-            <li key={`${c.n}-${c.chunkId}`} className="rounded-md border border-gray-300 p-3" data-testid="citation">
+            <li
+              key={`${c.n}-${c.chunkId}`}
+              className="rounded-md border border-gray-300 dark:border-gray-700 p-3"
+              data-testid="citation"
+            >
               <p className="text-sm">
                 <span className="font-semibold">
                   [{c.n}] {c.title}
                 </span>
-                {c.headingPath ? <span className="text-gray-700"> — {c.headingPath}</span> : null}
+                {c.headingPath ? <span className="text-gray-700 dark:text-gray-300"> — {c.headingPath}</span> : null}
                 {c.pageStart ? (
-                  <span className="text-gray-700">
+                  <span className="text-gray-700 dark:text-gray-300">
                     {" "}
                     — page {c.pageStart}
                     {c.pageEnd && c.pageEnd !== c.pageStart ? `–${c.pageEnd}` : ""}
                   </span>
                 ) : null}
               </p>
-              <p className="mt-1 text-xs text-gray-700">
+              <p className="mt-1 text-xs text-gray-700 dark:text-gray-300">
                 Document{" "}
-                <Link href={`/compliance?document=${c.documentId}`} className={linkClass}>
-                  {c.documentName ?? c.documentId}
-                </Link>{" "}
-                ({c.documentStatus === "gone" ? "its collection was deleted" : c.documentStatus}), version{" "}
+                <TextLink href={`/compliance?document=${c.documentId}`}>{c.documentName ?? c.documentId}</TextLink> (
+                {c.documentStatus === "gone" ? "its collection was deleted" : c.documentStatus}), version{" "}
                 {c.versionNumber ?? "?"} ({c.versionStatus ?? "no longer stored"}), sha256{" "}
                 <code>{c.versionSha256 ?? "unknown"}</code>, characters {c.charStart}–{c.charEnd}
               </p>
               {c.passage !== null ? (
                 <blockquote
-                  className="mt-2 whitespace-pre-wrap border-l-4 border-gray-400 pl-3 text-sm"
+                  className="mt-2 whitespace-pre-wrap border-l-4 border-gray-400 dark:border-gray-600 pl-3 text-sm"
                   data-testid="citation-passage"
                 >
                   {c.passage}
                 </blockquote>
               ) : (
-                <p className="mt-2 text-sm text-gray-800" data-testid="citation-purged">
+                <p className="mt-2 text-sm text-gray-800 dark:text-gray-200" data-testid="citation-purged">
                   The passage text is no longer stored: the document was deleted and retention redacted the copy in this
                   record.
                 </p>
               )}
-              <p className="mt-1 text-xs text-gray-700" data-testid="citation-source">
+              <p className="mt-1 text-xs text-gray-700 dark:text-gray-300" data-testid="citation-source">
                 {c.passageSource === "stored version"
                   ? c.matchesRecord === false
                     ? "From the stored version. It differs from the text recorded at answer time."
@@ -168,44 +180,30 @@ export function AnswerRecord({ answer }: { answer: AnswerView }) {
           {answer.finishReason ?? "unknown"}; prompt sha256 <code>{answer.promptSha256 ?? "-"}</code>
         </p>
         <div className="overflow-x-auto">
-          <table className={tableClass} data-testid="retrieved-table">
+          <Table data-testid="retrieved-table">
             <thead>
               <tr>
-                <th scope="col" className={thClass}>
-                  Chunk
-                </th>
-                <th scope="col" className={thClass}>
-                  Version sha256
-                </th>
-                <th scope="col" className={thClass}>
-                  Fused score
-                </th>
-                <th scope="col" className={thClass}>
-                  Vector (rank)
-                </th>
-                <th scope="col" className={thClass}>
-                  Text rank
-                </th>
+                <Th>Chunk</Th>
+                <Th>Version sha256</Th>
+                <Th>Fused score</Th>
+                <Th>Vector (rank)</Th>
+                <Th>Text rank</Th>
               </tr>
             </thead>
             <tbody>
               {answer.retrieved.map((r) => (
                 <tr key={r.chunkId}>
-                  <td className={`${tdClass} font-mono text-xs`}>{r.chunkId}</td>
-                  <td className={`${tdClass} font-mono text-xs`}>
-                    {r.versionSha256 ? `${r.versionSha256.slice(0, 16)}…` : "-"}
-                  </td>
-                  <td className={tdClass}>{r.score.toFixed(4)}</td>
-                  <td className={tdClass}>
-                    {r.vectorScore === null ? "-" : `${r.vectorScore.toFixed(3)} (${r.vectorRank})`}
-                  </td>
-                  <td className={tdClass}>{r.textRank ?? "-"}</td>
+                  <Td className="font-mono text-xs">{r.chunkId}</Td>
+                  <Td className="font-mono text-xs">{r.versionSha256 ? `${r.versionSha256.slice(0, 16)}…` : "-"}</Td>
+                  <Td>{r.score.toFixed(4)}</Td>
+                  <Td>{r.vectorScore === null ? "-" : `${r.vectorScore.toFixed(3)} (${r.vectorRank})`}</Td>
+                  <Td>{r.textRank ?? "-"}</Td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         </div>
-        <p className="text-xs text-gray-700">
+        <p className="text-xs text-gray-700 dark:text-gray-300">
           Timings:{" "}
           {Object.entries(answer.timings)
             .map(([k, v]) => `${k} ${v} ms`)

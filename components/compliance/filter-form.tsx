@@ -1,7 +1,8 @@
-import { inputClass, labelClass, buttonClass, linkClass } from "@/components/ui/styles";
 import type { AuditFilters } from "@/lib/audit/filters";
 import { AUDIT_EVENT_TYPES } from "@/lib/audit/types";
-import Link from "next/link";
+import { Input, Label, Select } from "@/components/ui/field";
+import { Button } from "@/components/ui/button";
+import { TextLink } from "@/components/ui/text-link";
 
 const FAMILIES = [...new Set(AUDIT_EVENT_TYPES.map((t) => t.split(".")[0]!))];
 /** Families whose "all" option needs more than the family's name to be understood. */
@@ -18,9 +19,7 @@ export function FilterForm({
   const type = filters.type?.[0] ?? "";
   const field = (name: string, label: string, input: React.ReactNode) => (
     <div>
-      <label htmlFor={`f-${name}`} className={labelClass}>
-        {label}
-      </label>
+      <Label htmlFor={`f-${name}`}>{label}</Label>
       <div className="mt-1">{input}</div>
     </div>
   );
@@ -34,28 +33,22 @@ export function FilterForm({
       {field(
         "user",
         "User (email)",
-        <input id="f-user" name="user" defaultValue={filters.user ?? ""} className={inputClass} autoComplete="off" />,
+        <Input id="f-user" name="user" defaultValue={filters.user ?? ""} autoComplete="off" />,
       )}
       {field(
         "from",
         "From (UTC)",
-        <input
-          id="f-from"
-          name="from"
-          type="date"
-          defaultValue={filters.from?.slice(0, 10) ?? ""}
-          className={inputClass}
-        />,
+        <Input id="f-from" name="from" type="date" defaultValue={filters.from?.slice(0, 10) ?? ""} />,
       )}
       {field(
         "to",
         "To (UTC, inclusive)",
-        <input id="f-to" name="to" type="date" defaultValue={filters.to?.slice(0, 10) ?? ""} className={inputClass} />,
+        <Input id="f-to" name="to" type="date" defaultValue={filters.to?.slice(0, 10) ?? ""} />,
       )}
       {field(
         "collection",
         "Collection",
-        <select id="f-collection" name="collection" defaultValue={filters.collection ?? ""} className={inputClass}>
+        <Select id="f-collection" name="collection" defaultValue={filters.collection ?? ""}>
           <option value="">Any</option>
           {collections.map((c) => (
             <option key={c.id} value={c.id}>
@@ -65,23 +58,17 @@ export function FilterForm({
           {filters.collection && !collections.some((c) => c.id === filters.collection) ? (
             <option value={filters.collection}>{filters.collection}</option>
           ) : null}
-        </select>,
+        </Select>,
       )}
       {field(
         "document",
         "Document id",
-        <input
-          id="f-document"
-          name="document"
-          defaultValue={filters.document ?? ""}
-          className={inputClass}
-          autoComplete="off"
-        />,
+        <Input id="f-document" name="document" defaultValue={filters.document ?? ""} autoComplete="off" />,
       )}
       {field(
         "type",
         "Event type",
-        <select id="f-type" name="type" defaultValue={type} className={inputClass}>
+        <Select id="f-type" name="type" defaultValue={type}>
           <option value="">Any</option>
           {FAMILIES.map((f) => (
             <optgroup key={f} label={f}>
@@ -93,29 +80,26 @@ export function FilterForm({
               ))}
             </optgroup>
           ))}
-        </select>,
+        </Select>,
       )}
       <div className="sm:col-span-2">
         {field(
           "q",
           "Words",
-          <input
+          <Input
             id="f-q"
             name="q"
             defaultValue={filters.q ?? ""}
-            className={inputClass}
             autoComplete="off"
             placeholder='e.g. insulin "hand hygiene" -draft'
           />,
         )}
       </div>
       <div className="flex items-end gap-3">
-        <button type="submit" className={buttonClass} data-testid="apply-filters">
+        <Button type="submit" data-testid="apply-filters">
           Filter
-        </button>
-        <Link href="/compliance" className={linkClass}>
-          Clear
-        </Link>
+        </Button>
+        <TextLink href="/compliance">Clear</TextLink>
       </div>
     </form>
   );

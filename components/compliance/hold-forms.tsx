@@ -3,8 +3,9 @@
 import { placeHoldAction, releaseHoldAction } from "@/app/compliance/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { buttonClass, dangerButtonClass, inputClass, labelClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
+import { Label, Select } from "@/components/ui/field";
+import { Button } from "@/components/ui/button";
 
 export function PlaceHoldForm() {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(placeHoldAction);
@@ -20,13 +21,11 @@ export function PlaceHoldForm() {
       <FormError result={result} fields={["subject", "target", "reason"]} />
       <FormSuccess message={result?.ok ? `Placed a legal hold on ${result.data.on}.` : undefined} />
       <div>
-        <label htmlFor="hold-subject" className={labelClass}>
-          Hold
-        </label>
-        <select id="hold-subject" name="subject" className={`mt-1 ${inputClass}`} defaultValue="user">
+        <Label htmlFor="hold-subject">Hold</Label>
+        <Select className="mt-1" id="hold-subject" name="subject" defaultValue="user">
           <option value="user">A user&apos;s conversations (by email)</option>
           <option value="collection">Everything that touched a collection (by name)</option>
-        </select>
+        </Select>
       </div>
       <TextField
         name="target"
@@ -45,9 +44,9 @@ export function PlaceHoldForm() {
         hint="A case number or the request that requires it."
         error={fieldError(result, "reason")}
       />
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="place-hold-submit">
+      <Button type="submit" disabled={pending} data-testid="place-hold-submit">
         {pending ? "Placing…" : "Place legal hold"}
-      </button>
+      </Button>
     </form>
   );
 }
@@ -58,15 +57,15 @@ export function ReleaseHoldButton({ id, label }: { id: string; label: string }) 
     <form ref={formRef} action={formAction} onSubmit={onSubmit}>
       <input type="hidden" name="id" value={id} />
       <FormError result={result} />
-      <button
+      <Button
+        variant="danger"
         type="submit"
-        className={dangerButtonClass}
         disabled={pending}
         aria-label={`Release the hold on ${label}`}
         data-testid="release-hold"
       >
         {pending ? "Releasing…" : "Release"}
-      </button>
+      </Button>
     </form>
   );
 }

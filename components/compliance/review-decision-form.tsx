@@ -3,8 +3,9 @@
 import { decideReviewAction } from "@/app/compliance/review/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { buttonClass, dangerButtonClass, labelClass, secondaryButtonClass } from "@/components/ui/styles";
+import { buttonClass, dangerButtonClass, secondaryButtonClass } from "@/components/ui/styles";
 import { REVIEW_DECISION_LABELS, type ReviewDecision, type ReviewStatus } from "@/lib/review/reasons";
+import { Label } from "@/components/ui/field";
 
 const DONE: Record<ReviewDecision, string> = {
   correct: "Resolved: the answer is correct.",
@@ -46,9 +47,7 @@ export function ReviewDecisionForm({ itemId, status }: { itemId: string; status:
       <FormSuccess message={result?.ok ? DONE[result.data.decision] : undefined} testId="review-decision-success" />
       <input type="hidden" name="itemId" value={itemId} />
       <div>
-        <label htmlFor="review-note" className={labelClass}>
-          Note
-        </label>
+        <Label htmlFor="review-note">Note</Label>
         <textarea
           id="review-note"
           name="note"
@@ -56,10 +55,10 @@ export function ReviewDecisionForm({ itemId, status }: { itemId: string; status:
           maxLength={2000}
           aria-describedby={noteError ? "review-note-hint review-note-error" : "review-note-hint"}
           aria-invalid={noteError ? true : undefined}
-          className="mt-1 block w-full rounded-md border border-gray-400 bg-white px-3 py-2 text-sm text-gray-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 aria-invalid:border-red-700"
+          className="mt-1 block w-full rounded-md border border-gray-400 dark:border-gray-600 bg-white dark:bg-gray-900 px-3 py-2 text-sm text-gray-900 dark:text-gray-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400 aria-invalid:border-red-700 dark:aria-invalid:border-red-400"
           data-testid="review-note"
         />
-        <p id="review-note-hint" className="mt-1 text-sm text-gray-700">
+        <p id="review-note-hint" className="mt-1 text-sm text-gray-700 dark:text-gray-300">
           Required when the answer is incorrect: say what is wrong. Kept with the decision in the audit trail.
         </p>
         <FieldError id="review-note-error" message={noteError} />

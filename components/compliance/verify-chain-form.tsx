@@ -3,7 +3,7 @@
 import { verifyChainAction } from "@/app/compliance/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { FormError } from "@/components/ui/form-feedback";
-import { secondaryButtonClass } from "@/components/ui/styles";
+import { Button } from "@/components/ui/button";
 
 export function VerifyChainForm() {
   const { result, formAction, pending, formRef, onSubmit } = useFormAction(verifyChainAction, {
@@ -13,13 +13,19 @@ export function VerifyChainForm() {
   return (
     <form ref={formRef} action={formAction} onSubmit={onSubmit} className="space-y-3" data-testid="verify-chain-form">
       <FormError result={result} />
-      <button type="submit" className={secondaryButtonClass} disabled={pending} data-testid="verify-chain">
+      <Button variant="secondary" type="submit" disabled={pending} data-testid="verify-chain">
         {pending ? "Verifying…" : "Verify the chain now"}
-      </button>
+      </Button>
       <p
         role="status"
         data-testid="verify-result"
-        className={r ? (r.ok ? "text-sm text-green-900" : "text-sm font-semibold text-red-900") : "sr-only"}
+        className={
+          r
+            ? r.ok
+              ? "text-sm text-green-900 dark:text-green-200"
+              : "text-sm font-semibold text-red-900 dark:text-red-200"
+            : "sr-only"
+        }
       >
         {r
           ? r.ok

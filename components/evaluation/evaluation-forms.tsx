@@ -9,7 +9,9 @@ import {
 } from "@/app/collections/[id]/evaluation/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FieldError, FormError, FormSuccess } from "@/components/ui/form-feedback";
-import { buttonClass, dangerButtonClass, inputClass, labelClass, secondaryButtonClass } from "@/components/ui/styles";
+import { labelClass } from "@/components/ui/styles";
+import { Input, Label, Textarea } from "@/components/ui/field";
+import { Button } from "@/components/ui/button";
 
 /** A golden question: the question, the documents that must support its answer, optional phrases. */
 export function AddCaseForm({ collectionId, documents }: { collectionId: string; documents: string[] }) {
@@ -30,17 +32,15 @@ export function AddCaseForm({ collectionId, documents }: { collectionId: string;
       <FormSuccess message={result?.ok ? `Added “${result.data.question}”.` : undefined} testId="eval-add-success" />
       <input type="hidden" name="collectionId" value={collectionId} />
       <div>
-        <label htmlFor={`${id}-question`} className={labelClass}>
-          Question
-        </label>
-        <textarea
+        <Label htmlFor={`${id}-question`}>Question</Label>
+        <Textarea
+          className="mt-1"
           id={`${id}-question`}
           name="question"
           rows={2}
           required
           aria-invalid={questionError ? true : undefined}
           aria-describedby={questionError ? `${id}-question-error` : undefined}
-          className={`mt-1 ${inputClass}`}
           data-testid="eval-question"
         />
         <FieldError id={`${id}-question-error`} message={questionError} />
@@ -48,12 +48,12 @@ export function AddCaseForm({ collectionId, documents }: { collectionId: string;
       <fieldset aria-describedby={documentsError ? `${id}-documents-error` : undefined}>
         <legend className={labelClass}>Documents that must support the answer</legend>
         {documents.length === 0 ? (
-          <p className="mt-1 text-sm text-gray-700">Upload documents first.</p>
+          <p className="mt-1 text-sm text-gray-700 dark:text-gray-300">Upload documents first.</p>
         ) : (
           <ul className="mt-1 grid gap-1 sm:grid-cols-2">
             {documents.map((name) => (
               <li key={name}>
-                <label className="flex items-center gap-2 text-sm text-gray-900">
+                <label className="flex items-center gap-2 text-sm text-gray-900 dark:text-gray-100">
                   <input type="checkbox" name="documents[]" value={name} data-testid={`eval-doc-${name}`} />
                   {name}
                 </label>
@@ -64,24 +64,24 @@ export function AddCaseForm({ collectionId, documents }: { collectionId: string;
         <FieldError id={`${id}-documents-error`} message={documentsError} />
       </fieldset>
       <div>
-        <label htmlFor={`${id}-phrases`} className={labelClass}>
-          Required phrases <span className="font-normal text-gray-700">(optional, one a line)</span>
-        </label>
-        <textarea
+        <Label htmlFor={`${id}-phrases`}>
+          Required phrases <span className="font-normal text-gray-700 dark:text-gray-300">(optional, one a line)</span>
+        </Label>
+        <Textarea
+          className="mt-1"
           id={`${id}-phrases`}
           name="phrases"
           rows={2}
           aria-describedby={`${id}-phrases-hint`}
-          className={`mt-1 ${inputClass}`}
           data-testid="eval-phrases"
         />
-        <p id={`${id}-phrases-hint`} className="mt-1 text-xs text-gray-700">
+        <p id={`${id}-phrases-hint`} className="mt-1 text-xs text-gray-700 dark:text-gray-300">
           When given, a passage counts only if it holds one of these phrases.
         </p>
       </div>
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="eval-add-submit">
+      <Button type="submit" disabled={pending} data-testid="eval-add-submit">
         {pending ? "Adding…" : "Add question"}
-      </button>
+      </Button>
     </form>
   );
 }
@@ -103,14 +103,9 @@ export function RemoveCaseButton({
       <FormError result={result} />
       <input type="hidden" name="collectionId" value={collectionId} />
       <input type="hidden" name="caseId" value={caseId} />
-      <button
-        type="submit"
-        className={dangerButtonClass}
-        disabled={pending}
-        aria-label={`Remove the question “${question}”`}
-      >
+      <Button variant="danger" type="submit" disabled={pending} aria-label={`Remove the question “${question}”`}>
         {pending ? "Removing…" : "Remove"}
-      </button>
+      </Button>
     </form>
   );
 }
@@ -125,23 +120,21 @@ export function PassMarkForm({ collectionId, minRecall }: { collectionId: string
     <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="flex flex-wrap items-end gap-3">
       <input type="hidden" name="collectionId" value={collectionId} />
       <div>
-        <label htmlFor={`${id}-min`} className={labelClass}>
-          Pass mark (recall@5, 0 to 1)
-        </label>
-        <input
+        <Label htmlFor={`${id}-min`}>Pass mark (recall@5, 0 to 1)</Label>
+        <Input
+          className="mt-1 w-28"
           id={`${id}-min`}
           name="minRecall"
           inputMode="decimal"
           defaultValue={String(minRecall)}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? `${id}-min-error` : undefined}
-          className={`mt-1 w-28 ${inputClass}`}
           data-testid="eval-min-recall"
         />
       </div>
-      <button type="submit" className={secondaryButtonClass} disabled={pending} data-testid="eval-min-recall-submit">
+      <Button variant="secondary" type="submit" disabled={pending} data-testid="eval-min-recall-submit">
         {pending ? "Saving…" : "Save"}
-      </button>
+      </Button>
       <div className="basis-full">
         <FieldError id={`${id}-min-error`} message={error} />
         <FormError result={result} fields={["minRecall"]} />
@@ -163,9 +156,9 @@ export function RunEvaluationButton({ collectionId, disabled }: { collectionId: 
       <input type="hidden" name="collectionId" value={collectionId} />
       <FormError result={result} testId="eval-run-error" />
       <FormSuccess message={message} testId="eval-run-success" />
-      <button type="submit" className={buttonClass} disabled={pending || disabled} data-testid="eval-run">
+      <Button type="submit" disabled={pending || disabled} data-testid="eval-run">
         {pending ? "Running…" : "Run evaluation now"}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -3,9 +3,9 @@
 import { changePasswordAction } from "@/app/profile/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError } from "@/components/ui/form-feedback";
-import { buttonClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
+import { Button } from "@/components/ui/button";
 
 const FIELDS = ["currentPassword", "newPassword", "confirmPassword"];
 
@@ -30,9 +30,9 @@ export function ChangePasswordForm() {
         error={fieldError(result, "currentPassword")}
       />
       <NewPasswordFields result={result} />
-      <button type="submit" className={buttonClass} disabled={pending} data-testid="change-password-submit">
+      <Button type="submit" disabled={pending} data-testid="change-password-submit">
         {pending ? "Changing…" : "Change password"}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -5,9 +5,10 @@ import { useFormAction } from "@/components/forms/use-form-action";
 import { fieldError, FormError } from "@/components/ui/form-feedback";
 import { useId } from "react";
 import { FieldError } from "@/components/ui/form-feedback";
-import { buttonClass, inputClass, labelClass } from "@/components/ui/styles";
 import { TextField } from "@/components/ui/text-field";
 import { NewApiKey } from "./new-api-key";
+import { Label, Select } from "@/components/ui/field";
+import { Button } from "@/components/ui/button";
 
 const LIFETIMES = [7, 30, 90, 180, 365, 730];
 
@@ -46,16 +47,14 @@ export function CreateApiKeyForm({ maxDays }: { maxDays: number }) {
           error={fieldError(result, "name")}
         />
         <div>
-          <label htmlFor={`${id}-expiry`} className={labelClass}>
-            Expires after
-          </label>
-          <select
+          <Label htmlFor={`${id}-expiry`}>Expires after</Label>
+          <Select
+            className="mt-1"
             id={`${id}-expiry`}
             name="expiresInDays"
             defaultValue={String(Math.min(90, maxDays))}
             aria-invalid={expiryError ? true : undefined}
             aria-describedby={expiryError ? `${id}-expiry-error` : undefined}
-            className={`mt-1 ${inputClass}`}
             data-testid="api-key-expiry"
           >
             {lifetimes.map((days) => (
@@ -63,11 +62,11 @@ export function CreateApiKeyForm({ maxDays }: { maxDays: number }) {
                 {days} days
               </option>
             ))}
-          </select>
+          </Select>
           <FieldError id={`${id}-expiry-error`} message={expiryError} />
         </div>
         <fieldset aria-describedby={scopesError ? `${id}-scopes-error` : undefined}>
-          <legend className="text-sm font-medium text-gray-900">What the key may do</legend>
+          <legend className="text-sm font-medium text-gray-900 dark:text-gray-100">What the key may do</legend>
           <div className="mt-1 space-y-2">
             {SCOPES.map(({ scope, label, hint }) => (
               <div key={scope} className="flex items-start gap-2">
@@ -78,7 +77,7 @@ export function CreateApiKeyForm({ maxDays }: { maxDays: number }) {
                   value={scope}
                   defaultChecked={scope !== "admin"}
                   data-testid={`api-key-scope-${scope}`}
-                  className="mt-0.5 h-4 w-4 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
+                  className="mt-0.5 h-4 w-4 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
                 />
                 <label htmlFor={`${id}-scope-${scope}`} className="text-sm">
                   <span className="font-mono">{label}</span>: {hint}
@@ -88,9 +87,9 @@ export function CreateApiKeyForm({ maxDays }: { maxDays: number }) {
           </div>
           <FieldError id={`${id}-scopes-error`} message={scopesError} />
         </fieldset>
-        <button type="submit" className={buttonClass} disabled={pending} data-testid="create-api-key-submit">
+        <Button type="submit" disabled={pending} data-testid="create-api-key-submit">
           {pending ? "Creating…" : "Create API key"}
-        </button>
+        </Button>
       </form>
     </div>
   );

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRef, useState } from "react";
-import { secondaryButtonClass } from "@/components/ui/styles";
+import { Button } from "@/components/ui/button";
 
 /** Shows a just-created key once, with a copy button that also works without the Clipboard API (plain HTTP). */
 export function NewApiKey({ name, apiKey }: { name: string; apiKey: string }) {
@@ -34,24 +34,27 @@ export function NewApiKey({ name, apiKey }: { name: string; apiKey: string }) {
   }
 
   return (
-    <div className="space-y-3 rounded-md border-2 border-amber-600 bg-amber-50 p-4" data-testid="new-api-key-box">
-      <p className="text-sm font-semibold text-gray-950">New API key “{name}”</p>
-      <p className="text-sm text-gray-900">
+    <div
+      className="space-y-3 rounded-md border-2 border-amber-600 dark:border-amber-400 bg-amber-50 dark:bg-amber-950 p-4"
+      data-testid="new-api-key-box"
+    >
+      <p className="text-sm font-semibold text-gray-950 dark:text-gray-100">New API key “{name}”</p>
+      <p className="text-sm text-gray-900 dark:text-gray-100">
         Copy this key now and keep it somewhere safe. It will not be shown again; if you lose it, revoke it and create
         another.
       </p>
       <code
         ref={codeRef}
         data-testid="new-api-key"
-        className="block break-all rounded border border-gray-400 bg-white px-3 py-2 font-mono text-sm"
+        className="block break-all rounded border border-gray-400 dark:border-gray-600 bg-white dark:bg-gray-900 px-3 py-2 font-mono text-sm"
       >
         {apiKey}
       </code>
       <div className="flex items-center gap-3">
-        <button type="button" className={secondaryButtonClass} onClick={copy} data-testid="copy-api-key">
+        <Button variant="secondary" type="button" onClick={copy} data-testid="copy-api-key">
           Copy key
-        </button>
-        <p role="status" className="text-sm text-gray-900">
+        </Button>
+        <p role="status" className="text-sm text-gray-900 dark:text-gray-100">
           {copyStatus}
         </p>
       </div>

@@ -5,6 +5,6 @@ export function formatUtc(value: Date): string {
 }
 
 export function DateTime({ value, empty = "Never" }: { value: Date | null; empty?: string }) {
-  if (!value) return <span className="text-gray-600">{empty}</span>;
+  if (!value) return <span className="text-gray-600 dark:text-gray-400">{empty}</span>;
   return <time dateTime={value.toISOString()}>{formatUtc(value)}</time>;
 }

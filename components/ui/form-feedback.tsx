@@ -32,7 +32,7 @@ export function FormError({
     <p
       role="alert"
       data-testid={testId}
-      className="rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900"
+      className="rounded-md border border-red-700 dark:border-red-400 bg-red-50 dark:bg-red-950 px-3 py-2 text-sm text-red-900 dark:text-red-200"
     >
       {message}
     </p>
@@ -46,7 +46,9 @@ export function FormSuccess({ message, testId = "form-success" }: { message?: st
       role="status"
       data-testid={testId}
       className={
-        message ? "rounded-md border border-green-700 bg-green-50 px-3 py-2 text-sm text-green-900" : "sr-only"
+        message
+          ? "rounded-md border border-green-700 dark:border-green-400 bg-green-50 dark:bg-green-950 px-3 py-2 text-sm text-green-900 dark:text-green-200"
+          : "sr-only"
       }
     >
       {message ?? ""}
@@ -57,7 +59,7 @@ export function FormSuccess({ message, testId = "form-success" }: { message?: st
 export function FieldError({ id, message }: { id: string; message?: string }) {
   if (!message) return null;
   return (
-    <p id={id} className="mt-1 text-sm text-red-800">
+    <p id={id} className="mt-1 text-sm text-red-800 dark:text-red-300">
       {message}
     </p>
   );

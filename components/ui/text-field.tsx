@@ -50,7 +50,7 @@ export function TextField({
         className={`mt-1 ${inputClass}`}
       />
       {hint ? (
-        <p id={hintId} className="mt-1 text-sm text-gray-700">
+        <p id={hintId} className="mt-1 text-sm text-gray-700 dark:text-gray-300">
           {hint}
         </p>
       ) : null}

@@ -2,8 +2,8 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { PDFDocumentProxy, RenderTask, TextLayer } from "pdfjs-dist";
-import { secondaryButtonClass } from "@/components/ui/styles";
 import { passageItems } from "./passage-match";
+import { Button } from "@/components/ui/button";
 
 // A PDF drawn in the page by pdf.js: one page at a time on a canvas, with pdf.js's text layer
 // over it so the cited words can be highlighted (and selected). The file comes from
@@ -139,7 +139,10 @@ export function PdfViewer({
 
   if (problem)
     return (
-      <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+      <p
+        role="alert"
+        className="rounded-md border border-red-300 dark:border-red-800 bg-red-50 dark:bg-red-950 p-3 text-sm text-red-900 dark:text-red-200"
+      >
         {problem}
       </p>
     );
@@ -147,35 +150,38 @@ export function PdfViewer({
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-3">
-        <button
+        <Button
+          variant="secondary"
           type="button"
-          className={secondaryButtonClass}
           onClick={() => go(shown - 1)}
           disabled={!pdf || shown <= 1}
           data-testid="viewer-prev"
         >
           Previous page
-        </button>
-        <p className="text-sm text-gray-900" aria-live="polite" data-testid="viewer-page">
+        </Button>
+        <p className="text-sm text-gray-900 dark:text-gray-100" aria-live="polite" data-testid="viewer-page">
           {pdf ? `Page ${shown} of ${pageCount}` : "Loading the document…"}
         </p>
-        <button
+        <Button
+          variant="secondary"
           type="button"
-          className={secondaryButtonClass}
           onClick={() => go(shown + 1)}
           disabled={!pdf || shown >= pageCount}
           data-testid="viewer-next"
         >
           Next page
-        </button>
+        </Button>
         {hits !== null && passages.length > 0 ? (
-          <p className="text-sm text-gray-700" data-testid="viewer-hit-note">
+          <p className="text-sm text-gray-700 dark:text-gray-300" data-testid="viewer-hit-note">
             {hits > 0 ? "The cited passage is highlighted." : "The cited passage is not on this page."}
           </p>
         ) : null}
       </div>
       <div ref={boxRef} className="max-w-4xl overflow-x-auto">
-        <div className="relative inline-block border border-gray-300 bg-white shadow-sm" data-testid="viewer-pdf">
+        <div
+          className="relative inline-block border border-gray-300 dark:border-gray-700 bg-white dark:bg-gray-900 shadow-sm"
+          data-testid="viewer-pdf"
+        >
           <canvas ref={canvasRef} aria-label={`Page ${shown} of the document`} role="img" />
           <div ref={textRef} className="textLayer" />
         </div>

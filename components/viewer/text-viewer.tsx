@@ -32,18 +32,20 @@ export function TextViewer({
             key={i}
             ref={i + 1 === initialPage ? pageRef : undefined}
             aria-label={pages.length > 1 ? `Page ${i + 1}` : "Text"}
-            className="rounded-md border border-gray-300 bg-white p-4"
+            className="rounded-md border border-gray-300 dark:border-gray-700 bg-white dark:bg-gray-900 p-4"
             data-testid="viewer-text-page"
             data-page={i + 1}
           >
-            {pages.length > 1 ? <h2 className="mb-2 text-sm font-semibold text-gray-700">Page {i + 1}</h2> : null}
-            <p className="text-sm leading-6 whitespace-pre-wrap text-gray-950">
+            {pages.length > 1 ? (
+              <h2 className="mb-2 text-sm font-semibold text-gray-700 dark:text-gray-300">Page {i + 1}</h2>
+            ) : null}
+            <p className="text-sm leading-6 whitespace-pre-wrap text-gray-950 dark:text-gray-100">
               {hit ? (
                 <>
                   {text.slice(0, hit.start)}
                   <mark
                     ref={hit === passages[0] ? markRef : undefined}
-                    className="bg-yellow-200 text-gray-950"
+                    className="bg-yellow-200 dark:bg-yellow-700 text-gray-950 dark:text-gray-100"
                     data-testid="viewer-highlight"
                   >
                     {text.slice(hit.start, hit.end)}

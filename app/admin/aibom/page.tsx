@@ -2,12 +2,13 @@ import type { Metadata } from "next";
 import { DependencyTable } from "@/components/admin/dependency-table";
 import { formatBytes } from "@/components/collections/format";
 import { DateTime } from "@/components/ui/date-time";
-import { buttonClass, h1Class, h2Class, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { buttonClass, h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { currentAiBom } from "@/lib/aibom/current";
 import { PROP, propertyOf, type CdxBom } from "@/lib/aibom/cyclonedx";
 import { dependencyRows, modelRows } from "@/lib/aibom/rows";
 import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "AI bill of materials" };
 
@@ -24,7 +25,7 @@ export default async function AiBomPage() {
         <h1 className={h1Class}>AI bill of materials</h1>
         <p
           role="alert"
-          className="mt-4 rounded-md border border-red-700 bg-red-50 p-4 text-sm text-red-900"
+          className="mt-4 rounded-md border border-red-700 dark:border-red-400 bg-red-50 dark:bg-red-950 p-4 text-sm text-red-900 dark:text-red-200"
           data-testid="aibom-error"
         >
           {err.message}
@@ -42,7 +43,7 @@ export default async function AiBomPage() {
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div>
           <h1 className={h1Class}>AI bill of materials</h1>
-          <p className="mt-2 text-sm text-gray-800">
+          <p className="mt-2 text-sm text-gray-800 dark:text-gray-200">
             {bom.metadata.component.name} {bom.metadata.component.version}, generated{" "}
             <DateTime value={new Date(bom.metadata.timestamp)} /> as CycloneDX {bom.specVersion}. Serial{" "}
             <span className="font-mono text-xs">{bom.serialNumber}</span>.
@@ -70,10 +71,10 @@ export default async function AiBomPage() {
           {models.map((m) => (
             <article
               key={m.ref}
-              className="rounded-md border border-gray-300 p-4"
+              className="rounded-md border border-gray-300 dark:border-gray-700 p-4"
               data-testid={`aibom-model-${m.role}`}
             >
-              <h3 className="font-semibold text-gray-950">
+              <h3 className="font-semibold text-gray-950 dark:text-gray-100">
                 <span className="capitalize">{m.role}</span>: {m.name}
                 {m.version ? ` ${m.version}` : ""}
               </h3>
@@ -108,19 +109,17 @@ export default async function AiBomPage() {
               {m.files.length > 0 ? (
                 <details className="mt-3 text-sm">
                   <summary className="cursor-pointer">Files ({m.files.length}) with their SHA-256</summary>
-                  <table className={`${tableClass} mt-2`} data-testid="aibom-model-files">
+                  <Table className="mt-2" data-testid="aibom-model-files">
                     <tbody>
                       {m.files.map((f) => (
                         <tr key={f.name}>
-                          <th scope="row" className={`${tdClass} font-normal`}>
-                            {f.name}
-                          </th>
-                          <td className={tdClass}>{formatBytes(f.bytes)}</td>
-                          <td className={`${tdClass} break-all font-mono text-xs`}>{f.sha256}</td>
+                          <RowHeader>{f.name}</RowHeader>
+                          <Td>{formatBytes(f.bytes)}</Td>
+                          <Td className="break-all font-mono text-xs">{f.sha256}</Td>
                         </tr>
                       ))}
                     </tbody>
-                  </table>
+                  </Table>
                 </details>
               ) : null}
             </article>
@@ -132,56 +131,42 @@ export default async function AiBomPage() {
         <h2 id="runtime-heading" className={h2Class}>
           Inference runtime
         </h2>
-        <table className={tableClass} data-testid="aibom-runtime">
+        <Table data-testid="aibom-runtime">
           <thead>
             <tr>
-              <th scope="col" className={thClass}>
-                Component
-              </th>
-              <th scope="col" className={thClass}>
-                Version
-              </th>
-              <th scope="col" className={thClass}>
-                Details
-              </th>
+              <Th>Component</Th>
+              <Th>Version</Th>
+              <Th>Details</Th>
             </tr>
           </thead>
           <tbody>
             {llamaPackage ? (
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>
-                  node-llama-cpp
-                </th>
-                <td className={tdClass}>{llamaPackage.version}</td>
-                <td className={tdClass}>Node.js bindings and prebuilt binaries for llama.cpp</td>
+                <RowHeader>node-llama-cpp</RowHeader>
+                <Td>{llamaPackage.version}</Td>
+                <Td>Node.js bindings and prebuilt binaries for llama.cpp</Td>
               </tr>
             ) : null}
             {llama ? (
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>
-                  llama.cpp
-                </th>
-                <td className={tdClass} data-testid="aibom-llama-release">
-                  {llama.version}
-                </td>
-                <td className={tdClass} data-testid="aibom-llama-device">
+                <RowHeader>llama.cpp</RowHeader>
+                <Td data-testid="aibom-llama-release">{llama.version}</Td>
+                <Td data-testid="aibom-llama-device">
                   Runs on: {propertyOf(llama, PROP.gpu)}
                   {propertyOf(llama, PROP.gpuDevices) ? ` (${propertyOf(llama, PROP.gpuDevices)})` : ""}. Binaries:{" "}
                   {propertyOf(llama, PROP.binaries)}.
-                </td>
+                </Td>
               </tr>
             ) : null}
             {node ? (
               <tr>
-                <th scope="row" className={`${tdClass} font-normal`}>
-                  Node.js
-                </th>
-                <td className={tdClass}>{node.version}</td>
-                <td className={tdClass}>{propertyOf(node, "kq:platform:os")}</td>
+                <RowHeader>Node.js</RowHeader>
+                <Td>{node.version}</Td>
+                <Td>{propertyOf(node, "kq:platform:os")}</Td>
               </tr>
             ) : null}
           </tbody>
-        </table>
+        </Table>
       </section>
 
       <section aria-labelledby="dependencies-heading" className={sectionClass}>

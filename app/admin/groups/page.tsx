@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { CreateGroupForm } from "@/components/admin/create-group-form";
-import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { requireRole } from "@/lib/auth/guards";
 import { listAllGroups } from "@/lib/groups/admin";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Groups" };
 
@@ -26,38 +27,30 @@ export default async function GroupsPage() {
           </p>
         ) : (
           <div className="overflow-x-auto">
-            <table className={tableClass} data-testid="groups-table">
+            <Table data-testid="groups-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>
-                    Name
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Description
-                  </th>
-                  <th scope="col" className={`${thClass} text-right`}>
-                    Members
-                  </th>
+                  <Th>Name</Th>
+                  <Th>Description</Th>
+                  <Th className="text-right">Members</Th>
                 </tr>
               </thead>
               <tbody>
                 {groups.map((group) => (
                   <tr key={group.id} data-testid={`group-row-${group.name}`}>
-                    <th scope="row" className={`${tdClass} font-normal`}>
-                      <Link href={`/admin/groups/${group.id}`} className={linkClass}>
-                        {group.name}
-                      </Link>
-                    </th>
-                    <td className={tdClass}>
-                      {group.description || <span className="text-gray-600">No description</span>}
-                    </td>
-                    <td className={`${tdClass} text-right`} data-testid="group-member-count">
+                    <RowHeader>
+                      <TextLink href={`/admin/groups/${group.id}`}>{group.name}</TextLink>
+                    </RowHeader>
+                    <Td>
+                      {group.description || <span className="text-gray-600 dark:text-gray-400">No description</span>}
+                    </Td>
+                    <Td className="text-right" data-testid="group-member-count">
                       {group.memberCount}
-                    </td>
+                    </Td>
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           </div>
         )}
       </section>

@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { CreateUserForm } from "@/components/admin/create-user-form";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { DateTime } from "@/components/ui/date-time";
-import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { requireRole } from "@/lib/auth/guards";
 import { listAllUsers } from "@/lib/users/admin";
 import { ROLES } from "@/lib/users/schemas";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -24,54 +25,38 @@ export default async function UsersPage() {
           All users ({users.length})
         </h2>
         <div className="overflow-x-auto">
-          <table className={tableClass} data-testid="users-table">
+          <Table data-testid="users-table">
             <thead>
               <tr>
-                <th scope="col" className={thClass}>
-                  Email
-                </th>
-                <th scope="col" className={thClass}>
-                  Name
-                </th>
-                <th scope="col" className={thClass}>
-                  Roles
-                </th>
-                <th scope="col" className={thClass}>
-                  Groups
-                </th>
-                <th scope="col" className={thClass}>
-                  Status
-                </th>
-                <th scope="col" className={thClass}>
-                  Last sign-in
-                </th>
+                <Th>Email</Th>
+                <Th>Name</Th>
+                <Th>Roles</Th>
+                <Th>Groups</Th>
+                <Th>Status</Th>
+                <Th>Last sign-in</Th>
               </tr>
             </thead>
             <tbody>
               {users.map((user) => (
                 <tr key={user.id} data-testid={`user-row-${user.email}`}>
-                  <th scope="row" className={`${tdClass} font-normal`}>
-                    <Link href={`/admin/users/${user.id}`} className={linkClass}>
-                      {user.email}
-                    </Link>
-                  </th>
-                  <td className={tdClass}>{user.name}</td>
-                  <td className={tdClass} data-testid="user-roles">
-                    {user.roles.length > 0 ? user.roles.join(", ") : "None"}
-                  </td>
-                  <td className={tdClass} data-testid="user-groups">
+                  <RowHeader>
+                    <TextLink href={`/admin/users/${user.id}`}>{user.email}</TextLink>
+                  </RowHeader>
+                  <Td>{user.name}</Td>
+                  <Td data-testid="user-roles">{user.roles.length > 0 ? user.roles.join(", ") : "None"}</Td>
+                  <Td data-testid="user-groups">
                     {user.groups.length > 0 ? user.groups.map((g) => g.name).join(", ") : "None"}
-                  </td>
-                  <td className={tdClass}>
+                  </Td>
+                  <Td>
                     <StatusBadge disabled={user.disabled} />
-                  </td>
-                  <td className={tdClass}>
+                  </Td>
+                  <Td>
                     <DateTime value={user.lastLoginAt} />
-                  </td>
+                  </Td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         </div>
       </section>
 

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ACCESS_LABELS } from "@/components/collections/access-label";
 import { AutoRefresh } from "@/components/collections/auto-refresh";
@@ -11,7 +10,7 @@ import { PrivacyFindings } from "@/components/collections/privacy-findings";
 import { PrivacyPolicyForm } from "@/components/collections/privacy-policy-form";
 import { ReviewForm } from "@/components/collections/review-form";
 import { UploadZone } from "@/components/collections/upload-zone";
-import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { requireUser, type Actor } from "@/lib/auth/guards";
 import { grantsJson } from "@/lib/collections/admin";
@@ -23,6 +22,7 @@ import { INJECTION_POLICIES, INJECTION_POLICY_LABELS, PII_POLICIES, PII_POLICY_L
 import { PII_TYPES } from "@/lib/privacy/pii-types";
 import { AppError } from "@/lib/errors";
 import { ROLES, uuidSchema } from "@/lib/users/schemas";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Collection" };
 
@@ -57,30 +57,24 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
     <div>
       <AutoRefresh active={busy} />
       <p className="text-sm">
-        <Link href="/collections" className={linkClass}>
-          ← All collections
-        </Link>
+        <TextLink href="/collections">← All collections</TextLink>
       </p>
       <h1 className={`${h1Class} mt-2`} data-testid="collection-heading">
         {collection.name}
       </h1>
       {collection.description ? (
-        <p className="mt-2 text-sm text-gray-800" data-testid="collection-description">
+        <p className="mt-2 text-sm text-gray-800 dark:text-gray-200" data-testid="collection-description">
           {collection.description}
         </p>
       ) : null}
       {canManage ? (
         <p className="mt-2 text-sm">
-          <Link
-            href={`/collections/${collection.id}/evaluation`}
-            className={linkClass}
-            data-testid="collection-evaluation-link"
-          >
+          <TextLink href={`/collections/${collection.id}/evaluation`} data-testid="collection-evaluation-link">
             Evaluation: golden questions and quality runs
-          </Link>
+          </TextLink>
         </p>
       ) : null}
-      <p className="mt-2 text-sm text-gray-700" data-testid="collection-access">
+      <p className="mt-2 text-sm text-gray-700 dark:text-gray-300" data-testid="collection-access">
         Your access: {ACCESS_LABELS[access ?? "admin"]}
         {isAdmin && !access
           ? ". Grant a role or group you belong to before answers can draw on this collection for you."
@@ -101,7 +95,7 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
           <h2 id="review-heading" className={h2Class}>
             Waiting for review ({quarantined.length})
           </h2>
-          <p className="text-sm text-gray-800">
+          <p className="text-sm text-gray-800 dark:text-gray-200">
             These documents contain text that looks like instructions to the assistant. They stay out of search until an
             administrator releases them. Read what was found before deciding.
           </p>
@@ -109,11 +103,12 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
             {quarantined.map((doc) => (
               <li
                 key={doc.id}
-                className="rounded-md border border-amber-700 p-4"
+                className="rounded-md border border-amber-700 dark:border-amber-400 p-4"
                 data-testid={`review-item-${doc.name}`}
               >
-                <h3 className="font-medium text-gray-900">
-                  {doc.name} <span className="font-normal text-gray-700">(version {doc.version})</span>
+                <h3 className="font-medium text-gray-900 dark:text-gray-100">
+                  {doc.name}{" "}
+                  <span className="font-normal text-gray-700 dark:text-gray-300">(version {doc.version})</span>
                 </h3>
                 <PrivacyFindings doc={doc} />
                 {isAdmin && doc.versionId ? (
@@ -121,7 +116,7 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
                     <ReviewForm versionId={doc.versionId} name={doc.name} />
                   </div>
                 ) : (
-                  <p className="mt-3 text-sm text-gray-800">
+                  <p className="mt-3 text-sm text-gray-800 dark:text-gray-200">
                     An administrator decides whether to release or reject it.
                   </p>
                 )}

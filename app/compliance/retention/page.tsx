@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { PlaceHoldForm, ReleaseHoldButton } from "@/components/compliance/hold-forms";
 import { formatUtc } from "@/components/ui/date-time";
-import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { listHolds } from "@/lib/audit/holds";
 import { requireRole } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
+import { Table, Td, Th } from "@/components/ui/table";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Retention" };
 
@@ -17,12 +18,10 @@ export default async function RetentionPage() {
   return (
     <div>
       <p className="text-sm">
-        <Link href="/compliance" className={linkClass}>
-          Audit log
-        </Link>
+        <TextLink href="/compliance">Audit log</TextLink>
       </p>
       <h1 className={`${h1Class} mt-2`}>Retention and legal holds</h1>
-      <p className="mt-2 text-sm text-gray-800" data-testid="retention-policy">
+      <p className="mt-2 text-sm text-gray-800 dark:text-gray-200" data-testid="retention-policy">
         {e.RETENTION_DAYS
           ? `Questions, answers, quoted passages and feedback comments older than ${e.RETENTION_DAYS} days are replaced by a redaction marker, in conversations and in this audit trail, every ${e.RETENTION_SWEEP_MINUTES} minutes. The record of who asked, what was retrieved and which model answered stays, and the chain still verifies.`
           : "No retention period is set (RETENTION_DAYS): conversation content is kept indefinitely."}
@@ -35,21 +34,15 @@ export default async function RetentionPage() {
         {holds.length === 0 ? (
           <p className="text-sm">None. Retention applies to everything.</p>
         ) : (
-          <table className={tableClass} data-testid="holds-table">
+          <Table data-testid="holds-table">
             <thead>
               <tr>
-                <th scope="col" className={thClass}>
-                  On
-                </th>
-                <th scope="col" className={thClass}>
-                  Reason
-                </th>
-                <th scope="col" className={thClass}>
-                  Since
-                </th>
-                <th scope="col" className={thClass}>
+                <Th>On</Th>
+                <Th>Reason</Th>
+                <Th>Since</Th>
+                <Th>
                   <span className="sr-only">Release</span>
-                </th>
+                </Th>
               </tr>
             </thead>
             <tbody>
@@ -59,20 +52,20 @@ export default async function RetentionPage() {
                   : `collection ${h.collection?.name ?? h.collection?.id}`;
                 return (
                   <tr key={h.id} data-testid="hold-row">
-                    <td className={tdClass}>{on}</td>
-                    <td className={tdClass}>{h.reason}</td>
-                    <td className={tdClass}>
+                    <Td>{on}</Td>
+                    <Td>{h.reason}</Td>
+                    <Td>
                       {formatUtc(new Date(h.createdAt))}
                       {h.createdBy ? ` by ${h.createdBy}` : ""}
-                    </td>
-                    <td className={tdClass}>
+                    </Td>
+                    <Td>
                       <ReleaseHoldButton id={h.id} label={on} />
-                    </td>
+                    </Td>
                   </tr>
                 );
               })}
             </tbody>
-          </table>
+          </Table>
         )}
       </section>
 

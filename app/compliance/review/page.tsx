@@ -1,22 +1,15 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { formatUtc } from "@/components/ui/date-time";
-import {
-  buttonClass,
-  h1Class,
-  inputClass,
-  labelClass,
-  linkClass,
-  sectionClass,
-  tableClass,
-  tdClass,
-  thClass,
-} from "@/components/ui/styles";
+import { h1Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
 import { REVIEW_REASON_LABELS, REVIEW_REASONS } from "@/lib/review/reasons";
 import { listReviewQueue, parseReviewQueueFilters, readReviewQueue, type ReviewQueueFilters } from "@/lib/review/queue";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
+import { Label, Select } from "@/components/ui/field";
+import { Button } from "@/components/ui/button";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Review queue" };
 
@@ -52,12 +45,10 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
   return (
     <div>
       <p className="text-sm">
-        <Link href="/compliance" className={linkClass}>
-          Audit log
-        </Link>
+        <TextLink href="/compliance">Audit log</TextLink>
       </p>
       <h1 className={`${h1Class} mt-2`}>Review queue</h1>
-      <p className="mt-2 text-sm text-gray-800">
+      <p className="mt-2 text-sm text-gray-800 dark:text-gray-200">
         Answers an asker marked as wrong (a thumbs down with a reason) and answers the guards flagged: personal data
         redacted from the answer, possible prompt injection in the question, or most of the answer weakly supported by
         its sources. One item per answer.
@@ -70,38 +61,34 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
         data-testid="review-filters"
       >
         <div>
-          <label htmlFor="r-status" className={labelClass}>
-            Status
-          </label>
-          <select id="r-status" name="status" defaultValue={filters.status} className={`mt-1 ${inputClass}`}>
+          <Label htmlFor="r-status">Status</Label>
+          <Select className="mt-1" id="r-status" name="status" defaultValue={filters.status}>
             {Object.entries(STATUS_LABELS).map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
               </option>
             ))}
-          </select>
+          </Select>
         </div>
         <div>
-          <label htmlFor="r-reason" className={labelClass}>
-            Reason
-          </label>
-          <select id="r-reason" name="reason" defaultValue={filters.reason ?? ""} className={`mt-1 ${inputClass}`}>
+          <Label htmlFor="r-reason">Reason</Label>
+          <Select className="mt-1" id="r-reason" name="reason" defaultValue={filters.reason ?? ""}>
             <option value="">Any</option>
             {REVIEW_REASONS.map((r) => (
               <option key={r} value={r}>
                 {REVIEW_REASON_LABELS[r]}
               </option>
             ))}
-          </select>
+          </Select>
         </div>
-        <button type="submit" className={buttonClass} data-testid="review-apply-filters">
+        <Button type="submit" data-testid="review-apply-filters">
           Filter
-        </button>
+        </Button>
       </form>
       {error ? (
         <p
           role="alert"
-          className="mt-3 rounded-md border border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900"
+          className="mt-3 rounded-md border border-red-700 dark:border-red-400 bg-red-50 dark:bg-red-950 px-3 py-2 text-sm text-red-900 dark:text-red-200"
           data-testid="review-filter-error"
         >
           {error}
@@ -118,27 +105,15 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
           </p>
         ) : (
           <div className="overflow-x-auto">
-            <table className={tableClass} data-testid="review-table">
+            <Table data-testid="review-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>
-                    #
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Flagged
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Question
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Asked by
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Reasons
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Status
-                  </th>
+                  <Th>#</Th>
+                  <Th>Flagged</Th>
+                  <Th>Question</Th>
+                  <Th>Asked by</Th>
+                  <Th>Reasons</Th>
+                  <Th>Status</Th>
                 </tr>
               </thead>
               <tbody>
@@ -149,45 +124,46 @@ export default async function ReviewQueuePage({ searchParams }: { searchParams: 
                     data-status={item.status}
                     data-reasons={item.reasons.join(" ")}
                   >
-                    <th scope="row" className={`${tdClass} font-normal`}>
-                      <Link href={`/compliance/review/${item.id}`} className={linkClass} data-testid="review-item-link">
+                    <RowHeader>
+                      <TextLink href={`/compliance/review/${item.id}`} data-testid="review-item-link">
                         #{item.number}
-                      </Link>
-                    </th>
-                    <td className={`${tdClass} whitespace-nowrap`}>
+                      </TextLink>
+                    </RowHeader>
+                    <Td className="whitespace-nowrap">
                       <time dateTime={item.createdAt}>{formatUtc(new Date(item.createdAt))}</time>
-                    </td>
-                    <td className={tdClass} data-testid="review-question">
+                    </Td>
+                    <Td data-testid="review-question">
                       {item.question ?? (
-                        <span className="text-gray-700">(the conversation was deleted; the audit record remains)</span>
+                        <span className="text-gray-700 dark:text-gray-300">
+                          (the conversation was deleted; the audit record remains)
+                        </span>
                       )}
-                    </td>
-                    <td className={tdClass}>{item.asker.email ?? "(deleted user)"}</td>
-                    <td className={tdClass} data-testid="review-reasons">
+                    </Td>
+                    <Td>{item.asker.email ?? "(deleted user)"}</Td>
+                    <Td data-testid="review-reasons">
                       {item.reasons.map((r) => REVIEW_REASON_LABELS[r]).join(", ")}
                       {item.flagCount > item.reasons.length ? (
-                        <span className="text-gray-700"> ({item.flagCount} flags)</span>
+                        <span className="text-gray-700 dark:text-gray-300"> ({item.flagCount} flags)</span>
                       ) : null}
-                    </td>
-                    <td className={tdClass} data-testid="review-status">
+                    </Td>
+                    <Td data-testid="review-status">
                       {item.status}
                       {item.resolution ? `: ${item.resolution}` : ""}
-                    </td>
+                    </Td>
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           </div>
         )}
         {page.nextBefore ? (
           <nav aria-label="Pages" className="text-sm">
-            <Link
+            <TextLink
               href={`/compliance/review?${query({ before: String(page.nextBefore) })}`}
-              className={linkClass}
               data-testid="review-older"
             >
               Older items
-            </Link>
+            </TextLink>
           </nav>
         ) : null}
       </section>

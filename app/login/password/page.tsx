@@ -10,7 +10,7 @@ export default async function ReplacePasswordPage() {
   return (
     <div className="mx-auto max-w-sm space-y-6">
       <h1 className={h1Class}>Choose your password</h1>
-      <p className="text-sm text-gray-800" data-testid="replace-password-intro">
+      <p className="text-sm text-gray-800 dark:text-gray-200" data-testid="replace-password-intro">
         You signed in as {state.email} with a one-time password. Choose a password of your own to go on; then sign in
         with it.
       </p>

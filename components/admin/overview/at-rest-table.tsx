@@ -1,5 +1,5 @@
-import { tableClass, tdClass, thClass } from "@/components/ui/styles";
 import type { StoreProtection } from "@/lib/admin/at-rest";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
 
 const VOLUME_LABEL = {
   "dm-crypt": "Encrypted volume (dm-crypt)",
@@ -11,51 +11,41 @@ const VOLUME_LABEL = {
 export function AtRestTable({ stores }: { stores: StoreProtection[] }) {
   return (
     <div className="overflow-x-auto">
-      <table className={tableClass} data-testid="overview-at-rest">
+      <Table data-testid="overview-at-rest">
         <thead>
           <tr>
-            <th scope="col" className={thClass}>
-              Store
-            </th>
-            <th scope="col" className={thClass}>
-              Encrypted by
-            </th>
-            <th scope="col" className={thClass}>
-              Volume
-            </th>
+            <Th>Store</Th>
+            <Th>Encrypted by</Th>
+            <Th>Volume</Th>
           </tr>
         </thead>
         <tbody>
           {stores.map((s) => (
             <tr key={s.store} data-testid={`overview-at-rest-${s.store}`} data-encrypted-by={s.encryptedBy}>
-              <th scope="row" className={`${tdClass} font-normal`}>
+              <RowHeader>
                 {s.label}
-                <div className="break-all font-mono text-xs text-gray-700">{s.location}</div>
-              </th>
-              <td className={tdClass}>
+                <div className="break-all font-mono text-xs text-gray-700 dark:text-gray-300">{s.location}</div>
+              </RowHeader>
+              <Td>
                 <span className="font-medium">
                   {s.encryptedBy === "application" ? "The application" : "The volume only"}
                 </span>
-                <div className="text-xs text-gray-800">{s.how}</div>
-              </td>
-              <td
-                className={tdClass}
-                data-testid={`overview-volume-${s.store}`}
-                data-volume={s.volume?.encryption ?? "none"}
-              >
+                <div className="text-xs text-gray-800 dark:text-gray-200">{s.how}</div>
+              </Td>
+              <Td data-testid={`overview-volume-${s.store}`} data-volume={s.volume?.encryption ?? "none"}>
                 {s.volume ? (
                   <>
                     <span className="font-medium">{VOLUME_LABEL[s.volume.encryption]}</span>
-                    <div className="text-xs text-gray-800">{s.volume.detail}</div>
+                    <div className="text-xs text-gray-800 dark:text-gray-200">{s.volume.detail}</div>
                   </>
                 ) : (
-                  <span className="text-gray-800">Not a local path</span>
+                  <span className="text-gray-800 dark:text-gray-200">Not a local path</span>
                 )}
-              </td>
+              </Td>
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </div>
   );
 }

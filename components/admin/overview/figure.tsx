@@ -11,12 +11,12 @@ export function Figure({
   testId: string;
 }) {
   return (
-    <div className="rounded-md border border-gray-300 px-4 py-3">
-      <dt className="text-sm text-gray-800">{label}</dt>
-      <dd className="mt-1 text-2xl font-semibold text-gray-950" data-testid={testId}>
+    <div className="rounded-md border border-gray-300 dark:border-gray-700 px-4 py-3">
+      <dt className="text-sm text-gray-800 dark:text-gray-200">{label}</dt>
+      <dd className="mt-1 text-2xl font-semibold text-gray-950 dark:text-gray-100" data-testid={testId}>
         {value}
       </dd>
-      {detail ? <dd className="mt-1 text-xs text-gray-700">{detail}</dd> : null}
+      {detail ? <dd className="mt-1 text-xs text-gray-700 dark:text-gray-300">{detail}</dd> : null}
     </div>
   );
 }

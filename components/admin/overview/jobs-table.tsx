@@ -1,24 +1,23 @@
-import Link from "next/link";
 import { formatPercent } from "@/components/collections/format";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { DateTime } from "@/components/ui/date-time";
-import { linkClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { tdClass } from "@/components/ui/styles";
 import type { OverviewJob } from "@/lib/admin/overview";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
+import { TextLink } from "@/components/ui/text-link";
 
-const STATUS_STYLES: Record<OverviewJob["status"], string> = {
-  queued: "border-gray-500 bg-gray-50 text-gray-900",
-  running: "border-blue-700 bg-blue-50 text-blue-900",
-  succeeded: "border-green-700 bg-green-50 text-green-900",
-  failed: "border-red-700 bg-red-50 text-red-900",
+const STATUS_TONES: Record<OverviewJob["status"], BadgeTone> = {
+  queued: "neutral",
+  running: "info",
+  succeeded: "success",
+  failed: "danger",
 };
 
 export function JobStatusBadge({ status }: { status: OverviewJob["status"] }) {
   return (
-    <span
-      data-testid="job-status"
-      className={`rounded border px-2 py-0.5 text-xs font-medium whitespace-nowrap ${STATUS_STYLES[status]}`}
-    >
+    <Badge tone={STATUS_TONES[status]} data-testid="job-status">
       {status[0]!.toUpperCase() + status.slice(1)}
-    </span>
+    </Badge>
   );
 }
 
@@ -26,46 +25,34 @@ export function JobStatusBadge({ status }: { status: OverviewJob["status"] }) {
 export function JobsTable({ jobs, testId, showError }: { jobs: OverviewJob[]; testId: string; showError: boolean }) {
   return (
     <div className="overflow-x-auto">
-      <table className={tableClass} data-testid={testId}>
+      <Table data-testid={testId}>
         <thead>
           <tr>
-            <th scope="col" className={thClass}>
-              Document
-            </th>
-            <th scope="col" className={thClass}>
-              Status
-            </th>
-            <th scope="col" className={thClass}>
-              {showError ? "Error" : "Progress"}
-            </th>
-            <th scope="col" className={thClass}>
-              Attempts
-            </th>
-            <th scope="col" className={thClass}>
-              {showError ? "Failed" : "Queued"}
-            </th>
+            <Th>Document</Th>
+            <Th>Status</Th>
+            <Th>{showError ? "Error" : "Progress"}</Th>
+            <Th>Attempts</Th>
+            <Th>{showError ? "Failed" : "Queued"}</Th>
           </tr>
         </thead>
         <tbody>
           {jobs.map((j) => (
             <tr key={j.id} data-testid="job-row">
-              <th scope="row" className={`${tdClass} font-normal`}>
+              <RowHeader>
                 {j.documentName && j.collectionId ? (
                   <>
-                    <Link href={`/collections/${j.collectionId}`} className={linkClass}>
-                      {j.documentName}
-                    </Link>
-                    <span className="block text-xs text-gray-700">{j.collectionName}</span>
+                    <TextLink href={`/collections/${j.collectionId}`}>{j.documentName}</TextLink>
+                    <span className="block text-xs text-gray-700 dark:text-gray-300">{j.collectionName}</span>
                   </>
                 ) : (
-                  <span className="text-gray-700">{j.kind} (no document)</span>
+                  <span className="text-gray-700 dark:text-gray-300">{j.kind} (no document)</span>
                 )}
-              </th>
-              <td className={tdClass}>
+              </RowHeader>
+              <Td>
                 <JobStatusBadge status={j.status} />
-              </td>
+              </Td>
               <td
-                className={`${tdClass} ${showError ? "text-red-900" : ""}`}
+                className={`${tdClass} ${showError ? "text-red-900 dark:text-red-200" : ""}`}
                 data-testid={showError ? "job-error" : "job-progress"}
               >
                 {showError
@@ -74,16 +61,16 @@ export function JobsTable({ jobs, testId, showError }: { jobs: OverviewJob[]; te
                     ? (j.error ?? "Failed")
                     : (j.message ?? formatPercent(j.progress))}
               </td>
-              <td className={tdClass}>
+              <Td>
                 {j.attempts} of {j.maxAttempts}
-              </td>
-              <td className={tdClass}>
+              </Td>
+              <Td>
                 <DateTime value={new Date(showError ? (j.finishedAt ?? j.createdAt) : j.createdAt)} />
-              </td>
+              </Td>
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </div>
   );
 }

@@ -1,15 +1,16 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AddMemberForm } from "@/components/admin/add-member-form";
 import { RemoveMemberButton } from "@/components/admin/remove-member-button";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { DateTime } from "@/components/ui/date-time";
-import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { requireRole } from "@/lib/auth/guards";
 import { findGroupWithMembers } from "@/lib/groups/admin";
 import { uuidSchema } from "@/lib/users/schemas";
+import { RowHeader, Table, Td, Th } from "@/components/ui/table";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Group" };
 
@@ -25,14 +26,12 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
   return (
     <div>
       <p className="text-sm">
-        <Link href="/admin/groups" className={linkClass}>
-          ← All groups
-        </Link>
+        <TextLink href="/admin/groups">← All groups</TextLink>
       </p>
       <h1 className={`${h1Class} mt-2`} data-testid="group-heading">
         {group.name}
       </h1>
-      {group.description ? <p className="mt-2 text-sm text-gray-800">{group.description}</p> : null}
+      {group.description ? <p className="mt-2 text-sm text-gray-800 dark:text-gray-200">{group.description}</p> : null}
 
       <section aria-labelledby="members-heading" className={sectionClass}>
         <h2 id="members-heading" className={h2Class}>
@@ -44,48 +43,38 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
           </p>
         ) : (
           <div className="overflow-x-auto">
-            <table className={tableClass} data-testid="members-table">
+            <Table data-testid="members-table">
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>
-                    Email
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Name
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Status
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Added
-                  </th>
-                  <th scope="col" className={thClass}>
+                  <Th>Email</Th>
+                  <Th>Name</Th>
+                  <Th>Status</Th>
+                  <Th>Added</Th>
+                  <Th>
                     <span className="sr-only">Actions</span>
-                  </th>
+                  </Th>
                 </tr>
               </thead>
               <tbody>
                 {members.map((member) => (
                   <tr key={member.id} data-testid={`member-row-${member.email}`}>
-                    <th scope="row" className={`${tdClass} font-normal`}>
-                      <Link href={`/admin/users/${member.id}`} className={linkClass}>
-                        {member.email}
-                      </Link>
-                    </th>
-                    <td className={tdClass}>{member.name}</td>
-                    <td className={tdClass}>
+                    <RowHeader>
+                      <TextLink href={`/admin/users/${member.id}`}>{member.email}</TextLink>
+                    </RowHeader>
+                    <Td>{member.name}</Td>
+                    <Td>
                       <StatusBadge disabled={member.disabled} />
-                    </td>
-                    <td className={tdClass}>
+                    </Td>
+                    <Td>
                       <DateTime value={member.addedAt} />
-                    </td>
-                    <td className={tdClass}>
+                    </Td>
+                    <Td>
                       <RemoveMemberButton groupId={group.id} userId={member.id} email={member.email} />
-                    </td>
+                    </Td>
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           </div>
         )}
       </section>

@@ -1,17 +1,17 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ResetPasswordForm } from "@/components/admin/reset-password-form";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { ToggleDisabledForm } from "@/components/admin/toggle-disabled-form";
 import { UserRolesForm } from "@/components/admin/user-roles-form";
 import { DateTime } from "@/components/ui/date-time";
-import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { OIDC_PROVIDER_ID } from "@/lib/auth/config";
 import { requireRole } from "@/lib/auth/guards";
 import { findUserById } from "@/lib/users/admin";
 import { ROLES, uuidSchema } from "@/lib/users/schemas";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "User" };
 
@@ -26,9 +26,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   return (
     <div>
       <p className="text-sm">
-        <Link href="/admin/users" className={linkClass}>
-          ← All users
-        </Link>
+        <TextLink href="/admin/users">← All users</TextLink>
       </p>
       <h1 className={`${h1Class} mt-2`} data-testid="user-heading">
         {user.name}
@@ -63,7 +61,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           Roles
         </h2>
         {user.authProvider === OIDC_PROVIDER_ID ? (
-          <p className="text-sm text-gray-700">
+          <p className="text-sm text-gray-700 dark:text-gray-300">
             This account signs in through single sign-on; the identity provider&apos;s roles replace these at each
             sign-in.
           </p>
@@ -79,19 +77,13 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           <ul className="list-disc pl-6 text-sm" data-testid="user-group-list">
             {user.groups.map((group) => (
               <li key={group.id}>
-                <Link href={`/admin/groups/${group.id}`} className={linkClass}>
-                  {group.name}
-                </Link>
+                <TextLink href={`/admin/groups/${group.id}`}>{group.name}</TextLink>
               </li>
             ))}
           </ul>
         ) : (
           <p className="text-sm" data-testid="user-group-list">
-            Not a member of any group. Add members from a{" "}
-            <Link href="/admin/groups" className={linkClass}>
-              group&apos;s page
-            </Link>
-            .
+            Not a member of any group. Add members from a <TextLink href="/admin/groups">group&apos;s page</TextLink>.
           </p>
         )}
       </section>
@@ -100,7 +92,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         <h2 id="access-heading" className={h2Class}>
           Sign-in access
         </h2>
-        <p className="text-sm text-gray-700">
+        <p className="text-sm text-gray-700 dark:text-gray-300">
           {user.disabled
             ? "This account cannot sign in and its API keys are refused."
             : isSelf
@@ -115,7 +107,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           <h2 id="password-heading" className={h2Class}>
             Password
           </h2>
-          <p className="text-sm text-gray-700">
+          <p className="text-sm text-gray-700 dark:text-gray-300">
             A reset ends the person&apos;s sessions at once and gives a one-time password, shown once, that only lets
             them choose a new password at their next sign-in.
           </p>

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { forbidden, notFound } from "next/navigation";
 import { getDb } from "@/lib/server/db";
 import {
@@ -9,12 +8,14 @@ import {
   RunEvaluationButton,
 } from "@/components/evaluation/evaluation-forms";
 import { DateTime } from "@/components/ui/date-time";
-import { h1Class, h2Class, linkClass, sectionClass, tableClass, tdClass, thClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { requireUser } from "@/lib/auth/guards";
 import { getEvaluation } from "@/lib/evaluation/cases";
 import type { EvaluationTotals, QuestionScore } from "@/lib/evaluation/types";
 import { AppError } from "@/lib/errors";
 import { uuidSchema } from "@/lib/users/schemas";
+import { Table, Td, Th } from "@/components/ui/table";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Evaluation" };
 
@@ -24,7 +25,7 @@ function Delta({ now, before }: { now: number | null; before: number | null | un
   if (now === null || before === null || before === undefined || Math.abs(now - before) < 0.005) return null;
   const up = now > before;
   return (
-    <span className={up ? "ml-1 text-green-800" : "ml-1 text-red-800"}>
+    <span className={up ? "ml-1 text-green-800 dark:text-green-300" : "ml-1 text-red-800 dark:text-red-300"}>
       ({up ? "+" : "−"}
       {Math.abs(now - before).toFixed(2)})
     </span>
@@ -52,14 +53,12 @@ export default async function EvaluationPage({ params }: { params: Promise<{ id:
   return (
     <div>
       <p className="text-sm">
-        <Link href={`/collections/${collection.id}`} className={linkClass}>
-          ← {collection.name}
-        </Link>
+        <TextLink href={`/collections/${collection.id}`}>← {collection.name}</TextLink>
       </p>
       <h1 className={`${h1Class} mt-2`} data-testid="eval-heading">
         Evaluation of {collection.name}
       </h1>
-      <p className="mt-2 max-w-3xl text-sm text-gray-800">
+      <p className="mt-2 max-w-3xl text-sm text-gray-800 dark:text-gray-200">
         Golden questions, each with the documents that must support its answer, are run through search and answering
         exactly as served. A run is kept with the embedder, generator and chunker that produced it, so the effect of a
         model change, a reindex or an upgrade shows beside the run before it.
@@ -72,20 +71,20 @@ export default async function EvaluationPage({ params }: { params: Promise<{ id:
         <PassMarkForm collectionId={collection.id} minRecall={minRecall} />
         <RunEvaluationButton collectionId={collection.id} disabled={cases.length === 0} />
         {runs.length === 0 ? (
-          <p className="text-sm text-gray-700">No runs yet.</p>
+          <p className="text-sm text-gray-700 dark:text-gray-300">No runs yet.</p>
         ) : (
           <div className="overflow-x-auto">
-            <table className={tableClass} data-testid="eval-runs">
+            <Table data-testid="eval-runs">
               <thead>
                 <tr>
-                  <th className={thClass}>When</th>
-                  <th className={thClass}>Questions</th>
-                  <th className={thClass}>Recall@5</th>
-                  <th className={thClass}>nDCG@10</th>
-                  <th className={thClass}>Not covered</th>
-                  <th className={thClass}>Citation precision</th>
-                  <th className={thClass}>Result</th>
-                  <th className={thClass}>Embedder · generator · chunker</th>
+                  <Th>When</Th>
+                  <Th>Questions</Th>
+                  <Th>Recall@5</Th>
+                  <Th>nDCG@10</Th>
+                  <Th>Not covered</Th>
+                  <Th>Citation precision</Th>
+                  <Th>Result</Th>
+                  <Th>Embedder · generator · chunker</Th>
                 </tr>
               </thead>
               <tbody>
@@ -99,74 +98,78 @@ export default async function EvaluationPage({ params }: { params: Promise<{ id:
                       runs[i + 1]!.chunkerId !== run.chunkerId);
                   return (
                     <tr key={run.id} data-testid="eval-run-row">
-                      <td className={tdClass}>
+                      <Td>
                         <DateTime value={run.createdAt} />
-                        <div className="text-xs text-gray-700">{run.source}</div>
-                      </td>
-                      <td className={tdClass}>{t.questions}</td>
-                      <td className={tdClass}>
+                        <div className="text-xs text-gray-700 dark:text-gray-300">{run.source}</div>
+                      </Td>
+                      <Td>{t.questions}</Td>
+                      <Td>
                         {fmt(t.recallAt5)}
                         <Delta now={t.recallAt5} before={before?.recallAt5} />
-                      </td>
-                      <td className={tdClass}>
+                      </Td>
+                      <Td>
                         {fmt(t.ndcgAt10)}
                         <Delta now={t.ndcgAt10} before={before?.ndcgAt10} />
-                      </td>
-                      <td className={tdClass}>{fmt(t.notCoveredShare)}</td>
-                      <td className={tdClass}>{fmt(t.citationPrecision)}</td>
-                      <td className={tdClass}>
+                      </Td>
+                      <Td>{fmt(t.notCoveredShare)}</Td>
+                      <Td>{fmt(t.citationPrecision)}</Td>
+                      <Td>
                         {run.passed ? (
-                          <span className="text-green-800">Passed</span>
+                          <span className="text-green-800 dark:text-green-300">Passed</span>
                         ) : (
-                          <span className="font-medium text-red-800">Below {fmt(run.minRecall)}</span>
+                          <span className="font-medium text-red-800 dark:text-red-300">Below {fmt(run.minRecall)}</span>
                         )}
-                      </td>
-                      <td className={`${tdClass} text-xs`}>
+                      </Td>
+                      <Td className="text-xs">
                         {run.embedderId} · {run.generatorId} · {run.chunkerId}
                         {changed ? (
-                          <div className="font-medium text-amber-800">changed since the run before</div>
+                          <div className="font-medium text-amber-800 dark:text-amber-300">
+                            changed since the run before
+                          </div>
                         ) : null}
-                      </td>
+                      </Td>
                     </tr>
                   );
                 })}
               </tbody>
-            </table>
+            </Table>
           </div>
         )}
         {latest ? (
           <details className="text-sm">
-            <summary className="cursor-pointer text-gray-900">Per question, latest run</summary>
+            <summary className="cursor-pointer text-gray-900 dark:text-gray-100">Per question, latest run</summary>
             <div className="mt-2 overflow-x-auto">
-              <table className={tableClass} data-testid="eval-latest-questions">
+              <Table data-testid="eval-latest-questions">
                 <thead>
                   <tr>
-                    <th className={thClass}>Question</th>
-                    <th className={thClass}>Recall@5</th>
-                    <th className={thClass}>nDCG@10</th>
-                    <th className={thClass}>Not covered</th>
-                    <th className={thClass}>Cited</th>
-                    <th className={thClass}>Found first</th>
+                    <Th>Question</Th>
+                    <Th>Recall@5</Th>
+                    <Th>nDCG@10</Th>
+                    <Th>Not covered</Th>
+                    <Th>Cited</Th>
+                    <Th>Found first</Th>
                   </tr>
                 </thead>
                 <tbody>
                   {latestQuestions.map((q, i) => (
                     <tr key={i}>
-                      <td className={tdClass}>
+                      <Td>
                         {q.question}
                         {q.missing.length > 0 ? (
-                          <div className="text-xs text-red-800">No document named {q.missing.join(", ")}</div>
+                          <div className="text-xs text-red-800 dark:text-red-300">
+                            No document named {q.missing.join(", ")}
+                          </div>
                         ) : null}
-                      </td>
-                      <td className={tdClass}>{fmt(q.recallAt5)}</td>
-                      <td className={tdClass}>{fmt(q.ndcgAt10)}</td>
-                      <td className={tdClass}>{q.notCovered ? "Yes" : "No"}</td>
-                      <td className={tdClass}>{q.cited.join(", ") || "–"}</td>
-                      <td className={tdClass}>{q.retrieved.slice(0, 3).join(", ") || "–"}</td>
+                      </Td>
+                      <Td>{fmt(q.recallAt5)}</Td>
+                      <Td>{fmt(q.ndcgAt10)}</Td>
+                      <Td>{q.notCovered ? "Yes" : "No"}</Td>
+                      <Td>{q.cited.join(", ") || "–"}</Td>
+                      <Td>{q.retrieved.slice(0, 3).join(", ") || "–"}</Td>
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </Table>
             </div>
           </details>
         ) : null}
@@ -177,42 +180,45 @@ export default async function EvaluationPage({ params }: { params: Promise<{ id:
           Golden questions ({cases.length})
         </h2>
         {cases.length > 0 ? (
-          <table className={tableClass} data-testid="eval-cases">
+          <Table data-testid="eval-cases">
             <thead>
               <tr>
-                <th className={thClass}>Question</th>
-                <th className={thClass}>Must be supported by</th>
-                <th className={thClass}>
+                <Th>Question</Th>
+                <Th>Must be supported by</Th>
+                <Th>
                   <span className="sr-only">Actions</span>
-                </th>
+                </Th>
               </tr>
             </thead>
             <tbody>
               {cases.map((c) => (
                 <tr key={c.id} data-testid="eval-case-row">
-                  <td className={tdClass}>{c.question}</td>
-                  <td className={tdClass}>
+                  <Td>{c.question}</Td>
+                  <Td>
                     {c.expected.map((e) => (
                       <div key={e.document}>
                         {e.document}
                         {e.phrases ? (
-                          <span className="text-xs text-gray-700"> holding “{e.phrases.join("” or “")}”</span>
+                          <span className="text-xs text-gray-700 dark:text-gray-300">
+                            {" "}
+                            holding “{e.phrases.join("” or “")}”
+                          </span>
                         ) : null}
                       </div>
                     ))}
-                  </td>
-                  <td className={tdClass}>
+                  </Td>
+                  <Td>
                     <RemoveCaseButton collectionId={collection.id} caseId={c.id} question={c.question} />
-                  </td>
+                  </Td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         ) : null}
         <AddCaseForm collectionId={collection.id} documents={documents} />
-        <p className="text-sm text-gray-800">
+        <p className="text-sm text-gray-800 dark:text-gray-200">
           From a shell or a pipeline:{" "}
-          <code className="rounded bg-gray-100 px-1">
+          <code className="rounded bg-gray-100 dark:bg-gray-800 px-1">
             npm run cli -- eval run --collection &quot;{collection.name}&quot; [--golden FILE.jsonl] [--min-recall 0.8]
           </code>
         </p>

@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AnswerRecord } from "@/components/compliance/answer-record";
 import { ReaskPanel } from "@/components/compliance/reask-panel";
 import { formatUtc } from "@/components/ui/date-time";
-import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { readAuditEvent } from "@/lib/audit/service";
 import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Audit event" };
 
@@ -30,9 +30,7 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
   return (
     <div>
       <p className="text-sm">
-        <Link href="/compliance" className={linkClass}>
-          Audit log
-        </Link>
+        <TextLink href="/compliance">Audit log</TextLink>
       </p>
       <h1 className={`${h1Class} mt-2`} data-testid="event-title">
         Event {event.seq}: {event.type}
@@ -48,20 +46,12 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
         <dt className="font-semibold">Who</dt>
         <dd data-testid="event-detail-actor">
           {event.actorEmail ?? "(system)"}{" "}
-          {event.actorId ? <span className="text-gray-700">— {event.actorId}</span> : null}
+          {event.actorId ? <span className="text-gray-700 dark:text-gray-300">— {event.actorId}</span> : null}
         </dd>
         {subject.map(([k, v]) => (
           <div key={k} className="contents">
             <dt className="font-semibold">{k.replace("Id", "")}</dt>
-            <dd>
-              {filterFor[k] ? (
-                <Link href={`/compliance?${filterFor[k]}=${v}`} className={linkClass}>
-                  {v}
-                </Link>
-              ) : (
-                v
-              )}
-            </dd>
+            <dd>{filterFor[k] ? <TextLink href={`/compliance?${filterFor[k]}=${v}`}>{v}</TextLink> : v}</dd>
           </div>
         ))}
         <dt className="font-semibold">Hash</dt>
@@ -99,7 +89,7 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
           Recorded data
         </h2>
         <pre
-          className="overflow-x-auto whitespace-pre-wrap rounded-md bg-gray-100 p-3 text-xs"
+          className="overflow-x-auto whitespace-pre-wrap rounded-md bg-gray-100 dark:bg-gray-800 p-3 text-xs"
           data-testid="event-payload"
         >
           {JSON.stringify(event.readable, null, 2)}

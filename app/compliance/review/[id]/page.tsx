@@ -1,16 +1,16 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AnswerRecord } from "@/components/compliance/answer-record";
 import { ReviewDecisionForm } from "@/components/compliance/review-decision-form";
 import { formatUtc } from "@/components/ui/date-time";
-import { h1Class, h2Class, linkClass, sectionClass } from "@/components/ui/styles";
+import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { requireRole } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
 import { describePiiCounts, type PiiType } from "@/lib/privacy/pii-types";
 import { isReviewReason, REVIEW_DECISION_LABELS, REVIEW_REASON_LABELS } from "@/lib/review/reasons";
 import { readReviewItem, type ReviewItemDetail } from "@/lib/review/queue";
+import { TextLink } from "@/components/ui/text-link";
 
 export const metadata: Metadata = { title: "Review item" };
 
@@ -38,9 +38,7 @@ export default async function ReviewItemPage({ params }: { params: Promise<{ id:
   return (
     <div>
       <p className="text-sm">
-        <Link href="/compliance/review" className={linkClass}>
-          Review queue
-        </Link>
+        <TextLink href="/compliance/review">Review queue</TextLink>
       </p>
       <h1 className={`${h1Class} mt-2`} data-testid="review-item-title">
         Review #{item.number}
@@ -60,9 +58,9 @@ export default async function ReviewItemPage({ params }: { params: Promise<{ id:
         <dt className="font-semibold">Audit record</dt>
         <dd>
           {answerSeq ? (
-            <Link href={`/compliance/events/${answerSeq}`} className={linkClass} data-testid="review-audit-link">
+            <TextLink href={`/compliance/events/${answerSeq}`} data-testid="review-audit-link">
               Event {answerSeq}
-            </Link>
+            </TextLink>
           ) : (
             "none"
           )}
@@ -88,7 +86,7 @@ export default async function ReviewItemPage({ params }: { params: Promise<{ id:
             <h3 className="text-sm font-semibold">The asker&apos;s feedback</h3>
             <ul className="mt-1 space-y-1 text-sm" data-testid="review-feedback">
               {feedback.map((f) => (
-                <li key={f.seq} className="rounded-md border border-gray-300 px-3 py-2">
+                <li key={f.seq} className="rounded-md border border-gray-300 dark:border-gray-700 px-3 py-2">
                   {f.rating === 1 ? "Helpful" : "Not helpful"}
                   {f.reason ? ` — ${isReviewReason(f.reason) ? REVIEW_REASON_LABELS[f.reason] : f.reason}` : ""}
                   {f.comment ? (
@@ -96,7 +94,7 @@ export default async function ReviewItemPage({ params }: { params: Promise<{ id:
                       {f.comment}
                     </q>
                   ) : null}
-                  <span className="block text-xs text-gray-700">
+                  <span className="block text-xs text-gray-700 dark:text-gray-300">
                     <time dateTime={f.at}>{formatUtc(new Date(f.at))}</time>
                   </span>
                 </li>

@@ -56,7 +56,7 @@ export default async function ViewerPage({
         <h1 className={h1Class} data-testid="viewer-title">
           {view.title}
         </h1>
-        <p className="text-sm text-gray-700">
+        <p className="text-sm text-gray-700 dark:text-gray-300">
           Version {view.versionNumber}
           {view.current ? "" : " (a newer version exists)"}
           {view.masked ? " · personal data this collection masks is removed from this text" : ""}

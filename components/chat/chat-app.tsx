@@ -266,7 +266,7 @@ export function ChatApp({ conversations: initialConversations, nextCursor, colle
             <div className="mt-4 space-y-4" data-testid="chat-messages" aria-busy={busy}>
               {asOf ? (
                 <p
-                  className="rounded-md border border-blue-300 bg-blue-50 p-2 text-sm text-blue-950"
+                  className="rounded-md border border-blue-300 dark:border-blue-800 bg-blue-50 dark:bg-blue-950 p-2 text-sm text-blue-950 dark:text-blue-200"
                   data-testid="chat-as-of-banner"
                 >
                   Answering as of {asOf}: only the versions in effect on that day are searched.

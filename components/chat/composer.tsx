@@ -1,9 +1,9 @@
 "use client";
 
 import { useRef, useState } from "react";
-import { buttonClass, secondaryButtonClass } from "@/components/ui/styles";
 import { describeSecrets, findObviousSecrets, type ObviousSecret } from "@/lib/privacy/secret-check";
 import { AsOfPicker } from "./as-of-picker";
+import { Button } from "@/components/ui/button";
 
 const MAX_LENGTH = 4000;
 
@@ -70,7 +70,7 @@ export function Composer({
         submit();
       }}
     >
-      <label htmlFor="chat-input" className="block text-sm font-medium text-gray-900">
+      <label htmlFor="chat-input" className="block text-sm font-medium text-gray-900 dark:text-gray-100">
         Your question
       </label>
       <textarea
@@ -87,21 +87,21 @@ export function Composer({
         rows={3}
         maxLength={MAX_LENGTH}
         aria-describedby="chat-input-help"
-        className="mt-1 block w-full resize-y rounded-md border border-gray-400 bg-white px-3 py-2 text-sm text-gray-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
+        className="mt-1 block w-full resize-y rounded-md border border-gray-400 dark:border-gray-600 bg-white dark:bg-gray-900 px-3 py-2 text-sm text-gray-900 dark:text-gray-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
         data-testid="chat-input"
       />
       <AsOfPicker value={asOf} onChange={onAsOfChange} disabled={busy} />
       <div className="mt-2 flex flex-wrap items-center gap-3">
         {busy ? (
-          <button type="button" onClick={onStop} className={secondaryButtonClass} data-testid="chat-stop">
+          <Button variant="secondary" type="button" onClick={onStop} data-testid="chat-stop">
             Stop
-          </button>
+          </Button>
         ) : (
-          <button type="submit" className={buttonClass} disabled={!text.trim()} data-testid="chat-send">
+          <Button type="submit" disabled={!text.trim()} data-testid="chat-send">
             Ask
-          </button>
+          </Button>
         )}
-        <p id="chat-input-help" className="text-xs text-gray-700">
+        <p id="chat-input-help" className="text-xs text-gray-700 dark:text-gray-300">
           {busy && stage ? <span data-testid="chat-stage">{stage}…</span> : "Enter to ask, Shift+Enter for a new line."}
         </p>
       </div>
@@ -114,39 +114,33 @@ export function Composer({
           e.preventDefault();
           backToEditing();
         }}
-        className="m-auto max-w-md rounded-lg border border-gray-400 p-5 text-gray-950 backdrop:bg-gray-900/40"
+        className="m-auto max-w-md rounded-lg border border-gray-400 dark:border-gray-600 bg-white p-5 text-gray-950 dark:bg-gray-900 dark:text-gray-100 backdrop:bg-gray-900/40"
         data-testid="secret-warning"
       >
         <h2 id="secret-warning-title" className="text-lg font-semibold">
           This looks like {what}
         </h2>
-        <p id="secret-warning-text" className="mt-2 text-sm text-gray-800">
+        <p id="secret-warning-text" className="mt-2 text-sm text-gray-800 dark:text-gray-200">
           Your question seems to contain {what}. Questions are kept in your conversation history and in the audit trail;
           credentials should never be shared, not even with this assistant. Edit the question to remove it, or send it
           anyway if you are sure.
         </p>
         <div className="mt-4 flex flex-wrap gap-2">
           {/* The safe choice has the focus when the dialog opens. */}
-          <button
-            type="button"
-            onClick={backToEditing}
-            className={buttonClass}
-            autoFocus
-            data-testid="secret-warning-edit"
-          >
+          <Button type="button" onClick={backToEditing} autoFocus data-testid="secret-warning-edit">
             Edit the question
-          </button>
-          <button
+          </Button>
+          <Button
+            variant="secondary"
             type="button"
             onClick={() => {
               dialogRef.current?.close();
               send();
             }}
-            className={secondaryButtonClass}
             data-testid="secret-warning-send"
           >
             Send anyway
-          </button>
+          </Button>
         </div>
       </dialog>
     </form>

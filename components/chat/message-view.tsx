@@ -66,11 +66,11 @@ export function MessageView({
   if (m.role === "user") {
     return (
       <div className="ml-auto max-w-[85%]" data-testid="chat-message" data-role="user">
-        <div className="rounded-lg bg-gray-100 px-4 py-2 text-sm whitespace-pre-wrap text-gray-950">
+        <div className="rounded-lg bg-gray-100 dark:bg-gray-800 px-4 py-2 text-sm whitespace-pre-wrap text-gray-950 dark:text-gray-100">
           <span className="sr-only">You asked: </span>
           {m.content}
           {m.asOf ? (
-            <span className="mt-1 block text-xs text-gray-700" data-testid="question-as-of">
+            <span className="mt-1 block text-xs text-gray-700 dark:text-gray-300" data-testid="question-as-of">
               Asked as of {isoDay(m.asOf)}
             </span>
           ) : null}
@@ -93,7 +93,7 @@ export function MessageView({
 
   return (
     <article
-      className="rounded-lg border border-gray-300 bg-white px-4 py-3"
+      className="rounded-lg border border-gray-300 dark:border-gray-700 bg-white dark:bg-gray-900 px-4 py-3"
       data-testid="chat-message"
       data-role="assistant"
       data-status={m.status}
@@ -101,14 +101,17 @@ export function MessageView({
       aria-label="Answer"
     >
       {m.asOf ? (
-        <p className="mb-2 text-xs font-medium text-blue-900" data-testid="answer-as-of">
+        <p className="mb-2 text-xs font-medium text-blue-900 dark:text-blue-200" data-testid="answer-as-of">
           Answered as of {isoDay(m.asOf)}, from the versions in effect that day
         </p>
       ) : null}
       {m.redacted ? (
-        <p className="text-sm text-gray-700 italic">{m.content}</p>
+        <p className="text-sm text-gray-700 dark:text-gray-300 italic">{m.content}</p>
       ) : m.notCovered ? (
-        <p className="rounded-md bg-gray-50 text-sm text-gray-900" data-testid="answer-text">
+        <p
+          className="rounded-md bg-gray-50 dark:bg-gray-900 text-sm text-gray-900 dark:text-gray-100"
+          data-testid="answer-text"
+        >
           {m.content}
         </p>
       ) : (
@@ -121,29 +124,29 @@ export function MessageView({
         />
       )}
       {m.status === "stopped" ? (
-        <p className="mt-2 text-xs text-gray-700" data-testid="answer-stopped">
+        <p className="mt-2 text-xs text-gray-700 dark:text-gray-300" data-testid="answer-stopped">
           You stopped this answer.
         </p>
       ) : null}
       {m.status === "failed" ? (
-        <p className="mt-2 text-xs text-red-800" data-testid="answer-failed">
+        <p className="mt-2 text-xs text-red-800 dark:text-red-300" data-testid="answer-failed">
           This answer could not be completed.
         </p>
       ) : null}
 
       {m.citations.length > 0 ? (
-        <div className="mt-3 border-t border-gray-200 pt-2">
-          <h3 className="text-xs font-semibold text-gray-900 uppercase">Sources</h3>
+        <div className="mt-3 border-t border-gray-200 dark:border-gray-700 pt-2">
+          <h3 className="text-xs font-semibold text-gray-900 dark:text-gray-100 uppercase">Sources</h3>
           <ul className="mt-1 space-y-2 text-sm" data-testid="answer-sources">
             {groupByDocument(m.citations).map((group) => (
               <li key={group.key} data-testid="source-document">
-                <p className="font-medium text-gray-900" data-testid="source-document-title">
+                <p className="font-medium text-gray-900 dark:text-gray-100" data-testid="source-document-title">
                   {group.label}
                 </p>
                 {group.citations[0]?.newerVersion ? (
                   <a
                     href={`/documents/${group.citations[0].documentId}/changes?from=${group.citations[0].versionId}&to=${group.citations[0].newerVersion.versionId}`}
-                    className="text-xs text-blue-800 underline underline-offset-2 hover:text-blue-950 focus-visible:outline-2 focus-visible:outline-blue-700"
+                    className="text-xs text-blue-800 dark:text-blue-300 underline underline-offset-2 hover:text-blue-950 dark:hover:text-blue-200 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
                     data-testid="source-changes"
                   >
                     A newer version exists (version {group.citations[0].newerVersion.versionNumber}) — see what changed
@@ -152,11 +155,11 @@ export function MessageView({
                 <ol className="mt-0.5 space-y-0.5 pl-3">
                   {group.citations.map((c) => (
                     <li key={c.n} className="flex gap-2">
-                      <span className="text-gray-700">[{c.n}]</span>
+                      <span className="text-gray-700 dark:text-gray-300">[{c.n}]</span>
                       <button
                         type="button"
                         onClick={(e) => onOpenCitation(c, e.currentTarget)}
-                        className="text-left text-blue-800 underline underline-offset-2 hover:text-blue-950 focus-visible:outline-2 focus-visible:outline-blue-700"
+                        className="text-left text-blue-800 dark:text-blue-300 underline underline-offset-2 hover:text-blue-950 dark:hover:text-blue-200 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
                         data-testid="source-link"
                         aria-label={`Source ${c.n}: ${citationLabel(c)}`}
                       >
@@ -172,12 +175,12 @@ export function MessageView({
       ) : null}
 
       {!streaming && !m.redacted ? (
-        <div className="mt-3 flex flex-wrap items-center gap-x-4 gap-y-2 border-t border-gray-200 pt-2">
+        <div className="mt-3 flex flex-wrap items-center gap-x-4 gap-y-2 border-t border-gray-200 dark:border-gray-700 pt-2">
           {m.model ? <ModelBadge model={m.model} /> : null}
           <button
             type="button"
             onClick={copy}
-            className="text-xs text-gray-800 underline underline-offset-2 hover:text-gray-950 focus-visible:outline-2 focus-visible:outline-blue-700"
+            className="text-xs text-gray-800 dark:text-gray-200 underline underline-offset-2 hover:text-gray-950 dark:hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
             data-testid="copy-answer"
           >
             {copied === "done" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
@@ -189,7 +192,7 @@ export function MessageView({
             <button
               type="button"
               onClick={onRegenerate}
-              className="text-xs text-gray-800 underline underline-offset-2 hover:text-gray-950 focus-visible:outline-2 focus-visible:outline-blue-700"
+              className="text-xs text-gray-800 dark:text-gray-200 underline underline-offset-2 hover:text-gray-950 dark:hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400"
               data-testid="regenerate-answer"
             >
               Regenerate

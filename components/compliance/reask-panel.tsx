@@ -3,8 +3,9 @@
 import { reaskAction } from "@/app/compliance/actions";
 import { useFormAction } from "@/components/forms/use-form-action";
 import { FormError } from "@/components/ui/form-feedback";
-import { h2Class, secondaryButtonClass, sectionClass } from "@/components/ui/styles";
+import { h2Class, sectionClass } from "@/components/ui/styles";
 import type { ReaskView } from "@/lib/chat/types";
+import { Button } from "@/components/ui/button";
 
 /** The cited versions of one side, each once: "Visitor protocol, version 1". */
 function versionsOf(citations: { title: string; versionNumber: number | null }[]): string {
@@ -40,7 +41,7 @@ export function ReaskPanel({
       <h2 id="reask-heading" className={h2Class}>
         Re-ask as of then
       </h2>
-      <p className="text-sm text-gray-800">
+      <p className="text-sm text-gray-800 dark:text-gray-200">
         Asks the question again from the versions in effect on {day(moment)} (
         {recorded.asOf ? "the date it was asked for" : "when it was asked"}), with the asker&apos;s access as it is
         today and only in the collections it searched. Nothing is written to the asker&apos;s conversation; the re-ask
@@ -49,20 +50,20 @@ export function ReaskPanel({
       <form ref={formRef} action={formAction} onSubmit={onSubmit} className="space-y-2">
         <input type="hidden" name="seq" value={seq} />
         <FormError result={result} />
-        <button type="submit" className={secondaryButtonClass} disabled={pending} data-testid="reask-button">
+        <Button variant="secondary" type="submit" disabled={pending} data-testid="reask-button">
           {pending ? "Asking…" : "Re-ask as of then"}
-        </button>
+        </Button>
       </form>
       {r ? (
         <div className="grid gap-4 md:grid-cols-2" data-testid="reask-compare">
-          <div className="rounded-md border border-gray-300 p-3" data-testid="reask-recorded">
+          <div className="rounded-md border border-gray-300 dark:border-gray-700 p-3" data-testid="reask-recorded">
             <h3 className="text-sm font-semibold">Recorded answer</h3>
-            <p className="mt-1 text-xs text-gray-700">Cited: {versionsOf(recorded.citations)}</p>
+            <p className="mt-1 text-xs text-gray-700 dark:text-gray-300">Cited: {versionsOf(recorded.citations)}</p>
             <p className="mt-2 text-sm whitespace-pre-wrap">{recorded.answer}</p>
           </div>
           <div className="rounded-md border border-blue-400 p-3" data-testid="reask-new">
             <h3 className="text-sm font-semibold">Asked again now, as of {day(r.asOf)}</h3>
-            <p className="mt-1 text-xs text-gray-700" data-testid="reask-versions">
+            <p className="mt-1 text-xs text-gray-700 dark:text-gray-300" data-testid="reask-versions">
               Cited: {versionsOf(r.citations)}
               {r.versionsApplied.length > 0
                 ? ` (in effect ${r.versionsApplied
@@ -75,7 +76,7 @@ export function ReaskPanel({
               . Searched {r.collections.join(", ")} as {r.asker} may read them today.
             </p>
             {r.error ? (
-              <p className="mt-2 text-sm text-red-900" role="alert">
+              <p className="mt-2 text-sm text-red-900 dark:text-red-200" role="alert">
                 {r.error}
               </p>
             ) : (

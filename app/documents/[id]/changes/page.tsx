@@ -62,10 +62,10 @@ export default async function ChangesPage({
         <h1 className={h1Class} data-testid="changes-title">
           What changed in {changes.name}
         </h1>
-        <p className="mt-1 text-sm text-gray-800" data-testid="changes-versions">
+        <p className="mt-1 text-sm text-gray-800 dark:text-gray-200" data-testid="changes-versions">
           From {sideLabel(changes.from)} to {sideLabel(changes.to)}.
         </p>
-        <p className="mt-1 text-sm text-gray-800" data-testid="changes-summary">
+        <p className="mt-1 text-sm text-gray-800 dark:text-gray-200" data-testid="changes-summary">
           {summary.added} section{summary.added === 1 ? "" : "s"} added, {summary.removed} removed, {summary.changed}{" "}
           changed.{" "}
           <a href={`/documents/${changes.documentId}/view?version=${changes.to.versionId}`} className={linkClass}>
@@ -76,11 +76,15 @@ export default async function ChangesPage({
             Open version {changes.from.versionNumber}
           </a>
         </p>
-        <p className="mt-1 text-xs text-gray-700">
-          <span className="rounded bg-green-100 px-1 text-green-950">Added text</span> is in version{" "}
-          {changes.to.versionNumber} only;{" "}
-          <span className="rounded bg-red-100 px-1 text-red-950 line-through">removed text</span> was in version{" "}
-          {changes.from.versionNumber} only.
+        <p className="mt-1 text-xs text-gray-700 dark:text-gray-300">
+          <span className="rounded bg-green-100 dark:bg-green-900 px-1 text-green-950 dark:text-green-200">
+            Added text
+          </span>{" "}
+          is in version {changes.to.versionNumber} only;{" "}
+          <span className="rounded bg-red-100 dark:bg-red-900 px-1 text-red-950 dark:text-red-200 line-through">
+            removed text
+          </span>{" "}
+          was in version {changes.from.versionNumber} only.
         </p>
       </div>
       {changes.sections.length === 0 ? (

@@ -1,17 +1,23 @@
 import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
+import { FirstRunSteps } from "@/components/home/first-run-steps";
 import { requireUser } from "@/lib/auth/guards";
+import { getFirstRunProgress } from "@/lib/collections/first-run";
+import { getDb } from "@/lib/server/db";
 import { TextLink } from "@/components/ui/text-link";
 
 export default async function HomePage() {
   const actor = await requireUser();
   const isAdmin = actor.roles.includes("admin");
   const isCompliance = actor.roles.includes("compliance");
+  const progress = await getFirstRunProgress(await getDb());
 
   return (
     <div>
       <h1 className={h1Class} data-testid="home-welcome">
         Welcome, {actor.name}
       </h1>
+
+      <FirstRunSteps progress={progress} isAdmin={isAdmin} />
 
       <section aria-labelledby="who-heading" className={sectionClass}>
         <h2 id="who-heading" className={h2Class}>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { signOutAction } from "@/app/login/actions";
 import { currentUser } from "@/lib/auth/guards";
+import { HeaderMenu } from "./header-menu";
 import { NavLink } from "./nav-link";
 import { Button } from "@/components/ui/button";
 
@@ -26,9 +27,9 @@ export async function SiteHeader() {
           <span className="font-semibold text-gray-950 dark:text-gray-100">{PRODUCT_NAME}</span>
         )}
         {actor ? (
-          <>
-            <nav aria-label="Main" className="flex-1">
-              <ul className="flex flex-wrap items-center gap-1 whitespace-nowrap lg:flex-nowrap">
+          <HeaderMenu>
+            <nav aria-label="Main" className="min-[641px]:flex-1">
+              <ul className="flex flex-col gap-1 whitespace-nowrap min-[641px]:flex-row min-[641px]:flex-wrap min-[641px]:items-center lg:flex-nowrap">
                 <li>
                   <NavLink href="/" testId="nav-home">
                     Home
@@ -84,7 +85,7 @@ export async function SiteHeader() {
                 ) : null}
               </ul>
             </nav>
-            <div className="flex items-center gap-3">
+            <div className="flex items-center justify-between gap-3">
               {/* The email is shown in full on hover: long addresses would push the navigation onto a second line. */}
               <p
                 className="max-w-56 truncate text-sm text-gray-800 dark:text-gray-200"
@@ -100,7 +101,7 @@ export async function SiteHeader() {
                 </Button>
               </form>
             </div>
-          </>
+          </HeaderMenu>
         ) : null}
       </div>
     </header>

@@ -1,10 +1,13 @@
 import type { Metadata } from "next";
 import { ACCESS_LABELS } from "@/components/collections/access-label";
 import { CreateCollectionForm } from "@/components/collections/create-collection-form";
+import { readerOptions } from "@/components/collections/reader-options";
 import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { requireUser } from "@/lib/auth/guards";
 import { listCollectionsFor } from "@/lib/collections/listing";
+import { listAllGroups } from "@/lib/groups/admin";
+import { ROLES } from "@/lib/users/schemas";
 import { RowHeader, Table, Td, Th } from "@/components/ui/table";
 import { TextLink } from "@/components/ui/text-link";
 
@@ -14,7 +17,13 @@ export const metadata: Metadata = { title: "Collections" };
 export default async function CollectionsPage() {
   const actor = await requireUser();
   const isAdmin = actor.roles.includes("admin");
-  const rows = await listCollectionsFor(await getDb(), actor);
+  const db = await getDb();
+  const [rows, groups] = await Promise.all([listCollectionsFor(db, actor), isAdmin ? listAllGroups(db) : []]);
+  const readers = readerOptions(
+    ROLES,
+    groups.map((g) => g.name),
+    { roles: actor.roles, groups: actor.groups.map((g) => g.name) },
+  );
 
   return (
     <div>
@@ -69,7 +78,7 @@ export default async function CollectionsPage() {
           <h2 id="create-collection-heading" className={h2Class}>
             Create a collection
           </h2>
-          <CreateCollectionForm />
+          <CreateCollectionForm readers={readers} />
         </section>
       ) : null}
     </div>

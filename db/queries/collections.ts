@@ -192,3 +192,9 @@ export async function listGrantedCollections(
   }
   return [...best.values()];
 }
+
+/** Ids of the collections someone may read or manage through a grant (the home page's first-run steps). */
+export async function listCollectionIdsWithGrants(db: Executor): Promise<string[]> {
+  const rows = await db.selectDistinct({ id: collectionGrants.collectionId }).from(collectionGrants);
+  return rows.map((r) => r.id);
+}

@@ -28,8 +28,20 @@ import type { createCollectionSchema, grantSchema, updateCollectionSchema } from
 // Creating, renaming and deleting collections and granting access are for administrators; a
 // collection's privacy policy also for those who manage it. Each verb checks that itself.
 
-export async function addCollection({ actor: who, db }: ServiceContext, input: z.infer<typeof createCollectionSchema>) {
+type NewCollection = Omit<z.infer<typeof createCollectionSchema>, "readers"> & {
+  readers?: z.infer<typeof createCollectionSchema>["readers"];
+};
+
+export async function addCollection({ actor: who, db }: ServiceContext, input: NewCollection) {
   await requireRoleNow({ actor: who, db }, "admin", "create collections");
+  // Groups are looked up first: an unknown one is refused before anything is written.
+  const readers = await Promise.all(
+    (input.readers ?? []).map(async (r) =>
+      "group" in r
+        ? { kind: "group" as const, group: await requireGroupByName(db, r.group) }
+        : { kind: "role" as const, role: r.role },
+    ),
+  );
   try {
     return await db.transaction(async (tx) => {
       const row = await insertCollection(tx, { name: input.name, description: input.description, createdBy: who.id });
@@ -39,6 +51,26 @@ export async function addCollection({ actor: who, db }: ServiceContext, input: z
         subject: { collectionId: row.id },
         payload: { via: who.via, name: input.name, description: input.description },
       });
+      for (const reader of readers) {
+        const grant =
+          reader.kind === "group"
+            ? await upsertGrant(tx, { collectionId: row.id, groupId: reader.group.id, access: "read" })
+            : await upsertGrant(tx, { collectionId: row.id, role: reader.role, access: "read" });
+        await appendAudit(tx, {
+          type: "grant.added",
+          ...auditBy(who),
+          subject: { collectionId: row.id },
+          payload: {
+            via: who.via,
+            grantId: grant.id,
+            collection: input.name,
+            ...(reader.kind === "group"
+              ? { group: reader.group.name, groupId: reader.group.id }
+              : { role: reader.role }),
+            access: "read",
+          },
+        });
+      }
       return row;
     });
   } catch (err) {

@@ -15,9 +15,20 @@ export const collectionNameSchema = z
 
 export const descriptionSchema = z.string().trim().max(2000, "Description must be at most 2000 characters.");
 
+/** Who may read a collection: everyone with a role, or the members of a group. */
+export const readerSchema = z.union(
+  [z.object({ role: roleSchema }).strict(), z.object({ group: groupNameSchema }).strict()],
+  {
+    error: () => 'A reader is { "role": "admin|compliance|employee" } or { "group": "<group name>" }.',
+  },
+);
+
 export const createCollectionSchema = z.object({
   name: collectionNameSchema,
   description: descriptionSchema.default(""),
+  // Read grants made with the collection, in the same transaction, so a first collection can be
+  // readable from the moment it exists.
+  readers: z.array(readerSchema).max(50, "At most 50 readers at once.").default([]),
 });
 
 export const updateCollectionSchema = z

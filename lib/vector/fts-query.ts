@@ -32,8 +32,11 @@ const MAX_TOKEN_LENGTH = 40;
 /** A question longer than this adds nothing to BM25 but cost. */
 const MAX_TERMS = 64;
 
-/** The searchable terms joined by spaces, or null when the query has none. */
-export function toMatchText(query: string): string | null {
+/**
+ * The searchable terms joined by spaces, or null when the query has none. `keepPhrasing` is for
+ * the benchmark that compares with how questions were searched before (bench/bm25-phrasing.ts).
+ */
+export function toMatchText(query: string, opts: { keepPhrasing?: boolean } = {}): string | null {
   const tokens =
     query
       .normalize("NFKC")
@@ -41,7 +44,7 @@ export function toMatchText(query: string): string | null {
       .match(/[\p{L}\p{N}]+/gu) ?? [];
   const kept = tokens.filter((t) => !STOP_WORDS.has(t) && t.length <= MAX_TOKEN_LENGTH);
   // A question made only of phrasing ("could you help?") is searched as it is.
-  const content = kept.filter((t) => !PHRASING.has(t));
+  const content = opts.keepPhrasing ? kept : kept.filter((t) => !PHRASING.has(t));
   const terms = content.length > 0 ? content : kept;
   return terms.length === 0 ? null : terms.slice(0, MAX_TERMS).join(" ");
 }

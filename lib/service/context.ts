@@ -45,7 +45,8 @@ export function principalHasRole(p: Principal, role: Role): boolean {
 export async function requireRoleNow(ctx: ServiceContext, role: Role, what: string): Promise<Principal> {
   const p = await principalOf(ctx);
   if (!principalHasRole(p, role)) {
-    const who = role === "admin" ? "administrators" : role === "compliance" ? "compliance staff" : `users with the ${role} role`;
+    const who =
+      role === "admin" ? "administrators" : role === "compliance" ? "compliance staff" : `users with the ${role} role`;
     throw new AppError("forbidden", `Only ${who} may ${what}.`);
   }
   return p;

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, lte, or, sql, type SQL } from "drizzle-orm";
-import type { Executor } from "../client";
+import { queryRows, type Executor } from "../client";
 import { auditEventContents, auditEvents, legalHolds, users, collections } from "../schema";
 
 // Reads of the audit trail. Writes go through lib/audit/log.ts (the chain) and
@@ -131,6 +131,51 @@ export async function listAuditEventsAscending(
     .where(and(...where))
     .orderBy(asc(auditEvents.seq))
     .limit(limit)) as AuditRow[];
+}
+
+/** An event as the chain covers it, times already in the ISO form the hash uses. */
+export interface AuditChainRow {
+  seq: number;
+  at: string;
+  type: string;
+  actorId: string | null;
+  actorEmail: string | null;
+  subjectCollectionId: string | null;
+  subjectDocumentId: string | null;
+  subjectUserId: string | null;
+  subjectConversationId: string | null;
+  payload: unknown;
+  contentSha256: string | null;
+  prevHash: string;
+  hash: string;
+  content: unknown;
+  contentSalt: string | null;
+  redactedAt: string | null;
+}
+
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/**
+ * A page of the whole chain in order, for verification: one keyset-paged query with the
+ * timestamps formatted by the server, so the walk parses no dates (the hash covers the ISO text).
+ */
+export async function listAuditChainPage(
+  db: Executor,
+  { afterSeq, maxSeq, limit }: { afterSeq: number; maxSeq: number; limit: number },
+): Promise<AuditChainRow[]> {
+  const iso = sql.raw(ISO_UTC);
+  return queryRows<AuditChainRow>(
+    db,
+    sql`select e.seq::float8 as seq, to_char(e.at at time zone 'UTC', ${iso}) as "at", e.type, e.actor_id as "actorId",
+      e.actor_email as "actorEmail", e.subject_collection_id as "subjectCollectionId",
+      e.subject_document_id as "subjectDocumentId", e.subject_user_id as "subjectUserId",
+      e.subject_conversation_id as "subjectConversationId", e.payload, e.content_sha256 as "contentSha256",
+      e.prev_hash as "prevHash", e.hash, c.content, c.salt as "contentSalt",
+      to_char(c.redacted_at at time zone 'UTC', ${iso}) as "redactedAt"
+    from audit_events e left join audit_event_contents c on c.seq = e.seq
+    where e.seq > ${afterSeq} and e.seq <= ${maxSeq}
+    order by e.seq limit ${limit}`,
+  );
 }
 
 export async function getAuditEventBySeq(db: Executor, { seq }: { seq: number }): Promise<AuditRow | null> {

@@ -9,8 +9,74 @@ import type { ChainedFields } from "./types";
 export const GENESIS_HASH = "0".repeat(64);
 export const CHAIN_VERSION = 1;
 
+/** Thrown by the fast path for a value it leaves to the reference implementation. */
+class NotPlainJson extends Error {}
+
+// Verification hashes every event again, so this runs a million times per walk of a large
+// trail. Values read back from jsonb are plain JSON; for those this writes the same bytes as the
+// `canonicalize` package (a test compares them) without its per-character surrogate scan and
+// its intermediate arrays. Anything else (toJSON, functions, cycles) goes to the package.
+const MAX_DEPTH = 500;
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function plainString(s: string): string {
+  if (LONE_SURROGATE.test(s)) throw new Error("Lone surrogate is not allowed");
+  return JSON.stringify(s);
+}
+
+function fastCanonical(value: unknown, depth: number): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return plainString(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (Number.isNaN(value)) throw new Error("NaN is not allowed");
+      if (!Number.isFinite(value)) throw new Error("Infinity is not allowed");
+      return JSON.stringify(value);
+    case "object":
+      break;
+    default:
+      throw new NotPlainJson();
+  }
+  if (depth > MAX_DEPTH) throw new NotPlainJson();
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (i > 0) out += ",";
+      out += item === undefined || typeof item === "symbol" ? "null" : fastCanonical(item, depth + 1);
+    }
+    return out + "]";
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== null) || "toJSON" in value) throw new NotPlainJson();
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = "{";
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined || typeof item === "symbol") continue;
+    if (!first) out += ",";
+    first = false;
+    out += plainString(key) + ":" + fastCanonical(item, depth + 1);
+  }
+  return out + "}";
+}
+
 /** RFC 8785 (JSON Canonicalization Scheme): sorted keys, no whitespace, ES number form. */
 export function canonicalJson(value: unknown): string {
+  if (value !== undefined) {
+    try {
+      return fastCanonical(value, 0);
+    } catch (err) {
+      if (!(err instanceof NotPlainJson)) throw err;
+    }
+  }
   const out = canonicalize(value);
   if (out === undefined) throw new Error("A value with no JSON form cannot be canonicalised.");
   return out;

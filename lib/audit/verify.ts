@@ -1,12 +1,12 @@
 import "server-only";
 import { desc, inArray } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { getAuditEventBySeq, listAuditEventsAscending } from "@/db/queries/audit";
+import { getAuditEventBySeq, listAuditChainPage, type AuditChainRow } from "@/db/queries/audit";
 import { auditEvents } from "@/db/schema";
 import { GENESIS_HASH } from "./canonical";
 import { checkRow, RedactionLedger } from "./check-row";
 import { getChainHead } from "./log";
-import { eventView } from "./rows";
+import type { AuditEventView } from "./types";
 
 export interface ChainAnchor {
   seq: number;
@@ -27,9 +27,33 @@ export interface ChainVerification {
   durationMs: number;
 }
 
-// Rows per page: the walk holds one page of full rows, and an export runs it before it streams,
-// so the page bounds the export's memory too (lib/audit/export-memory.test.ts).
+// Rows per page: the walk holds two pages of full rows (the one being checked and the next,
+// fetched meanwhile), and an export runs it before it streams, so the page bounds the export's
+// memory too (lib/audit/export-memory.test.ts).
 const PAGE = 2000;
+
+function chainView(row: AuditChainRow): AuditEventView {
+  return {
+    seq: row.seq,
+    at: row.at,
+    type: row.type,
+    actorId: row.actorId,
+    actorEmail: row.actorEmail,
+    subject: {
+      collectionId: row.subjectCollectionId,
+      documentId: row.subjectDocumentId,
+      userId: row.subjectUserId,
+      conversationId: row.subjectConversationId,
+    },
+    payload: row.payload as Record<string, unknown>,
+    contentSha256: row.contentSha256,
+    prevHash: row.prevHash,
+    hash: row.hash,
+    content: (row.content as Record<string, unknown> | null) ?? null,
+    contentSalt: row.contentSalt,
+    redactedAt: row.redactedAt,
+  };
+}
 
 /**
  * Walks the chain from the first event (or from `from`, an anchor verified earlier: that event
@@ -65,11 +89,17 @@ export async function verifyChain(
   const fromSeq = expectedSeq;
   const maxSeq = head?.seq ?? 0;
   const redactions = new RedactionLedger();
+  // The server reads the next page while this process hashes the current one.
+  const page = (afterSeq: number) =>
+    afterSeq < maxSeq ? listAuditChainPage(db, { afterSeq, maxSeq, limit: PAGE }) : Promise.resolve([]);
+  let pending = page(after);
   while (!firstBroken && after < maxSeq) {
-    const rows = await listAuditEventsAscending(db, { query: {}, afterSeq: after, maxSeq, limit: PAGE });
+    const rows = await pending;
     if (rows.length === 0) break;
+    const last = rows[rows.length - 1]!.seq;
+    pending = page(last);
     for (const row of rows) {
-      const view = eventView(row);
+      const view = chainView(row);
       count++;
       if (options.anchor && view.seq === options.anchor.seq) anchorMatches = view.hash === options.anchor.hash;
       if (firstBroken) continue;
@@ -86,8 +116,10 @@ export async function verifyChain(
       prevHash = view.hash;
       expectedSeq = view.seq + 1;
     }
-    after = rows[rows.length - 1]!.seq;
+    after = last;
   }
+  // A page fetched ahead and not needed (the walk stopped at a break) must not fail unobserved.
+  await pending;
   if (!firstBroken && head && expectedSeq !== head.seq + 1) {
     firstBroken = { seq: expectedSeq, reason: `event ${expectedSeq} is missing` };
   }

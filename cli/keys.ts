@@ -37,7 +37,9 @@ export function registerKeysCommands(program: Command, print: (line: string) => 
       const r = (await execute(env(), "keys.rotate", {
         newKeyFile: opts.newKeyFile ? path.resolve(opts.newKeyFile) : undefined,
       })) as RotationResult;
-      print(`Rotated from key ${r.from} to key ${r.to}: ${r.rewrapped} data key(s) re-wrapped.`);
+      print(
+        `Rotated from key ${r.from} to key ${r.to}: ${r.rewrapped} data key(s) re-wrapped, ${r.mfaSecrets} TOTP secret(s) re-sealed.`,
+      );
       if (r.encryptedPlain > 0) print(`Encrypted ${r.encryptedPlain} original(s) an older release stored in plain.`);
       if (r.missingPlain > 0) print(`${r.missingPlain} unencrypted original(s) were already missing from disk.`);
       if (r.next) print(r.next);

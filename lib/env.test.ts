@@ -24,6 +24,18 @@ describe("configuration", () => {
     expect(() => parseEnv({ AUTH_TRUST_HOST: "true" })).toThrow(/AUTH_TRUST_HOST=true .* Set TRUSTED_PROXIES/);
   });
 
+  it("requires a second factor of admins and compliance by default, of the roles named, or of none", () => {
+    expect(parseEnv({}).MFA_REQUIRED_ROLES).toEqual(["admin", "compliance"]);
+    expect(parseEnv({ MFA_REQUIRED_ROLES: "" }).MFA_REQUIRED_ROLES).toEqual([]);
+    expect(parseEnv({ MFA_REQUIRED_ROLES: " Compliance , admin,admin" }).MFA_REQUIRED_ROLES).toEqual([
+      "compliance",
+      "admin",
+    ]);
+    expect(() => parseEnv({ MFA_REQUIRED_ROLES: "admin,nurse" })).toThrow(
+      /MFA_REQUIRED_ROLES: names no role "nurse"; the roles are admin, compliance, employee/,
+    );
+  });
+
   it("treats empty values as unset", () => {
     expect(parseEnv({ DATABASE_URL: "", ADMIN_EMAIL: " " }).DATABASE_URL).toBeUndefined();
   });

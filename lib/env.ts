@@ -2,6 +2,7 @@ import "server-only";
 import path from "node:path";
 import { isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
+import { ROLES, type Role } from "@/db/schema/users";
 import {
   DEFAULT_QUESTION_POLICY,
   parsePiiTypeList,
@@ -75,6 +76,23 @@ const piiTypeListSchema = z.string().transform((raw, ctx) => {
   }
 });
 
+/** Comma-separated roles ("admin, compliance"); an empty string is none. */
+const roleListSchema = z.string().transform((raw, ctx) => {
+  const names = raw
+    .split(",")
+    .map((r) => r.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = names.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `names no role ${unknown.map((r) => JSON.stringify(r)).join(", ")}; the roles are ${ROLES.join(", ")} (an empty value requires none)`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(names)] as Role[];
+});
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -135,6 +153,8 @@ const schema = z.object({
   API_KEY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   // The longest life of an API key, in days; a key created without an expiry gets this one.
   API_KEY_MAX_DAYS: z.coerce.number("must be a number").int("must be a whole number").min(1).max(3650).default(365),
+  // Local accounts holding any of these roles must set up a second factor (TOTP) at their next sign-in.
+  MFA_REQUIRED_ROLES: roleListSchema.default(["admin", "compliance"]),
   ADMIN_EMAIL: optionalText.pipe(z.email("must be an email address").optional()),
   ADMIN_PASSWORD: optionalText.pipe(z.string().min(12, "must be at least 12 characters").optional()),
   ADMIN_NAME: z.string().trim().min(1).default("Administrator"),

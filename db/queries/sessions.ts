@@ -4,7 +4,7 @@ import type { Executor } from "../client";
 import { userSessions, type UserSession } from "../schema";
 
 export type SessionEndReason =
-  "sign_out" | "password_changed" | "password_reset" | "disabled" | "roles_changed" | "idle" | "expired";
+  "sign_out" | "password_changed" | "password_reset" | "disabled" | "roles_changed" | "mfa_reset" | "idle" | "expired";
 
 export async function createUserSession(
   db: Executor,
@@ -54,4 +54,12 @@ export async function endSessionsOfUser(
     .where(and(eq(userSessions.userId, userId), isNull(userSessions.endedAt)))
     .returning({ id: userSessions.id });
   return rows.length;
+}
+
+/** Records that an open session passed its second factor. */
+export async function markSessionSecondFactor(db: Executor, { id, now = new Date() }: { id: string; now?: Date }) {
+  await db
+    .update(userSessions)
+    .set({ secondFactorAt: now })
+    .where(and(eq(userSessions.id, id), isNull(userSessions.endedAt)));
 }

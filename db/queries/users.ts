@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { groupMembers, groups, userRoles, users, type Role } from "../schema";
+import { groupMembers, groups, userMfa, userRoles, users, type Role } from "../schema";
 import { endSessionsOfUser } from "./sessions";
 
 // Columns that may leave the server. The password hash is deliberately absent.
@@ -71,8 +71,11 @@ export async function getUserSignInState(db: Executor, { id }: { id: string }) {
       email: users.email,
       disabled: users.disabled,
       passwordMustChange: users.passwordMustChange,
+      hasPassword: sql<boolean>`${users.passwordHash} is not null`,
+      mfaEnabled: sql<boolean>`${userMfa.enabledAt} is not null`,
     })
     .from(users)
+    .leftJoin(userMfa, eq(userMfa.userId, users.id))
     .where(eq(users.id, id));
   return row ?? null;
 }

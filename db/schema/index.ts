@@ -10,3 +10,4 @@ export * from "./throttle";
 export * from "./sessions";
 export * from "./evaluations";
 export * from "./leases";
+export * from "./mfa";

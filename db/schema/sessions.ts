@@ -17,6 +17,8 @@ export const userSessions = pgTable(
     method: text("method").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    // When this sign-in passed its second factor (TOTP or a recovery code); null until then.
+    secondFactorAt: timestamp("second_factor_at", { withTimezone: true }),
     endedAt: timestamp("ended_at", { withTimezone: true }),
     // sign_out, password_changed, password_reset, disabled, roles_changed, idle, expired …
     endReason: text("end_reason"),

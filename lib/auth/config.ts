@@ -65,6 +65,12 @@ export function signInPolicy(e: Env, authSecret: string): SignInPolicy {
   };
 }
 
+/** The sign-in throttle's settings for this server, for the steps after the password (lib/auth/mfa.ts). */
+export function currentSignInPolicy(): SignInPolicy {
+  const e = env();
+  return signInPolicy(e, e.AUTH_SECRET ?? readOrCreateSecret(e.dataDir, "auth-secret"));
+}
+
 /** The issuer that signed the ID token (Auth.js has checked it against OIDC_ISSUER). */
 function issuerOf(profile: object | undefined, configured: string): string {
   const iss = (profile as { iss?: unknown } | undefined)?.iss;

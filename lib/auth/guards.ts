@@ -42,6 +42,11 @@ async function sessionActor(db?: Database): Promise<Actor | null> {
   return actorFromSession(db ?? (await getDb()), ids, sessionPolicy(env()));
 }
 
+/** The id of this request's server-side session (complete or not), for actions that act on it. */
+export async function currentSessionId(): Promise<string | null> {
+  return (await sessionIds())?.sessionId ?? null;
+}
+
 /** The state of this request's session (complete, or a sign-in step still to do), once per render. */
 const currentSessionState = cache(async (): Promise<SessionState | null> => {
   const ids = await sessionIds();

@@ -1,8 +1,8 @@
 import "server-only";
 import type { Executor } from "@/db/client";
 import { createUserSession, endUserSession, getUserSession, touchUserSession } from "@/db/queries/sessions";
-import { getUserSignInState } from "@/db/queries/users";
-import type { UserSession } from "@/db/schema";
+import { getUserSignInState, listRolesForUsers } from "@/db/queries/users";
+import type { Role, UserSession } from "@/db/schema";
 import type { Env } from "@/lib/env";
 
 // Browser sessions live in the database (user_sessions); the cookie only names one. A session is
@@ -12,10 +12,14 @@ import type { Env } from "@/lib/env";
 export interface SessionPolicy {
   idleMinutes: number;
   maxHours: number;
+  /** Local accounts with any of these roles must enrol a second factor before using a session; none when absent. */
+  mfaRequiredRoles?: readonly Role[];
 }
 
-export function sessionPolicy(e: Pick<Env, "SESSION_IDLE_MINUTES" | "SESSION_MAX_HOURS">): SessionPolicy {
-  return { idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS };
+export function sessionPolicy(
+  e: Pick<Env, "SESSION_IDLE_MINUTES" | "SESSION_MAX_HOURS" | "MFA_REQUIRED_ROLES">,
+): SessionPolicy {
+  return { idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS, mfaRequiredRoles: e.MFA_REQUIRED_ROLES };
 }
 
 export type SessionCheck =
@@ -54,11 +58,17 @@ export async function checkSession(
   return { ok: true, session };
 }
 
-/** What the person must still do before a signed-in session may be used. */
-export type PendingStep = "change_password";
+/**
+ * What the person must still do before a signed-in session may be used: enter a code from their
+ * authenticator (or a recovery code), replace a one-time password, or set up a second factor their
+ * role requires.
+ */
+export type PendingStep = "mfa" | "change_password" | "enrol_mfa";
 
 export const PENDING_STEP_PATH: Record<PendingStep, string> = {
+  mfa: "/login/mfa",
   change_password: "/login/password",
+  enrol_mfa: "/login/mfa/setup",
 };
 
 export type SessionState =
@@ -79,9 +89,17 @@ export async function resolveSession(
   if (!check.ok) return null;
   const user = await getUserSignInState(db, { id: ids.userId });
   if (!user || user.disabled) return null;
+  // Single sign-on sessions owe nothing here: the identity provider does its own second factor.
+  if (check.session.method !== "credentials") return { kind: "active", ...ids };
+  const pending = (step: PendingStep): SessionState => ({ kind: "pending", step, ...ids, email: user.email });
+  // The second factor comes first, so a password alone (one-time or not) changes nothing.
+  if (user.mfaEnabled && !check.session.secondFactorAt) return pending("mfa");
   // A one-time password proves who signed in, and nothing else: it opens only the form that replaces it.
-  if (check.session.method === "credentials" && user.passwordMustChange) {
-    return { kind: "pending", step: "change_password", ...ids, email: user.email };
+  if (user.passwordMustChange) return pending("change_password");
+  const required = policy.mfaRequiredRoles ?? [];
+  if (!user.mfaEnabled && required.length > 0) {
+    const roles = (await listRolesForUsers(db, { userIds: [user.id] })).get(user.id) ?? [];
+    if (roles.some((r) => required.includes(r))) return pending("enrol_mfa");
   }
   return { kind: "active", ...ids };
 }

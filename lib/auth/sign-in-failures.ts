@@ -18,7 +18,8 @@ import type { AuditEventInput } from "@/lib/audit/types";
 
 export const UNKNOWN_ACCOUNTS_KEY = "unknown";
 
-export type FailureReason = "wrong_password" | "unknown_email" | "no_password" | "disabled" | "throttled";
+export type FailureReason =
+  "wrong_password" | "unknown_email" | "no_password" | "disabled" | "throttled" | "wrong_code" | "reused_code";
 
 function eventOf(t: SignInFailureTally): AuditEventInput {
   const reasons = Object.keys(t.reasons).sort();

@@ -103,3 +103,32 @@ export function unwrapDataKey(kek: { id: string; key: Buffer }, versionId: strin
     "The stored data key",
   );
 }
+
+function secretAad(purpose: string, kekId: string): Buffer {
+  return Buffer.from(`secret:${kekId}:${purpose}`, "utf8");
+}
+
+/**
+ * A small secret kept in the database (a TOTP seed), sealed directly by the key-encryption key:
+ * `<kekId>:<base64 of iv ‖ ciphertext ‖ tag>`. `purpose` names what it belongs to ("totp:<user id>")
+ * and is bound as associated data, so a sealed value copied onto another row fails to open.
+ */
+export function sealSecret(kek: { id: string; key: Buffer }, purpose: string, plain: Uint8Array): string {
+  const { iv, body, tag } = seal(kek.key, plain, secretAad(purpose, kek.id));
+  return `${kek.id}:${Buffer.concat([iv, body, tag]).toString("base64")}`;
+}
+
+export function openSecret(kek: { id: string; key: Buffer }, purpose: string, sealed: string): Buffer {
+  const id = wrappingKeyId(sealed);
+  if (id !== kek.id) throw new DecryptionError(`The secret was sealed by key ${id}, not by key ${kek.id}.`);
+  const raw = Buffer.from(sealed.slice(id.length + 1), "base64");
+  if (raw.length <= IV_BYTES + TAG_BYTES) throw new DecryptionError("The stored secret is malformed.");
+  return open(
+    kek.key,
+    raw.subarray(0, IV_BYTES),
+    raw.subarray(IV_BYTES, raw.length - TAG_BYTES),
+    raw.subarray(raw.length - TAG_BYTES),
+    secretAad(purpose, id),
+    "The stored secret",
+  );
+}

@@ -8,6 +8,8 @@ import { appendAudit, by as auditBy } from "@/lib/audit/log";
 import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
 import { deleteOriginal, encryptLegacyOriginal, unwrapStoredKey } from "@/lib/storage/files";
+import { listMfaSecretsNotUnder, resealMfaSecret } from "@/db/queries/mfa";
+import { openTotpSecret, sealTotpSecret } from "@/lib/auth/mfa-secret";
 import { wrapDataKey } from "./envelope";
 import {
   adoptKey,
@@ -68,6 +70,8 @@ export interface RotationResult {
   from: string;
   to: string;
   rewrapped: number;
+  /** TOTP secrets re-sealed under the new key. */
+  mfaSecrets: number;
   encryptedPlain: number;
   /** Plain originals whose file was already gone; their rows are left as they are. */
   missingPlain: number;
@@ -130,6 +134,26 @@ export async function rotateKeys(
     rewrapped += updates.length;
   }
 
+  // TOTP secrets are sealed by the same key; one left behind would lock its owner out.
+  let mfaSecrets = 0;
+  for (;;) {
+    const rows = await listMfaSecretsNotUnder(db, { keyId: target.id, limit: BATCH });
+    if (rows.length === 0) break;
+    const updates = rows.map((r) => ({
+      userId: r.userId,
+      old: r.secret,
+      secret: sealTotpSecret(
+        r.userId,
+        openTotpSecret(r.userId, r.secret, { dataDir: opts.dataDir, keyFile: opts.keyFile }),
+        target,
+      ),
+    }));
+    await db.transaction(async (tx) => {
+      for (const u of updates) await resealMfaSecret(tx, u);
+    });
+    mfaSecrets += updates.length;
+  }
+
   let encryptedPlain = 0;
   let missingPlain = 0;
   const skipped = new Set<string>();
@@ -166,7 +190,7 @@ export async function rotateKeys(
     await appendAudit(tx, {
       type: "keys.rotated",
       ...auditBy(actor),
-      payload: { via: actor.via, from, to: target.id, rewrapped, encryptedPlain, missingPlain },
+      payload: { via: actor.via, from, to: target.id, rewrapped, mfaSecrets, encryptedPlain, missingPlain },
     });
   });
 
@@ -178,5 +202,5 @@ export async function rotateKeys(
     adoptKey(opts.dataDir, opts.keyFile, target);
     next = `Point ENCRYPTION_KEY_FILE at ${path.resolve(opts.newKeyFile!)} on every node and restart them; until then a node with the old key cannot open the originals. The old key is no longer needed.`;
   }
-  return { from, to: target.id, rewrapped, encryptedPlain, missingPlain, next };
+  return { from, to: target.id, rewrapped, mfaSecrets, encryptedPlain, missingPlain, next };
 }

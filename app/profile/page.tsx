@@ -1,24 +1,30 @@
 import type { Metadata } from "next";
 import { ChangePasswordForm } from "@/components/profile/change-password-form";
 import { CreateApiKeyForm } from "@/components/profile/create-api-key-form";
+import { MfaSection } from "@/components/profile/mfa-section";
 import { RevokeApiKeyButton } from "@/components/profile/revoke-api-key-button";
 import { DateTime } from "@/components/ui/date-time";
 import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { listOwnApiKeys } from "@/lib/auth/api-key-admin";
 import { requireUser } from "@/lib/auth/guards";
+import { mfaStatusOf, pendingEnrolmentOf } from "@/lib/auth/mfa";
 import { env } from "@/lib/env";
 import { hasOwnPassword } from "@/lib/users/passwords";
 import { RowHeader, Table, Td, Th } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "Profile" };
 
-export default async function ProfilePage() {
+export default async function ProfilePage({ searchParams }: { searchParams: Promise<Record<string, unknown>> }) {
   const actor = await requireUser();
+  const { notice } = await searchParams;
   const db = await getDb();
   const keys = await listOwnApiKeys(db, actor.id);
   const maxDays = env().API_KEY_MAX_DAYS;
   const canChangePassword = await hasOwnPassword(db, actor.id);
+  // Two-step sign-in belongs to password accounts; an SSO account's provider does its own.
+  const mfa = canChangePassword ? await mfaStatusOf(db, actor.id) : null;
+  const pendingMfa = mfa?.pending ? await pendingEnrolmentOf(db, actor) : null;
 
   return (
     <div>
@@ -52,6 +58,15 @@ export default async function ProfilePage() {
           </p>
           <ChangePasswordForm />
         </section>
+      ) : null}
+
+      {mfa ? (
+        <MfaSection
+          status={mfa}
+          pending={pendingMfa}
+          required={actor.roles.some((r) => env().MFA_REQUIRED_ROLES.includes(r))}
+          usedRecoveryCode={notice === "recovery_code_used"}
+        />
       ) : null}
 
       <section aria-labelledby="keys-heading" className={sectionClass}>

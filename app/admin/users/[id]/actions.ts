@@ -6,6 +6,7 @@ import { guardedAction } from "@/lib/auth/guards";
 import { formArray, formBoolean } from "@/lib/form-fields";
 import { updateUser } from "@/lib/users/admin";
 import { resetPassword } from "@/lib/users/passwords";
+import { resetMfa } from "@/lib/auth/mfa";
 import { rolesSchema, uuidSchema } from "@/lib/users/schemas";
 
 const rolesForm = z.object({ userId: uuidSchema, roles: formArray(rolesSchema) });
@@ -47,4 +48,10 @@ export const resetPasswordAction = guardedAction({ roles: "admin" }, resetForm, 
   revalidateUser(input.userId);
   // The only time it leaves the server; only its hash is stored.
   return { oneTimePassword };
+});
+
+export const resetMfaAction = guardedAction({ roles: "admin" }, resetForm, async ({ input, actor, db }) => {
+  const result = await resetMfa({ actor, db }, { userId: input.userId });
+  revalidatePath(`/admin/users/${input.userId}`);
+  return result;
 });

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { ResetMfaForm } from "@/components/admin/reset-mfa-form";
 import { ResetPasswordForm } from "@/components/admin/reset-password-form";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { ToggleDisabledForm } from "@/components/admin/toggle-disabled-form";
@@ -9,6 +10,7 @@ import { h1Class, h2Class, sectionClass } from "@/components/ui/styles";
 import { getDb } from "@/lib/server/db";
 import { OIDC_PROVIDER_ID } from "@/lib/auth/config";
 import { requireRole } from "@/lib/auth/guards";
+import { mfaStatusOf } from "@/lib/auth/mfa";
 import { findUserById } from "@/lib/users/admin";
 import { ROLES, uuidSchema } from "@/lib/users/schemas";
 import { TextLink } from "@/components/ui/text-link";
@@ -19,8 +21,10 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   const actor = await requireRole("admin");
   const id = uuidSchema.safeParse((await params).id);
   if (!id.success) notFound();
-  const user = await findUserById(await getDb(), id.data);
+  const db = await getDb();
+  const user = await findUserById(db, id.data);
   if (!user) notFound();
+  const mfa = await mfaStatusOf(db, user.id);
   const isSelf = user.id === actor.id;
 
   return (
@@ -112,6 +116,28 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             them choose a new password at their next sign-in.
           </p>
           <ResetPasswordForm userId={user.id} />
+        </section>
+      ) : null}
+
+      {user.authProvider !== OIDC_PROVIDER_ID ? (
+        <section aria-labelledby="mfa-heading" className={sectionClass}>
+          <h2 id="mfa-heading" className={h2Class}>
+            Two-step sign-in
+          </h2>
+          <p className="text-sm text-gray-700" data-testid="user-mfa-status">
+            {mfa.enabled
+              ? `On, with ${mfa.recoveryCodesLeft} unused recovery codes.`
+              : "Off: signing in asks only for the password."}
+          </p>
+          {mfa.enabled && !isSelf ? (
+            <>
+              <p className="text-sm text-gray-700">
+                A reset removes the person&apos;s authenticator and recovery codes and ends their sessions; they sign in
+                with their password and set it up again.
+              </p>
+              <ResetMfaForm userId={user.id} />
+            </>
+          ) : null}
         </section>
       ) : null}
     </div>

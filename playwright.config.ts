@@ -43,6 +43,9 @@ const appEnv = {
   NEXT_TELEMETRY_DISABLED: "1",
   LOG_LEVEL: "warn",
   METRICS_TOKEN: process.env.E2E_METRICS_TOKEN,
+  // The specs sign the administrator in with a password many times; asking each for a code would
+  // only slow them. The SSO server below requires it of compliance, which e2e/mfa.spec.ts proves.
+  MFA_REQUIRED_ROLES: "",
 };
 
 export default defineConfig({
@@ -167,6 +170,8 @@ export default defineConfig({
         OIDC_CLIENT_SECRET: process.env.E2E_OIDC_CLIENT_SECRET,
         OIDC_DISPLAY_NAME: "Hospital SSO",
         OIDC_ROLE_MAP: "kq-admins=admin,kq-audit=compliance",
+        // Password accounts with compliance must set up a second factor; SSO users (kq-audit) are not asked.
+        MFA_REQUIRED_ROLES: "compliance",
       },
     },
   ],

@@ -142,6 +142,8 @@ function startServer(useStrace: boolean): ChildProcess {
       DATABASE_URL: "",
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
+      // The flow signs in over plain HTTP to make an API key; e2e/mfa.spec.ts proves the enforcement.
+      MFA_REQUIRED_ROLES: "",
       // Info, so that a slow or stuck start-up shows in the report how far it got.
       LOG_LEVEL: "info",
     },

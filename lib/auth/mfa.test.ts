@@ -38,7 +38,10 @@ const policy: SessionPolicy = { idleMinutes: 30, maxHours: 12, mfaRequiredRoles:
 const address = "192.0.2.10";
 
 async function person(label: string, roles: ("admin" | "compliance" | "employee")[]): Promise<Actor> {
-  const u = await addUser(h.db, { email: `${label}@example.org`, name: label, roles, password }, CLI_ACTOR);
+  const u = await addUser(
+    { actor: CLI_ACTOR, db: h.db },
+    { email: `${label}@example.org`, name: label, roles, password },
+  );
   return (await actorFromUserId(h.db, u.id))!;
 }
 

@@ -12,6 +12,7 @@ import { endSessionsOfUser, markSessionSecondFactor } from "@/db/queries/session
 import { getUserById, getUserPasswordHash } from "@/db/queries/users";
 import { appendAudit } from "@/lib/audit/log";
 import { AppError } from "@/lib/errors";
+import { principalOf, requireRoleNow, type ServiceContext } from "@/lib/service/context";
 import type { Actor } from "./actor";
 import type { SignInPolicy } from "./credentials";
 import { openTotpSecret, sealTotpSecret } from "./mfa-secret";
@@ -158,6 +159,8 @@ export async function regenerateRecoveryCodes(
   policy: SignInPolicy,
 ): Promise<{ recoveryCodes: string[] }> {
   if (actor.via !== "session") throw new AppError("forbidden", "Manage two-step sign-in in the browser, signed in.");
+  // A session read before the account was disabled does not get to change its second factor.
+  await principalOf({ actor, db });
   const check = await checkSecondFactor(
     db,
     {
@@ -191,6 +194,8 @@ export async function disableOwnMfa(
   policy: SignInPolicy,
 ): Promise<void> {
   if (actor.via !== "session") throw new AppError("forbidden", "Manage two-step sign-in in the browser, signed in.");
+  // A session read before the account was disabled does not get to change its second factor.
+  await principalOf({ actor, db });
   const hash = await getUserPasswordHash(db, { id: actor.id });
   if (!hash || !(await verifyPassword(hash, input.password))) {
     throw new AppError("invalid_request", "Your password is not right.", { details: { field: "password" } });
@@ -225,11 +230,10 @@ export async function disableOwnMfa(
  * sessions; they sign in with their password and, if their role requires it, set it up again.
  */
 export async function resetMfa(
-  { actor, db }: { actor: Actor; db: Database },
+  { actor, db }: ServiceContext,
   { userId }: { userId: string },
 ): Promise<{ sessionsEnded: number }> {
-  if (!actor.roles.includes("admin"))
-    throw new AppError("forbidden", "Only an administrator can reset two-step sign-in.");
+  await requireRoleNow({ actor, db }, "admin", "reset two-step sign-in");
   if (actor.id === userId) {
     throw new AppError(
       "conflict",

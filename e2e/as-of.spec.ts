@@ -171,7 +171,9 @@ test("a version scheduled a few seconds ahead is invisible to the reader and sho
   expect(now.final!.answer).toContain("21:00");
   recordedSeq = (await answeredRecords(request)).find((e) => e.readable.messageId === now.final!.messageId)!.seq;
 
-  const at = new Date(Date.now() + 10_000);
+  // Far enough ahead for the upload, its ingestion and two sign-ins on a busy machine.
+  test.setTimeout(120_000);
+  const at = new Date(Date.now() + 40_000);
   await upload(request, V3, at.toISOString());
   const admin = await signedIn(browser, e2e.adminEmail, e2e.adminPassword);
   const readerPage = await signedIn(browser, reader.email, reader.password);

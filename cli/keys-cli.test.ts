@@ -23,7 +23,9 @@ describe("cli keys", () => {
     expect(rotated.stderr).toBe("");
     expect(rotated.code).toBe(0);
     expect(keyId()).not.toBe(before);
-    expect(rotated.stdout).toContain(`Rotated from key ${before} to key ${keyId()}: 0 data key(s) re-wrapped.`);
+    expect(rotated.stdout).toContain(
+      `Rotated from key ${before} to key ${keyId()}: 0 data key(s) re-wrapped, 0 TOTP secret(s) re-sealed.`,
+    );
   });
 
   it("names a malformed ENCRYPTION_KEY_FILE and exits non-zero, without a stack trace", () => {

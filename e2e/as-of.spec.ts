@@ -222,3 +222,27 @@ test("compliance re-asks a recorded question as of then and sees the new answer 
   const records = await answeredRecords(request);
   expect(records.some((r) => r.readable.originalSeq !== undefined)).toBe(false);
 });
+
+test("the comparison page compares any two versions the reader may open, picked from the page", async ({ browser }) => {
+  const { context, page } = await signedIn(browser, reader.email, reader.password);
+  const documentId = await page.evaluate(async (id) => {
+    const res = await fetch(`/api/collections/${id}/documents`);
+    const body = (await res.json()) as { documents: { id: string }[] };
+    return body.documents[0]!.id;
+  }, collectionId);
+  await page.goto(`/documents/${documentId}/changes`);
+  // The default compares the version in effect (3) with the one before it.
+  await expect(page.getByTestId("changes-versions")).toContainText("From version 2");
+  await page.getByLabel("Compare", { exact: true }).selectOption({ label: "Version 1 (from 2025-01-01)" });
+  await page.getByRole("button", { name: "Compare" }).click();
+  await expect(page.getByTestId("changes-versions")).toContainText(
+    "From version 1, in effect 2025-01-01 to 2026-02-28",
+  );
+  await expect(page.getByTestId("changes-versions")).toContainText("to version 3");
+  await expect(page.getByTestId("changes").getByText("23:00")).toBeVisible();
+  // The same version on both sides is refused with the reason, not a blank page.
+  await page.getByLabel("with", { exact: true }).selectOption({ label: "Version 1 (from 2025-01-01)" });
+  await page.getByRole("button", { name: "Compare" }).click();
+  await expect(page.getByTestId("changes-none")).toContainText("from and to name the same version.");
+  await context.close();
+});

@@ -28,6 +28,8 @@ export interface DocumentChanges {
   name: string;
   from: VersionSide;
   to: VersionSide;
+  /** Every version this caller may compare, oldest in effect first: what the pickers offer. */
+  versions: VersionSide[];
   summary: { added: number; removed: number; changed: number };
   sections: SectionChange[];
 }
@@ -71,17 +73,21 @@ export async function documentChanges(
     fromVersionId: from!.id,
     fromVersionNumber: from!.versionNumber,
   });
-  const side = (v: NonNullable<typeof from>, interval: Interval | undefined): VersionSide => ({
+  const side = (v: { id: string; versionNumber: number }, interval: Interval | undefined): VersionSide => ({
     versionId: v.id,
     versionNumber: v.versionNumber,
     effectiveFrom: interval?.from.toISOString() ?? null,
     effectiveUntil: interval?.until?.toISOString() ?? null,
   });
+  const numbers = new Map(times.map((t) => [t.id, t.versionNumber]));
   return {
     documentId: doc.id,
     name: doc.name,
     from: side(from!, intervals.get(from!.id)),
     to: side(to!, intervals.get(to!.id)),
+    versions: ordered
+      .filter(([id]) => mayOpen(id))
+      .map(([id, interval]) => side({ id, versionNumber: numbers.get(id)! }, interval)),
     summary: {
       added: sections.filter((s) => s.change === "added").length,
       removed: sections.filter((s) => s.change === "removed").length,

@@ -264,11 +264,15 @@ describe("what changed between versions", () => {
     await expect(
       documentChanges(h.db, reader, { documentId: ids.document, from: ids.v3, to: v4.versionId }),
     ).rejects.toMatchObject({ status: 404, message: "No such version of this document." });
+    // The pickers offer the reader the versions that have been in effect, never the scheduled one.
+    const offered = (await documentChanges(h.db, reader, { documentId: ids.document })).versions;
+    expect(offered.map((v) => v.versionNumber)).toEqual([1, 2, 3]);
     const forManager = await documentChanges(h.db, manager, {
       documentId: ids.document,
       from: ids.v3,
       to: v4.versionId,
     });
     expect(forManager.summary.changed).toBe(1);
+    expect(forManager.versions.map((v) => v.versionId)).toContain(v4.versionId);
   });
 });

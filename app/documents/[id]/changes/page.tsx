@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { ChangedSection } from "@/components/documents/changed-section";
+import { VersionPickers } from "@/components/documents/version-pickers";
 import { h1Class, linkClass } from "@/components/ui/styles";
 import { requireUser } from "@/lib/auth/guards";
 import { documentChanges, type VersionSide } from "@/lib/documents/changes";
@@ -52,7 +53,19 @@ export default async function ChangesPage({
           <p data-testid="changes-none">{err.message}</p>
         </div>
       );
-    if (err instanceof AppError && (err.code === "not_found" || err.code === "invalid_request")) notFound();
+    if (err instanceof AppError && err.code === "invalid_request")
+      return (
+        <div className="space-y-2">
+          <h1 className={h1Class}>What changed</h1>
+          <p data-testid="changes-none">
+            {err.message}{" "}
+            <a href={`/documents/${id.data}/changes`} className={linkClass}>
+              Compare the version in effect with the one before it
+            </a>
+          </p>
+        </div>
+      );
+    if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
   }
   const { summary } = changes;
@@ -87,6 +100,12 @@ export default async function ChangesPage({
           was in version {changes.from.versionNumber} only.
         </p>
       </div>
+      <VersionPickers
+        documentId={changes.documentId}
+        versions={changes.versions}
+        from={changes.from.versionId}
+        to={changes.to.versionId}
+      />
       {changes.sections.length === 0 ? (
         <p data-testid="changes-identical">The two versions have the same text.</p>
       ) : (

@@ -7,7 +7,9 @@ import { e2e, uniqueEmail } from "./support/env";
 // runs (so the CLI's channel into the embedded database is exercised too), JSON errors, 403s
 // for non-admins, and no secret material in any response.
 
-test.describe.configure({ mode: "serial" });
+// Each CLI run compiles the CLI and opens the server's control socket: up to 20 s on a loaded
+// two-core machine, and one test below makes three.
+test.describe.configure({ mode: "serial", timeout: 120_000 });
 
 let adminKey: string;
 let employeeKey: string;

@@ -141,8 +141,8 @@ export class OfflineClient {
     fail(`The server did not answer /api/health within ${HEALTH_WAIT_MS / 1000} s (last: ${last}).`);
   }
 
-  /** Auth.js's credentials flow over plain HTTP, then an API key for the rest. */
-  async signIn(): Promise<string> {
+  /** Auth.js's credentials flow over plain HTTP; the session's cookie header. */
+  async signInCookie(): Promise<string> {
     const jar = new Map<string, string>();
     const keep = (res: Response) => {
       for (const c of res.headers.getSetCookie()) {
@@ -170,8 +170,14 @@ export class OfflineClient {
     keep(login);
     if (![...jar.keys()].some((k) => k.endsWith("session-token")))
       fail(`Signing in failed: ${login.status} ${login.headers.get("location")}`);
+    return cookie();
+  }
+
+  /** Signs in, then makes an API key for the rest. */
+  async signIn(): Promise<string> {
+    const cookie = await this.signInCookie();
     const created = await this.http("POST", "/api/api-keys", {
-      headers: { cookie: cookie(), "content-type": "application/json" },
+      headers: { cookie, "content-type": "application/json" },
       body: JSON.stringify({ name: "offline-check" }),
     });
     if (created.res.status !== 201) fail(`Creating an API key failed: ${created.res.status} ${created.text}`);

@@ -158,6 +158,9 @@ const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 /**
  * A page of the whole chain in order, for verification: one keyset-paged query with the
  * timestamps formatted by the server, so the walk parses no dates (the hash covers the ISO text).
+ * The page is a range of seqs (they are dense; a gap is a break the walk reports), not a
+ * `limit`: without fresh statistics the planner scanned and sorted everything after `afterSeq`
+ * for every page, which made a walk quadratic in the length of the trail.
  */
 export async function listAuditChainPage(
   db: Executor,
@@ -173,8 +176,8 @@ export async function listAuditChainPage(
       e.prev_hash as "prevHash", e.hash, c.content, c.salt as "contentSalt",
       to_char(c.redacted_at at time zone 'UTC', ${iso}) as "redactedAt"
     from audit_events e left join audit_event_contents c on c.seq = e.seq
-    where e.seq > ${afterSeq} and e.seq <= ${maxSeq}
-    order by e.seq limit ${limit}`,
+    where e.seq > ${afterSeq} and e.seq <= ${Math.min(afterSeq + limit, maxSeq)}
+    order by e.seq`,
   );
 }
 

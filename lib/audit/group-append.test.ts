@@ -3,7 +3,9 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DatabaseHandle } from "@/db/client";
 import { createTestDatabase } from "@/lib/testing/db";
-import { appendAudit, appendAuditGrouped } from "./log";
+import { appendAuditGrouped } from "./group-append";
+import { questionAnsweredEvent } from "./fixtures";
+import { appendAudit, getChainHead } from "./log";
 import { verifyChain } from "./verify";
 
 // Grouped appends: concurrent writers share transactions, yet every event keeps its own hash,
@@ -45,10 +47,57 @@ describe("grouped appends", () => {
     expect(await verifyChain(h.db)).toMatchObject({ ok: true, count: 201 });
   });
 
+  it("chain again from the head when another writer appended in between, refs and contents included", async () => {
+    const [before] = await queryRows<{ n: number }>(h.db, sql`select count(*)::int as n from audit_events`);
+    // The appender remembers the head its last group left; these appends move it behind its back.
+    await appendAudit(h.db, { type: "auth.sign_out", actorId: null, payload: {} });
+    await h.db.transaction(async (tx) => {
+      await appendAudit(tx, { type: "auth.sign_out", actorId: null, payload: {} });
+    });
+    const collectionId = randomUUID();
+    const answered = questionAnsweredEvent({
+      asker: { id: randomUUID(), email: "ana@example.org" },
+      collections: [{ id: collectionId, name: "Clinical" }],
+      passages: [{ documentId: randomUUID(), versionId: randomUUID(), title: "Hygiene", text: "Wash for 40 s." }],
+    });
+    const [a, b] = await Promise.all([
+      appendAuditGrouped(h.db, answered),
+      appendAuditGrouped(h.db, { type: "auth.sign_in", actorId: null, payload: { method: "credentials" } }),
+    ]);
+    expect([a!.seq, b!.seq]).toEqual([before!.n + 3, before!.n + 4]);
+    const [content] = await queryRows<{ n: number }>(
+      h.db,
+      sql`select count(*)::int as n from audit_event_contents where seq = ${a!.seq} and content is not null`,
+    );
+    expect(content!.n).toBe(1);
+    const refs = await queryRows<{ collectionId: string | null }>(
+      h.db,
+      sql`select collection_id as "collectionId" from audit_event_refs where seq = ${a!.seq} and collection_id is not null`,
+    );
+    expect(refs.map((r) => r.collectionId)).toEqual([collectionId]);
+    expect(await verifyChain(h.db)).toMatchObject({ ok: true, count: before!.n + 4 });
+  });
+
+  it("fails only the caller whose event the database refuses, naming why; its group's other events are written", async () => {
+    const head = await getChainHead(h.db);
+    // A subject that is not a uuid passes the checks in memory and is refused by the database.
+    const bad = appendAuditGrouped(h.db, {
+      type: "auth.sign_in",
+      actorId: null,
+      subject: { userId: "not-a-uuid" },
+      payload: { method: "credentials" },
+    });
+    const good = appendAuditGrouped(h.db, { type: "auth.sign_out", actorId: null, payload: {} });
+    await expect(bad).rejects.toThrow(/^The audit event could not be recorded: .*uuid/);
+    expect((await good).seq).toBe(head!.seq + 1);
+    expect(await verifyChain(h.db)).toMatchObject({ ok: true, count: head!.seq + 1 });
+  });
+
   it("fails only the caller whose event is malformed", async () => {
     const bad = appendAuditGrouped(h.db, { type: "no.such" as "auth.sign_in", actorId: null, payload: {} });
     const good = appendAuditGrouped(h.db, { type: "auth.sign_out", actorId: null, payload: {} });
     await expect(bad).rejects.toThrow('Unknown audit event type "no.such".');
-    expect((await good).seq).toBe(202);
+    expect((await good).seq).toBe((await getChainHead(h.db))!.seq);
+    expect(await verifyChain(h.db)).toMatchObject({ ok: true });
   });
 });

@@ -1,12 +1,12 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { desc, inArray, sql } from "drizzle-orm";
-import type { Database, Executor } from "@/db/client";
+import type { Executor } from "@/db/client";
 import { auditEventContents, auditEventRefs, auditEvents, documents } from "@/db/schema";
 import { asStoredJson, contentDigest, eventHash, GENESIS_HASH } from "./canonical";
 import { splitContent } from "./content";
 import { searchTextOf } from "./search-text";
-import { isAuditEventType, type AuditActor, type AuditEventInput } from "./types";
+import { isAuditEventType, type AuditActor, type AuditEventInput, type ChainedFields } from "./types";
 
 // Appends to the hash chain. Callers pass their own transaction so the event commits or rolls
 // back with the change it records; any failure here propagates and fails that request.
@@ -25,7 +25,7 @@ export interface AppendResult {
   hash: string;
 }
 
-interface Prepared {
+export interface Prepared {
   input: AuditEventInput;
   payload: Record<string, unknown>;
   content: Record<string, unknown> | null;
@@ -61,7 +61,8 @@ function refsOf(input: AuditEventInput): { documentIds: string[]; collectionIds:
   };
 }
 
-function prepare(given: AuditEventInput): Prepared {
+/** Validates an event and works out what is stored for it; throws naming what is wrong. */
+export function prepare(given: AuditEventInput): Prepared {
   if (!isAuditEventType(given.type)) throw new Error(`Unknown audit event type "${String(given.type)}".`);
   if (!given.payload || typeof given.payload !== "object" || Array.isArray(given.payload)) {
     throw new Error(`The payload of a ${given.type} event must be an object.`);
@@ -143,34 +144,7 @@ export async function appendAuditBatch(
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
     const head = await getChainHead(tx);
     if (options.underLock) await options.underLock(tx, head);
-    let seq = head?.seq ?? 0;
-    let prevHash = head?.hash ?? GENESIS_HASH;
-    const now = Date.now();
-    const rows = prepared.map((p) => {
-      seq += 1;
-      const at = new Date(now);
-      const subject = {
-        collectionId: p.input.subject?.collectionId ?? null,
-        documentId: p.input.subject?.documentId ?? null,
-        userId: p.input.subject?.userId ?? null,
-        conversationId: p.input.subject?.conversationId ?? null,
-      };
-      const fields = {
-        seq,
-        at: at.toISOString(),
-        type: p.input.type,
-        actorId: p.input.actorId,
-        actorEmail: p.input.actorEmail ?? null,
-        subject,
-        payload: p.payload,
-        contentSha256: p.contentSha256,
-      };
-      const hash = eventHash(prevHash, fields);
-      const row = { p, at, fields, prevHash, hash };
-      prevHash = hash;
-      return row;
-    });
-
+    const rows = chainRows(prepared, head, Date.now());
     for (let i = 0; i < rows.length; i += INSERT_BATCH) {
       const slice = rows.slice(i, i + INSERT_BATCH);
       await tx.insert(auditEvents).values(
@@ -220,65 +194,44 @@ export async function appendAuditBatch(
   });
 }
 
+export interface ChainedRow {
+  p: Prepared;
+  at: Date;
+  fields: ChainedFields;
+  prevHash: string;
+  hash: string;
+}
+
+/** The events chained after `head`, in order, one hash each; all carry the instant `now`. */
+export function chainRows(prepared: Prepared[], head: AppendResult | null, now: number): ChainedRow[] {
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  return prepared.map((p) => {
+    seq += 1;
+    const at = new Date(now);
+    const fields: ChainedFields = {
+      seq,
+      at: at.toISOString(),
+      type: p.input.type,
+      actorId: p.input.actorId,
+      actorEmail: p.input.actorEmail ?? null,
+      subject: {
+        collectionId: p.input.subject?.collectionId ?? null,
+        documentId: p.input.subject?.documentId ?? null,
+        userId: p.input.subject?.userId ?? null,
+        conversationId: p.input.subject?.conversationId ?? null,
+      },
+      payload: p.payload,
+      contentSha256: p.contentSha256,
+    };
+    const hash = eventHash(prevHash, fields);
+    const row = { p, at, fields, prevHash, hash };
+    prevHash = hash;
+    return row;
+  });
+}
+
 /** actorId, actorEmail and the `via` every admin event's payload carries. */
 export function by(actor: AuditActor): { actorId: string | null; actorEmail: string | null } {
   return { actorId: actor.id, actorEmail: actor.email };
-}
-
-/**
- * Group commit for events that do not belong to a caller's transaction (a sign-in, a read): the
- * calls that arrive while one group is being written wait and go together in the next, as one
- * transaction under one lock, each event still hashed on its own and chained in arrival order.
- * Under load this turns N concurrent writers' N transactions into one; alone, a call is written
- * at once. Each caller gets its own seq and hash once its group has committed, or the error
- * that failed the group.
- */
-class GroupAppender {
-  private queue: { event: AuditEventInput; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }[] = [];
-  private writing = false;
-
-  constructor(private readonly db: Database) {}
-
-  append(event: AuditEventInput): Promise<AppendResult> {
-    // Validated here, so a bad event fails its own caller rather than the whole group.
-    try {
-      prepare(event);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      if (!this.writing) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.writing = true;
-    while (this.queue.length > 0) {
-      const group = this.queue.splice(0, MAX_GROUP);
-      try {
-        const results = await appendAuditBatch(
-          this.db,
-          group.map((g) => g.event),
-        );
-        group.forEach((g, i) => g.resolve(results[i]!));
-      } catch (err) {
-        for (const g of group) g.reject(err);
-      }
-    }
-    this.writing = false;
-  }
-}
-
-const MAX_GROUP = 500;
-const appenders = new WeakMap<Database, GroupAppender>();
-
-/** Appends one event outside any transaction, grouped with concurrent appends (see GroupAppender). */
-export function appendAuditGrouped(db: Database, event: AuditEventInput): Promise<AppendResult> {
-  let appender = appenders.get(db);
-  if (!appender) {
-    appender = new GroupAppender(db);
-    appenders.set(db, appender);
-  }
-  return appender.append(event);
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Database } from "@/db/client";
-import { appendAuditGrouped, type AppendResult } from "./log";
+import { appendAuditGrouped } from "./group-append";
+import type { AppendResult } from "./log";
 import type { AuditActor, AuditSubject } from "./types";
 
 // Reads that disclose content are recorded (HIPAA §164.312(b) audit controls, §164.528 accounting

@@ -7,6 +7,7 @@ import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { flagAnswer } from "@/lib/review/flag";
 import { createTestDatabase } from "@/lib/testing/db";
 import { questionAnsweredEvent } from "./fixtures";
+import { appendAuditGrouped } from "./group-append";
 import { appendAudit } from "./log";
 import { runRetentionSweep } from "./retention";
 import { verifyChain } from "./verify";
@@ -69,7 +70,10 @@ describe.runIf(url)("the runtime role", () => {
       actor: { id: null, email: null, via: "system" },
     });
     expect(swept.auditEvents).toBe(1);
-    expect(await verifyChain(app!.db)).toMatchObject({ ok: true, count: 2 });
+    // Grouped appends go through audit_append_group, which runs with the role's own rights.
+    const grouped = await appendAuditGrouped(app!.db, { type: "auth.sign_out", actorId: null, payload: {} });
+    expect(grouped.seq).toBe(3);
+    expect(await verifyChain(app!.db)).toMatchObject({ ok: true, count: 3 });
   });
 
   it("numbers review queue items and their flags (the role may use the sequences)", async () => {

@@ -7,6 +7,7 @@ import { restrictFileCreation } from "@/lib/storage/data-dir";
 import { registerAuditCommands } from "./audit";
 import { registerBackupCommands } from "./backup";
 import { registerEvalCommands } from "./eval";
+import { registerReindexCommand } from "./reindex";
 import { registerKeysCommands } from "./keys";
 import { ingestCommand } from "./ingest";
 import { runModelServerCommand, type ModelServerCommandOptions } from "./model-server";
@@ -154,13 +155,13 @@ program
     exitCode = await ingestCommand(env(), target, opts, (line) => console.log(line));
   });
 
-program
-  .command("reindex")
-  .description("Re-embed every document with the configured embedder (after changing EMBEDDING_MODEL_PATH).")
-  .action(async () => {
-    const r = (await execute(env(), "reindex", {})) as { embedder: string; queued: number };
-    console.log(`Re-indexing ${r.queued} document(s) with ${r.embedder}; follow progress on the collection pages.`);
-  });
+registerReindexCommand(
+  program,
+  (line) => console.log(line),
+  (code) => {
+    exitCode = code;
+  },
+);
 
 program
   .command("worker")

@@ -13,7 +13,7 @@ import {
   updateVersion,
 } from "@/db/queries/documents";
 import { documentVersions } from "@/db/schema";
-import { intervalMs, latestPublished, versionIntervals, type Interval } from "@/lib/documents/effective";
+import { intervalMs, latestPublished, versionIntervals } from "@/lib/documents/effective";
 import { lockDocument } from "@/lib/documents/manage";
 import { resyncIntervals } from "@/lib/documents/schedule";
 import { PermanentJobError } from "@/lib/jobs/worker";
@@ -21,12 +21,13 @@ import { appendAudit } from "@/lib/audit/log";
 import { log } from "@/lib/log";
 import type { Embedder } from "@/lib/models/embedder";
 import { detectOptionsFromEnv } from "@/lib/privacy/config";
-import { chunkPiiTypes, locateFindings, prepareDocument, type DocumentScan } from "@/lib/privacy/document-scan";
+import { locateFindings, prepareDocument, type DocumentScan } from "@/lib/privacy/document-scan";
 import { collectionPolicy } from "@/lib/privacy/collection-policy";
 import { deleteOriginal, readOriginal } from "@/lib/storage/files";
-import type { ChunkRow, ChunkStore } from "@/lib/vector/store";
+import type { ChunkStore } from "@/lib/vector/store";
 import type { IndexUpkeep } from "@/lib/vector/upkeep";
 import { chunkDocument } from "./chunk/chunker";
+import { versionRows } from "./version-rows";
 import type { DocumentParser } from "./sandbox/pool";
 import { BLOCK_SEPARATOR, canonicalText, ParseError, type ParsedDocument } from "@/lib/documents/parsed";
 
@@ -200,27 +201,7 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
   }
 
   const title = parsed.title ?? document.name;
-  const chunkTypes = chunkPiiTypes(chunks, prepared.spans);
-  const rowsWith = (restrictedTo: string[], interval: Interval): ChunkRow[] =>
-    chunks.map((c, i) => ({
-      id: `${versionId}:${c.index}`,
-      text: c.text,
-      vector: vectors[i]!,
-      collectionId: document.collectionId,
-      documentId: document.id,
-      versionId,
-      restrictedTo,
-      piiTypes: chunkTypes[i]!,
-      pageStart: c.pageStart ?? null,
-      pageEnd: c.pageEnd ?? null,
-      ocrConfidence: c.ocrConfidence ?? null,
-      ...intervalMs(interval),
-      headingPath: c.headingPath.join(" > "),
-      charStart: c.charStart,
-      charEnd: c.charEnd,
-      chunkIndex: c.index,
-      title,
-    }));
+  const spans = prepared.spans;
   await report.progress(0.92, "Writing the search index");
 
   // Published under the document's row lock: a restriction changed at the same moment (which
@@ -245,10 +226,16 @@ export async function ingestVersion(deps: PipelineDeps, versionId: string, repor
     const interval = after.get(versionId)!;
     await store.replaceVersionChunks(
       versionId,
-      rowsWith(
-        restrictions.map((g) => g.id),
+      versionRows({
+        chunks,
+        vectors,
+        document,
+        versionId,
+        title,
+        spans,
+        restrictedTo: restrictions.map((g) => g.id),
         interval,
-      ),
+      }),
     );
     for (const [id, next] of after) {
       const prev = before.get(id);

@@ -8,8 +8,13 @@ import { startWorker, type Worker } from "@/lib/jobs/worker";
 import { log } from "@/lib/log";
 import { clusterUpkeep, type IndexUpkeep } from "@/lib/vector/upkeep";
 import { getChunkStore, getEmbedder } from "@/lib/server/index-runtime";
+import { getDatabaseHandle } from "@/lib/server/db";
+import { STAGE_JOB, type StagePayload } from "@/lib/server/staged-reindex";
+import { createEmbedder } from "@/lib/models/embedder";
+import { writeLockFor } from "@/lib/vector/write-lock";
 import { closeParserPool, getParserPool } from "./parser-runtime";
 import { ingestVersion } from "./pipeline";
+import { buildStagedIndex } from "./stage";
 
 // Here rather than in lib/: the workers run the ingestion pipeline, and lib/ may not import ingest/.
 // The server's start-up (instrumentation.ts) and the CLI's worker and ingest commands start them.
@@ -61,6 +66,30 @@ export function startWorkers(db: Database, options: { concurrency?: number } = {
           versionId,
           ctx,
         );
+      },
+      [STAGE_JOB]: async (job, ctx) => {
+        const { embeddingModelPath } = job.payload as StagePayload;
+        // The staged embedder is loaded for this job only; the live one keeps serving meanwhile.
+        const embedder = await createEmbedder({
+          modelPath: embeddingModelPath ?? e.EMBEDDING_MODEL_PATH,
+          threads: e.EMBEDDING_THREADS,
+        });
+        try {
+          const location = { uri: e.lanceUri, writeLock: await writeLockFor(e, getDatabaseHandle) };
+          return await buildStagedIndex(
+            {
+              db: ctx.db,
+              embedder,
+              parser: await getParserPool(),
+              dataDir: e.dataDir,
+              maxDecompressedBytes: e.maxDecompressedBytes,
+              location,
+            },
+            ctx,
+          );
+        } finally {
+          await embedder.close();
+        }
       },
     },
   });

@@ -118,3 +118,12 @@ export async function listLatestEvaluationRuns(db: Executor) {
     .innerJoin(collections, eq(collections.id, evaluationRuns.collectionId))
     .orderBy(evaluationRuns.collectionId, desc(evaluationRuns.createdAt), desc(evaluationRuns.id));
 }
+
+/** Collections that have at least one golden question, by name. */
+export async function listCollectionsWithGoldenSets(db: Executor) {
+  return db
+    .selectDistinct({ id: collections.id, name: collections.name })
+    .from(evaluationCases)
+    .innerJoin(collections, eq(collections.id, evaluationCases.collectionId))
+    .orderBy(collections.name);
+}

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { jobs, type Job, type JobStatus } from "../schema";
 
@@ -140,4 +140,10 @@ export async function countJobsByKindAndStatus(
     .select({ kind: jobs.kind, status: jobs.status, count: sql<number>`count(*)::int` })
     .from(jobs)
     .groupBy(jobs.kind, jobs.status);
+}
+
+/** The most recently created job of a kind, or null. */
+export async function getLatestJobOfKind(db: Executor, { kind }: { kind: string }): Promise<Job | null> {
+  const [row] = await db.select().from(jobs).where(eq(jobs.kind, kind)).orderBy(desc(jobs.createdAt)).limit(1);
+  return row ?? null;
 }

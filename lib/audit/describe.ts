@@ -132,6 +132,10 @@ export function describeEvent(type: string, p: P): string {
       const t = (p.totals ?? {}) as P;
       return `Evaluated ${s(t.questions)} golden questions: recall@5 ${Number(t.recallAt5 ?? 0).toFixed(2)}, ${p.passed ? "passed" : "below the pass mark"} ${Number(p.minRecall ?? 0).toFixed(2)}`;
     }
+    case "index.staged_evaluated":
+      return `Evaluated the staged index (${s(p.embedderId)}) on ${s(p.collections)} collection(s): ${p.passed ? "all at or above their pass marks" : "some below their pass marks"}`;
+    case "index.swapped":
+      return `Made the staged index (${s(p.embedderId)}, ${s(p.rows)} passages) the live index, replacing ${s(p.replacedEmbedderId)}`;
     case "evaluation.changed":
       return p.action === "questions_added"
         ? `Added ${s(p.count)} golden question(s)`

@@ -67,6 +67,8 @@ export const AUDIT_EVENT_TYPES = [
   "backup.restored",
   "evaluation.changed",
   "evaluation.run",
+  "index.staged_evaluated",
+  "index.swapped",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -24,6 +24,7 @@ import { CLI_ACTOR } from "@/lib/audit/types";
 import { env } from "@/lib/env";
 import { jobJson } from "@/lib/jobs/queue";
 import { reindexAll } from "@/lib/server/reindex";
+import { discardStaged, evaluateStaged, stageReindex, swapStaged } from "@/lib/server/staged-reindex-runtime";
 import { keyStatus, rotateKeys } from "@/lib/crypto/rotation";
 import { wakeWorkers } from "@/lib/jobs/local-workers";
 import { pullFrom } from "@/lib/backup/channel";
@@ -126,6 +127,12 @@ export const operations = {
     wakeWorkers();
     return result;
   }),
+  "reindex.stage": op(z.object({ embeddingModelPath: z.string().min(1).max(4096).optional() }), (db, input) =>
+    stageReindex(db, input),
+  ),
+  "reindex.evaluate": op(z.object({}), (db) => evaluateStaged(db)),
+  "reindex.swap": op(z.object({}), (db) => swapStaged(db)),
+  "reindex.discard": op(z.object({}), (db) => discardStaged(db)),
   "audit.verify": op(
     z.object({
       anchor: z.object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),

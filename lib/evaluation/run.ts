@@ -85,11 +85,8 @@ async function reserve(generator: Generator): Promise<GenerationTicket> {
   }
 }
 
-export async function runEvaluation(
-  ctx: EvaluationContext,
-  engines: EvaluationEngines,
-  input: RunEvaluationInput,
-): Promise<EvaluationReport> {
+/** Scores without recording a run: for an index that is not live yet (a staged reindex). */
+export async function scoreEvaluation(ctx: EvaluationContext, engines: EvaluationEngines, input: RunEvaluationInput) {
   const { db } = ctx;
   const collection = await authorizeEvaluation(ctx, input.collectionId);
   const cases = input.cases ?? (await listEvaluationCases(db, { collectionId: collection.id }));
@@ -107,10 +104,29 @@ export async function runEvaluation(
     scores.push(await scoreCase(db, engines, { collectionId: collection.id, groupIds, names }, c));
   }
   const totals = totalsOf(scores);
-  const passed = totals.recallAt5 >= minRecall;
-  const identity = identityOf(engines);
-  const source = input.cases ? (input.source ?? "file") : "golden set";
   const questions = scores.map(({ citations: _c, correctCitations: _cc, ...q }) => q);
+  return {
+    collection,
+    source: input.cases ? (input.source ?? "file") : "golden set",
+    identity: identityOf(engines),
+    minRecall,
+    passed: totals.recallAt5 >= minRecall,
+    totals,
+    questions,
+  };
+}
+
+export async function runEvaluation(
+  ctx: EvaluationContext,
+  engines: EvaluationEngines,
+  input: RunEvaluationInput,
+): Promise<EvaluationReport> {
+  const { db } = ctx;
+  const { collection, source, identity, minRecall, passed, totals, questions } = await scoreEvaluation(
+    ctx,
+    engines,
+    input,
+  );
 
   const run = await db.transaction(async (tx) => {
     const created = await insertEvaluationRun(tx, {

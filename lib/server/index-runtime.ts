@@ -51,3 +51,25 @@ export function getChunkStore(): Promise<ChunkStore> {
 
 /** Document management needs only the store's maintenance side. */
 export const getChunkIndex = getChunkStore;
+
+/**
+ * After a staged index was swapped in: this process embeds questions and new documents with the
+ * staged model from now on, without a restart. The configuration (EMBEDDING_MODEL_PATH) must be
+ * changed to match before the next start; until then a restart meets the mismatch and says so.
+ */
+export async function adoptEmbedder(modelPath: string | undefined): Promise<Embedder> {
+  const e = env();
+  const slot = holder as Record<symbol, Promise<unknown> | undefined>;
+  const previous = [slot[STORE], slot[EMBEDDER]];
+  delete slot[STORE];
+  delete slot[EMBEDDER];
+  const next = once(EMBEDDER, () => createEmbedder({ modelPath, threads: e.EMBEDDING_THREADS }));
+  await next;
+  // Requests still holding the old store or embedder fail once (the table's identity moved anyway).
+  for (const old of previous)
+    await old?.then(
+      (x) => (x as { close(): Promise<void> }).close(),
+      () => undefined,
+    );
+  return next;
+}

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
-import type { Database } from "@/db/client";
+import type { Database, Executor } from "@/db/client";
 import { insertJob } from "@/db/queries/jobs";
 import { documentVersions, documents } from "@/db/schema";
 import { PUBLISHED_STATUSES } from "@/lib/documents/effective";
@@ -36,8 +36,21 @@ export async function reindexAll(db: Database): Promise<{ embedder: string; dim:
       await store.close();
     }
   }
-  const current = await db
-    .select({ versionId: documentVersions.id })
+  const current = await listPublishedVersions(db);
+  for (const v of current) await insertJob(db, { kind: INGEST_JOB, payload: { versionId: v.versionId } });
+  log.info("reindex queued", { embedder: embedder.id, versions: current.length });
+  return { embedder: embedder.id, dim: embedder.dim, queued: current.length };
+}
+
+/** Every published version with a stored original, of every active document: what an index must hold. */
+export async function listPublishedVersions(db: Executor) {
+  return db
+    .select({
+      versionId: documentVersions.id,
+      documentId: documents.id,
+      collectionId: documents.collectionId,
+      processedAt: documentVersions.processedAt,
+    })
     .from(documents)
     .innerJoin(documentVersions, eq(documentVersions.documentId, documents.id))
     .where(
@@ -47,7 +60,4 @@ export async function reindexAll(db: Database): Promise<{ embedder: string; dim:
         isNotNull(documentVersions.storagePath),
       ),
     );
-  for (const v of current) await insertJob(db, { kind: INGEST_JOB, payload: { versionId: v.versionId } });
-  log.info("reindex queued", { embedder: embedder.id, versions: current.length });
-  return { embedder: embedder.id, dim: embedder.dim, queued: current.length };
 }

@@ -121,12 +121,14 @@ export interface OpenChunkStoreOptions {
   vectorIndexThreshold?: number;
   /** Serialises this store's commits with every other writer's (write-lock.ts); none by default. */
   writeLock?: WriteLock;
+  /** The live table by default; STAGED_TABLE_NAME for a reindex built beside it (lib/vector/staging.ts). */
+  tableName?: string;
 }
 
 const MAX_LIMIT = 1000;
 
-async function openExisting(db: Connection): Promise<Table | null> {
-  return (await db.tableNames()).includes(TABLE_NAME) ? db.openTable(TABLE_NAME) : null;
+async function openExisting(db: Connection, name: string): Promise<Table | null> {
+  return (await db.tableNames()).includes(name) ? db.openTable(name) : null;
 }
 
 /** Opens the table for this embedder, creating it (with its identity and FTS index) on first use. */
@@ -136,20 +138,21 @@ export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<Chunk
     throw new Error(`openChunkStore needs a positive dimension, got ${opts.dim}.`);
   const identity = { embedderId: opts.embedderId, dim: opts.dim };
   const lock = opts.writeLock ?? noWriteLock;
+  const name = opts.tableName ?? TABLE_NAME;
   const db = await connectLance(opts.uri);
   let table: Table | null = null;
   try {
-    table = await openExisting(db);
+    table = await openExisting(db, name);
     if (!table) {
       table = await lock(async () => {
         try {
-          return await db.createEmptyTable(TABLE_NAME, chunkSchema(identity.embedderId, identity.dim), {
+          return await db.createEmptyTable(name, chunkSchema(identity.embedderId, identity.dim), {
             mode: "create",
             existOk: true,
           });
         } catch (err) {
           // Another process created it between the two calls; its identity is checked below.
-          const created = await openExisting(db);
+          const created = await openExisting(db, name);
           if (!created) throw err;
           return created;
         }
@@ -163,6 +166,7 @@ export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<Chunk
       identity,
       opts.vectorIndexThreshold ?? DEFAULT_VECTOR_INDEX_THRESHOLD,
       lock,
+      name,
     );
     await store.verifiedTable();
     // A table from before the everyone marker is rewritten once; the rewritten rows are then
@@ -181,14 +185,20 @@ export async function openChunkStore(opts: OpenChunkStoreOptions): Promise<Chunk
 }
 
 /** For reindexing, and for purges while the configured embedder does not match the table. */
-export async function openChunkStoreForReset(opts: { uri: string; writeLock?: WriteLock }): Promise<ChunkMaintenance> {
+export async function openChunkStoreForReset(opts: {
+  uri: string;
+  writeLock?: WriteLock;
+  tableName?: string;
+}): Promise<ChunkMaintenance> {
   const db = await connectLance(opts.uri);
+  const name = opts.tableName ?? TABLE_NAME;
   return new LanceChunkStore(
     db,
-    await openExisting(db),
+    await openExisting(db, name),
     null,
     DEFAULT_VECTOR_INDEX_THRESHOLD,
     opts.writeLock ?? noWriteLock,
+    name,
   );
 }
 
@@ -224,6 +234,7 @@ class LanceChunkStore implements ChunkStore {
     private readonly vectorIndexThreshold: number,
     /** Every commit below runs inside it; never nested (the lock is not re-entrant). */
     private readonly lock: WriteLock,
+    private readonly tableName: string,
   ) {}
 
   get embedderId(): string {
@@ -436,7 +447,7 @@ class LanceChunkStore implements ChunkStore {
     // Overwrite, not drop: another process's open handle moves to the new (empty) version and its
     // next operation meets the new identity instead of a missing directory.
     const table = await this.lock(async () => {
-      const fresh = await this.db.createEmptyTable(TABLE_NAME, chunkSchema(embedderId, dim), { mode: "overwrite" });
+      const fresh = await this.db.createEmptyTable(this.tableName, chunkSchema(embedderId, dim), { mode: "overwrite" });
       await ensureFtsIndex(fresh);
       return fresh;
     });

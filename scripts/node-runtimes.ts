@@ -65,3 +65,9 @@ function matchesIntegrity(file: string, integrity: string): boolean {
   const [algorithm, expected] = integrity.split("-") as [string, string];
   return createHash(algorithm).update(fs.readFileSync(file)).digest("base64") === expected;
 }
+
+// `node --import tsx scripts/node-runtimes.ts 22` prints the binary's path (fetching it if needed),
+// for scripts/test.mjs, which is plain JavaScript.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  process.stdout.write(nodeRuntime(process.argv[2] ?? "22"));
+}

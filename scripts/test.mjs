@@ -2,6 +2,7 @@
 // against TEST_DATABASE_URL's Postgres when set, PGlite otherwise), then Playwright against
 // the production build in Debian's Chromium, then the offline release built from that same build
 // and run on Node.js 22 and 24 (scripts/release-check.ts).
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { ensureBuild, ensureDependencies, root, run, runOrExit } from "./setup.mjs";
@@ -41,7 +42,34 @@ const steps = [
   ],
 ];
 
+/**
+ * Node.js 20 reached its end of life in April 2026, and the release refuses it: on an older Node
+ * the suite runs itself again on the pinned Node.js 22 (scripts/node-runtimes.ts, from the npm
+ * registry), first on PATH so that every server, CLI run and worker it starts uses it too.
+ */
+function onSupportedNode() {
+  if (Number(process.versions.node.split(".")[0]) >= 22) return;
+  const found = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "node-runtimes.ts"), "22"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (found.status !== 0) {
+    console.error(
+      `\n✗ Node.js ${process.versions.node} is past its end of life and Node.js 22 could not be fetched:\n${found.stderr}`,
+    );
+    process.exit(1);
+  }
+  const node22 = found.stdout.trim();
+  console.log(`› Node.js ${process.versions.node} is past its end of life; running the suite on ${node22}.`);
+  const r = spawnSync(node22, [path.join(root, "scripts", "test.mjs"), ...process.argv.slice(2)], {
+    stdio: "inherit",
+    env: { ...process.env, PATH: `${path.dirname(node22)}${path.delimiter}${process.env.PATH ?? ""}` },
+  });
+  process.exit(r.status ?? 1);
+}
+
 ensureDependencies();
+onSupportedNode();
 ensureChromium();
 const started = Date.now();
 for (const [label, step] of steps) {

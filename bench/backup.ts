@@ -77,9 +77,9 @@ async function main() {
       const t0 = performance.now();
       for (const f of files) {
         const r = await acceptUpload(
-          handle.db,
+          { actor: SYSTEM_ACTOR, db: handle.db },
           { dataDir, maxUploadBytes: 500e6 },
-          { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full), by: SYSTEM_ACTOR },
+          { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full) },
         );
         if (r.status !== "queued") continue;
         try {

@@ -74,14 +74,9 @@ async function run(adminUrl: string, workers: number) {
     const up = performance.now();
     for (let i = 0; i < DOCS; i++) {
       const r = await acceptUpload(
-        handle.db,
+        { actor: SYSTEM_ACTOR, db: handle.db },
         { dataDir: path.join(tmp, "uploader"), maxUploadBytes: 1 << 20 },
-        {
-          collectionId: collection.id,
-          fileName: `procedure-${i}.md`,
-          bytes: Buffer.from(document(i)),
-          by: SYSTEM_ACTOR,
-        },
+        { collectionId: collection.id, fileName: `procedure-${i}.md`, bytes: Buffer.from(document(i)) },
       );
       if (r.status !== "queued") throw new Error(`upload ${i}: ${r.status}`);
     }

@@ -63,9 +63,9 @@ const countFiles = () =>
 
 async function ingest(collectionId: string, name: string, text: string) {
   const r = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 1 << 20 },
-    { collectionId, fileName: name, bytes: Buffer.from(text), by: SYSTEM_ACTOR },
+    { collectionId, fileName: name, bytes: Buffer.from(text) },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   await ingestVersion(deps(), r.versionId, noProgress);
@@ -90,7 +90,10 @@ describe("erasure", () => {
     expect(filesHolding("files", m)).toEqual([]);
     const filesBefore = countFiles();
 
-    const result = await deleteDocument(h.db, store, { documentId: r.documentId, by: SYSTEM_ACTOR, dataDir });
+    const result = await deleteDocument({ actor: SYSTEM_ACTOR, db: h.db }, store, {
+      documentId: r.documentId,
+      dataDir,
+    });
     expect(result.removedChunks).toBeGreaterThan(0);
     expect(filesHolding("lance", m)).toEqual([]);
     expect(countFiles()).toBe(filesBefore - 1);

@@ -71,9 +71,9 @@ let pages: GreyImage[];
 
 async function ingest(fileName: string, bytes: Uint8Array, deps: { parser?: typeof parser } = {}) {
   const upload = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 50e6 },
-    { collectionId, fileName, bytes, by: SYSTEM_ACTOR },
+    { collectionId, fileName, bytes },
   );
   if (upload.status !== "queued") throw new Error(`upload of ${fileName}: ${upload.status}`);
   const run = ingestVersion(

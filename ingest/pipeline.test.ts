@@ -67,7 +67,7 @@ const deps = () => ({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 
 describe("ingestion pipeline", () => {
   it("turns a Markdown upload into published chunks with heading paths, and a new version supersedes it", async () => {
     const v1 = await acceptUpload(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { dataDir, maxUploadBytes: 50e6 },
       {
         collectionId,
@@ -75,7 +75,6 @@ describe("ingestion pipeline", () => {
         bytes: new TextEncoder().encode(
           "# Isolation\n\n## Contact precautions\n\nWear a gown and gloves for every contact with the patient.\n",
         ),
-        by: SYSTEM_ACTOR,
       },
     );
     if (v1.status !== "queued") throw new Error("expected queued");
@@ -88,13 +87,12 @@ describe("ingestion pipeline", () => {
     expect(hits[0]).toMatchObject({ versionId: v1.versionId, headingPath: "Isolation > Contact precautions" });
 
     const v2 = await acceptUpload(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { dataDir, maxUploadBytes: 50e6 },
       {
         collectionId,
         fileName: "isolation.md",
         bytes: new TextEncoder().encode("# Isolation\n\n## Contact precautions\n\nWear a gown, gloves and a mask.\n"),
-        by: SYSTEM_ACTOR,
       },
     );
     if (v2.status !== "queued") throw new Error("expected queued");
@@ -120,9 +118,9 @@ describe("ingestion pipeline", () => {
 
   it("records a clear failure for a file it cannot read, and writes no chunks", async () => {
     const r = await acceptUpload(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { dataDir, maxUploadBytes: 50e6 },
-      { collectionId, fileName: "empty.txt", bytes: new Uint8Array(), by: SYSTEM_ACTOR },
+      { collectionId, fileName: "empty.txt", bytes: new Uint8Array() },
     );
     if (r.status !== "queued") throw new Error("expected queued");
     await expect(ingestVersion(deps(), r.versionId, noProgress)).rejects.toThrow("The file is empty.");
@@ -140,9 +138,9 @@ describe("ingestion pipeline", () => {
       maxTokens: embedder.maxTokens,
     }).length;
     const r = await acceptUpload(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { dataDir, maxUploadBytes: 50e6 },
-      { collectionId, fileName: "management.pdf", bytes, by: SYSTEM_ACTOR },
+      { collectionId, fileName: "management.pdf", bytes },
     );
     if (r.status !== "queued") throw new Error("expected queued");
     // The embedded database may be opened by one process at a time: hand it to the worker.

@@ -56,9 +56,9 @@ afterAll(async () => {
 
 async function upload(collectionId: string, fileName: string, content: string) {
   const r = await acceptUpload(
-    h.db,
+    { actor: admin, db: h.db },
     { dataDir, maxUploadBytes: 50e6 },
-    { collectionId, fileName, bytes: new TextEncoder().encode(content), by: admin },
+    { collectionId, fileName, bytes: new TextEncoder().encode(content) },
   );
   if (r.status !== "queued") throw new Error(`upload not queued: ${JSON.stringify(r)}`);
   return r;
@@ -100,13 +100,14 @@ describe("injection findings on the audit record", () => {
     const byDocument = await listEventsPage(h.db, { filters: { document: r.documentId }, limit: 10 });
     expect(byDocument.events.map((e) => e.type)).toContain("document.quarantined");
 
-    await reviewQuarantinedVersion(h.db, {
-      versionId: r.versionId,
-      decision: "release",
-      note: "Quoted in training material",
-      reviewerId: admin.id!,
-      by: admin,
-    });
+    await reviewQuarantinedVersion(
+      { actor: admin, db: h.db },
+      {
+        versionId: r.versionId,
+        decision: "release",
+        note: "Quoted in training material",
+      },
+    );
     const [released] = await consoleEvents(id, "document.released");
     expect(released).toMatchObject({
       actorId: admin.id,
@@ -127,13 +128,14 @@ describe("injection findings on the audit record", () => {
     const { id } = await addCollection({ actor: admin, db: h.db }, { name: "Rejected", description: "" });
     const r = await upload(id, "visitors.md", POISON);
     await ingestVersion(deps(), r.versionId, noProgress);
-    await reviewQuarantinedVersion(h.db, {
-      versionId: r.versionId,
-      decision: "reject",
-      note: "Planted text",
-      reviewerId: admin.id!,
-      by: admin,
-    });
+    await reviewQuarantinedVersion(
+      { actor: admin, db: h.db },
+      {
+        versionId: r.versionId,
+        decision: "reject",
+        note: "Planted text",
+      },
+    );
     const [rejected] = await consoleEvents(id, "document.rejected");
     expect(rejected).toMatchObject({
       actorEmail: admin.email,

@@ -68,9 +68,9 @@ async function collection(name: string, privacy?: Parameters<typeof changeCollec
 async function upload(collectionId: string, fileName: string, content: string | Uint8Array) {
   const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
   const r = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 50e6 },
-    { collectionId, fileName, bytes, by: SYSTEM_ACTOR },
+    { collectionId, fileName, bytes },
   );
   if (r.status !== "queued") throw new Error(`upload not queued: ${JSON.stringify(r)}`);
   return r;
@@ -199,12 +199,14 @@ describe("prompt injection under the collection's policy", () => {
     expect(await search(id, "visitors badge reception")).toEqual([]);
     expect((await getDocumentById(h.db, { id: r.documentId }))!.currentVersionId).toBeNull();
 
-    const { jobId } = await reviewQuarantinedVersion(h.db, {
-      versionId: r.versionId,
-      decision: "release",
-      note: "Quoted in training material",
-      reviewerId: adminId,
-    });
+    const { jobId } = await reviewQuarantinedVersion(
+      { actor: asUser(adminId), db: h.db },
+      {
+        versionId: r.versionId,
+        decision: "release",
+        note: "Quoted in training material",
+      },
+    );
     expect(jobId).toEqual(expect.any(String));
     expect(await getVersionById(h.db, { id: r.versionId })).toMatchObject({
       status: "queued",
@@ -222,12 +224,14 @@ describe("prompt injection under the collection's policy", () => {
     const id = await collection("Rejected");
     const r = await upload(id, "visitors.md", POISON);
     await ingestVersion(deps(), r.versionId, noProgress);
-    await reviewQuarantinedVersion(h.db, {
-      versionId: r.versionId,
-      decision: "reject",
-      note: "Planted text",
-      reviewerId: adminId,
-    });
+    await reviewQuarantinedVersion(
+      { actor: asUser(adminId), db: h.db },
+      {
+        versionId: r.versionId,
+        decision: "reject",
+        note: "Planted text",
+      },
+    );
     expect(await getVersionById(h.db, { id: r.versionId })).toMatchObject({
       status: "failed",
       errorCode: "quarantine_rejected",
@@ -235,7 +239,10 @@ describe("prompt injection under the collection's policy", () => {
       text: null,
     });
     await expect(
-      reviewQuarantinedVersion(h.db, { versionId: r.versionId, decision: "release", note: "", reviewerId: adminId }),
+      reviewQuarantinedVersion(
+        { actor: asUser(adminId), db: h.db },
+        { versionId: r.versionId, decision: "release", note: "" },
+      ),
     ).rejects.toThrow("This version is no longer waiting for review");
     expect(await store.countRows({ versionId: r.versionId })).toBe(0);
   });
@@ -290,12 +297,14 @@ describe("prompt injection under the collection's policy", () => {
       expect(scan.injection[0]).toMatchObject({ kind: "hidden_text", source: "hidden" });
       expect(scan.hidden).toHaveLength(1);
       expect(version!.text).not.toMatch(/Ignore all previous|recap needles/);
-      await reviewQuarantinedVersion(h.db, {
-        versionId: r.versionId,
-        decision: "release",
-        note: "",
-        reviewerId: adminId,
-      });
+      await reviewQuarantinedVersion(
+        { actor: asUser(adminId), db: h.db },
+        {
+          versionId: r.versionId,
+          decision: "release",
+          note: "",
+        },
+      );
       await ingestVersion(deps(), r.versionId, noProgress);
     }
     // Released, the visible text is searchable and the hidden instructions are still not there.

@@ -2,7 +2,6 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { auditActor } from "@/lib/audit/actor";
 import { holdReasonSchema, placeLegalHold, releaseHold } from "@/lib/audit/holds";
 import { verifyAndRecord } from "@/lib/audit/service";
 import { guardedAction } from "@/lib/auth/guards";
@@ -12,7 +11,7 @@ import { getAskDeps } from "@/lib/chat/runtime";
 // The compliance console's forms; every one for the compliance role only.
 
 export const verifyChainAction = guardedAction({ roles: "compliance" }, z.object({}), async ({ actor, db }) => {
-  const r = await verifyAndRecord(db, auditActor(actor));
+  const r = await verifyAndRecord({ actor, db });
   revalidatePath("/compliance");
   return { ok: r.ok, count: r.count, head: r.head, firstBroken: r.firstBroken, durationMs: r.durationMs };
 });
@@ -27,7 +26,7 @@ const holdForm = z.object({
 });
 
 export const placeHoldAction = guardedAction({ roles: "compliance" }, holdForm, async ({ input, actor, db }) => {
-  const hold = await placeLegalHold(db, auditActor(actor), { [input.subject]: input.target, reason: input.reason });
+  const hold = await placeLegalHold({ actor, db }, { [input.subject]: input.target, reason: input.reason });
   revalidatePath("/compliance/retention");
   return { on: hold.userEmail ?? hold.collection ?? input.target };
 });
@@ -36,7 +35,7 @@ export const releaseHoldAction = guardedAction(
   { roles: "compliance" },
   z.object({ id: z.uuid() }),
   async ({ input, actor, db }) => {
-    await releaseHold(db, auditActor(actor), input.id);
+    await releaseHold({ actor, db }, input.id);
     revalidatePath("/compliance/retention");
     return { id: input.id };
   },

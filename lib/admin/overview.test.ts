@@ -84,11 +84,10 @@ beforeAll(async () => {
   ] as const) {
     const bytes = new TextEncoder().encode(text);
     uploadedBytes += bytes.byteLength;
-    const outcome = await acceptUpload(h.db, limits, {
+    const outcome = await acceptUpload({ actor: asUser(admin.id), db: h.db }, limits, {
       collectionId: collection.id,
       fileName,
       bytes,
-      by: asUser(admin.id),
     });
     expect(outcome.status).toBe("queued");
   }

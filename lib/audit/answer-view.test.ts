@@ -111,11 +111,10 @@ describe("the answer record", () => {
     });
 
     // Retention redacts the copy: nothing is left to show, and the record says so.
-    await runRetentionSweep(h.db, {
-      retentionDays: 1,
-      now: new Date(Date.now() + 2 * 86_400_000),
-      actor: { id: null, email: null, via: "system" },
-    });
+    await runRetentionSweep(
+      { actor: SYSTEM_ACTOR, db: h.db },
+      { retentionDays: 1, now: new Date(Date.now() + 2 * 86_400_000) },
+    );
     const purged = (await view())!;
     expect(purged).toMatchObject({ redacted: true, question: "[redacted under the retention policy]" });
     expect(purged.citations[0]).toMatchObject({

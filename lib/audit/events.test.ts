@@ -95,15 +95,9 @@ describe("audited features", () => {
     expect(await latest("apikey.revoked")).toMatchObject({ payload: { prefix: apiKey.prefix } });
 
     const upload = await acceptUpload(
-      h.db,
+      { actor: admin, db: h.db },
       { dataDir, maxUploadBytes: 1e6 },
-      {
-        collectionId,
-        fileName: "sepsis.md",
-        bytes: new TextEncoder().encode("# Sepsis\nAct fast."),
-
-        by: admin,
-      },
+      { collectionId, fileName: "sepsis.md", bytes: new TextEncoder().encode("# Sepsis\nAct fast.") },
     );
     expect(upload.status).toBe("queued");
     expect(await latest("document.uploaded")).toMatchObject({

@@ -1,15 +1,15 @@
 import "server-only";
 import { z } from "zod";
-import type { Database } from "@/db/client";
 import { insertLegalHold, listActiveLegalHolds, releaseLegalHold } from "@/db/queries/audit";
 import { getCollectionById, getCollectionByName } from "@/db/queries/collections";
 import { getUserByEmail, getUserById } from "@/db/queries/users";
 import { AppError } from "@/lib/errors";
+import { requireRoleNow, type ServiceContext } from "@/lib/service/context";
 import { appendAudit, by } from "./log";
-import type { AuditActor } from "./types";
 
 // Legal holds suspend retention for one person's conversations or for everything that touched a
-// collection. Placing and releasing a hold are audited; a released hold stays on record.
+// collection. Placing and releasing a hold are audited; a released hold stays on record. Holds are
+// the compliance role's (re-read at call time) and the operator's on the command line.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,7 +29,9 @@ export const holdSchema = z
     message: "Hold either a user (email) or a collection (name or id), not both.",
   });
 
-export async function placeLegalHold(db: Database, actor: AuditActor, input: z.infer<typeof holdSchema>) {
+export async function placeLegalHold(ctx: ServiceContext, input: z.infer<typeof holdSchema>) {
+  const { actor, db } = ctx;
+  await requireRoleNow(ctx, "compliance", "place legal holds");
   let userId: string | null = null;
   let userEmail: string | null = null;
   let collectionId: string | null = null;
@@ -61,7 +63,9 @@ export async function placeLegalHold(db: Database, actor: AuditActor, input: z.i
   });
 }
 
-export async function releaseHold(db: Database, actor: AuditActor, id: string) {
+export async function releaseHold(ctx: ServiceContext, id: string) {
+  const { actor, db } = ctx;
+  await requireRoleNow(ctx, "compliance", "release legal holds");
   if (!UUID.test(id)) throw new AppError("not_found", "No active legal hold with this id.");
   const holds = await listActiveLegalHolds(db);
   const current = holds.find((h) => h.id === id);
@@ -87,7 +91,9 @@ export async function releaseHold(db: Database, actor: AuditActor, id: string) {
   });
 }
 
-export async function listHolds(db: Database) {
+export async function listHolds(ctx: ServiceContext) {
+  const { db } = ctx;
+  await requireRoleNow(ctx, "compliance", "list legal holds");
   return (await listActiveLegalHolds(db)).map((h) => ({
     id: h.id,
     user: h.userId ? { id: h.userId, email: h.userEmail } : null,

@@ -41,9 +41,9 @@ const TEXT = "Refund policy. Patient SSN [SSN] must be verified before a deposit
 
 async function publish(collectionId: string, name: string) {
   const r = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 1 << 20 },
-    { collectionId, fileName: name, bytes: Buffer.from(`${TEXT} (original ${name})`), by: SYSTEM_ACTOR },
+    { collectionId, fileName: name, bytes: Buffer.from(`${TEXT} (original ${name})`) },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   await updateVersion(h.db, {

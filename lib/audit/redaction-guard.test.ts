@@ -106,8 +106,8 @@ describe("the database", () => {
   it("refuses to redact a record under a legal hold, by user, collection or conversation, even with a purge", async () => {
     const held = await ask(hugo, wards, "Can I skip the second signature?");
     const inHeldCollection = await ask(erin, litigation, "What did the settlement say?");
-    await placeLegalHold(h.db, cli, { user: hugo.email, reason: "Subpoena 2026-17" });
-    await placeLegalHold(h.db, cli, { collection: litigation.name, reason: "Pending litigation" });
+    await placeLegalHold({ actor: cli, db: h.db }, { user: hugo.email, reason: "Subpoena 2026-17" });
+    await placeLegalHold({ actor: cli, db: h.db }, { collection: litigation.name, reason: "Pending litigation" });
     for (const seq of [held.seq, inHeldCollection.seq]) {
       expect(
         await refusal(
@@ -132,11 +132,10 @@ describe("the database", () => {
 
     // The retention sweep, the one code path meant to redact, leaves them alone and redacts the rest.
     const free = await ask(erin, wards, "Where is the crash cart?");
-    const swept = await runRetentionSweep(h.db, {
-      retentionDays: 1,
-      now: new Date(Date.now() + 3 * 86_400_000),
-      actor: cli,
-    });
+    const swept = await runRetentionSweep(
+      { actor: cli, db: h.db },
+      { retentionDays: 1, now: new Date(Date.now() + 3 * 86_400_000) },
+    );
     expect(swept.auditEvents).toBe(1);
     expect((await contentOf(free.seq)).content).toBeNull();
     for (const seq of [held.seq, inHeldCollection.seq]) expect((await contentOf(seq)).content).not.toBeNull();

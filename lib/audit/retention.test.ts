@@ -93,14 +93,13 @@ describe("retention", () => {
     const sweepAt = new Date(boundary.getTime() + 365 * DAY);
     expect((await verifyChain(h.db)).ok).toBe(true);
 
-    await placeLegalHold(h.db, compliance, { user: "hugo@example.org", reason: "Subpoena 2026-17" });
-    await placeLegalHold(h.db, compliance, { collection: "Litigation", reason: "Pending litigation" });
-    expect((await listHolds(h.db)).map((x) => x.user?.email ?? x.collection?.name).sort()).toEqual([
-      "Litigation",
-      "hugo@example.org",
-    ]);
+    await placeLegalHold({ actor: compliance, db: h.db }, { user: "hugo@example.org", reason: "Subpoena 2026-17" });
+    await placeLegalHold({ actor: compliance, db: h.db }, { collection: "Litigation", reason: "Pending litigation" });
+    expect(
+      (await listHolds({ actor: compliance, db: h.db })).map((x) => x.user?.email ?? x.collection?.name).sort(),
+    ).toEqual(["Litigation", "hugo@example.org"]);
 
-    const result = await runRetentionSweep(h.db, { retentionDays: 365, now: sweepAt, actor: compliance });
+    const result = await runRetentionSweep({ actor: compliance, db: h.db }, { retentionDays: 365, now: sweepAt });
     expect(result).toMatchObject({ messages: 2, auditEvents: 1 });
     expect(result.purgeEvents).toHaveLength(1);
 
@@ -138,13 +137,15 @@ describe("retention", () => {
     expect(await verifyChain(h.db)).toMatchObject({ ok: true, firstBroken: null });
 
     // Released, the user hold stops protecting; the collection hold still does.
-    const userHold = (await listHolds(h.db)).find((x) => x.user)!;
-    await releaseHold(h.db, compliance, userHold.id);
-    const second = await runRetentionSweep(h.db, { retentionDays: 365, now: sweepAt, actor: compliance });
+    const userHold = (await listHolds({ actor: compliance, db: h.db })).find((x) => x.user)!;
+    await releaseHold({ actor: compliance, db: h.db }, userHold.id);
+    const second = await runRetentionSweep({ actor: compliance, db: h.db }, { retentionDays: 365, now: sweepAt });
     expect(second).toMatchObject({ messages: 2, auditEvents: 1 });
     expect((await content(heldUser.answerId)).content).toBe(REDACTION_MARKER);
     expect((await content(heldCollection.answerId)).content).toMatch(/^Answer to:/);
-    expect(await runRetentionSweep(h.db, { retentionDays: 365, now: sweepAt, actor: compliance })).toMatchObject({
+    expect(
+      await runRetentionSweep({ actor: compliance, db: h.db }, { retentionDays: 365, now: sweepAt }),
+    ).toMatchObject({
       messages: 0,
       auditEvents: 0,
       purgeEvents: [],
@@ -159,8 +160,8 @@ describe("retention", () => {
     );
     expect(holdSchema.safeParse({ user: "a@b.c", collection: "x", reason: "Audit" }).success).toBe(false);
     expect(holdSchema.safeParse({ user: "a@b.c", reason: "" }).error?.issues[0]?.message).toMatch(/reason/);
-    await expect(placeLegalHold(h.db, compliance, { user: "ghost@example.org", reason: "Audit" })).rejects.toThrow(
-      "No user ghost@example.org.",
-    );
+    await expect(
+      placeLegalHold({ actor: compliance, db: h.db }, { user: "ghost@example.org", reason: "Audit" }),
+    ).rejects.toThrow("No user ghost@example.org.");
   });
 });

@@ -3,8 +3,9 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Database } from "@/db/client";
 import { log } from "@/lib/log";
 import { REDACTION_MARKER } from "./content";
+import { requireRoleNow, type ServiceContext } from "@/lib/service/context";
 import { appendAudit, by } from "./log";
-import type { AuditActor } from "./types";
+import { SYSTEM_ACTOR, type AuditActor } from "./types";
 
 // Retention of conversation content. A sweep replaces questions, answers, quoted passages and
 // feedback comments older than the retention period with a redaction marker, in the messages
@@ -123,9 +124,11 @@ async function sweepBatch(
 
 /** Redacts everything past the retention period that no legal hold keeps, in batches. */
 export async function runRetentionSweep(
-  db: Database,
-  { retentionDays, now = new Date(), actor }: { retentionDays: number; now?: Date; actor: AuditActor },
+  ctx: ServiceContext,
+  { retentionDays, now = new Date() }: { retentionDays: number; now?: Date },
 ): Promise<SweepResult> {
+  const { actor, db } = ctx;
+  await requireRoleNow(ctx, "compliance", "run the retention sweep");
   if (!Number.isInteger(retentionDays) || retentionDays < 1)
     throw new Error("The retention period must be a whole number of days, at least 1.");
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
@@ -151,7 +154,7 @@ export function startRetentionSchedule(
   const holder = globalThis as Holder;
   if (holder[KEY]) return;
   const sweep = () => {
-    runRetentionSweep(db, { retentionDays, actor: { id: null, email: null, via: "system" } }).then(
+    runRetentionSweep({ actor: SYSTEM_ACTOR, db }, { retentionDays }).then(
       (r) => {
         if (r.messages + r.auditEvents > 0)
           log.info("retention sweep redacted expired content", {

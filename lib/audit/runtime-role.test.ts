@@ -64,11 +64,10 @@ describe.runIf(url)("the runtime role", () => {
     await denied(sql`delete from audit_event_contents where seq = ${seq}`);
     // Even with the triggers disabled for the session, which only a superuser may do.
     await denied(sql`set session_replication_role = replica`);
-    const swept = await runRetentionSweep(app!.db, {
-      retentionDays: 1,
-      now: new Date(Date.now() + 2 * 86_400_000),
-      actor: { id: null, email: null, via: "system" },
-    });
+    const swept = await runRetentionSweep(
+      { actor: { id: null, email: null, via: "system" }, db: app!.db },
+      { retentionDays: 1, now: new Date(Date.now() + 2 * 86_400_000) },
+    );
     expect(swept.auditEvents).toBe(1);
     // Grouped appends go through audit_append_group, which runs with the role's own rights.
     const grouped = await appendAuditGrouped(app!.db, { type: "auth.sign_out", actorId: null, payload: {} });

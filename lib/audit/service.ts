@@ -1,16 +1,15 @@
 import "server-only";
 import type { Database } from "@/db/client";
-import { hasRole, type Actor } from "@/lib/auth/actor";
 import { getAuditEventBySeq, listAuditEvents } from "@/db/queries/audit";
 import { AppError } from "@/lib/errors";
+import { requireRoleNow, type ServiceContext } from "@/lib/service/context";
 import { answerView, type AnswerView } from "./answer-view";
 import { describeEvent } from "./describe";
 import { resolveAuditFilters, type AuditFilters } from "./filters";
-import { auditActor } from "./actor";
 import { appendAudit, by } from "./log";
 import { recordRead } from "./reads";
 import { eventView, readablePayload } from "./rows";
-import type { AuditActor, AuditEventView } from "./types";
+import type { AuditEventView } from "./types";
 import { verifyChain, type ChainVerification } from "./verify";
 
 // What the console, the API and the CLI do with the trail, in one place.
@@ -43,19 +42,20 @@ export async function eventDetail(db: Database, seq: number): Promise<{ event: E
   return { event: eventJson(view), answer: await answerView(db, view) };
 }
 
-/** Reading the trail is for compliance staff; checked again here, whoever the caller is. */
-function requireCompliance(actor: Actor): void {
-  if (!hasRole(actor, "compliance")) throw new AppError("forbidden", "You do not have permission to do this.");
+/** Reading the trail is for compliance staff; checked again here from the database, whoever the caller is. */
+async function requireCompliance(ctx: ServiceContext): Promise<void> {
+  await requireRoleNow(ctx, "compliance", "read the audit trail");
 }
 
 /** A page of the console's list, recorded as one read naming the range it showed. */
 export async function readAuditLog(
-  { actor, db }: { actor: Actor; db: Database },
+  ctx: ServiceContext,
   input: { filters: AuditFilters; beforeSeq?: number; limit: number },
 ): Promise<{ events: EventJson[]; nextBefore: number | null }> {
-  requireCompliance(actor);
+  const { actor, db } = ctx;
+  await requireCompliance(ctx);
   const page = await listEventsPage(db, input);
-  await recordRead(db, auditActor(actor), {
+  await recordRead(db, actor, {
     kind: "audit_log",
     filters: { ...input.filters, ...(input.beforeSeq !== undefined ? { before: input.beforeSeq } : {}) },
     count: page.events.length,
@@ -67,13 +67,14 @@ export async function readAuditLog(
 
 /** One event with its answer record, for the console and the API; the read is recorded. */
 export async function readAuditEvent(
-  { actor, db }: { actor: Actor; db: Database },
+  ctx: ServiceContext,
   seq: number,
 ): Promise<{ event: EventJson; answer: AnswerView | null }> {
-  requireCompliance(actor);
+  const { actor, db } = ctx;
+  await requireCompliance(ctx);
   const detail = await eventDetail(db, seq);
   const { event } = detail;
-  await recordRead(db, auditActor(actor), {
+  await recordRead(db, actor, {
     kind: "audit_event",
     seq: event.seq,
     eventType: event.type,
@@ -88,10 +89,11 @@ export async function readAuditEvent(
 
 /** Verifies the chain and records that it was verified, with the outcome. */
 export async function verifyAndRecord(
-  db: Database,
-  actor: AuditActor,
+  ctx: ServiceContext,
   options: { anchor?: { seq: number; hash: string } } = {},
 ): Promise<ChainVerification> {
+  const { actor, db } = ctx;
+  await requireCompliance(ctx);
   const result = await verifyChain(db, options);
   await appendAudit(db, {
     type: "audit.verified",

@@ -50,9 +50,9 @@ function routeTree(): { route: string; file: string; methods: string[] }[] {
 
 async function publish(collectionId: string, name: string, text: string) {
   const r = await acceptUpload(
-    h.db,
+    { actor: CLI_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 1 << 20 },
-    { collectionId, fileName: name, bytes: Buffer.from(text), by: CLI_ACTOR },
+    { collectionId, fileName: name, bytes: Buffer.from(text) },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   await updateVersion(h.db, {

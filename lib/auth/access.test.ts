@@ -110,23 +110,29 @@ describe("read scope", () => {
     await replaceRestrictions(h.db, { documentId: doc.id, groupIds: [wardGroup] });
     // The administrator manages every collection but holds no read grant on this one, nor Ward 4.
     await expect(
-      restrictDocument(h.db, store, { documentId: doc.id, groupNames: [], by: asUser(admin) }),
+      restrictDocument({ actor: asUser(admin), db: h.db }, store, { documentId: doc.id, restrictedTo: [] }),
     ).rejects.toMatchObject({ status: 403, message: expect.stringMatching(/restricted to groups you are not in/) });
     expect((await listRestrictions(h.db, { documentIds: [doc.id] })).get(doc.id)).toEqual([
       { id: wardGroup, name: "Ward 4" },
     ]);
-    // A reader in Ward 4 may; so may the operator at the command line.
+    // A reader in Ward 4 who does not manage the collection may not change it at all.
     await expect(
-      restrictDocument(h.db, store, { documentId: doc.id, groupNames: [], by: asUser(nurse) }),
+      restrictDocument({ actor: asUser(nurse), db: h.db }, store, { documentId: doc.id, restrictedTo: [] }),
+    ).rejects.toMatchObject({ status: 403, message: "You may read this collection but not manage it." });
+    // Once Ward 4 manages the collection its member may; so may the operator at the command line.
+    const manage = await addGrant({ actor: SYSTEM_ACTOR, db: h.db }, clinical, { group: "Ward 4", access: "manage" });
+    await expect(
+      restrictDocument({ actor: asUser(nurse), db: h.db }, store, { documentId: doc.id, restrictedTo: [] }),
     ).resolves.toEqual([]);
-    await restrictDocument(h.db, store, { documentId: doc.id, groupNames: ["Ward 4"], by: asUser(nurse) });
-    await expect(restrictDocument(h.db, store, { documentId: doc.id, groupNames: [], by: CLI_ACTOR })).resolves.toEqual(
-      [],
-    );
+    await restrictDocument({ actor: asUser(nurse), db: h.db }, store, { documentId: doc.id, restrictedTo: ["Ward 4"] });
+    await expect(
+      restrictDocument({ actor: CLI_ACTOR, db: h.db }, store, { documentId: doc.id, restrictedTo: [] }),
+    ).resolves.toEqual([]);
     // Restricting a document nobody has restricted yet narrows it; managers may do that.
     await expect(
-      restrictDocument(h.db, store, { documentId: doc.id, groupNames: ["Ward 4"], by: asUser(admin) }),
+      restrictDocument({ actor: asUser(admin), db: h.db }, store, { documentId: doc.id, restrictedTo: ["Ward 4"] }),
     ).resolves.toHaveLength(1);
+    await removeGrant({ actor: SYSTEM_ACTOR, db: h.db }, clinical, manage.id);
   });
 
   it("refuses grants to unknown groups and malformed grantees", async () => {

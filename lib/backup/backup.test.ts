@@ -69,9 +69,9 @@ beforeAll(async () => {
     ["b.md", "beta protocol ".repeat(200_000)],
   ] as const) {
     const r = await acceptUpload(
-      h.db,
+      { actor: SYSTEM_ACTOR, db: h.db },
       { dataDir, maxUploadBytes: 10 << 20 },
-      { collectionId, fileName: name, bytes: Buffer.from(text), by: SYSTEM_ACTOR },
+      { collectionId, fileName: name, bytes: Buffer.from(text) },
     );
     expect(r.status).toBe("queued");
   }

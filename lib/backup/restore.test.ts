@@ -103,9 +103,9 @@ beforeAll(async () => {
   const ward = (await insertCollection(source.db, { name: "Ward", description: "", createdBy: null })).id;
   await upsertGrant(source.db, { collectionId: ward, groupId: nurses.id, access: "read" });
   const upload = await acceptUpload(
-    source.db,
+    { actor: SYSTEM_ACTOR, db: source.db },
     { dataDir: sourceDir, maxUploadBytes: 10e6 },
-    { collectionId: ward, fileName: "hand-hygiene.md", bytes: Buffer.from(HAND_HYGIENE), by: SYSTEM_ACTOR },
+    { collectionId: ward, fileName: "hand-hygiene.md", bytes: Buffer.from(HAND_HYGIENE) },
   );
   if (upload.status !== "queued") throw new Error(`upload: ${upload.status}`);
   versionId = upload.versionId;

@@ -40,15 +40,9 @@ const ids = { v1: "", v2: "", parkingV1: "", parkingV2: "" };
 
 async function ingest(collectionId: string, fileName: string, text: string, effectiveFrom: string) {
   const r = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 1e6 },
-    {
-      collectionId,
-      fileName,
-      bytes: new TextEncoder().encode(text),
-      by: SYSTEM_ACTOR,
-      effectiveFrom: new Date(effectiveFrom),
-    },
+    { collectionId, fileName, bytes: new TextEncoder().encode(text), effectiveFrom: new Date(effectiveFrom) },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 1e7, parser }, r.versionId, {

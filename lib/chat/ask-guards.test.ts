@@ -106,7 +106,7 @@ beforeAll(async () => {
   const ward = await insertCollection(h.db, { name: "Ward", description: "", createdBy: null });
   await upsertGrant(h.db, { collectionId: ward.id, role: "employee", access: "read" });
   const upload = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 10e6 },
     {
       collectionId: ward.id,
@@ -114,7 +114,6 @@ beforeAll(async () => {
       bytes: new TextEncoder().encode(
         "# Discharge protocol\n\nPatients are discharged after the morning ward round once the discharge checklist is signed by the nurse in charge.\n\nThe discharge letter goes to the family doctor on the day of discharge.\n",
       ),
-      by: SYSTEM_ACTOR,
     },
   );
   if (upload.status !== "queued") throw new Error("upload not queued");

@@ -54,9 +54,9 @@ let nurseGrant: string;
 
 async function ingest(collectionId: string, fileName: string, text: string) {
   const upload = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 10e6 },
-    { collectionId, fileName, bytes: new TextEncoder().encode(text), by: SYSTEM_ACTOR },
+    { collectionId, fileName, bytes: new TextEncoder().encode(text) },
   );
   if (upload.status !== "queued") throw new Error(`upload of ${fileName}: ${upload.status}`);
   await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6, parser }, upload.versionId, {
@@ -282,6 +282,26 @@ describe("asking with the extractive generator", () => {
     try {
       const fresh = (await actorFromUserId(h.db, nurse.id))!;
       await expect(prepareAnswer(deps, fresh, { message: "hand hygiene" })).rejects.toMatchObject({ status: 403 });
+    } finally {
+      const nurses = nurse.groups.find((g) => g.name === "Nurses")!;
+      nurseGrant = (await upsertGrant(h.db, { collectionId: wardId, groupId: nurses.id, access: "read" })).id;
+    }
+  });
+});
+
+describe("access read again before passages go out", () => {
+  it("a grant revoked after the question was admitted withholds the passages the search still found", async () => {
+    const generator = createExtractiveGenerator({ parallel: 1, maxQueue: 1 });
+    const deps = { db: h.db, store, embedder, generator };
+    // Admitted with the grant in place: the read scope is resolved now, once, and passed down.
+    const prepared = await prepareAnswer(deps, nurse, { message: "How long should the alcohol-based hand rub take?" });
+    await deleteGrant(h.db, { collectionId: wardId, grantId: nurseGrant });
+    try {
+      const events: ChatEvent[] = [];
+      const final = await prepared.run((e) => events.push(e), new AbortController().signal);
+      expect(final!.notCovered).toBe(true);
+      expect(final!.citations).toEqual([]);
+      expect(JSON.stringify(events)).not.toMatch(/20 to 30 seconds/);
     } finally {
       const nurses = nurse.groups.find((g) => g.name === "Nurses")!;
       nurseGrant = (await upsertGrant(h.db, { collectionId: wardId, groupId: nurses.id, access: "read" })).id;

@@ -44,15 +44,9 @@ let deps: AskDeps;
 
 async function ingest(fileName: string, text: string, effectiveFrom: string) {
   const r = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 1e6 },
-    {
-      collectionId: ward,
-      fileName,
-      bytes: new TextEncoder().encode(text),
-      by: SYSTEM_ACTOR,
-      effectiveFrom: new Date(effectiveFrom),
-    },
+    { collectionId: ward, fileName, bytes: new TextEncoder().encode(text), effectiveFrom: new Date(effectiveFrom) },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 1e7, parser }, r.versionId, {

@@ -102,14 +102,12 @@ export const operations = {
     async (db, { collectionId, name, contentBase64, effectiveFrom }) => {
       const e = env();
       const outcome = await acceptUpload(
-        db,
+        { actor: CLI_ACTOR, db },
         { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
         {
           collectionId,
           fileName: name,
           bytes: Buffer.from(contentBase64, "base64"),
-
-          by: CLI_ACTOR,
           ...(effectiveFrom !== undefined
             ? { effectiveFrom: parseEffectiveDate(effectiveFrom, "--effective-from") }
             : {}),
@@ -137,7 +135,7 @@ export const operations = {
     z.object({
       anchor: z.object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
     }),
-    async (db, { anchor }) => verifyAndRecord(db, CLI_ACTOR, { anchor }),
+    async (db, { anchor }) => verifyAndRecord({ actor: CLI_ACTOR, db }, { anchor }),
   ),
   "audit.public_key": op(z.object({}), async () => {
     const key = loadSigningKey(env());
@@ -147,12 +145,12 @@ export const operations = {
     const retentionDays = days ?? env().RETENTION_DAYS;
     if (!retentionDays)
       throw new AppError("invalid_request", "No retention period: set RETENTION_DAYS or pass --days N.");
-    return runRetentionSweep(db, { retentionDays, actor: CLI_ACTOR });
+    return runRetentionSweep({ actor: CLI_ACTOR, db }, { retentionDays });
   }),
-  "hold.add": op(holdSchema, async (db, input) => placeLegalHold(db, CLI_ACTOR, input)),
-  "hold.list": op(z.object({}), async (db) => listHolds(db)),
+  "hold.add": op(holdSchema, async (db, input) => placeLegalHold({ actor: CLI_ACTOR, db }, input)),
+  "hold.list": op(z.object({}), async (db) => listHolds({ actor: CLI_ACTOR, db })),
   "hold.release": op(z.object({ id: z.string().trim().min(1, "Give the hold's id.") }), async (db, { id }) =>
-    releaseHold(db, CLI_ACTOR, id),
+    releaseHold({ actor: CLI_ACTOR, db }, id),
   ),
   "keys.status": op(z.object({}), async (db) =>
     keyStatus(db, { dataDir: env().dataDir, keyFile: env().ENCRYPTION_KEY_FILE }),

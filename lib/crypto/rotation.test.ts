@@ -32,14 +32,9 @@ afterAll(async () => {
 
 async function upload(name: string, text: string) {
   const r = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 1 << 20 },
-    {
-      collectionId,
-      fileName: name,
-      bytes: Buffer.from(text),
-      by: SYSTEM_ACTOR,
-    },
+    { collectionId, fileName: name, bytes: Buffer.from(text) },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   return r.versionId;

@@ -45,13 +45,12 @@ const ids = { document: "", v1: "", v2: "", v3: "" };
 
 async function upload(text: string, effectiveFrom?: Date) {
   const r = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 1e6 },
     {
       collectionId,
       fileName: "isolation.md",
       bytes: new TextEncoder().encode(text),
-      by: SYSTEM_ACTOR,
       ...(effectiveFrom ? { effectiveFrom } : {}),
     },
   );
@@ -199,17 +198,15 @@ describe("a scheduled version", () => {
 
 describe("changing effective dates", () => {
   it("is for those who manage the collection, and bad intervals are refused without changing anything", async () => {
-    const by = { id: reader.id, email: reader.email, via: "session" as const };
     await expect(
-      changeEffectiveDates({ actor: reader, db: h.db, by }, store, {
+      changeEffectiveDates({ actor: reader, db: h.db }, store, {
         documentId: ids.document,
         versionId: ids.v3,
         effectiveUntil: new Date("2030-01-01T00:00:00Z"),
       }),
     ).rejects.toMatchObject({ status: 403 });
-    const mine = { id: manager.id, email: manager.email, via: "session" as const };
     await expect(
-      changeEffectiveDates({ actor: manager, db: h.db, by: mine }, store, {
+      changeEffectiveDates({ actor: manager, db: h.db }, store, {
         documentId: ids.document,
         versionId: ids.v1,
         effectiveUntil: new Date("2024-01-01T00:00:00Z"),
@@ -221,8 +218,7 @@ describe("changing effective dates", () => {
   });
 
   it("withdraws a version: from its end nothing of it is found, the earlier dates still are", async () => {
-    const mine = { id: manager.id, email: manager.email, via: "session" as const };
-    const changed = await changeEffectiveDates({ actor: manager, db: h.db, by: mine }, store, {
+    const changed = await changeEffectiveDates({ actor: manager, db: h.db }, store, {
       documentId: ids.document,
       versionId: ids.v1,
       effectiveUntil: new Date("2025-07-01T00:00:00Z"),

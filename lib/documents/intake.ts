@@ -1,8 +1,7 @@
 import "server-only";
-import type { Database } from "@/db/client";
 import { env } from "@/lib/env";
-import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
+import { requireCollectionNow, type ServiceContext } from "@/lib/service/context";
 import { wakeWorkers } from "@/lib/jobs/local-workers";
 import { parseEffectiveDate } from "./effective";
 import { acceptUpload, type UploadOutcome } from "./upload";
@@ -10,12 +9,16 @@ import { acceptUpload, type UploadOutcome } from "./upload";
 // A batch may hold many files; only each file is held to MAX_UPLOAD_MB.
 const BATCH_FACTOR = 20;
 
-/** Reads a multipart request and accepts each file on its own: one bad file never sinks the batch. */
+/**
+ * Reads a multipart request and accepts each file on its own: one bad file never sinks the batch.
+ * The right to upload is checked before the body is read, and again for each file.
+ */
 export async function acceptUploads(
-  db: Database,
+  ctx: ServiceContext,
   req: Request,
-  { collectionId, by }: { collectionId: string; by: AuditActor },
+  { collectionId }: { collectionId: string },
 ): Promise<{ status: number; files: UploadOutcome[] }> {
+  await requireCollectionNow(ctx, collectionId, "manage");
   const e = env();
   const type = req.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("multipart/form-data")) {
@@ -48,9 +51,9 @@ export async function acceptUploads(
     const bytes = new Uint8Array(await file.arrayBuffer());
     outcomes.push(
       await acceptUpload(
-        db,
+        ctx,
         { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
-        { collectionId, fileName: file.name, bytes, by, effectiveFrom },
+        { collectionId, fileName: file.name, bytes, effectiveFrom },
       ),
     );
   }

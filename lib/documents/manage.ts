@@ -11,9 +11,10 @@ import {
 import { getGroupByName } from "@/db/queries/groups";
 import { documents, documentVersions } from "@/db/schema";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import type { AuditActor } from "@/lib/audit/types";
 import { userMayReadDocument } from "@/lib/access/documents";
-import { AppError } from "@/lib/errors";
+import { restrictionSchema } from "@/lib/collections/schemas";
+import { AppError, fromZodError } from "@/lib/errors";
+import { requireCollectionNow, type ServiceContext } from "@/lib/service/context";
 import { deleteOriginal } from "@/lib/storage/files";
 import { effectState, versionIntervals } from "./effective";
 
@@ -41,16 +42,30 @@ export async function lockDocument(tx: Parameters<Parameters<Database["transacti
   return row ?? null;
 }
 
+/** The document, if the actor may manage its collection now (the collection comes from the row, never the caller). */
+async function requireManagedDocument(ctx: ServiceContext, documentId: string) {
+  const doc = await requireActiveDocument(ctx.db, documentId);
+  const { principal } = await requireCollectionNow(ctx, doc.collectionId, "manage");
+  return { doc, principal };
+}
+
 /**
  * Restricts a document to some groups of its collection (none: everyone who may read the
- * collection). The index is updated while the document row is locked, so an ingest finishing
- * at the same moment cannot publish chunks with the old restriction.
+ * collection); for those who manage its collection. The index is updated while the document row
+ * is locked, so an ingest finishing at the same moment cannot publish chunks with the old restriction.
+ * `restrictedTo` (group names) is checked after the right to change it: a caller who may not
+ * learns nothing from a malformed list.
  */
 export async function restrictDocument(
-  db: Database,
+  ctx: ServiceContext,
   index: ChunkIndex,
-  { documentId, groupNames, by }: { documentId: string; groupNames: string[]; by: AuditActor },
+  { documentId, restrictedTo }: { documentId: string; restrictedTo: unknown },
 ) {
+  const { actor: by, db } = ctx;
+  const { principal } = await requireManagedDocument(ctx, documentId);
+  const parsed = restrictionSchema.safeParse({ restrictedTo });
+  if (!parsed.success) throw fromZodError(parsed.error, "request body");
+  const groupNames = parsed.data.restrictedTo;
   const groupIds: string[] = [];
   const unknown: string[] = [];
   for (const name of groupNames) {
@@ -69,8 +84,11 @@ export async function restrictDocument(
     // as it stands may do that, so a manager outside its groups cannot lift it (the CLI can).
     if (
       before.length > 0 &&
-      by.id !== null &&
-      !(await userMayReadDocument(tx, by.id, { collectionId: doc?.collectionId ?? "", restrictedTo: before }))
+      principal.kind === "user" &&
+      !(await userMayReadDocument(tx, principal.user.id, {
+        collectionId: doc?.collectionId ?? "",
+        restrictedTo: before,
+      }))
     ) {
       throw new AppError(
         "forbidden",
@@ -94,12 +112,17 @@ export async function restrictDocument(
   return (await listRestrictions(db, { documentIds: [documentId] })).get(documentId) ?? [];
 }
 
-/** Deletes a document: its chunks and stored files go; a tombstone with names and hashes stays. */
+/**
+ * Deletes a document, for those who manage its collection: its chunks and stored files go; a
+ * tombstone with names and hashes stays.
+ */
 export async function deleteDocument(
-  db: Database,
+  ctx: ServiceContext,
   index: ChunkIndex,
-  { documentId, dataDir, by: who }: { documentId: string; dataDir: string; by: AuditActor },
+  { documentId, dataDir }: { documentId: string; dataDir: string },
 ) {
+  const { actor: who, db } = ctx;
+  const { doc } = await requireManagedDocument(ctx, documentId);
   const files = await db
     .select({ storagePath: documentVersions.storagePath })
     .from(documentVersions)
@@ -120,7 +143,7 @@ export async function deleteDocument(
   const removedChunks = await index.deleteDocument(documentId);
   if (removedChunks > 0) await index.eraseRemoved();
   for (const f of files) if (f.storagePath) await deleteOriginal(dataDir, f.storagePath);
-  return { removedChunks };
+  return { removedChunks, name: doc.name, collectionId: doc.collectionId };
 }
 
 export async function documentDetail(db: Database, documentId: string) {

@@ -29,14 +29,9 @@ const PAGE_2 = "Deposits are refunded within 30 days.";
 
 async function upload(collectionId: string, name: string, content: string) {
   const r = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 1 << 20 },
-    {
-      collectionId,
-      fileName: name,
-      bytes: Buffer.from(content),
-      by: SYSTEM_ACTOR,
-    },
+    { collectionId, fileName: name, bytes: Buffer.from(content) },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   return r;

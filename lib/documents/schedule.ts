@@ -9,11 +9,9 @@ import {
   updateVersion,
 } from "@/db/queries/documents";
 import { documents, documentVersions } from "@/db/schema";
-import { requireCollection } from "@/lib/auth/access";
-import type { Actor } from "@/lib/auth/actor";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
+import { requireCollectionNow, type ServiceContext } from "@/lib/service/context";
 import { intervalMs, latestPublished, PUBLISHED_STATUSES, versionIntervals } from "./effective";
 import { lockDocument, requireActiveDocument } from "./manage";
 
@@ -55,13 +53,10 @@ export interface EffectiveDatesChange {
 }
 
 /** Changes when a version takes effect or ends; for those who manage the document's collection. */
-export async function changeEffectiveDates(
-  { actor, db, by }: { actor: Actor; db: Database; by: AuditActor },
-  index: IntervalIndex,
-  input: EffectiveDatesChange,
-) {
+export async function changeEffectiveDates(ctx: ServiceContext, index: IntervalIndex, input: EffectiveDatesChange) {
+  const { actor: by, db } = ctx;
   const doc = await requireActiveDocument(db, input.documentId);
-  await requireCollection(db, actor, doc.collectionId, "manage");
+  await requireCollectionNow(ctx, doc.collectionId, "manage");
   if (input.effectiveFrom === undefined && input.effectiveUntil === undefined)
     throw new AppError("invalid_request", "Give effectiveFrom, effectiveUntil or both.");
   return db.transaction(async (tx) => {

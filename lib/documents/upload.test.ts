@@ -38,11 +38,10 @@ function filesOnDisk(): string[] {
 
 describe("accepting uploads", () => {
   it("creates a document, a first version, the stored original and an ingest job", async () => {
-    const r = await acceptUpload(h.db, limits(), {
+    const r = await acceptUpload({ actor: SYSTEM_ACTOR, db: h.db }, limits(), {
       collectionId,
       fileName: "hand-hygiene.md",
       bytes: bytes("# Hand hygiene\nWash."),
-      by: SYSTEM_ACTOR,
     });
     if (r.status !== "queued") throw new Error(JSON.stringify(r));
     expect(r.versionNumber).toBe(1);
@@ -61,21 +60,19 @@ describe("accepting uploads", () => {
   });
 
   it("recognises identical content and does not ingest it again", async () => {
-    const again = await acceptUpload(h.db, limits(), {
+    const again = await acceptUpload({ actor: SYSTEM_ACTOR, db: h.db }, limits(), {
       collectionId,
       fileName: "hand-hygiene.md",
       bytes: bytes("# Hand hygiene\nWash."),
-      by: SYSTEM_ACTOR,
     });
     expect(again).toMatchObject({
       status: "unchanged",
       message: "Identical to the current version; not ingested again.",
     });
-    const renamed = await acceptUpload(h.db, limits(), {
+    const renamed = await acceptUpload({ actor: SYSTEM_ACTOR, db: h.db }, limits(), {
       collectionId,
       fileName: "copy.md",
       bytes: bytes("# Hand hygiene\nWash."),
-      by: SYSTEM_ACTOR,
     });
     expect(renamed).toMatchObject({
       status: "unchanged",
@@ -85,11 +82,10 @@ describe("accepting uploads", () => {
   });
 
   it("makes a changed file with the same name the next version", async () => {
-    const r = await acceptUpload(h.db, limits(), {
+    const r = await acceptUpload({ actor: SYSTEM_ACTOR, db: h.db }, limits(), {
       collectionId,
       fileName: "hand-hygiene.md",
       bytes: bytes("# Hand hygiene\nWash for 20 s."),
-      by: SYSTEM_ACTOR,
     });
     expect(r).toMatchObject({ status: "queued", versionNumber: 2 });
     const docs = await listDocuments(h.db, { collectionId });
@@ -99,33 +95,30 @@ describe("accepting uploads", () => {
 
   it("rejects an oversize file and a name that is only path segments, storing nothing", async () => {
     const before = filesOnDisk().length;
-    const big = await acceptUpload(h.db, limits(), {
+    const big = await acceptUpload({ actor: SYSTEM_ACTOR, db: h.db }, limits(), {
       collectionId,
       fileName: "big.txt",
       bytes: new Uint8Array(1024 * 1024 + 1),
-      by: SYSTEM_ACTOR,
     });
     expect(big).toEqual({
       name: "big.txt",
       status: "rejected",
       error: { code: "payload_too_large", message: "The file is 1.0 MB; the limit is 1.0 MB." },
     });
-    const dots = await acceptUpload(h.db, limits(), {
+    const dots = await acceptUpload({ actor: SYSTEM_ACTOR, db: h.db }, limits(), {
       collectionId,
       fileName: "../..",
       bytes: bytes("x"),
-      by: SYSTEM_ACTOR,
     });
     expect(dots).toMatchObject({ status: "rejected", error: { code: "invalid_request" } });
     expect(filesOnDisk().length).toBe(before);
   });
 
   it("keeps path traversal out of names and never writes outside the files folder", async () => {
-    const r = await acceptUpload(h.db, limits(), {
+    const r = await acceptUpload({ actor: SYSTEM_ACTOR, db: h.db }, limits(), {
       collectionId,
       fileName: "../../etc/passwd",
       bytes: bytes("root:x:0:0"),
-      by: SYSTEM_ACTOR,
     });
     expect(r).toMatchObject({ status: "queued", name: "etc/passwd" });
     expect(fs.existsSync(path.join(dataDir, "..", "etc", "passwd"))).toBe(false);
@@ -135,7 +128,11 @@ describe("accepting uploads", () => {
     const content = bytes(`# Sepsis bundle\n${Date.now()}`);
     const results = await Promise.all(
       [1, 2, 3].map(() =>
-        acceptUpload(h.db, limits(), { collectionId, fileName: "sepsis.md", bytes: content, by: SYSTEM_ACTOR }),
+        acceptUpload({ actor: SYSTEM_ACTOR, db: h.db }, limits(), {
+          collectionId,
+          fileName: "sepsis.md",
+          bytes: content,
+        }),
       ),
     );
     expect(results.filter((r) => r.status === "queued")).toHaveLength(1);

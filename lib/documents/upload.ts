@@ -1,6 +1,5 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import type { Database } from "@/db/client";
 import {
   findVersionWithContent,
   getActiveDocumentByName,
@@ -10,10 +9,9 @@ import {
   nextVersionNumber,
 } from "@/db/queries/documents";
 import { insertJob } from "@/db/queries/jobs";
-import { getCollectionById } from "@/db/queries/collections";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
+import { requireCollectionNow, type ServiceContext } from "@/lib/service/context";
 import { deleteOriginal, saveOriginal } from "@/lib/storage/files";
 import { sanitizeFileName } from "./filename";
 
@@ -38,21 +36,22 @@ function mb(bytes: number): string {
  * and not ingested again; a new file with an existing name becomes that document's next
  * version; anything else becomes a new document. The content is checked by the ingest job,
  * which fails with the reason if it cannot be read. Never throws for a bad file: the outcome
- * says what happened, so the other files of a batch go on.
+ * says what happened, so the other files of a batch go on. Throws for an actor who may not
+ * manage the collection now (uploading is managing), before anything is stored.
  */
 export async function acceptUpload(
-  db: Database,
+  ctx: ServiceContext,
   limits: UploadLimits,
   input: {
     collectionId: string;
     fileName: string;
     bytes: Uint8Array;
-    by: AuditActor;
     /** When the new version takes effect; default: now. A later moment schedules it. */
     effectiveFrom?: Date;
   },
 ): Promise<UploadOutcome> {
-  const { by } = input;
+  const { actor: by, db } = ctx;
+  const { collection } = await requireCollectionNow(ctx, input.collectionId, "manage");
   let name: string;
   try {
     name = sanitizeFileName(input.fileName);
@@ -104,7 +103,6 @@ export async function acceptUpload(
         ...(input.effectiveFrom ? { effectiveFrom: input.effectiveFrom } : {}),
       });
       const job = await insertJob(tx, { kind: INGEST_JOB, payload: { versionId }, createdBy: by.id });
-      const collection = await getCollectionById(tx, { id: input.collectionId });
       await appendAudit(tx, {
         type: "document.uploaded",
         ...auditBy(by),
@@ -112,7 +110,7 @@ export async function acceptUpload(
         payload: {
           via: by.via,
           name,
-          collection: collection?.name ?? null,
+          collection: collection.name,
           versionId,
           versionNumber,
           sha256,

@@ -42,9 +42,9 @@ let outsider: Actor;
 
 async function ingest(collectionId: string, fileName: string, text: string) {
   const upload = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 10e6 },
-    { collectionId, fileName, bytes: new TextEncoder().encode(text), by: SYSTEM_ACTOR },
+    { collectionId, fileName, bytes: new TextEncoder().encode(text) },
   );
   if (upload.status !== "queued") throw new Error(`upload of ${fileName}: ${upload.status}`);
   await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 50e6, parser }, upload.versionId, {

@@ -1,33 +1,29 @@
 import "server-only";
-import type { Database } from "@/db/client";
 import { getDocumentById, getVersionById, updateVersion } from "@/db/queries/documents";
 import { insertJob } from "@/db/queries/jobs";
 import { INGEST_JOB } from "@/lib/documents/upload";
 import { lockDocument } from "@/lib/documents/manage";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
+import { requireRoleNow, type ServiceContext } from "@/lib/service/context";
 
 // An administrator's decision on a quarantined version. Releasing queues the version again: the
 // pipeline sees the decision and publishes it (the findings stay on record, shown with who
 // released it). Rejecting ends it: it never becomes searchable and its text is dropped. Either
 // decision is recorded in the audit trail (document.released / document.rejected) with it.
+// Administrators only (re-read at call time), so whoever uploaded a document cannot also wave it through.
 
 export type ReviewDecision = "release" | "reject";
 
 export const MAX_REVIEW_NOTE = 2000;
 
 export async function reviewQuarantinedVersion(
-  db: Database,
-  {
-    versionId,
-    decision,
-    note,
-    reviewerId,
-    by,
-  }: { versionId: string; decision: ReviewDecision; note: string; reviewerId: string; by?: AuditActor },
+  ctx: ServiceContext,
+  { versionId, decision, note }: { versionId: string; decision: ReviewDecision; note: string },
 ): Promise<{ documentId: string; collectionId: string; jobId: string | null }> {
-  const reviewer: AuditActor = by ?? { id: reviewerId, email: null, via: "session" };
+  const { actor: reviewer, db } = ctx;
+  await requireRoleNow(ctx, "admin", "release or reject a quarantined version");
+  const reviewerId = reviewer.id;
   const version = await getVersionById(db, { id: versionId });
   const document = version ? await getDocumentById(db, { id: version.documentId }) : null;
   if (!version || !document || document.status !== "active")

@@ -42,9 +42,9 @@ let wardDoc: string, financeDoc: string;
 
 async function ingest(collectionId: string, fileName: string, text: string): Promise<string> {
   const upload = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 1e6 },
-    { collectionId, fileName, bytes: new TextEncoder().encode(text), by: SYSTEM_ACTOR },
+    { collectionId, fileName, bytes: new TextEncoder().encode(text) },
   );
   if (upload.status !== "queued") throw new Error(`upload ${fileName}: ${upload.status}`);
   await ingestVersion({ db: h.db, store, embedder, dataDir, maxDecompressedBytes: 1e7, parser }, upload.versionId, {
@@ -92,7 +92,7 @@ beforeAll(async () => {
 
   await ingest(clinical, "hand-hygiene.md", HAND_HYGIENE);
   wardDoc = await ingest(clinical, "ward-4-night.md", WARD_NOTE);
-  await restrictDocument(h.db, store, { documentId: wardDoc, groupNames: ["Ward 4"], by: SYSTEM_ACTOR });
+  await restrictDocument({ actor: SYSTEM_ACTOR, db: h.db }, store, { documentId: wardDoc, restrictedTo: ["Ward 4"] });
   financeDoc = await ingest(finance, "salary-bands.md", FINANCE_NOTE);
 }, 180_000);
 

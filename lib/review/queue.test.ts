@@ -65,7 +65,7 @@ async function flagged(reasons: ("incorrect" | "harmful" | "output_redacted" | "
 }
 
 const decide = (id: string, decision: string, note = "") =>
-  decideReviewItem(h.db, reviewer, id, reviewDecisionSchema.parse({ decision, note }));
+  decideReviewItem({ actor: reviewer, db: h.db }, id, reviewDecisionSchema.parse({ decision, note }));
 
 async function refusal(p: Promise<unknown>): Promise<AppError> {
   const err = await p.then(

@@ -17,11 +17,9 @@ import {
 import { appendAudit, by } from "@/lib/audit/log";
 import { answerView, type AnswerView } from "@/lib/audit/answer-view";
 import { eventView, readablePayload } from "@/lib/audit/rows";
-import { auditActor } from "@/lib/audit/actor";
 import { recordRead } from "@/lib/audit/reads";
-import type { AuditActor } from "@/lib/audit/types";
-import { hasRole, type Actor } from "@/lib/auth/actor";
 import { AppError, fromZodError } from "@/lib/errors";
+import { requireRoleNow, type ServiceContext } from "@/lib/service/context";
 import { REVIEW_DECISIONS, REVIEW_REASONS, type ReviewDecision, type ReviewReason, type ReviewStatus } from "./reasons";
 
 // The compliance reviewers' queue: listing, one item with everything needed to judge it, and
@@ -203,12 +201,13 @@ export async function reviewItemDetail(db: Database, id: string): Promise<Review
 
 /** A page of the queue (it shows each item's question), recorded as one read naming the items shown. */
 export async function readReviewQueue(
-  { actor, db }: { actor: Actor; db: Database },
+  ctx: ServiceContext,
   filters: ReviewQueueFilters,
 ): Promise<{ items: ReviewItemJson[]; nextBefore: number | null }> {
-  requireReviewer(actor);
+  const { actor, db } = ctx;
+  await requireReviewer(ctx);
   const page = await listReviewQueue(db, filters);
-  await recordRead(db, auditActor(actor), {
+  await recordRead(db, actor, {
     kind: "review_queue",
     filters: { ...filters },
     count: page.items.length,
@@ -217,19 +216,18 @@ export async function readReviewQueue(
   return page;
 }
 
-function requireReviewer(actor: Actor): void {
-  if (!hasRole(actor, "compliance")) throw new AppError("forbidden", "You do not have permission to do this.");
+/** The queue is the compliance role's, read from the database at call time. */
+async function requireReviewer(ctx: ServiceContext): Promise<void> {
+  await requireRoleNow(ctx, "compliance", "read or decide the review queue");
 }
 
 /** One item for a reviewer, recorded as a read (the item shows the question, answer and passages). */
-export async function readReviewItem(
-  { actor, db }: { actor: Actor; db: Database },
-  id: string,
-): Promise<ReviewItemDetail> {
-  requireReviewer(actor);
+export async function readReviewItem(ctx: ServiceContext, id: string): Promise<ReviewItemDetail> {
+  const { actor, db } = ctx;
+  await requireReviewer(ctx);
   const detail = await reviewItemDetail(db, id);
   const { item } = detail;
-  await recordRead(db, auditActor(actor), {
+  await recordRead(db, actor, {
     kind: "review_item",
     itemId: item.id,
     number: item.number,
@@ -259,11 +257,12 @@ const REFUSED: Record<ReviewDecision, string> = {
 
 /** A reviewer's decision on an item: kept in its history and recorded in the audit trail, together. */
 export async function decideReviewItem(
-  db: Database,
-  actor: AuditActor,
+  ctx: ServiceContext,
   id: string,
   input: ReviewDecisionInput,
 ): Promise<ReviewItemJson> {
+  const { actor, db } = ctx;
+  await requireReviewer(ctx);
   await requireItem(db, id);
   const rule = TRANSITIONS[input.decision];
   await db.transaction(async (tx) => {

@@ -22,9 +22,9 @@ async function main() {
   if (command === "upload") {
     const [collectionId, fileName, text] = args as [string, string, string];
     const r = await acceptUpload(
-      db,
+      { actor: SYSTEM_ACTOR, db },
       { dataDir: e.dataDir, maxUploadBytes: e.maxUploadBytes },
-      { collectionId, fileName, bytes: new TextEncoder().encode(text), by: SYSTEM_ACTOR },
+      { collectionId, fileName, bytes: new TextEncoder().encode(text) },
     );
     if (r.status !== "queued") throw new Error(`upload: ${r.status}`);
     out = { documentId: r.documentId, versionId: r.versionId };
@@ -37,7 +37,10 @@ async function main() {
     const final = await prepared.run((ev) => events.push(ev), new AbortController().signal);
     out = { answer: final?.answer ?? null, citations: (final?.citations ?? []).map((c) => c.documentId) };
   } else if (command === "delete") {
-    await deleteDocument(db, await getChunkIndex(), { documentId: args[0]!, by: SYSTEM_ACTOR, dataDir: e.dataDir });
+    await deleteDocument({ actor: SYSTEM_ACTOR, db }, await getChunkIndex(), {
+      documentId: args[0]!,
+      dataDir: e.dataDir,
+    });
     out = { deleted: true };
   } else throw new Error(`unknown command ${command}`);
   process.stdout.write(`\nRESULT ${JSON.stringify(out)}\n`);

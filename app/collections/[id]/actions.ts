@@ -4,7 +4,6 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
-import { requireCollection } from "@/lib/auth/access";
 import { requireCollectionById } from "@/lib/collections/listing";
 import { guardedAction } from "@/lib/auth/guards";
 import {
@@ -30,7 +29,6 @@ import { PII_TYPES } from "@/lib/privacy/pii-types";
 import { MAX_REVIEW_NOTE, reviewQuarantinedVersion } from "@/lib/privacy/review";
 import { getChunkIndex } from "@/lib/server/index-runtime";
 import { uuidSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 
 // The collection page's forms. Collection settings and grants are for administrators;
 // document actions are for whoever may manage the collection, checked against the document's
@@ -120,27 +118,21 @@ const restrictForm = z.object({
 });
 
 export const restrictDocumentAction = guardedAction({}, restrictForm, async ({ input, actor, db }) => {
-  const doc = await requireActiveDocument(db, input.documentId);
-  await requireCollection(db, actor, doc.collectionId, "manage");
-  const groups = await restrictDocument(db, await getChunkIndex(), {
-    documentId: doc.id,
-    groupNames: input.restrictedTo,
-    by: auditActor(actor),
+  const groups = await restrictDocument({ actor, db }, await getChunkIndex(), {
+    documentId: input.documentId,
+    restrictedTo: input.restrictedTo,
   });
-  revalidateCollection(doc.collectionId);
+  // Only after the verb allowed it: which page to refresh.
+  revalidateCollection((await requireActiveDocument(db, input.documentId)).collectionId);
   return { restrictedTo: groups.map((g) => g.name) };
 });
 
 const deleteDocumentForm = z.object({ documentId: uuidSchema });
 
 export const deleteDocumentAction = guardedAction({}, deleteDocumentForm, async ({ input, actor, db }) => {
-  const doc = await requireActiveDocument(db, input.documentId);
-  await requireCollection(db, actor, doc.collectionId, "manage");
-  await deleteDocument(db, await getChunkIndex(), {
-    documentId: doc.id,
-
+  const doc = await deleteDocument({ actor, db }, await getChunkIndex(), {
+    documentId: input.documentId,
     dataDir: env().dataDir,
-    by: auditActor(actor),
   });
   revalidateCollection(doc.collectionId);
   return { name: doc.name };
@@ -174,13 +166,14 @@ const reviewForm = z.object({
 });
 
 export const reviewVersionAction = guardedAction({ roles: "admin" }, reviewForm, async ({ input, actor, db }) => {
-  const outcome = await reviewQuarantinedVersion(db, {
-    versionId: input.versionId,
-    decision: input.decision,
-    note: input.note,
-    reviewerId: actor.id,
-    by: auditActor(actor),
-  });
+  const outcome = await reviewQuarantinedVersion(
+    { actor, db },
+    {
+      versionId: input.versionId,
+      decision: input.decision,
+      note: input.note,
+    },
+  );
   revalidateCollection(outcome.collectionId);
   return { decision: input.decision };
 });

@@ -12,9 +12,9 @@ import { TextLink } from "@/components/ui/text-link";
 export const metadata: Metadata = { title: "Retention" };
 
 export default async function RetentionPage() {
-  await requireRole("compliance");
+  const actor = await requireRole("compliance");
   const e = env();
-  const holds = await listHolds(await getDb());
+  const holds = await listHolds({ actor, db: await getDb() });
   return (
     <div>
       <p className="text-sm">

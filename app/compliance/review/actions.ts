@@ -2,7 +2,6 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { auditActor } from "@/lib/audit/actor";
 import { guardedAction } from "@/lib/auth/guards";
 import { decideReviewItem, reviewDecisionSchema } from "@/lib/review/queue";
 import { uuidSchema } from "@/lib/users/schemas";
@@ -13,7 +12,7 @@ import { uuidSchema } from "@/lib/users/schemas";
 const decisionForm = z.object({ itemId: uuidSchema }).and(reviewDecisionSchema);
 
 export const decideReviewAction = guardedAction({ roles: "compliance" }, decisionForm, async ({ input, actor, db }) => {
-  const item = await decideReviewItem(db, auditActor(actor), input.itemId, {
+  const item = await decideReviewItem({ actor, db }, input.itemId, {
     decision: input.decision,
     note: input.note,
   });

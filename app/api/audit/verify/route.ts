@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { apiRoute } from "@/lib/auth/guards";
-import { auditActor } from "@/lib/audit/actor";
 import { verifyAndRecord } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 
@@ -14,5 +13,5 @@ export const GET = apiRoute({ roles: "compliance" }, async ({ req, db, actor }) 
   const raw = new URL(req.url).searchParams.get("anchor");
   const anchor = raw ? anchorSchema.safeParse(raw) : null;
   if (anchor && !anchor.success) throw new AppError("invalid_request", anchor.error.issues[0]!.message);
-  return verifyAndRecord(db, auditActor(actor), { anchor: anchor?.data });
+  return verifyAndRecord({ actor, db }, { anchor: anchor?.data });
 });

@@ -1,13 +1,10 @@
 import { z } from "zod";
-import { requireCollection } from "@/lib/auth/access";
 import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
-import { restrictionSchema } from "@/lib/collections/schemas";
-import { deleteDocument, requireActiveDocument, restrictDocument } from "@/lib/documents/manage";
+import { deleteDocument, restrictDocument } from "@/lib/documents/manage";
 import { env } from "@/lib/env";
 import { documentDetailForCaller } from "@/lib/documents/original";
 import { getChunkIndex } from "@/lib/server/index-runtime";
 import { uuidSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -16,29 +13,21 @@ export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor })
   return documentDetailForCaller(db, actor, id);
 });
 
-/** `{ "restrictedTo": ["group name", …] }`; an empty list lifts the restriction. */
+/** `{ "restrictedTo": ["group name", …] }`; an empty list lifts the restriction (checked by the verb, after the right to). */
+const restrictBody = z.object({ restrictedTo: z.unknown().optional() });
+
 export const PATCH = apiRoute<{ id: string }>({}, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
-  const doc = await requireActiveDocument(db, id);
-  await requireCollection(db, actor, doc.collectionId, "manage");
-  const { restrictedTo } = await readJson(req, restrictionSchema);
-  const groups = await restrictDocument(db, await getChunkIndex(), {
-    documentId: id,
-    groupNames: restrictedTo,
-    by: auditActor(actor),
-  });
+  const { restrictedTo } = await readJson(req, restrictBody);
+  const groups = await restrictDocument({ actor, db }, await getChunkIndex(), { documentId: id, restrictedTo });
   return { id, restrictedTo: groups.map((g) => g.name) };
 });
 
 export const DELETE = apiRoute<{ id: string }>({}, async ({ params: p, db, actor }) => {
   const { id } = parseParams(p, params);
-  const doc = await requireActiveDocument(db, id);
-  await requireCollection(db, actor, doc.collectionId, "manage");
-  const result = await deleteDocument(db, await getChunkIndex(), {
+  const { removedChunks } = await deleteDocument({ actor, db }, await getChunkIndex(), {
     documentId: id,
-
     dataDir: env().dataDir,
-    by: auditActor(actor),
   });
-  return { id, deleted: true, ...result };
+  return { id, deleted: true, removedChunks };
 });

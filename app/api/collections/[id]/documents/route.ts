@@ -1,10 +1,8 @@
 import { z } from "zod";
-import { requireCollection } from "@/lib/auth/access";
 import { apiRoute, parseParams } from "@/lib/auth/guards";
 import { acceptUploads } from "@/lib/documents/intake";
 import { listCollectionDocuments } from "@/lib/documents/listing";
 import { uuidSchema } from "@/lib/users/schemas";
-import { auditActor } from "@/lib/audit/actor";
 
 const params = z.object({ id: uuidSchema });
 
@@ -17,10 +15,6 @@ export const GET = apiRoute<{ id: string }>({}, async ({ params: p, db, actor })
 /** Multipart upload of one or more files (any field name). 202 with a document and job per file. */
 export const POST = apiRoute<{ id: string }>({}, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
-  await requireCollection(db, actor, id, "manage");
-  const { status, files } = await acceptUploads(db, req, {
-    collectionId: id,
-    by: auditActor(actor),
-  });
+  const { status, files } = await acceptUploads({ actor, db }, req, { collectionId: id });
   return Response.json({ files }, { status });
 });

@@ -44,9 +44,9 @@ beforeAll(async () => {
   await addGrant(ctx, collection.id, { group: "Readers", access: "read" });
   const html = "<html><body><script>document.title='ran'</script>Visiting hours</body></html>";
   const r = await acceptUpload(
-    h.db,
+    { actor: CLI_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 1 << 20 },
-    { collectionId: collection.id, fileName: "visiting.html", bytes: Buffer.from(html), by: CLI_ACTOR },
+    { collectionId: collection.id, fileName: "visiting.html", bytes: Buffer.from(html) },
   );
   if (r.status !== "queued") throw new Error(JSON.stringify(r));
   await updateVersion(h.db, {

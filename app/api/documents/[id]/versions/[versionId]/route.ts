@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
-import { auditActor } from "@/lib/audit/actor";
 import { parseEffectiveDate } from "@/lib/documents/effective";
 import { changeEffectiveDates } from "@/lib/documents/schedule";
 import { getChunkIndex } from "@/lib/server/index-runtime";
@@ -17,7 +16,7 @@ const body = z.strictObject({
 export const PATCH = apiRoute<{ id: string; versionId: string }>({}, async ({ req, params: p, db, actor }) => {
   const { id, versionId } = parseParams(p, params);
   const input = await readJson(req, body);
-  return changeEffectiveDates({ actor, db, by: auditActor(actor) }, await getChunkIndex(), {
+  return changeEffectiveDates({ actor, db }, await getChunkIndex(), {
     documentId: id,
     versionId,
     ...(input.effectiveFrom !== undefined

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { auditActor } from "@/lib/audit/actor";
 import { apiRoute, parseParams, readJson } from "@/lib/auth/guards";
 import { decideReviewItem, reviewDecisionSchema } from "@/lib/review/queue";
 import { uuidSchema } from "@/lib/users/schemas";
@@ -10,5 +9,5 @@ const params = z.object({ id: uuidSchema });
 export const POST = apiRoute<{ id: string }>({ roles: "compliance" }, async ({ req, params: p, db, actor }) => {
   const { id } = parseParams(p, params);
   const input = await readJson(req, reviewDecisionSchema);
-  return decideReviewItem(db, auditActor(actor), id, input);
+  return decideReviewItem({ actor, db }, id, input);
 });

@@ -107,6 +107,10 @@ export function MessageView({
       ) : null}
       {m.redacted ? (
         <p className="text-sm text-gray-700 dark:text-gray-300 italic">{m.content}</p>
+      ) : m.withheld ? (
+        <p className="text-sm text-gray-700 dark:text-gray-300 italic" data-testid="answer-withheld">
+          {m.content}
+        </p>
       ) : m.notCovered ? (
         <p
           className="rounded-md bg-gray-50 dark:bg-gray-900 text-sm text-gray-900 dark:text-gray-100"
@@ -174,7 +178,7 @@ export function MessageView({
         </div>
       ) : null}
 
-      {!streaming && !m.redacted ? (
+      {!streaming && !m.redacted && !m.withheld ? (
         <div className="mt-3 flex flex-wrap items-center gap-x-4 gap-y-2 border-t border-gray-200 dark:border-gray-700 pt-2">
           {m.model ? <ModelBadge model={m.model} /> : null}
           <button

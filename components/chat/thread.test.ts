@@ -17,6 +17,7 @@ const msg = (id: string, role: "user" | "assistant", extra: Partial<ChatMessage>
   createdAt: "2026-01-01T00:00:00.000Z",
   completedAt: null,
   redacted: false,
+  withheld: false,
   asOf: null,
   supersededBy: null,
   feedback: null,

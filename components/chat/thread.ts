@@ -63,6 +63,7 @@ export function pendingMessage(role: "user" | "assistant", content: string): Cha
     createdAt: new Date().toISOString(),
     completedAt: null,
     redacted: false,
+    withheld: false,
     asOf: null,
     supersededBy: null,
     feedback: null,

@@ -139,6 +139,8 @@ export interface MessageView {
   replyTo: string | null;
   citations: unknown;
   sentences: unknown;
+  /** RetrievedRef[]: the passages the answer's prompt carried. */
+  retrieved: unknown;
   model: unknown;
   collectionIds: string[];
   finishReason: string | null;
@@ -169,6 +171,7 @@ export async function listMessages(
       replyTo: messages.replyTo,
       citations: messages.citations,
       sentences: messages.sentences,
+      retrieved: messages.retrieved,
       model: messages.model,
       collectionIds: messages.collectionIds,
       finishReason: messages.finishReason,
@@ -202,6 +205,8 @@ export async function listHistoryTurns(
       status: messages.status,
       replyTo: messages.replyTo,
       redactedAt: messages.redactedAt,
+      retrieved: messages.retrieved,
+      citations: messages.citations,
     })
     .from(messages)
     .where(and(eq(messages.conversationId, conversationId), isNull(messages.supersededBy)))

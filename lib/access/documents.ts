@@ -1,7 +1,6 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import { listGrantedCollections } from "@/db/queries/collections";
-import { getUserWithAccess } from "@/db/queries/users";
+import { currentReadScope } from "@/lib/auth/access";
 import { mayReadRestricted, type Restricted } from "./visibility";
 
 /**
@@ -14,9 +13,6 @@ export async function userMayReadDocument(
   userId: string,
   doc: Restricted & { collectionId: string },
 ): Promise<boolean> {
-  const user = await getUserWithAccess(db, { id: userId });
-  if (!user || user.disabled) return false;
-  const groupIds = user.groups.map((g) => g.id);
-  const granted = await listGrantedCollections(db, { roles: user.roles, groupIds });
-  return granted.some((c) => c.id === doc.collectionId) && mayReadRestricted(doc, groupIds);
+  const scope = await currentReadScope(db, userId);
+  return scope !== null && scope.collectionIds.includes(doc.collectionId) && mayReadRestricted(doc, scope.groupIds);
 }

@@ -2,6 +2,7 @@ import "server-only";
 import type { Executor } from "@/db/client";
 import { getCollectionById, listGrantedCollections, type CollectionSummary } from "@/db/queries/collections";
 import { listRestrictions } from "@/db/queries/documents";
+import { getUserWithAccess } from "@/db/queries/users";
 import type { AccessLevel } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { visibleToReader } from "@/lib/documents/visibility";
@@ -18,10 +19,25 @@ export interface ReadScope {
   groupIds: string[];
 }
 
-export async function resolveReadScope(db: Executor, actor: Actor): Promise<ReadScope> {
+/**
+ * What these roles and groups may read. A request resolves it once, from the identity it read at
+ * its start, and passes it down (docs/adr/0026-service-contract.md); what lets text out at the end
+ * checks again with currentReadScope.
+ */
+export async function resolveReadScope(db: Executor, actor: Pick<Actor, "roles" | "groups">): Promise<ReadScope> {
   const groupIds = actor.groups.map((g) => g.id);
   const collections = await listGrantedCollections(db, { roles: actor.roles, groupIds });
   return { collections, collectionIds: collections.map((c) => c.id), groupIds };
+}
+
+/**
+ * A user's read scope as the database says now, roles, groups and grants read again; null for an
+ * account that is gone or disabled. For the checks that must see a revocation made a moment ago.
+ */
+export async function currentReadScope(db: Executor, userId: string): Promise<ReadScope | null> {
+  const user = await getUserWithAccess(db, { id: userId });
+  if (!user || user.disabled) return null;
+  return resolveReadScope(db, user);
 }
 
 /** read: content; list: see the collection and its documents' metadata; manage: change them. */

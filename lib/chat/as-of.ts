@@ -1,6 +1,7 @@
 import "server-only";
 import type { Database } from "@/db/client";
 import type { Actor } from "@/lib/auth/actor";
+import type { ReadScope } from "@/lib/auth/access";
 import { describeInterval } from "@/lib/documents/effective";
 import type { Embedder } from "@/lib/models/embedder";
 import { retrieveForActor } from "@/lib/rag/retrieve";
@@ -58,6 +59,7 @@ export async function laterCoverage(opts: {
   actor: Actor;
   question: string;
   collectionIds?: string[];
+  scope?: ReadScope;
   asOf: Date;
 }): Promise<{ sentence: string; versions: Omit<AppliedVersion, "n">[] }> {
   const day = opts.asOf.toISOString().slice(0, 10);

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Database } from "@/db/client";
 import { getConversationForUser } from "@/db/queries/conversations";
-import { resolveReadScope } from "@/lib/auth/access";
+import { resolveReadScope, type ReadScope } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/actor";
 import { AppError, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -207,6 +207,7 @@ async function admit(
         history: input.history,
         requested,
         collections,
+        scope,
         asOf,
         ...keep,
         emit,
@@ -226,6 +227,8 @@ interface AnswerContext {
   history?: ChatTurn[];
   requested: string[] | null;
   collections: { id: string; name: string }[];
+  /** Resolved once when the question was admitted; confirmPassages reads it again before text goes out. */
+  scope: ReadScope;
   asOf: Date | null;
   sink: ExchangeSink;
   revision: RevisionTarget | null;
@@ -263,7 +266,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
     emit({ event: "meta", data: meta });
 
     emit({ event: "status", data: { stage: "retrieving" } });
-    const history = ctx.history ?? (await exchangeHistory(db, meta));
+    const history = ctx.history ?? (await exchangeHistory(db, meta, actor));
     const retrieval = await retrieveForActor({
       db,
       store: deps.store,
@@ -272,6 +275,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       actor,
       question: retrievalQuery(question.forModel, history),
       collectionIds: ctx.requested ?? undefined,
+      scope: ctx.scope,
       limit: PASSAGES_PER_ANSWER,
       ...(ctx.asOf ? { asOf: ctx.asOf } : {}),
     });
@@ -315,6 +319,7 @@ async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
           actor,
           question: retrievalQuery(question.forModel, history),
           collectionIds: ctx.requested ?? undefined,
+          scope: ctx.scope,
           asOf: ctx.asOf,
         });
         reply = `${NOT_COVERED_REPLY} ${later.sentence}`;

@@ -1,9 +1,8 @@
 import "server-only";
 import type { Database } from "@/db/client";
-import { listGrantedCollections } from "@/db/queries/collections";
 import { getRetrievedVersions, listRestrictions, listVersionTimes } from "@/db/queries/documents";
-import { getUserWithAccess } from "@/db/queries/users";
 import { mayReadRestricted } from "@/lib/access/visibility";
+import { currentReadScope } from "@/lib/auth/access";
 import { inEffect, versionInEffect, versionIntervals, type Interval } from "@/lib/documents/effective";
 import type { Actor } from "@/lib/auth/actor";
 import type { VersionFacts } from "@/lib/rag/cite";
@@ -15,7 +14,8 @@ import type { FusedHit, RetrievedPassage } from "@/lib/rag/types";
  * anything the source of truth no longer backs: a document deleted or re-versioned a moment ago,
  * or a restriction changed while the index was being updated, or a version not in effect at `at`
  * (the question's asOf, or now) by Postgres's reckoning of its interval. The asker's groups and
- * grants are read again here, at confirm time, so a membership or grant revoked during the search applies.
+ * grants are read again here (currentReadScope), not taken from the scope the request resolved at
+ * its start, so a membership or grant revoked while the question waited or searched applies.
  */
 export async function confirmPassages(
   db: Database,
@@ -39,13 +39,9 @@ export async function confirmPassages(
   }
   const byVersion = new Map(versionRows.map((v) => [v.versionId, v]));
   const restrictions = await listRestrictions(db, { documentIds: [...new Set(versionRows.map((v) => v.documentId))] });
-  const user = await getUserWithAccess(db, { id: actor.id });
-  const myGroups = new Set(user && !user.disabled ? user.groups.map((g) => g.id) : []);
-  const grantedNow =
-    user && !user.disabled
-      ? new Set((await listGrantedCollections(db, { roles: user.roles, groupIds: [...myGroups] })).map((c) => c.id))
-      : new Set<string>();
-  const readable = new Set(collectionIds.filter((id) => grantedNow.has(id)));
+  const scopeNow = await currentReadScope(db, actor.id);
+  const myGroups = new Set(scopeNow?.groupIds ?? []);
+  const readable = new Set(collectionIds.filter((id) => scopeNow?.collectionIds.includes(id)));
   const passages: RetrievedPassage[] = [];
   for (const h of hits) {
     const v = byVersion.get(h.versionId);

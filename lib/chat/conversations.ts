@@ -17,6 +17,7 @@ import { AppError } from "@/lib/errors";
 import { flagAnswer } from "@/lib/review/flag";
 import type { UserReviewReason } from "@/lib/review/reasons";
 import type { AnswerSentence, Citation } from "@/lib/rag/types";
+import { answersWithheldFrom, WITHHELD_MARKER } from "./past-access";
 import type { AnswerModel, ChatMessage, ConversationSummaryJson } from "./types";
 
 // The asker's own conversations. Every function takes the actor and finds only what is theirs:
@@ -33,15 +34,17 @@ export function conversationJson(c: ConversationSummary): ConversationSummaryJso
   };
 }
 
-export function messageJson(m: MessageView): ChatMessage {
+/** A stored message for its asker; `withheld` when it drew on documents they may no longer read (past-access.ts). */
+export function messageJson(m: MessageView, { withheld = false }: { withheld?: boolean } = {}): ChatMessage {
+  const hidden = m.redactedAt !== null || withheld;
   return {
     id: m.id,
     role: m.role,
-    content: m.redactedAt ? REDACTION_MARKER : m.content,
+    content: m.redactedAt ? REDACTION_MARKER : withheld ? WITHHELD_MARKER : m.content,
     status: m.status,
     replyTo: m.replyTo,
-    citations: m.redactedAt ? [] : (m.citations as Citation[]),
-    sentences: m.redactedAt ? [] : (m.sentences as AnswerSentence[]),
+    citations: hidden ? [] : (m.citations as Citation[]),
+    sentences: hidden ? [] : (m.sentences as AnswerSentence[]),
     model: (m.model as AnswerModel | null) ?? null,
     collectionIds: m.collectionIds,
     finishReason: m.finishReason,
@@ -49,6 +52,7 @@ export function messageJson(m: MessageView): ChatMessage {
     createdAt: m.createdAt.toISOString(),
     completedAt: m.completedAt?.toISOString() ?? null,
     redacted: m.redactedAt !== null,
+    withheld: withheld && m.redactedAt === null,
     asOf: m.asOf?.toISOString() ?? null,
     supersededBy: m.supersededBy,
     feedback:
@@ -121,7 +125,11 @@ export async function readMyConversation(db: Executor, actor: Actor, id: string)
   const conversation = await getConversationForUser(db, { id, userId: actor.id });
   if (!conversation) throw new AppError("not_found", "No conversation with this id.");
   const messages = await listMessages(db, { conversationId: id, userId: actor.id });
-  return { conversation: conversationJson(conversation), messages: messages.map(messageJson) };
+  const withheld = await answersWithheldFrom(db, actor.id, messages);
+  return {
+    conversation: conversationJson(conversation),
+    messages: messages.map((m) => messageJson(m, { withheld: withheld.has(m.id) })),
+  };
 }
 
 export async function renameMyConversation(db: Executor, actor: Actor, id: string, title: string) {

@@ -17,6 +17,7 @@ import { flagAnswer } from "@/lib/review/flag";
 import type { GuardFlag, ScreenedQuestion } from "./guard";
 import { questionAnsweredEvent, questionFailedEvent, type Exchange } from "./record";
 import { supersede } from "./revise";
+import { answersWithheldFrom } from "./past-access";
 import type { ChatMeta, ChatRevision, FinalAnswer } from "./types";
 
 // What one question leaves in the database, apart from the path that answers it (lib/chat/ask.ts):
@@ -95,11 +96,18 @@ export async function openExchange(db: Database, input: OpenExchangeInput): Prom
   });
 }
 
-/** Earlier finished exchanges of this conversation (not the question being answered now). */
-export async function exchangeHistory(db: Database, meta: ChatMeta): Promise<ChatTurn[]> {
+/**
+ * Earlier finished exchanges of this conversation (not the question being answered now). An
+ * exchange whose answer drew on documents the asker may no longer read is left out: the model is
+ * not sent what the asker could not be shown.
+ */
+export async function exchangeHistory(db: Database, meta: ChatMeta, actor: Pick<Actor, "id">): Promise<ChatTurn[]> {
   const rows = await listHistoryTurns(db, { conversationId: meta.conversationId });
+  const withheld = await answersWithheldFrom(db, actor.id, rows);
   const answered = new Map(
-    rows.filter((r) => r.role === "assistant" && r.status === "complete" && !r.redactedAt).map((r) => [r.replyTo, r]),
+    rows
+      .filter((r) => r.role === "assistant" && r.status === "complete" && !r.redactedAt && !withheld.has(r.id))
+      .map((r) => [r.replyTo, r]),
   );
   const turns: ChatTurn[] = [];
   for (const r of rows) {

@@ -127,6 +127,8 @@ export interface ChatMessage {
   completedAt: string | null;
   /** Retention replaced the content with a marker. */
   redacted: boolean;
+  /** The answer drew on documents the asker may no longer read: content is a marker, citations are gone. */
+  withheld: boolean;
   /** The moment the question was asked for (ISO), or null for a question about now. */
   asOf: string | null;
   /** Set when an edited question or a regenerated answer replaced this message. */

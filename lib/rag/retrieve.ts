@@ -1,8 +1,7 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import { getUserWithAccess } from "@/db/queries/users";
 import type { Actor } from "@/lib/auth/actor";
-import { resolveReadScope } from "@/lib/auth/access";
+import { currentReadScope, type ReadScope } from "@/lib/auth/access";
 import { AppError } from "@/lib/errors";
 import type { Embedder } from "@/lib/models/embedder";
 import type { Reranker } from "@/lib/models/reranker";
@@ -155,22 +154,22 @@ export interface RetrieveForActorOptions {
   asOf?: Date;
   limit?: number;
   reranker?: Reranker | null;
+  /** The scope the request resolved once at its start; read from the database here when absent. */
+  scope?: ReadScope;
 }
 
 export type ActorSearchResult = SearchResult & { scope: { collectionIds: string[]; groupIds: string[] } };
 
 /**
- * Retrieval for a signed-in user. Who may read what is read from Postgres on every call, roles
- * and groups included (not taken from the session), so a revoked grant or a removed membership
- * applies to the very next question.
+ * Retrieval for a signed-in user. Who may read what comes from Postgres, roles and groups
+ * included (never from the session): the request's scope, resolved once, or read here, so a
+ * revoked grant or a removed membership applies to the very next question.
  */
 export async function retrieveForActor(opts: RetrieveForActorOptions): Promise<ActorSearchResult> {
   const start = now();
   checkRequest(opts);
-  const user = await getUserWithAccess(opts.db, { id: opts.actor.id });
-  if (!user || user.disabled) throw new AppError("unauthorized", "This account is disabled or no longer exists.");
-  const current: Actor = { ...opts.actor, roles: user.roles, groups: user.groups };
-  const scope = await resolveReadScope(opts.db, current);
+  const scope = opts.scope ?? (await currentReadScope(opts.db, opts.actor.id));
+  if (!scope) throw new AppError("unauthorized", "This account is disabled or no longer exists.");
 
   let collectionIds = scope.collectionIds;
   if (opts.collectionIds !== undefined && opts.collectionIds.length > 0) {

@@ -88,6 +88,15 @@ describe("cli", () => {
     expect(tooLong.stderr).toMatch(/at most 365 days on this server \(API_KEY_MAX_DAYS\)/);
   });
 
+  it("resets a user's two-step sign-in only where there is one, with the reason when not", () => {
+    const none = cli(["user", "reset-mfa", "--email", "ops@example.org"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim()).toBe("error: ops@example.org has no two-step sign-in to reset.");
+    const ghost = cli(["user", "reset-mfa", "--email", "ghost@example.org"]);
+    expect(ghost.code).toBe(1);
+    expect(ghost.stderr.trim()).toBe("error: No user with the email ghost@example.org.");
+  });
+
   it("disables a user and lists them as disabled", async () => {
     const add = cli(
       ["user", "add", "--email", "temp@example.org", "--name", "Temp", "--password-stdin"],

@@ -88,6 +88,20 @@ user
   });
 
 user
+  .command("reset-mfa")
+  .description("Remove a user's two-step sign-in (a lost phone and no recovery codes) and end their sessions.")
+  .requiredOption("--email <email>", "the user's email")
+  .action(async (opts: { email: string }) => {
+    const r = (await execute(env(), "user.reset_mfa", { email: opts.email })) as {
+      email: string;
+      sessionsEnded: number;
+    };
+    console.log(
+      `Reset two-step sign-in for ${r.email}; ended ${r.sessionsEnded} session(s). They sign in with their password and set it up again where their role requires it.`,
+    );
+  });
+
+user
   .command("list")
   .description("List users.")
   .option("--json", "print JSON")

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { listUsers } from "@/db/queries/users";
 import { createApiKeyForUser, revokeApiKeyByPrefix } from "@/lib/auth/api-key-admin";
+import { resetMfa } from "@/lib/auth/mfa";
 import { newApiKeyRequestSchema } from "@/lib/auth/api-key-policy";
 import { AppError } from "@/lib/errors";
 import { addUser, requireUserByEmail, updateUser } from "@/lib/users/admin";
@@ -56,6 +57,10 @@ export const operations = {
   "user.enable": op(z.object({ email: emailSchema }), async (db, { email }) => {
     const user = await requireUserByEmail(db, email);
     return userJson(await updateUser({ actor: CLI_ACTOR, db }, { userId: user.id, changes: { disabled: false } }));
+  }),
+  "user.reset_mfa": op(z.object({ email: emailSchema }), async (db, { email }) => {
+    const user = await requireUserByEmail(db, email);
+    return { email: user.email, ...(await resetMfa({ actor: CLI_ACTOR, db }, { userId: user.id })) };
   }),
   "user.list": op(z.object({}), async (db) => (await listUsers(db)).map(userJson)),
   "apikey.create": op(

@@ -67,9 +67,9 @@ const staged = wordEmbedder();
 
 async function ingest(fileName: string, text: string) {
   const upload = await acceptUpload(
-    h.db,
+    { actor: SYSTEM_ACTOR, db: h.db },
     { dataDir, maxUploadBytes: 10e6 },
-    { collectionId: wardId, fileName, bytes: new TextEncoder().encode(text), by: SYSTEM_ACTOR },
+    { collectionId: wardId, fileName, bytes: new TextEncoder().encode(text) },
   );
   if (upload.status !== "queued") throw new Error(`upload of ${fileName}: ${upload.status}`);
   await ingestVersion(

@@ -138,7 +138,7 @@ const components = {
   ),
   [CURSOR_TAG]: () => (
     <span
-      className="ml-1 inline-block h-4 w-2 animate-pulse bg-gray-500 align-middle"
+      className="ml-1 inline-block h-4 w-2 animate-pulse bg-gray-500 dark:bg-gray-400 align-middle"
       aria-hidden="true"
       data-testid="answer-streaming"
     />

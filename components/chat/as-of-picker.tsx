@@ -1,6 +1,6 @@
 "use client";
 
-import { secondaryButtonClass } from "@/components/ui/styles";
+import { focusRing, labelClass, mutedClass, secondaryButtonClass } from "@/components/ui/styles";
 
 /**
  * "Answer as of …": a day (UTC) whose versions answer the next questions; empty for today. The
@@ -18,7 +18,7 @@ export function AsOfPicker({
   const today = new Date().toISOString().slice(0, 10);
   return (
     <div className="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
-      <label htmlFor="chat-as-of" className="font-medium text-gray-900">
+      <label htmlFor="chat-as-of" className={labelClass}>
         Answer as of
       </label>
       <input
@@ -29,7 +29,7 @@ export function AsOfPicker({
         disabled={disabled}
         onChange={(e) => onChange(e.target.value)}
         aria-describedby="chat-as-of-help"
-        className="rounded-md border border-gray-400 bg-white px-2 py-1 text-sm text-gray-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
+        className={`rounded-md border border-gray-400 bg-white px-2 py-1 text-sm text-gray-900 dark:border-gray-500 dark:bg-gray-900 dark:text-gray-100 ${focusRing}`}
         data-testid="chat-as-of"
       />
       {value ? (
@@ -43,7 +43,7 @@ export function AsOfPicker({
           Back to today
         </button>
       ) : null}
-      <span id="chat-as-of-help" className="text-xs text-gray-700">
+      <span id="chat-as-of-help" className={`text-xs ${mutedClass}`}>
         {value
           ? `Answers come from the versions in effect on ${value}.`
           : "Empty: answers come from the versions in effect today."}

@@ -47,7 +47,8 @@ function statusText(item: UploadItem): string {
   }
 }
 
-const BAR = "h-2 w-full appearance-none overflow-hidden rounded [&::-webkit-progress-bar]:bg-gray-200";
+const BAR =
+  "h-2 w-full appearance-none overflow-hidden rounded [&::-webkit-progress-bar]:bg-gray-200 dark:[&::-webkit-progress-bar]:bg-gray-700";
 const barClass: Record<"running" | Ending, string> = {
   running: `${BAR} [&::-webkit-progress-value]:bg-blue-700 [&::-moz-progress-bar]:bg-blue-700`,
   ready: `${BAR} [&::-webkit-progress-value]:bg-green-700 [&::-moz-progress-bar]:bg-green-700`,

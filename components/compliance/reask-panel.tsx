@@ -61,7 +61,7 @@ export function ReaskPanel({
             <p className="mt-1 text-xs text-gray-700 dark:text-gray-300">Cited: {versionsOf(recorded.citations)}</p>
             <p className="mt-2 text-sm whitespace-pre-wrap">{recorded.answer}</p>
           </div>
-          <div className="rounded-md border border-blue-400 p-3" data-testid="reask-new">
+          <div className="rounded-md border border-blue-400 dark:border-blue-500 p-3" data-testid="reask-new">
             <h3 className="text-sm font-semibold">Asked again now, as of {day(r.asOf)}</h3>
             <p className="mt-1 text-xs text-gray-700 dark:text-gray-300" data-testid="reask-versions">
               Cited: {versionsOf(r.citations)}

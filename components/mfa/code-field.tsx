@@ -26,7 +26,7 @@ export function CodeField({ label, hint, error }: { label: string; hint?: string
         data-testid="mfa-code"
       />
       {hint ? (
-        <p id={hintId} className="mt-1 text-sm text-gray-700">
+        <p id={hintId} className="mt-1 text-sm text-gray-700 dark:text-gray-300">
           {hint}
         </p>
       ) : null}

@@ -23,7 +23,7 @@ export function QrCode({ text, label }: { text: string; label: string }) {
       width={200}
       height={200}
       shapeRendering="crispEdges"
-      className="rounded border border-gray-300 bg-white"
+      className="rounded border border-gray-300 dark:border-gray-700 bg-white"
       data-testid="mfa-qr-code"
     >
       <rect width={full} height={full} fill="#fff" />

@@ -28,7 +28,7 @@ export function MfaSection({
       {usedRecoveryCode ? (
         <p
           role="status"
-          className="rounded-md border border-amber-600 bg-amber-50 px-3 py-2 text-sm text-gray-900"
+          className="rounded-md border border-amber-600 dark:border-amber-500 bg-amber-50 dark:bg-amber-950 px-3 py-2 text-sm text-gray-900 dark:text-gray-100"
           data-testid="mfa-recovery-notice"
         >
           You signed in with a recovery code, which no longer works. {status.recoveryCodesLeft} of your recovery codes
@@ -37,15 +37,15 @@ export function MfaSection({
       ) : null}
       {status.enabled ? (
         <>
-          <p className="text-sm text-gray-800" data-testid="mfa-status">
+          <p className="text-sm text-gray-800 dark:text-gray-200" data-testid="mfa-status">
             On since <DateTime value={status.enabledAt} />. Signing in asks for a code from your authenticator app.{" "}
             {status.recoveryCodesLeft} unused recovery codes.
           </p>
-          <h3 className="text-base font-semibold text-gray-900">Recovery codes</h3>
+          <h3 className="text-base font-semibold text-gray-900 dark:text-gray-100">Recovery codes</h3>
           <RegenerateRecoveryCodesForm />
-          <h3 className="text-base font-semibold text-gray-900">Turn it off</h3>
+          <h3 className="text-base font-semibold text-gray-900 dark:text-gray-100">Turn it off</h3>
           {required ? (
-            <p className="text-sm text-gray-800">
+            <p className="text-sm text-gray-800 dark:text-gray-200">
               Your role requires two-step sign-in: turning it off makes you set it up again before you can go on.
             </p>
           ) : null}
@@ -53,7 +53,7 @@ export function MfaSection({
         </>
       ) : pending ? (
         <>
-          <p className="text-sm text-gray-800" data-testid="mfa-status">
+          <p className="text-sm text-gray-800 dark:text-gray-200" data-testid="mfa-status">
             Not on yet. Add this account to your authenticator app, then enter the code it shows.
           </p>
           <ConfirmEnrolmentForm
@@ -67,7 +67,7 @@ export function MfaSection({
         </>
       ) : (
         <>
-          <p className="text-sm text-gray-800" data-testid="mfa-status">
+          <p className="text-sm text-gray-800 dark:text-gray-200" data-testid="mfa-status">
             Off. With it on, signing in asks for your password and a code from an authenticator app on your phone.
           </p>
           <StartMfaButton />

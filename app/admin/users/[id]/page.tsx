@@ -124,14 +124,14 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           <h2 id="mfa-heading" className={h2Class}>
             Two-step sign-in
           </h2>
-          <p className="text-sm text-gray-700" data-testid="user-mfa-status">
+          <p className="text-sm text-gray-700 dark:text-gray-300" data-testid="user-mfa-status">
             {mfa.enabled
               ? `On, with ${mfa.recoveryCodesLeft} unused recovery codes.`
               : "Off: signing in asks only for the password."}
           </p>
           {mfa.enabled && !isSelf ? (
             <>
-              <p className="text-sm text-gray-700">
+              <p className="text-sm text-gray-700 dark:text-gray-300">
                 A reset removes the person&apos;s authenticator and recovery codes and ends their sessions; they sign in
                 with their password and set it up again.
               </p>

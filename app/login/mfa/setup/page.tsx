@@ -24,7 +24,7 @@ export default async function RequiredEnrolmentPage() {
   return (
     <div className="mx-auto max-w-2xl space-y-6">
       <h1 className={h1Class}>Set up two-step sign-in</h1>
-      <p className="text-sm text-gray-800" data-testid="mfa-required-intro">
+      <p className="text-sm text-gray-800 dark:text-gray-200" data-testid="mfa-required-intro">
         Your role requires a second step when {state.email} signs in: a code from an authenticator app on your phone.
         Set it up now to go on.
       </p>

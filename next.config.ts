@@ -29,6 +29,8 @@ const nextConfig: NextConfig = {
   headers: async () => [
     { source: "/_next/static/:path*", headers: staticHeaders },
     { source: "/favicon.svg", headers: staticHeaders },
+    { source: "/icons/:path*", headers: staticHeaders },
+    { source: "/manifest.webmanifest", headers: staticHeaders },
   ],
   reactStrictMode: true,
   // forbidden() and unauthorized() answer 403/401 with our own pages.

@@ -21,7 +21,7 @@ export function proxy(request: NextRequest): NextResponse {
 
 export const config = {
   matcher: [
-    // Pages only: not /api, /v1, Next's static files or the icon (next.config.ts gives those theirs).
-    "/((?!api|v1|_next/static|_next/image|favicon.svg).*)",
+    // Pages only: not /api, /v1, Next's static files, the icons or the manifest (next.config.ts gives those theirs).
+    "/((?!api|v1|_next/static|_next/image|favicon.svg|icons/|manifest.webmanifest).*)",
   ],
 };

@@ -8,8 +8,16 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = {
   title: { default: "Knowledge Q&A", template: "%s · Knowledge Q&A" },
   description: "Private knowledge Q&A",
-  // Served from public/, so a browser never asks for /favicon.ico and logs a 404 on every page.
-  icons: { icon: "/favicon.svg" },
+  // Served from public/, so a browser never asks for /favicon.ico and logs a 404 on every page;
+  // the PNGs are drawn from the SVG by scripts/make-icons.mjs, for home screens and installed apps.
+  icons: {
+    icon: [
+      { url: "/favicon.svg", type: "image/svg+xml" },
+      { url: "/icons/icon-192.png", sizes: "192x192", type: "image/png" },
+    ],
+    apple: { url: "/icons/apple-touch-icon.png", sizes: "180x180" },
+  },
+  manifest: "/manifest.webmanifest",
 };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

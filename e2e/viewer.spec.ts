@@ -195,4 +195,14 @@ test("a non-PDF opens as text with the passage highlighted; readers reach only t
   }
   await expect(out.page.getByText("porters")).toHaveCount(0);
   await out.context.close();
+
+  // The administrator manages every collection but reads only those granted: a 403 saying so.
+  const admin = await signedIn(browser, e2e.adminEmail, e2e.adminPassword);
+  for (const url of [`/documents/${rotaDocId}/view`, `/documents/${rotaDocId}/changes`]) {
+    const res = await admin.page.goto(url);
+    expect(res!.status(), url).toBe(403);
+    await expect(admin.page.getByTestId("forbidden")).toBeVisible();
+  }
+  await expect(admin.page.getByText("porters")).toHaveCount(0);
+  await admin.context.close();
 });

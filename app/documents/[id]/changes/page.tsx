@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { forbidden, notFound } from "next/navigation";
 import { z } from "zod";
 import { ChangedSection } from "@/components/documents/changed-section";
 import { VersionPickers } from "@/components/documents/version-pickers";
@@ -66,6 +66,8 @@ export default async function ChangesPage({
         </div>
       );
     if (err instanceof AppError && err.code === "not_found") notFound();
+    // An administrator who manages the collection but holds no read grant: told so, not a server error.
+    if (err instanceof AppError && err.code === "forbidden") forbidden();
     throw err;
   }
   const { summary } = changes;

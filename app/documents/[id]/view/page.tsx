@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { forbidden, notFound } from "next/navigation";
 import { z } from "zod";
 import { h1Class } from "@/components/ui/styles";
 import { PdfViewer } from "@/components/viewer/pdf-viewer";
@@ -47,6 +47,8 @@ export default async function ViewerPage({
     });
   } catch (err) {
     if (err instanceof AppError && (err.code === "not_found" || err.code === "invalid_request")) notFound();
+    // An administrator who manages the collection but holds no read grant: told so, not a server error.
+    if (err instanceof AppError && err.code === "forbidden") forbidden();
     throw err;
   }
   const page = q.data.page ?? (view.passage?.[0] ? view.passage[0].page + 1 : 1);

@@ -74,7 +74,11 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /(api-coverage|zero-egress)\.spec\.ts/ },
+    {
+      name: "chromium",
+      use: { ...devices["Desktop Chrome"] },
+      testIgnore: /(api-coverage|zero-egress|viewer-headed)\.spec\.ts/,
+    },
     // A cold production server started from scratch inside a network namespace: run alone, so
     // its start-up time is not shared with another worker's specs.
     { name: "zero-egress", testMatch: /zero-egress\.spec\.ts/, dependencies: ["chromium"] },

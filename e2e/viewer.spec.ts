@@ -1,6 +1,7 @@
 import { expect, test, type Browser } from "@playwright/test";
 import { makePdf, textPage } from "../ingest/fixtures/make-pdf";
 import { call } from "./support/api";
+import { SCHEDULE } from "./support/pdfs";
 import { ask, createCollection, createGroup, createUser, uploadText, waitForJob } from "./support/chat";
 import { createApiKey } from "./support/cli";
 import { e2e, uniqueEmail } from "./support/env";
@@ -23,29 +24,6 @@ const SSN = "539-25-1990";
 let maskedDocId: string;
 let rotaDocId: string;
 let rotaV1: string;
-
-const SCHEDULE = makePdf([
-  textPage([
-    "Sterile store schedule",
-    "",
-    "The sterile store on level two is stocked by the supply team from the central warehouse.",
-    "Stock levels are checked against the par list that hangs inside the store door.",
-    "Items within a month of expiry are moved to the front shelf and used first by the wards.",
-    "Damaged packaging means the item is no longer sterile and it is returned to the warehouse.",
-    "Requests for items that are not on the par list go to the ward manager for approval.",
-    "The store is locked outside staffed hours and the key is held by the site manager on duty.",
-    "Temperature and humidity in the store are logged twice a day on the chart by the door.",
-    "A reading outside the safe range is reported to estates and the infection control nurse.",
-    "Cardboard outer boxes stay in the corridor, because they carry dust into the clean store.",
-    "Shelves are wiped down weekly and the cleaning is signed for on the back of the chart.",
-    "Staff new to the theatres are shown round the store by the supply team in their first week.",
-  ]),
-  textPage([
-    "Restocking",
-    "The sterile store is restocked every Tuesday and Friday before the morning theatre list.",
-    "Urgent top-ups outside those days are ordered through the site manager.",
-  ]),
-]);
 
 const MASKED = makePdf([
   textPage([
@@ -131,6 +109,11 @@ test("a citation opens the PDF in the viewer at the cited page with the cited wo
   const words = await hit.boundingBox();
   expect(words!.y).toBeGreaterThan(canvas!.y);
   expect(words!.y + words!.height).toBeLessThan(canvas!.y + canvas!.height);
+  // The whole width of the page is in view, its right edge included: nothing to scroll sideways.
+  const sideways = await viewer
+    .getByTestId("viewer-pdf")
+    .evaluate((el) => el.parentElement!.scrollWidth - el.parentElement!.clientWidth);
+  expect(sideways).toBe(0);
   await viewer.screenshot({ path: "docs/screenshots/viewer-highlighted-passage.png" });
 
   await viewer.getByTestId("viewer-prev").click();

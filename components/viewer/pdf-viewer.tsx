@@ -84,7 +84,9 @@ export function PdfViewer({
     (async () => {
       const p = await pdf.doc.getPage(shown);
       const base = p.getViewport({ scale: 1 });
-      const scale = Math.min(1.6, Math.max(0.5, (boxRef.current?.clientWidth ?? base.width) / base.width));
+      // The page and its 1 px border on each side fit the box, so no edge is scrolled out of sight.
+      const room = (boxRef.current?.clientWidth ?? base.width + 2) - 2;
+      const scale = Math.min(1.6, Math.max(0.5, room / base.width));
       const viewport = p.getViewport({ scale });
       const ratio = window.devicePixelRatio || 1;
       canvas.width = Math.floor(viewport.width * ratio);

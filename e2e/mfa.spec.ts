@@ -1,11 +1,12 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { Secret, TOTP } from "otpauth";
+import type { TOTP } from "otpauth";
 import { LoginPage } from "./pages/login-page";
 import { UsersPage } from "./pages/users-page";
 import { call } from "./support/api";
 import { createEmployee, meStatus, signedIn, signedInAdmin } from "./support/accounts";
 import { e2e, uniqueEmail } from "./support/env";
+import { totpOf } from "./support/totp";
 
 // Two-step sign-in as people meet it, with codes computed from the key the page shows, as an
 // authenticator app computes them: set up on Profile, sign in with a code, with a recovery code
@@ -13,15 +14,6 @@ import { e2e, uniqueEmail } from "./support/env";
 // MFA_REQUIRED_ROLES=compliance; the other servers require it of nobody, see ADR 0024).
 
 const password = "ledger quartz mariner 7";
-
-function totpOf(shownKey: string) {
-  return new TOTP({
-    algorithm: "SHA1",
-    digits: 6,
-    period: 30,
-    secret: Secret.fromBase32(shownKey.replace(/\s+/g, "")),
-  });
-}
 
 /** The code an app shows `offsetSteps` steps from now. */
 function codeOf(totp: TOTP, offsetSteps = 0) {

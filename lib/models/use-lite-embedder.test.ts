@@ -77,6 +77,25 @@ describe("USE-lite embedder", () => {
     }
   });
 
+  it("gives each of many concurrent callers its own vectors, as if it had asked alone", async () => {
+    // Concurrent calls share the thread's next batch (up to the batch size of 4 here).
+    const requests = [
+      ...Array.from({ length: 9 }, (_, i) => [`Question ${i}: how long is the retention period for record ${i}?`]),
+      ["Two texts in one call.", "The second of them."],
+      ["One of three.", "Two of three.", "Three of three."],
+    ];
+    const together = await Promise.all(requests.map((texts) => embedder.embed(texts)));
+    for (const [k, texts] of requests.entries()) {
+      expect(together[k]).toHaveLength(texts.length);
+      const alone = await embedder.embed(texts);
+      for (let i = 0; i < texts.length; i++) {
+        let maxDiff = 0;
+        for (let d = 0; d < 512; d++) maxDiff = Math.max(maxDiff, Math.abs(together[k]![i]![d]! - alone[i]![d]!));
+        expect(maxDiff).toBeLessThan(1e-5);
+      }
+    }
+  });
+
   it("embeds a 20,000-character text by windows in bounded time", async () => {
     const text = "The ward round starts at eight. Nurses record vital signs every four hours. "
       .repeat(270)

@@ -35,7 +35,7 @@ export async function loadUseLiteEmbedder(opts: { batchSize?: number } = {}): Pr
   const batchSize = opts.batchSize ?? USE_LITE_DEFAULT_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
-  const thread = await UseLiteThread.start();
+  const thread = await UseLiteThread.start(batchSize);
 
   let closed = false;
   return {
@@ -84,9 +84,13 @@ class UseLiteThread {
   private nextId = 1;
   private readonly inflight = new Set<Promise<Float32Array>>();
   private readonly pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
+  private readonly waiting: { texts: string[]; resolve: (v: Float32Array) => void; reject: (e: Error) => void }[] = [];
+  private sending = false;
 
-  static async start(): Promise<UseLiteThread> {
-    const t = new UseLiteThread();
+  private constructor(private readonly maxBatch: number) {}
+
+  static async start(maxBatch: number): Promise<UseLiteThread> {
+    const t = new UseLiteThread(maxBatch);
     await t.spawn();
     return t;
   }
@@ -126,8 +130,53 @@ class UseLiteThread {
     return this.ready;
   }
 
+  /**
+   * Texts from callers whose requests arrive while the thread is busy go together in its next
+   * call, up to `maxBatch`: many askers' one-line questions cost about one batch instead of one
+   * call each (a call has a fixed cost, and the thread runs one at a time anyway). USE-lite gives
+   * the same vectors batched or alone, so a caller cannot tell.
+   */
   embed(texts: string[]): Promise<Float32Array> {
-    const request = (async () => {
+    const request = new Promise<Float32Array>((resolve, reject) => {
+      this.waiting.push({ texts, resolve, reject });
+      if (!this.sending) void this.sendWaiting();
+    });
+    this.inflight.add(request);
+    const forget = () => this.inflight.delete(request);
+    request.then(forget, forget);
+    return request;
+  }
+
+  private async sendWaiting(): Promise<void> {
+    this.sending = true;
+    while (this.waiting.length > 0) {
+      const group = [this.waiting.shift()!];
+      let count = group[0]!.texts.length;
+      while (this.waiting.length > 0 && count + this.waiting[0]!.texts.length <= this.maxBatch) {
+        const next = this.waiting.shift()!;
+        group.push(next);
+        count += next.texts.length;
+      }
+      try {
+        const flat = await this.call(group.flatMap((g) => g.texts));
+        let offset = 0;
+        for (const g of group) {
+          g.resolve(flat.slice(offset * DIM, (offset + g.texts.length) * DIM));
+          offset += g.texts.length;
+        }
+      } catch (err) {
+        // A failed call must not fail the callers that only shared it: each goes again alone.
+        for (const g of group) {
+          if (group.length === 1) g.reject(err instanceof Error ? err : new Error(String(err)));
+          else await this.call(g.texts).then(g.resolve, g.reject);
+        }
+      }
+    }
+    this.sending = false;
+  }
+
+  private call(texts: string[]): Promise<Float32Array> {
+    return (async () => {
       if (!this.worker) await this.spawn();
       await this.ready;
       const id = this.nextId++;
@@ -136,10 +185,6 @@ class UseLiteThread {
         this.worker!.postMessage({ type: "embed", id, texts });
       });
     })();
-    this.inflight.add(request);
-    const forget = () => this.inflight.delete(request);
-    request.then(forget, forget);
-    return request;
   }
 
   /** Lets requests in flight finish, then stops the thread. */

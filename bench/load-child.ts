@@ -45,9 +45,9 @@ export async function runLoad(o: LoadOptions): Promise<void> {
   const deps = { db, store, embedder, parser, dataDir: env().dataDir, maxDecompressedBytes: 200 * 1024 * 1024 };
   for (const f of files) {
     const upload = await acceptUpload(
-      db,
+      ctx,
       { dataDir: env().dataDir, maxUploadBytes: 500e6 },
-      { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full), by: CLI_ACTOR },
+      { collectionId, fileName: f.name, bytes: fs.readFileSync(f.full) },
     );
     if (upload.status === "queued") await ingestVersion(deps, upload.versionId, { progress: async () => undefined });
   }

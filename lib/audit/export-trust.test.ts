@@ -5,6 +5,7 @@ import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { desc, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser } from "@/db/queries/users";
 import type { DatabaseHandle } from "@/db/client";
 import { auditEvents } from "@/db/schema";
 import { createTestDatabase } from "@/lib/testing/db";
@@ -27,11 +28,15 @@ let h: DatabaseHandle;
 let dir: string;
 let key: SigningKey;
 const erin = { id: randomUUID(), email: "erin@example.org" };
-const compliance = { id: randomUUID(), email: "carla@example.org", via: "session" as const };
+const compliance = { id: randomUUID() as string, email: "carla@example.org", via: "session" as const };
 const installation = () => ({ trusted: { key: key.publicKey, reason: "this installation's signing key" } });
 
 beforeAll(async () => {
   h = await createTestDatabase();
+  // Exporting is for compliance staff, read from the database at the call.
+  compliance.id = (
+    await createUser(h.db, { email: compliance.email, name: "Carla", roles: ["compliance"], passwordHash: null })
+  ).id;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-export-trust-"));
   key = loadSigningKey({ dataDir: dir, AUDIT_SIGNING_KEY: undefined });
   for (let i = 0; i < 24; i++) {
@@ -49,7 +54,10 @@ afterAll(async () => {
 });
 
 async function exportTo(format: ExportFormat, filters: Record<string, unknown> = {}) {
-  const exp = await startAuditExport(h.db, { format, filters: parseAuditFilters(filters), actor: compliance, key });
+  const exp = await startAuditExport(
+    { actor: compliance, db: h.db },
+    { format, filters: parseAuditFilters(filters), key },
+  );
   const file = path.join(dir, `${randomUUID()}.${format}`);
   let text = "";
   const decoder = new TextDecoder();
@@ -216,7 +224,7 @@ describe("the server", () => {
   it("verifies the chain from its last verified anchor and refuses to sign a broken one", async () => {
     const first = await exportTo("jsonl");
     const anchorSeq = (await verifyExportFile(first.file, installation())).chainHead!.seq;
-    const second = await startAuditExport(h.db, { format: "jsonl", filters: {}, actor: compliance, key });
+    const second = await startAuditExport({ actor: compliance, db: h.db }, { format: "jsonl", filters: {}, key });
     await second.chunks.return(undefined);
     // The second export verified only what came after the first one's record.
     const [latest] = await h.db
@@ -238,7 +246,9 @@ describe("the server", () => {
       await tx.execute(sql`set local session_replication_role = replica`);
       await tx.execute(sql`update audit_events set actor_email = 'mallory@example.org' where seq = ${victim.seq}`);
     });
-    await expect(startAuditExport(h.db, { format: "csv", filters: {}, actor: compliance, key })).rejects.toThrow(
+    await expect(
+      startAuditExport({ actor: compliance, db: h.db }, { format: "csv", filters: {}, key }),
+    ).rejects.toThrow(
       `The audit chain is broken at event ${victim.seq}: the event's contents do not match its hash. The export was not signed`,
     );
     const [refusal] = await h.db
@@ -251,8 +261,8 @@ describe("the server", () => {
       payload: { ok: false, purpose: "export", firstBroken: { seq: victim.seq } },
     });
     // Still refused the next time: a failed verification is no anchor.
-    await expect(startAuditExport(h.db, { format: "jsonl", filters: {}, actor: compliance, key })).rejects.toThrow(
-      /broken at event/,
-    );
+    await expect(
+      startAuditExport({ actor: compliance, db: h.db }, { format: "jsonl", filters: {}, key }),
+    ).rejects.toThrow(/broken at event/);
   });
 });

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser } from "@/db/queries/users";
 import type { DatabaseHandle } from "@/db/client";
 import { createTestDatabase } from "@/lib/testing/db";
 import { addCollection } from "@/lib/collections/admin";
@@ -19,12 +20,16 @@ import { SYSTEM_ACTOR } from "@/lib/testing/actors";
 let h: DatabaseHandle;
 let dir: string;
 const actor = { id: randomUUID(), email: "erin@example.org" };
-const compliance = { id: randomUUID(), email: "carla@example.org", via: "session" as const };
+const compliance = { id: randomUUID() as string, email: "carla@example.org", via: "session" as const };
 let wards: { id: string; name: string };
 let pharmacy: { id: string; name: string };
 
 beforeAll(async () => {
   h = await createTestDatabase();
+  // Exporting is for compliance staff, read from the database at the call.
+  compliance.id = (
+    await createUser(h.db, { email: compliance.email, name: "Carla", roles: ["compliance"], passwordHash: null })
+  ).id;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kq-export-"));
   wards = {
     id: (await addCollection({ actor: SYSTEM_ACTOR, db: h.db }, { name: "Wards", description: "" })).id,
@@ -76,7 +81,10 @@ const trust = (key: SigningKey) => ({ trusted: { key: key.publicKey, reason: "th
 
 async function exportTo(format: ExportFormat, filters: Record<string, unknown> = {}, dataDir = dir) {
   const key = loadSigningKey({ dataDir, AUDIT_SIGNING_KEY: undefined });
-  const exp = await startAuditExport(h.db, { format, filters: parseAuditFilters(filters), actor: compliance, key });
+  const exp = await startAuditExport(
+    { actor: compliance, db: h.db },
+    { format, filters: parseAuditFilters(filters), key },
+  );
   const file = path.join(dir, exp.fileName);
   const out = fs.createWriteStream(file);
   for await (const chunk of exp.chunks) out.write(chunk);

@@ -4,6 +4,7 @@ import type { Database } from "@/db/client";
 import { listAuditEventsAscending } from "@/db/queries/audit";
 import { describeEvent } from "./describe";
 import { AppError } from "@/lib/errors";
+import { requireRoleNow, type ServiceContext } from "@/lib/service/context";
 import {
   CSV_COLUMNS,
   CSV_MANIFEST_PREFIX,
@@ -79,9 +80,11 @@ function csvRow(v: AuditEventView): string {
 }
 
 export async function startAuditExport(
-  db: Database,
-  { format, filters, actor, key }: { format: ExportFormat; filters: AuditFilters; actor: AuditActor; key: SigningKey },
+  ctx: ServiceContext,
+  { format, filters, key }: { format: ExportFormat; filters: AuditFilters; key: SigningKey },
 ): Promise<AuditExport> {
+  const { actor, db } = ctx;
+  await requireRoleNow(ctx, "compliance", "export the audit trail");
   // A filtered export still carries every retention purge in its range, so each redacted event
   // in it can be checked against the purge that names it.
   const query = { ...(await resolveAuditFilters(db, filters)), alwaysTypes: ["retention.purged"] };

@@ -251,12 +251,10 @@ describe("reads are recorded", () => {
   it("includes reads in exports, which verify", async () => {
     expect((await verifyChain(h.db)).ok).toBe(true);
     for (const filters of [{}, { type: "read" }]) {
-      const exp = await startAuditExport(h.db, {
-        format: "jsonl",
-        filters: parseAuditFilters(filters),
-        actor: { id: auditor.id, email: auditor.email, via: "session" },
-        key,
-      });
+      const exp = await startAuditExport(
+        { actor: { id: auditor.id, email: auditor.email, via: "session" }, db: h.db },
+        { format: "jsonl", filters: parseAuditFilters(filters), key },
+      );
       let text = "";
       const decoder = new TextDecoder();
       for await (const chunk of exp.chunks) text += decoder.decode(chunk, { stream: true });

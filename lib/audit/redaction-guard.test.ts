@@ -149,7 +149,10 @@ describe("the verifiers", () => {
     const trusted = { trusted: { key: key.publicKey, reason: "the test's signing key" } };
 
     // A filtered export holds the retention purges, so its redacted events check out.
-    const exp = await startAuditExport(h.db, { format: "jsonl", filters: { type: ["question"] }, actor: cli, key });
+    const exp = await startAuditExport(
+      { actor: cli, db: h.db },
+      { format: "jsonl", filters: { type: ["question"] }, key },
+    );
     let text = "";
     for await (const chunk of exp.chunks) text += new TextDecoder().decode(chunk);
     const file = path.join(dir, "filtered.jsonl");

@@ -284,7 +284,7 @@ describe("switching off, regenerating and resetting", () => {
     const keeper = await person("keeper", ["employee"]);
     const { secret } = await enrol(keeper);
     const before = (await getUserMfa(h.db, { userId: keeper.id }))!.secret;
-    const r = await rotateKeys(h.db, CLI_ACTOR, { dataDir });
+    const r = await rotateKeys({ actor: CLI_ACTOR, db: h.db }, { dataDir });
     expect(r.mfaSecrets).toBeGreaterThanOrEqual(1);
     const after = (await getUserMfa(h.db, { userId: keeper.id }))!.secret;
     expect(after.split(":")[0]).toBe(r.to);

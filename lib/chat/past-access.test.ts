@@ -145,3 +145,21 @@ describe("old conversations after access is taken away", () => {
     }
   });
 });
+
+describe("access read again before passages go out", () => {
+  it("a grant revoked after the question was admitted withholds the passages the search still found", async () => {
+    const deps = { db: h.db, store, embedder, generator: createExtractiveGenerator({ parallel: 1, maxQueue: 1 }) };
+    // Admitted with the grant in place: the read scope is resolved now, once, and passed down.
+    const prepared = await prepareAnswer(deps, nurse, { message: "How long should the alcohol-based hand rub take?" });
+    await deleteGrant(h.db, { collectionId: wardId, grantId });
+    try {
+      const events: ChatEvent[] = [];
+      const final = await prepared.run((e) => events.push(e), new AbortController().signal);
+      expect(final!.notCovered).toBe(true);
+      expect(final!.citations).toEqual([]);
+      expect(JSON.stringify(events)).not.toMatch(/20 to 30 seconds/);
+    } finally {
+      grantId = (await upsertGrant(h.db, { collectionId: wardId, groupId: nursesId, access: "read" })).id;
+    }
+  });
+});

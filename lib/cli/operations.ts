@@ -161,7 +161,7 @@ export const operations = {
     keyStatus(db, { dataDir: env().dataDir, keyFile: env().ENCRYPTION_KEY_FILE }),
   ),
   "keys.rotate": op(z.object({ newKeyFile: z.string().trim().min(1).optional() }), async (db, { newKeyFile }) =>
-    rotateKeys(db, CLI_ACTOR, { dataDir: env().dataDir, keyFile: env().ENCRYPTION_KEY_FILE, newKeyFile }),
+    rotateKeys({ actor: CLI_ACTOR, db }, { dataDir: env().dataDir, keyFile: env().ENCRYPTION_KEY_FILE, newKeyFile }),
   ),
   "eval.run": op(
     z.object({
@@ -209,7 +209,8 @@ export const streamOperations = {
     run: async (
       db: Database,
       { format, filters }: { format: "csv" | "jsonl"; filters: z.infer<typeof auditFilterSchema> },
-    ): Promise<AuditExport> => startAuditExport(db, { format, filters, actor: CLI_ACTOR, key: loadSigningKey(env()) }),
+    ): Promise<AuditExport> =>
+      startAuditExport({ actor: CLI_ACTOR, db }, { format, filters, key: loadSigningKey(env()) }),
   },
   "backup.create": {
     input: z.object({ keyFile: z.string().trim().min(1, "Give the backup key file.") }),

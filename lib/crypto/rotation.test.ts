@@ -78,7 +78,7 @@ describe("keys rotate with the generated key", () => {
     expect(before.plainOriginals).toBe(1);
     const cipherA = fs.readFileSync(await fileOf(a));
 
-    const r = await rotateKeys(h.db, CLI_ACTOR, { dataDir });
+    const r = await rotateKeys({ actor: CLI_ACTOR, db: h.db }, { dataDir });
     expect(r).toMatchObject({ from: kekId(oldKey), rewrapped: 2, encryptedPlain: 1, missingPlain: 0, next: null });
     const newKey = keyText(keyFile);
     expect(r.to).toBe(kekId(newKey));
@@ -123,7 +123,7 @@ describe("keys rotate with the generated key", () => {
     expect(await content(d)).toBe("delta protocol");
     expect((await keyStatus(h.db, { dataDir })).pendingRotation).toBe(pendingKek.id);
 
-    const r = await rotateKeys(h.db, CLI_ACTOR, { dataDir });
+    const r = await rotateKeys({ actor: CLI_ACTOR, db: h.db }, { dataDir });
     expect(r.to).toBe(pendingKek.id);
     expect(r.rewrapped).toBe(4);
     expect(await content(c)).toBe("charlie protocol");
@@ -138,11 +138,13 @@ describe("keys rotate with ENCRYPTION_KEY_FILE", () => {
     fs.writeFileSync(first, newHexKey());
     const opts = { dataDir, keyFile: first };
     // Data keys under the generated key cannot be re-wrapped by a node that has only kek-1.
-    await expect(rotateKeys(h.db, CLI_ACTOR, { ...opts, newKeyFile: first })).rejects.toThrow(/already in use/);
-    await expect(rotateKeys(h.db, CLI_ACTOR, opts)).rejects.toThrow(/--new-key-file FILE/);
+    await expect(rotateKeys({ actor: CLI_ACTOR, db: h.db }, { ...opts, newKeyFile: first })).rejects.toThrow(
+      /already in use/,
+    );
+    await expect(rotateKeys({ actor: CLI_ACTOR, db: h.db }, opts)).rejects.toThrow(/--new-key-file FILE/);
     const second = path.join(dataDir, "kek-2");
     fs.writeFileSync(second, newHexKey());
-    await expect(rotateKeys(h.db, CLI_ACTOR, { ...opts, newKeyFile: second })).rejects.toThrow(
+    await expect(rotateKeys({ actor: CLI_ACTOR, db: h.db }, { ...opts, newKeyFile: second })).rejects.toThrow(
       /encrypted under key [0-9a-f]{16}, and the configured key-encryption key is/,
     );
     // Every row still opens with the generated key: the refused rotation changed nothing.

@@ -5,8 +5,8 @@ import { and, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { documentVersions } from "@/db/schema";
 import { appendAudit, by as auditBy } from "@/lib/audit/log";
-import type { AuditActor } from "@/lib/audit/types";
 import { AppError } from "@/lib/errors";
+import { requireRoleNow, type ServiceContext } from "@/lib/service/context";
 import { deleteOriginal, encryptLegacyOriginal, unwrapStoredKey } from "@/lib/storage/files";
 import { listMfaSecretsNotUnder, resealMfaSecret } from "@/db/queries/mfa";
 import { openTotpSecret, sealTotpSecret } from "@/lib/auth/mfa-secret";
@@ -98,11 +98,13 @@ function newKeyFor(dataDir: string, managed: "file" | "generated", newKeyFile: s
   return { id: kekId(key), key, source };
 }
 
+/** Re-wraps every data key under a new key-encryption key; for administrators (re-read now) and the operator. */
 export async function rotateKeys(
-  db: Database,
-  actor: AuditActor,
+  ctx: ServiceContext,
   opts: { dataDir: string; keyFile?: string; newKeyFile?: string },
 ): Promise<RotationResult> {
+  const { actor, db } = ctx;
+  await requireRoleNow(ctx, "admin", "rotate the encryption keys");
   const ring = reloadKeyring(opts.dataDir, opts.keyFile);
   const target = newKeyFor(opts.dataDir, ring.managed, opts.newKeyFile);
   if (ring.managed === "file" && target.id === ring.current.id)

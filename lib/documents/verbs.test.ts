@@ -8,7 +8,10 @@ import { getDocumentById, getVersionById, listRestrictions, updateVersion } from
 import { listActiveLegalHolds } from "@/db/queries/audit";
 import { placeLegalHold, releaseHold } from "@/lib/audit/holds";
 import { runRetentionSweep } from "@/lib/audit/retention";
+import { startAuditExport } from "@/lib/audit/export";
 import { verifyAndRecord } from "@/lib/audit/service";
+import { loadSigningKey } from "@/lib/audit/signing-key";
+import { rotateKeys } from "@/lib/crypto/rotation";
 import { actorFromUserId, type Actor } from "@/lib/auth/actor";
 import { addCollection, addGrant, removeGrant } from "@/lib/collections/admin";
 import { addGroup, addMemberByEmail } from "@/lib/groups/admin";
@@ -201,6 +204,13 @@ describe("quarantine review, review items and legal holds check the role at call
       });
       await expect(runRetentionSweep(ctx, { retentionDays: 1 })).rejects.toMatchObject({ code: "forbidden" });
       await expect(verifyAndRecord(ctx)).rejects.toMatchObject({ code: "forbidden" });
+      await expect(
+        startAuditExport(ctx, {
+          format: "jsonl",
+          filters: {},
+          key: loadSigningKey({ dataDir, AUDIT_SIGNING_KEY: undefined }),
+        }),
+      ).rejects.toMatchObject({ code: "forbidden" });
     }
     expect(await lastSeq()).toBe(before);
     const hold = await placeLegalHold({ actor: auditor, db: h.db }, { user: reader.email, reason: "Subpoena" });
@@ -208,5 +218,10 @@ describe("quarantine review, review items and legal holds check the role at call
     await updateUser(system(), { userId: auditor.id, changes: { roles: ["employee"] } });
     await expect(releaseHold({ actor: auditor, db: h.db }, hold.id)).rejects.toMatchObject({ code: "forbidden" });
     expect((await listActiveLegalHolds(h.db)).map((x) => x.id)).toEqual([hold.id]);
+    // Rotating the encryption keys is an administrator's, or the operator's at the command line.
+    await expect(rotateKeys({ actor: reader, db: h.db }, { dataDir })).rejects.toMatchObject({
+      code: "forbidden",
+      message: "Only administrators may rotate the encryption keys.",
+    });
   });
 });

@@ -39,12 +39,10 @@ async function main() {
     peak = Math.max(peak, process.memoryUsage().heapUsed);
   }, 20);
   const key = loadSigningKey({ dataDir: dir, AUDIT_SIGNING_KEY: undefined });
-  const exp = await startAuditExport(handle.db, {
-    format: "jsonl",
-    filters: {},
-    actor: { id: null, email: null, via: "cli" },
-    key,
-  });
+  const exp = await startAuditExport(
+    { actor: { id: null, email: null, via: "cli" }, db: handle.db },
+    { format: "jsonl", filters: {}, key },
+  );
   const out = fs.createWriteStream(file);
   for await (const chunk of exp.chunks) {
     if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));

@@ -15,12 +15,10 @@ export const GET = apiRoute({ roles: "compliance" }, async ({ req, db, actor }) 
   const format = formatSchema.safeParse(params.get("format") ?? "jsonl");
   if (!format.success) throw new AppError("invalid_request", "format must be csv or jsonl.");
   const filters = parseAuditFilters(params);
-  const exp = await startAuditExport(db, {
-    format: format.data,
-    filters,
-    actor: auditActor(actor),
-    key: loadSigningKey(env()),
-  });
+  const exp = await startAuditExport(
+    { actor: auditActor(actor), db },
+    { format: format.data, filters, key: loadSigningKey(env()) },
+  );
   return new Response(exportResponseBody(exp.chunks), {
     headers: {
       "content-type": exp.contentType,

@@ -399,6 +399,7 @@ export async function getRetrievedVersions(db: Executor, { versionIds }: { versi
     .select({
       versionId: documentVersions.id,
       versionNumber: documentVersions.versionNumber,
+      versionStatus: documentVersions.status,
       sha256: documentVersions.sha256,
       documentId: documents.id,
       collectionId: documents.collectionId,

@@ -10,6 +10,7 @@ import { createUser } from "@/db/queries/users";
 import { ingestVersion } from "@/ingest/pipeline";
 import { createTestParser } from "@/ingest/testing/parser";
 import { actorFromUserId, type Actor } from "@/lib/auth/actor";
+import { deleteDocument } from "@/lib/documents/manage";
 import { acceptUpload } from "@/lib/documents/upload";
 import { createEmbedder, type Embedder } from "@/lib/models/embedder";
 import { createExtractiveGenerator } from "@/lib/models/extractive-generator";
@@ -143,6 +144,28 @@ describe("old conversations after access is taken away", () => {
     } finally {
       await addGroupMember(h.db, { groupId: pharmacyId, userId: nurse.id });
     }
+  });
+});
+
+describe("old conversations after a document is deleted", () => {
+  it("withholds an answer drawn from a deleted document, in the conversation and in a follow-up's history", async () => {
+    const { generator, requests } = recordingGenerator(createExtractiveGenerator({ parallel: 1, maxQueue: 1 }));
+    const deps = { db: h.db, store, embedder, generator };
+    const gloves = await ingest("gloves.md", "# Gloves\n\nChange nitrile gloves between every two patients.\n");
+    const first = await ask(deps, "When are nitrile gloves changed?");
+    expect(first.answer).toMatch(/every two patients/);
+
+    await deleteDocument({ actor: SYSTEM_ACTOR, db: h.db }, store, { documentId: gloves, dataDir });
+    const reopened = await readMyConversation(h.db, nurse, first.conversationId);
+    expect(reopened.messages.find((m) => m.id === first.messageId)).toMatchObject({
+      withheld: true,
+      content: WITHHELD_MARKER,
+      citations: [],
+    });
+    expect(JSON.stringify(reopened)).not.toMatch(/every two patients/);
+    const before = requests.length;
+    await ask(deps, "How long should the alcohol-based hand rub take?", first.conversationId);
+    expect(JSON.stringify(requests[before])).not.toMatch(/every two patients|nitrile/);
   });
 });
 

@@ -32,7 +32,7 @@ function versionIdsOf(m: SourcedMessage): string[] {
 /**
  * The ids of the answers among `messages` that drew on a passage the user may not read now: its
  * collection is no longer granted to them, its document is restricted to groups they have left,
- * or the version is gone. Empty when every answer is still readable.
+ * or the document or version was deleted (its text must not outlive it in a conversation). Empty when every answer is still readable.
  */
 export async function answersWithheldFrom(
   db: Executor,
@@ -50,6 +50,8 @@ export async function answersWithheldFrom(
       .filter(
         (v) =>
           scope !== null &&
+          v.documentStatus === "active" &&
+          v.versionStatus !== "deleted" &&
           scope.collectionIds.includes(v.collectionId) &&
           mayReadRestricted({ restrictedTo: restrictions.get(v.documentId) ?? [] }, scope.groupIds),
       )

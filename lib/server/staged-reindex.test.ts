@@ -40,6 +40,7 @@ let store: ChunkStore;
 let generator: Generator;
 let wardId: string;
 const docs: Record<string, string> = {};
+const versions: Record<string, string> = {};
 
 /** A bag-of-words embedder: another identity and dimension than USE-lite, and ranks by shared words. */
 function wordEmbedder(): Embedder {
@@ -78,6 +79,7 @@ async function ingest(fileName: string, text: string) {
     { progress: async () => undefined },
   );
   docs[fileName] = upload.documentId;
+  versions[fileName] = upload.versionId;
   return upload;
 }
 
@@ -177,7 +179,7 @@ describe("a staged reindex", () => {
     expect(event?.payload).toMatchObject({ embedderId: "test-words@1", passed: true, collections: 1 });
   });
 
-  it("swaps in brought up to date: a deletion and a restriction made meanwhile hold, a new upload is queued", async () => {
+  it("swaps in brought up to date: a deletion, a restriction and a re-check made meanwhile hold, a new upload is queued", async () => {
     // Meanwhile, on the live side: one document deleted, one restricted to a group, one uploaded.
     const pharmacy = await createGroup(h.db, { name: "Pharmacy" });
     await markDocumentDeleted(h.db, { documentId: docs["hand-hygiene.md"]!, deletedBy: null });
@@ -185,14 +187,27 @@ describe("a staged reindex", () => {
     await replaceRestrictions(h.db, { documentId: docs["controlled-drugs.md"]!, groupIds: [pharmacy.id] });
     await store.setDocumentRestriction(docs["controlled-drugs.md"]!, [pharmacy.id]);
     const late = await ingest("visiting.md", "# Visiting\n\nVisiting hours are from two to eight in the evening.\n");
+    // A re-check (as after a privacy policy change) processes a staged version again: its staged
+    // rows were cut from the text as it was, so they must not go live.
+    await ingestVersion(
+      { db: h.db, store, embedder: live, dataDir, maxDecompressedBytes: 50e6, parser },
+      versions["falls.md"]!,
+      { progress: async () => undefined },
+    );
 
     const jobsFor = async (versionId: string) =>
       (await h.db.select({ payload: jobs.payload }).from(jobs).where(eq(jobs.kind, INGEST_JOB))).filter(
         (j) => (j.payload as { versionId: string }).versionId === versionId,
       ).length;
     const queuedBefore = await jobsFor(late.versionId);
+    const fallsQueuedBefore = await jobsFor(versions["falls.md"]!);
     const result = await swapStagedIndex(h.db, where());
-    expect(result).toMatchObject({ embedderId: "test-words@1", replacedEmbedderId: live.id, requeued: 1 });
+    expect(result).toMatchObject({
+      embedderId: "test-words@1",
+      replacedEmbedderId: live.id,
+      dropped: 2,
+      requeued: 2,
+    });
     expect(await stagedIndexInfo({ uri })).toBeNull();
     expect(await liveIndexInfo({ uri })).toMatchObject({ embedderId: "test-words@1", dim: 64 });
 
@@ -205,6 +220,7 @@ describe("a staged reindex", () => {
     try {
       expect(await promoted.countRows({ documentId: docs["hand-hygiene.md"]! })).toBe(0);
       expect(await promoted.countRows({ documentId: docs["visiting.md"]! })).toBe(0);
+      expect(await promoted.countRows({ documentId: docs["falls.md"]! })).toBe(0);
       const [q] = await staged.embed(["registered nurses controlled drug cabinet"]);
       const nurse = { collectionIds: [wardId], groupIds: [] };
       const hits = await promoted.vectorSearch(q!, { access: nurse, limit: 5 });
@@ -218,8 +234,9 @@ describe("a staged reindex", () => {
       await promoted.close();
     }
     expect(await jobsFor(late.versionId)).toBe(queuedBefore + 1);
+    expect(await jobsFor(versions["falls.md"]!)).toBe(fallsQueuedBefore + 1);
     const [event] = await listAuditEvents(h.db, { query: { types: ["index.swapped"] }, limit: 1 });
-    expect(event?.payload).toMatchObject({ embedderId: "test-words@1", replacedEmbedderId: live.id, requeued: 1 });
+    expect(event?.payload).toMatchObject({ embedderId: "test-words@1", replacedEmbedderId: live.id, requeued: 2 });
     expect((await verifyChain(h.db)).ok).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, exists, ilike, isNull, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, exists, ilike, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { conversations, messageFeedback, messages, type MessageStatus } from "../schema";
 
@@ -29,6 +29,11 @@ export interface ConversationPageRow extends ConversationSummary {
   sortKey: string;
 }
 
+/** `search` as an ILIKE pattern that matches it anywhere, its wildcards taken literally. */
+function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 /**
  * One page of the owner's conversations, most recently active first, optionally only those whose
  * title or (unredacted) messages contain `search`. Keyset paging on (updated_at, id), so a page
@@ -45,7 +50,7 @@ export async function listConversationsForUser(
 ): Promise<ConversationPageRow[]> {
   const conditions = [eq(conversations.userId, userId)];
   if (search) {
-    const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = likePattern(search);
     conditions.push(
       or(
         ilike(conversations.title, pattern),
@@ -78,6 +83,32 @@ export async function listConversationsForUser(
     .where(and(...conditions))
     .orderBy(desc(conversations.updatedAt), desc(conversations.id))
     .limit(limit);
+}
+
+/** The owner's messages in `conversationIds` whose (unredacted) text contains `search`. */
+export async function listMessagesMatching(
+  db: Executor,
+  { userId, conversationIds, search }: { userId: string; conversationIds: string[]; search: string },
+) {
+  if (conversationIds.length === 0) return [];
+  return db
+    .select({
+      id: messages.id,
+      conversationId: messages.conversationId,
+      role: messages.role,
+      retrieved: messages.retrieved,
+      citations: messages.citations,
+    })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(
+      and(
+        eq(conversations.userId, userId),
+        inArray(messages.conversationId, conversationIds),
+        isNull(messages.redactedAt),
+        ilike(messages.content, likePattern(search)),
+      ),
+    );
 }
 
 export async function getConversationForUser(

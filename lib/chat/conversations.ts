@@ -6,6 +6,7 @@ import {
   getConversationForUser,
   listConversationsForUser,
   listMessages,
+  listMessagesMatching,
   renameConversation,
   upsertFeedback,
   type ConversationSummary,
@@ -115,10 +116,34 @@ export async function listMyConversations(
     after: opts.cursor ? decodeCursor(opts.cursor) : undefined,
   });
   const page = rows.slice(0, limit);
+  const shown = opts.q ? await withoutWithheldMatches(db, actor, page, opts.q) : page;
   return {
-    conversations: page.map(conversationJson),
+    conversations: shown.map(conversationJson),
+    // From the page as read, so that the next page starts where this one ended.
     nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null,
   };
+}
+
+/**
+ * A search must not find a conversation by words it no longer shows: one found only through
+ * answers that are now withheld (lib/chat/past-access.ts) is left out of the results.
+ */
+async function withoutWithheldMatches<T extends { id: string; title: string }>(
+  db: Executor,
+  actor: Actor,
+  page: T[],
+  q: string,
+): Promise<T[]> {
+  const needle = q.toLowerCase();
+  const byTitle = new Set(page.filter((c) => c.title.toLowerCase().includes(needle)).map((c) => c.id));
+  const matches = await listMessagesMatching(db, {
+    userId: actor.id,
+    conversationIds: page.filter((c) => !byTitle.has(c.id)).map((c) => c.id),
+    search: q,
+  });
+  const withheld = await answersWithheldFrom(db, actor.id, matches);
+  const visible = new Set(matches.filter((m) => !withheld.has(m.id)).map((m) => m.conversationId));
+  return page.filter((c) => byTitle.has(c.id) || visible.has(c.id));
 }
 
 export async function readMyConversation(db: Executor, actor: Actor, id: string) {

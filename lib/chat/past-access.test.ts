@@ -19,7 +19,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { recordingGenerator } from "@/lib/testing/recording-generator";
 import { openChunkStore, type ChunkStore } from "@/lib/vector/store";
 import { prepareAnswer, type AskDeps } from "./ask";
-import { readMyConversation } from "./conversations";
+import { listMyConversations, readMyConversation } from "./conversations";
 import { WITHHELD_MARKER } from "./past-access";
 import type { ChatEvent } from "./types";
 
@@ -132,6 +132,11 @@ describe("old conversations after access is taken away", () => {
       expect(byId.get(hand.messageId)).toMatchObject({ withheld: false });
       expect(byId.get(dose.messageId)).toMatchObject({ withheld: true, content: WITHHELD_MARKER, citations: [] });
       expect(JSON.stringify(reopened)).not.toMatch(/fourth dose/);
+      // Nor does a search find the conversation by the withheld answer's words; the asker's own
+      // question still finds it.
+      const found = async (q: string) => (await listMyConversations(h.db, nurse, { q })).conversations.map((c) => c.id);
+      expect(await found("fourth dose")).not.toContain(hand.conversationId);
+      expect(await found("vancomycin troughs")).toContain(hand.conversationId);
 
       const before = requests.length;
       await ask(deps, "Anything else about hand hygiene?", hand.conversationId);
@@ -144,6 +149,9 @@ describe("old conversations after access is taken away", () => {
     } finally {
       await addGroupMember(h.db, { groupId: pharmacyId, userId: nurse.id });
     }
+    expect((await listMyConversations(h.db, nurse, { q: "fourth dose" })).conversations.map((c) => c.id)).toContain(
+      hand.conversationId,
+    );
   });
 });
 

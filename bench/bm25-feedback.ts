@@ -11,6 +11,7 @@ import { rankPassages } from "@/lib/rag/rank";
 import type { HitWithVector } from "@/lib/vector/store";
 import { chunkCorpus, openCorpusStore, type CorpusChunks } from "./corpus-store";
 import { EmbeddingCache } from "./embed-cache";
+import { runMain } from "./run-main";
 import { mean, ndcgAt, rankDocuments } from "./metrics";
 import { loadRegdocs, REGDOCS_QUESTIONS } from "./regdocs";
 import { loadScifactCorpus, loadScifactQrels, loadScifactQueries } from "./scifact";
@@ -109,10 +110,4 @@ async function main() {
   await embedder.close();
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

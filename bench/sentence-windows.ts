@@ -15,6 +15,7 @@ import { rankPassages } from "@/lib/rag/rank";
 import type { Hit } from "@/lib/vector/store";
 import { chunkCorpus, log, openCorpusStore } from "./corpus-store";
 import { EmbeddingCache } from "./embed-cache";
+import { runMain } from "./run-main";
 import { mean, ndcgAt, rankDocuments } from "./metrics";
 import { loadScifactCorpus, loadScifactQrels, loadScifactQueries } from "./scifact";
 
@@ -140,10 +141,4 @@ async function main() {
   await embedder.close();
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

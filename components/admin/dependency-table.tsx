@@ -4,6 +4,7 @@ import { useDeferredValue, useMemo, useState } from "react";
 import type { DependencyRow, DependencyScope } from "@/lib/aibom/rows";
 import { RowHeader, Table, Td, Th } from "@/components/ui/table";
 import { Input, Label, Select } from "@/components/ui/field";
+import { focusRing } from "@/components/ui/styles";
 
 const SCOPES: { value: DependencyScope | "all"; label: string }[] = [
   { value: "all", label: "All scopes" },
@@ -59,7 +60,14 @@ export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
       <p className="text-sm" role="status" data-testid="dependency-count">
         Showing {shown.length} of {rows.length} packages.
       </p>
-      <div className="max-h-[40rem] overflow-auto">
+      {/* A scrolling box a keyboard can reach: focused, the arrow keys scroll it. */}
+      <div
+        className={`max-h-[40rem] overflow-auto ${focusRing}`}
+        tabIndex={0}
+        role="region"
+        aria-label="Packages"
+        data-testid="dependency-scroll"
+      >
         <Table data-testid="dependency-table">
           <thead className="sticky top-0 bg-white dark:bg-gray-900">
             <tr>

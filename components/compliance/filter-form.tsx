@@ -99,7 +99,9 @@ export function FilterForm({
         <Button type="submit" data-testid="apply-filters">
           Filter
         </Button>
-        <TextLink href="/compliance">Clear</TextLink>
+        <TextLink href="/compliance" className="py-2 text-sm">
+          Clear
+        </TextLink>
       </div>
     </form>
   );

@@ -10,5 +10,6 @@ describe("a search index built by another embedding model", () => {
     ) as AppError;
     expect(err.status).toBe(503);
     expect(err.toJSON().error.message).toMatch(/npm run cli -- reindex/);
+    expect(err.toJSON().error.message).toContain("`reindex --swap` when an index staged with this model is ready");
   });
 });

@@ -8,7 +8,7 @@ export function asUnavailable(err: unknown): unknown {
   if (err instanceof Error && err.name === "EmbedderMismatchError") {
     return new AppError(
       "unavailable",
-      "Answers are unavailable while the search index is rebuilt for a new embedding model. An administrator must run `npm run cli -- reindex`.",
+      "Answers are unavailable while the search index is rebuilt for a new embedding model. An administrator must run `npm run cli -- reindex` (or `reindex --swap` when an index staged with this model is ready).",
       {
         cause: err,
         expose: true,

@@ -28,6 +28,28 @@ export function describeEvent(type: string, p: P): string {
       return `Sign-in refused for ${p.email ? s(p.email) : "emails that name no account"}: ${s(p.reason)}${typeof p.count === "number" && p.count > 1 ? ` (${p.count} attempts)` : ""}`;
     case "auth.sign_out":
       return "Signed out";
+    case "auth.mfa_enrolled":
+      return `Set up two-step sign-in (${s(p.recoveryCodes)} recovery codes)`;
+    case "auth.mfa_verified":
+      return "Signed in with the authenticator code";
+    case "auth.mfa_recovery_code_used":
+      return `Signed in with a recovery code (${s(p.remaining)} left)`;
+    case "auth.mfa_recovery_codes_regenerated":
+      return `Made ${s(p.recoveryCodes)} new recovery codes`;
+    case "auth.mfa_disabled":
+      return "Turned off two-step sign-in";
+    case "auth.mfa_reset":
+      return `Reset the two-step sign-in of ${s(p.email)} (${s(p.sessionsEnded)} sessions ended)`;
+    case "user.password_changed":
+      return `Changed the password of ${s(p.email)} (${s(p.reason)})`;
+    case "user.password_reset":
+      return `Reset the password of ${s(p.email)} to a one-time password`;
+    case "keys.rotated":
+      return `Rotated the key-encryption key ${s(p.from)} → ${s(p.to)} (${s(p.rewrapped)} data keys re-wrapped)`;
+    case "backup.created":
+      return `Made backup ${s(p.archiveId)}`;
+    case "backup.restored":
+      return `Restored backup ${s(p.archiveId)} made ${s(p.createdAt)}`;
     case "user.created":
       return `Created user ${s(p.email)} with roles ${(p.roles as string[] | undefined)?.join(", ") ?? ""}`;
     case "user.roles_changed":

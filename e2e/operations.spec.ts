@@ -159,6 +159,11 @@ test("the AI bill of materials page shows model hashes, filters the packages and
   await page.getByTestId("dependency-search").fill("");
   await page.getByTestId("dependency-scope").selectOption("dev");
   await expect(page.getByTestId("dependency-row").first()).toBeVisible();
+  // A page of rows at a time; "Show more" draws the next until every match is shown.
+  expect(await page.getByTestId("dependency-row").count()).toBeLessThanOrEqual(100);
+  const more = page.getByTestId("dependency-more");
+  while (await more.isVisible()) await more.click();
+  await expect(count).toHaveText(/^Showing (\d+) of \d+ packages \(\1 match\)\.$/);
   expect(new Set(await page.getByTestId("dependency-row-scope").allTextContents())).toEqual(new Set(["dev"]));
   await expect(page.getByTestId("dependency-row").filter({ hasText: /^vitest/ })).toHaveCount(1);
 

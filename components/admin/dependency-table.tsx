@@ -3,6 +3,7 @@
 import { useDeferredValue, useMemo, useState } from "react";
 import type { DependencyRow, DependencyScope } from "@/lib/aibom/rows";
 import { RowHeader, Table, Td, Th } from "@/components/ui/table";
+import { Button } from "@/components/ui/button";
 import { Input, Label, Select } from "@/components/ui/field";
 import { focusRing } from "@/components/ui/styles";
 
@@ -13,10 +14,15 @@ const SCOPES: { value: DependencyScope | "all"; label: string }[] = [
   { value: "dev", label: "Development only" },
 ];
 
+/** Rows drawn at first and added by each "Show more": a thousand rows at once make the page slow. */
+const PAGE = 100;
+
 /** Every package of the lockfile, searchable by name, version or license and filterable by scope. */
 export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
   const [query, setQuery] = useState("");
   const [scope, setScope] = useState<DependencyScope | "all">("all");
+  // How many matching rows are drawn; a new search or scope starts again from one page.
+  const [limit, setLimit] = useState({ key: "", count: PAGE });
   const deferredQuery = useDeferredValue(query);
   const shown = useMemo(() => {
     const q = deferredQuery.trim().toLowerCase();
@@ -26,6 +32,10 @@ export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
         (!q || r.name.toLowerCase().includes(q) || r.version.includes(q) || r.license.toLowerCase().includes(q)),
     );
   }, [rows, deferredQuery, scope]);
+  const key = `${scope}\u0000${deferredQuery}`;
+  const count = limit.key === key ? limit.count : PAGE;
+  const drawn = shown.slice(0, count);
+  const filtered = shown.length !== rows.length;
 
   return (
     <div className="space-y-3">
@@ -58,7 +68,7 @@ export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
         </div>
       </div>
       <p className="text-sm" role="status" data-testid="dependency-count">
-        Showing {shown.length} of {rows.length} packages.
+        Showing {drawn.length} of {rows.length} packages{filtered ? ` (${shown.length} match)` : ""}.
       </p>
       {/* A scrolling box a keyboard can reach: focused, the arrow keys scroll it. */}
       <div
@@ -80,7 +90,7 @@ export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
             </tr>
           </thead>
           <tbody>
-            {shown.map((r) => (
+            {drawn.map((r) => (
               <tr key={r.ref} data-testid="dependency-row" data-name={r.name}>
                 <RowHeader className="break-all" title={r.purl}>
                   {r.name}
@@ -97,6 +107,16 @@ export function DependencyTable({ rows }: { rows: DependencyRow[] }) {
           </tbody>
         </Table>
       </div>
+      {drawn.length < shown.length ? (
+        <Button
+          type="button"
+          variant="secondary"
+          onClick={() => setLimit({ key, count: count + PAGE })}
+          data-testid="dependency-more"
+        >
+          Show {Math.min(PAGE, shown.length - drawn.length)} more ({shown.length - drawn.length} not shown)
+        </Button>
+      ) : null}
     </div>
   );
 }

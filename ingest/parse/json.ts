@@ -73,8 +73,9 @@ function scalarList(values: Scalar[]): string {
 function readableJsonError(err: SyntaxError, text: string): Error {
   const excerpt = /^Unexpected token '(.+?)', (?:\.\.\.)?".*" is not valid JSON$/s.exec(err.message);
   if (excerpt) return new Error(`Unexpected token '${excerpt[1]}'`, { cause: err });
-  const match = /at position (\d+)/.exec(err.message);
-  if (!match || /\(line \d+/.test(err.message)) return err;
+  // Node.js 20 says "at position 38"; 22 and later add " (line 3 column 13)" themselves.
+  const match = /at position (\d+)(?: \(line \d+ column \d+\))?/.exec(err.message);
+  if (!match) return err;
   const before = text.slice(0, Number(match[1]));
   const line = before.split("\n").length;
   const column = before.length - before.lastIndexOf("\n");

@@ -8,12 +8,12 @@ import { parsePublicKey } from "./keys";
 import { verifyExportFile } from "./verify-export";
 
 // An export of 100,000 events streams in constant memory: a child process with a 160 MB V8 heap
-// writes an export several times larger than that heap, and its heap grows by less than a
-// fixed ceiling while it does.
+// writes an export several times larger than that heap, and what its heap retains (read after a
+// full collection as it goes) grows by less than a fixed ceiling while it does.
 
 const EVENTS = 100_000;
 const HEAP_MB = 160;
-const GROWTH_CEILING = 64 * 1024 * 1024;
+const GROWTH_CEILING = 32 * 1024 * 1024;
 
 let h: (DatabaseHandle & { url?: string }) | undefined;
 beforeAll(async () => {
@@ -51,7 +51,7 @@ describe("export memory", () => {
     };
     // The figures, for the record (the assertions below are the gate).
     console.log(
-      `export of ${(out.bytes / 1e6).toFixed(0)} MB with a ${HEAP_MB} MB heap: peak heap growth ${(out.growth / 1e6).toFixed(1)} MB`,
+      `export of ${(out.bytes / 1e6).toFixed(0)} MB with a ${HEAP_MB} MB heap: retained heap growth ${(out.growth / 1e6).toFixed(1)} MB`,
     );
     try {
       expect(out.bytes).toBeGreaterThan(HEAP_MB * 1024 * 1024);

@@ -44,6 +44,27 @@ async function backupOverSocket(keyFile: string): Promise<{ fileName: string; by
   return { fileName, bytes: Buffer.concat(parts) };
 }
 
+/**
+ * A Node.js binary another user can run: this one, unless it lives in a folder only its owner may
+ * enter (npm test on an old Node runs on a runtime fetched into root's home), else one on PATH.
+ */
+function nodeFor(uid: number): string {
+  const reachable = (file: string) => {
+    for (let dir = file; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const st = fs.statSync(dir, { throwIfNoEntry: false });
+      if (!st || (st.uid !== uid && (st.mode & 0o001) === 0)) return false;
+    }
+    return true;
+  };
+  const candidates = [
+    process.execPath,
+    ...(process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "node")),
+  ];
+  const found = candidates.find((c) => fs.existsSync(c) && reachable(c));
+  if (!found) throw new Error(`No Node.js binary that uid ${uid} may run: tried ${candidates.join(", ")}`);
+  return found;
+}
+
 describe("the CLI's channel into the running server", () => {
   it("is a socket only the server's user may open: 0600 in a 0700 directory", () => {
     const socket = controlSocketPath(dataDir);
@@ -60,7 +81,7 @@ describe("the CLI's channel into the running server", () => {
     const probe = `require("node:net").connect(${JSON.stringify(controlSocketPath(dataDir))})
       .on("connect", () => { console.log("connected"); process.exit(0); })
       .on("error", (e) => { console.log(e.code); process.exit(0); });`;
-    const r = spawnSync(process.execPath, ["-e", probe], { uid: 65534, gid: 65534, encoding: "utf8", timeout: 10_000 });
+    const r = spawnSync(nodeFor(65534), ["-e", probe], { uid: 65534, gid: 65534, encoding: "utf8", timeout: 10_000 });
     expect(r.stderr).toBe("");
     expect(r.stdout.trim()).toBe("EACCES");
   });

@@ -6,7 +6,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { sql } from "drizzle-orm";
 import { migrateDatabase, openDatabase, queryRows, type DatabaseHandle } from "@/db/client";
 import { listAuditEvents, type AuditQuery } from "@/db/queries/audit";
@@ -15,6 +14,7 @@ import { appendAudit, appendAuditBatch } from "@/lib/audit/log";
 import type { AuditEventInput } from "@/lib/audit/types";
 import { verifyChain } from "@/lib/audit/verify";
 import { collections, documents, event, users } from "./audit-events";
+import { createScratchDatabase } from "@/lib/testing/scratch-db";
 
 const { values } = parseArgs({
   options: { events: { type: "string", default: "1000000" }, appends: { type: "string", default: "2000" } },
@@ -30,18 +30,14 @@ async function main() {
     throw new Error(
       "Set TEST_DATABASE_URL (or DATABASE_URL) to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres",
     );
-  const name = `kq_bench_audit_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(adminUrl, "kq_bench_audit");
   let handle: DatabaseHandle | undefined;
   try {
-    handle = await openDatabase({ url: url.toString(), poolMax: 8 });
-    await migrateDatabase(handle, url.toString());
+    handle = await openDatabase({ url: scratch.url, poolMax: 8 });
+    await migrateDatabase(handle, scratch.url);
     const db = handle.db;
-    console.log(`PostgreSQL ${(await admin.query("show server_version")).rows[0].server_version}, database ${name}`);
+    const [version] = await queryRows<{ server_version: string }>(db, sql`show server_version`);
+    console.log(`PostgreSQL ${version!.server_version}, database ${scratch.name}`);
 
     // 1. Appends through the code the features use: one writer with a transaction per event, then
     // eight concurrent writers, each waiting for its own append before the next (a transaction
@@ -88,7 +84,10 @@ async function main() {
       const v = await verifyChain(db);
       const s = seconds(t0);
       if (!v.ok) throw new Error(`verification failed: ${JSON.stringify(v.firstBroken)}`);
-      const size = (await admin.query(`select pg_size_pretty(pg_database_size($1)) as s`, [name])).rows[0].s as string;
+      const [{ size }] = (await queryRows<{ size: string }>(
+        db,
+        sql`select pg_size_pretty(pg_database_size(current_database())) as size`,
+      )) as [{ size: string }];
       console.log(
         `Verification at ${label}: ${fmt(v.count, 0)} events in ${fmt(s, 2)} s (${fmt(v.count / s, 0)} events/s; target 1M ≤ 10 s); database ${size}; ${loadAverage()}`,
       );
@@ -130,8 +129,7 @@ async function main() {
     }
   } finally {
     await handle?.close();
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

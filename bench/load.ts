@@ -14,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
+import { createScratchDatabase } from "@/lib/testing/scratch-db";
 
 const { values } = parseArgs({
   options: {
@@ -82,17 +82,9 @@ async function runChild(kind: string) {
     const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
     if (!adminUrl)
       throw new Error("Set TEST_DATABASE_URL (or DATABASE_URL) for the PostgreSQL run, or pass --db embedded");
-    const name = `kq_bench_load_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.toString();
-    dropDatabase = async () => {
-      await admin.query(`drop database if exists "${name}" with (force)`);
-      await admin.end();
-    };
+    const scratch = await createScratchDatabase(adminUrl, "kq_bench_load");
+    env.DATABASE_URL = scratch.url;
+    dropDatabase = scratch.drop;
   }
   try {
     // Without the react-server condition (the route imports next/navigation), `server-only` stubbed.

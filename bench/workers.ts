@@ -19,6 +19,7 @@ import { acceptUpload } from "@/lib/documents/upload";
 import { resetEnvCache } from "@/lib/env";
 import { startS3rver } from "@/lib/testing/s3rver";
 import { SYSTEM_ACTOR } from "@/lib/testing/actors";
+import { createScratchDatabase } from "@/lib/testing/scratch-db";
 
 const { values } = parseArgs({
   options: { docs: { type: "string", default: "1000" }, workers: { type: "string", default: "1,2" } },
@@ -45,27 +46,23 @@ function document(i: number): string {
 
 async function run(adminUrl: string, workers: number) {
   const s3 = await startS3rver(`kq-bench-${workers}w`);
-  const name = `kq_bench_workers_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(adminUrl, "kq_bench_workers");
+  const url = scratch.url;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kq-bench-workers-"));
   const keyFile = path.join(tmp, "kek");
   fs.writeFileSync(keyFile, newHexKey(), { mode: 0o600 });
   const shared = {
     ...s3.envVars,
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: url,
     FILES_URI: `s3://${s3.bucket}/files`,
     LANCEDB_URI: `s3://${s3.bucket}/lance`,
     ENCRYPTION_KEY_FILE: keyFile,
   };
   const children: ChildProcess[] = [];
-  const handle = await openDatabase({ url: url.toString(), poolMax: 4 });
-  const q = new pg.Client({ connectionString: url.toString() });
+  const handle = await openDatabase({ url: url, poolMax: 4 });
+  const q = new pg.Client({ connectionString: url });
   try {
-    await migrateDatabase(handle, url.toString());
+    await migrateDatabase(handle, url);
     await q.connect();
     // This process uploads as an app node would: same settings, its own (unused) DATA_DIR.
     Object.assign(process.env, shared, { DATA_DIR: path.join(tmp, "uploader") });
@@ -128,8 +125,7 @@ async function run(adminUrl: string, workers: number) {
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
     await q.end();
     await handle.close();
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.end();
+    await scratch.drop();
     await s3.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }

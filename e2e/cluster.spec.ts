@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import pg from "pg";
+import { createScratchDatabase, type ScratchDatabase } from "@/lib/testing/scratch-db";
 import { startS3rver, type TestBucket } from "@/lib/testing/s3rver";
 import { recordSeen } from "./support/api";
 import { inspectGuardLog, OfflineClient, stopProcessGroup } from "./support/offline-flow";
@@ -23,7 +23,7 @@ const admin = { email: "cluster-admin@example.test", password: "cluster admin pa
 
 let s3: TestBucket;
 let tmp: string;
-let dbName: string;
+let database: ScratchDatabase | undefined;
 let env: Record<string, string> & { NODE_ENV: "production" };
 const children: ChildProcess[] = [];
 const logs = new Map<string, string>();
@@ -56,13 +56,7 @@ test.beforeAll(async () => {
   test.setTimeout(240_000);
   s3 = await startS3rver("kq-e2e-cluster");
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kq-e2e-cluster-"));
-  dbName = `kq_e2e_cluster_${process.pid}_${Date.now()}`;
-  const server = new pg.Client({ connectionString: adminUrl });
-  await server.connect();
-  await server.query(`create database "${dbName}"`);
-  await server.end();
-  const url = new URL(adminUrl!);
-  url.pathname = `/${dbName}`;
+  database = await createScratchDatabase(adminUrl!, "kq_e2e_cluster");
   const keyFile = path.join(tmp, "kek");
   // 32 random bytes as hex, as lib/crypto/keyring.ts reads a key-encryption key.
   fs.writeFileSync(keyFile, randomBytes(32).toString("hex"), { mode: 0o600 });
@@ -71,7 +65,7 @@ test.beforeAll(async () => {
     NODE_ENV: "production" as const,
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: "warn",
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: database.url,
     FILES_URI: `s3://${s3.bucket}/originals`,
     LANCEDB_URI: `s3://${s3.bucket}/lance`,
     ENCRYPTION_KEY_FILE: keyFile,
@@ -89,10 +83,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   if (!adminUrl) return;
   await Promise.all(children.map((c) => stopProcessGroup(c)));
-  const server = new pg.Client({ connectionString: adminUrl });
-  await server.connect();
-  await server.query(`drop database if exists "${dbName}" with (force)`);
-  await server.end();
+  await database?.drop();
   await s3?.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });

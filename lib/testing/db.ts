@@ -1,6 +1,5 @@
-import pg from "pg";
-import { randomBytes } from "node:crypto";
 import { migrateDatabase, openDatabase, type DatabaseHandle } from "@/db/client";
+import { createScratchDatabase } from "./scratch-db";
 
 /**
  * A migrated, empty database for one test file: a fresh database on the Postgres server named
@@ -13,30 +12,15 @@ export async function createTestDatabase(): Promise<DatabaseHandle & { url?: str
     await migrateDatabase(handle);
     return handle;
   }
-  const name = `kq_test_${Date.now()}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString(), poolMax: 5 });
-  await migrateDatabase(handle, url.toString());
+  const scratch = await createScratchDatabase(adminUrl, "kq_test");
+  const handle = await openDatabase({ url: scratch.url, poolMax: 5 });
+  await migrateDatabase(handle, scratch.url);
   return {
     ...handle,
-    url: url.toString(),
+    url: scratch.url,
     close: async () => {
       await handle.close();
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await c.end();
-      }
+      await scratch.drop();
     },
   };
 }

@@ -4,14 +4,13 @@ import {
   deleteConversation,
   getAssistantMessageForUser,
   getConversationForUser,
-  listConversationsForUser,
   listMessages,
-  listMessagesMatching,
   renameConversation,
   upsertFeedback,
   type ConversationSummary,
   type MessageView,
 } from "@/db/queries/conversations";
+import { listConversationsForUser, listMessagesMatching } from "@/db/queries/conversation-search";
 import type { Actor } from "@/lib/auth/actor";
 import { appendAudit, REDACTION_MARKER } from "@/lib/audit";
 import { AppError } from "@/lib/errors";

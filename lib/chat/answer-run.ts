@@ -18,6 +18,7 @@ import { type RevisionTarget } from "./revise";
 import { createStreamGuard } from "./stream-guard";
 import type { AnswerModel, ChatEvent, ChatMeta, FinalAnswer, RetrievedRef } from "./types";
 import type { AskDeps } from "./ask";
+import { toPromptPassage } from "@/lib/rag/passages";
 
 // The streamed half of a question (lib/chat/ask.ts admits it): open the exchange, retrieve within
 // the scope admitted, prompt, generate, check the citations, guard and store the answer.
@@ -149,13 +150,7 @@ export async function answer(ctx: AnswerContext): Promise<FinalAnswer | null> {
       };
     } else {
       const prompt = buildPrompt({
-        passages: passages.map((p) => ({
-          n: p.n,
-          text: p.text,
-          title: p.title,
-          headingPath: p.headingPath,
-          pageStart: p.pageStart,
-        })),
+        passages: passages.map(toPromptPassage),
         history,
         question: question.forModel,
         budget: deps.generator.promptBudget(),

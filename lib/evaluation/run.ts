@@ -17,7 +17,7 @@ import { checkAnswer, type VersionFacts } from "@/lib/rag/cite";
 import { CHUNKER_ID } from "@/lib/rag/chunking";
 import { buildPrompt, NOT_COVERED_REPLY } from "@/lib/rag/prompt";
 import { searchPassages } from "@/lib/rag/retrieve";
-import { toRetrievedPassage } from "@/lib/rag/passages";
+import { toPromptPassage, toRetrievedPassage } from "@/lib/rag/passages";
 import type { RetrievedPassage } from "@/lib/rag/types";
 import type { ChunkStore } from "@/lib/vector/store";
 import { authorizeEvaluation, type EvaluationContext } from "./access";
@@ -202,13 +202,7 @@ async function scoreCase(db: Database, engines: EvaluationEngines, scope: Scope,
   if (!notCovered) {
     const generator = engines.generator;
     const prompt = buildPrompt({
-      passages: passages.map((p) => ({
-        n: p.n,
-        text: p.text,
-        title: p.title,
-        headingPath: p.headingPath,
-        pageStart: p.pageStart,
-      })),
+      passages: passages.map(toPromptPassage),
       history: [],
       question: c.question,
       budget: generator.promptBudget(),

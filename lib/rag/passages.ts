@@ -1,3 +1,4 @@
+import type { PromptPassage } from "@/lib/models/generator";
 import type { FusedHit, RetrievedPassage } from "./types";
 
 /**
@@ -24,4 +25,9 @@ export function toRetrievedPassage(hit: FusedHit, n: number, collectionId: strin
     vectorRank: hit.vectorRank,
     textRank: hit.textRank,
   };
+}
+
+/** Only what the prompt shows of a passage: ids and scores stay out of what a model is sent. */
+export function toPromptPassage(p: RetrievedPassage): PromptPassage {
+  return { n: p.n, text: p.text, title: p.title, headingPath: p.headingPath, pageStart: p.pageStart };
 }

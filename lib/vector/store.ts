@@ -128,7 +128,16 @@ export interface OpenChunkStoreOptions {
 const MAX_LIMIT = 1000;
 
 async function openExisting(db: Connection, name: string): Promise<Table | null> {
-  return (await db.tableNames()).includes(name) ? db.openTable(name) : null;
+  for (let attempt = 1; ; attempt++) {
+    if (!(await db.tableNames()).includes(name)) return null;
+    try {
+      return await db.openTable(name);
+    } catch (err) {
+      // Listed but without a first version yet: another process is creating it right now.
+      if (!/was not found/i.test((err as Error).message) || attempt === 40) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 /** Opens the table for this embedder, creating it (with its identity and FTS index) on first use. */
